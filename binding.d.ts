@@ -1,0 +1,141 @@
+// Types of the raw native binding (build/Release/agc_node.node, or prebuilds/<platform>-<arch>/).
+// This is the contract between native/ and lib/. The friendly API lives in lib/; nothing outside
+// lib/native.ts should touch these classes directly.
+//
+// Conventions:
+// - Every object is an ObjectWrap with a type tag; passing the wrong kind of object throws TypeError.
+// - Every method on a closed object throws Error("... is closed"); close() twice is a no-op.
+// - Wrong argument types throw TypeError; failures inside the C++ core throw Error whose message
+//   names the file when one is involved.
+// - Part metadata is a u64 in the format; here it is a number and must stay below 2^53
+//   (a larger stored value throws on read).
+
+/** The AGC container (upstream CArchive): streams of parts, footer index at the end. */
+export declare class Archive {
+  /**
+   * mode 'r': open an existing archive and read its footer (throws on a missing, empty, truncated
+   * or non-AGC file). mode 'w': create/truncate `path` for writing; parts are written as they come.
+   */
+  constructor(path: string, mode: 'r' | 'w');
+  /** 'w': flush buffered parts, write footer + trailer, close the file. 'r': close the file. */
+  close(): void;
+  isOpen(): boolean;
+  /** The path given to the constructor. */
+  path(): string;
+
+  // ---- shared ----
+  getNumStreams(): number;
+  /** Stream id for a name, or -1 when absent (later duplicates win, as upstream). */
+  getStreamId(name: string): number;
+  getStreamName(streamId: number): string;
+  /** All stream names in id (footer) order. */
+  getStreamNames(): string[];
+  getNumParts(streamId: number): number;
+
+  // ---- write mode ----
+  /** Id of `name`, registering it (id = count so far) when new. */
+  registerStream(name: string): number;
+  /** Direct write of AV(metadata) + data at the end of the file; returns the part index. */
+  addPart(streamId: number, data: Uint8Array, metadata: number): number;
+  /** Queue a part; it is written by the next flushOutBuffers()/close() in ascending stream id order. */
+  addPartBuffered(streamId: number, data: Uint8Array, metadata: number): void;
+  flushOutBuffers(): void;
+  /** Bytes written to the file so far (parts only). */
+  getPosition(): number;
+
+  // ---- read mode ----
+  /** Data and metadata of part `partId` of a stream (metadata 0 and empty data when the size is 0). */
+  getPart(streamId: number, partId: number): { data: Uint8Array; metadata: number };
+  /** Size of the part's data without reading it. */
+  getPartSize(streamId: number, partId: number): number;
+  /** Total file size in bytes. */
+  getFileSize(): number;
+}
+
+/** Flattened contig descriptions of one sample (all typed arrays indexed by segment, in contig order). */
+export interface SampleDesc {
+  /** Full contig names, in registration order. */
+  contigNames: string[];
+  /** Number of segments of each contig (length = contigNames.length). */
+  segmentCounts: Uint32Array;
+  groupId: Uint32Array;
+  inGroupId: Uint32Array;
+  rawLength: Uint32Array;
+  /** 1 when the stored segment is the reverse complement of the contig piece. */
+  revComp: Uint8Array;
+}
+
+/**
+ * One batch of segment placements: entry i places a segment at index place[i] of contig
+ * contigNames[contigIndex[i]] of sample sampleNames[sampleIndex[i]] (an empty sample name means
+ * "use the short contig name", as in -c mode).
+ */
+export interface PlacementBatch {
+  sampleNames: string[];
+  contigNames: string[];
+  sampleIndex: Uint32Array;
+  contigIndex: Uint32Array;
+  place: Uint32Array;
+  groupId: Uint32Array;
+  inGroupId: Uint32Array;
+  rawLength: Uint32Array;
+  revComp: Uint8Array;
+}
+
+export interface CollectionParams {
+  /** pack cardinality P = samples per collection batch */
+  batchSize: number;
+  /** segment size S (prediction for raw lengths is S + k) */
+  segmentSize: number;
+  kmerLength: number;
+}
+
+/** Collection version 3 (upstream CCollection_V3): samples, contigs and segment placements. */
+export declare class Collection {
+  constructor();
+  close(): void;
+  isOpen(): boolean;
+
+  // ---- reading ----
+  /**
+   * Attach to an archive open for reading: loads collection-samples now; contig names and details
+   * are loaded per batch on demand.
+   */
+  openForReading(archive: Archive, params: CollectionParams): void;
+  getNumSamples(): number;
+  /** Sample names in registration order (index = sample id). */
+  getSamples(): string[];
+  /** Full contig names of a sample, or undefined for an unknown sample. */
+  getContigNames(sample: string): string[] | undefined;
+  /** All placements of a sample, or undefined for an unknown sample. */
+  getSampleDesc(sample: string): SampleDesc | undefined;
+
+  // ---- writing (create) ----
+  /** Registers collection-samples, collection-contigs, collection-details (ids 0, 1, 2) in `archive`. */
+  prepareForCompression(archive: Archive, params: CollectionParams): void;
+  resetPrevSampleName(): void;
+  /** Upstream register_sample_contig: false when the contig is rejected (sample already exists). */
+  registerSampleContig(sample: string, contig: string): boolean;
+  /** Place a whole batch of segments (one call, not one per segment). */
+  addSegmentsPlaced(batch: PlacementBatch): void;
+  /** Serialize samples [from, to) into one buffered collection-contigs and collection-details part. */
+  storeContigBatch(from: number, to: number): void;
+  /** Buffer the collection-samples part (all samples). */
+  completeSerialization(): void;
+
+  // ---- appending ----
+  /**
+   * Prepare to append: `input` is the archive open for reading, `output` a fresh archive open for
+   * writing. Registers the three collection streams in `output`, copies every complete batch's
+   * contigs/details parts directly (interleaved, in batch order) and reloads the last batch when
+   * it is not full, so new samples continue it. Sample names of `input` are loaded.
+   */
+  prepareForAppend(input: Archive, output: Archive, params: CollectionParams): void;
+}
+
+/** One zstd frame at `level` (ZSTD_compressCCtx with default parameters), zstd 1.5.6. */
+export declare function zstdCompress(data: Uint8Array, level: number): Uint8Array;
+/** Decompress one frame whose content size is `rawSize`; trailing bytes after the frame are an error. */
+export declare function zstdDecompress(data: Uint8Array, rawSize: number): Uint8Array;
+/** zstd version string of the linked library, e.g. "1.5.6". */
+export declare function zstdVersion(): string;

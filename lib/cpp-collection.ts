@@ -1,0 +1,232 @@
+// Typed handle on the C++ version-3 collection (upstream CCollection_V3): samples, contigs and
+// segment placements. Placements are sent to C++ in batches of typed arrays (PlacementBuffer),
+// never one call per segment.
+import { z } from 'zod';
+import { native } from './native.js';
+import type { Collection as NativeCollection, CollectionParams, PlacementBatch, SampleDesc } from '../binding.js';
+import type { CppArchive } from './cpp-archive.js';
+
+export type { CollectionParams, PlacementBatch, SampleDesc };
+
+const paramsSchema = z.object({
+  batchSize: z.number().int().min(1).max(1e9),
+  segmentSize: z.number().int().min(0).max(0xffffffff),
+  kmerLength: z.number().int().min(1).max(32),
+});
+
+const registry = new FinalizationRegistry<NativeCollection>((c) => {
+  try {
+    c.close();
+  } catch {
+    // never throw from a finalizer
+  }
+});
+
+function checkParams(p: unknown, what: string): CollectionParams {
+  const r = paramsSchema.safeParse(p);
+  if (!r.success) throw new TypeError(`${what}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return r.data;
+}
+
+function checkCount(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new TypeError(`${what}: expected a non-negative integer`);
+  return v;
+}
+
+/**
+ * The version-3 collection of an archive. Use {@link CppCollection.openForReading} on an archive
+ * opened with CppArchive.open, {@link CppCollection.forCompression} on a new archive, or
+ * {@link CppCollection.forAppend} to continue an existing one into a new file.
+ */
+export class CppCollection implements Disposable {
+  /** @internal */
+  readonly native: NativeCollection;
+
+  private constructor() {
+    this.native = new native.Collection();
+    registry.register(this, this.native, this);
+  }
+
+  /** Attach to an archive open for reading; sample names load now, contig batches on demand. */
+  static openForReading(archive: CppArchive, params: CollectionParams): CppCollection {
+    const c = new CppCollection();
+    c.native.openForReading(archive.native, checkParams(params, 'CppCollection.openForReading'));
+    return c;
+  }
+
+  /** Start a collection in a new archive (registers the three collection streams). */
+  static forCompression(archive: CppArchive, params: CollectionParams): CppCollection {
+    const c = new CppCollection();
+    c.native.prepareForCompression(archive.native, checkParams(params, 'CppCollection.forCompression'));
+    return c;
+  }
+
+  /**
+   * Continue the collection of `input` into the new archive `output`: copies all complete
+   * batches, reloads a partial last batch so new samples join it.
+   */
+  static forAppend(input: CppArchive, output: CppArchive, params: CollectionParams): CppCollection {
+    const c = new CppCollection();
+    c.native.prepareForAppend(input.native, output.native, checkParams(params, 'CppCollection.forAppend'));
+    return c;
+  }
+
+  /** Release the collection. Idempotent. */
+  close(): void {
+    registry.unregister(this);
+    this.native.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  get isOpen(): boolean {
+    return this.native.isOpen();
+  }
+
+  /** Number of samples. */
+  get numSamples(): number {
+    return this.native.getNumSamples();
+  }
+
+  /** Sample names in registration order (the first is the reference). */
+  samples(): string[] {
+    return this.native.getSamples();
+  }
+
+  /** Full contig names of a sample, or undefined for an unknown sample. */
+  contigNames(sample: string): string[] | undefined {
+    return this.native.getContigNames(z.string().parse(sample));
+  }
+
+  /** Segment placements of every contig of a sample, or undefined for an unknown sample. */
+  sampleDesc(sample: string): SampleDesc | undefined {
+    return this.native.getSampleDesc(z.string().parse(sample));
+  }
+
+  /** Forget the previous sample name (call before each input file, as upstream). */
+  resetPrevSampleName(): void {
+    this.native.resetPrevSampleName();
+  }
+
+  /** Register a contig; false when rejected because its sample already exists. */
+  registerSampleContig(sample: string, contig: string): boolean {
+    return this.native.registerSampleContig(z.string().parse(sample), z.string().parse(contig));
+  }
+
+  /** Place a batch of segments in one call. */
+  addSegmentsPlaced(batch: PlacementBatch): void {
+    this.native.addSegmentsPlaced(batch);
+  }
+
+  /** Serialize samples [from, to) into buffered collection-contigs/-details parts. */
+  storeContigBatch(from: number, to: number): void {
+    this.native.storeContigBatch(checkCount(from, 'storeContigBatch from'), checkCount(to, 'storeContigBatch to'));
+  }
+
+  /** Buffer the collection-samples part. */
+  completeSerialization(): void {
+    this.native.completeSerialization();
+  }
+}
+
+/**
+ * Collects segment placements in growable typed arrays and sends them to a CppCollection in
+ * one native call per flush. Sample and contig names are interned into string tables.
+ */
+export class PlacementBuffer {
+  private n = 0;
+  private cap: number;
+  private sampleIndex: Uint32Array;
+  private contigIndex: Uint32Array;
+  private place: Uint32Array;
+  private groupId: Uint32Array;
+  private inGroupId: Uint32Array;
+  private rawLength: Uint32Array;
+  private revComp: Uint8Array;
+  private sampleNames: string[] = [];
+  private contigNames: string[] = [];
+  private sampleIds = new Map<string, number>();
+  private contigIds = new Map<string, number>();
+
+  constructor(initialCapacity = 1024) {
+    this.cap = Math.max(16, initialCapacity);
+    this.sampleIndex = new Uint32Array(this.cap);
+    this.contigIndex = new Uint32Array(this.cap);
+    this.place = new Uint32Array(this.cap);
+    this.groupId = new Uint32Array(this.cap);
+    this.inGroupId = new Uint32Array(this.cap);
+    this.rawLength = new Uint32Array(this.cap);
+    this.revComp = new Uint8Array(this.cap);
+  }
+
+  get length(): number {
+    return this.n;
+  }
+
+  /** Queue one placement. */
+  add(sample: string, contig: string, place: number, groupId: number, inGroupId: number, rawLength: number, revComp: boolean): void {
+    if (this.n === this.cap) this.grow();
+    let s = this.sampleIds.get(sample);
+    if (s === undefined) {
+      s = this.sampleNames.length;
+      this.sampleNames.push(sample);
+      this.sampleIds.set(sample, s);
+    }
+    let c = this.contigIds.get(contig);
+    if (c === undefined) {
+      c = this.contigNames.length;
+      this.contigNames.push(contig);
+      this.contigIds.set(contig, c);
+    }
+    const i = this.n++;
+    this.sampleIndex[i] = s;
+    this.contigIndex[i] = c;
+    this.place[i] = place;
+    this.groupId[i] = groupId;
+    this.inGroupId[i] = inGroupId;
+    this.rawLength[i] = rawLength;
+    this.revComp[i] = revComp ? 1 : 0;
+  }
+
+  /** Send everything queued to `collection` and start over. */
+  flushTo(collection: CppCollection): void {
+    if (this.n === 0) return;
+    const n = this.n;
+    collection.addSegmentsPlaced({
+      sampleNames: this.sampleNames,
+      contigNames: this.contigNames,
+      sampleIndex: this.sampleIndex.subarray(0, n),
+      contigIndex: this.contigIndex.subarray(0, n),
+      place: this.place.subarray(0, n),
+      groupId: this.groupId.subarray(0, n),
+      inGroupId: this.inGroupId.subarray(0, n),
+      rawLength: this.rawLength.subarray(0, n),
+      revComp: this.revComp.subarray(0, n),
+    });
+    this.n = 0;
+    this.sampleNames = [];
+    this.contigNames = [];
+    this.sampleIds.clear();
+    this.contigIds.clear();
+  }
+
+  private grow(): void {
+    this.cap *= 2;
+    const g32 = (a: Uint32Array) => {
+      const b = new Uint32Array(this.cap);
+      b.set(a);
+      return b;
+    };
+    this.sampleIndex = g32(this.sampleIndex);
+    this.contigIndex = g32(this.contigIndex);
+    this.place = g32(this.place);
+    this.groupId = g32(this.groupId);
+    this.inGroupId = g32(this.inGroupId);
+    this.rawLength = g32(this.rawLength);
+    const r = new Uint8Array(this.cap);
+    r.set(this.revComp);
+    this.revComp = r;
+  }
+}

@@ -1,0 +1,7 @@
+// Public entry point of agc-node.
+export { CppArchive } from './cpp-archive.js';
+export type { ArchivePart } from './cpp-archive.js';
+export { CppCollection, PlacementBuffer } from './cpp-collection.js';
+export type { CollectionParams, PlacementBatch, SampleDesc } from './cpp-collection.js';
+export { AgcInputError, AgcAmbiguousNameError } from './errors.js';
+export { zstdCompress, zstdDecompress, zstdVersion } from './zstd.js';

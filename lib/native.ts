@@ -1,0 +1,18 @@
+// The one place that loads the raw binding. node-gyp-build picks build/Release or
+// prebuilds/<platform>-<arch>/ (the latter is what npm users get).
+import './dispose-polyfill.js';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import type * as Binding from '../binding.js';
+
+const require = createRequire(import.meta.url);
+// dist/lib/native.js and lib/native.ts both sit two levels below the package root.
+const here = path.dirname(fileURLToPath(import.meta.url));
+const packageRoot = path.basename(path.dirname(here)) === 'dist' ? path.resolve(here, '..', '..') : path.resolve(here, '..');
+
+const loader = require('node-gyp-build') as (dir: string) => unknown;
+
+/** The raw native binding; see binding.d.ts. */
+export const native = loader(packageRoot) as typeof Binding;
+export { packageRoot };
