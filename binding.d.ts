@@ -48,6 +48,8 @@ export declare class Archive {
   getPart(streamId: number, partId: number): { data: Uint8Array; metadata: number };
   /** Size of the part's data without reading it. */
   getPartSize(streamId: number, partId: number): number;
+  /** File offset of the part (of its metadata varint), as stored in the footer. */
+  getPartOffset(streamId: number, partId: number): number;
   /** Total file size in bytes. */
   getFileSize(): number;
 }

@@ -145,6 +145,11 @@ export class CppArchive implements Disposable {
     return this.native.getPartSize(checkId(id, 'partSize'), checkId(part, 'partSize part'));
   }
 
+  /** File offset of a part (read mode), from the footer; parts tile the file in offset order. */
+  partOffset(id: number, part: number): number {
+    return this.native.getPartOffset(checkId(id, 'partOffset'), checkId(part, 'partOffset part'));
+  }
+
   /** Size of the archive file in bytes (read mode). */
   get fileSize(): number {
     return this.native.getFileSize();

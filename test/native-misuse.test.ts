@@ -1,0 +1,193 @@
+// Issue 2: handles survive misuse, and bad or corrupt files give clear errors naming the file —
+// never a crash, hang or unbounded allocation.
+import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CppArchive, CppCollection } from '../lib/index.js';
+import { native } from '../lib/native.js';
+import { cases, goldenDir, readParams } from './shared-data.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agc-misuse-'));
+const golden = path.join(goldenDir, cases.find((c) => c.id === 'mers-tiny-default')!.archive);
+const goldenBytes = fs.readFileSync(golden);
+
+describe('handles after close', () => {
+  it('every CppArchive method throws after close, and close twice is a no-op', () => {
+    const a = CppArchive.open(golden);
+    a.close();
+    a.close();
+    expect(a.isOpen).toBe(false);
+    const calls: [string, () => unknown][] = [
+      ['numStreams', () => a.numStreams],
+      ['streamNames', () => a.streamNames()],
+      ['streamId', () => a.streamId('params')],
+      ['streamName', () => a.streamName(0)],
+      ['numParts', () => a.numParts(0)],
+      ['getPart', () => a.getPart(0, 0)],
+      ['partSize', () => a.partSize(0, 0)],
+      ['partOffset', () => a.partOffset(0, 0)],
+      ['fileSize', () => a.fileSize],
+    ];
+    for (const [name, f] of calls) expect(f, name).toThrow(/closed/);
+  });
+
+  it('a write archive refuses writes after close', () => {
+    const w = CppArchive.create(path.join(tmp, 'closed.agc'));
+    const id = w.registerStream('s');
+    w.close();
+    expect(() => w.addPart(id, new Uint8Array(1), 0)).toThrow(/closed/);
+    expect(() => w.addPartBuffered(id, new Uint8Array(1), 0)).toThrow(/closed/);
+    expect(() => w.registerStream('t')).toThrow(/closed/);
+    expect(() => w.flush()).toThrow(/closed/);
+    w.close();
+  });
+
+  it('every CppCollection method throws after close', () => {
+    using a = CppArchive.open(golden);
+    const c = CppCollection.openForReading(a, readParams(a));
+    c.close();
+    c.close();
+    expect(() => c.samples()).toThrow(/closed/);
+    expect(() => c.numSamples).toThrow(/closed/);
+    expect(() => c.contigNames('EMC_2012')).toThrow(/closed/);
+    expect(() => c.sampleDesc('EMC_2012')).toThrow(/closed/);
+    expect(() => c.registerSampleContig('a', 'b')).toThrow(/closed/);
+    expect(() => c.storeContigBatch(0, 1)).toThrow(/closed/);
+    expect(() => c.completeSerialization()).toThrow(/closed/);
+  });
+
+  it('a collection whose archive was closed throws instead of crashing', () => {
+    const a = CppArchive.open(golden);
+    using c = CppCollection.openForReading(a, readParams(a));
+    a.close();
+    expect(() => c.sampleDesc('EMC_2012')).toThrow();
+  });
+
+  it('using closes the archive at the end of the block', () => {
+    let keep: CppArchive;
+    {
+      using a = CppArchive.open(golden);
+      keep = a;
+      expect(a.isOpen).toBe(true);
+    }
+    expect(keep.isOpen).toBe(false);
+  });
+});
+
+describe('wrong argument types', () => {
+  it('the wrappers throw TypeError', () => {
+    using a = CppArchive.open(golden);
+    expect(() => a.getPart(-1, 0)).toThrow(TypeError);
+    expect(() => a.getPart('0' as unknown as number, 0)).toThrow(TypeError);
+    expect(() => a.getPart(0, 1.5)).toThrow(TypeError);
+    expect(() => CppArchive.open(42 as unknown as string)).toThrow(TypeError);
+    expect(() => CppCollection.openForReading(a, { batchSize: 0, segmentSize: 1, kmerLength: 31 })).toThrow(TypeError);
+  });
+
+  it('the raw binding throws TypeError too, and checks object types', () => {
+    const A = native.Archive as unknown as new (...args: unknown[]) => InstanceType<typeof native.Archive>;
+    expect(() => new A()).toThrow(TypeError);
+    expect(() => new A(golden, 'x')).toThrow();
+    expect(() => new A(1, 'r')).toThrow(TypeError);
+    const a = new native.Archive(golden, 'r');
+    expect(() => (a.getPart as (...x: unknown[]) => unknown)('a', 0)).toThrow(TypeError);
+    expect(() => (a.getPart as (...x: unknown[]) => unknown)()).toThrow(TypeError);
+    expect(() => a.getPart(1e6, 0)).toThrow();
+    expect(() => a.getPart(0, 1e6)).toThrow();
+    const c = new native.Collection();
+    const params = { batchSize: 50, segmentSize: 60000, kmerLength: 31 };
+    // an object that is not an Archive
+    expect(() => c.openForReading({} as never, params)).toThrow(TypeError);
+    expect(() => c.openForReading(c as never, params)).toThrow(TypeError);
+    expect(() => native.zstdCompress('abc' as never, 3)).toThrow(TypeError);
+    expect(() => native.zstdDecompress(new Uint8Array(3), 10)).toThrow();
+    a.close();
+    c.close();
+  });
+});
+
+describe('bad files', () => {
+  const write = (name: string, bytes: Uint8Array) => {
+    const p = path.join(tmp, name);
+    fs.writeFileSync(p, bytes);
+    return p;
+  };
+
+  it.each([
+    ['missing', path.join(tmp, 'does-not-exist.agc')],
+    ['empty', write('empty.agc', new Uint8Array(0))],
+    ['short', write('short.agc', new Uint8Array([1, 2, 3]))],
+    ['not AGC', write('text.agc', new TextEncoder().encode('>chr1\nACGT\n'.repeat(10)))],
+    ['a folder', tmp],
+  ])('%s file: Error naming the file', (_what, p) => {
+    expect(() => CppArchive.open(p)).toThrow(p);
+  });
+
+  it('2,000+ deterministic mutations of a golden archive never crash', () => {
+    // xorshift32 with a fixed seed: the same mutations every run
+    let state = 0x9e3779b9;
+    const rand = (n: number) => {
+      state ^= state << 13;
+      state >>>= 0;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      state >>>= 0;
+      return state % n;
+    };
+    const p = path.join(tmp, 'mutant.agc');
+    let opened = 0;
+    let failedCleanly = 0;
+    const n = goldenBytes.length;
+    for (let i = 0; i < 2200; i++) {
+      let bytes: Uint8Array;
+      const kind = i % 4;
+      if (kind === 0) bytes = goldenBytes.subarray(0, rand(n)); // truncation
+      else {
+        bytes = Uint8Array.from(goldenBytes);
+        const flips = kind === 1 ? 1 : kind === 2 ? 4 : 16;
+        // half the flips hit the footer, where a bit flip is most damaging
+        for (let f = 0; f < flips; f++) {
+          const pos = rand(2) === 0 ? n - 1 - rand(Math.min(n, 600)) : rand(n);
+          bytes[pos] ^= 1 << rand(8);
+        }
+      }
+      fs.writeFileSync(p, bytes);
+      try {
+        using a = CppArchive.open(p);
+        opened++;
+        for (let s = 0; s < a.numStreams; s++)
+          for (let j = 0; j < a.numParts(s); j++) {
+            try {
+              a.getPart(s, j);
+            } catch (e) {
+              expect(String(e)).toContain(p);
+            }
+          }
+        try {
+          using c = CppCollection.openForReading(a, readParamsLoose(a));
+          for (const s of c.samples()) c.sampleDesc(s);
+        } catch (e) {
+          expect((e as Error).message.length).toBeGreaterThan(0);
+        }
+      } catch (e) {
+        failedCleanly++;
+        expect(e).toBeInstanceOf(Error);
+        expect((e as Error).message).toContain(p);
+      }
+    }
+    expect(opened + failedCleanly).toBe(2200);
+    expect(failedCleanly).toBeGreaterThan(100);
+  });
+});
+
+/** Params for fuzzing: fall back to defaults when the params stream itself is damaged. */
+function readParamsLoose(a: CppArchive) {
+  try {
+    const p = readParams(a);
+    if (p.batchSize >= 1 && p.kmerLength >= 1 && p.kmerLength <= 32) return p;
+  } catch {
+    // damaged params: use defaults
+  }
+  return { kmerLength: 31, minMatchLen: 20, batchSize: 50, segmentSize: 60000 };
+}
