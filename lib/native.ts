@@ -13,6 +13,11 @@ const packageRoot = path.basename(path.dirname(here)) === 'dist' ? path.resolve(
 
 const loader = require('node-gyp-build') as (dir: string) => unknown;
 
-/** The raw native binding; see binding.d.ts. */
-export const native = loader(packageRoot) as typeof Binding;
+/**
+ * The raw native binding; see binding.d.ts. AGC_NODE_ADDON names another build of the addon
+ * (the sanitizer build of `npm run test:asan`).
+ */
+export const native = (
+  process.env.AGC_NODE_ADDON ? require(path.resolve(process.env.AGC_NODE_ADDON)) : loader(packageRoot)
+) as typeof Binding;
 export { packageRoot };
