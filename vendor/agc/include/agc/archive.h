@@ -46,7 +46,9 @@ class CArchive {
   // Opening an already open archive closes it first.
   void Open(const std::string& file_name);
   // Output: flush buffers, write footer and trailer. Input: release the file. Idempotent.
-  // After a failure (e.g. disk full) the file is released anyway and the error is thrown once.
+  // The file is released even when finishing it fails (the error is thrown once). After an
+  // earlier write error, which was already thrown, Close() just releases the file: there is no
+  // valid archive to finish, and throwing again would mask the first error in finally blocks.
   void Close();
   bool IsOpen() const;
   bool IsInput() const { return input_mode_; }
@@ -107,8 +109,9 @@ class CArchive {
   std::vector<Stream> streams_;
   std::unordered_map<std::string, int> name_to_id_;
   std::map<size_t, std::vector<std::pair<std::vector<uint8_t>, uint64_t>>> buffer_;
-  std::vector<char> io_buffer_;  // setvbuf buffer; outlives file_
-  mutable std::recursive_mutex mtx_;
+  bool write_failed_ = false;  // output: a write error was thrown; the file is beyond repair
+  std::vector<char> io_buffer_;  // setvbuf buffer; must outlive file_
+  mutable std::mutex mtx_;
 };
 
 }  // namespace agc

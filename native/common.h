@@ -1,0 +1,110 @@
+// Shared helpers of the N-API bridge. Every native/*.cc includes this header FIRST: it turns on
+// NODE_ADDON_API_CPP_EXCEPTIONS_ALL, so any std::exception escaping a callback becomes a JS
+// Error instead of terminating the process, and all files must see the same napi.h settings.
+#pragma once
+
+#ifdef SRC_NAPI_H_
+#error "native/common.h must be included before napi.h"
+#endif
+#ifndef NODE_ADDON_API_CPP_EXCEPTIONS_ALL
+#define NODE_ADDON_API_CPP_EXCEPTIONS_ALL
+#endif
+#include <napi.h>
+
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agc/archive.h"
+
+namespace agcnode {
+
+// ---- per-environment state -------------------------------------------------------------------
+// Constructors live in instance data, never in statics: each worker_thread (each napi_env) loads
+// its own copy of the classes.
+struct AddonData {
+  Napi::FunctionReference archive_ctor;
+  Napi::FunctionReference collection_ctor;
+};
+// Throws Napi::Error if the addon was not initialised in this environment.
+AddonData& GetAddonData(Napi::Env env);
+
+// ---- type tags -------------------------------------------------------------------------------
+// napi_check_object_type_tag makes Unwrap safe against foreign objects (a Collection passed where
+// an Archive is expected, a plain object, an object of another addon).
+extern const napi_type_tag kArchiveTag;
+extern const napi_type_tag kCollectionTag;
+
+// The wrapped T behind `v`, or TypeError("<what>: expected <expected>") when `v` is not an
+// object tagged with `tag`. `expected` reads like "an Archive".
+template <typename T>
+T* UnwrapTagged(const Napi::Value& v, const napi_type_tag& tag, const char* what,
+                const char* expected) {
+  Napi::Env env = v.Env();
+  if (!v.IsObject() || !v.As<Napi::Object>().CheckTypeTag(&tag))
+    throw Napi::TypeError::New(env, std::string(what) + ": expected " + expected);
+  T* p = Napi::ObjectWrap<T>::Unwrap(v.As<Napi::Object>());
+  if (!p) throw Napi::TypeError::New(env, std::string(what) + ": expected " + expected);
+  return p;
+}
+
+// The core archive behind a JS Archive (type-checked; TypeError "<what>: expected an Archive").
+// The shared_ptr keeps the CArchive alive even if the JS object is collected first; the archive
+// may be closed, and every CArchive operation on a closed archive throws agc::AgcError.
+// Defined in archive.cc.
+std::shared_ptr<agc::CArchive> UnwrapArchive(const Napi::Value& v, const char* what);
+
+// ---- argument checkers (all throw Napi::TypeError naming the argument) -------------------------
+// `name` reads like "streamId" and appears in the message.
+// A number that is an integer in [0, 2^53 - 1].
+uint64_t ArgSafeUint(const Napi::CallbackInfo& info, size_t i, const char* name);
+// As ArgSafeUint, also < 2^32 (for values stored as u32/int in the format).
+uint32_t ArgUint32(const Napi::CallbackInfo& info, size_t i, const char* name);
+// As ArgSafeUint, converted to size_t (32-bit platforms).
+size_t ArgIndex(const Napi::CallbackInfo& info, size_t i, const char* name);
+// Any integer-valued number in the int32 range.
+int32_t ArgInt32(const Napi::CallbackInfo& info, size_t i, const char* name);
+std::string ArgString(const Napi::CallbackInfo& info, size_t i, const char* name);
+// A Uint8Array (or Buffer, which is one). The pointer stays valid during the call only.
+struct ByteView {
+  const uint8_t* data;
+  size_t size;
+};
+ByteView ArgBytes(const Napi::CallbackInfo& info, size_t i, const char* name);
+ByteView AsBytes(const Napi::Value& v, const char* name);  // same check for a non-argument value
+// A Uint32Array / Uint8Array value (e.g. a field of a batch object).
+Napi::Uint32Array AsUint32Array(const Napi::Value& v, const char* name);
+Napi::Uint8Array AsUint8Array(const Napi::Value& v, const char* name);
+// An array of strings.
+std::vector<std::string> AsStringArray(const Napi::Value& v, const char* name);
+
+// ---- results -------------------------------------------------------------------------------------
+// A Buffer holding a copy of `bytes`.
+Napi::Buffer<uint8_t> ToBuffer(Napi::Env env, const std::vector<uint8_t>& bytes);
+// A u64 from the format as a JS number; throws Error naming `what` when it is >= 2^53.
+Napi::Number SafeNumber(Napi::Env env, uint64_t x, const char* what);
+Napi::Array ToStringArray(Napi::Env env, const std::vector<std::string>& v);
+
+// ---- exceptions ----------------------------------------------------------------------------------
+// Converts a C++ exception into the JS exception to throw (std::bad_alloc -> "out of memory").
+[[noreturn]] void RethrowAsJs(Napi::Env env, const std::exception& e);
+
+// Wrap a method body:  AGC_NAPI_TRY { ... } AGC_NAPI_CATCH(info.Env())
+// Napi::Error passes through untouched (keeps TypeError/RangeError); std::exception -> Error.
+#define AGC_NAPI_TRY try
+#define AGC_NAPI_CATCH(env)                      \
+  catch (const Napi::Error&) {                   \
+    throw;                                       \
+  }                                              \
+  catch (const std::exception& agc_napi_e_) {    \
+    ::agcnode::RethrowAsJs((env), agc_napi_e_);  \
+  }
+
+// Module init of each class (called once per environment by addon.cc).
+void InitArchive(Napi::Env env, Napi::Object exports);
+void InitCollection(Napi::Env env, Napi::Object exports);
+void InitZstd(Napi::Env env, Napi::Object exports);
+
+}  // namespace agcnode

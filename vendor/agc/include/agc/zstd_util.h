@@ -1,0 +1,29 @@
+// One-shot zstd helpers. Byte identity with upstream agc needs exactly zstd 1.5.6 and the
+// default parameters of ZSTD_compressCCtx (format.md 5.9).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace agc {
+
+// One zstd frame (content size in the header, no checksum) at `level`; throws AgcError.
+std::vector<uint8_t> ZstdCompress(const uint8_t* data, size_t len, int level);
+
+// Decompresses exactly one frame whose content size is `raw_size`. Throws AgcError when zstd
+// reports an error, the size differs, bytes follow the frame, or raw_size is implausible
+// (above kZstdMaxUncheckedRaw while the frame header does not confirm it).
+std::vector<uint8_t> ZstdDecompress(const uint8_t* data, size_t len, size_t raw_size);
+
+// raw_size above this must be confirmed by the frame header before we allocate it.
+constexpr size_t kZstdMaxUncheckedRaw = size_t(1) << 31;
+
+// Version of the linked zstd, e.g. "1.5.6".
+std::string ZstdVersion();
+
+int ZstdMinLevel();
+int ZstdMaxLevel();
+
+}  // namespace agc

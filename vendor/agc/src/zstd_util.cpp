@@ -1,0 +1,88 @@
+#include "agc/zstd_util.h"
+
+#include <zstd.h>
+
+#include "agc/archive.h"  // AgcError
+
+namespace agc {
+
+namespace {
+
+// Contexts are expensive to create; one per thread keeps calls lock-free. Reusing a context
+// does not change the output of ZSTD_compressCCtx.
+struct CCtxHolder {
+  ZSTD_CCtx* ctx = nullptr;
+  ~CCtxHolder() { ZSTD_freeCCtx(ctx); }
+};
+struct DCtxHolder {
+  ZSTD_DCtx* ctx = nullptr;
+  ~DCtxHolder() { ZSTD_freeDCtx(ctx); }
+};
+
+ZSTD_CCtx* thread_cctx() {
+  thread_local CCtxHolder holder;
+  if (!holder.ctx) {
+    holder.ctx = ZSTD_createCCtx();
+    if (!holder.ctx) throw AgcError("zstd: cannot create a compression context");
+  }
+  return holder.ctx;
+}
+
+ZSTD_DCtx* thread_dctx() {
+  thread_local DCtxHolder holder;
+  if (!holder.ctx) {
+    holder.ctx = ZSTD_createDCtx();
+    if (!holder.ctx) throw AgcError("zstd: cannot create a decompression context");
+  }
+  return holder.ctx;
+}
+
+}  // namespace
+
+std::vector<uint8_t> ZstdCompress(const uint8_t* data, size_t len, int level) {
+  if (level < ZSTD_minCLevel() || level > ZSTD_maxCLevel())
+    throw AgcError("zstd: compression level " + std::to_string(level) + " out of range");
+  if (len > 0 && !data) throw AgcError("zstd: null input");
+  size_t bound = ZSTD_compressBound(len);
+  if (ZSTD_isError(bound)) throw AgcError("zstd: input too large");
+  std::vector<uint8_t> out(bound);
+  // A zero-length source still needs a valid pointer for zstd's internal copies.
+  static const uint8_t kEmpty = 0;
+  size_t r = ZSTD_compressCCtx(thread_cctx(), out.data(), out.size(), len ? data : &kEmpty, len,
+                               level);
+  if (ZSTD_isError(r)) throw AgcError(std::string("zstd: compression failed: ") + ZSTD_getErrorName(r));
+  out.resize(r);
+  return out;
+}
+
+std::vector<uint8_t> ZstdDecompress(const uint8_t* data, size_t len, size_t raw_size) {
+  if (len > 0 && !data) throw AgcError("zstd: null input");
+  unsigned long long declared = ZSTD_getFrameContentSize(data, len);
+  if (declared == ZSTD_CONTENTSIZE_ERROR) throw AgcError("zstd: not a zstd frame");
+  if (declared != ZSTD_CONTENTSIZE_UNKNOWN && declared != raw_size)
+    throw AgcError("zstd: frame holds " + std::to_string(declared) + " bytes, expected " +
+                   std::to_string(raw_size));
+  if (declared == ZSTD_CONTENTSIZE_UNKNOWN && raw_size > kZstdMaxUncheckedRaw)
+    throw AgcError("zstd: implausible uncompressed size " + std::to_string(raw_size));
+  // Exactly one frame: ZSTD_decompressDCtx would also accept concatenated frames.
+  size_t frame = ZSTD_findFrameCompressedSize(data, len);
+  if (ZSTD_isError(frame)) throw AgcError(std::string("zstd: corrupt frame: ") + ZSTD_getErrorName(frame));
+  if (frame != len)
+    throw AgcError("zstd: " + std::to_string(len - frame) + " unexpected bytes after the frame");
+
+  std::vector<uint8_t> out(raw_size);
+  uint8_t dummy = 0;
+  size_t r = ZSTD_decompressDCtx(thread_dctx(), raw_size ? out.data() : &dummy, raw_size, data, len);
+  if (ZSTD_isError(r)) throw AgcError(std::string("zstd: decompression failed: ") + ZSTD_getErrorName(r));
+  if (r != raw_size)
+    throw AgcError("zstd: decompressed " + std::to_string(r) + " bytes, expected " +
+                   std::to_string(raw_size));
+  return out;
+}
+
+std::string ZstdVersion() { return ZSTD_versionString(); }
+
+int ZstdMinLevel() { return ZSTD_minCLevel(); }
+int ZstdMaxLevel() { return ZSTD_maxCLevel(); }
+
+}  // namespace agc
