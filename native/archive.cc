@@ -28,6 +28,7 @@ class Archive : public Napi::ObjectWrap<Archive> {
             InstanceMethod<&Archive::GetPosition>("getPosition"),
             InstanceMethod<&Archive::GetPart>("getPart"),
             InstanceMethod<&Archive::GetPartSize>("getPartSize"),
+            InstanceMethod<&Archive::GetPartOffset>("getPartOffset"),
             InstanceMethod<&Archive::GetFileSize>("getFileSize"),
         });
   }
@@ -212,6 +213,14 @@ class Archive : public Napi::ObjectWrap<Archive> {
     size_t stream = stream_arg(info, a);
     size_t part = part_arg(info, a, stream);
     AGC_NAPI_TRY { return SafeNumber(info.Env(), a.GetPartSize(stream, part), "part size"); }
+    AGC_NAPI_CATCH(info.Env())
+  }
+
+  Napi::Value GetPartOffset(const Napi::CallbackInfo& info) {
+    agc::CArchive& a = for_reading(info.Env(), "getPartOffset");
+    size_t stream = stream_arg(info, a);
+    size_t part = part_arg(info, a, stream);
+    AGC_NAPI_TRY { return SafeNumber(info.Env(), a.GetPartOffset(stream, part), "part offset"); }
     AGC_NAPI_CATCH(info.Env())
   }
 

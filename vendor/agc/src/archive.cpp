@@ -24,6 +24,7 @@
 #endif
 #include <windows.h>
 #else
+#include <sys/stat.h>
 #include <sys/types.h>
 #endif
 
@@ -219,6 +220,12 @@ void CArchive::Open(const std::string& file_name) {
 }
 
 void CArchive::read_footer() {
+#ifndef _WIN32
+  // fopen() happily opens a directory (and FIFOs cannot seek); only regular files are archives.
+  struct stat st;
+  if (fstat(fileno(file_), &st) == 0 && !S_ISREG(st.st_mode))
+    fail(S_ISDIR(st.st_mode) ? "is a directory, not an AGC archive" : "not a regular file");
+#endif
   if (seek64(file_, 0, SEEK_END) != 0) fail("cannot seek: " + errno_text(errno));
   int64_t size = tell64(file_);
   if (size < 0) fail("cannot determine the file size: " + errno_text(errno));
@@ -508,6 +515,13 @@ uint64_t CArchive::GetPartSize(size_t stream_id, size_t part_id) const {
   require_mode(true, "GetPartSize");
   check_part(stream_id, part_id);
   return streams_[stream_id].parts[part_id].size;
+}
+
+uint64_t CArchive::GetPartOffset(size_t stream_id, size_t part_id) const {
+  std::lock_guard<std::mutex> lock(mtx_);
+  require_mode(true, "GetPartOffset");
+  check_part(stream_id, part_id);
+  return streams_[stream_id].parts[part_id].offset;
 }
 
 void CArchive::GetPart(size_t stream_id, size_t part_id, std::vector<uint8_t>& data,

@@ -42,7 +42,8 @@ int Register(const char* name, void (*fn)()) {
 
 void ReportFailure(const char* file, int line, const std::string& what) {
   ++g_failures_in_test;
-  std::cerr << "    " << file << ":" << line << ": " << what << "\n";
+  // stdout, like the summary, so the lines stay in order when both are piped.
+  std::cout << "    " << file << ":" << line << ": " << what << "\n";
 }
 
 std::vector<uint8_t> ReadFile(const std::string& path) {

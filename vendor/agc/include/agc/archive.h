@@ -76,6 +76,8 @@ class CArchive {
   // Empty part: metadata 0 and no data (the varint is not read, as upstream).
   void GetPart(size_t stream_id, size_t part_id, std::vector<uint8_t>& data, uint64_t& metadata);
   uint64_t GetPartSize(size_t stream_id, size_t part_id) const;
+  // File offset of the part's metadata varint, as stored in the footer.
+  uint64_t GetPartOffset(size_t stream_id, size_t part_id) const;
   uint64_t GetFileSize() const;
 
   // ---- varint of the container (AV): byte count, then big-endian bytes ----
