@@ -1,0 +1,55 @@
+// Least-recently-used cache bounded by the total size of its values, not their number: decoded
+// references are megabytes while packs and metadata are kilobytes, so a count bound would be
+// either useless or wasteful. Map keeps insertion order, so re-inserting on hit gives LRU order.
+
+export class ByteLru<K, V> {
+  private readonly map = new Map<K, { value: V; size: number }>();
+  private bytes = 0;
+
+  /** @param budget maximum total size; a single value larger than this is not cached at all. */
+  constructor(readonly budget: number) {}
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** Total size of the cached values. */
+  get byteSize(): number {
+    return this.bytes;
+  }
+
+  get(key: K): V | undefined {
+    const e = this.map.get(key);
+    if (e === undefined) return undefined;
+    this.map.delete(key);
+    this.map.set(key, e);
+    return e.value;
+  }
+
+  has(key: K): boolean {
+    return this.map.has(key);
+  }
+
+  set(key: K, value: V, size: number): void {
+    const old = this.map.get(key);
+    if (old !== undefined) {
+      this.map.delete(key);
+      this.bytes -= old.size;
+    }
+    if (size > this.budget) return;
+    this.map.set(key, { value, size });
+    this.bytes += size;
+    if (this.bytes > this.budget) {
+      for (const [k, e] of this.map) {
+        if (this.bytes <= this.budget) break;
+        this.map.delete(k);
+        this.bytes -= e.size;
+      }
+    }
+  }
+
+  clear(): void {
+    this.map.clear();
+    this.bytes = 0;
+  }
+}

@@ -1,0 +1,96 @@
+// Contig geometry (format.md 5.7, 5.8): consecutive segments overlap by k symbols, so segment 0
+// contributes all its symbols and every later segment all but its first k. Precomputing where each
+// contribution starts lets a range query decode only the segments it touches.
+import { LETTER_COMPLEMENT } from './letters.js';
+
+/** Placement of one contig's segments plus the derived coordinates. */
+export interface ContigLayout {
+  /** Full stored name (FASTA header without '>'). */
+  readonly name: string;
+  readonly groupId: Uint32Array;
+  readonly inGroupId: Uint32Array;
+  readonly rawLength: Uint32Array;
+  readonly revComp: Uint8Array;
+  /** starts[j] = contig position of segment j's first contributed symbol; starts[nseg] = length. */
+  readonly starts: Float64Array;
+  /** Contig length in symbols. */
+  readonly length: number;
+}
+
+/** Build the layout of a contig from its segment descriptions (views are kept, not copied). */
+export function makeLayout(
+  name: string,
+  k: number,
+  groupId: Uint32Array,
+  inGroupId: Uint32Array,
+  rawLength: Uint32Array,
+  revComp: Uint8Array,
+): ContigLayout {
+  const n = rawLength.length;
+  const starts = new Float64Array(n + 1);
+  let pos = 0;
+  for (let j = 0; j < n; j++) {
+    starts[j] = pos;
+    // A later segment shorter than k is corrupt; upstream skips it, which contributes nothing.
+    pos += j === 0 ? rawLength[0] : Math.max(0, rawLength[j] - k);
+  }
+  starts[n] = pos;
+  return { name, groupId, inGroupId, rawLength, revComp, starts, length: pos };
+}
+
+/** Index of the segment whose contribution contains position `pos` (0 <= pos < length). */
+export function segmentAt(layout: ContigLayout, pos: number): number {
+  const s = layout.starts;
+  let lo = 0;
+  let hi = s.length - 2; // last segment index
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (s[mid] <= pos) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Supplies the decoded (forward, as stored) symbols of segment j of a layout. */
+export type SegmentSource = (layout: ContigLayout, j: number) => Uint8Array;
+
+/**
+ * Copy positions [from, to) of a contig (0-based, half-open, already clipped to the contig) into
+ * `dst` at `dstOffset`, decoding only the segments that overlap the range. Reverse-complemented
+ * segments are read backwards in place instead of being materialised.
+ */
+export function copyContigRange(
+  layout: ContigLayout,
+  k: number,
+  from: number,
+  to: number,
+  source: SegmentSource,
+  dst: Uint8Array,
+  dstOffset = 0,
+  complement: Uint8Array = LETTER_COMPLEMENT,
+): number {
+  if (to <= from) return 0;
+  const starts = layout.starts;
+  const nseg = layout.rawLength.length;
+  let q = dstOffset;
+  for (let j = segmentAt(layout, from); j < nseg && starts[j] < to; j++) {
+    const segFrom = Math.max(from, starts[j]);
+    const segTo = Math.min(to, starts[j + 1]);
+    if (segTo <= segFrom) continue;
+    const seg = source(layout, j);
+    const skip = j === 0 ? 0 : k;
+    if (seg.length !== layout.rawLength[j])
+      throw new Error(`corrupted archive: segment ${j} of contig ${layout.name} decoded to ${seg.length} symbols, expected ${layout.rawLength[j]}`);
+    const i0 = skip + (segFrom - starts[j]);
+    const count = segTo - segFrom;
+    if (layout.revComp[j] === 0) {
+      dst.set(seg.subarray(i0, i0 + count), q);
+    } else {
+      // oriented[i] = complement(seg[L-1-i])
+      let r = seg.length - 1 - i0;
+      for (let t = 0; t < count; t++) dst[q + t] = complement[seg[r--]];
+    }
+    q += count;
+  }
+  return q - dstOffset;
+}

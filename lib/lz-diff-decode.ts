@@ -1,0 +1,118 @@
+// Decoder of LZ-diff encoded segments (format.md 5.5; the v1 encoding is a subset of the same
+// grammar, so one decoder serves every archive version). The reference and the output live in the
+// same symbol space: letters when `symbols` is CODE_TO_LETTER, codes when it is the identity. That
+// lets the reader keep references as letters and never convert a delta-coded segment again.
+
+/** Corrupt or truncated LZ-diff data. */
+export class LzDiffError extends Error {
+  override name = 'LzDiffError';
+}
+
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const MINUS = 0x2d;
+const COMMA = 0x2c;
+const DOT = 0x2e;
+const BANG = 0x21;
+const LIT_FIRST = 0x41; // 'A' + code 0
+const LIT_LAST = 0x55; // 'A' + code 20
+const N_RUN = 0x1e;
+const N_RUN_END = 0x04;
+const MIN_N_RUN = 4;
+const N_CODE = 4;
+
+// Short copies are cheaper as a loop than as subarray()+set(), which allocate.
+const SHORT_COPY = 32;
+
+/**
+ * Decode one LZ-diff entry against `ref`.
+ * @param ref decoded reference segment, in output symbol space
+ * @param enc the encoded entry (one pack entry, without its 0xFF terminator)
+ * @param minMatchLen `min_match_len` from the archive params
+ * @param symbols maps a literal's code (0..20) and the N code to output bytes
+ * @param expectedLength the segment length if known (raw_length); only sizes the first buffer
+ */
+export function lzDiffDecode(
+  ref: Uint8Array,
+  enc: Uint8Array,
+  minMatchLen: number,
+  symbols: Uint8Array,
+  expectedLength?: number,
+): Uint8Array {
+  const refLen = ref.length;
+  const encLen = enc.length;
+  let out: Uint8Array = new Uint8Array(expectedLength !== undefined && expectedLength > 0 ? expectedLength : Math.max(64, refLen));
+  let n = 0;
+  let pred = 0;
+  let p = 0;
+
+  while (p < encLen) {
+    const b = enc[p];
+    if (b >= LIT_FIRST && b <= LIT_LAST) {
+      if (n === out.length) out = grow(out, n + 1);
+      out[n++] = symbols[b - LIT_FIRST];
+      pred++;
+      p++;
+    } else if (b === BANG) {
+      if (pred >= refLen) throw new LzDiffError(`LZ-diff: same-as-reference literal beyond the reference end (${pred} >= ${refLen})`);
+      if (n === out.length) out = grow(out, n + 1);
+      out[n++] = ref[pred];
+      pred++;
+      p++;
+    } else if (b === N_RUN) {
+      p++;
+      let v = 0;
+      const start = p;
+      while (p < encLen && enc[p] >= DIGIT_0 && enc[p] <= DIGIT_9) v = v * 10 + (enc[p++] - DIGIT_0);
+      if (p === start || p >= encLen || enc[p] !== N_RUN_END) throw new LzDiffError('LZ-diff: malformed N-run');
+      p++;
+      const len = v + MIN_N_RUN;
+      if (n + len > out.length) out = grow(out, n + len);
+      out.fill(symbols[N_CODE], n, n + len);
+      n += len;
+    } else {
+      // match: signed offset from pred, optional ",len-mml", then '.'
+      let neg = false;
+      if (b === MINUS) {
+        neg = true;
+        p++;
+      }
+      let off = 0;
+      const start = p;
+      while (p < encLen && enc[p] >= DIGIT_0 && enc[p] <= DIGIT_9) off = off * 10 + (enc[p++] - DIGIT_0);
+      if (p === start || p >= encLen) throw new LzDiffError(`LZ-diff: unexpected byte 0x${b.toString(16)} at ${start - (neg ? 1 : 0)}`);
+      const rp = neg ? pred - off : pred + off;
+      let len: number;
+      if (enc[p] === COMMA) {
+        p++;
+        let v = 0;
+        const s2 = p;
+        while (p < encLen && enc[p] >= DIGIT_0 && enc[p] <= DIGIT_9) v = v * 10 + (enc[p++] - DIGIT_0);
+        if (p === s2 || p >= encLen || enc[p] !== DOT) throw new LzDiffError('LZ-diff: malformed match length');
+        len = v + minMatchLen;
+      } else if (enc[p] === DOT) {
+        len = refLen - rp;
+      } else {
+        throw new LzDiffError(`LZ-diff: malformed match at ${start}`);
+      }
+      p++; // '.'
+      if (rp < 0 || len < 0 || rp + len > refLen)
+        throw new LzDiffError(`LZ-diff: match [${rp}, ${rp + len}) outside the reference (length ${refLen})`);
+      if (n + len > out.length) out = grow(out, n + len);
+      if (len < SHORT_COPY) {
+        for (let i = 0; i < len; i++) out[n + i] = ref[rp + i];
+      } else {
+        out.set(ref.subarray(rp, rp + len), n);
+      }
+      n += len;
+      pred = rp + len;
+    }
+  }
+  return n === out.length ? out : out.slice(0, n);
+}
+
+function grow(a: Uint8Array, need: number): Uint8Array {
+  const b = new Uint8Array(Math.max(need, a.length * 2));
+  b.set(a);
+  return b;
+}

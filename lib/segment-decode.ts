@@ -1,0 +1,210 @@
+// Decoding of the stored forms of segment data (format.md 5.3, 5.4): group reference parts
+// (raw / zstd plain / zstd tuples) and packs of delta or raw entries separated by 0xFF.
+// zstd is injected so these functions stay pure and testable without the native addon.
+
+/** Decompress one zstd frame whose content size is `rawSize`. */
+export type Decompress = (data: Uint8Array, rawSize: number) => Uint8Array;
+
+/** Corrupt segment data (bad marker, bad tuple header, entry out of range ...). */
+export class SegmentDecodeError extends Error {
+  override name = 'SegmentDecodeError';
+}
+
+const ZSTD_MAGIC = 0xfd2fb528;
+
+/**
+ * Content size from a zstd frame header, or undefined when the frame does not record it.
+ * Needed for tuple-packed references, whose part metadata is the unpacked length, not the
+ * length of the packed bytes that zstd returns.
+ */
+export function zstdFrameContentSize(frame: Uint8Array): number | undefined {
+  if (frame.length < 5) return undefined;
+  const magic = (frame[0] | (frame[1] << 8) | (frame[2] << 16) | (frame[3] << 24)) >>> 0;
+  if (magic !== ZSTD_MAGIC) return undefined;
+  const fhd = frame[4];
+  const fcsFlag = fhd >> 6;
+  const singleSegment = (fhd >> 5) & 1;
+  const dictFlag = fhd & 3;
+  let p = 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][dictFlag];
+  const fcsBytes = [singleSegment ? 1 : 0, 2, 4, 8][fcsFlag];
+  if (fcsBytes === 0 || p + fcsBytes > frame.length) return undefined;
+  let v = 0;
+  for (let i = fcsBytes - 1; i >= 0; i--) v = v * 256 + frame[p + i];
+  if (fcsBytes === 2) v += 256;
+  p += fcsBytes;
+  return v;
+}
+
+/**
+ * Unpack tuple-packed codes (the TUPLES reference form) and map them through `symbols`.
+ * Layout: full bytes of NB symbols each (first symbol most significant, base B), one byte with
+ * the r leftover symbols, then the marker (NB << 4) | r. NB == 1 means "not packed".
+ */
+export function tuplesToSymbols(t: Uint8Array, symbols: Uint8Array): Uint8Array {
+  if (t.length < 1) throw new SegmentDecodeError('tuple-packed reference is empty');
+  const marker = t[t.length - 1];
+  const nb = marker >> 4;
+  const r = marker & 15;
+  if (nb === 1) {
+    const n = t.length - 1;
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = symbols[t[i]];
+    return out;
+  }
+  if ((nb !== 2 && nb !== 3 && nb !== 4) || r >= nb || t.length < 2)
+    throw new SegmentDecodeError(`bad tuple marker 0x${marker.toString(16)}`);
+  const base = nb === 4 ? 4 : nb === 3 ? 6 : 16;
+  const full = t.length - 2;
+  const out = new Uint8Array(full * nb + r);
+  let q = 0;
+  if (nb === 4) {
+    // The common case (pure ACGT): fixed shifts.
+    for (let i = 0; i < full; i++) {
+      const v = t[i];
+      out[q++] = symbols[v >> 6];
+      out[q++] = symbols[(v >> 4) & 3];
+      out[q++] = symbols[(v >> 2) & 3];
+      out[q++] = symbols[v & 3];
+    }
+  } else if (nb === 2) {
+    for (let i = 0; i < full; i++) {
+      const v = t[i];
+      out[q++] = symbols[v >> 4];
+      out[q++] = symbols[v & 15];
+    }
+  } else {
+    const digits = new Uint8Array(nb);
+    for (let i = 0; i < full; i++) {
+      let v = t[i];
+      for (let d = nb - 1; d >= 0; d--) {
+        digits[d] = v % base;
+        v = (v - digits[d]) / base;
+      }
+      for (let d = 0; d < nb; d++) out[q++] = symbols[digits[d]];
+    }
+  }
+  let v = t[full];
+  for (let d = r - 1; d >= 0; d--) {
+    out[q + d] = symbols[v % base];
+    v = Math.floor(v / base);
+  }
+  return out;
+}
+
+/**
+ * Decode a group's reference part (stream x…r, part 0) into output symbols.
+ * metadata 0: the data are raw codes; otherwise the last byte says 0 = zstd of the codes,
+ * 1 = zstd of the tuple-packed codes.
+ */
+export function decodeReferencePart(data: Uint8Array, metadata: number, decompress: Decompress, symbols: Uint8Array): Uint8Array {
+  if (metadata === 0) {
+    const out = new Uint8Array(data.length);
+    for (let i = 0; i < data.length; i++) out[i] = symbols[data[i]];
+    return out;
+  }
+  if (data.length < 2) throw new SegmentDecodeError('reference part too short');
+  const method = data[data.length - 1];
+  const frame = data.subarray(0, data.length - 1);
+  if (method === 0) {
+    const codes = decompress(frame, metadata);
+    if (codes.length !== metadata) throw new SegmentDecodeError(`reference decompressed to ${codes.length} bytes, expected ${metadata}`);
+    for (let i = 0; i < codes.length; i++) codes[i] = symbols[codes[i]];
+    return codes;
+  }
+  if (method === 1) {
+    const size = zstdFrameContentSize(frame);
+    if (size === undefined) throw new SegmentDecodeError('tuple-packed reference: zstd frame without content size');
+    const out = tuplesToSymbols(decompress(frame, size), symbols);
+    if (out.length !== metadata) throw new SegmentDecodeError(`reference unpacked to ${out.length} symbols, expected ${metadata}`);
+    return out;
+  }
+  throw new SegmentDecodeError(`unknown reference encoding marker ${method}`);
+}
+
+/** A decompressed pack with the positions of its entry terminators. */
+export class Pack {
+  /** Pack bytes: entries each followed by 0xFF. */
+  readonly data: Uint8Array;
+  /** ends[i] = index of the 0xFF that terminates entry i. */
+  readonly ends: Uint32Array;
+
+  constructor(data: Uint8Array) {
+    this.data = data;
+    let count = 0;
+    for (let i = 0; i < data.length; i++) if (data[i] === 0xff) count++;
+    const ends = new Uint32Array(count);
+    let j = 0;
+    for (let i = 0; i < data.length; i++) if (data[i] === 0xff) ends[j++] = i;
+    this.ends = ends;
+  }
+
+  get length(): number {
+    return this.ends.length;
+  }
+
+  /** Entry i (a view into the pack, without its terminator). */
+  entry(i: number): Uint8Array {
+    if (i < 0 || i >= this.ends.length) throw new SegmentDecodeError(`pack has ${this.ends.length} entries, entry ${i} requested`);
+    const start = i === 0 ? 0 : this.ends[i - 1] + 1;
+    return this.data.subarray(start, this.ends[i]);
+  }
+
+  /** Bytes held (for cache accounting). */
+  get byteSize(): number {
+    return this.data.byteLength + this.ends.byteLength;
+  }
+}
+
+/**
+ * The bytes of a pack part: metadata 0 = stored as is; otherwise zstd frame + one marker byte,
+ * which must be stripped before decompression (zstd would call it trailing garbage).
+ */
+export function unpackPart(data: Uint8Array, metadata: number, decompress: Decompress): Pack {
+  if (metadata === 0) return new Pack(data);
+  if (data.length < 2) throw new SegmentDecodeError('pack part too short');
+  const raw = decompress(data.subarray(0, data.length - 1), metadata);
+  if (raw.length !== metadata) throw new SegmentDecodeError(`pack decompressed to ${raw.length} bytes, expected ${metadata}`);
+  return new Pack(raw);
+}
+
+/** Map raw-group entry codes to output symbols (new array). */
+export function rawEntryToSymbols(entry: Uint8Array, symbols: Uint8Array): Uint8Array {
+  const out = new Uint8Array(entry.length);
+  for (let i = 0; i < entry.length; i++) out[i] = symbols[entry[i]];
+  return out;
+}
+
+/**
+ * Where in-group id `inGroupId` of group `groupId` lives (format.md 5.2): raw groups (< 16) keep
+ * every id in the delta stream (id k -> part k / P, entry k % P); LZ groups keep id 0 as the
+ * reference and id k >= 1 in part (k-1) / P, entry (k-1) % P.
+ */
+export function locateEntry(groupId: number, inGroupId: number, packCardinality: number): { part: number; entry: number } | 'reference' {
+  if (groupId < NO_RAW_GROUPS) return { part: Math.floor(inGroupId / packCardinality), entry: inGroupId % packCardinality };
+  if (inGroupId === 0) return 'reference';
+  const k = inGroupId - 1;
+  return { part: Math.floor(k / packCardinality), entry: k % packCardinality };
+}
+
+/** Groups 0..15 hold raw segments without a reference. */
+export const NO_RAW_GROUPS = 16;
+
+const B64_DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_#';
+
+/** Base name of group g's streams (format.md 2.1): v3 "x" + base-64 digits, least significant first; older "seg-<g>". */
+export function groupStreamBase(groupId: number, archiveVersion: number): string {
+  if (archiveVersion < 3000) return `seg-${groupId}`;
+  let s = 'x';
+  let g = groupId;
+  do {
+    s += B64_DIGITS[g & 63];
+    g = Math.floor(g / 64);
+  } while (g > 0);
+  return s;
+}
+
+/** Names of a group's reference and delta streams. */
+export function groupStreamNames(groupId: number, archiveVersion: number): { ref: string; delta: string } {
+  const base = groupStreamBase(groupId, archiveVersion);
+  return archiveVersion < 3000 ? { ref: `${base}-ref`, delta: `${base}-delta` } : { ref: `${base}r`, delta: `${base}d` };
+}
