@@ -1,0 +1,249 @@
+// Streaming FASTA reader with upstream's record rules (compression.md 1.1-1.4, format.md 5.1).
+// Upstream parses bytes without validation; we reproduce that exactly, except that body bytes >= 128
+// (undefined behaviour upstream) are rejected, and header bytes must be valid UTF-8 because contig
+// names are JS strings (non-UTF-8 header bytes are not supported).
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { BYTE_TO_CODE, SYMBOL_INVALID } from './alphabet.js';
+import { AgcInputError } from './errors.js';
+
+/** One FASTA record after symbol conversion. */
+export interface FastaContig {
+  /** Full header line without its first byte (normally '>'), verbatim. */
+  name: string;
+  /** Sequence codes (alphabet.ts); may be empty when the body had only dropped bytes. */
+  seq: Uint8Array;
+}
+
+/** Bad FASTA input. The message starts with the file path. */
+export class FastaFormatError extends AgcInputError {
+  override name = 'FastaFormatError';
+  constructor(
+    message: string,
+    /** The file being read. */
+    readonly path: string,
+    /** Byte offset of the problem in the (decompressed) data, or -1. */
+    readonly offset: number,
+    /** 1-based line of the problem, or 0 when unknown. */
+    readonly line: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Upstream's gzip test: name ends in ".gz" (and is longer than that) and the file starts 1F 8B. */
+export async function isGzipFile(path: string): Promise<boolean> {
+  if (!(path.length > 3 && path.endsWith('.gz'))) return false;
+  const fh = await open(path, 'r');
+  try {
+    const b = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(b, 0, 2, 0);
+    return bytesRead === 2 && b[0] === 0x1f && b[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
+
+const READ_CHUNK = 1 << 20;
+
+async function openSource(path: string): Promise<{ stream: AsyncIterable<Uint8Array> & { destroy(): void }; gzip: boolean }> {
+  let gzip: boolean;
+  try {
+    gzip = await isGzipFile(path);
+  } catch (e) {
+    throw openError(path, e);
+  }
+  const file = createReadStream(path, { highWaterMark: READ_CHUNK });
+  if (!gzip) return { stream: file, gzip };
+  // Node's gunzip continues across concatenated members (multi-member gzip / bgzip), as upstream does.
+  const gunzip = createGunzip({ chunkSize: READ_CHUNK });
+  pipeline(file, gunzip, () => {
+    /* errors surface through the gunzip iterator */
+  });
+  return { stream: gunzip, gzip };
+}
+
+function openError(path: string, e: unknown): AgcInputError {
+  const err = e as NodeJS.ErrnoException;
+  const why = err?.code === 'ENOENT' ? 'no such file' : err?.code === 'EISDIR' ? 'is a directory' : String(err?.message ?? e);
+  const out = new AgcInputError(`${path}: cannot open file (${why})`, { cause: e });
+  return out;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Read the records of a FASTA file (plain or gzip, see {@link isGzipFile}) one at a time, with
+ * upstream's rules: the header runs up to the first '\n' or '\r' and its first byte is dropped; the
+ * body runs up to the next '>' or EOF; bytes < 64 are dropped, 64..127 converted to codes. A record
+ * with an empty name or an empty raw body ends the file (nothing after it is read); a header
+ * without a following line break at EOF yields nothing. A file with no records yields nothing.
+ *
+ * Only the current contig (plus I/O buffers) is held in memory; each yielded `seq` is a fresh array.
+ * Throws {@link FastaFormatError} (message starts with `path`) for a body byte >= 128 or a header
+ * that is not valid UTF-8, and AgcInputError when the file cannot be opened or decompressed.
+ */
+export async function* readFastaContigs(path: string): AsyncGenerator<FastaContig, void, undefined> {
+  const { stream, gzip } = await openSource(path);
+  const table = BYTE_TO_CODE;
+
+  let header = new Uint8Array(256);
+  let headerLen = 0;
+  let seq = new Uint8Array(1 << 16);
+  let seqLen = 0;
+  let rawLen = 0; // raw body bytes, newlines included: upstream's "non-empty body" test
+  let inHeader = true;
+  let badOffset = -1;
+  let badByte = 0;
+  let badLine = 0;
+  let headerLine = 1;
+  let line = 1; // current 1-based line (counted by '\n')
+  let chunkStart = 0; // absolute offset of the current chunk
+
+  // Returns the finished record, or null when upstream would stop reading the file here.
+  const finish = (): FastaContig | null => {
+    if (headerLen <= 1 || rawLen === 0) return null;
+    if (badOffset >= 0) {
+      throw new FastaFormatError(
+        `${path}: byte 0x${badByte.toString(16).toUpperCase().padStart(2, '0')} at line ${badLine} (offset ${badOffset}${gzip ? ' of the decompressed data' : ''}) is not a valid sequence symbol`,
+        path,
+        badOffset,
+        badLine,
+      );
+    }
+    let name: string;
+    try {
+      name = utf8.decode(header.subarray(1, headerLen));
+    } catch {
+      throw new FastaFormatError(`${path}: header at line ${headerLine} is not valid UTF-8 (only UTF-8 contig names are supported)`, path, -1, headerLine);
+    }
+    return { name, seq: seq.slice(0, seqLen) };
+  };
+
+  try {
+    for await (const raw of stream) {
+      const chunk = raw as Uint8Array;
+      const n = chunk.length;
+      let p = 0;
+      while (p < n) {
+        if (inHeader) {
+          let e = p;
+          while (e < n) {
+            const c = chunk[e]!;
+            if (c === 10 || c === 13) break;
+            e++;
+          }
+          const add = e - p;
+          if (headerLen + add > header.length) {
+            const bigger = new Uint8Array(Math.max(header.length * 2, headerLen + add));
+            bigger.set(header.subarray(0, headerLen));
+            header = bigger;
+          }
+          header.set(chunk.subarray(p, e), headerLen);
+          headerLen += add;
+          if (e === n) {
+            p = n;
+            break;
+          }
+          if (chunk[e] === 10) line++;
+          p = e + 1;
+          inHeader = false;
+          rawLen = 0;
+          seqLen = 0;
+          badOffset = -1;
+          continue;
+        }
+        // Body: everything up to the next '>' (which starts the next header).
+        let e = chunk.indexOf(0x3e, p);
+        if (e < 0) e = n;
+        const add = e - p;
+        rawLen += add;
+        if (seqLen + add > seq.length) {
+          const bigger = new Uint8Array(Math.max(seq.length * 2, seqLen + add));
+          bigger.set(seq.subarray(0, seqLen));
+          seq = bigger;
+        }
+        let w = seqLen;
+        for (let i = p; i < e; i++) {
+          const c = chunk[i]!;
+          if (c < 64) {
+            if (c === 10) line++;
+            continue;
+          }
+          const code = table[c]!;
+          if (code === SYMBOL_INVALID) {
+            if (badOffset < 0) {
+              badOffset = chunkStart + i;
+              badByte = c;
+              badLine = line;
+            }
+            continue;
+          }
+          seq[w++] = code;
+        }
+        seqLen = w;
+        p = e;
+        if (e < n) {
+          const rec = finish();
+          if (rec === null) return;
+          yield rec;
+          inHeader = true;
+          headerLen = 0;
+          headerLine = line;
+        }
+      }
+      chunkStart += n;
+    }
+  } catch (e) {
+    if (e instanceof FastaFormatError) throw e;
+    const err = e as NodeJS.ErrnoException;
+    if (err && typeof err.code === 'string' && err.code.startsWith('Z_')) {
+      throw new AgcInputError(`${path}: gzip data is corrupt (${err.message})`, { cause: e });
+    }
+    if (err && typeof err.code === 'string' && (err.code === 'ENOENT' || err.code === 'EACCES' || err.code === 'EISDIR')) {
+      throw openError(path, e);
+    }
+    throw e;
+  } finally {
+    stream.destroy();
+  }
+  if (!inHeader) {
+    const rec = finish();
+    if (rec !== null) yield rec;
+  }
+}
+
+/**
+ * C++17 `std::filesystem::path(p).stem()` on POSIX: the last component without its last extension;
+ * a leading dot alone is not an extension; "." and ".." are kept; a trailing '/' gives "".
+ */
+export function pathStem(p: string): string {
+  const fname = p.slice(p.lastIndexOf('/') + 1);
+  if (fname === '.' || fname === '..') return fname;
+  const dot = fname.lastIndexOf('.');
+  return dot <= 0 ? fname : fname.slice(0, dot);
+}
+
+const COMMON_SUFFIXES = ['.fna', '.gz', '.fa', '.fasta'];
+
+/** Upstream's remove_common_suffixes: strip .fna/.gz/.fa/.fasta repeatedly, only from longer names. */
+export function removeCommonSuffixes(name: string): string {
+  for (;;) {
+    let removed = false;
+    for (const suf of COMMON_SUFFIXES) {
+      if (name.length > suf.length && name.endsWith(suf)) {
+        name = name.slice(0, name.length - suf.length);
+        removed = true;
+        break;
+      }
+    }
+    if (!removed) return name;
+  }
+}
+
+/** Sample name of an input file (compression.md 1.4): e.g. "dir/HG002.fa.gz" -> "HG002". */
+export function sampleNameFromPath(path: string): string {
+  return removeCommonSuffixes(pathStem(path));
+}
