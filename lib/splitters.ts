@@ -1,0 +1,442 @@
+// Splitter k-mers (compression.md 2.2-2.6): reference candidates (singletons), the per-contig walk
+// that picks splitters about S symbols apart, adaptive mining of new splitters, and the fallback
+// minimizer filter/map. All k-mers are canonical, left-aligned, as (hi, lo) uint32 halves.
+import { KmerScanner, KMER_NONE_HI, KMER_NONE_LO } from './kmer.js';
+import { KmerList, KmerMap, SortedKmers, sortKmerPairs, type KmerLookup } from './kmer-set.js';
+import { murmur64Into } from './murmur64.js';
+
+// ---------------------------------------------------------------------------------------------
+// Candidates (2.2)
+
+/** Reference k-mer statistics. */
+export interface Candidates {
+  k: number;
+  /** Canonical values occurring exactly once over all full windows of all reference contigs. */
+  singletons: SortedKmers;
+  /** The set D of values occurring at least twice (used by adaptive mining, 2.5). */
+  duplicates: SortedKmers;
+  /** Number of full windows seen. */
+  windows: number;
+}
+
+/** Collects canonical k-mers of every full window, contig by contig, then splits singletons/duplicates. */
+export class CandidateCollector {
+  readonly k: number;
+  private hi: Uint32Array;
+  private lo: Uint32Array;
+  private n = 0;
+  private readonly scanner: KmerScanner;
+
+  /** `expectedWindows` only sizes the first buffer. */
+  constructor(k: number, expectedWindows = 1 << 16) {
+    this.k = k;
+    this.scanner = new KmerScanner(k);
+    this.hi = new Uint32Array(Math.max(16, expectedWindows));
+    this.lo = new Uint32Array(Math.max(16, expectedWindows));
+  }
+
+  /** Add the canonical value of every full window of `seq` (codes). */
+  addContig(seq: Uint8Array): void {
+    const len = seq.length;
+    if (this.n + len > this.hi.length) this.reserve(this.n + len);
+    const s = this.scanner;
+    s.reset();
+    const H = this.hi;
+    const L = this.lo;
+    let n = this.n;
+    for (let i = 0; i < len; i++) {
+      const x = seq[i]!;
+      if (x > 3) {
+        s.reset();
+        continue;
+      }
+      s.push(x);
+      if (s.len === this.k) {
+        if (s.isDirOriented()) {
+          H[n] = s.dirHi;
+          L[n++] = s.dirLo;
+        } else {
+          H[n] = s.rcHi;
+          L[n++] = s.rcLo;
+        }
+      }
+    }
+    this.n = n;
+  }
+
+  private reserve(min: number): void {
+    let cap = this.hi.length;
+    while (cap < min) cap *= 2;
+    const nh = new Uint32Array(cap);
+    const nl = new Uint32Array(cap);
+    nh.set(this.hi.subarray(0, this.n));
+    nl.set(this.lo.subarray(0, this.n));
+    this.hi = nh;
+    this.lo = nl;
+  }
+
+  /** Sort and split into singletons and duplicates. The collector is emptied. */
+  finish(): Candidates {
+    const n = this.n;
+    const H = this.hi;
+    const L = this.lo;
+    sortKmerPairs(H, L, n);
+    const r = splitRuns(H, L, n);
+    this.hi = new Uint32Array(16);
+    this.lo = new Uint32Array(16);
+    this.n = 0;
+    return { k: this.k, singletons: r.singletons, duplicates: r.duplicates, windows: n };
+  }
+}
+
+/** Sorted pairs -> values occurring once, and values occurring more than once (each listed once). */
+function splitRuns(H: Uint32Array, L: Uint32Array, n: number): { singletons: SortedKmers; duplicates: SortedKmers } {
+  let n1 = 0;
+  let n2 = 0;
+  for (let i = 0; i < n; ) {
+    let j = i + 1;
+    while (j < n && H[j] === H[i] && L[j] === L[i]) j++;
+    if (j === i + 1) n1++;
+    else n2++;
+    i = j;
+  }
+  const h1 = new Uint32Array(n1);
+  const l1 = new Uint32Array(n1);
+  const h2 = new Uint32Array(n2);
+  const l2 = new Uint32Array(n2);
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < n; ) {
+    let j = i + 1;
+    while (j < n && H[j] === H[i] && L[j] === L[i]) j++;
+    if (j === i + 1) {
+      h1[a] = H[i]!;
+      l1[a++] = L[i]!;
+    } else {
+      h2[b] = H[i]!;
+      l2[b++] = L[i]!;
+    }
+    i = j;
+  }
+  return { singletons: new SortedKmers(h1, l1), duplicates: new SortedKmers(h2, l2) };
+}
+
+/**
+ * Candidate k-mers of a reference (2.2 steps 1-3): every contig's full windows counted together.
+ * Step 4 (empty fallback entries) is {@link addFallbackKmers}.
+ */
+export function findCandidates(contigs: Iterable<Uint8Array>, k: number): Candidates {
+  const c = new CandidateCollector(k);
+  for (const seq of contigs) c.addContig(seq);
+  return c.finish();
+}
+
+/** Async variant of {@link findCandidates}, e.g. over `readFastaContigs(path)` (reads `.seq`). */
+export async function findCandidatesAsync(contigs: AsyncIterable<{ seq: Uint8Array }>, k: number): Promise<Candidates> {
+  const c = new CandidateCollector(k);
+  for await (const { seq } of contigs) c.addContig(seq);
+  return c.finish();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fallback filter, records and map (2.6)
+
+const FILTER_XOR_HI = 0xd73f8bf1;
+const FILTER_XOR_LO = 0x1046c40e;
+
+/**
+ * kmer_filter_t: x passes iff (MurMur64(x) XOR 0xD73F8BF11046C40E) < thr with
+ * thr = (uint64)((double)2^64 * fraction). fraction 0 disables the filter (nothing passes).
+ */
+export class FallbackFilter {
+  readonly fraction: number;
+  /** Threshold halves. */
+  readonly thrHi: number;
+  readonly thrLo: number;
+  private readonly tmp = new Uint32Array(2);
+
+  /** `fraction` in [0, 1) (the CLI clamps to [0, 0.05]). */
+  constructor(fraction: number) {
+    if (!(fraction >= 0 && fraction < 1)) throw new RangeError(`fallback fraction ${fraction} is outside [0, 1)`);
+    this.fraction = fraction;
+    // Same double product as upstream, then truncation; the result is an integral double < 2^64, so
+    // splitting it by a power of two is exact.
+    const t = fraction === 0 ? 0 : Math.trunc(18446744073709551616 * fraction);
+    const hi = Math.floor(t / 4294967296);
+    this.thrHi = hi;
+    this.thrLo = t - hi * 4294967296;
+  }
+
+  /** The feature is on (threshold != 0). */
+  get enabled(): boolean {
+    return this.thrHi !== 0 || this.thrLo !== 0;
+  }
+
+  /** Threshold as bigint (tests). */
+  get threshold(): bigint {
+    return (BigInt(this.thrHi) << 32n) | BigInt(this.thrLo);
+  }
+
+  test(hi: number, lo: number): boolean {
+    if (this.thrHi === 0 && this.thrLo === 0) return false;
+    murmur64Into(hi, lo, this.tmp, 0);
+    const h = (this.tmp[0]! ^ FILTER_XOR_HI) >>> 0;
+    if (h !== this.thrHi) return h < this.thrHi;
+    return ((this.tmp[1]! ^ FILTER_XOR_LO) >>> 0) < this.thrLo;
+  }
+}
+
+/**
+ * Pending fallback records (s1, s2, x, dir) from walks: 7 uint32 per record
+ * [s1hi, s1lo, s2hi, s2lo, xhi, xlo, dir(0/1)]. s1 may be ~0 (first segment of a contig).
+ */
+export class FallbackRecords {
+  data: Uint32Array;
+  length = 0;
+  constructor(capacity = 16) {
+    this.data = new Uint32Array(Math.max(1, capacity) * 7);
+  }
+  push(s1hi: number, s1lo: number, s2hi: number, s2lo: number, xhi: number, xlo: number, dir: boolean): void {
+    if ((this.length + 1) * 7 > this.data.length) {
+      const nd = new Uint32Array(this.data.length * 2);
+      nd.set(this.data);
+      this.data = nd;
+    }
+    const o = this.length++ * 7;
+    const d = this.data;
+    d[o] = s1hi;
+    d[o + 1] = s1lo;
+    d[o + 2] = s2hi;
+    d[o + 3] = s2lo;
+    d[o + 4] = xhi;
+    d[o + 5] = xlo;
+    d[o + 6] = dir ? 1 : 0;
+  }
+  /** Append all records of another list. */
+  append(o: FallbackRecords): void {
+    for (let i = 0; i < o.length; i++) {
+      const b = i * 7;
+      const d = o.data;
+      this.push(d[b]!, d[b + 1]!, d[b + 2]!, d[b + 3]!, d[b + 4]!, d[b + 5]!, d[b + 6] === 1);
+    }
+  }
+  clear(): void {
+    this.length = 0;
+  }
+  /** Record i as bigints (tests/debugging). */
+  get(i: number): { s1: bigint; s2: bigint; x: bigint; dir: boolean } {
+    const d = this.data;
+    const o = i * 7;
+    const big = (h: number, l: number): bigint => (BigInt(h) << 32n) | BigInt(l);
+    return { s1: big(d[o]!, d[o + 1]!), s2: big(d[o + 2]!, d[o + 3]!), x: big(d[o + 4]!, d[o + 5]!), dir: d[o + 6] === 1 };
+  }
+}
+
+/**
+ * Fallback map: canonical k-mer -> set of ordered splitter pairs. Pairs are kept as a flat number
+ * array [p0hi, p0lo, q0hi, q0lo, p1hi, ...] in insertion order (order is irrelevant to lookups).
+ */
+export class FallbackMap {
+  private readonly m = new KmerMap<number[]>(1024);
+
+  /** Number of k-mers with an entry (empty or not). */
+  get size(): number {
+    return this.m.size;
+  }
+  has(hi: number, lo: number): boolean {
+    return this.m.has(hi, lo);
+  }
+  /** Ensure an (empty) entry for x. */
+  addKmer(hi: number, lo: number): void {
+    this.m.getOrCreate(hi, lo, () => []);
+  }
+  /** Add the ordered pair (p, q) to x's entry unless already there (creates the entry). */
+  addPair(xhi: number, xlo: number, phi: number, plo: number, qhi: number, qlo: number): void {
+    const list = this.m.getOrCreate(xhi, xlo, () => []);
+    for (let i = 0; i < list.length; i += 4) {
+      if (list[i] === phi && list[i + 1] === plo && list[i + 2] === qhi && list[i + 3] === qlo) return;
+    }
+    list.push(phi, plo, qhi, qlo);
+  }
+  /** Flat pair list of x ([phi, plo, qhi, qlo]*), or undefined when x has no entry. Do not modify. */
+  getPairs(hi: number, lo: number): readonly number[] | undefined {
+    return this.m.get(hi, lo);
+  }
+  forEach(cb: (pairs: readonly number[], hi: number, lo: number) => void): void {
+    this.m.forEach(cb);
+  }
+}
+
+/** Apply one record: add (s1, s2) to map[x] if dir, else (s2, s1) (2.6). */
+export function applyFallbackRecord(
+  map: FallbackMap,
+  s1hi: number,
+  s1lo: number,
+  s2hi: number,
+  s2lo: number,
+  xhi: number,
+  xlo: number,
+  dir: boolean,
+): void {
+  if (dir) map.addPair(xhi, xlo, s1hi, s1lo, s2hi, s2lo);
+  else map.addPair(xhi, xlo, s2hi, s2lo, s1hi, s1lo);
+}
+
+/** Apply every record of a list (order irrelevant). */
+export function applyFallbackRecords(map: FallbackMap, records: FallbackRecords): void {
+  const d = records.data;
+  for (let i = 0; i < records.length; i++) {
+    const o = i * 7;
+    applyFallbackRecord(map, d[o]!, d[o + 1]!, d[o + 2]!, d[o + 3]!, d[o + 4]!, d[o + 5]!, d[o + 6] === 1);
+  }
+}
+
+/** 2.2 step 4 / 2.5 step 3: every value of `kmers` passing the filter gets an (empty) entry. */
+export function addFallbackKmers(map: FallbackMap, kmers: SortedKmers, filter: FallbackFilter): void {
+  if (!filter.enabled) return;
+  const H = kmers.hi;
+  const L = kmers.lo;
+  for (let i = 0; i < H.length; i++) if (filter.test(H[i]!, L[i]!)) map.addKmer(H[i]!, L[i]!);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The walk (2.3)
+
+/** Output of a walk: emitted splitters (in emission order) and pending fallback records. */
+export interface WalkResult {
+  splitters: KmerList;
+  fallback: FallbackRecords;
+}
+
+export function newWalkResult(): WalkResult {
+  return { splitters: new KmerList(), fallback: new FallbackRecords() };
+}
+
+// Reused scratch for the "recent k-mers since the last splitter" and pending fallback k-mers.
+let recentHi = new Uint32Array(1 << 12);
+let recentLo = new Uint32Array(1 << 12);
+let fbBuf = new Uint32Array(3 * 256);
+
+/**
+ * find_splitters_in_contig: walk `seq` choosing splitters at least S symbols apart among
+ * `candidates`, plus the rightmost candidate at the contig end (2.3). When `fallback` is enabled,
+ * fallback records (prev, splitter, x, dir) are produced for filtered asymmetric k-mers (2.6).
+ * Results are appended to `out` (a new result when omitted), which is returned.
+ */
+export function findSplittersInContig(
+  seq: Uint8Array,
+  k: number,
+  S: number,
+  candidates: KmerLookup,
+  fallback?: FallbackFilter | null,
+  out: WalkResult = newWalkResult(),
+): WalkResult {
+  const scanner = new KmerScanner(k);
+  const useFb = fallback != null && fallback.enabled;
+  let dist = S;
+  let nRecent = 0;
+  let nFb = 0;
+  let prevHi = KMER_NONE_HI;
+  let prevLo = KMER_NONE_LO;
+  const len = seq.length;
+
+  const flushFb = (sHi: number, sLo: number): void => {
+    for (let f = 0; f < nFb; f++) {
+      out.fallback.push(prevHi, prevLo, sHi, sLo, fbBuf[3 * f]!, fbBuf[3 * f + 1]!, fbBuf[3 * f + 2] === 1);
+    }
+    nFb = 0;
+  };
+
+  for (let i = 0; i < len; i++) {
+    const x = seq[i]!;
+    if (x > 3) scanner.reset();
+    else {
+      scanner.push(x);
+      if (scanner.len === k) {
+        const dirOr = scanner.isDirOriented();
+        const ch = dirOr ? scanner.dirHi : scanner.rcHi;
+        const cl = dirOr ? scanner.dirLo : scanner.rcLo;
+        if (nRecent === recentHi.length) {
+          const nh = new Uint32Array(nRecent * 2);
+          const nl = new Uint32Array(nRecent * 2);
+          nh.set(recentHi);
+          nl.set(recentLo);
+          recentHi = nh;
+          recentLo = nl;
+        }
+        recentHi[nRecent] = ch;
+        recentLo[nRecent++] = cl;
+        if (useFb && fallback!.test(ch, cl) && scanner.isAsymmetric()) {
+          if (3 * (nFb + 1) > fbBuf.length) {
+            const nb = new Uint32Array(fbBuf.length * 2);
+            nb.set(fbBuf);
+            fbBuf = nb;
+          }
+          fbBuf[3 * nFb] = ch;
+          fbBuf[3 * nFb + 1] = cl;
+          fbBuf[3 * nFb + 2] = dirOr ? 1 : 0;
+          nFb++;
+        }
+        if (dist >= S && candidates.has(ch, cl)) {
+          out.splitters.push(ch, cl);
+          flushFb(ch, cl);
+          prevHi = ch;
+          prevLo = cl;
+          dist = 0;
+          scanner.reset();
+          nRecent = 0;
+        }
+      }
+    }
+    dist++;
+  }
+
+  // Right end: the newest candidate among the k-mers since the last splitter.
+  for (let r = nRecent - 1; r >= 0; r--) {
+    const ch = recentHi[r]!;
+    const cl = recentLo[r]!;
+    if (candidates.has(ch, cl)) {
+      out.splitters.push(ch, cl);
+      flushFb(ch, cl);
+      break;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Adaptive mining (2.5)
+
+/** Canonical values occurring exactly once among the full windows of `seq`, sorted. */
+export function contigSingletons(seq: Uint8Array, k: number): SortedKmers {
+  const c = new CandidateCollector(k, Math.max(16, seq.length));
+  c.addContig(seq);
+  return c.finish().singletons;
+}
+
+/** Fallback side of mining: the filter, and the map that receives empty entries (2.5 step 3). */
+export interface MiningFallback {
+  filter: FallbackFilter;
+  map?: FallbackMap | null;
+}
+
+/**
+ * find_new_splitters (2.5 steps 1-4) for a contig in which no splitter occurs: its own singletons
+ * minus the reference candidates and the reference duplicate set D become candidates of a walk.
+ * Upstream mines only contigs of length >= S; shorter contigs return an empty result here too.
+ * Empty fallback entries are added to `fallback.map` immediately; records go to the result.
+ */
+export function mineNewSplitters(
+  seq: Uint8Array,
+  k: number,
+  S: number,
+  candidates: SortedKmers,
+  duplicates: SortedKmers,
+  fallback?: MiningFallback | null,
+  out: WalkResult = newWalkResult(),
+): WalkResult {
+  if (seq.length < S) return out;
+  const own = contigSingletons(seq, k).difference(candidates).difference(duplicates);
+  if (fallback?.map && fallback.filter.enabled) addFallbackKmers(fallback.map, own, fallback.filter);
+  return findSplittersInContig(seq, k, S, own, fallback?.filter ?? null, out);
+}
