@@ -1,0 +1,386 @@
+// JS API for writing archives: createArchive / appendArchive. Options are validated with zod and
+// out-of-range values are rejected (upstream clamps them silently). The archive is written to a
+// temporary file next to the output and renamed at the end, so a failure or an abort never leaves
+// a partial archive under the output name.
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { openForAppend } from './append.js';
+import { CppArchive } from './cpp-archive.js';
+import { CppCollection } from './cpp-collection.js';
+import { Compressor, determineSplitters, shortName, type CompressorParams } from './compressor.js';
+import { AgcInputError } from './errors.js';
+import { sampleNameFromPath } from './fasta.js';
+
+/** Progress of a create/append run. */
+export interface CompressProgress {
+  phase: 'splitters' | 'compress' | 'close';
+  /** Input file being read ('' in the close phase). */
+  file: string;
+  /** 0-based index of `file` among the inputs. */
+  fileIndex: number;
+  files: number;
+  /** Bytes of input files fully read so far, plus the current file's estimate. */
+  bytesDone: number;
+  /** Total size of the input files in bytes. */
+  bytesTotal: number;
+}
+
+/** What was written. */
+export interface ArchiveSummary {
+  output: string;
+  /** Samples added by this run. */
+  samples: number;
+  contigs: number;
+  segments: number;
+  /** Groups in the archive (16 raw groups included). */
+  groups: number;
+  /** Sequence symbols read. */
+  bases: number;
+  /** Total size of the input FASTA files. */
+  bytesIn: number;
+  /** Size of the written archive. */
+  bytesOut: number;
+}
+
+/** Options shared by create and append. */
+export interface CommonWriteOptions {
+  /** Output archive path. Its folder must exist; an existing file is replaced at the end. */
+  output: string;
+  /** -a: adaptive splitters (default false). */
+  adaptive?: boolean;
+  /** -c: concatenated genomes, every record is its own sample (default false). */
+  concatenated?: boolean;
+  /** -f: fraction of fall-back minimizers, 0..0.05 (default 0 = off). */
+  fallbackFraction?: number;
+  /** -t: worker threads, >= 1 (default half the CPUs). The output never depends on it. */
+  threads?: number;
+  onProgress?: (p: CompressProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface CreateArchiveOptions extends CommonWriteOptions {
+  /** Reference FASTA (first sample; its singletons become splitters). Plain or gzip. */
+  reference: string;
+  /** Further FASTA files, one sample each (named after the file). */
+  samples?: readonly string[];
+  /** -k: k-mer length 17..32 (default 31). */
+  kmerLength?: number;
+  /** -s: expected segment size 100..1,000,000 (default 60000). */
+  segmentSize?: number;
+  /** -l: minimum match length 15..32 (default 20). */
+  minMatchLength?: number;
+  /** -b: batch size (pack cardinality), >= 1 (default 50). */
+  batchSize?: number;
+}
+
+export interface AppendArchiveOptions extends CommonWriteOptions {
+  /** Existing archive to extend; never modified. */
+  input: string;
+  /** FASTA files to add, one sample each. */
+  samples: readonly string[];
+}
+
+export const DEFAULTS = Object.freeze({
+  kmerLength: 31,
+  segmentSize: 60000,
+  minMatchLength: 20,
+  batchSize: 50,
+  fallbackFraction: 0,
+});
+
+/** Default thread count, as upstream: half the CPUs, at least 1. */
+export function defaultThreads(): number {
+  return Math.max(1, Math.floor(availableParallelism() / 2));
+}
+
+const intIn = (name: string, flag: string, min: number, max: number) =>
+  z
+    .number({ error: `${name} (${flag}) must be a number` })
+    .int({ error: `${name} (${flag}) must be an integer` })
+    .min(min, { error: `${name} (${flag}) must be in ${min}..${max.toLocaleString('en-US')}` })
+    .max(max, { error: `${name} (${flag}) must be in ${min}..${max.toLocaleString('en-US')}` });
+
+const pathStr = (what: string) => z.string({ error: `${what} must be a path` }).min(1, { error: `${what} must not be empty` });
+
+const common = {
+  output: pathStr('output'),
+  adaptive: z.boolean().optional(),
+  concatenated: z.boolean().optional(),
+  fallbackFraction: z
+    .number({ error: 'fallback fraction (-f) must be a number' })
+    .min(0, { error: 'fallback fraction (-f) must be in 0..0.05' })
+    .max(0.05, { error: 'fallback fraction (-f) must be in 0..0.05' })
+    .optional(),
+  threads: intIn('thread count', '-t', 1, 1024).optional(),
+  onProgress: z.custom<(p: CompressProgress) => void>((v) => v === undefined || typeof v === 'function', { error: 'onProgress must be a function' }).optional(),
+  signal: z.custom<AbortSignal>((v) => v === undefined || v instanceof AbortSignal, { error: 'signal must be an AbortSignal' }).optional(),
+};
+
+export const createOptionsSchema = z.object({
+  ...common,
+  reference: pathStr('reference'),
+  samples: z.array(pathStr('sample file')).readonly().optional(),
+  kmerLength: intIn('k-mer length', '-k', 17, 32).optional(),
+  segmentSize: intIn('segment size', '-s', 100, 1_000_000).optional(),
+  minMatchLength: intIn('min. match length', '-l', 15, 32).optional(),
+  batchSize: intIn('batch size', '-b', 1, 1_000_000_000).optional(),
+});
+
+export const appendOptionsSchema = z.object({
+  ...common,
+  input: pathStr('input archive'),
+  samples: z.array(pathStr('sample file')).readonly(),
+});
+
+function parseOptions<T>(schema: z.ZodType<T>, v: unknown): T {
+  const r = schema.safeParse(v);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    const where = i.path.length ? `${i.path.join('.')}: ` : '';
+    throw new AgcInputError(i.code === 'invalid_type' && i.path.length ? `${where}${i.message}` : i.message.startsWith(where) ? i.message : i.message);
+  }
+  return r.data;
+}
+
+/** Upstream sanitize_input_file_names: drop repeated names, keep the first. */
+function uniqueFiles(files: readonly string[]): string[] {
+  return [...new Set(files)];
+}
+
+/** Check an input FASTA exists, is a file and is not empty; returns its size. */
+function checkInputFile(p: string): number {
+  let st;
+  try {
+    st = statSync(p);
+  } catch {
+    throw new AgcInputError(`${p}: no such file`);
+  }
+  if (!st.isFile()) throw new AgcInputError(`${p}: not a regular file`);
+  if (st.size === 0) throw new AgcInputError(`${p}: empty file`);
+  // Fail early on unreadable files (permissions).
+  try {
+    const fd = openSync(p, 'r');
+    readSync(fd, Buffer.alloc(1), 0, 1, 0);
+    closeSync(fd);
+  } catch (e) {
+    throw new AgcInputError(`${p}: cannot read file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return st.size;
+}
+
+/** Samples (name, path) of the inputs; rejects two files mapping to one sample name. */
+function samplesOf(files: readonly string[], concatenated: boolean, existing: ReadonlySet<string>): Array<{ sample: string; path: string }> {
+  const out: Array<{ sample: string; path: string }> = [];
+  const seen = new Map<string, string>();
+  for (const f of files) {
+    const sample = sampleNameFromPath(f);
+    if (!concatenated) {
+      if (existing.has(sample)) throw new AgcInputError(`${f}: sample "${sample}" is already in the archive`);
+      const other = seen.get(sample);
+      if (other !== undefined) throw new AgcInputError(`${f}: sample name "${sample}" is also the name of ${other}`);
+      seen.set(sample, f);
+    }
+    out.push({ sample, path: f });
+  }
+  return out;
+}
+
+/** Temporary output next to `output`, renamed over it by commit(); removed on failure or exit. */
+class TempOutput {
+  readonly path: string;
+  private done = false;
+  private readonly onExit = (): void => this.discard();
+
+  constructor(readonly output: string) {
+    const dir = path.dirname(path.resolve(output));
+    let st;
+    try {
+      st = statSync(dir);
+    } catch {
+      throw new AgcInputError(`${output}: output folder ${dir} does not exist`);
+    }
+    if (!st.isDirectory()) throw new AgcInputError(`${output}: ${dir} is not a folder`);
+    try {
+      if (statSync(output).isDirectory()) throw new AgcInputError(`${output}: is a folder`);
+    } catch (e) {
+      if (e instanceof AgcInputError) throw e;
+    }
+    this.path = path.join(dir, `.${path.basename(output)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+    process.on('exit', this.onExit);
+  }
+
+  commit(): void {
+    renameSync(this.path, this.output);
+    this.done = true;
+    process.off('exit', this.onExit);
+  }
+
+  discard(): void {
+    if (this.done) return;
+    this.done = true;
+    process.off('exit', this.onExit);
+    try {
+      unlinkSync(this.path);
+    } catch {
+      // not created yet, or already gone
+    }
+  }
+}
+
+/** Feed the input files to the compressor, reporting progress and honouring the abort signal. */
+async function compressFiles(
+  comp: Compressor,
+  inputs: Array<{ sample: string; path: string }>,
+  sizes: number[],
+  opts: { onProgress?: (p: CompressProgress) => void; signal?: AbortSignal },
+): Promise<void> {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  let doneBytes = 0;
+  for (let i = 0; i < inputs.length; i++) {
+    opts.signal?.throwIfAborted();
+    const { sample, path: file } = inputs[i]!;
+    const report = opts.onProgress;
+    comp.onProgress = report
+      ? ({ basesDone }) => report({ phase: 'compress', file, fileIndex: i, files: inputs.length, bytesDone: doneBytes + Math.min(basesDone, sizes[i]!), bytesTotal: total })
+      : null;
+    comp.signal = opts.signal ?? null;
+    const n = await comp.addFile(sample, file);
+    if (n === 0) throw new AgcInputError(`${file}: no FASTA records`);
+    doneBytes += sizes[i]!;
+  }
+  comp.onProgress = null;
+  opts.signal?.throwIfAborted();
+  comp.finishInput();
+}
+
+function summary(output: string, comp: Compressor, samplesAdded: number, bytesIn: number): ArchiveSummary {
+  return {
+    output,
+    samples: samplesAdded,
+    contigs: comp.stats.contigs,
+    segments: comp.stats.segments,
+    groups: comp.numGroups,
+    bases: comp.stats.bytesIn,
+    bytesIn,
+    bytesOut: statSync(output).size,
+  };
+}
+
+/**
+ * Create an archive from a reference and further samples, byte-identical to `agc create` 3.2.2
+ * with the same inputs and parameters. Rejects with AgcInputError on bad input (nothing is left
+ * under `output`).
+ */
+export async function createArchive(options: CreateArchiveOptions): Promise<ArchiveSummary> {
+  const o = parseOptions(createOptionsSchema, options);
+  const files = uniqueFiles([o.reference, ...(o.samples ?? [])]);
+  const sizes = files.map(checkInputFile);
+  const inputs = samplesOf(files, o.concatenated ?? false, new Set());
+  const params: CompressorParams = {
+    k: o.kmerLength ?? DEFAULTS.kmerLength,
+    minMatchLen: o.minMatchLength ?? DEFAULTS.minMatchLength,
+    packCardinality: o.batchSize ?? DEFAULTS.batchSize,
+    segmentSize: o.segmentSize ?? DEFAULTS.segmentSize,
+    adaptive: o.adaptive ?? false,
+    concatenated: o.concatenated ?? false,
+    fallbackFrac: o.fallbackFraction ?? DEFAULTS.fallbackFraction,
+  };
+  const threads = o.threads ?? defaultThreads();
+  const tmp = new TempOutput(o.output);
+  let archive: CppArchive | null = null;
+  let collection: CppCollection | null = null;
+  try {
+    o.onProgress?.({ phase: 'splitters', file: files[0]!, fileIndex: 0, files: files.length, bytesDone: 0, bytesTotal: sizes.reduce((a, b) => a + b, 0) });
+    const setup = await determineSplitters(files[0]!, params, threads);
+    o.signal?.throwIfAborted();
+    archive = CppArchive.create(tmp.path);
+    collection = CppCollection.forCompression(archive, { batchSize: params.packCardinality, segmentSize: params.segmentSize, kmerLength: params.k });
+    const comp = new Compressor({ params, archive, collection, ...setup, existingSamples: 0, threads });
+    try {
+      comp.initRawGroups();
+      collection.resetPrevSampleName();
+      await compressFiles(comp, inputs, sizes, o);
+      o.onProgress?.({ phase: 'close', file: '', fileIndex: files.length, files: files.length, bytesDone: 0, bytesTotal: 0 });
+      await comp.close();
+    } finally {
+      await comp.dispose();
+    }
+    const added = collection.numSamples;
+    collection.close();
+    collection = null;
+    archive.close();
+    archive = null;
+    tmp.commit();
+    return summary(o.output, comp, added, sizes.reduce((a, b) => a + b, 0));
+  } catch (e) {
+    collection?.close();
+    archive?.close();
+    tmp.discard();
+    throw e;
+  }
+}
+
+/**
+ * Append samples to an existing archive, writing a new archive (`agc append` 3.2.2). The input
+ * archive is never modified; `output` must be a different file.
+ */
+export async function appendArchive(options: AppendArchiveOptions): Promise<ArchiveSummary> {
+  const o = parseOptions(appendOptionsSchema, options);
+  if (path.resolve(o.input) === path.resolve(o.output)) throw new AgcInputError(`${o.output}: output must differ from the input archive`);
+  try {
+    const si = statSync(o.input);
+    if (!si.isFile()) throw new AgcInputError(`${o.input}: not a regular file`);
+    try {
+      const so = statSync(o.output);
+      if (so.ino === si.ino && so.dev === si.dev) throw new AgcInputError(`${o.output}: output must differ from the input archive`);
+    } catch (e) {
+      if (e instanceof AgcInputError) throw e;
+    }
+  } catch (e) {
+    if (e instanceof AgcInputError) throw e;
+    throw new AgcInputError(`${o.input}: no such file`);
+  }
+  const files = uniqueFiles(o.samples);
+  const sizes = files.map(checkInputFile);
+  const threads = o.threads ?? defaultThreads();
+  const tmp = new TempOutput(o.output);
+  let opened: ReturnType<typeof openForAppend> | null = null;
+  try {
+    opened = openForAppend(o.input, tmp.path, {
+      adaptive: o.adaptive ?? false,
+      concatenated: o.concatenated ?? false,
+      fallbackFrac: o.fallbackFraction ?? 0,
+      threads,
+    });
+    const { compressor: comp } = opened;
+    const before = comp.collection.numSamples;
+    const existing = new Set(o.concatenated ? [] : comp.collection.samples());
+    const inputs = samplesOf(files, o.concatenated ?? false, existing);
+    try {
+      await compressFiles(comp, inputs, sizes, o);
+      await comp.close();
+    } finally {
+      await comp.dispose();
+    }
+    const added = comp.collection.numSamples - before;
+    comp.collection.close();
+    comp.archive.close();
+    opened.input.close();
+    opened = null;
+    tmp.commit();
+    return summary(o.output, comp, added, sizes.reduce((a, b) => a + b, 0));
+  } catch (e) {
+    if (opened) {
+      opened.compressor.collection.close();
+      opened.compressor.archive.close();
+      opened.input.close();
+    }
+    tmp.discard();
+    throw e;
+  }
+}
+
+export { shortName };

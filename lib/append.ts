@@ -1,0 +1,223 @@
+// Continuing an archive (compression.md 7, upstream Append/appending_init): the output is a new
+// file that starts with the input's collection batches and group parts copied verbatim; the last
+// delta pack of every group stays packed in memory until a new segment reaches it. Parameters and
+// file_type_info come from the input. The input file is only read.
+import { AgcArchive } from './reader.js';
+import { BYTE_TO_CODE, SYMBOL_INVALID } from './alphabet.js';
+import { CppArchive } from './cpp-archive.js';
+import { CppCollection } from './cpp-collection.js';
+import { AgcInputError } from './errors.js';
+import { Compressor, type CompressorParams } from './compressor.js';
+import { GroupStore } from './group-store.js';
+import { KmerSet } from './kmer-set.js';
+import { groupStreamNames } from './segment-decode.js';
+import { CandidateCollector, FallbackFilter, FallbackMap, addFallbackKmers } from './splitters.js';
+import { zstdCompress, zstdDecompress } from './zstd.js';
+
+/** Parameters and metadata read from the input archive. */
+export interface InputArchiveInfo {
+  k: number;
+  minMatchLen: number;
+  packCardinality: number;
+  segmentSize: number;
+  fileTypeInfo: Map<string, string>;
+}
+
+function readCstrPairs(data: Uint8Array, count: number, path: string): Map<string, string> {
+  const m = new Map<string, string>();
+  const dec = new TextDecoder('utf-8', { fatal: true });
+  let p = 0;
+  const next = (): string => {
+    const z = data.indexOf(0, p);
+    if (z < 0) throw new AgcInputError(`${path}: corrupt archive (truncated file_type_info)`);
+    const s = dec.decode(data.subarray(p, z));
+    p = z + 1;
+    return s;
+  };
+  for (let i = 0; i < count; i++) {
+    const k = next();
+    m.set(k, next());
+  }
+  return m;
+}
+
+/** Read and check params and file_type_info of an archive opened for reading. */
+export function readInputInfo(input: CppArchive, path: string): InputArchiveInfo {
+  const fti = input.streamId('file_type_info');
+  if (fti === undefined || input.numParts(fti) < 1) throw new AgcInputError(`${path}: not an AGC archive (no file_type_info)`);
+  const fp = input.getPart(fti, 0);
+  const fileTypeInfo = readCstrPairs(fp.data, fp.metadata, path);
+  const major = Number.parseInt(fileTypeInfo.get('file_version_major') ?? '', 10);
+  const minor = Number.parseInt(fileTypeInfo.get('file_version_minor') ?? '', 10);
+  if (!Number.isFinite(major) || !Number.isFinite(minor)) throw new AgcInputError(`${path}: not an AGC archive (no file version)`);
+  const version = major * 1000 + minor;
+  if (version < 3000 || version >= 4000)
+    throw new AgcInputError(`${path}: archive format ${major}.${minor} is not supported for append (only format 3.x)`);
+  const pid = input.streamId('params');
+  if (pid === undefined || input.numParts(pid) < 1) throw new AgcInputError(`${path}: corrupt archive (no params)`);
+  const pd = input.getPart(pid, 0).data;
+  if (pd.length < 16) throw new AgcInputError(`${path}: corrupt archive (params too short)`);
+  const dv = new DataView(pd.buffer, pd.byteOffset, pd.byteLength);
+  const info: InputArchiveInfo = {
+    k: dv.getUint32(0, true),
+    minMatchLen: dv.getUint32(4, true),
+    packCardinality: dv.getUint32(8, true),
+    segmentSize: dv.getUint32(12, true),
+    fileTypeInfo,
+  };
+  if (info.k < 17 || info.k > 32 || info.minMatchLen < 15 || info.minMatchLen > 32 || info.packCardinality < 1 || info.segmentSize < 1)
+    throw new AgcInputError(
+      `${path}: corrupt archive (params k=${info.k} l=${info.minMatchLen} b=${info.packCardinality} s=${info.segmentSize} out of range)`,
+    );
+  return info;
+}
+
+/**
+ * Reference candidates of the input's first sample (2.2 for `append -a`): its contigs are decoded
+ * to letters and converted back as upstream does (codes printed as spaces are dropped).
+ */
+function referenceCandidates(inputPath: string, k: number): ReturnType<CandidateCollector['finish']> | null {
+  using reader = AgcArchive.openSync(inputPath);
+  const ref = reader.samplesSync()[0];
+  const collector = new CandidateCollector(k, 1 << 20);
+  if (ref !== undefined) {
+    const layout = reader.sampleLayout(ref);
+    for (const c of layout?.contigs ?? []) {
+      const letters = reader.readContig(c, 0, c.length, false);
+      const codes = new Uint8Array(letters.length);
+      let w = 0;
+      for (let i = 0; i < letters.length; i++) {
+        const x = letters[i]!;
+        if (x < 64) continue;
+        const code = BYTE_TO_CODE[x]!;
+        if (code !== SYMBOL_INVALID) codes[w++] = code;
+      }
+      collector.addContig(codes.subarray(0, w));
+    }
+  }
+  return collector.finish();
+}
+
+/**
+ * Open `input` and prepare a compressor writing to the new archive `output` (path of a fresh file):
+ * copies collection batches and group parts, loads splitters and segment-splitters.
+ */
+export function openForAppend(
+  inputPath: string,
+  outputPath: string,
+  opts: { adaptive: boolean; concatenated: boolean; fallbackFrac: number; threads?: number },
+): { compressor: Compressor; input: CppArchive; info: InputArchiveInfo } {
+  let input: CppArchive;
+  try {
+    input = CppArchive.open(inputPath);
+  } catch (e) {
+    throw new AgcInputError(`${inputPath}: not an AGC archive or corrupt (${(e as Error).message})`);
+  }
+  let output: CppArchive | null = null;
+  let collection: CppCollection | null = null;
+  try {
+    const info = readInputInfo(input, inputPath);
+    const params: CompressorParams = {
+      k: info.k,
+      minMatchLen: info.minMatchLen,
+      packCardinality: info.packCardinality,
+      segmentSize: info.segmentSize,
+      adaptive: opts.adaptive,
+      concatenated: opts.concatenated,
+      fallbackFrac: opts.fallbackFrac,
+    };
+    output = CppArchive.create(outputPath);
+    const cparams = { batchSize: info.packCardinality, segmentSize: info.segmentSize, kmerLength: info.k };
+    try {
+      collection = CppCollection.forAppend(input, output, cparams);
+    } catch (e) {
+      throw new AgcInputError(`${inputPath}: corrupt archive (collection: ${(e as Error).message})`);
+    }
+    const existingSamples = collection.numSamples;
+
+    // Fallback map and (with -a) the reference candidates of the first sample.
+    const fallbackMap = new FallbackMap();
+    const filter = new FallbackFilter(opts.fallbackFrac);
+    let candidates: { singletons: import('./kmer-set.js').SortedKmers; duplicates: import('./kmer-set.js').SortedKmers } | null = null;
+    if (opts.adaptive) {
+      const cand = referenceCandidates(inputPath, info.k);
+      if (cand) {
+        candidates = { singletons: cand.singletons, duplicates: cand.duplicates };
+        addFallbackKmers(fallbackMap, cand.singletons, filter);
+      }
+    }
+
+    // Splitters.
+    const splitters = new KmerSet(1024);
+    const sid = input.streamId('splitters');
+    if (sid === undefined || input.numParts(sid) < 1) throw new AgcInputError(`${inputPath}: corrupt archive (no splitters)`);
+    const sp = input.getPart(sid, 0);
+    if (sp.data.length < 8 * sp.metadata) throw new AgcInputError(`${inputPath}: corrupt archive (splitters truncated)`);
+    const sv = new DataView(sp.data.buffer, sp.data.byteOffset, sp.data.byteLength);
+    for (let i = 0; i < sp.metadata; i++) splitters.add(sv.getUint32(8 * i + 4, true), sv.getUint32(8 * i, true));
+
+    const compressor = new Compressor({
+      params,
+      archive: output,
+      collection,
+      splitters,
+      candidates,
+      fallbackMap,
+      existingSamples,
+      fileTypeInfo: info.fileTypeInfo,
+      threads: opts.threads,
+    });
+
+    // Groups: copy the reference and all delta parts but the last; keep the last packed.
+    for (let g = 0; ; g++) {
+      const names = groupStreamNames(g, 3000);
+      const inR = input.streamId(names.ref);
+      const inD = input.streamId(names.delta);
+      if (inR === undefined && inD === undefined) break;
+      const streams = { r: -1, d: -1 };
+      if (inR !== undefined) streams.r = output.registerStream(names.ref);
+      if (inD !== undefined) streams.d = output.registerStream(names.delta);
+      let ref: { data: Uint8Array; metadata: number } | undefined;
+      if (inR !== undefined && input.numParts(inR) > 0) {
+        ref = input.getPart(inR, 0);
+        output.addPart(streams.r, ref.data, ref.metadata);
+      }
+      let lastDelta: { data: Uint8Array; metadata: number } | undefined;
+      let copied = 0;
+      if (inD !== undefined) {
+        const np = input.numParts(inD);
+        for (let i = 0; i + 1 < np; i++) {
+          const part = input.getPart(inD, i);
+          output.addPart(streams.d, part.data, part.metadata);
+          copied++;
+        }
+        if (np > 0) lastDelta = input.getPart(inD, np - 1);
+      }
+      const store = GroupStore.packedFrom(g, { ref, lastDelta, copiedParts: copied }, info.packCardinality, info.minMatchLen, zstdCompress, zstdDecompress);
+      compressor.adoptGroup(store, streams);
+    }
+
+    // segment-splitters -> map_segments and terminators.
+    const mid = input.streamId('segment-splitters');
+    if (mid === undefined || input.numParts(mid) < 1) throw new AgcInputError(`${inputPath}: corrupt archive (no segment-splitters)`);
+    const mp = input.getPart(mid, 0);
+    if (mp.data.length < 20 * mp.metadata) throw new AgcInputError(`${inputPath}: corrupt archive (segment-splitters truncated)`);
+    const mv = new DataView(mp.data.buffer, mp.data.byteOffset, mp.data.byteLength);
+    for (let i = 0; i < mp.metadata; i++) {
+      const a = mv.getBigUint64(20 * i, true);
+      const b = mv.getBigUint64(20 * i + 8, true);
+      const id = mv.getUint32(20 * i + 16, true);
+      if (id >= compressor.numGroups) throw new AgcInputError(`${inputPath}: corrupt archive (segment-splitters names group ${id})`);
+      compressor.state.loadGroupKey(a, b, id);
+    }
+    compressor.state.sortTerminators();
+    if (compressor.numGroups < 16) throw new AgcInputError(`${inputPath}: corrupt archive (raw groups missing)`);
+
+    return { compressor, input, info };
+  } catch (e) {
+    collection?.close();
+    output?.close();
+    input.close();
+    throw e;
+  }
+}

@@ -1,0 +1,483 @@
+// The compressor pipeline (compression.md 4.1, 4.4, 6): batches of contigs are segmented against
+// the state frozen at the batch start, then the registration stage sorts the batch canonically,
+// numbers new groups, spreads raw segments, stores every group's segments and writes the batch's
+// parts. Closing writes the metadata streams in upstream's order. Used by create and append.
+import { CppArchive } from './cpp-archive.js';
+import { CppCollection, PlacementBuffer } from './cpp-collection.js';
+import { AgcInputError } from './errors.js';
+import { readFastaContigs } from './fasta.js';
+import { GroupStore, NO_RAW_GROUPS, type Compress, type GroupPart } from './group-store.js';
+import {
+  GroupingState,
+  NONE,
+  decideSegment,
+  type FallbackLookup,
+  type GroupingParams,
+} from './grouping.js';
+import { KmerSet, type SortedKmers } from './kmer-set.js';
+import { segmentContig } from './segment.js';
+import { groupStreamNames } from './segment-decode.js';
+import {
+  CandidateCollector,
+  FallbackFilter,
+  FallbackMap,
+  FallbackRecords,
+  addFallbackKmers,
+  applyFallbackRecords,
+  findSplittersInContig,
+  mineNewSplitters,
+  newWalkResult,
+  type WalkResult,
+} from './splitters.js';
+import { zstdCompress, zstdDecompress } from './zstd.js';
+
+/** Compression parameters (stored ones: k, L, PC, S). */
+export interface CompressorParams {
+  k: number;
+  minMatchLen: number;
+  packCardinality: number;
+  segmentSize: number;
+  adaptive: boolean;
+  concatenated: boolean;
+  fallbackFrac: number;
+}
+
+/** Per-run counters for the summary. */
+export interface CompressorStats {
+  contigs: number;
+  segments: number;
+  bytesIn: number;
+}
+
+/** Progress callback: bases processed so far. */
+export type ProgressFn = (info: { file: string; basesDone: number }) => void;
+
+/** The file_type_info map upstream 3.2.2 writes (sorted by key when serialised). */
+export const FILE_TYPE_INFO: ReadonlyMap<string, string> = new Map([
+  ['comment', 'AGC (Assembled Genomes Compressor) v. 3.2.2 [build 20260326.1]'],
+  ['file_version_major', '3'],
+  ['file_version_minor', '0'],
+  ['producer', 'agc'],
+  ['producer_version_build', '20260326.1'],
+  ['producer_version_major', '3'],
+  ['producer_version_minor', '2'],
+]);
+
+/** A contig of the current batch; `rank` orders by (sample, contig) bytes at registration. */
+interface ContigRef {
+  sample: string;
+  name: string;
+  rank: number;
+}
+
+/** One segment waiting for the registration stage. */
+interface Entry {
+  c: ContigRef;
+  part: number;
+  data: Uint8Array;
+  rc: boolean;
+  a: bigint;
+  b: bigint;
+}
+
+const cmpEntries = (x: Entry, y: Entry): number => x.c.rank - y.c.rank || x.part - y.part;
+
+/** State shared by create and append, and the batch machinery. */
+export class Compressor {
+  readonly params: CompressorParams;
+  readonly archive: CppArchive;
+  readonly collection: CppCollection;
+  readonly state = new GroupingState();
+  readonly stats: CompressorStats = { contigs: 0, segments: 0, bytesIn: 0 };
+  onProgress: ProgressFn | null = null;
+  /** Checked between contigs; aborting throws the signal's reason. */
+  signal: AbortSignal | null = null;
+  /** Requested threads (1 = everything on the calling thread). */
+  readonly threads: number;
+
+  private readonly gp: GroupingParams;
+  private readonly fb: FallbackLookup;
+  private readonly splitters: KmerSet;
+  /** Reference candidates and D, kept for adaptive mining. */
+  private readonly candidates: { singletons: SortedKmers; duplicates: SortedKmers } | null;
+  private readonly pendingFallback = new FallbackRecords();
+  private mined: WalkResult = newWalkResult();
+
+  private readonly groups: GroupStore[] = [];
+  private readonly streamIds: Array<{ r: number; d: number }> = [];
+  private readonly compress: Compress = zstdCompress;
+
+  // Current batch.
+  private readonly known = new Map<number, Entry[]>();
+  private newEntries: Entry[] = [];
+  private deferred: Array<{ c: ContigRef; seq: Uint8Array }> = [];
+  private batchContigs: ContigRef[] = [];
+
+  private processedSamples: number;
+  private cntContigsInBatch: number;
+  private readonly fileTypeInfo: ReadonlyMap<string, string>;
+
+  constructor(init: {
+    params: CompressorParams;
+    archive: CppArchive;
+    collection: CppCollection;
+    splitters: KmerSet;
+    candidates: { singletons: SortedKmers; duplicates: SortedKmers } | null;
+    fallbackMap: FallbackMap;
+    fallbackRecords?: FallbackRecords;
+    existingSamples: number;
+    fileTypeInfo?: ReadonlyMap<string, string>;
+    threads?: number;
+  }) {
+    this.threads = Math.max(1, init.threads ?? 1);
+    const p = init.params;
+    this.params = p;
+    this.archive = init.archive;
+    this.collection = init.collection;
+    this.splitters = init.splitters;
+    this.candidates = init.candidates;
+    this.gp = { k: p.k, segmentSize: p.segmentSize, concatenated: p.concatenated, adaptive: p.adaptive };
+    this.fb = { filter: new FallbackFilter(p.fallbackFrac), map: init.fallbackMap };
+    if (init.fallbackRecords) this.pendingFallback.append(init.fallbackRecords);
+    this.processedSamples = init.existingSamples;
+    this.cntContigsInBatch = p.concatenated ? init.existingSamples % p.packCardinality : 0;
+    this.fileTypeInfo = init.fileTypeInfo ?? FILE_TYPE_INFO;
+  }
+
+  /** Create mode: register x0d..xFd and give every raw group its 0x7F dummy (6.3 step 2). */
+  initRawGroups(): void {
+    for (let g = 0; g < NO_RAW_GROUPS; g++) {
+      const d = this.archive.registerStream(groupStreamNames(g, 3000).delta);
+      this.streamIds[g] = { r: -1, d };
+      const store = new GroupStore(g, this.params.packCardinality, this.params.minMatchLen, this.compress);
+      store.addRaw(Uint8Array.of(0x7f));
+      this.groups[g] = store;
+      this.state.groups[g] = store;
+    }
+  }
+
+  /** Append mode: adopt a group continued from the input archive (streams already registered). */
+  adoptGroup(store: GroupStore, streams: { r: number; d: number }): void {
+    this.groups[store.id] = store;
+    this.streamIds[store.id] = streams;
+    this.state.groups[store.id] = store;
+  }
+
+  /** Number of groups so far. */
+  get numGroups(): number {
+    return this.groups.length;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Input
+
+  /** Compress one input file as sample `sample` (ignored in -c mode); returns the number of contigs. */
+  async addFile(sample: string, path: string): Promise<number> {
+    const concat = this.params.concatenated;
+    this.collection.resetPrevSampleName();
+    let added = false;
+    let bases = 0;
+    let count = 0;
+    for await (const { name, seq } of readFastaContigs(path)) {
+      this.signal?.throwIfAborted();
+      if (seq.length === 0) throw new AgcInputError(`${path}: record "${name}" has no sequence`);
+      const s = concat ? '' : sample;
+      if (!this.collection.registerSampleContig(s, name)) {
+        const shown = concat ? shortName(name) : sample;
+        throw new AgcInputError(`${path}: sample name "${shown}" is already in the archive`);
+      }
+      added = true;
+      count++;
+      this.stats.contigs++;
+      this.stats.bytesIn += seq.length;
+      bases += seq.length;
+      this.processContig(this.contigRef(s, name), seq, true);
+      this.onProgress?.({ file: path, basesDone: bases });
+      if (concat && ++this.cntContigsInBatch >= this.params.packCardinality) {
+        this.endBatch();
+        this.cntContigsInBatch = 0;
+      }
+    }
+    if (!concat && added) this.endBatch();
+    return count;
+  }
+
+  /** After the last file: the unconditional -c batch and the last collection batch (6.3 step 4). */
+  finishInput(): void {
+    const PC = this.params.packCardinality;
+    if (this.params.concatenated) {
+      this.endBatch();
+      this.cntContigsInBatch = 0;
+      this.processedSamples = this.collection.numSamples;
+    }
+    if (this.processedSamples % PC !== 0)
+      this.collection.storeContigBatch(Math.floor(this.processedSamples / PC) * PC, this.processedSamples);
+    this.archive.flush();
+  }
+
+  private contigRef(sample: string, name: string): ContigRef {
+    const c: ContigRef = { sample, name, rank: 0 };
+    this.batchContigs.push(c);
+    return c;
+  }
+
+  /** Segment a contig into the current batch (first pass may defer it in adaptive mode). */
+  private processContig(c: ContigRef, seq: Uint8Array, firstPass: boolean): void {
+    const { k, adaptive } = this.params;
+    const sink = (part: number, seg: Uint8Array, front: import('./grouping.js').KmerEnd, back: import('./grouping.js').KmerEnd): number => {
+      const ds = decideSegment(this.state, this.gp, this.fb, seg, front, back);
+      for (let i = 0; i < ds.length; i++) {
+        const d = ds[i]!;
+        const e: Entry = { c, part: part + i, data: d.data, rc: d.rc, a: d.a, b: d.b };
+        if (d.group >= 0) {
+          let list = this.known.get(d.group);
+          if (list === undefined) this.known.set(d.group, (list = []));
+          list.push(e);
+        } else this.newEntries.push(e);
+      }
+      return ds.length;
+    };
+    const done = segmentContig(seq, k, this.splitters, sink, adaptive && firstPass);
+    if (!done) {
+      if (seq.length >= this.params.segmentSize && this.candidates) {
+        mineNewSplitters(
+          seq,
+          k,
+          this.params.segmentSize,
+          this.candidates.singletons,
+          this.candidates.duplicates,
+          { filter: this.fb.filter, map: this.fb.map },
+          this.mined,
+        );
+      }
+      this.deferred.push({ c, seq });
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Registration and store (4.4)
+
+  private endBatch(): void {
+    const p = this.params;
+    // Adaptive: new splitters become visible, then the deferred contigs are segmented (2.5).
+    if (p.adaptive) {
+      const m = this.mined;
+      for (let i = 0; i < m.splitters.length; i++) this.splitters.add(m.splitters.hi[i]!, m.splitters.lo[i]!);
+      this.pendingFallback.append(m.fallback);
+      this.mined = newWalkResult();
+      const deferred = this.deferred;
+      this.deferred = [];
+      for (const { c, seq } of deferred) this.processContig(c, seq, false);
+    }
+
+    this.rankContigs();
+
+    // 1. sort known lists
+    for (const list of this.known.values()) list.sort(cmpEntries);
+
+    // 2. new groups, numbered by first occurrence of their key in sorted order
+    const lists = this.known;
+    const newList = this.newEntries.sort(cmpEntries);
+    this.newEntries = [];
+    const firstId = this.groups.length;
+    let nextId = firstId;
+    const idOfKey = new Map<bigint, number>();
+    let prev: Entry | null = null;
+    for (const e of newList) {
+      if (prev !== null && cmpEntries(prev, e) === 0) continue; // std::set drops equal keys
+      prev = e;
+      const key = (e.a << 64n) | e.b;
+      let id = idOfKey.get(key);
+      if (id === undefined) {
+        id = nextId++;
+        idOfKey.set(key, id);
+        lists.set(id, []);
+      }
+      lists.get(id)!.push(e);
+    }
+    for (let g = firstId; g < nextId; g++) {
+      const names = groupStreamNames(g, 3000);
+      const r = this.archive.registerStream(names.ref);
+      const d = this.archive.registerStream(names.delta);
+      this.streamIds[g] = { r, d };
+    }
+
+    // 3. spread raw group 0 over groups 0..15
+    const raw0 = lists.get(0);
+    if (raw0 !== undefined && raw0.length > 0) {
+      const n = raw0.length;
+      let moved = 0;
+      for (let i = 0; i < n; i++) if (i % NO_RAW_GROUPS !== 0) moved++;
+      for (let j = 0; j < moved; j++) {
+        const dest = 1 + (j % (NO_RAW_GROUPS - 1));
+        let list = lists.get(dest);
+        if (list === undefined) lists.set(dest, (list = []));
+        list.push(raw0[j]!);
+      }
+      lists.set(0, raw0.slice(moved));
+    }
+
+    // 4. pending fallback records become visible from the next batch on
+    applyFallbackRecords(this.fb.map, this.pendingFallback);
+    this.pendingFallback.clear();
+
+    // 5. store
+    const placements = new PlacementBuffer(1024);
+    const ids = [...lists.keys()].sort((x, y) => x - y);
+    for (const g of ids) {
+      const list = lists.get(g)!;
+      if (list.length === 0) continue;
+      let store = this.groups[g];
+      if (store === undefined) {
+        store = new GroupStore(g, p.packCardinality, p.minMatchLen, this.compress);
+        this.groups[g] = store;
+        this.state.groups[g] = store;
+        this.state.addGroupKey(list[0]!.a, list[0]!.b, g);
+      }
+      const raw = g < NO_RAW_GROUPS;
+      for (const e of list) {
+        const inGroupId = raw ? store.addRaw(e.data) : store.add(e.data);
+        placements.add(e.c.sample, e.c.name, e.part, g, inGroupId, e.data.length, e.rc);
+        this.stats.segments++;
+      }
+      this.writeParts(g, store.drain());
+    }
+    lists.clear();
+    this.batchContigs = [];
+    placements.flushTo(this.collection);
+
+    // 6. collection batch and flush (6.3 d-e, 6.5)
+    const PC = p.packCardinality;
+    if (!p.concatenated) this.processedSamples++;
+    else {
+      this.processedSamples = Math.floor(this.processedSamples / PC) * PC + PC;
+      const max = this.collection.numSamples;
+      if (max < this.processedSamples) this.processedSamples = max;
+    }
+    if (this.processedSamples % PC === 0) this.collection.storeContigBatch(this.processedSamples - PC, this.processedSamples);
+    this.archive.flush();
+  }
+
+  /** Give every contig of the batch its rank in (sample, contig) byte order. */
+  private rankContigs(): void {
+    const cs = this.batchContigs;
+    const keyed = cs.map((c) => ({ c, s: Buffer.from(c.sample, 'utf8'), n: Buffer.from(c.name, 'utf8') }));
+    keyed.sort((x, y) => Buffer.compare(x.s, y.s) || Buffer.compare(x.n, y.n));
+    let rank = 0;
+    for (let i = 0; i < keyed.length; i++) {
+      if (i > 0 && (Buffer.compare(keyed[i - 1]!.s, keyed[i]!.s) !== 0 || Buffer.compare(keyed[i - 1]!.n, keyed[i]!.n) !== 0)) rank++;
+      keyed[i]!.c.rank = rank;
+    }
+  }
+
+  private writeParts(g: number, parts: GroupPart[]): void {
+    for (const part of parts) {
+      const ids = this.streamIds[g]!;
+      let sid = part.stream === 'r' ? ids.r : ids.d;
+      if (sid < 0) {
+        const names = groupStreamNames(g, 3000);
+        sid = this.archive.registerStream(part.stream === 'r' ? names.ref : names.delta);
+        if (part.stream === 'r') ids.r = sid;
+        else ids.d = sid;
+      }
+      this.archive.addPartBuffered(sid, part.data, part.metadata);
+    }
+  }
+
+  /** Stop worker threads (idempotent). */
+  async dispose(): Promise<void> {}
+
+  // ---------------------------------------------------------------------------------------------
+  // Close (6.3 step 5)
+
+  /** Finish all groups and write params, splitters, segment-splitters, samples, file_type_info. */
+  async close(): Promise<void> {
+    for (let g = 0; g < this.groups.length; g++) {
+      const store = this.groups[g];
+      if (store === undefined) continue;
+      store.finish();
+      this.writeParts(g, store.drain());
+    }
+    this.archive.flush();
+
+    const p = this.params;
+    const params = new Uint8Array(16);
+    const dv = new DataView(params.buffer);
+    dv.setUint32(0, p.k, true);
+    dv.setUint32(4, p.minMatchLen, true);
+    dv.setUint32(8, p.packCardinality, true);
+    dv.setUint32(12, p.segmentSize, true);
+    this.archive.addPart(this.archive.registerStream('params'), params, 0);
+
+    const sorted = this.splitters.toSorted();
+    const n = sorted.size;
+    const sp = new Uint8Array(8 * n);
+    const sv = new DataView(sp.buffer);
+    for (let i = 0; i < n; i++) {
+      sv.setUint32(8 * i, sorted.lo[i]!, true);
+      sv.setUint32(8 * i + 4, sorted.hi[i]!, true);
+    }
+    this.archive.addPart(this.archive.registerStream('splitters'), sp, n);
+
+    const entries = this.state.sortedEntries();
+    const ss = new Uint8Array(20 * entries.length);
+    const ssv = new DataView(ss.buffer);
+    entries.forEach(([a, b, id], i) => {
+      ssv.setBigUint64(20 * i, a, true);
+      ssv.setBigUint64(20 * i + 8, b, true);
+      ssv.setUint32(20 * i + 16, id, true);
+    });
+    this.archive.addPart(this.archive.registerStream('segment-splitters'), ss, entries.length);
+
+    this.collection.completeSerialization();
+
+    const keys = [...this.fileTypeInfo.keys()].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    const chunks: Buffer[] = [];
+    for (const key of keys) chunks.push(Buffer.from(key, 'utf8'), Buffer.of(0), Buffer.from(this.fileTypeInfo.get(key)!, 'utf8'), Buffer.of(0));
+    this.archive.addPart(this.archive.registerStream('file_type_info'), new Uint8Array(Buffer.concat(chunks)), keys.length);
+  }
+}
+
+/** What splitter determination hands to the compressor. */
+export interface SplitterSetup {
+  splitters: KmerSet;
+  /** Reference candidates and D (adaptive mode only). */
+  candidates: { singletons: SortedKmers; duplicates: SortedKmers } | null;
+  fallbackMap: FallbackMap;
+  /** Fallback records of the reference walk, applied at the end of batch 1. */
+  fallbackRecords: FallbackRecords;
+}
+
+/**
+ * Splitters from the reference file (2.2-2.3): singleton canonical k-mers of all contigs, then the
+ * per-contig walk. Reads the file twice, holding one contig at a time plus the k-mer list.
+ */
+export async function determineSplitters(path: string, p: CompressorParams, _threads = 1): Promise<SplitterSetup> {
+  const collector = new CandidateCollector(p.k, 1 << 20);
+  for await (const { seq } of readFastaContigs(path)) collector.addContig(seq);
+  const cand = collector.finish();
+  const filter = new FallbackFilter(p.fallbackFrac);
+  const fallbackMap = new FallbackMap();
+  addFallbackKmers(fallbackMap, cand.singletons, filter);
+  const walk = newWalkResult();
+  for await (const { seq } of readFastaContigs(path)) findSplittersInContig(seq, p.k, p.segmentSize, cand.singletons, filter, walk);
+  const splitters = new KmerSet(Math.max(16, walk.splitters.length));
+  for (let i = 0; i < walk.splitters.length; i++) splitters.add(walk.splitters.hi[i]!, walk.splitters.lo[i]!);
+  return {
+    splitters,
+    candidates: p.adaptive ? { singletons: cand.singletons, duplicates: cand.duplicates } : null,
+    fallbackMap,
+    fallbackRecords: walk.fallback,
+  };
+}
+
+/** Contig name up to the first space, tab, CR or LF (upstream extract_contig_name). */
+export function shortName(name: string): string {
+  const m = /[ \t\r\n]/.exec(name);
+  return m ? name.slice(0, m.index) : name;
+}
+
+/** Decompressor for packed append groups. */
+export const decompress = zstdDecompress;
+
+export { NONE };

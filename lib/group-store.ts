@@ -1,0 +1,200 @@
+// Storage of one group (upstream CSegment, compression.md 4.8, 5.1, 5.2, 7): the reference, the
+// current delta pack with deduplication, raw packs, and the "packed" state of groups continued
+// from an input archive. It does not touch the archive: finished parts are queued in `out` and the
+// caller adds them (buffered) to the right stream, so the same code runs in a worker thread.
+import { LzDiff } from './lz-diff.js';
+import { encodePackPart, encodeReferencePart } from './segment-codec.js';
+import { decodeReferencePart, unpackPart, type Decompress } from './segment-decode.js';
+import { CODE_IDENTITY } from './letters.js';
+import type { GroupView } from './grouping.js';
+
+/** Number of raw groups (ids 0..15). */
+export const NO_RAW_GROUPS = 16;
+
+/** zstd frame of `data` at `level`. */
+export type Compress = (data: Uint8Array, level: number) => Uint8Array;
+
+/** A finished part for the group's reference ('r') or delta ('d') stream. */
+export interface GroupPart {
+  stream: 'r' | 'd';
+  data: Uint8Array;
+  metadata: number;
+}
+
+/** The last parts of a group copied from an input archive (append). */
+export interface PackedGroupInit {
+  /** Reference part as stored (undefined for raw groups / no `r` stream). */
+  ref?: { data: Uint8Array; metadata: number };
+  /** Last delta part as stored (undefined when the `d` stream has no part). */
+  lastDelta?: { data: Uint8Array; metadata: number };
+  /** Number of delta parts copied verbatim (all but the last). */
+  copiedParts: number;
+}
+
+const EMPTY_COSTS = new Uint32Array(0);
+
+/** One group's writer state. */
+export class GroupStore implements GroupView {
+  readonly id: number;
+  private readonly packCardinality: number;
+  private readonly minMatchLen: number;
+  private readonly compress: Compress;
+  private readonly decompress: Decompress | null;
+
+  private lz: LzDiff | null = null;
+  private refSizeValue = 0;
+  /** Items handed out so far (upstream no_seqs). */
+  private noSeqs = 0;
+  /** Current pack: LZ deltas (LZ groups) or raw segments (raw groups). */
+  private items: Uint8Array[] = [];
+  /** Append: parts not unpacked yet. */
+  private packed: PackedGroupInit | null = null;
+  /** Finished parts waiting to be written, in order. */
+  out: GroupPart[] = [];
+
+  constructor(id: number, packCardinality: number, minMatchLen: number, compress: Compress, decompress: Decompress | null = null) {
+    this.id = id;
+    this.packCardinality = packCardinality;
+    this.minMatchLen = minMatchLen;
+    this.compress = compress;
+    this.decompress = decompress;
+  }
+
+  get isRaw(): boolean {
+    return this.id < NO_RAW_GROUPS;
+  }
+
+  /** Reference length + 1; 0 for raw groups, groups without reference and still-packed groups. */
+  get refSize(): number {
+    return this.refSizeValue;
+  }
+
+  /** Items stored or referenced so far (in_group ids handed out). */
+  get count(): number {
+    return this.noSeqs;
+  }
+
+  /**
+   * Continue a group of an input archive: `copiedParts` delta parts were already copied to the
+   * output; the reference and the last delta part stay packed until the first add.
+   */
+  static packedFrom(
+    id: number,
+    init: PackedGroupInit,
+    packCardinality: number,
+    minMatchLen: number,
+    compress: Compress,
+    decompress: Decompress,
+  ): GroupStore {
+    const g = new GroupStore(id, packCardinality, minMatchLen, compress, decompress);
+    g.noSeqs = (init.ref ? 1 : 0) + init.copiedParts * packCardinality;
+    g.packed = init;
+    return g;
+  }
+
+  private unpack(): void {
+    const p = this.packed!;
+    this.packed = null;
+    if (!this.decompress) throw new Error(`group ${this.id}: no decompressor for packed data`);
+    if (p.ref && p.ref.data.length > 0) {
+      const ref = decodeReferencePart(p.ref.data, p.ref.metadata, this.decompress, CODE_IDENTITY);
+      this.setReference(ref);
+    }
+    if (p.lastDelta && p.lastDelta.data.length > 0) {
+      const pack = unpackPart(p.lastDelta.data, p.lastDelta.metadata, this.decompress);
+      const entries: Uint8Array[] = [];
+      let b = 0;
+      const d = pack.data;
+      for (let i = 0; i < d.length; i++) {
+        if (d[i] === 0xff) {
+          entries.push(d.slice(b, i));
+          b = i + 1;
+        }
+      }
+      this.items = entries;
+      this.noSeqs += entries.length;
+    }
+  }
+
+  private setReference(ref: Uint8Array): void {
+    this.lz = new LzDiff(ref, this.minMatchLen);
+    this.refSizeValue = ref.length + 1;
+  }
+
+  private emitPack(): void {
+    const { data, metadata } = encodePackPart(this.items, this.compress);
+    this.out.push({ stream: 'd', data, metadata });
+    this.items = [];
+  }
+
+  /** add_raw: append a raw segment; returns its in-group id. */
+  addRaw(seg: Uint8Array): number {
+    if (this.packed) this.unpack();
+    if (this.items.length === this.packCardinality) this.emitPack();
+    this.items.push(seg);
+    return this.noSeqs++;
+  }
+
+  /** add: store an LZ-group segment (reference, delta or duplicate); returns its in-group id. */
+  add(seg: Uint8Array): number {
+    if (this.packed) this.unpack();
+    if (this.noSeqs === 0) {
+      this.setReference(seg);
+      const { data, metadata } = encodeReferencePart(seg, this.compress);
+      this.out.push({ stream: 'r', data, metadata });
+      this.noSeqs = 1;
+      return 0;
+    }
+    if (this.items.length === this.packCardinality) this.emitPack();
+    const delta = this.lz!.encode(seg);
+    return this.addDelta(delta);
+  }
+
+  /**
+   * The part of add() after encoding, for callers that encoded elsewhere (a worker): dedup within
+   * the current pack, or append. The reference must be set and the pack-full check done by add().
+   */
+  private addDelta(delta: Uint8Array): number {
+    if (delta.length === 0) return 0;
+    const items = this.items;
+    const n = items.length;
+    for (let i = 0; i < n; i++) {
+      if (equalBytes(items[i]!, delta)) return this.noSeqs - (n - i);
+    }
+    items.push(delta);
+    return this.noSeqs++;
+  }
+
+  estimate(seq: Uint8Array, bound: number): number {
+    if (this.refSizeValue === 0) return 0;
+    return this.lz!.estimate(seq, bound);
+  }
+
+  costs(seq: Uint8Array, prefix: boolean): Uint32Array {
+    if (this.refSizeValue === 0) return EMPTY_COSTS;
+    return this.lz!.costs(seq, prefix);
+  }
+
+  /** finish: queue the pending pack, or re-emit an untouched input part unchanged. */
+  finish(): void {
+    if (this.items.length > 0) this.emitPack();
+    if (this.packed?.lastDelta && this.packed.lastDelta.data.length > 0) {
+      this.out.push({ stream: 'd', data: this.packed.lastDelta.data, metadata: this.packed.lastDelta.metadata });
+    }
+    this.packed = null;
+  }
+
+  /** Take the queued parts. */
+  drain(): GroupPart[] {
+    const o = this.out;
+    this.out = [];
+    return o;
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  const n = a.length;
+  if (n !== b.length) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,465 @@
+// Group assignment of one segment (compression.md 4.2-4.7): the (front, back) key, orientation,
+// the one-splitter and missing-middle candidate searches, the fallback-minimizer lookup.
+// Everything here reads only the state frozen at the start of a batch, so the decision for a
+// segment never depends on which other segments of the batch were seen first.
+import { reverseComplement } from './alphabet.js';
+import { KmerScanner } from './kmer.js';
+import type { FallbackFilter, FallbackMap } from './splitters.js';
+
+/** The "no splitter" value ~0. */
+export const NONE = 0xffffffffffffffffn;
+
+/** Map key of the ordered pair (a, b) of 64-bit k-mer values. */
+export function pairKey(a: bigint, b: bigint): bigint {
+  return (a << 64n) | b;
+}
+
+/** A splitter end of a segment: upstream's CKmer as far as grouping needs it. */
+export interface KmerEnd {
+  full: boolean;
+  dir: bigint;
+  rc: bigint;
+}
+
+/** The empty (reset) k-mer: not full, dir = rc = 0. */
+export const EMPTY_END: KmerEnd = Object.freeze({ full: false, dir: 0n, rc: 0n });
+
+const canon = (e: KmerEnd): bigint => (e.dir < e.rc ? e.dir : e.rc);
+const isDirOriented = (e: KmerEnd): boolean => e.dir <= e.rc;
+const swapped = (e: KmerEnd): KmerEnd => ({ full: e.full, dir: e.rc, rc: e.dir });
+
+/** What grouping needs to know about an existing group. */
+export interface GroupView {
+  /**
+   * Reference length + 1; 0 for raw groups and for append-mode groups not yet touched in this run
+   * (the "packed" quirk, compression.md 7).
+   */
+  readonly refSize: number;
+  /** LZ-diff cost estimate of `seq` against the reference, early exit above `bound` (4.9); 0 when refSize is 0. */
+  estimate(seq: Uint8Array, bound: number): number;
+  /** Per-symbol coding costs (4.10); empty when refSize is 0. */
+  costs(seq: Uint8Array, prefix: boolean): Uint32Array;
+}
+
+/** The fallback-minimizer filter and map (2.6) as grouping reads them. */
+export interface FallbackLookup {
+  readonly filter: FallbackFilter;
+  readonly map: FallbackMap;
+}
+
+/** Parameters that shape decisions. */
+export interface GroupingParams {
+  k: number;
+  /** -s (decides "short" in the fallback lookup) */
+  segmentSize: number;
+  concatenated: boolean;
+  adaptive: boolean;
+}
+
+/**
+ * map_segments, terminators and the group views: the batch-frozen state of 4.1. Mutated only by the
+ * registration/store stage ({@link GroupingState.addGroupKey}).
+ */
+export class GroupingState {
+  /** (a, b) -> group id; (~0, ~0) -> 0 always present. */
+  readonly mapSegments = new Map<bigint, number>();
+  /** splitter -> ascending partner splitters of two-sided keys. */
+  readonly terminators = new Map<bigint, bigint[]>();
+  /** Group views by id (raw groups included). */
+  readonly groups: GroupView[] = [];
+
+  constructor() {
+    this.mapSegments.set(pairKey(NONE, NONE), 0);
+  }
+
+  /** Record key (a, b) of a group that just received its first segment (4.4 step 5). */
+  addGroupKey(a: bigint, b: bigint, id: number): void {
+    const key = pairKey(a, b);
+    const old = this.mapSegments.get(key);
+    if (old === undefined || old > id) this.mapSegments.set(key, id);
+    if (a !== NONE && b !== NONE) {
+      insertSorted(this.terminators, a, b);
+      if (a !== b) insertSorted(this.terminators, b, a);
+    }
+  }
+
+  /** Load a stored key (append): like addGroupKey but terminators are sorted once at the end. */
+  loadGroupKey(a: bigint, b: bigint, id: number): void {
+    this.mapSegments.set(pairKey(a, b), id);
+    if (a !== NONE && b !== NONE) {
+      pushTerm(this.terminators, a, b);
+      if (a !== b) pushTerm(this.terminators, b, a);
+    }
+  }
+
+  /** Sort every terminator list (after loadGroupKey). */
+  sortTerminators(): void {
+    for (const v of this.terminators.values()) v.sort(cmpBig);
+  }
+
+  /** All (a, b, id) entries sorted by (a, b): the segment-splitters stream. */
+  sortedEntries(): Array<[bigint, bigint, number]> {
+    const out: Array<[bigint, bigint, number]> = [];
+    const mask = (1n << 64n) - 1n;
+    for (const [key, id] of this.mapSegments) out.push([key >> 64n, key & mask, id]);
+    out.sort((x, y) => (x[0] !== y[0] ? cmpBig(x[0], y[0]) : cmpBig(x[1], y[1])));
+    return out;
+  }
+}
+
+function cmpBig(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function pushTerm(m: Map<bigint, bigint[]>, a: bigint, b: bigint): void {
+  const v = m.get(a);
+  if (v === undefined) m.set(a, [b]);
+  else v.push(b);
+}
+
+function insertSorted(m: Map<bigint, bigint[]>, a: bigint, b: bigint): void {
+  const v = m.get(a);
+  if (v === undefined) {
+    m.set(a, [b]);
+    return;
+  }
+  let i = v.length;
+  while (i > 0 && v[i - 1]! > b) i--;
+  v.splice(i, 0, b);
+}
+
+/** One piece to store: its key, whether the key is known (group id) or new (-1), orientation and data. */
+export interface SegmentDecision {
+  a: bigint;
+  b: bigint;
+  /** Group id when the key is in map_segments at batch start, else -1 (new entry). */
+  group: number;
+  rc: boolean;
+  /** The stored bytes (already reverse-complemented when rc). */
+  data: Uint8Array;
+}
+
+/**
+ * add_segment (4.3): decide where `seg` goes. Returns one decision, or two when the segment is split
+ * between two existing groups (the caller then advances the part number by 2).
+ */
+export function decideSegment(
+  st: GroupingState,
+  p: GroupingParams,
+  fb: FallbackLookup,
+  seg: Uint8Array,
+  front: KmerEnd,
+  back: KmerEnd,
+): SegmentDecision[] {
+  let a: bigint;
+  let b: bigint;
+  let storeRc = false;
+  let segRc: Uint8Array | null = null;
+  const rcOf = (): Uint8Array => (segRc ??= reverseComplement(seg));
+
+  // Step 1: initial key.
+  if (!front.full && !back.full) {
+    if (fb.filter.enabled) [a, b, storeRc] = fallbackLookup(st, p, fb, seg, 1);
+    else [a, b] = [NONE, NONE];
+  } else if (front.full && back.full) {
+    const f = canon(front);
+    const bk = canon(back);
+    if (f < bk) [a, b] = [f, bk];
+    else {
+      [a, b] = [bk, f];
+      storeRc = true;
+    }
+  } else if (front.full) {
+    [a, b, storeRc] = oneSplitter(st, front, seg, rcOf());
+    if (a === NONE || b === NONE) {
+      const [a2, b2, r2] = fallbackLookup(st, p, fb, seg, 5);
+      if (a2 !== NONE || b2 !== NONE) [a, b, storeRc] = [a2, b2, r2];
+    }
+  } else {
+    const rc = rcOf();
+    let dirStore: boolean;
+    [a, b, dirStore] = oneSplitter(st, swapped(back), rc, seg);
+    storeRc = !dirStore;
+    if (a === NONE || b === NONE) {
+      const [a2, b2, r2] = fallbackLookup(st, p, fb, rc, 5);
+      if (a2 !== NONE || b2 !== NONE) {
+        [a, b] = [a2, b2];
+        storeRc = !r2;
+      }
+    }
+  }
+
+  let group = st.mapSegments.get(pairKey(a, b));
+
+  // Step 2: split into two existing groups.
+  if (
+    !p.concatenated &&
+    group === undefined &&
+    a !== NONE &&
+    b !== NONE &&
+    st.terminators.has(a) &&
+    st.terminators.has(b)
+  ) {
+    const fData = canon(front);
+    const bData = canon(back);
+    if (fData === bData) {
+      if (!isDirOriented(front)) storeRc = true;
+    } else {
+      let k1 = front;
+      let k2 = back;
+      let useRc = false;
+      if (fData > bData) {
+        k1 = swapped(back);
+        k2 = swapped(front);
+        useRc = true;
+      }
+      const k1d = canon(k1);
+      const k2d = canon(k2);
+      const [mid, pos] = missingMiddle(st, p.k, k1d, k2d, useRc ? rcOf() : seg, useRc ? seg : rcOf());
+      if (mid !== NONE) {
+        let left = pos;
+        let right = seg.length - pos;
+        if (left === 0) {
+          storeRc = mid < k2d ? useRc : !useRc;
+          [a, b] = mid < k2d ? [mid, k2d] : [k2d, mid];
+        } else if (right === 0) {
+          storeRc = k1d < mid ? useRc : !useRc;
+          [a, b] = k1d < mid ? [k1d, mid] : [mid, k1d];
+        } else {
+          if (useRc) [left, right] = [right, left];
+          const start2 = left - (p.k >> 1);
+          const piece1 = seg.subarray(0, start2 + p.k);
+          const piece2 = seg.subarray(start2);
+          let a1: bigint, b1: bigint, rc1: boolean;
+          if (fData < mid) [a1, b1, rc1] = [fData, mid, false];
+          else [a1, b1, rc1] = [mid, fData, true];
+          let a2: bigint, b2: bigint, rc2: boolean;
+          if (mid < bData) [a2, b2, rc2] = [mid, bData, false];
+          else [a2, b2, rc2] = [bData, mid, true];
+          const g1 = st.mapSegments.get(pairKey(a1, b1));
+          const g2 = st.mapSegments.get(pairKey(a2, b2));
+          if (g1 === undefined || g2 === undefined) throw new Error('internal: split target group missing');
+          return [
+            { a: a1, b: b1, group: g1, rc: rc1, data: rc1 ? reverseComplement(piece1) : piece1 },
+            { a: a2, b: b2, group: g2, rc: rc2, data: rc2 ? reverseComplement(piece2) : piece2 },
+          ];
+        }
+      }
+    }
+    group = st.mapSegments.get(pairKey(a, b));
+  }
+
+  // Step 3: general fallback.
+  if (group === undefined && fb.filter.enabled) {
+    const [a3, b3, r3] = fallbackLookup(st, p, fb, seg, 2);
+    if (a3 !== NONE || b3 !== NONE) {
+      [a, b, storeRc] = [a3, b3, r3];
+      group = st.mapSegments.get(pairKey(a, b));
+    }
+  }
+
+  return [{ a, b, group: group ?? -1, rc: storeRc, data: storeRc ? rcOf() : seg }];
+}
+
+/**
+ * find_cand_segment_with_one_splitter (4.6.1). `k` is the known splitter oriented so that `dirSeq`
+ * follows it. Returns (a, b, storeRc).
+ */
+function oneSplitter(st: GroupingState, k: KmerEnd, dirSeq: Uint8Array, rcSeq: Uint8Array): [bigint, bigint, boolean] {
+  const x = canon(k);
+  const oneSided = (): [bigint, bigint, boolean] => (isDirOriented(k) ? [x, NONE, false] : [NONE, x, true]);
+  const partners = st.terminators.get(x);
+  if (partners === undefined) return oneSided();
+
+  const n = dirSeq.length;
+  interface Cand {
+    a: bigint;
+    b: bigint;
+    rc: boolean;
+    g: GroupView;
+    est: number;
+  }
+  const cands: Cand[] = [];
+  for (const c of partners) {
+    const [a, b, rc] = c < x ? [c, x, true] : [x, c, false];
+    const id = st.mapSegments.get(pairKey(a, b));
+    if (id === undefined) throw new Error('internal: terminator without group');
+    cands.push({ a, b, rc, g: st.groups[id]!, est: 0 });
+  }
+  // Array.prototype.sort is stable, as std::stable_sort.
+  cands.sort((p1, p2) => {
+    const d1 = Math.abs(n - p1.g.refSize);
+    const d2 = Math.abs(n - p2.g.refSize);
+    if (d1 !== d2) return d1 - d2;
+    return p1.g.refSize - p2.g.refSize;
+  });
+
+  let best = n < 16 ? n : n - 16;
+  for (const c of cands) {
+    c.est = c.g.estimate(c.rc ? rcSeq : dirSeq, best);
+    if (c.est < best) best = c.est;
+  }
+  let bestA = NONE;
+  let bestB = NONE;
+  let bestRc = false;
+  for (const c of cands) {
+    const lt = c.a < bestA || (c.a === bestA && c.b < bestB);
+    const eq = c.a === bestA && c.b === bestB;
+    if (c.est < best || (c.est === best && lt) || (c.est === best && eq && !c.rc)) {
+      best = c.est;
+      bestA = c.a;
+      bestB = c.b;
+      bestRc = c.rc;
+    }
+  }
+  if (bestA === NONE && bestB === NONE) return oneSided();
+  return [bestA, bestB, bestRc];
+}
+
+/**
+ * find_cand_segment_with_missing_middle_splitter (4.6.2) for k1 < k2 (canonical values), X in k1->k2
+ * orientation. Returns (mid, pos) or (NONE, 0).
+ */
+function missingMiddle(st: GroupingState, k: number, k1: bigint, k2: bigint, x: Uint8Array, xRc: Uint8Array): [bigint, number] {
+  const t1 = st.terminators.get(k1);
+  const t2 = st.terminators.get(k2);
+  if (t1 === undefined || t2 === undefined) return [NONE, 0];
+  let mid = NONE;
+  for (let i = 0, j = 0; i < t1.length && j < t2.length; ) {
+    const u = t1[i]!;
+    const v = t2[j]!;
+    if (u < v) i++;
+    else if (v < u) j++;
+    else {
+      if (u !== NONE) {
+        mid = u;
+        break;
+      }
+      i++;
+      j++;
+    }
+  }
+  if (mid === NONE) return [NONE, 0];
+
+  const id1 = st.mapSegments.get(k1 < mid ? pairKey(k1, mid) : pairKey(mid, k1));
+  const id2 = st.mapSegments.get(mid < k2 ? pairKey(mid, k2) : pairKey(k2, mid));
+  if (id1 === undefined || id2 === undefined) throw new Error('internal: middle splitter without group');
+  const g1 = st.groups[id1]!;
+  const g2 = st.groups[id2]!;
+
+  let c1: Uint32Array;
+  if (k1 < mid) c1 = g1.costs(x, true).slice();
+  else c1 = g1.costs(xRc, false).slice().reverse();
+  for (let i = 1; i < c1.length; i++) c1[i] = (c1[i]! + c1[i - 1]!) >>> 0;
+
+  let c2: Uint32Array;
+  if (mid < k2) {
+    c2 = g2.costs(x, false).slice();
+    for (let i = c2.length - 2; i >= 0; i--) c2[i] = (c2[i]! + c2[i + 1]!) >>> 0;
+  } else {
+    c2 = g2.costs(xRc, true).slice();
+    for (let i = 1; i < c2.length; i++) c2[i] = (c2[i]! + c2[i - 1]!) >>> 0;
+    c2.reverse();
+  }
+  if (c1.length !== c2.length) return [NONE, 0];
+
+  let bestSum = 0xffffffff;
+  let pos = 0;
+  for (let i = 0; i < c1.length; i++) {
+    const s = (c1[i]! + c2[i]!) >>> 0;
+    if (s < bestSum) {
+      bestSum = s;
+      pos = i;
+    }
+  }
+  if (pos < k + 1) pos = 0;
+  if (pos + k + 1 > c1.length) pos = c1.length;
+  return [mid, pos];
+}
+
+/**
+ * find_cand_segment_using_fallback_minimizers (4.7). Returns (a, b, storeRc); (NONE, NONE, false)
+ * when nothing suitable is found (always so when the feature is off).
+ */
+export function fallbackLookup(
+  st: GroupingState,
+  p: GroupingParams,
+  fb: FallbackLookup,
+  seq: Uint8Array,
+  minCount: number,
+): [bigint, bigint, boolean] {
+  if (!fb.filter.enabled) return [NONE, NONE, false];
+  const short = p.segmentSize <= 10000;
+
+  // oriented pair key -> distinct k-mers supporting it
+  const support = new Map<bigint, Set<bigint>>();
+  const s = new KmerScanner(p.k);
+  for (let i = 0; i < seq.length; i++) {
+    const c = seq[i]!;
+    if (c > 3) {
+      s.reset();
+      continue;
+    }
+    s.push(c);
+    if (!s.isFull()) continue;
+    const dirOr = s.isDirOriented();
+    const hi = dirOr ? s.dirHi : s.rcHi;
+    const lo = dirOr ? s.dirLo : s.rcLo;
+    if (!fb.filter.test(hi, lo)) continue;
+    const pairs = fb.map.getPairs(hi, lo);
+    if (pairs === undefined) continue;
+    let kv: bigint | undefined;
+    for (let j = 0; j < pairs.length; j += 4) {
+      const phi = pairs[j]!;
+      const plo = pairs[j + 1]!;
+      const qhi = pairs[j + 2]!;
+      const qlo = pairs[j + 3]!;
+      if ((phi & plo) === -1 || (qhi & qlo) === -1) continue; // either side ~0
+      const p1 = (BigInt(phi) << 32n) | BigInt(plo);
+      const p2 = (BigInt(qhi) << 32n) | BigInt(qlo);
+      const key = dirOr ? pairKey(p1, p2) : pairKey(p2, p1);
+      kv ??= (BigInt(hi) << 32n) | BigInt(lo);
+      let set = support.get(key);
+      if (set === undefined) support.set(key, (set = new Set()));
+      set.add(kv);
+    }
+  }
+
+  const mask = (1n << 64n) - 1n;
+  let cands: Array<{ count: number; p: bigint; q: bigint }> = [];
+  for (const [key, set] of support) if (set.size >= minCount) cands.push({ count: set.size, p: key >> 64n, q: key & mask });
+  if (cands.length === 0) return [NONE, NONE, false];
+  // descending by (count, first, second)
+  cands.sort((x, y) => (x.count !== y.count ? y.count - x.count : x.p !== y.p ? cmpBig(y.p, x.p) : cmpBig(y.q, x.q)));
+  if (cands.length > 10) cands = cands.slice(0, 10);
+  while (cands[cands.length - 1]!.count * 2 < cands[0]!.count) cands.pop();
+
+  let seqRc: Uint8Array | null = null;
+  let bestP = NONE;
+  let bestQ = NONE;
+  let bestEs = seq.length;
+  for (const c of cands) {
+    const isRc = c.p > c.q;
+    const id = st.mapSegments.get(isRc ? pairKey(c.q, c.p) : pairKey(c.p, c.q));
+    let es = 0;
+    if (id !== undefined) {
+      if (short) {
+        bestP = c.p;
+        bestQ = c.q;
+        bestEs = 0;
+        break;
+      }
+      es = st.groups[id]!.estimate(isRc ? (seqRc ??= reverseComplement(seq)) : seq, bestEs);
+    }
+    if (es !== 0 && es < bestEs) {
+      bestEs = es;
+      bestP = c.p;
+      bestQ = c.q;
+    }
+  }
+
+  if (p.adaptive) {
+    if (short ? bestEs >= seq.length * 0.9 : bestEs >= seq.length * 0.2) return [NONE, NONE, false];
+  }
+  return bestP <= bestQ ? [bestP, bestQ, false] : [bestQ, bestP, true];
+}
