@@ -64,6 +64,11 @@ std::vector<uint8_t> ZstdDecompress(const uint8_t* data, size_t len, size_t raw_
                    std::to_string(raw_size));
   if (declared == ZSTD_CONTENTSIZE_UNKNOWN && raw_size > kZstdMaxUncheckedRaw)
     throw AgcError("zstd: implausible uncompressed size " + std::to_string(raw_size));
+  // Every block takes at least 4 bytes (3-byte header + 1, an RLE block) and yields at most
+  // 128 KiB, so no frame of `len` bytes can hold more; a corrupt size claim then costs nothing.
+  if (raw_size / ZSTD_BLOCKSIZE_MAX > len / 4 + 1)
+    throw AgcError("zstd: implausible uncompressed size " + std::to_string(raw_size) + " for " +
+                   std::to_string(len) + " compressed bytes");
   // Exactly one frame: ZSTD_decompressDCtx would also accept concatenated frames.
   size_t frame = ZSTD_findFrameCompressedSize(data, len);
   if (ZSTD_isError(frame)) throw AgcError(std::string("zstd: corrupt frame: ") + ZSTD_getErrorName(frame));

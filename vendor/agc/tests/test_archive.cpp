@@ -629,6 +629,13 @@ TEST(zstd_round_trip_level19) {
   CHECK_THROWS_AS(agc::ZstdDecompress(z.data(), z.size(), size_t(1) << 40), AgcError);
   CHECK_THROWS_AS(agc::ZstdCompress(raw.data(), raw.size(), 1000), AgcError);
 
+  // The plausibility bound on raw_size must admit the most compressible input (RLE blocks).
+  for (int level : {1, 19, 22}) {
+    Bytes zeros(size_t(8) << 20, 0);
+    Bytes zz = agc::ZstdCompress(zeros.data(), zeros.size(), level);
+    CHECK(agc::ZstdDecompress(zz.data(), zz.size(), zeros.size()) == zeros);
+  }
+
   Bytes empty_frame = agc::ZstdCompress(nullptr, 0, 19);
   CHECK(agc::ZstdDecompress(empty_frame.data(), empty_frame.size(), 0).empty());
 }
