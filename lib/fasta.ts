@@ -48,17 +48,23 @@ export async function isGzipFile(path: string): Promise<boolean> {
 
 const READ_CHUNK = 1 << 20;
 
-async function openSource(path: string): Promise<{ stream: AsyncIterable<Uint8Array> & { destroy(): void }; gzip: boolean }> {
+/** Options of {@link readFastaContigs}. */
+export interface FastaReadOptions {
+  /** Read (and gunzip output) chunk size in bytes; default 1 MiB. Small values are for tests. */
+  chunkSize?: number;
+}
+
+async function openSource(path: string, chunk: number): Promise<{ stream: AsyncIterable<Uint8Array> & { destroy(): void }; gzip: boolean }> {
   let gzip: boolean;
   try {
     gzip = await isGzipFile(path);
   } catch (e) {
     throw openError(path, e);
   }
-  const file = createReadStream(path, { highWaterMark: READ_CHUNK });
+  const file = createReadStream(path, { highWaterMark: chunk });
   if (!gzip) return { stream: file, gzip };
   // Node's gunzip continues across concatenated members (multi-member gzip / bgzip), as upstream does.
-  const gunzip = createGunzip({ chunkSize: READ_CHUNK });
+  const gunzip = createGunzip({ chunkSize: Math.max(chunk, 64) });
   pipeline(file, gunzip, () => {
     /* errors surface through the gunzip iterator */
   });
@@ -85,8 +91,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * Throws {@link FastaFormatError} (message starts with `path`) for a body byte >= 128 or a header
  * that is not valid UTF-8, and AgcInputError when the file cannot be opened or decompressed.
  */
-export async function* readFastaContigs(path: string): AsyncGenerator<FastaContig, void, undefined> {
-  const { stream, gzip } = await openSource(path);
+export async function* readFastaContigs(path: string, options: FastaReadOptions = {}): AsyncGenerator<FastaContig, void, undefined> {
+  const { stream, gzip } = await openSource(path, options.chunkSize ?? READ_CHUNK);
   const table = BYTE_TO_CODE;
 
   let header = new Uint8Array(256);

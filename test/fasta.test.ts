@@ -1,0 +1,252 @@
+// FASTA record rules (compression.md 1.1-1.4) on handmade files and on the shared inputs.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { codesToString } from '../lib/alphabet.js';
+import { FastaFormatError, isGzipFile, pathStem, readFastaContigs, sampleNameFromPath } from '../lib/fasta.js';
+import { AgcInputError } from '../lib/errors.js';
+import { datasetDir } from './shared-data.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agc-fasta-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+let fileNo = 0;
+function write(content: string | Uint8Array, name = `f${fileNo++}.fa`): string {
+  const p = path.join(tmp, name);
+  fs.writeFileSync(p, typeof content === 'string' ? Buffer.from(content, 'latin1') : content);
+  return p;
+}
+
+async function readAll(p: string, chunkSize?: number): Promise<{ name: string; seq: string }[]> {
+  const out: { name: string; seq: string }[] = [];
+  for await (const c of readFastaContigs(p, { chunkSize })) out.push({ name: c.name, seq: codesToString(c.seq) });
+  return out;
+}
+
+/** Straightforward re-statement of upstream's parser on a whole buffer (for cross-checking chunking). */
+function naiveParse(b: Buffer): { name: string; seq: string }[] {
+  const out: { name: string; seq: string }[] = [];
+  let p = 0;
+  for (;;) {
+    let e = p;
+    while (e < b.length && b[e] !== 10 && b[e] !== 13) e++;
+    if (e === b.length) return out;
+    const header = b.subarray(p, e);
+    p = e + 1;
+    let q = b.indexOf(0x3e, p);
+    if (q < 0) q = b.length;
+    const body = b.subarray(p, q);
+    p = q;
+    if (header.length <= 1 || body.length === 0) return out;
+    let s = '';
+    for (const c of body) if (c >= 64) s += 'ACGTNRYSWKMBDHVU'['acgtnryswkmbdhvu'.indexOf(String.fromCharCode(c).toLowerCase())] ?? ' ';
+    out.push({ name: header.subarray(1).toString('utf8'), seq: s });
+  }
+}
+
+describe('readFastaContigs: record rules', () => {
+  it('reads names verbatim and converts bodies', async () => {
+    const p = write('>chr1 some description\tx\nACGTN\nacgtn\n>chr2\nRYK-*.12\n');
+    expect(await readAll(p)).toEqual([
+      { name: 'chr1 some description\tx', seq: 'ACGTNACGTN' },
+      { name: 'chr2', seq: 'RYK' },
+    ]);
+  });
+
+  it('handles CRLF files: an "empty" record still yields a contig of length 0', async () => {
+    expect(await readAll(write('>a\r\nAC\r\nGT\r\n>b\r\nTT\r\n'))).toEqual([
+      { name: 'a', seq: 'ACGT' },
+      { name: 'b', seq: 'TT' },
+    ]);
+    expect(await readAll(write('>a\r\n>b\r\nAC'))).toEqual([
+      { name: 'a', seq: '' },
+      { name: 'b', seq: 'AC' },
+    ]);
+  });
+
+  it('stops the whole file at a record with an empty raw body', async () => {
+    expect(await readAll(write('>a\n>b\nACGT\n'))).toEqual([]);
+    expect(await readAll(write('>a\nAC\n>b\n>c\nGG\n'))).toEqual([{ name: 'a', seq: 'AC' }]);
+  });
+
+  it('stops at a header line ">" alone (empty name)', async () => {
+    expect(await readAll(write('>a\nAC\n>\nGG\n>c\nTT\n'))).toEqual([{ name: 'a', seq: 'AC' }]);
+  });
+
+  it('yields nothing for a header without a line break at EOF, or a header with nothing after it', async () => {
+    expect(await readAll(write('>a\nAC\n>b'))).toEqual([{ name: 'a', seq: 'AC' }]);
+    expect(await readAll(write('>a\nAC\n>b\n'))).toEqual([{ name: 'a', seq: 'AC' }]);
+    expect(await readAll(write(''))).toEqual([]);
+    expect(await readAll(write('>only-header'))).toEqual([]);
+  });
+
+  it('a ">" inside sequence data starts a new record', async () => {
+    expect(await readAll(write('>a\nAC>b\nGG'))).toEqual([
+      { name: 'a', seq: 'AC' },
+      { name: 'b', seq: 'GG' },
+    ]);
+  });
+
+  it('drops the first header byte whatever it is, and a body without symbols gives length 0', async () => {
+    expect(await readAll(write('xname\nAC\n'))).toEqual([{ name: 'name', seq: 'AC' }]);
+    expect(await readAll(write('>a\n123\n>b\nC'))).toEqual([
+      { name: 'a', seq: '' },
+      { name: 'b', seq: 'C' },
+    ]);
+  });
+
+  it('maps @ ` and other letters as upstream (30/32 print as spaces)', async () => {
+    const recs: number[][] = [];
+    for await (const r of readFastaContigs(write('>a\nAx@`Z\n'))) recs.push(Array.from(r.seq));
+    expect(recs).toEqual([[0, 30, 32, 32, 30]]);
+  });
+
+  it('decodes UTF-8 headers and rejects invalid UTF-8', async () => {
+    expect(await readAll(write(Buffer.from('>\u00e9chantillon \u4e2d\nAC\n', 'utf8')))).toEqual([{ name: '\u00e9chantillon \u4e2d', seq: 'AC' }]);
+    const p = write(Uint8Array.from([0x3e, 0x61, 0xff, 0x0a, 0x41]));
+    await expect(readAll(p)).rejects.toThrow(FastaFormatError);
+    await expect(readAll(p)).rejects.toThrow(new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: header at line 1 is not valid UTF-8`));
+  });
+
+  it('rejects body bytes >= 128 with file, byte, line and offset', async () => {
+    const p = write(Buffer.concat([Buffer.from('>a\nACGT\n>b\nAC\nG'), Buffer.from([0xc3, 0xa9]), Buffer.from('T\n')]));
+    const err = await readAll(p).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(FastaFormatError);
+    expect(err).toBeInstanceOf(AgcInputError);
+    const fe = err as FastaFormatError;
+    expect(fe.message).toBe(`${p}: byte 0xC3 at line 5 (offset 15) is not a valid sequence symbol`);
+    expect(fe.offset).toBe(15);
+    expect(fe.line).toBe(5);
+    expect(fe.path).toBe(p);
+    // Offsets and lines are absolute, whatever the chunking.
+    await expect(readAll(p, 3)).rejects.toThrow(`${p}: byte 0xC3 at line 5 (offset 15) is not a valid sequence symbol`);
+  });
+
+  it('does not complain about bad bytes in a record that ends the file', async () => {
+    const p = write(Buffer.concat([Buffer.from('>a\nAC\n>\n'), Buffer.from([0xc3]), Buffer.from('\n')]));
+    expect(await readAll(p)).toEqual([{ name: 'a', seq: 'AC' }]);
+  });
+
+  it('reports a missing file as AgcInputError naming it', async () => {
+    const p = path.join(tmp, 'missing.fa');
+    await expect(readAll(p)).rejects.toThrow(AgcInputError);
+    await expect(readAll(p)).rejects.toThrow(`${p}: cannot open file (no such file)`);
+  });
+
+  it('matches a whole-buffer parse across 1 MiB chunk boundaries (headers and bodies split)', async () => {
+    let seed = 12345;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const parts: string[] = [];
+    let size = 0;
+    for (let r = 0; size < 2_500_000; r++) {
+      const header = `>rec${r} ${'h'.repeat(rnd(3000))}${rnd(5) === 0 ? '\r' : ''}\n`;
+      let body = '';
+      const len = rnd(4000);
+      for (let i = 0; i < len; i++) body += i % 61 === 60 ? '\n' : 'ACGTNacgtRY-'[rnd(12)];
+      parts.push(header, body, '\n');
+      size += header.length + body.length + 1;
+    }
+    const text = parts.join('');
+    const p = write(text);
+    const expected = naiveParse(Buffer.from(text, 'latin1'));
+    expect(expected.length).toBeGreaterThan(500);
+    const got = await readAll(p);
+    expect(got.length).toBe(expected.length);
+    expect(got).toEqual(expected);
+  });
+
+  it('gives the same records for any chunk size (every split point of a small file)', async () => {
+    const text = '>a b\r\nAC\nGT\r\n>c\n\n>d\nNNN>e\nA\n>\nTT';
+    const p = write(text);
+    const expected = naiveParse(Buffer.from(text, 'latin1'));
+    expect(expected.map((r) => r.name)).toEqual(['a b', 'c', 'd', 'e']);
+    for (const size of [1, 2, 3, 5, 7, 11, 64]) expect(await readAll(p, size)).toEqual(expected);
+  });
+});
+
+describe('gzip input', () => {
+  const fa = '>x\nACGT\nNN\n>y\nGGCC\n';
+
+  it('reads .gz files, including multi-member gzip', async () => {
+    const one = write(zlib.gzipSync(Buffer.from(fa)), 'one.fa.gz');
+    expect(await isGzipFile(one)).toBe(true);
+    expect(await readAll(one)).toEqual([
+      { name: 'x', seq: 'ACGTNN' },
+      { name: 'y', seq: 'GGCC' },
+    ]);
+    const multi = write(Buffer.concat([zlib.gzipSync(Buffer.from('>x\nAC')), zlib.gzipSync(Buffer.from('GT\n>y\nTT\n'))]), 'multi.fa.gz');
+    expect(await readAll(multi)).toEqual([
+      { name: 'x', seq: 'ACGT' },
+      { name: 'y', seq: 'TT' },
+    ]);
+  });
+
+  it('reads a plain file named .gz as plain text, and gzip data without .gz as bytes', async () => {
+    const plainGz = write(fa, 'plain.fa.gz');
+    expect(await isGzipFile(plainGz)).toBe(false);
+    expect((await readAll(plainGz)).map((r) => r.name)).toEqual(['x', 'y']);
+    const gzNoSuffix = write(zlib.gzipSync(Buffer.from(fa)), 'zipped.fa');
+    expect(await isGzipFile(gzNoSuffix)).toBe(false);
+    // Parsed as garbage: whatever happens, the records inside are not seen.
+    const got = await readAll(gzNoSuffix).catch((e: unknown) => (e instanceof AgcInputError ? [] : Promise.reject(e)));
+    expect(got.map((r) => r.name)).not.toContain('x');
+  });
+
+  it('reports corrupt gzip data naming the file', async () => {
+    const good = zlib.gzipSync(Buffer.from(fa.repeat(50)));
+    const bad = Buffer.from(good);
+    bad.fill(0x55, 12, bad.length - 8);
+    const p = write(bad, 'corrupt.fa.gz');
+    await expect(readAll(p)).rejects.toThrow(new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: gzip data is corrupt`));
+  });
+
+  it('gives the same contigs for the shared plain and gzip inputs', async () => {
+    const dir = datasetDir('mers-tiny');
+    const plain = await readAll(path.join(dir, 'EMC_2012.fa'));
+    const gz = await readAll(path.join(dir, 'gz', 'EMC_2012.fa.gz'));
+    expect(gz).toEqual(plain);
+    // Against the source text: one record, the whole header line, every non-newline byte a symbol.
+    const text = fs.readFileSync(path.join(dir, 'EMC_2012.fa'), 'latin1');
+    const lines = text.split('\n');
+    expect(plain.length).toBe(1);
+    expect(plain[0]!.name).toBe(lines[0]!.slice(1).replace(/\r$/, ''));
+    expect(plain[0]!.seq).toBe(lines.slice(1).join('').replace(/\r/g, '').toUpperCase());
+    expect(plain[0]!.seq.length).toBe(30119);
+  });
+});
+
+describe('sample names', () => {
+  it('follows std::filesystem::path::stem', () => {
+    expect(pathStem('dir/HG002.fa.gz')).toBe('HG002.fa');
+    expect(pathStem('/a/b/.bashrc')).toBe('.bashrc');
+    expect(pathStem('.hidden.fa')).toBe('.hidden');
+    expect(pathStem('x/..')).toBe('..');
+    expect(pathStem('.')).toBe('.');
+    expect(pathStem('dir/')).toBe('');
+    expect(pathStem('noext')).toBe('noext');
+    expect(pathStem('a..fa')).toBe('a.');
+  });
+
+  it('strips .fna/.gz/.fa/.fasta repeatedly, only from longer names', () => {
+    expect(sampleNameFromPath('dir/HG002.fa.gz')).toBe('HG002');
+    expect(sampleNameFromPath('EMC_2012.fa')).toBe('EMC_2012');
+    expect(sampleNameFromPath('x.fasta.gz')).toBe('x');
+    expect(sampleNameFromPath('a.fna.gz.fa')).toBe('a');
+    expect(sampleNameFromPath('x.gz.gz')).toBe('x');
+    expect(sampleNameFromPath('s.fa.fa.fa')).toBe('s');
+    expect(sampleNameFromPath('.fa')).toBe('.fa');
+    expect(sampleNameFromPath('.fa.fa')).toBe('.fa');
+    expect(sampleNameFromPath('foo.tar.gz')).toBe('foo.tar');
+    expect(sampleNameFromPath('sample.FA')).toBe('sample');
+    expect(sampleNameFromPath('x.FA.gz')).toBe('x.FA');
+    expect(sampleNameFromPath('a..fa')).toBe('a.');
+  });
+});
