@@ -1,0 +1,414 @@
+// Splitters (compression.md 2.2-2.6): golden splitter sets, and the walk / mining / fallback pieces
+// against an independent bigint re-statement of the spec's pseudo-code.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readFastaContigs } from '../lib/fasta.js';
+import { KmerScanner, canonicalKmers, toBigInt } from '../lib/kmer.js';
+import { KmerSet, SortedKmers, murmur64Big } from '../lib/kmer-set.js';
+import {
+  CandidateCollector,
+  FallbackFilter,
+  FallbackMap,
+  FallbackRecords,
+  addFallbackKmers,
+  applyFallbackRecord,
+  applyFallbackRecords,
+  findCandidates,
+  findCandidatesAsync,
+  findSplittersInContig,
+  mineNewSplitters,
+  newWalkResult,
+} from '../lib/splitters.js';
+import { TestArchive } from './helpers/agc-container.js';
+import { caseDir, datasetDir } from './shared-data.js';
+
+const NONE = 0xffffffffffffffffn;
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s >>> 8;
+  };
+}
+
+function randomSeq(len: number, seed: number, nEvery = 0): Uint8Array {
+  const next = rng(seed);
+  const s = new Uint8Array(len);
+  for (let i = 0; i < len; i++) s[i] = nEvery && next() % nEvery === 0 ? 4 : next() & 3;
+  return s;
+}
+
+/** Full windows of seq as { end, canon, dir, rc } in bigint (independent of KmerScanner). */
+function windows(seq: Uint8Array, k: number): { end: number; canon: bigint; dirOriented: boolean; sym: boolean }[] {
+  const out = [];
+  const shift = BigInt(64 - 2 * k);
+  let run = 0;
+  for (let i = 0; i < seq.length; i++) {
+    if (seq[i]! > 3) {
+      run = 0;
+      continue;
+    }
+    run++;
+    if (run >= k) {
+      let dir = 0n;
+      let rc = 0n;
+      for (let j = 0; j < k; j++) {
+        dir = (dir << 2n) | BigInt(seq[i - k + 1 + j]!);
+        rc = (rc << 2n) | BigInt(3 - seq[i - j]!);
+      }
+      dir <<= shift;
+      rc <<= shift;
+      out.push({ end: i, canon: dir < rc ? dir : rc, dirOriented: dir <= rc, sym: dir === rc });
+    }
+  }
+  return out;
+}
+
+const THR_XOR = 0xd73f8bf11046c40en;
+const naiveFilter = (thr: bigint) => (x: bigint) => thr !== 0n && (murmur64Big(x) ^ THR_XOR) < thr;
+
+/** The walk of 2.3 written directly from the pseudo-code, on bigints. */
+function naiveWalk(seq: Uint8Array, k: number, S: number, cand: Set<bigint>, filter: ((x: bigint) => boolean) | null) {
+  const splitters: bigint[] = [];
+  const records: { s1: bigint; s2: bigint; x: bigint; dir: boolean }[] = [];
+  let dist = S;
+  let recent: bigint[] = [];
+  let prev = NONE;
+  let fb: { x: bigint; dir: boolean }[] = [];
+  let run = 0;
+  const shift = BigInt(64 - 2 * k);
+  for (let i = 0; i < seq.length; i++) {
+    if (seq[i]! > 3) run = 0;
+    else {
+      run++;
+      if (run >= k) {
+        let dir = 0n;
+        let rc = 0n;
+        for (let j = 0; j < k; j++) {
+          dir = (dir << 2n) | BigInt(seq[i - k + 1 + j]!);
+          rc = (rc << 2n) | BigInt(3 - seq[i - j]!);
+        }
+        dir <<= shift;
+        rc <<= shift;
+        const data = dir < rc ? dir : rc;
+        recent.push(data);
+        if (filter && filter(data) && dir !== rc) fb.push({ x: data, dir: dir <= rc });
+        if (dist >= S && cand.has(data)) {
+          splitters.push(data);
+          for (const f of fb) records.push({ s1: prev, s2: data, x: f.x, dir: f.dir });
+          fb = [];
+          prev = data;
+          dist = 0;
+          run = 0;
+          recent = [];
+        }
+      }
+    }
+    dist++;
+  }
+  for (let r = recent.length - 1; r >= 0; r--) {
+    if (cand.has(recent[r]!)) {
+      splitters.push(recent[r]!);
+      for (const f of fb) records.push({ s1: prev, s2: recent[r]!, x: f.x, dir: f.dir });
+      break;
+    }
+  }
+  return { splitters, records };
+}
+
+function walkRecords(r: FallbackRecords) {
+  return Array.from({ length: r.length }, (_, i) => r.get(i));
+}
+
+describe('findCandidates', () => {
+  it('splits all windows of all contigs into singletons and duplicates', async () => {
+    const a = randomSeq(3000, 1, 200);
+    const b = new Uint8Array(2500);
+    b.set(a.subarray(100, 1100)); // shared with a -> duplicates
+    b.set(randomSeq(1500, 2), 1000);
+    const rcPiece = Uint8Array.from(a.subarray(2000, 2300)).reverse().map((x) => (x < 4 ? 3 - x : x)); // rc duplicates
+    const contigs = [a, b, rcPiece, new Uint8Array(0), Uint8Array.from([0, 1, 2])];
+    for (const k of [17, 25, 31]) {
+      const counts = new Map<bigint, number>();
+      for (const c of contigs) for (const w of windows(c, k)) counts.set(w.canon, (counts.get(w.canon) ?? 0) + 1);
+      const single = [...counts].filter(([, n]) => n === 1).map(([v]) => v).sort((x, y) => (x < y ? -1 : 1));
+      const dup = [...counts].filter(([, n]) => n > 1).map(([v]) => v).sort((x, y) => (x < y ? -1 : 1));
+      const c = findCandidates(contigs, k);
+      expect(c.windows).toBe([...counts.values()].reduce((s, n) => s + n, 0));
+      expect(Array.from(c.singletons.toBigUint64Array())).toEqual(single);
+      expect(Array.from(c.duplicates.toBigUint64Array())).toEqual(dup);
+      expect(dup.length).toBeGreaterThan(500);
+      async function* gen() {
+        for (const seq of contigs) yield { seq };
+      }
+      const c2 = await findCandidatesAsync(gen(), k);
+      expect(Array.from(c2.singletons.toBigUint64Array())).toEqual(single);
+    }
+  });
+});
+
+describe('findSplittersInContig', () => {
+  it('hand example: first window, then every S symbols after a reset, then the newest at the end', () => {
+    const k = 17;
+    const seq = randomSeq(1000, 3);
+    const all = windows(seq, k);
+    const cand = SortedKmers.fromBigInts(all.map((w) => w.canon));
+    expect(cand.size).toBe(all.length); // random: all singletons
+    const r = findSplittersInContig(seq, k, 100, cand);
+    const byEnd = new Map(all.map((w) => [w.end, w.canon]));
+    const expected = [16, 116, 216, 316, 416, 516, 616, 716, 816, 916, 999].map((e) => byEnd.get(e)!);
+    expect(r.splitters.toBigInts()).toEqual(expected);
+    expect(r.fallback.length).toBe(0);
+  });
+
+  it('S smaller than k: the k fresh symbols after a reset decide the spacing', () => {
+    const k = 20;
+    const seq = randomSeq(200, 4);
+    const all = windows(seq, k);
+    const cand = SortedKmers.fromBigInts(all.map((w) => w.canon));
+    const byEnd = new Map(all.map((w) => [w.end, w.canon]));
+    const r = findSplittersInContig(seq, k, 5, cand);
+    // ends 19, 39, ..., 199: the last one is emitted in the loop, so nothing is left for the end.
+    expect(r.splitters.toBigInts()).toEqual([19, 39, 59, 79, 99, 119, 139, 159, 179, 199].map((e) => byEnd.get(e)!));
+  });
+
+  it('emits nothing without candidates, and the newest candidate at the right end', () => {
+    const k = 17;
+    const seq = randomSeq(500, 5);
+    expect(findSplittersInContig(seq, k, 100, SortedKmers.empty()).splitters.length).toBe(0);
+    const all = windows(seq, k);
+    const pick = [all[40]!.canon, all[200]!.canon, all[300]!.canon];
+    const r = findSplittersInContig(seq, k, 1000, SortedKmers.fromBigInts(pick));
+    // first candidate (dist starts saturated), then nothing until the end: newest candidate = all[300]
+    expect(r.splitters.toBigInts()).toEqual([all[40]!.canon, all[300]!.canon]);
+  });
+
+  it('matches the pseudo-code on random contigs with N runs, with and without fallback records', () => {
+    for (const [k, S, frac, seed] of [
+      [17, 300, 0, 6],
+      [21, 250, 0.05, 7],
+      [31, 1000, 0.3, 8],
+      [25, 50, 0.9, 9],
+    ] as [number, number, number, number][]) {
+      const seq = randomSeq(6000, seed, 150);
+      // candidates: a pseudo-random half of the windows
+      const all = windows(seq, k);
+      const candList = all.filter((w) => (w.canon >> 40n) % 2n === 0n).map((w) => w.canon);
+      const filter = new FallbackFilter(frac);
+      const mine = findSplittersInContig(seq, k, S, SortedKmers.fromBigInts(candList), filter);
+      const ref = naiveWalk(seq, k, S, new Set(candList), frac ? naiveFilter(filter.threshold) : null);
+      expect(mine.splitters.toBigInts()).toEqual(ref.splitters);
+      expect(walkRecords(mine.fallback)).toEqual(ref.records);
+      expect(ref.splitters.length).toBeGreaterThan(3);
+      if (frac >= 0.3) expect(ref.records.length).toBeGreaterThan(100);
+      if (frac >= 0.3) expect(ref.records.some((r) => r.s1 === NONE)).toBe(true);
+    }
+  });
+
+  it('appends into a given result', () => {
+    const k = 17;
+    const a = randomSeq(300, 10);
+    const b = randomSeq(300, 11);
+    const cand = SortedKmers.fromBigInts([...windows(a, k), ...windows(b, k)].map((w) => w.canon));
+    const out = newWalkResult();
+    findSplittersInContig(a, k, 100, cand, null, out);
+    const n = out.splitters.length;
+    findSplittersInContig(b, k, 100, cand, null, out);
+    expect(out.splitters.length).toBe(n * 2);
+  });
+});
+
+describe('fallback filter, records and map', () => {
+  it('computes thr = (uint64)(2^64 * frac) like the C++ double conversion', () => {
+    expect(new FallbackFilter(0.01).threshold).toBe(184467440737095520n);
+    expect(new FallbackFilter(0.02).threshold).toBe(368934881474191040n);
+    expect(new FallbackFilter(0.05).threshold).toBe(922337203685477632n);
+    expect(new FallbackFilter(0).enabled).toBe(false);
+    expect(new FallbackFilter(0).test(0, 0)).toBe(false);
+    expect(new FallbackFilter(0.01).enabled).toBe(true);
+    expect(() => new FallbackFilter(-0.1)).toThrow(RangeError);
+    expect(() => new FallbackFilter(1)).toThrow(RangeError);
+    expect(() => new FallbackFilter(Number.NaN)).toThrow(RangeError);
+  });
+
+  it('filter(x) = (MurMur64(x) ^ 0xD73F8BF11046C40E) < thr', () => {
+    const next = rng(12);
+    for (const frac of [0.01, 0.05, 0.5]) {
+      const f = new FallbackFilter(frac);
+      const ref = naiveFilter(f.threshold);
+      let pass = 0;
+      for (let i = 0; i < 4000; i++) {
+        const hi = (next() << 8) >>> 0;
+        const lo = (next() << 8) >>> 0;
+        const want = ref(toBigInt(hi, lo));
+        expect(f.test(hi, lo)).toBe(want);
+        if (want) pass++;
+      }
+      expect(pass / 4000).toBeGreaterThan(frac * 0.7);
+      expect(pass / 4000).toBeLessThan(frac * 1.3);
+    }
+  });
+
+  it('applies records with orientation and set semantics', () => {
+    const m = new FallbackMap();
+    m.addKmer(0, 100);
+    expect(m.has(0, 100)).toBe(true);
+    expect(m.getPairs(0, 100)).toEqual([]);
+    expect(m.getPairs(0, 101)).toBeUndefined();
+    applyFallbackRecord(m, 0, 1, 0, 2, 0, 100, true); // (1,2)
+    applyFallbackRecord(m, 0, 1, 0, 2, 0, 100, true); // duplicate
+    applyFallbackRecord(m, 0, 1, 0, 2, 0, 100, false); // (2,1)
+    applyFallbackRecord(m, 0xffffffff, 0xffffffff, 0, 3, 0, 101, true); // (~0,3), new entry
+    expect(m.getPairs(0, 100)).toEqual([0, 1, 0, 2, 0, 2, 0, 1]);
+    expect(m.getPairs(0, 101)).toEqual([0xffffffff, 0xffffffff, 0, 3]);
+    expect(m.size).toBe(2);
+    const recs = new FallbackRecords(1);
+    recs.push(0, 5, 0, 6, 0, 100, false);
+    recs.push(0, 5, 0, 6, 0, 100, false);
+    recs.push(0, 7, 0, 8, 0, 102, true);
+    const more = new FallbackRecords();
+    more.append(recs);
+    expect(more.length).toBe(3);
+    expect(more.get(2)).toEqual({ s1: 7n, s2: 8n, x: 102n, dir: true });
+    applyFallbackRecords(m, more);
+    expect(m.getPairs(0, 100)).toEqual([0, 1, 0, 2, 0, 2, 0, 1, 0, 6, 0, 5]);
+    expect(m.getPairs(0, 102)).toEqual([0, 7, 0, 8]);
+  });
+
+  it('addFallbackKmers adds empty entries for filtered values only', () => {
+    const seq = randomSeq(5000, 13);
+    const cand = findCandidates([seq], 21).singletons;
+    const f = new FallbackFilter(0.05);
+    const m = new FallbackMap();
+    addFallbackKmers(m, cand, f);
+    const ref = naiveFilter(f.threshold);
+    const expected = Array.from(cand.toBigUint64Array()).filter(ref);
+    expect(m.size).toBe(expected.length);
+    for (const x of expected) expect(m.getPairs(Number(x >> 32n), Number(x & 0xffffffffn))).toEqual([]);
+    addFallbackKmers(m, cand, new FallbackFilter(0));
+    expect(m.size).toBe(expected.length);
+  });
+});
+
+describe('mineNewSplitters', () => {
+  it('walks over the contig singletons minus reference candidates and duplicates', () => {
+    const k = 21;
+    const ref = randomSeq(4000, 20);
+    const refCand = findCandidates([ref, ref.subarray(3000)], k); // last 1000 symbols are duplicates
+    expect(refCand.duplicates.size).toBeGreaterThan(900);
+    const contig = new Uint8Array(6000);
+    contig.set(ref.subarray(500, 1500), 0); // reference singletons
+    contig.set(ref.subarray(3200, 3700), 1000); // reference duplicates
+    const own = randomSeq(2000, 21);
+    contig.set(own, 1500);
+    contig.set(own.subarray(0, 1000), 3500); // repeated inside the contig: not singletons here
+    contig.set(randomSeq(1500, 22, 300), 4500);
+    const f = new FallbackFilter(0.2);
+    const map = new FallbackMap();
+    const S = 700;
+    const r = mineNewSplitters(contig, k, S, refCand.singletons, refCand.duplicates, { filter: f, map });
+
+    const counts = new Map<bigint, number>();
+    for (const w of windows(contig, k)) counts.set(w.canon, (counts.get(w.canon) ?? 0) + 1);
+    const refSingles = new Set(refCand.singletons.toBigUint64Array());
+    const refDups = new Set(refCand.duplicates.toBigUint64Array());
+    const ownSet = new Set([...counts].filter(([v, n]) => n === 1 && !refSingles.has(v) && !refDups.has(v)).map(([v]) => v));
+    const want = naiveWalk(contig, k, S, ownSet, naiveFilter(f.threshold));
+    expect(r.splitters.toBigInts()).toEqual(want.splitters);
+    expect(walkRecords(r.fallback)).toEqual(want.records);
+    expect(want.splitters.length).toBeGreaterThan(3);
+    // the first 1000 symbols hold only reference singletons: the first splitter ends later
+    const firstEnd = windows(contig, k).find((w) => w.canon === want.splitters[0])!.end;
+    expect(firstEnd).toBeGreaterThanOrEqual(1000);
+    // empty fallback entries for the filtered own singletons
+    const filtered = [...ownSet].filter(naiveFilter(f.threshold));
+    expect(map.size).toBe(filtered.length);
+  });
+
+  it('does nothing for contigs shorter than S', () => {
+    const seq = randomSeq(999, 23);
+    const r = mineNewSplitters(seq, 17, 1000, SortedKmers.empty(), SortedKmers.empty());
+    expect(r.splitters.length).toBe(0);
+    expect(mineNewSplitters(seq, 17, 999, SortedKmers.empty(), SortedKmers.empty()).splitters.length).toBe(2);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Golden splitter sets
+
+async function referenceSplitters(refPath: string, k: number, S: number): Promise<{ set: KmerSet; cand: ReturnType<CandidateCollector['finish']> }> {
+  const col = new CandidateCollector(k);
+  for await (const c of readFastaContigs(refPath)) col.addContig(c.seq);
+  const cand = col.finish();
+  const set = new KmerSet();
+  const out = newWalkResult();
+  for await (const c of readFastaContigs(refPath)) findSplittersInContig(c.seq, k, S, cand.singletons, null, out);
+  for (let i = 0; i < out.splitters.length; i++) set.add(out.splitters.hi[i]!, out.splitters.lo[i]!);
+  return { set, cand };
+}
+
+describe('golden splitters', () => {
+  for (const [id, dataset, ref] of [
+    ['mers-tiny-default', 'mers-tiny', 'EMC_2012.fa'],
+    ['mers-tiny-params', 'mers-tiny', 'EMC_2012.fa'],
+    ['saureus-6-default', 'saureus-6', 'N315.fa'],
+    ['saureus-6-params', 'saureus-6', 'N315.fa'],
+  ] as const) {
+    it(`${id}: the reference walk gives the stored splitters`, async () => {
+      const a = new TestArchive(path.join(caseDir(id), 'archive.agc'));
+      const { k, S } = a.params();
+      const { set } = await referenceSplitters(path.join(datasetDir(dataset), ref), k, S);
+      const gold = a.splitters();
+      expect(gold.length).toBeGreaterThan(1);
+      expect(Array.from(set.toSortedBigUint64Array())).toEqual(Array.from(gold));
+    });
+  }
+
+  it('saureus-6-adaptive: reference walk plus per-batch mining of splitter-less contigs', async () => {
+    const a = new TestArchive(path.join(caseDir('saureus-6-adaptive'), 'archive.agc'));
+    const { k, S } = a.params();
+    const dir = datasetDir('saureus-6');
+    const files = ['N315.fa', 'COL.fa', 'NCTC8325.fa', 'RN4220.fa', 'USA300_FPR3757.fa', 'usa300_contigs.fa'];
+    const { set, cand } = await referenceSplitters(path.join(dir, files[0]!), k, S);
+    const scanner = new KmerScanner(k);
+    let minedContigs = 0;
+    for (const f of files) {
+      const batch = newWalkResult();
+      for await (const c of readFastaContigs(path.join(dir, f))) {
+        // segmentation with the frozen set: splits at any splitter, k-mer reset after each split
+        scanner.reset();
+        let frontDirZero = true;
+        for (const x of c.seq) {
+          if (x > 3) scanner.reset();
+          else {
+            scanner.push(x);
+            if (scanner.isFull() && set.has(scanner.canonHi, scanner.canonLo)) {
+              frontDirZero = scanner.dirHi === 0 && scanner.dirLo === 0;
+              scanner.reset();
+            }
+          }
+        }
+        if (frontDirZero && c.seq.length >= S) {
+          minedContigs++;
+          mineNewSplitters(c.seq, k, S, cand.singletons, cand.duplicates, null, batch);
+        }
+      }
+      for (let i = 0; i < batch.splitters.length; i++) set.add(batch.splitters.hi[i]!, batch.splitters.lo[i]!);
+    }
+    expect(minedContigs).toBe(2);
+    const gold = a.splitters();
+    expect(Array.from(set.toSortedBigUint64Array())).toEqual(Array.from(gold));
+    expect(gold.length).toBe(54);
+  });
+
+  it('canonicalKmers agrees with the collector on a real contig', async () => {
+    const dir = datasetDir('mers-tiny');
+    for await (const c of readFastaContigs(path.join(dir, 'EMC_2012.fa'))) {
+      const mine = findCandidates([c.seq], 31);
+      const all = canonicalKmers(c.seq, 31);
+      expect(mine.windows).toBe(all.length);
+      expect(mine.singletons.size + 2 * mine.duplicates.size).toBeLessThanOrEqual(all.length);
+    }
+  });
+});
