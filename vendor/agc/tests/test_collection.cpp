@@ -569,6 +569,49 @@ TEST(collection_corrupt_parts_give_clear_errors) {
     } catch (const AgcError&) {
     }
   }
+  // Byte flips inside the decompressed streams S0..S4 (re-packed into a valid part), so the
+  // varint decoders and count checks see the damage rather than zstd.
+  {
+    agc::PayloadReader hdr(details.data(), details.size(), "hdr");
+    uint32_t raw_len[5], packed_len[5];
+    for (int i = 0; i < 5; ++i) raw_len[i] = hdr.ReadCV(), packed_len[i] = hdr.ReadCV();
+    Bytes streams[5];
+    for (int i = 0; i < 5; ++i) {
+      const uint8_t* f = hdr.Take(packed_len[i]);
+      streams[i] = agc::ZstdDecompress(f, packed_len[i], raw_len[i]);
+    }
+    size_t clean = 0, failed = 0;
+    for (int i = 0; i < 600; ++i) {
+      Bytes s[5];
+      for (int j = 0; j < 5; ++j) s[j] = streams[j];
+      st = st * 1664525u + 1013904223u;
+      Bytes& victim = s[st % 5];
+      if (victim.empty()) continue;
+      if (i % 3 == 0)
+        victim.resize((st >> 8) % victim.size());
+      else
+        victim[(st >> 8) % victim.size()] ^= static_cast<uint8_t>(1u << ((st >> 4) % 8));
+      Bytes part;
+      Bytes packed[5];
+      for (int j = 0; j < 5; ++j) {
+        packed[j] = agc::ZstdCompress(s[j].data(), s[j].size(), 1);
+        agc::AppendCV(part, static_cast<uint32_t>(s[j].size()));
+        agc::AppendCV(part, static_cast<uint32_t>(packed[j].size()));
+      }
+      for (int j = 0; j < 5; ++j) part.insert(part.end(), packed[j].begin(), packed[j].end());
+      auto b = batch;
+      try {
+        CCollection_V3::DecodeContigDetails(part.data(), part.size(), prm.S, prm.k, "ctx", b);
+        ++clean;
+      } catch (const AgcError& e) {
+        ++failed;
+        CHECK(contains(e.what(), "ctx"));
+      }
+    }
+    CHECK(failed > 50);
+    CHECK(clean > 0);  // e.g. a flipped rev-comp or group id still decodes
+  }
+
   // Details that disagree with the names (sample count).
   auto fewer = batch;
   fewer.pop_back();
