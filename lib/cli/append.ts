@@ -1,0 +1,70 @@
+// `agc-node append`: add samples to an archive, writing a new archive (-o, or stdout). The input
+// archive is never modified. Flags as upstream: -a -c -d -f -i -o -t -v.
+import { appendArchive, defaultThreads } from '../api.js';
+import { AgcInputError, parseCommandArgs, printUsage, runCommand, sniffVerbosity } from './common.js';
+import { floatArg, installSignalHandlers, intArg, printSummary, progressBar, readListFile, writeToOutput } from './create.js';
+
+export const APPEND_USAGE = `Usage: agc-node append [options] <in.agc> [<in1.fa> ...] > <out.agc>
+Options:
+   -a             - adaptive mode (default: false)
+   -c             - concatenated genomes in a single file (default: false)
+   -d             - do not store cmd-line (accepted; format 3 archives never store it)
+   -f <float>     - fraction of fall-back minimizers (default: 0; min: 0, max: 0.05)
+   -i <file_name> - file with FASTA file names (alternative to listing file names explicitly in command line)
+   -o <file_name> - output to file (default: output is sent to stdout); must differ from <in.agc>
+   -t <int>       - no of threads (default: ${defaultThreads()}; min: 1)
+   -v <int>       - verbosity level (default: 0; min: 0, max: 2)
+k-mer length, segment size, min. match length and batch size come from <in.agc>.
+`;
+
+const FLAGS = {
+  adaptive: { type: 'boolean', short: 'a' },
+  concatenated: { type: 'boolean', short: 'c' },
+  nocmd: { type: 'boolean', short: 'd' },
+  fallback: { type: 'string', short: 'f' },
+  list: { type: 'string', short: 'i' },
+  output: { type: 'string', short: 'o' },
+  threads: { type: 'string', short: 't' },
+} as const;
+
+export async function run(argv: string[]): Promise<number> {
+  return runCommand('append', argv, async () => {
+    const { values: v, positionals } = parseCommandArgs(argv, FLAGS);
+    if (v.help) {
+      printUsage(APPEND_USAGE, true);
+      return 0;
+    }
+    if (positionals.length === 0) {
+      printUsage(APPEND_USAGE, false);
+      throw new AgcInputError('no archive name');
+    }
+    const verbosity = intArg('v', v.verbosity) ?? 0;
+    if (verbosity < 0 || verbosity > 2) throw new AgcInputError('verbosity level (-v) must be in 0..2');
+    const listed = v.list !== undefined ? readListFile(v.list) : [];
+    const samples = [...listed, ...positionals.slice(1)];
+    const bar = progressBar('append');
+    const restore = installSignalHandlers();
+    try {
+      const summary = await writeToOutput(v.output, (output) =>
+        appendArchive({
+          input: positionals[0]!,
+          output,
+          samples,
+          adaptive: v.adaptive ?? false,
+          concatenated: v.concatenated ?? false,
+          fallbackFraction: floatArg('f', v.fallback),
+          threads: intArg('t', v.threads),
+          onProgress: bar?.update,
+        }),
+      );
+      bar?.done();
+      printSummary(summary, sniffVerbosity(argv));
+    } catch (e) {
+      bar?.done();
+      throw e;
+    } finally {
+      restore();
+    }
+    return 0;
+  });
+}

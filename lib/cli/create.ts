@@ -1,0 +1,190 @@
+// `agc-node create`: upstream's flags and defaults. Out-of-range values are rejected with an error
+// naming the flag (upstream clamps them silently). Output goes to -o or, without -o, to stdout.
+import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createArchive, defaultThreads, type ArchiveSummary, type CompressProgress } from '../api.js';
+import { AgcInputError, parseCommandArgs, printUsage, runCommand, sniffVerbosity } from './common.js';
+
+export const CREATE_USAGE = `Usage: agc-node create [options] <ref.fa> [<in1.fa> ...] > <out.agc>
+Options:
+   -a             - adaptive mode (default: false)
+   -b <int>       - batch size (default: 50; min: 1, max: 1000000000)
+   -c             - concatenated genomes in a single file (default: false)
+   -d             - do not store cmd-line (accepted; format 3 archives never store it)
+   -f <float>     - fraction of fall-back minimizers (default: 0; min: 0, max: 0.05)
+   -i <file_name> - file with FASTA file names (alternative to listing file names explicitly in command line)
+   -k <int>       - k-mer length (default: 31; min: 17, max: 32)
+   -l <int>       - min. match length (default: 20; min: 15, max: 32)
+   -o <file_name> - output to file (default: output is sent to stdout)
+   -s <int>       - expected segment size (default: 60000; min: 100, max: 1000000)
+   -t <int>       - no of threads (default: ${defaultThreads()}; min: 1)
+   -v <int>       - verbosity level (default: 0; min: 0, max: 2)
+Values outside the ranges are rejected (agc clamps them).
+`;
+
+const FLAGS = {
+  adaptive: { type: 'boolean', short: 'a' },
+  batch: { type: 'string', short: 'b' },
+  concatenated: { type: 'boolean', short: 'c' },
+  nocmd: { type: 'boolean', short: 'd' },
+  fallback: { type: 'string', short: 'f' },
+  list: { type: 'string', short: 'i' },
+  kmer: { type: 'string', short: 'k' },
+  minmatch: { type: 'string', short: 'l' },
+  output: { type: 'string', short: 'o' },
+  segment: { type: 'string', short: 's' },
+  threads: { type: 'string', short: 't' },
+} as const;
+
+/** Strict integer of a flag value (upstream uses atoi; garbage is an error here). */
+export function intArg(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const t = v.trim();
+  if (!/^[+-]?\d+$/.test(t)) throw new AgcInputError(`-${flag}: expected an integer, got '${v}'`);
+  return Number(t);
+}
+
+/** Strict number of a flag value. */
+export function floatArg(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const t = v.trim();
+  const x = Number(t);
+  if (t === '' || !Number.isFinite(x)) throw new AgcInputError(`-${flag}: expected a number, got '${v}'`);
+  return x;
+}
+
+/** Names listed in an -i file (whitespace-separated). */
+export function readListFile(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new AgcInputError(`${file}: cannot read file list (${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message})`);
+  }
+  return text.split(/\s+/).filter((s) => s.length > 0);
+}
+
+/** Progress bar on stderr (TTY only), redrawn at most every 100 ms. */
+export function progressBar(command: string): { update: (p: CompressProgress) => void; done: () => void } | null {
+  if (!process.stderr.isTTY) return null;
+  let last = 0;
+  let shown = false;
+  const width = 30;
+  return {
+    update: (p) => {
+      const now = Date.now();
+      if (now - last < 100) return;
+      last = now;
+      const frac = p.bytesTotal > 0 ? Math.min(1, p.bytesDone / p.bytesTotal) : 1;
+      const filled = Math.round(frac * width);
+      const what =
+        p.phase === 'splitters'
+          ? 'finding splitters'
+          : p.phase === 'close'
+            ? 'finishing'
+            : `${path.basename(p.file)} (${p.fileIndex + 1}/${p.files})`;
+      const line = `${command}: [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor(frac * 100)).padStart(3)}% ${what}`;
+      const cols = process.stderr.columns || 80;
+      process.stderr.write(`\r${line.slice(0, cols - 1).padEnd(Math.min(cols - 1, 80))}`);
+      shown = true;
+    },
+    done: () => {
+      if (shown) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+/** Print the summary at -v >= 1. */
+export function printSummary(s: ArchiveSummary, verbosity: number): void {
+  if (verbosity < 1) return;
+  process.stderr.write(
+    `Samples added: ${s.samples}, contigs: ${s.contigs}, segments: ${s.segments}, groups: ${s.groups}\n` +
+      `Input: ${s.bytesIn} bytes (${s.bases} bases), archive: ${s.bytesOut} bytes\n`,
+  );
+}
+
+/**
+ * Run `write(outputPath)` for -o, or for stdout into a private temporary file that is then copied
+ * to stdout and removed.
+ */
+export async function writeToOutput(output: string | undefined, write: (file: string) => Promise<ArchiveSummary>): Promise<ArchiveSummary> {
+  if (output) return write(output);
+  if (process.stdout.isTTY) throw new AgcInputError('refusing to write an archive to a terminal; use -o <file> or redirect stdout');
+  const dir = mkdtempSync(path.join(tmpdir(), 'agc-node-'));
+  const file = path.join(dir, 'out.agc');
+  const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
+  process.on('exit', cleanup);
+  try {
+    const s = await write(file);
+    await pipeline(createReadStream(file), process.stdout, { end: false }).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+    });
+    return { ...s, output: '-' };
+  } finally {
+    cleanup();
+    process.off('exit', cleanup);
+  }
+}
+
+/** SIGINT/SIGTERM abort the run; the exit handlers remove temporary files. */
+export function installSignalHandlers(): () => void {
+  const handler = (sig: NodeJS.Signals): void => {
+    process.stderr.write(`\nagc-node: interrupted\n`);
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  return runCommand('create', argv, async () => {
+    const { values: v, positionals } = parseCommandArgs(argv, FLAGS);
+    if (v.help) {
+      printUsage(CREATE_USAGE, true);
+      return 0;
+    }
+    if (positionals.length === 0) {
+      printUsage(CREATE_USAGE, false);
+      throw new AgcInputError('no reference file name');
+    }
+    const verbosity = intArg('v', v.verbosity) ?? 0;
+    if (verbosity < 0 || verbosity > 2) throw new AgcInputError('verbosity level (-v) must be in 0..2');
+    const listed = v.list !== undefined ? readListFile(v.list) : [];
+    const files = [positionals[0]!, ...listed, ...positionals.slice(1)];
+    const bar = progressBar('create');
+    const restore = installSignalHandlers();
+    try {
+      const summary = await writeToOutput(v.output, (output) =>
+        createArchive({
+          output,
+          reference: files[0]!,
+          samples: files.slice(1),
+          kmerLength: intArg('k', v.kmer),
+          segmentSize: intArg('s', v.segment),
+          minMatchLength: intArg('l', v.minmatch),
+          batchSize: intArg('b', v.batch),
+          adaptive: v.adaptive ?? false,
+          concatenated: v.concatenated ?? false,
+          fallbackFraction: floatArg('f', v.fallback),
+          threads: intArg('t', v.threads),
+          onProgress: bar?.update,
+        }),
+      );
+      bar?.done();
+      printSummary(summary, sniffVerbosity(argv));
+    } catch (e) {
+      bar?.done();
+      throw e;
+    } finally {
+      restore();
+    }
+    return 0;
+  });
+}
