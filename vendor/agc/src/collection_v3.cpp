@@ -548,9 +548,19 @@ const std::vector<ContigDesc>* CCollection_V3::sample_contigs(const std::string&
     fresh.batch_id = b;
     fresh.has_details = with_details;
     fresh.samples = load_batch(b, with_details);
+    for (const auto& contigs : fresh.samples) {
+      fresh.weight += contigs.size();
+      for (const ContigDesc& c : contigs) fresh.weight += c.segments.size();
+    }
     if (entry != cache_.end()) cache_.erase(entry);
     cache_.push_front(std::move(fresh));
-    if (cache_.size() > kCachedBatches) cache_.pop_back();
+    size_t weight = 0;
+    for (const CachedBatch& c : cache_) weight += c.weight;
+    while (cache_.size() > 1 &&
+           (cache_.size() > kCachedBatches || weight > kCacheWeightBudget)) {
+      weight -= cache_.back().weight;
+      cache_.pop_back();
+    }
   }
   const CachedBatch& c = cache_.front();
   const size_t off = sid - b * batch_size_;

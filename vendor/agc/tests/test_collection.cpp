@@ -782,3 +782,46 @@ TEST(collection_golden_append_byte_identical) {
   }
   CHECK(checked >= 4);
 }
+
+TEST(collection_batch_cache_random_access) {
+  // 46 samples in batches of 8: random access with names-only and full lookups mixed must give
+  // the same answers as a sequential pass (cache hits, upgrades to details, evictions).
+  auto in = open_input(SharedPath("golden/mers-46-append/archive.agc"));
+  const Params prm = read_params(*in);
+  REQUIRE(prm.P == 8);
+  CCollection_V3 seq, rnd;
+  seq.prepare_for_decompression(in.get(), prm.P, prm.S, prm.k);
+  rnd.prepare_for_decompression(in.get(), prm.P, prm.S, prm.k);
+  std::vector<std::string> samples;
+  seq.get_samples_list(samples);
+  REQUIRE(samples.size() == 46);
+  std::vector<std::vector<ContigDesc>> expected(samples.size());
+  for (size_t i = 0; i < samples.size(); ++i) REQUIRE(seq.get_sample_desc(samples[i], expected[i]));
+  uint32_t st = 5;
+  size_t mismatches = 0;
+  for (int i = 0; i < 400; ++i) {
+    st = st * 1664525u + 1013904223u;
+    const size_t id = (st >> 8) % samples.size();
+    if ((st >> 20) & 1) {
+      std::vector<std::string> names;
+      REQUIRE(rnd.get_contig_list_in_sample(samples[id], names));
+      mismatches += names.size() != expected[id].size() || names[0] != expected[id][0].name;
+    } else {
+      std::vector<ContigDesc> d;
+      REQUIRE(rnd.get_sample_desc(samples[id], d));
+      bool same = d.size() == expected[id].size();
+      for (size_t c = 0; same && c < d.size(); ++c) {
+        same = d[c].name == expected[id][c].name &&
+               d[c].segments.size() == expected[id][c].segments.size();
+        for (size_t s = 0; same && s < d[c].segments.size(); ++s) {
+          const SegmentDesc& a = d[c].segments[s];
+          const SegmentDesc& e = expected[id][c].segments[s];
+          same = a.group_id == e.group_id && a.in_group_id == e.in_group_id &&
+                 a.raw_length == e.raw_length && a.is_rev_comp == e.is_rev_comp;
+        }
+      }
+      mismatches += !same;
+    }
+  }
+  CHECK_EQ(mismatches, size_t{0});
+}

@@ -116,6 +116,7 @@ class CCollection_V3 {
   struct CachedBatch {
     size_t batch_id = 0;
     bool has_details = false;
+    size_t weight = 0;  // contigs + segments, for the memory budget of the cache
     std::vector<std::vector<ContigDesc>> samples;
   };
 
@@ -159,7 +160,10 @@ class CCollection_V3 {
   // Samples with id >= this live in samples_[].contigs; the ones below are read from `in_`.
   size_t first_in_memory_ = 0;
 
+  // A few decoded batches (upstream keeps one), within a budget so that batches of huge samples
+  // do not pile up: the most recent batch always stays.
   static constexpr size_t kCachedBatches = 4;
+  static constexpr size_t kCacheWeightBudget = size_t(1) << 23;
   std::list<CachedBatch> cache_;  // most recently used first
 };
 
