@@ -213,6 +213,8 @@ void CArchive::Open(const std::string& file_name) {
   } catch (...) {
     std::fclose(file_);
     file_ = nullptr;
+    io_buffer_.clear();
+    io_buffer_.shrink_to_fit();
     streams_.clear();
     name_to_id_.clear();
     throw;
