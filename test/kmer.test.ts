@@ -6,10 +6,14 @@ import { KmerCounter, KmerList, KmerMap, KmerSet, SortedKmers, murmur64, murmur6
 import { mulHi32 } from '../lib/murmur64.js';
 
 function rng(seed: number) {
-  let s = seed >>> 0;
+  // mulberry32: every bit is usable (an LCG's low bits repeat with short periods)
+  let a = seed >>> 0;
   return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s;
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
   };
 }
 

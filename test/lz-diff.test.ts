@@ -13,10 +13,14 @@ const binding = createRequire(import.meta.url)('../build/Release/agc_node.node')
 };
 
 function rng(seed: number) {
-  let s = seed >>> 0;
+  // mulberry32: every bit is usable (an LCG's low bits repeat with short periods)
+  let a = seed >>> 0;
   return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s >>> 8;
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
   };
 }
 

@@ -25,10 +25,14 @@ const binding = createRequire(import.meta.url)('../build/Release/agc_node.node')
 const hex = (a: Uint8Array) => Buffer.from(a).toString('hex');
 
 function rng(seed: number) {
-  let s = seed >>> 0;
+  // mulberry32: every bit is usable (an LCG's low bits repeat with short periods)
+  let a = seed >>> 0;
   return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s >>> 8;
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
   };
 }
 
@@ -109,14 +113,15 @@ describe('encodeReferencePart / encodePackPart envelopes', () => {
 
   it('tuple reference: zstd 13 of the tuples + marker 1; raw fallback stores untupled codes', () => {
     const next = rng(3);
-    const ref = Uint8Array.from({ length: 40 }, () => next() & 3);
+    const ref = Uint8Array.from({ length: 400 }, () => next() & 3);
     expect(chooseReferenceMethod(ref)).toBe('tuples');
     const z = fakeZstd(5);
     const part = encodeReferencePart(ref, z.f);
-    expect(z.calls).toEqual([{ len: 12, level: 13, first: bytes2tuples(ref)[0]! }]);
-    expect(part.metadata).toBe(40);
+    expect(z.calls).toEqual([{ len: 102, level: 13, first: bytes2tuples(ref)[0]! }]);
+    expect(part.metadata).toBe(400);
     expect(hex(part.data)).toBe('aa'.repeat(5) + '01');
-    const raw = encodeReferencePart(ref, fakeZstd(39).f);
+    expect(encodeReferencePart(ref, fakeZstd(398).f).metadata).toBe(400);
+    const raw = encodeReferencePart(ref, fakeZstd(399).f);
     expect(raw).toEqual({ data: ref, metadata: 0 });
   });
 

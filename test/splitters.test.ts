@@ -25,10 +25,14 @@ import { caseDir, datasetDir } from './shared-data.js';
 const NONE = 0xffffffffffffffffn;
 
 function rng(seed: number) {
-  let s = seed >>> 0;
+  // mulberry32: every bit is usable (an LCG's low bits repeat with short periods)
+  let a = seed >>> 0;
   return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s >>> 8;
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
   };
 }
 
@@ -185,6 +189,7 @@ describe('findSplittersInContig', () => {
   });
 
   it('matches the pseudo-code on random contigs with N runs, with and without fallback records', () => {
+    let firstSegmentRecords = 0;
     for (const [k, S, frac, seed] of [
       [17, 300, 0, 6],
       [21, 250, 0.05, 7],
@@ -192,9 +197,9 @@ describe('findSplittersInContig', () => {
       [25, 50, 0.9, 9],
     ] as [number, number, number, number][]) {
       const seq = randomSeq(6000, seed, 150);
-      // candidates: a pseudo-random half of the windows
+      // candidates: a pseudo-random eighth of the windows
       const all = windows(seq, k);
-      const candList = all.filter((w) => (w.canon >> 40n) % 2n === 0n).map((w) => w.canon);
+      const candList = all.filter((w) => (w.canon >> 40n) % 8n === 0n).map((w) => w.canon);
       const filter = new FallbackFilter(frac);
       const mine = findSplittersInContig(seq, k, S, SortedKmers.fromBigInts(candList), filter);
       const ref = naiveWalk(seq, k, S, new Set(candList), frac ? naiveFilter(filter.threshold) : null);
@@ -202,8 +207,9 @@ describe('findSplittersInContig', () => {
       expect(walkRecords(mine.fallback)).toEqual(ref.records);
       expect(ref.splitters.length).toBeGreaterThan(3);
       if (frac >= 0.3) expect(ref.records.length).toBeGreaterThan(100);
-      if (frac >= 0.3) expect(ref.records.some((r) => r.s1 === NONE)).toBe(true);
+      firstSegmentRecords += ref.records.filter((r) => r.s1 === NONE).length;
     }
+    expect(firstSegmentRecords).toBeGreaterThan(0); // records before the first splitter carry s1 = ~0
   });
 
   it('appends into a given result', () => {
@@ -239,8 +245,8 @@ describe('fallback filter, records and map', () => {
       const ref = naiveFilter(f.threshold);
       let pass = 0;
       for (let i = 0; i < 4000; i++) {
-        const hi = (next() << 8) >>> 0;
-        const lo = (next() << 8) >>> 0;
+        const hi = next();
+        const lo = next();
         const want = ref(toBigInt(hi, lo));
         expect(f.test(hi, lo)).toBe(want);
         if (want) pass++;
