@@ -78,7 +78,8 @@ function openError(path: string, e: unknown): AgcInputError {
   return out;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF in a name: upstream stores the header bytes verbatim.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Read the records of a FASTA file (plain or gzip, see {@link isGzipFile}) one at a time, with

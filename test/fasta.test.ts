@@ -105,6 +105,8 @@ describe('readFastaContigs: record rules', () => {
 
   it('decodes UTF-8 headers and rejects invalid UTF-8', async () => {
     expect(await readAll(write(Buffer.from('>\u00e9chantillon \u4e2d\nAC\n', 'utf8')))).toEqual([{ name: '\u00e9chantillon \u4e2d', seq: 'AC' }]);
+    // a byte-order mark right after '>' is part of the name, as upstream keeps the bytes verbatim
+    expect(await readAll(write(Buffer.from('>\ufeffbom\nAC\n', 'utf8')))).toEqual([{ name: '\ufeffbom', seq: 'AC' }]);
     const p = write(Uint8Array.from([0x3e, 0x61, 0xff, 0x0a, 0x41]));
     await expect(readAll(p)).rejects.toThrow(FastaFormatError);
     await expect(readAll(p)).rejects.toThrow(new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: header at line 1 is not valid UTF-8`));
