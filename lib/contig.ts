@@ -1,7 +1,6 @@
 // Contig geometry (format.md 5.7, 5.8): consecutive segments overlap by k symbols, so segment 0
 // contributes all its symbols and every later segment all but its first k. Precomputing where each
 // contribution starts lets a range query decode only the segments it touches.
-import { LETTER_COMPLEMENT } from './letters.js';
 
 /** Placement of one contig's segments plus the derived coordinates. */
 export interface ContigLayout {
@@ -51,13 +50,12 @@ export function segmentAt(layout: ContigLayout, pos: number): number {
   return lo;
 }
 
-/** Supplies the decoded (forward, as stored) symbols of segment j of a layout. */
+/** Supplies segment j of a layout decoded and oriented (reverse-complemented when revComp[j]). */
 export type SegmentSource = (layout: ContigLayout, j: number) => Uint8Array;
 
 /**
  * Copy positions [from, to) of a contig (0-based, half-open, already clipped to the contig) into
- * `dst` at `dstOffset`, decoding only the segments that overlap the range. Reverse-complemented
- * segments are read backwards in place instead of being materialised.
+ * `dst` at `dstOffset`, decoding only the segments that overlap the range. Returns the count.
  */
 export function copyContigRange(
   layout: ContigLayout,
@@ -67,7 +65,6 @@ export function copyContigRange(
   source: SegmentSource,
   dst: Uint8Array,
   dstOffset = 0,
-  complement: Uint8Array = LETTER_COMPLEMENT,
 ): number {
   if (to <= from) return 0;
   const starts = layout.starts;
@@ -78,19 +75,29 @@ export function copyContigRange(
     const segTo = Math.min(to, starts[j + 1]);
     if (segTo <= segFrom) continue;
     const seg = source(layout, j);
-    const skip = j === 0 ? 0 : k;
     if (seg.length !== layout.rawLength[j])
       throw new Error(`corrupted archive: segment ${j} of contig ${layout.name} decoded to ${seg.length} symbols, expected ${layout.rawLength[j]}`);
-    const i0 = skip + (segFrom - starts[j]);
+    const i0 = (j === 0 ? 0 : k) + (segFrom - starts[j]);
     const count = segTo - segFrom;
-    if (layout.revComp[j] === 0) {
-      dst.set(seg.subarray(i0, i0 + count), q);
-    } else {
-      // oriented[i] = complement(seg[L-1-i])
-      let r = seg.length - 1 - i0;
-      for (let t = 0; t < count; t++) dst[q + t] = complement[seg[r--]];
-    }
+    dst.set(seg.subarray(i0, i0 + count), q);
     q += count;
   }
   return q - dstOffset;
+}
+
+/** Writes segment j of a layout, decoded and oriented, into dst[offset, offset + rawLength[j]). */
+export type SegmentWriter = (layout: ContigLayout, j: number, dst: Uint8Array, offset: number) => void;
+
+/**
+ * Write a whole contig into dst[dstOffset, dstOffset + length). Each segment is decoded straight
+ * into place, k symbols before its contribution starts, so no per-segment buffer or copy is
+ * needed. Those k symbols overlap the previous segment; writing from the last segment backwards
+ * lets the earlier segment win, which is what upstream keeps (it drops the first k of the later).
+ */
+export function writeWholeContig(layout: ContigLayout, k: number, write: SegmentWriter, dst: Uint8Array, dstOffset = 0): void {
+  const nseg = layout.rawLength.length;
+  for (let j = nseg - 1; j >= 0; j--) {
+    if (j > 0 && layout.rawLength[j] < k) continue; // corrupt; contributes nothing (as upstream)
+    write(layout, j, dst, dstOffset + layout.starts[j] - (j === 0 ? 0 : k));
+  }
 }

@@ -42,6 +42,24 @@ export function wrapInto(seq: Uint8Array, lineLength: number, dst: Uint8Array, o
   return { end: q, column: col };
 }
 
+/**
+ * Wrap `n` symbols that sit at buf[textStart, textStart + n) into lines starting at `dstStart`
+ * (dstStart + ceil(n / L) <= textStart, i.e. the text was placed at the tail of the record
+ * buffer). Lines move forward with copyWithin, which never overwrites text not yet moved.
+ * Returns the end of the wrapped text (every line terminated).
+ */
+export function wrapInPlace(buf: Uint8Array, textStart: number, n: number, dstStart: number, lineLength: number): number {
+  let q = dstStart;
+  const end = textStart + n;
+  for (let p = textStart; p < end; p += lineLength) {
+    const e = p + lineLength < end ? p + lineLength : end;
+    buf.copyWithin(q, p, e);
+    q += e - p;
+    buf[q++] = NL;
+  }
+  return q;
+}
+
 /** Header line bytes: '>' + name (+ suffix) + '\n'. */
 export function headerLine(name: string): Buffer {
   return Buffer.from(`>${name}\n`, 'utf8');

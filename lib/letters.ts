@@ -10,6 +10,13 @@ export const CODE_TO_LETTER: Uint8Array = (() => {
   return t;
 })();
 
+/** Letter of the complement of each code: ACGT complemented, every other code as CODE_TO_LETTER. */
+export const CODE_TO_COMPLEMENT_LETTER: Uint8Array = (() => {
+  const t = CODE_TO_LETTER.slice();
+  for (let c = 0; c < 4; c++) t[c] = CODE_TO_LETTER[3 - c];
+  return t;
+})();
+
 /** Identity map, for callers that want numeric codes out of the decoders. */
 export const CODE_IDENTITY: Uint8Array = (() => {
   const t = new Uint8Array(256);

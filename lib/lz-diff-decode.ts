@@ -116,3 +116,110 @@ function grow(a: Uint8Array, need: number): Uint8Array {
   b.set(a);
   return b;
 }
+
+/**
+ * Decode one LZ-diff entry of known decoded length `n` straight into `dst[offset, offset + n)`.
+ *
+ * With `reverse`, what is written is the reverse complement of the decoded segment: `ref` must
+ * then be the reverse complement of the reference and `symbols` must map a code to its
+ * complemented letter. Every match is still one block copy (ref[rp, rp+len) reversed and
+ * complemented is refRc[refLen-rp-len, refLen-rp)), so reverse-complemented segments decode as
+ * fast as forward ones instead of needing a per-symbol pass afterwards.
+ *
+ * Throws LzDiffError when the entry does not decode to exactly `n` symbols.
+ */
+export function lzDiffDecodeInto(
+  ref: Uint8Array,
+  enc: Uint8Array,
+  minMatchLen: number,
+  symbols: Uint8Array,
+  dst: Uint8Array,
+  offset: number,
+  n: number,
+  reverse: boolean,
+): void {
+  const refLen = ref.length;
+  const encLen = enc.length;
+  // o = position in the forward decoded segment; forward writes go to offset + o,
+  // reverse writes to offset + n - 1 - o (single symbols) or the mirrored block.
+  let o = 0;
+  let pred = 0;
+  let p = 0;
+  const last = offset + n - 1;
+  while (p < encLen) {
+    const b = enc[p];
+    if (b >= LIT_FIRST && b <= LIT_LAST) {
+      if (o >= n) break;
+      dst[reverse ? last - o : offset + o] = symbols[b - LIT_FIRST];
+      o++;
+      pred++;
+      p++;
+    } else if (b === BANG) {
+      if (pred >= refLen) throw new LzDiffError(`LZ-diff: same-as-reference literal beyond the reference end (${pred} >= ${refLen})`);
+      if (o >= n) break;
+      dst[reverse ? last - o : offset + o] = reverse ? ref[refLen - 1 - pred] : ref[pred];
+      o++;
+      pred++;
+      p++;
+    } else if (b === N_RUN) {
+      p++;
+      let v = 0;
+      const start = p;
+      while (p < encLen && enc[p] >= DIGIT_0 && enc[p] <= DIGIT_9) v = v * 10 + (enc[p++] - DIGIT_0);
+      if (p === start || p >= encLen || enc[p] !== N_RUN_END) throw new LzDiffError('LZ-diff: malformed N-run');
+      p++;
+      const len = v + MIN_N_RUN;
+      if (o + len > n) {
+        o += len;
+        break;
+      }
+      if (reverse) dst.fill(symbols[N_CODE], offset + n - o - len, offset + n - o);
+      else dst.fill(symbols[N_CODE], offset + o, offset + o + len);
+      o += len;
+    } else {
+      let neg = false;
+      if (b === MINUS) {
+        neg = true;
+        p++;
+      }
+      let off = 0;
+      const start = p;
+      while (p < encLen && enc[p] >= DIGIT_0 && enc[p] <= DIGIT_9) off = off * 10 + (enc[p++] - DIGIT_0);
+      if (p === start || p >= encLen) throw new LzDiffError(`LZ-diff: unexpected byte 0x${b.toString(16)} at ${start - (neg ? 1 : 0)}`);
+      const rp = neg ? pred - off : pred + off;
+      let len: number;
+      if (enc[p] === COMMA) {
+        p++;
+        let v = 0;
+        const s2 = p;
+        while (p < encLen && enc[p] >= DIGIT_0 && enc[p] <= DIGIT_9) v = v * 10 + (enc[p++] - DIGIT_0);
+        if (p === s2 || p >= encLen || enc[p] !== DOT) throw new LzDiffError('LZ-diff: malformed match length');
+        len = v + minMatchLen;
+      } else if (enc[p] === DOT) {
+        len = refLen - rp;
+      } else {
+        throw new LzDiffError(`LZ-diff: malformed match at ${start}`);
+      }
+      p++;
+      if (rp < 0 || len < 0 || rp + len > refLen)
+        throw new LzDiffError(`LZ-diff: match [${rp}, ${rp + len}) outside the reference (length ${refLen})`);
+      if (o + len > n) {
+        o += len;
+        break;
+      }
+      if (reverse) {
+        const s = refLen - rp - len;
+        const d = offset + n - o - len;
+        if (len < SHORT_COPY) for (let i = 0; i < len; i++) dst[d + i] = ref[s + i];
+        else dst.set(ref.subarray(s, s + len), d);
+      } else {
+        const d = offset + o;
+        if (len < SHORT_COPY) for (let i = 0; i < len; i++) dst[d + i] = ref[rp + i];
+        else dst.set(ref.subarray(rp, rp + len), d);
+      }
+      o += len;
+      pred = rp + len;
+    }
+  }
+  if (o !== n || p < encLen) throw new LzDiffError(`LZ-diff: entry decodes to ${p < encLen ? 'more than ' + n : o} symbols, expected ${n}`);
+}

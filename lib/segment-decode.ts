@@ -35,6 +35,21 @@ export function zstdFrameContentSize(frame: Uint8Array): number | undefined {
   return v;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const quadTables = new WeakMap<Uint8Array, Uint32Array>();
+
+/** For each byte of four base-4 digits, the four mapped symbols packed little-endian. */
+function quadTable(symbols: Uint8Array): Uint32Array {
+  let t = quadTables.get(symbols);
+  if (!t) {
+    t = new Uint32Array(256);
+    for (let v = 0; v < 256; v++)
+      t[v] = (symbols[v >> 6] | (symbols[(v >> 4) & 3] << 8) | (symbols[(v >> 2) & 3] << 16) | (symbols[v & 3] << 24)) >>> 0;
+    quadTables.set(symbols, t);
+  }
+  return t;
+}
+
 /**
  * Unpack tuple-packed codes (the TUPLES reference form) and map them through `symbols`.
  * Layout: full bytes of NB symbols each (first symbol most significant, base B), one byte with
@@ -57,7 +72,13 @@ export function tuplesToSymbols(t: Uint8Array, symbols: Uint8Array): Uint8Array 
   const full = t.length - 2;
   const out = new Uint8Array(full * nb + r);
   let q = 0;
-  if (nb === 4) {
+  if (nb === 4 && LITTLE_ENDIAN) {
+    // One 32-bit store per packed byte: the four letters of every byte value are precomputed.
+    const table = quadTable(symbols);
+    const out32 = new Uint32Array(out.buffer, 0, full);
+    for (let i = 0; i < full; i++) out32[i] = table[t[i]];
+    q = full * 4;
+  } else if (nb === 4) {
     // The common case (pure ACGT): fixed shifts.
     for (let i = 0; i < full; i++) {
       const v = t[i];
@@ -130,12 +151,10 @@ export class Pack {
 
   constructor(data: Uint8Array) {
     this.data = data;
-    let count = 0;
-    for (let i = 0; i < data.length; i++) if (data[i] === 0xff) count++;
-    const ends = new Uint32Array(count);
-    let j = 0;
-    for (let i = 0; i < data.length; i++) if (data[i] === 0xff) ends[j++] = i;
-    this.ends = ends;
+    // indexOf is a native scan; packs hold few, long entries.
+    const found: number[] = [];
+    for (let i = data.indexOf(0xff); i >= 0; i = data.indexOf(0xff, i + 1)) found.push(i);
+    this.ends = Uint32Array.from(found);
   }
 
   get length(): number {
@@ -172,6 +191,20 @@ export function rawEntryToSymbols(entry: Uint8Array, symbols: Uint8Array): Uint8
   const out = new Uint8Array(entry.length);
   for (let i = 0; i < entry.length; i++) out[i] = symbols[entry[i]];
   return out;
+}
+
+/**
+ * Write raw-group entry codes as symbols into dst[offset, offset + entry.length), reversed when
+ * `reverse` (pass complemented symbols then, to get the reverse complement).
+ */
+export function rawEntryInto(entry: Uint8Array, symbols: Uint8Array, dst: Uint8Array, offset: number, reverse: boolean): void {
+  const n = entry.length;
+  if (reverse) {
+    const last = offset + n - 1;
+    for (let i = 0; i < n; i++) dst[last - i] = symbols[entry[i]];
+  } else {
+    for (let i = 0; i < n; i++) dst[offset + i] = symbols[entry[i]];
+  }
 }
 
 /**

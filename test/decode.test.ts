@@ -12,7 +12,7 @@ import {
   zstdFrameContentSize,
 } from '../lib/segment-decode.js';
 import { CODE_IDENTITY, CODE_TO_LETTER, LETTER_COMPLEMENT, reverseComplement, CODE_COMPLEMENT } from '../lib/letters.js';
-import { copyContigRange, makeLayout, segmentAt } from '../lib/contig.js';
+import { copyContigRange, makeLayout, segmentAt, writeWholeContig } from '../lib/contig.js';
 import { formatRecord, StreamingRecordFormatter, wrappedSize } from '../lib/fasta-writer.js';
 import { ByteLru } from '../lib/byte-lru.js';
 import { zstdCompress, zstdDecompress } from '../lib/zstd.js';
@@ -235,11 +235,17 @@ describe('contig reconstruction (format.md 5.7, 5.8)', () => {
     for (let seed = 1; seed < 12; seed++) {
       const k = 3 + (seed % 5);
       const { contig, segs, layout } = makeCase(seed, k);
+      const oriented = segs.map((sg, j) => (layout.revComp[j] ? reverseComplement(sg, LETTER_COMPLEMENT) : sg));
+      const whole = new Uint8Array(contig.length + 4).fill(0x3f);
+      writeWholeContig(layout, k, (_l, j, d, off) => d.set(oriented[j], off), whole, 2);
+      expect(letters(whole.subarray(2, 2 + contig.length))).toBe(letters(contig));
+      expect(whole[1]).toBe(0x3f);
+      expect(whole[contig.length + 2]).toBe(0x3f);
       for (let from = 0; from <= contig.length; from++) {
         for (let to = from; to <= contig.length; to += 1 + (seed % 3)) {
           const used = new Set<number>();
           const dst = new Uint8Array(to - from);
-          const n = copyContigRange(layout, k, from, to, (_l, j) => (used.add(j), segs[j]), dst);
+          const n = copyContigRange(layout, k, from, to, (_l, j) => (used.add(j), oriented[j]), dst);
           expect(n).toBe(to - from);
           expect(letters(dst)).toBe(letters(contig.subarray(from, to)));
           for (const j of used) expect(layout.starts[j] < to && layout.starts[j + 1] > from).toBe(true);
@@ -259,6 +265,7 @@ describe('contig reconstruction (format.md 5.7, 5.8)', () => {
   it('rejects a segment whose decoded length differs from its raw length', () => {
     const { segs, layout } = makeCase(5, 4);
     const bad = (_l: unknown, j: number) => (j === 0 ? segs[0].subarray(1) : segs[j]);
+
     expect(() => copyContigRange(layout, 4, 0, layout.length, bad, new Uint8Array(layout.length))).toThrow(/corrupted/);
   });
 });

@@ -1,0 +1,329 @@
+// Shared plumbing of the agc-node subcommands (read side and create/append):
+//
+// - argument parsing: parseCommandArgs() wraps node's util.parseArgs (options anywhere, like
+//   upstream's ketopt with permutation) and turns its errors into one-line AgcInputErrors;
+//   zod schemas for upstream-style numeric options (intOption: clamped silently like upstream's
+//   b_value, but non-numbers are an error instead of atoi's 0).
+// - error reporting: runCommand() runs a command body, prints "agc-node <cmd>: <message>" on one
+//   line (the stack only with -v 2), and returns the exit code (0 ok, 1 error).
+// - output: openOutput() gives stdout or an AtomicFile, which writes to a temporary file in the
+//   target's folder and renames it over the target only on commit(), so a failed command never
+//   leaves a partial file under the requested name. Leftover temporaries are removed on exit.
+import fs from 'node:fs';
+import path from 'node:path';
+import { once } from 'node:events';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { z } from 'zod';
+import { AgcInputError } from '../errors.js';
+
+export { AgcInputError };
+
+// ---------------------------------------------------------------------------------------- args
+
+/** Options spec for parseCommandArgs (the `options` of util.parseArgs). */
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+/** Options every command accepts: -h/--help and -v (verbosity; 2 prints stack traces). */
+export const COMMON_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  verbosity: { type: 'string', short: 'v' },
+} as const satisfies OptionSpec;
+
+/**
+ * Parse `argv` (arguments after the command name). Unknown options and missing values become
+ * AgcInputError with util.parseArgs' message reduced to one line.
+ */
+export function parseCommandArgs<O extends OptionSpec>(
+  argv: string[],
+  options: O,
+): { values: { [K in keyof (O & typeof COMMON_OPTIONS)]?: (O & typeof COMMON_OPTIONS)[K] extends { type: 'boolean' } ? boolean : string }; positionals: string[] } {
+  try {
+    const r = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    return { values: r.values as never, positionals: r.positionals };
+  } catch (e) {
+    const msg = (e as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '');
+    throw new AgcInputError(msg);
+  }
+}
+
+/**
+ * Integer option as upstream's b_value: a decimal integer, clamped silently into [min, max];
+ * absent -> `def`. Anything that is not an integer is an error (upstream would read 0).
+ */
+export function intOption(flag: string, def: number, min: number, max: number) {
+  return z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined) return def;
+      const t = s.trim();
+      if (!/^[+-]?\d+$/.test(t)) {
+        ctx.addIssue({ code: 'custom', message: `-${flag}: expected an integer, got '${s}'` });
+        return z.NEVER;
+      }
+      const v = Number(t);
+      return Math.min(max, Math.max(min, v));
+    });
+}
+
+/** Validate parsed values with a zod schema; the first issue becomes a one-line AgcInputError. */
+export function validate<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    const where = i.path.length && !i.message.startsWith('-') ? `${i.path.join('.')}: ` : '';
+    throw new AgcInputError(`${where}${i.message}`);
+  }
+  return r.data;
+}
+
+/** Verbosity option as upstream (0..2, default 0). */
+export const verbosityOption = intOption('v', 0, 0, 2);
+
+/** Upstream's default thread count: half the cores, at least 1; clamp range 1..max(16, cores). */
+export function threadsOption(cores: number) {
+  return intOption('t', Math.max(1, Math.floor(cores / 2)), 1, Math.max(16, cores));
+}
+
+/** Best-effort verbosity from raw argv, for reporting errors that happen before parsing finished. */
+export function sniffVerbosity(argv: string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    let v: string | undefined;
+    if (a === '-v' || a === '--verbosity') v = argv[i + 1];
+    else if (a.startsWith('-v') && a.length > 2 && !a.startsWith('--')) v = a.slice(2);
+    else if (a.startsWith('--verbosity=')) v = a.slice(12);
+    if (v !== undefined && /^\d+$/.test(v)) return Math.min(2, Number(v));
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------- errors
+
+/** Thrown to stop a command quietly when stdout is closed by the reader (e.g. `| head`). */
+export class OutputClosedError extends Error {
+  override name = 'OutputClosedError';
+}
+
+/** One line describing `err` for the user. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    let msg = err.message;
+    if (code && (err as NodeJS.ErrnoException).syscall && !(err instanceof AgcInputError)) {
+      const p = (err as NodeJS.ErrnoException).path;
+      msg = `${code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : code === 'ENOTDIR' ? 'not a directory' : code === 'ENOSPC' ? 'no space left on device' : msg}${p ? `: ${p}` : ''}`;
+    }
+    return msg.split('\n')[0];
+  }
+  return String(err).split('\n')[0];
+}
+
+/**
+ * Run a command body and turn failures into an exit code: prints `agc-node <cmd>: <message>`
+ * (one line) to stderr, and the stack too with verbosity 2.
+ */
+export async function runCommand(command: string, argv: string[], body: () => Promise<number | void>): Promise<number> {
+  try {
+    const r = await body();
+    return r ?? 0;
+  } catch (err) {
+    if (err instanceof OutputClosedError) return 0;
+    process.stderr.write(`agc-node ${command}: ${errorMessage(err)}\n`);
+    if (sniffVerbosity(argv) >= 2 && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    return 1;
+  }
+}
+
+// ---------------------------------------------------------------------------------------- output
+
+/** Where a command writes: stdout or a file committed atomically. */
+export interface Output {
+  /** Write bytes (in order). */
+  write(chunk: Uint8Array | string): Promise<void>;
+  /** Finish successfully: flush and (for files) rename into place. */
+  commit(): Promise<void>;
+  /** Give up: for files, remove the temporary file; the target is untouched. Never throws. */
+  abort(): void;
+}
+
+const pendingTemps = new Set<string>();
+let exitHookInstalled = false;
+function trackTemp(p: string): void {
+  pendingTemps.add(p);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const t of pendingTemps) {
+        try {
+          fs.unlinkSync(t);
+        } catch {
+          // already gone
+        }
+      }
+    });
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.once(sig, () => {
+        // exit() runs the 'exit' hook above; 128 + signal number is the shell convention.
+        process.exit(sig === 'SIGINT' ? 130 : sig === 'SIGTERM' ? 143 : 129);
+      });
+    }
+  }
+}
+
+/**
+ * A file written under a temporary name in the same folder (so the final rename is atomic on
+ * one file system) and renamed to `target` by commit().
+ */
+export class AtomicFile implements Output {
+  readonly target: string;
+  readonly tempPath: string;
+  private fd: number | undefined;
+
+  constructor(target: string) {
+    this.target = target;
+    const dir = path.dirname(path.resolve(target));
+    this.tempPath = path.join(dir, `.${path.basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
+    try {
+      const st = fs.statSync(target, { throwIfNoEntry: false });
+      if (st?.isDirectory()) throw new AgcInputError(`cannot write output ${target}: is a directory`);
+      this.fd = fs.openSync(this.tempPath, 'wx', 0o666);
+    } catch (e) {
+      if (e instanceof AgcInputError) throw e;
+      throw new AgcInputError(`cannot write output ${target}: ${errorMessage(e).replace(`: ${this.tempPath}`, '')}`);
+    }
+    trackTemp(this.tempPath);
+  }
+
+  async write(chunk: Uint8Array | string): Promise<void> {
+    this.writeSync(chunk);
+  }
+
+  /** Synchronous write (files do not need back-pressure). */
+  writeSync(chunk: Uint8Array | string): void {
+    if (this.fd === undefined) throw new Error(`output ${this.target} is already closed`);
+    const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    let off = 0;
+    try {
+      while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);
+    } catch (e) {
+      throw new AgcInputError(`cannot write output ${this.target}: ${errorMessage(e)}`);
+    }
+  }
+
+  async commit(): Promise<void> {
+    if (this.fd === undefined) throw new Error(`output ${this.target} is already closed`);
+    const fd = this.fd;
+    this.fd = undefined;
+    try {
+      fs.closeSync(fd);
+      fs.renameSync(this.tempPath, this.target);
+      pendingTemps.delete(this.tempPath);
+    } catch (e) {
+      this.removeTemp();
+      throw new AgcInputError(`cannot write output ${this.target}: ${errorMessage(e)}`);
+    }
+  }
+
+  abort(): void {
+    if (this.fd !== undefined) {
+      try {
+        fs.closeSync(this.fd);
+      } catch {
+        // ignore
+      }
+      this.fd = undefined;
+    }
+    this.removeTemp();
+  }
+
+  private removeTemp(): void {
+    try {
+      fs.unlinkSync(this.tempPath);
+    } catch {
+      // not there
+    }
+    pendingTemps.delete(this.tempPath);
+  }
+}
+
+/** Standard output with back-pressure; a closed pipe (EPIPE) ends the command quietly. */
+export class StdoutOutput implements Output {
+  private failed: Error | undefined;
+  private wake: (() => void) | undefined;
+  private readonly onError = (e: NodeJS.ErrnoException) => {
+    this.failed = e.code === 'EPIPE' ? new OutputClosedError('stdout closed') : new AgcInputError(`cannot write to standard output: ${errorMessage(e)}`);
+    this.wake?.();
+  };
+  private readonly onDrain = () => this.wake?.();
+
+  constructor(private readonly stream: NodeJS.WritableStream = process.stdout) {
+    stream.on('error', this.onError);
+    stream.on('drain', this.onDrain);
+  }
+
+  async write(chunk: Uint8Array | string): Promise<void> {
+    if (this.failed) throw this.failed;
+    if (!this.stream.write(chunk)) {
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = undefined;
+      if (this.failed) throw this.failed;
+    }
+  }
+
+  async commit(): Promise<void> {
+    if (this.failed) throw this.failed;
+    // Wait until everything handed to the stream has been flushed.
+    await new Promise<void>((resolve) => {
+      this.wake = resolve;
+      this.stream.write('', () => resolve());
+    });
+    this.wake = undefined;
+    this.detach();
+    if (this.failed) throw this.failed;
+  }
+
+  abort(): void {
+    this.detach();
+  }
+
+  private detach(): void {
+    this.stream.off('error', this.onError);
+    this.stream.off('drain', this.onDrain);
+  }
+}
+
+/** stdout when `file` is undefined or empty, otherwise an AtomicFile. */
+export function openOutput(file: string | undefined): Output {
+  return file ? new AtomicFile(file) : new StdoutOutput();
+}
+
+/** Write a whole file atomically (temporary name + rename). */
+export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
+  const f = new AtomicFile(file);
+  try {
+    await f.write(data);
+    await f.commit();
+  } catch (e) {
+    f.abort();
+    throw e;
+  }
+}
+
+/** Run `body` with an output; commit on success, abort (remove the temporary file) on failure. */
+export async function withOutput<T>(file: string | undefined, body: (out: Output) => Promise<T>): Promise<T> {
+  const out = openOutput(file);
+  try {
+    const r = await body(out);
+    await out.commit();
+    return r;
+  } catch (e) {
+    out.abort();
+    throw e;
+  }
+}
+
+/** Print usage text: to stdout for --help (exit 0), to stderr when arguments are missing. */
+export function printUsage(text: string, toStdout: boolean): void {
+  (toStdout ? process.stdout : process.stderr).write(text.endsWith('\n') ? text : `${text}\n`);
+}

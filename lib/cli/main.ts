@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+// agc-node: command-line front end with upstream agc's commands and flags.
+// Read commands live in ./read-commands.js; create and append are loaded on demand from
+// ./create.js and ./append.js, each exporting `run(argv): Promise<number>` (the exit code).
+import { createRequire } from 'node:module';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const READ_COMMANDS = ['getcol', 'getset', 'getctg', 'listref', 'listset', 'listctg', 'info'] as const;
+type ReadCommand = (typeof READ_COMMANDS)[number];
+
+const WRITE_COMMANDS: Record<string, string> = { create: './create.js', append: './append.js' };
+
+function version(): string {
+  try {
+    const require = createRequire(import.meta.url);
+    // dist/lib/cli/main.js or lib/cli/main.ts
+    for (const rel of ['../../../package.json', '../../package.json']) {
+      try {
+        const p = require(rel) as { name?: string; version: string };
+        if (p.name === 'agc-node') return p.version;
+      } catch {
+        // try the next
+      }
+    }
+    return 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+const USAGE = `agc-node ${version()} - AGC (Assembled Genomes Compressor) archives, compatible with agc 3.2.2
+Usage: agc-node <command> [options]
+Command:
+   create   - create archive from FASTA files
+   append   - add FASTA files to existing archive
+   getcol   - extract all samples from archive
+   getset   - extract sample from archive
+   getctg   - extract contig from archive
+   listref  - list reference sample name in archive
+   listset  - list sample names in archive
+   listctg  - list sample and contig names in archive
+   info     - show some statistics of the compressed data (printed to stdout; agc uses stderr)
+Note: run agc-node <command> --help to see command-specific options
+`;
+
+/** Run the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined) {
+    process.stderr.write(USAGE);
+    return 1;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (command === '--version' || command === '-V') {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  if ((READ_COMMANDS as readonly string[]).includes(command)) {
+    // Loaded lazily so that `create` does not pay for the read side, and a broken native addon
+    // gives a one-line error rather than a module-loading stack trace.
+    let read: Record<ReadCommand, Command>;
+    try {
+      read = (await import('./read-commands.js')) as Record<ReadCommand, Command>;
+    } catch (e) {
+      process.stderr.write(`agc-node ${command}: cannot load the reader: ${(e as Error).message.split('\n')[0]}\n`);
+      return 1;
+    }
+    return read[command as ReadCommand](rest);
+  }
+  const modulePath = WRITE_COMMANDS[command];
+  if (modulePath) {
+    let mod: { run?: Command };
+    try {
+      mod = (await import(modulePath)) as { run?: Command };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes(modulePath.slice(2))) {
+        process.stderr.write(`agc-node ${command}: this command is not available in this build (${modulePath} is missing)\n`);
+        return 1;
+      }
+      throw e;
+    }
+    if (typeof mod.run !== 'function') {
+      process.stderr.write(`agc-node ${command}: ${modulePath} does not export run()\n`);
+      return 1;
+    }
+    return mod.run(rest);
+  }
+  process.stderr.write(`Unknown mode: ${command}\n${USAGE}`);
+  return 1;
+}
+
+// Run when executed directly (also through the npm bin symlink), not when imported by tests.
+const invokedDirectly = (() => {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    const fs = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
+    const url = createRequire(import.meta.url)('node:url') as typeof import('node:url');
+    return fs.realpathSync(script) === fs.realpathSync(url.fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+})();
+
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`agc-node: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);
+      if (process.argv.includes('-v') && process.argv[process.argv.indexOf('-v') + 1] === '2' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

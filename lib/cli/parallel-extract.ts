@@ -1,0 +1,120 @@
+// Whole-collection extraction (getcol -t N) on worker threads: samples are handed out one at a
+// time to N workers, each decoding with its own AgcArchive; the main thread writes the results in
+// archive order. A window of 2N samples bounds how much finished output may wait in memory.
+// With -o DIR the workers write their sample files themselves (atomically) and only report.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { SampleTask, WorkerInit, WorkerReply } from './extract-worker.js';
+import { openOutput } from './common.js';
+
+export interface ParallelExtractOptions {
+  archivePath: string;
+  samples: string[];
+  lineLength: number;
+  gzip: number;
+  threads: number;
+  /** Output folder; stdout when undefined. */
+  output: string | undefined;
+  /** File name suffix with -o (".fa" or ".fa.gz"). */
+  ext: string;
+  verbosity: number;
+}
+
+const workerFile = fileURLToPath(new URL('./extract-worker.js', import.meta.url));
+
+/** False when running from TypeScript sources (tests), where the compiled worker is absent. */
+export function parallelAvailable(): boolean {
+  return fs.existsSync(workerFile);
+}
+
+class WorkerFailure extends Error {
+  constructor(message: string, stack?: string) {
+    super(message);
+    if (stack) this.stack = stack;
+  }
+}
+
+export async function extractParallel(o: ParallelExtractOptions): Promise<void> {
+  const n = Math.max(1, Math.min(o.threads, o.samples.length));
+  const init: WorkerInit = { archivePath: o.archivePath, lineLength: o.lineLength, gzip: o.gzip };
+  const workers = Array.from({ length: n }, () => new Worker(workerFile, { workerData: init }));
+  const out = o.output === undefined ? openOutput(undefined) : undefined;
+
+  // Per sample: chunks received but not yet written, and whether it is complete.
+  const pending = new Map<number, { chunks: Uint8Array[]; done: boolean }>();
+  let nextToAssign = 0;
+  let nextToWrite = 0;
+  const window = 2 * n;
+
+  let fail: (e: Error) => void = () => undefined;
+  let progress: () => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => undefined);
+
+  const assign = (w: Worker) => {
+    if (nextToAssign >= o.samples.length || nextToAssign >= nextToWrite + window) return false;
+    const index = nextToAssign++;
+    pending.set(index, { chunks: [], done: false });
+    const task: SampleTask = { index, name: o.samples[index] };
+    if (o.output !== undefined) task.file = path.join(o.output, o.samples[index] + o.ext);
+    w.postMessage(task);
+    return true;
+  };
+  const idle: Worker[] = [];
+
+  for (const w of workers) {
+    w.on('message', (m: WorkerReply) => {
+      if (m.type === 'error') {
+        fail(new WorkerFailure(m.message, m.stack));
+        return;
+      }
+      const e = pending.get(m.index);
+      if (!e) return;
+      if (m.type === 'chunk') e.chunks.push(m.data);
+      else {
+        e.done = true;
+        if (!assign(w)) idle.push(w);
+      }
+      progress();
+    });
+    w.on('error', (e) => fail(e));
+    w.on('exit', (code) => {
+      if (code !== 0) fail(new Error(`extraction worker exited with code ${code}`));
+    });
+  }
+
+  try {
+    for (const w of workers) if (!assign(w)) idle.push(w);
+    while (nextToWrite < o.samples.length) {
+      const e = pending.get(nextToWrite);
+      if (e && e.chunks.length > 0) {
+        const chunks = e.chunks;
+        e.chunks = [];
+        if (out) for (const c of chunks) await out.write(c);
+        continue;
+      }
+      if (e && e.done) {
+        pending.delete(nextToWrite);
+        if (o.output !== undefined && o.verbosity > 0)
+          process.stderr.write(`${nextToWrite ? '\n' : ''}${path.join(o.output, o.samples[nextToWrite] + o.ext)}  (${nextToWrite + 1} of ${o.samples.length})`);
+        nextToWrite++;
+        // The window moved: idle workers may take new samples.
+        while (idle.length && assign(idle[idle.length - 1])) idle.pop();
+        continue;
+      }
+      await Promise.race([new Promise<void>((r) => (progress = r)), failed]);
+    }
+    if (o.output !== undefined && o.verbosity > 0 && o.samples.length) process.stderr.write('\n');
+    if (out) await out.commit();
+  } catch (e) {
+    out?.abort();
+    throw e;
+  } finally {
+    for (const w of workers) {
+      w.removeAllListeners('exit');
+      void w.terminate();
+    }
+  }
+}

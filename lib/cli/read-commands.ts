@@ -1,0 +1,392 @@
+// The read-side subcommands of agc-node: getcol, getset, getctg, listset, listctg, listref, info.
+// Same flags, defaults and output bytes as upstream agc 3.2.2 (format.md section 6); the
+// differences are listed in each command's --help under "Differences from agc".
+import os from 'node:os';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { AgcArchive } from '../reader.js';
+import type { ContigLayout } from '../contig.js';
+import { gzipRecord, StreamingRecordFormatter } from '../fasta-writer.js';
+import {
+  AgcInputError,
+  type Output,
+  intOption,
+  parseCommandArgs,
+  printUsage,
+  runCommand,
+  threadsOption,
+  validate,
+  verbosityOption,
+  withOutput,
+} from './common.js';
+import { parseContigQuery, resolveRange } from './query.js';
+import { extractParallel, parallelAvailable } from './parallel-extract.js';
+
+const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+
+const lineLengthOption = intOption('l', 80, 40, 2_000_000_000);
+const gzipOption = intOption('g', 0, 0, 9);
+
+/** Symbols decoded at a time in streaming mode; bounds memory for long contigs. */
+const STREAM_CHUNK = 1 << 20;
+
+const NOTE_INFO_OUT = 'info is printed to standard output (or -o); upstream agc prints it to standard error.';
+const NOTE_GZIP = '-g writes each record as two gzip members like agc, but with zlib instead of libdeflate: the text is identical, the compressed bytes are not.';
+const NOTE_ERRORS = 'Errors (unknown sample or contig, malformed range, unreadable archive, unwritable output) print one line and exit with code 1 (agc exits 0); -v 2 adds a stack trace. Output files are written under a temporary name and renamed at the end, so a failed run leaves no partial file.';
+
+const USAGE: Record<string, string> = {
+  getcol: `Usage: agc-node getcol [options] <in.agc> > <out.fa>
+Extract all samples, in archive order.
+Options:
+   -g <int>         - optional gzip with given level (default: 0; min: 0; max: 9)
+   -f               - fast mode (accepted for compatibility; decoded data is always cached)
+   -l <int>         - line length (default: 80; min: 40; max: 2000000000)
+   -o <output_path> - output to files <output_path>/<sample>.fa[.gz] (the folder must exist; default: stdout)
+   -r               - without reference (default: false)
+   -t <int>         - no of threads (default: ${Math.max(1, Math.floor(cores / 2))}; min: 1; max: ${Math.max(16, cores)})
+   -v <int>         - verbosity level (default: 0; min: 0; max: 2)
+Differences from agc:
+   ${NOTE_GZIP}
+   ${NOTE_ERRORS}`,
+  getset: `Usage: agc-node getset [options] <in.agc> <sample_name1> [<sample_name2> ...] > <out.fa>
+Options:
+   -g <int>       - optional gzip with given level (default: 0; min: 0; max: 9)
+   -l <int>       - line length (default: 80; min: 40; max: 2000000000)
+   -o <file_name> - output to file (default: output is sent to stdout)
+   -p             - disable file prefetching (accepted for compatibility; no effect)
+   -s             - enable streaming mode (decodes piece by piece; less memory for long contigs)
+   -t <int>       - no of threads (default: ${Math.max(1, Math.floor(cores / 2))}; min: 1; max: ${Math.max(16, cores)})
+   -v <int>       - verbosity level (default: 0; min: 0; max: 2)
+Differences from agc:
+   ${NOTE_GZIP} With -s, agc ignores -g; agc-node too.
+   ${NOTE_ERRORS}`,
+  getctg: `Usage: agc-node getctg [options] <in.agc> <contig1> [<contig2> ...] > <out.fa>
+       agc-node getctg [options] <in.agc> <contig1@sample1> [<contig2@sample2> ...] > <out.fa>
+       agc-node getctg [options] <in.agc> <contig1:from-to> [<contig2:from-to> ...] > <out.fa>
+       agc-node getctg [options] <in.agc> <contig1@sample1:from-to> [<contig2@sample2:from-to> ...] > <out.fa>
+Ranges are 0-based and inclusive, as in agc (the library API uses 0-based half-open ranges).
+Options:
+   -g <int>       - optional gzip with given level (default: 0; min: 0; max: 9)
+   -l <int>       - line length (default: 80; min: 40; max: 2000000000)
+   -o <file_name> - output to file (default: output is sent to stdout)
+   -p             - disable file prefetching (accepted for compatibility; no effect)
+   -s             - enable streaming mode (decodes piece by piece; less memory for long contigs)
+   -t <int>       - no of threads (default: ${Math.max(1, Math.floor(cores / 2))}; min: 1; max: ${Math.max(16, cores)})
+   -v <int>       - verbosity level (default: 0; min: 0; max: 2)
+Differences from agc:
+   A range that is not made of integers (e.g. ctg:1-x) is an error; agc reads it as 0.
+   With -s, agc returns wrong (too long) sequences for ranges that do not lie within one segment;
+   agc-node returns the requested range. The -s header keeps agc's form (the range as given).
+   ${NOTE_GZIP} With -s, agc ignores -g; agc-node too.
+   ${NOTE_ERRORS}`,
+  listref: `Usage: agc-node listref [options] <in.agc> > <out.txt>
+Options:
+   -o <file_name> - output to file (default: output is sent to stdout)
+Differences from agc:
+   ${NOTE_ERRORS}`,
+  listset: `Usage: agc-node listset [options] <in.agc> > <out.txt>
+Options:
+   -o <file_name> - output to file (default: output is sent to stdout)
+Differences from agc:
+   ${NOTE_ERRORS}`,
+  listctg: `Usage: agc-node listctg [options] <in.agc> <sample1> [<sample2> ...] > <out.txt>
+Options:
+   -o <file_name> - output to file (default: output is sent to stdout)
+Differences from agc:
+   An unknown sample is an error (agc prints just its name).
+   ${NOTE_ERRORS}`,
+  info: `Usage: agc-node info [options] <in.agc> > <out.txt>
+Options:
+   -o <file_name> - output to file (default: output is sent to stdout)
+   -v <int>       - verbosity level; 1 also lists the file type info (default: 0; min: 0; max: 2)
+Differences from agc:
+   ${NOTE_INFO_OUT}
+   ${NOTE_ERRORS}`,
+};
+
+/** Usage text of a read command. */
+export function usage(command: string): string | undefined {
+  return USAGE[command];
+}
+
+const outputOption = { output: { type: 'string', short: 'o' } } as const;
+const extractOptions = {
+  ...outputOption,
+  gzip: { type: 'string', short: 'g' },
+  lineLength: { type: 'string', short: 'l' },
+  threads: { type: 'string', short: 't' },
+  prefetch: { type: 'boolean', short: 'p' },
+  streaming: { type: 'boolean', short: 's' },
+} as const;
+
+const extractSchema = z.object({
+  output: z.string().min(1, '-o: empty file name').optional(),
+  gzip: gzipOption,
+  lineLength: lineLengthOption,
+  threads: threadsOption(cores),
+  verbosity: verbosityOption,
+  prefetch: z.boolean().optional(),
+  streaming: z.boolean().optional(),
+});
+
+/**
+ * Handle --help and the "command without arguments" case like upstream (usage). Returns an exit
+ * code when the command should stop, undefined to go on.
+ */
+function helpOrMissing(command: string, values: { help?: boolean }, positionals: string[], need: number, missing: string): number | undefined {
+  if (values.help) {
+    printUsage(USAGE[command], true);
+    return 0;
+  }
+  if (positionals.length === 0) {
+    printUsage(USAGE[command], false);
+    throw new AgcInputError('No archive name');
+  }
+  if (positionals.length < need) throw new AgcInputError(missing);
+  return undefined;
+}
+
+function openArchive(file: string): AgcArchive {
+  return AgcArchive.openSync(file);
+}
+
+function completed(verbosity: number, t0: number): void {
+  if (verbosity > 0) process.stderr.write(`***\nCompleted in           : ${((performance.now() - t0) / 1000).toFixed(6)} s\n`);
+}
+
+/** Format one whole contig as upstream's non-streaming writer. */
+function contigRecord(archive: AgcArchive, c: ContigLayout, header: string, start: number, end: number, lineLength: number, gzip: number): Buffer {
+  if (!gzip) return archive.formatRecord(c, header, start, end, lineLength);
+  return gzipRecord(header, archive.readContig(c, start, end, false), lineLength, gzip);
+}
+
+/** Stream one contig range piece by piece (upstream -s layout: an empty sequence gets an empty line). */
+async function streamContig(archive: AgcArchive, out: Output, c: ContigLayout, header: string, start: number, end: number, fmt: StreamingRecordFormatter): Promise<void> {
+  await out.write(fmt.start(header));
+  for (let p = start; p < end; p += STREAM_CHUNK) await out.write(fmt.piece(archive.readContig(c, p, Math.min(end, p + STREAM_CHUNK), false)));
+  const tail = fmt.end(true);
+  if (tail.length) await out.write(tail);
+}
+
+// ------------------------------------------------------------------------------------ getcol
+
+export async function getcol(argv: string[]): Promise<number> {
+  return runCommand('getcol', argv, async () => {
+    const t0 = performance.now();
+    const { values, positionals } = parseCommandArgs(argv, {
+      ...extractOptions,
+      fast: { type: 'boolean', short: 'f' },
+      noRef: { type: 'boolean', short: 'r' },
+    });
+    const stop = helpOrMissing('getcol', values, positionals, 1, '');
+    if (stop !== undefined) return stop;
+    if (positionals.length > 1) throw new AgcInputError(`unexpected argument: ${positionals[1]}`);
+    const opts = validate(extractSchema.extend({ fast: z.boolean().optional(), noRef: z.boolean().optional() }), values);
+    if (opts.output !== undefined) {
+      const st = fs.statSync(opts.output, { throwIfNoEntry: false });
+      if (!st?.isDirectory()) throw new AgcInputError(`Path must point to an existing directory: ${opts.output}`);
+    }
+    using archive = openArchive(positionals[0]);
+    let samples = archive.samplesSync();
+    if (opts.noRef) samples = samples.slice(1);
+    const layouts = samples.map((s) => {
+      const l = archive.sampleLayout(s);
+      if (!l) throw new AgcInputError(`There is no sample ${s}`);
+      return l;
+    });
+    const ext = opts.gzip ? '.fa.gz' : '.fa';
+
+    if (opts.threads > 1 && layouts.length > 1 && parallelAvailable()) {
+      await extractParallel({
+        archivePath: positionals[0],
+        samples,
+        lineLength: opts.lineLength,
+        gzip: opts.gzip,
+        threads: opts.threads,
+        output: opts.output,
+        ext,
+        verbosity: opts.verbosity,
+      });
+    } else if (opts.output === undefined) {
+      await withOutput(undefined, async (out) => {
+        for (const l of layouts) for (const c of l.contigs) await out.write(contigRecord(archive, c, c.name, 0, c.length, opts.lineLength, opts.gzip));
+      });
+    } else {
+      for (let i = 0; i < layouts.length; i++) {
+        const file = path.join(opts.output, samples[i] + ext);
+        if (opts.verbosity > 0) process.stderr.write(`${i ? '\n' : ''}${file}  (${i + 1} of ${samples.length})`);
+        await withOutput(file, async (out) => {
+          for (const c of layouts[i].contigs) await out.write(contigRecord(archive, c, c.name, 0, c.length, opts.lineLength, opts.gzip));
+        });
+      }
+      if (opts.verbosity > 0 && layouts.length) process.stderr.write('\n');
+    }
+    completed(opts.verbosity, t0);
+  });
+}
+
+// ------------------------------------------------------------------------------------ getset
+
+export async function getset(argv: string[]): Promise<number> {
+  return runCommand('getset', argv, async () => {
+    const t0 = performance.now();
+    const { values, positionals } = parseCommandArgs(argv, extractOptions);
+    const stop = helpOrMissing('getset', values, positionals, 2, 'No sample name');
+    if (stop !== undefined) return stop;
+    const opts = validate(extractSchema, values);
+    using archive = openArchive(positionals[0]);
+    const samples = positionals.slice(1);
+    // Every sample is checked before anything is written, as upstream.
+    const layouts = samples.map((s) => {
+      const l = archive.sampleLayout(s);
+      if (!l) throw new AgcInputError(`There is no sample ${s}`);
+      return l;
+    });
+    await withOutput(opts.output, async (out) => {
+      if (opts.streaming) {
+        const fmt = new StreamingRecordFormatter(opts.lineLength);
+        for (const l of layouts) for (const c of l.contigs) await streamContig(archive, out, c, c.name, 0, c.length, fmt);
+      } else {
+        for (const l of layouts)
+          for (const c of l.contigs) {
+            await out.write(contigRecord(archive, c, c.name, 0, c.length, opts.lineLength, opts.gzip));
+            if (opts.output && opts.verbosity > 0) process.stderr.write(`${c.name}\n`);
+          }
+      }
+    });
+    completed(opts.verbosity, t0);
+  });
+}
+
+// ------------------------------------------------------------------------------------ getctg
+
+export async function getctg(argv: string[]): Promise<number> {
+  return runCommand('getctg', argv, async () => {
+    const t0 = performance.now();
+    const { values, positionals } = parseCommandArgs(argv, extractOptions);
+    const stop = helpOrMissing('getctg', values, positionals, 2, 'No contig name');
+    if (stop !== undefined) return stop;
+    const opts = validate(extractSchema, values);
+    using archive = openArchive(positionals[0]);
+
+    // Resolve every query before writing anything, as upstream.
+    const tasks = positionals.slice(1).map((text) => {
+      const q = parseContigQuery(text);
+      let sample: string;
+      if (q.sample !== undefined) {
+        const layout = archive.sampleLayout(q.sample);
+        // Upstream compares the stored short name with the name as given (format.md 4.8).
+        const index = layout ? layout.contigs.findIndex((c) => shortName(c.name) === q.name) : -1;
+        if (!layout || index < 0) throw new AgcInputError(`There is no sample:contig pair: ${q.sample} : ${q.name}`);
+        return { q, contig: layout.contigs[index] };
+      }
+      const hits = archive.findContig(q.name);
+      if (hits.length === 0) throw new AgcInputError(`There is no contig: ${q.name}`);
+      if (hits.length > 1) throw new AgcInputError(`There are ${hits.length} samples with contig: ${q.name}`);
+      sample = hits[0].sample;
+      const layout = archive.sampleLayout(sample);
+      if (!layout) throw new AgcInputError(`There is no sample ${sample}`);
+      return { q, contig: layout.contigs[hits[0].index] };
+    });
+
+    await withOutput(opts.output, async (out) => {
+      const fmt = new StreamingRecordFormatter(opts.lineLength);
+      for (const { q, contig } of tasks) {
+        const r = resolveRange(q.range, contig.length, !!opts.streaming);
+        for (const w of r.warnings) process.stderr.write(`${w}\n`);
+        const header = contig.name + r.suffix;
+        if (opts.streaming) await streamContig(archive, out, contig, header, r.start, r.end, fmt);
+        else await out.write(contigRecord(archive, contig, header, r.start, r.end, opts.lineLength, opts.gzip));
+      }
+    });
+    completed(opts.verbosity, t0);
+  });
+}
+
+function shortName(name: string): string {
+  const m = /[ \t\n\r]/.exec(name);
+  return m ? name.slice(0, m.index) : name;
+}
+
+// ------------------------------------------------------------------------------------ listings
+
+const listSchema = z.object({ output: z.string().min(1, '-o: empty file name').optional(), verbosity: verbosityOption });
+
+export async function listref(argv: string[]): Promise<number> {
+  return runCommand('listref', argv, async () => {
+    const { values, positionals } = parseCommandArgs(argv, outputOption);
+    const stop = helpOrMissing('listref', values, positionals, 1, '');
+    if (stop !== undefined) return stop;
+    if (positionals.length > 1) throw new AgcInputError(`unexpected argument: ${positionals[1]}`);
+    const opts = validate(listSchema, values);
+    using archive = openArchive(positionals[0]);
+    const ref = archive.samplesSync()[0] ?? '';
+    await withOutput(opts.output, (out) => out.write(ref));
+  });
+}
+
+/** Bytewise (UTF-8) order, as upstream's std::sort of std::string. */
+function byteCompare(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+export async function listset(argv: string[]): Promise<number> {
+  return runCommand('listset', argv, async () => {
+    const { values, positionals } = parseCommandArgs(argv, outputOption);
+    const stop = helpOrMissing('listset', values, positionals, 1, '');
+    if (stop !== undefined) return stop;
+    if (positionals.length > 1) throw new AgcInputError(`unexpected argument: ${positionals[1]}`);
+    const opts = validate(listSchema, values);
+    using archive = openArchive(positionals[0]);
+    const names = archive.samplesSync().sort(byteCompare);
+    await withOutput(opts.output, (out) => out.write(names.map((s) => `${s}\n`).join('')));
+  });
+}
+
+export async function listctg(argv: string[]): Promise<number> {
+  return runCommand('listctg', argv, async () => {
+    const { values, positionals } = parseCommandArgs(argv, outputOption);
+    const stop = helpOrMissing('listctg', values, positionals, 2, 'No sample name');
+    if (stop !== undefined) return stop;
+    const opts = validate(listSchema, values);
+    using archive = openArchive(positionals[0]);
+    const parts: string[] = [];
+    for (const s of positionals.slice(1)) {
+      const contigs = archive.contigsSync(s);
+      if (!contigs) throw new AgcInputError(`There is no sample ${s}`);
+      parts.push(`${s}\n`);
+      for (const c of contigs) parts.push(`   ${c}\n`);
+    }
+    await withOutput(opts.output, (out) => out.write(parts.join('')));
+  });
+}
+
+export async function info(argv: string[]): Promise<number> {
+  return runCommand('info', argv, async () => {
+    const t0 = performance.now();
+    const { values, positionals } = parseCommandArgs(argv, outputOption);
+    const stop = helpOrMissing('info', values, positionals, 1, '');
+    if (stop !== undefined) return stop;
+    if (positionals.length > 1) throw new AgcInputError(`unexpected argument: ${positionals[1]}`);
+    const opts = validate(listSchema, values);
+    using archive = openArchive(positionals[0]);
+    const p = archive.params;
+    const samples = archive.samplesSync();
+    let text =
+      `No. samples      : ${samples.length}\n` +
+      `k-mer length     : ${p.kmerLength}\n` +
+      `Min. match length: ${p.minMatchLength}\n` +
+      (p.segmentSize ? `Segment size     : ${p.segmentSize}\n` : '') +
+      `Batch size       : ${p.packCardinality}\n` +
+      `Reference name   : ${samples[0] ?? ''}\n` +
+      `Command lines:\n`;
+    // Format-3 archives store no command lines (format.md 4.8), so that list is always empty.
+    if (opts.verbosity > 0) {
+      text += 'File type info:\n';
+      for (const [k, v] of archive.fileTypeInfo) text += `  ${k} : ${v}\n`;
+    }
+    await withOutput(opts.output, (out) => out.write(text));
+    completed(opts.verbosity, t0);
+  });
+}

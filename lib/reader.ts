@@ -1,0 +1,561 @@
+// Read access to AGC archives: AgcArchive, in the style of the GMOD sequence readers
+// (@gmod/indexedfasta, @gmod/twobit). Everything is decoded in TypeScript on top of the native
+// container (CppArchive) and collection (CppCollection); zstd runs in the addon.
+//
+// Coordinates in this API are 0-based and half-open ([start, end)), as in the GMOD readers.
+// Upstream's CLI (`agc getctg ctg:from-to`) uses 0-based *inclusive* ranges; the agc-node CLI
+// keeps upstream's syntax and converts.
+//
+// Caches: decoded group references, decompressed packs and decoded segments live in byte-bounded
+// LRU caches (options.cacheBytes), decoded sample descriptions in another (metadataCacheBytes).
+// All work is synchronous under the hood and never yields half-way, so concurrent calls on one
+// AgcArchive are safe.
+import './dispose-polyfill.js';
+import { CppArchive } from './cpp-archive.js';
+import { CppCollection } from './cpp-collection.js';
+import { zstdDecompress } from './zstd.js';
+import { AgcAmbiguousNameError, AgcInputError } from './errors.js';
+import { ByteLru } from './byte-lru.js';
+import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER, LETTER_COMPLEMENT, reverseComplement } from './letters.js';
+import { lzDiffDecodeInto } from './lz-diff-decode.js';
+import { NO_RAW_GROUPS, Pack, decodeReferencePart, groupStreamNames, rawEntryInto, unpackPart } from './segment-decode.js';
+import { type ContigLayout, type SegmentWriter, copyContigRange, makeLayout, writeWholeContig } from './contig.js';
+import { StreamingRecordFormatter, wrapInPlace } from './fasta-writer.js';
+
+/** Compression parameters stored in the archive (`params` stream). */
+export interface ArchiveParams {
+  kmerLength: number;
+  minMatchLength: number;
+  /** Pack cardinality (upstream "batch size", -b). */
+  packCardinality: number;
+  /** Expected segment size (-s); 0 for version-1 archives. */
+  segmentSize: number;
+}
+
+export interface AgcArchiveOptions {
+  /** Budget in bytes for decoded references, packs and segments (default 256 MiB). */
+  cacheBytes?: number;
+  /** Budget in bytes for decoded sample descriptions (default 64 MiB). */
+  metadataCacheBytes?: number;
+}
+
+/** A getSequence request. */
+export interface SequenceQuery {
+  /** Sample name; when omitted the contig name must be unique in the whole archive. */
+  sample?: string;
+  /** Contig name: the full stored name or its first word (the "short" name). */
+  contig: string;
+  /** 0-based first position (default 0). */
+  start?: number;
+  /** 0-based end, exclusive (default: contig end). Clipped to the contig length. */
+  end?: number;
+}
+
+export interface FastaStreamOptions {
+  /** Symbols per line (default 80, as upstream's -l). */
+  lineLength?: number;
+  /** Symbols decoded per chunk; bounds memory for very long contigs (default 4 Mi). */
+  chunkSymbols?: number;
+}
+
+/** A contig found by name. */
+export interface ResolvedContig {
+  sample: string;
+  /** Index of the contig within its sample. */
+  index: number;
+  layout: ContigLayout;
+}
+
+/** Decoded description of one sample: layouts of its contigs in stored order. */
+export interface SampleLayout {
+  readonly name: string;
+  readonly contigs: readonly ContigLayout[];
+}
+
+const DEFAULT_CACHE = 256 << 20;
+const DEFAULT_META_CACHE = 64 << 20;
+
+/** First word of a contig name: up to the first space, tab, CR or LF (upstream extract_contig_name). */
+export function shortContigName(name: string): string {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) return name.slice(0, i);
+  }
+  return name;
+}
+
+function readCstrPairs(data: Uint8Array, count: number, what: string): Map<string, string> {
+  const m = new Map<string, string>();
+  const dec = new TextDecoder();
+  let p = 0;
+  const next = (): string => {
+    const z = data.indexOf(0, p);
+    if (z < 0) throw new AgcInputError(`${what}: truncated file_type_info`);
+    const s = dec.decode(data.subarray(p, z));
+    p = z + 1;
+    return s;
+  };
+  for (let i = 0; i < count; i++) {
+    const k = next();
+    const v = next();
+    m.set(k, v);
+  }
+  return m;
+}
+
+function checkInt(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new RangeError(`${what} must be a non-negative integer, got ${String(v)}`);
+  return v;
+}
+
+/** An AGC archive opened for reading. Close it (or use `using`) to release the file. */
+export class AgcArchive implements Disposable, AsyncDisposable {
+  /** Path given to open(). */
+  readonly path: string;
+  /** file_version_major * 1000 + file_version_minor (3000 for agc 3.x archives). */
+  readonly version: number;
+  readonly params: ArchiveParams;
+  /** The file_type_info key/value pairs, sorted by key (producer, versions, comment). */
+  readonly fileTypeInfo: ReadonlyMap<string, string>;
+
+  private readonly archive: CppArchive;
+  private readonly collection: CppCollection;
+  private readonly sampleNames: string[];
+  private readonly sampleIndex = new Map<string, number>();
+  private shortIndex: Map<string, { sample: number; contig: number }[]> | undefined;
+
+  private readonly layouts: ByteLru<string, SampleLayout>;
+  private readonly refs: ByteLru<number, Uint8Array>;
+  private readonly packs: ByteLru<number, Pack>;
+  private readonly segments: ByteLru<number | string, Uint8Array>;
+  private readonly streamIds = new Map<number, { ref: number; delta: number }>();
+  private closed = false;
+
+  private constructor(path: string, options: AgcArchiveOptions) {
+    const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE;
+    const metaBytes = options.metadataCacheBytes ?? DEFAULT_META_CACHE;
+    checkInt(cacheBytes, 'cacheBytes');
+    checkInt(metaBytes, 'metadataCacheBytes');
+    this.path = path;
+    let archive: CppArchive;
+    try {
+      archive = CppArchive.open(path);
+    } catch (e) {
+      const msg = (e as Error).message;
+      throw new AgcInputError(`cannot open archive ${path}: ${msg.startsWith(`${path}: `) ? msg.slice(path.length + 2) : msg}`);
+    }
+    this.archive = archive;
+    try {
+      const fti = archive.streamId('file_type_info');
+      if (fti === undefined) throw new AgcInputError(`${path}: not an AGC archive (no file_type_info stream)`);
+      const part = archive.getPart(fti, 0);
+      this.fileTypeInfo = new Map([...readCstrPairs(part.data, part.metadata, path)].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+      const major = Number.parseInt(this.fileTypeInfo.get('file_version_major') ?? '', 10);
+      const minor = Number.parseInt(this.fileTypeInfo.get('file_version_minor') ?? '', 10);
+      if (!Number.isFinite(major) || !Number.isFinite(minor)) throw new AgcInputError(`${path}: file_type_info has no file version`);
+      this.version = major * 1000 + minor;
+      if (this.version >= 4000) throw new AgcInputError(`${path}: unsupported archive version ${major}.${minor} (newer than this reader)`);
+      if (this.version < 3000)
+        throw new AgcInputError(`${path}: archive version ${major}.${minor} (agc 1.x/2.x) is not supported; only format 3.x archives can be read`);
+
+      const pid = archive.streamId('params');
+      if (pid === undefined) throw new AgcInputError(`${path}: archive does not contain parameters section`);
+      const pd = archive.getPart(pid, 0).data;
+      if (pd.length < 16) throw new AgcInputError(`${path}: params section too short (${pd.length} bytes)`);
+      const dv = new DataView(pd.buffer, pd.byteOffset, pd.byteLength);
+      this.params = {
+        kmerLength: dv.getUint32(0, true),
+        minMatchLength: dv.getUint32(4, true),
+        packCardinality: dv.getUint32(8, true),
+        segmentSize: dv.getUint32(12, true),
+      };
+      if (this.params.packCardinality < 1 || this.params.kmerLength < 1 || this.params.kmerLength > 32)
+        throw new AgcInputError(`${path}: invalid params (k=${this.params.kmerLength}, batch size=${this.params.packCardinality})`);
+      try {
+        this.collection = CppCollection.openForReading(archive, {
+          batchSize: this.params.packCardinality,
+          segmentSize: this.params.segmentSize,
+          kmerLength: this.params.kmerLength,
+        });
+      } catch (e) {
+        throw new AgcInputError(`${path}: cannot read the collection: ${(e as Error).message}`);
+      }
+      this.sampleNames = this.collection.samples();
+    } catch (e) {
+      archive.close();
+      if (e instanceof AgcInputError) throw e;
+      throw new AgcInputError(`${path}: corrupt archive: ${(e as Error).message}`);
+    }
+    this.sampleNames.forEach((s, i) => {
+      if (!this.sampleIndex.has(s)) this.sampleIndex.set(s, i);
+    });
+    this.layouts = new ByteLru(metaBytes);
+    this.refs = new ByteLru(Math.floor(cacheBytes * 0.5));
+    this.packs = new ByteLru(Math.floor(cacheBytes * 0.2));
+    this.segments = new ByteLru(Math.floor(cacheBytes * 0.3));
+  }
+
+  /** Open an archive. Rejects with AgcInputError when the file is missing or not a readable AGC archive. */
+  static async open(path: string, options: AgcArchiveOptions = {}): Promise<AgcArchive> {
+    return AgcArchive.openSync(path, options);
+  }
+
+  /** Synchronous open (the native reader is synchronous anyway). */
+  static openSync(path: string, options: AgcArchiveOptions = {}): AgcArchive {
+    if (typeof path !== 'string' || path.length === 0) throw new TypeError('AgcArchive.open: path must be a non-empty string');
+    return new AgcArchive(path, options);
+  }
+
+  /** Release the file and caches. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.collection.close();
+    this.archive.close();
+    this.layouts.clear();
+    this.refs.clear();
+    this.packs.clear();
+    this.segments.clear();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error(`AgcArchive ${this.path} is closed`);
+  }
+
+  // ------------------------------------------------------------------ names
+
+  /** Sample names in archive (registration) order; the first is the reference. Upstream's listset sorts them. */
+  async samples(): Promise<string[]> {
+    return this.samplesSync();
+  }
+
+  samplesSync(): string[] {
+    this.checkOpen();
+    return this.sampleNames.slice();
+  }
+
+  /** The reference sample (the first one added), or undefined for an empty archive. */
+  async referenceSample(): Promise<string | undefined> {
+    this.checkOpen();
+    return this.sampleNames[0];
+  }
+
+  /** Full contig names of a sample in stored order, or undefined for an unknown sample. */
+  async contigs(sample: string): Promise<string[] | undefined> {
+    return this.contigsSync(sample);
+  }
+
+  contigsSync(sample: string): string[] | undefined {
+    this.checkOpen();
+    if (!this.sampleIndex.has(sample)) return undefined;
+    const cached = this.layouts.get(sample);
+    if (cached) return cached.contigs.map((c) => c.name);
+    return this.collection.contigNames(sample);
+  }
+
+  /** Length of a contig, or undefined when the sample or contig is unknown. */
+  async contigLength(sample: string | undefined, contig: string): Promise<number | undefined> {
+    return this.resolveContig(sample, contig)?.layout.length;
+  }
+
+  /** Decoded segment placements of a sample (cached), or undefined for an unknown sample. */
+  sampleLayout(sample: string): SampleLayout | undefined {
+    this.checkOpen();
+    const hit = this.layouts.get(sample);
+    if (hit) return hit;
+    if (!this.sampleIndex.has(sample)) return undefined;
+    const desc = this.collection.sampleDesc(sample);
+    if (!desc) return undefined;
+    const k = this.params.kmerLength;
+    const contigs: ContigLayout[] = [];
+    let seg = 0;
+    let bytes = 256;
+    for (let c = 0; c < desc.contigNames.length; c++) {
+      const n = desc.segmentCounts[c];
+      const end = seg + n;
+      contigs.push(
+        makeLayout(
+          desc.contigNames[c],
+          k,
+          desc.groupId.subarray(seg, end),
+          desc.inGroupId.subarray(seg, end),
+          desc.rawLength.subarray(seg, end),
+          desc.revComp.subarray(seg, end),
+        ),
+      );
+      bytes += 160 + 2 * desc.contigNames[c].length + 8 * (n + 1);
+      seg = end;
+    }
+    bytes += desc.groupId.byteLength * 3 + desc.revComp.byteLength;
+    const layout: SampleLayout = { name: sample, contigs };
+    this.layouts.set(sample, layout, bytes);
+    return layout;
+  }
+
+  private buildShortIndex(): Map<string, { sample: number; contig: number }[]> {
+    if (this.shortIndex) return this.shortIndex;
+    const idx = new Map<string, { sample: number; contig: number }[]>();
+    for (let s = 0; s < this.sampleNames.length; s++) {
+      const names = this.contigsSync(this.sampleNames[s]) ?? [];
+      for (let c = 0; c < names.length; c++) {
+        const key = shortContigName(names[c]);
+        let l = idx.get(key);
+        if (!l) idx.set(key, (l = []));
+        l.push({ sample: s, contig: c });
+      }
+    }
+    this.shortIndex = idx;
+    return idx;
+  }
+
+  /**
+   * All (sample, contig index) pairs whose short name equals the short form of `contig`, in sample
+   * order. Two matching contigs in one sample count twice, as upstream.
+   */
+  findContig(contig: string): { sample: string; index: number }[] {
+    this.checkOpen();
+    const l = this.buildShortIndex().get(shortContigName(contig)) ?? [];
+    return l.map((e) => ({ sample: this.sampleNames[e.sample], index: e.contig }));
+  }
+
+  /**
+   * Find a contig. With a sample: the first contig whose full name equals `contig`, else the first
+   * whose short name equals the short form of `contig`. Without: the name must match (by short
+   * name) exactly one contig of the archive; several matches throw AgcAmbiguousNameError.
+   * Unknown names give undefined.
+   */
+  resolveContig(sample: string | undefined, contig: string): ResolvedContig | undefined {
+    this.checkOpen();
+    if (typeof contig !== 'string') throw new TypeError('contig name must be a string');
+    let sampleName: string;
+    if (sample === undefined) {
+      const hits = this.findContig(contig);
+      if (hits.length === 0) return undefined;
+      if (hits.length > 1) {
+        const samples = hits.map((h) => h.sample);
+        throw new AgcAmbiguousNameError(
+          `contig ${contig} is ambiguous: found ${hits.length} times (samples ${[...new Set(samples)].join(', ')}); give a sample`,
+          samples,
+        );
+      }
+      sampleName = hits[0].sample;
+    } else {
+      if (typeof sample !== 'string') throw new TypeError('sample name must be a string');
+      sampleName = sample;
+    }
+    const layout = this.sampleLayout(sampleName);
+    if (!layout) return undefined;
+    let index = layout.contigs.findIndex((c) => c.name === contig);
+    if (index < 0) {
+      const short = shortContigName(contig);
+      index = layout.contigs.findIndex((c) => shortContigName(c.name) === short);
+    }
+    if (index < 0) return undefined;
+    return { sample: sampleName, index, layout: layout.contigs[index] };
+  }
+
+  // ------------------------------------------------------------------ sequence
+
+  /**
+   * Sequence of a contig or a range of it as upper-case letters (IUPAC codes kept), or undefined
+   * when the sample or contig is unknown. 0-based half-open coordinates; `end` is clipped to the
+   * contig length and start >= end gives ''.
+   */
+  async getSequence(query: SequenceQuery): Promise<string | undefined> {
+    const b = this.getSequenceBytesSync(query);
+    return b === undefined ? undefined : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+  }
+
+  /** As getSequence, as ASCII bytes. */
+  async getSequenceBytes(query: SequenceQuery): Promise<Uint8Array | undefined> {
+    return this.getSequenceBytesSync(query);
+  }
+
+  getSequenceBytesSync(query: SequenceQuery): Uint8Array | undefined {
+    if (query === null || typeof query !== 'object') throw new TypeError('getSequence: expected { sample?, contig, start?, end? }');
+    const r = this.resolveContig(query.sample, query.contig);
+    if (!r) return undefined;
+    const len = r.layout.length;
+    const start = query.start === undefined ? 0 : checkInt(query.start, 'start');
+    const end = query.end === undefined ? len : checkInt(query.end, 'end');
+    return this.readContig(r.layout, Math.min(start, len), Math.min(end, len), true);
+  }
+
+  /**
+   * Letters of positions [start, end) of a contig (clipped by the caller). `cacheSegments` keeps
+   * decoded segments for later queries; bulk extraction turns it off so it does not evict the
+   * references that every sample needs.
+   */
+  readContig(layout: ContigLayout, start: number, end: number, cacheSegments: boolean): Uint8Array {
+    this.checkOpen();
+    if (end <= start) return new Uint8Array(0);
+    const out = new Uint8Array(end - start);
+    this.readContigInto(layout, start, end, cacheSegments, out, 0);
+    return out;
+  }
+
+  /** As readContig, into dst[offset, offset + end - start). */
+  readContigInto(layout: ContigLayout, start: number, end: number, cacheSegments: boolean, dst: Uint8Array, offset: number): void {
+    this.checkOpen();
+    if (end <= start) return;
+    const k = this.params.kmerLength;
+    if (start === 0 && end === layout.length && !cacheSegments) {
+      writeWholeContig(layout, k, this.segmentWriter, dst, offset);
+      return;
+    }
+    const n = copyContigRange(layout, k, start, end, (l, j) => this.orientedSegment(l.groupId[j], l.inGroupId[j], l.rawLength[j], l.revComp[j] !== 0, cacheSegments), dst, offset);
+    if (n !== end - start) throw new Error(`${this.path}: corrupted archive: contig ${layout.name} is shorter than its description`);
+  }
+
+  /**
+   * One FASTA record as upstream's non-streaming writer formats it: header line, then positions
+   * [start, end) of the contig in lines of `lineLength`. The sequence is decoded into the tail of
+   * the record buffer and wrapped in place, so no intermediate copy of the contig exists.
+   */
+  formatRecord(layout: ContigLayout, header: string, start: number, end: number, lineLength: number): Buffer {
+    const head = Buffer.from(`>${header}\n`, 'utf8');
+    const n = Math.max(0, end - start);
+    const lines = n === 0 ? 0 : Math.ceil(n / lineLength);
+    const buf = Buffer.allocUnsafe(head.length + n + lines);
+    head.copy(buf, 0);
+    if (n > 0) {
+      const textStart = head.length + lines;
+      this.readContigInto(layout, start, end, false, buf, textStart);
+      wrapInPlace(buf, textStart, n, head.length, lineLength);
+    }
+    return buf;
+  }
+
+  private readonly segmentWriter: SegmentWriter = (l, j, dst, offset) =>
+    this.writeSegment(l.groupId[j], l.inGroupId[j], l.rawLength[j], l.revComp[j] !== 0, dst, offset);
+
+  private groupStreams(g: number): { ref: number; delta: number } {
+    let s = this.streamIds.get(g);
+    if (!s) {
+      const names = groupStreamNames(g, this.version);
+      s = { ref: this.archive.streamId(names.ref) ?? -1, delta: this.archive.streamId(names.delta) ?? -1 };
+      this.streamIds.set(g, s);
+    }
+    return s;
+  }
+
+  /** Reference of LZ group g in letters, reverse-complemented when `rc` (both cached). */
+  private reference(g: number, rc: boolean): Uint8Array {
+    const key = g * 2 + (rc ? 1 : 0);
+    let r = this.refs.get(key);
+    if (r) return r;
+    if (rc) {
+      r = reverseComplement(this.reference(g, false), LETTER_COMPLEMENT);
+    } else {
+      const sid = this.groupStreams(g).ref;
+      if (sid < 0 || this.archive.numParts(sid) < 1) throw new Error(`${this.path}: corrupted archive: group ${g} has no reference`);
+      const part = this.archive.getPart(sid, 0);
+      try {
+        r = decodeReferencePart(part.data, part.metadata, zstdDecompress, CODE_TO_LETTER);
+      } catch (e) {
+        throw new Error(`${this.path}: corrupted archive: reference of group ${g}: ${(e as Error).message}`);
+      }
+    }
+    this.refs.set(key, r, r.byteLength);
+    return r;
+  }
+
+  private pack(g: number, partNo: number): Pack {
+    const key = g * 4294967296 + partNo;
+    let p = this.packs.get(key);
+    if (p) return p;
+    const sid = this.groupStreams(g).delta;
+    if (sid < 0 || partNo >= this.archive.numParts(sid)) throw new Error(`${this.path}: corrupted archive: group ${g} has no pack ${partNo}`);
+    const part = this.archive.getPart(sid, partNo);
+    try {
+      p = unpackPart(part.data, part.metadata, zstdDecompress);
+    } catch (e) {
+      throw new Error(`${this.path}: corrupted archive: group ${g}, pack ${partNo}: ${(e as Error).message}`);
+    }
+    this.packs.set(key, p, p.byteSize);
+    return p;
+  }
+
+  /** Decode segment `inGroupId` of group g (length n), oriented, into dst[offset, offset + n). */
+  private writeSegment(g: number, inGroupId: number, n: number, rc: boolean, dst: Uint8Array, offset: number): void {
+    const P = this.params.packCardinality;
+    try {
+      if (g < NO_RAW_GROUPS) {
+        const entry = this.pack(g, Math.floor(inGroupId / P)).entry(inGroupId % P);
+        if (entry.length !== n) throw new Error(`raw segment has ${entry.length} symbols, expected ${n}`);
+        rawEntryInto(entry, rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER, dst, offset, rc);
+      } else if (inGroupId === 0) {
+        const ref = this.reference(g, rc);
+        if (ref.length !== n) throw new Error(`reference has ${ref.length} symbols, expected ${n}`);
+        dst.set(ref, offset);
+      } else {
+        const k = inGroupId - 1;
+        const entry = this.pack(g, Math.floor(k / P)).entry(k % P);
+        lzDiffDecodeInto(this.reference(g, rc), entry, this.params.minMatchLength, rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER, dst, offset, n, rc);
+      }
+    } catch (e) {
+      const msg = (e as Error).message;
+      throw new Error(msg.startsWith(this.path) ? msg : `${this.path}: corrupted archive: group ${g}, segment ${inGroupId}: ${msg}`);
+    }
+  }
+
+  /** Decoded, oriented letters of a segment, from or into the segment cache when `cache`. */
+  private orientedSegment(g: number, inGroupId: number, n: number, rc: boolean, cache: boolean): Uint8Array {
+    if (g >= NO_RAW_GROUPS && inGroupId === 0) {
+      const ref = this.reference(g, rc);
+      if (ref.length !== n) throw new Error(`${this.path}: corrupted archive: reference of group ${g} has ${ref.length} symbols, expected ${n}`);
+      return ref;
+    }
+    const key = g < 2097152 && inGroupId < 2147483648 ? g * 4294967296 + inGroupId * 2 + (rc ? 1 : 0) : `${g}:${inGroupId}:${rc ? 1 : 0}`;
+    const hit = this.segments.get(key);
+    if (hit) return hit;
+    const seg = new Uint8Array(n);
+    this.writeSegment(g, inGroupId, n, rc, seg, 0);
+    if (cache) this.segments.set(key, seg, seg.byteLength);
+    return seg;
+  }
+
+  // ------------------------------------------------------------------ FASTA streams
+
+  /**
+   * FASTA of one sample (as `agc getset`), as chunks; memory stays bounded by `chunkSymbols`.
+   * Throws AgcInputError for an unknown sample.
+   */
+  async *streamSample(sample: string, options: FastaStreamOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
+    const layout = this.sampleLayout(sample);
+    if (!layout) throw new AgcInputError(`There is no sample ${sample}`);
+    yield* this.streamLayouts(layout.contigs, options);
+  }
+
+  /** FASTA of every sample in archive order (as `agc getcol`), as chunks. */
+  async *streamCollection(options: FastaStreamOptions & { skipReference?: boolean } = {}): AsyncGenerator<Uint8Array, void, undefined> {
+    const names = this.samplesSync();
+    for (let i = options.skipReference ? 1 : 0; i < names.length; i++) {
+      const layout = this.sampleLayout(names[i]);
+      if (!layout) throw new AgcInputError(`There is no sample ${names[i]}`);
+      yield* this.streamLayouts(layout.contigs, options);
+    }
+  }
+
+  private async *streamLayouts(contigs: readonly ContigLayout[], options: FastaStreamOptions): AsyncGenerator<Uint8Array, void, undefined> {
+    const lineLength = options.lineLength ?? 80;
+    checkInt(lineLength, 'lineLength');
+    if (lineLength < 1) throw new RangeError('lineLength must be >= 1');
+    const chunk = Math.max(1, options.chunkSymbols ?? 4 << 20);
+    const fmt = new StreamingRecordFormatter(lineLength);
+    for (const c of contigs) {
+      yield fmt.start(c.name);
+      for (let p = 0; p < c.length; p += chunk) yield fmt.piece(this.readContig(c, p, Math.min(c.length, p + chunk), false));
+      const tail = fmt.end(false);
+      if (tail.length) yield tail;
+    }
+  }
+}
