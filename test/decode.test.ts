@@ -1,6 +1,6 @@
 // Unit tests of the pure read-side decoders on handmade data (format.md 5.1-5.8, 6.3-6.4).
 import { describe, expect, it } from 'vitest';
-import { lzDiffDecode, LzDiffError } from '../lib/lz-diff-decode.js';
+import { lzDiffDecode, lzDiffDecodeInto, LzDiffError } from '../lib/lz-diff-decode.js';
 import {
   Pack,
   decodeReferencePart,
@@ -11,9 +11,9 @@ import {
   unpackPart,
   zstdFrameContentSize,
 } from '../lib/segment-decode.js';
-import { CODE_IDENTITY, CODE_TO_LETTER, LETTER_COMPLEMENT, reverseComplement, CODE_COMPLEMENT } from '../lib/letters.js';
+import { CODE_IDENTITY, CODE_TO_LETTER, CODE_TO_COMPLEMENT_LETTER, LETTER_COMPLEMENT, reverseComplement, CODE_COMPLEMENT } from '../lib/letters.js';
 import { copyContigRange, makeLayout, segmentAt, writeWholeContig } from '../lib/contig.js';
-import { formatRecord, StreamingRecordFormatter, wrappedSize } from '../lib/fasta-writer.js';
+import { formatLines, formatRecord, StreamingRecordFormatter, wrapInPlace, wrappedSize } from '../lib/fasta-writer.js';
 import { ByteLru } from '../lib/byte-lru.js';
 import { zstdCompress, zstdDecompress } from '../lib/zstd.js';
 
@@ -60,6 +60,24 @@ describe('lzDiffDecode (format.md 5.5)', () => {
     const e = enc('0,0.');
     expect(lzDiffDecode(ref, e, mml, CODE_IDENTITY, 5).length).toBe(20);
     expect(lzDiffDecode(ref, e, mml, CODE_IDENTITY, 100).length).toBe(20);
+  });
+
+  it('decodes in place, forward and reverse-complemented against the reverse-complemented reference', () => {
+    const refL = Uint8Array.from(ref, (c) => CODE_TO_LETTER[c]);
+    const refRc = reverseComplement(refL, LETTER_COMPLEMENT);
+    const entries = ['2,0.-22.', '!!A\x1e0\x04C3,0.', 'GGT0.', '-0,3.T!'].map(enc);
+    for (const e of entries) {
+      const fwd = lzDiffDecode(refL, e, mml, CODE_TO_LETTER);
+      const n = fwd.length;
+      const dst = new Uint8Array(n + 6).fill(0x2a);
+      lzDiffDecodeInto(refL, e, mml, CODE_TO_LETTER, dst, 3, n, false);
+      expect(letters(dst)).toBe('***' + letters(fwd) + '***');
+      dst.fill(0x2a);
+      lzDiffDecodeInto(refRc, e, mml, CODE_TO_COMPLEMENT_LETTER, dst, 3, n, true);
+      expect(letters(dst)).toBe('***' + letters(reverseComplement(fwd, LETTER_COMPLEMENT)) + '***');
+      expect(() => lzDiffDecodeInto(refL, e, mml, CODE_TO_LETTER, new Uint8Array(n + 1), 0, n + 1, false)).toThrow(LzDiffError);
+      expect(() => lzDiffDecodeInto(refL, e, mml, CODE_TO_LETTER, new Uint8Array(n), 0, n - 1, false)).toThrow(LzDiffError);
+    }
   });
 
   it('rejects corrupt input instead of reading out of bounds', () => {
@@ -277,6 +295,21 @@ describe('FASTA formatting (format.md 6.3, 6.4)', () => {
     expect(formatRecord('n', new Uint8Array(0), 80).toString()).toBe('>n\n');
     expect(wrappedSize(160, 80)).toBe(162);
     expect(wrappedSize(161, 80)).toBe(164);
+  });
+
+  it('wraps text placed at the tail of a buffer in place', () => {
+    const rand = rng(5);
+    for (let t = 0; t < 100; t++) {
+      const L = 1 + Math.floor(rand() * 10);
+      const n = Math.floor(rand() * 50);
+      const seq = Uint8Array.from({ length: n }, () => 65 + Math.floor(rand() * 4));
+      const lines = Math.ceil(n / L);
+      const buf = new Uint8Array(3 + n + lines);
+      buf.set(seq, 3 + lines);
+      const end = wrapInPlace(buf, 3 + lines, n, 3, L);
+      expect(end).toBe(buf.length);
+      expect(letters(buf.subarray(3))).toBe(formatLines(seq, L).toString('latin1'));
+    }
   });
 
   it('streams pieces with the column carried, identical to whole-record output', () => {

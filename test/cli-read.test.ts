@@ -1,0 +1,270 @@
+// The read-side CLI against upstream's golden outputs. Most checks call the command functions
+// in-process with -o (fast); a set of real spawns of dist/lib/cli/main.js checks stdout, exit
+// codes, stderr, worker threads and the atomic output files.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as cmd from '../lib/cli/read-commands.js';
+import { parseContigQuery, resolveRange } from '../lib/cli/query.js';
+import { archivePath, caseDir, cases, getctgQueries, goldenSha, listsetOf, quick, readText, repoRoot, sha256 } from './golden.js';
+import { AgcArchive } from '../lib/reader.js';
+
+const selected = cases.filter((c) => !quick || !c.dataset.startsWith('klebsiella'));
+const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'agc-cli-'));
+afterAll(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
+let tmpCount = 0;
+const tmpDir = () => {
+  const d = path.join(tmpRoot, String(tmpCount++));
+  fs.mkdirSync(d);
+  return d;
+};
+
+// Run a command in-process with -o into a fresh folder; returns the output bytes.
+async function run(fn: (argv: string[]) => Promise<number>, args: string[]): Promise<Buffer> {
+  const out = path.join(tmpDir(), 'out');
+  const code = await fn(['-o', out, ...args]);
+  expect(code, `${args.join(' ')}`).toBe(0);
+  return fs.readFileSync(out);
+}
+
+describe.each(selected)('agc-node read commands on $id', (c) => {
+  const a = archivePath(c);
+  const samples = listsetOf(c);
+
+  it('listset, listref, listctg and info equal the golden text', async () => {
+    expect((await run(cmd.listset, [a])).toString()).toBe(readText(c, 'listset.txt'));
+    expect((await run(cmd.listref, [a])).toString()).toBe(readText(c, 'listref.txt'));
+    expect((await run(cmd.listctg, [a, ...samples])).toString()).toBe(readText(c, 'listctg.txt'));
+    expect((await run(cmd.info, [a])).toString()).toBe(readText(c, 'info.txt'));
+  });
+
+  it('getcol -l 80 hashes to the golden sha256', async () => {
+    const dir = tmpDir();
+    expect(await cmd.getcol(['-l', '80', '-t', '1', '-o', dir, a])).toBe(0);
+    using ar = AgcArchive.openSync(a);
+    const all = Buffer.concat(ar.samplesSync().map((s) => fs.readFileSync(path.join(dir, `${s}.fa`))));
+    expect(sha256(all)).toBe(goldenSha(path.join(caseDir(c), 'getcol.sha256')));
+    expect(fs.readdirSync(dir).length).toBe(samples.length); // no temporary files left
+  });
+
+  it('getset -l 80 of every sample hashes to the golden sha256', async () => {
+    for (const s of samples) expect(sha256(await run(cmd.getset, ['-l', '80', a, s])), s).toBe(goldenSha(path.join(caseDir(c), 'getset', `${s}.fa.sha256`)));
+  });
+
+  it('getctg reproduces every golden query exactly (and the same sequence with -s for whole contigs)', async () => {
+    for (const q of getctgQueries(c)) {
+      const want = fs.readFileSync(q.expected);
+      expect((await run(cmd.getctg, ['-l', '80', a, ...q.args])).toString()).toBe(want.toString());
+    }
+  });
+});
+
+describe('getctg query parsing (upstream syntax, 0-based inclusive)', () => {
+  it('splits at the last @, the last : after it and the last - after that', () => {
+    expect(parseContigQuery('ctg')).toEqual({ text: 'ctg', name: 'ctg' });
+    expect(parseContigQuery('a@b@s')).toMatchObject({ name: 'a@b', sample: 's' });
+    expect(parseContigQuery('gi|1|x:5-10')).toMatchObject({ name: 'gi|1|x', range: { from: 5n, to: 10n } });
+    expect(parseContigQuery('c:1:2-3')).toMatchObject({ name: 'c:1', range: { from: 2n, to: 3n } });
+    expect(() => parseContigQuery('c@s:1-2-3')).toThrow(/'1-2' is not an integer/);
+    expect(parseContigQuery('c:-5-10')).toMatchObject({ name: 'c', range: { from: -5n, to: 10n } });
+    expect(parseContigQuery('c@s')).toMatchObject({ name: 'c', sample: 's' });
+    expect(parseContigQuery('c-1')).toEqual({ text: 'c-1', name: 'c-1' });
+  });
+
+  it('rejects empty queries and non-numeric ranges', () => {
+    expect(() => parseContigQuery('')).toThrow(/Wrong contig format/);
+    expect(() => parseContigQuery('c:1-x')).toThrow(/malformed range/);
+    expect(() => parseContigQuery('c@s:a-1')).toThrow(/malformed range/);
+  });
+
+  it("normalises ranges as upstream's decompress_contig", () => {
+    expect(resolveRange(undefined, 100)).toMatchObject({ start: 0, end: 100, suffix: '' });
+    expect(resolveRange({ from: 10n, to: 20n }, 100)).toMatchObject({ start: 10, end: 21, suffix: ':10-20' });
+    expect(resolveRange({ from: 90n, to: 200n }, 100)).toMatchObject({ start: 90, end: 100, suffix: ':90-200' });
+    expect(resolveRange({ from: 150n, to: 200n }, 100)).toMatchObject({ start: 100, end: 100, suffix: ':150-200' });
+    const neg = resolveRange({ from: -1n, to: 5n }, 100);
+    expect(neg).toMatchObject({ start: 0, end: 6, suffix: ':0-5' });
+    expect(neg.warnings[0]).toMatch(/Start of range \(-1\) is below 0/);
+    const rev = resolveRange({ from: 20n, to: 10n }, 100);
+    expect(rev).toMatchObject({ start: 0, end: 100, suffix: '' });
+    expect(rev.warnings[0]).toMatch(/prior to start/);
+    // streaming header: the range as given, whenever both ends are >= 0
+    expect(resolveRange({ from: 20n, to: 10n }, 100, true)).toMatchObject({ start: 0, end: 100, suffix: ':20-10' });
+    expect(resolveRange({ from: -1n, to: 5n }, 100, true)).toMatchObject({ start: 0, end: 6, suffix: '' });
+  });
+});
+
+// ------------------------------------------------------------------------------ real processes
+
+const cli = path.join(repoRoot, 'dist', 'lib', 'cli', 'main.js');
+
+function ensureBuilt(): void {
+  const newest = (dir: string): number =>
+    Math.max(
+      0,
+      ...fs
+        .readdirSync(dir, { withFileTypes: true })
+        .map((e) => (e.isDirectory() ? newest(path.join(dir, e.name)) : e.name.endsWith('.ts') ? fs.statSync(path.join(dir, e.name)).mtimeMs : 0)),
+    );
+  const built = fs.existsSync(cli) ? fs.statSync(cli).mtimeMs : 0;
+  const workerBuilt = path.join(repoRoot, 'dist', 'lib', 'cli', 'extract-worker.js');
+  if (built < newest(path.join(repoRoot, 'lib')) || !fs.existsSync(workerBuilt)) {
+    // tsc exits non-zero if any file of the project has a type error, but still emits.
+    spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', repoRoot], { stdio: 'ignore' });
+  }
+  if (!fs.existsSync(cli)) throw new Error(`${cli} missing: run npx tsc -p .`);
+}
+
+function agc(args: string[], opts: { cwd?: string } = {}) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: opts.cwd, maxBuffer: 256 << 20 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
+}
+
+describe('agc-node as a process', () => {
+  beforeAll(ensureBuilt, 180_000);
+  const tiny = cases.find((c) => c.id === 'mers-tiny-default')!;
+  const sa = cases.find((c) => c.id === 'saureus-6-default')!;
+  const kl = cases.find((c) => c.id === 'klebsiella-8-default')!;
+
+  it('writes getcol to stdout byte-identical to upstream', () => {
+    const r = agc(['getcol', archivePath(tiny)]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.equals(fs.readFileSync(path.join(caseDir(tiny), 'getcol.fa')))).toBe(true);
+  });
+
+  it.skipIf(quick)('getcol -t 2 (worker threads) to stdout and to a folder', () => {
+    const r = agc(['getcol', '-t', '2', '-l', '80', archivePath(kl)]);
+    expect(r.code).toBe(0);
+    expect(sha256(r.stdout)).toBe(goldenSha(path.join(caseDir(kl), 'getcol.sha256')));
+    const dir = tmpDir();
+    const r2 = agc(['getcol', '-t', '2', '-r', '-o', dir, archivePath(sa)]);
+    expect(r2.code).toBe(0);
+    const names = listsetOf(sa);
+    using ar = AgcArchive.openSync(archivePath(sa));
+    const order = ar.samplesSync();
+    expect(fs.readdirSync(dir).sort()).toEqual(order.slice(1).map((s) => `${s}.fa`).sort());
+    for (const s of order.slice(1)) expect(sha256(fs.readFileSync(path.join(dir, `${s}.fa`)))).toBe(goldenSha(path.join(caseDir(sa), 'getset', `${s}.fa.sha256`)));
+    expect(names.length).toBe(order.length);
+  });
+
+  it('getset -s (streaming) equals the non-streaming golden output; -g output decompresses to it', () => {
+    const s = listsetOf(sa)[0];
+    const want = goldenSha(path.join(caseDir(sa), 'getset', `${s}.fa.sha256`));
+    const r = agc(['getset', '-s', archivePath(sa), s]);
+    expect(r.code).toBe(0);
+    expect(sha256(r.stdout)).toBe(want);
+    const g = agc(['getset', '-g', '6', archivePath(sa), s]);
+    expect(g.code).toBe(0);
+    expect(g.stdout[0]).toBe(0x1f);
+    expect(sha256(zlib.gunzipSync(g.stdout))).toBe(want);
+    const dir = tmpDir();
+    const gc = agc(['getcol', '-g', '1', '-t', '1', '-o', dir, archivePath(tiny)]);
+    expect(gc.code).toBe(0);
+    for (const f of fs.readdirSync(dir)) {
+      expect(f.endsWith('.fa.gz')).toBe(true);
+      const sample = f.slice(0, -6);
+      expect(sha256(zlib.gunzipSync(fs.readFileSync(path.join(dir, f))))).toBe(goldenSha(path.join(caseDir(tiny), 'getset', `${sample}.fa.sha256`)));
+    }
+  });
+
+  it('getctg -s gives the requested range across segments (upstream gives too much) with the raw header', () => {
+    const q = 'gi|29165615|ref|NC_002745.2|@N315:2000000-2100000';
+    const normal = fs.readFileSync(path.join(caseDir(sa), 'getctg', 'q1.fa')).toString();
+    const r = agc(['getctg', '-s', archivePath(sa), q]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString()).toBe(normal); // header ':2000000-2100000' is the same here
+    const rev = agc(['getctg', '-s', archivePath(tiny), 'gi|409052551|gb|JX869059.2|:20-10']);
+    expect(rev.code).toBe(0);
+    expect(rev.stdout.toString().split('\n')[0]).toMatch(/:20-10$/);
+    expect(rev.stderr).toMatch(/prior to start of range/);
+    const empty = agc(['getctg', '-s', archivePath(tiny), 'gi|409052551|gb|JX869059.2|:99999999-99999999']);
+    expect(empty.stdout.toString()).toMatch(/:99999999-99999999\n\n$/);
+    const emptyNormal = agc(['getctg', archivePath(tiny), 'gi|409052551|gb|JX869059.2|:99999999-99999999']);
+    expect(emptyNormal.stdout.toString()).toMatch(/:99999999-99999999\n$/);
+  });
+
+  it('info prints to stdout; -v 1 adds the file type info', () => {
+    const r = agc(['info', archivePath(tiny)]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString()).toBe(readText(tiny, 'info.txt'));
+    const v = agc(['info', '-v', '1', archivePath(tiny)]);
+    expect(v.stdout.toString()).toContain('File type info:\n  comment : AGC (Assembled Genomes Compressor) v. 3.2.2');
+    expect(v.stdout.toString()).toContain('  file_version_major : 3\n');
+  });
+
+  it('prints --help for every command and the command list', () => {
+    for (const c of ['getcol', 'getset', 'getctg', 'listset', 'listctg', 'listref', 'info']) {
+      const r = agc([c, '--help']);
+      expect(r.code, c).toBe(0);
+      expect(r.stdout.toString()).toContain(`Usage: agc-node ${c}`);
+    }
+    expect(agc(['info', '--help']).stdout.toString()).toContain('standard output');
+    const top = agc(['--help']);
+    expect(top.code).toBe(0);
+    expect(top.stdout.toString()).toContain('getctg');
+    const none = agc(['getcol']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('Usage: agc-node getcol');
+    expect(agc(['frobnicate']).code).toBe(1);
+  });
+
+  describe('bad input: one line on stderr, exit code 1, no output file', () => {
+    const oneLine = (r: { code: number | null; stderr: string }, re: RegExp) => {
+      expect(r.code).toBe(1);
+      const lines = r.stderr.split('\n').filter((l) => l.length > 0);
+      expect(lines.length, r.stderr).toBe(1);
+      expect(lines[0]).toMatch(re);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    };
+
+    it('unknown sample, unknown contig, malformed range, ambiguous name', () => {
+      const dir = tmpDir();
+      const out = path.join(dir, 'o.fa');
+      oneLine(agc(['getset', '-o', out, archivePath(tiny), 'EMC_2012', 'nope']), /There is no sample nope/);
+      oneLine(agc(['getctg', '-o', out, archivePath(tiny), 'nope']), /There is no contig: nope/);
+      oneLine(agc(['getctg', '-o', out, archivePath(tiny), 'gi|409052551|gb|JX869059.2|@Qatar3']), /There is no sample:contig pair: Qatar3/);
+      oneLine(agc(['getctg', '-o', out, archivePath(tiny), 'gi|409052551|gb|JX869059.2|:1-x']), /malformed range/);
+      oneLine(agc(['listctg', archivePath(tiny), 'nope']), /There is no sample nope/);
+      oneLine(agc(['getset', '-l', 'abc', archivePath(tiny), 'EMC_2012']), /-l: expected an integer/);
+      oneLine(agc(['getset', '--bogus', archivePath(tiny), 'EMC_2012']), /Unknown option '--bogus'/);
+      expect(fs.readdirSync(dir)).toEqual([]);
+    });
+
+    it('missing or corrupt archive', () => {
+      const dir = tmpDir();
+      oneLine(agc(['listset', path.join(dir, 'missing.agc')]), /missing\.agc/);
+      const bad = path.join(dir, 'bad.agc');
+      fs.writeFileSync(bad, Buffer.alloc(3000, 7));
+      oneLine(agc(['getcol', bad]), /bad\.agc/);
+      const good = fs.readFileSync(archivePath(tiny));
+      const trunc = path.join(dir, 'trunc.agc');
+      fs.writeFileSync(trunc, good.subarray(0, 9000));
+      oneLine(agc(['getcol', '-o', dir, trunc]), /trunc\.agc/);
+      expect(fs.readdirSync(dir).sort()).toEqual(['bad.agc', 'trunc.agc']);
+    });
+
+    it('unwritable output', () => {
+      const dir = tmpDir();
+      oneLine(agc(['getset', '-o', path.join(dir, 'no', 'such', 'dir', 'x.fa'), archivePath(tiny), 'EMC_2012']), /cannot write output .*x\.fa/);
+      oneLine(agc(['getcol', '-o', path.join(dir, 'nodir'), archivePath(tiny)]), /existing directory/);
+      oneLine(agc(['getset', '-o', dir, archivePath(tiny), 'EMC_2012']), /is a directory/);
+      expect(fs.readdirSync(dir)).toEqual([]);
+    });
+
+    it('keeps an existing output file when the command fails, and -v 2 adds a stack trace', () => {
+      const dir = tmpDir();
+      const out = path.join(dir, 'keep.fa');
+      fs.writeFileSync(out, 'old');
+      const r = agc(['getset', '-v', '2', '-o', out, archivePath(tiny), 'nope']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/There is no sample nope/);
+      expect(r.stderr).toMatch(/\n\s+at /);
+      expect(fs.readFileSync(out, 'utf8')).toBe('old');
+      expect(fs.readdirSync(dir)).toEqual(['keep.fa']);
+    });
+  });
+});
