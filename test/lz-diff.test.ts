@@ -1,16 +1,14 @@
 // LZ-diff V2 encoder side (compression.md 4.9, 4.10, 5.3): hand-checked examples and byte-exact
 // re-encoding of every delta stored in golden archives.
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LzDiff } from '../lib/lz-diff.js';
 import { TestArchive } from './helpers/agc-container.js';
-import { goldenGroups, lzDecode, type ZstdDecompress } from './helpers/golden-groups.js';
+import { goldenGroups, lzDecode } from './helpers/golden-groups.js';
 import { caseDir } from './shared-data.js';
+import { zstdDecompress } from '../lib/zstd.js';
 
-const binding = createRequire(import.meta.url)('../build/Release/agc_node.node') as {
-  zstdDecompress: ZstdDecompress;
-};
+const binding = { zstdDecompress };
 
 function rng(seed: number) {
   // mulberry32: every bit is usable (an LCG's low bits repeat with short periods)

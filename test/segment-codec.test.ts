@@ -1,6 +1,5 @@
 // Segment storage envelopes (compression.md 5.1, 5.2, 5.4): hand examples and byte identity with the
 // reference parts and packs of golden archives (zstd 1.5.6 from the native binding).
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -14,13 +13,11 @@ import {
   type ZstdCompress,
 } from '../lib/segment-codec.js';
 import { TestArchive, groupStreamName } from './helpers/agc-container.js';
-import { decodePackPart, goldenGroups, type ZstdDecompress } from './helpers/golden-groups.js';
+import { decodePackPart, goldenGroups } from './helpers/golden-groups.js';
 import { caseDir } from './shared-data.js';
+import { zstdCompress, zstdDecompress } from '../lib/zstd.js';
 
-const binding = createRequire(import.meta.url)('../build/Release/agc_node.node') as {
-  zstdCompress: ZstdCompress;
-  zstdDecompress: ZstdDecompress;
-};
+const binding = { zstdCompress, zstdDecompress };
 
 const hex = (a: Uint8Array) => Buffer.from(a).toString('hex');
 
