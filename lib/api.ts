@@ -253,7 +253,7 @@ async function compressFiles(
   }
   comp.onProgress = null;
   opts.signal?.throwIfAborted();
-  comp.finishInput();
+  await comp.finishInput();
 }
 
 function summary(output: string, comp: Compressor, samplesAdded: number, bytesIn: number): ArchiveSummary {

@@ -8,11 +8,9 @@ import { CppArchive } from './cpp-archive.js';
 import { CppCollection } from './cpp-collection.js';
 import { AgcInputError } from './errors.js';
 import { Compressor, type CompressorParams } from './compressor.js';
-import { GroupStore } from './group-store.js';
 import { KmerSet } from './kmer-set.js';
 import { groupStreamNames } from './segment-decode.js';
 import { CandidateCollector, FallbackFilter, FallbackMap, addFallbackKmers } from './splitters.js';
-import { zstdCompress, zstdDecompress } from './zstd.js';
 
 /** Parameters and metadata read from the input archive. */
 export interface InputArchiveInfo {
@@ -115,6 +113,7 @@ export function openForAppend(
   }
   let output: CppArchive | null = null;
   let collection: CppCollection | null = null;
+  let compressor: Compressor | null = null;
   try {
     const info = readInputInfo(input, inputPath);
     const params: CompressorParams = {
@@ -156,7 +155,7 @@ export function openForAppend(
     const sv = new DataView(sp.data.buffer, sp.data.byteOffset, sp.data.byteLength);
     for (let i = 0; i < sp.metadata; i++) splitters.add(sv.getUint32(8 * i + 4, true), sv.getUint32(8 * i, true));
 
-    const compressor = new Compressor({
+    compressor = new Compressor({
       params,
       archive: output,
       collection,
@@ -193,8 +192,7 @@ export function openForAppend(
         }
         if (np > 0) lastDelta = input.getPart(inD, np - 1);
       }
-      const store = GroupStore.packedFrom(g, { ref, lastDelta, copiedParts: copied }, info.packCardinality, info.minMatchLen, zstdCompress, zstdDecompress);
-      compressor.adoptGroup(store, streams);
+      compressor.adoptGroup(g, { ref, lastDelta, copiedParts: copied }, streams);
     }
 
     // segment-splitters -> map_segments and terminators.
@@ -215,6 +213,7 @@ export function openForAppend(
 
     return { compressor, input, info };
   } catch (e) {
+    void compressor?.dispose();
     collection?.close();
     output?.close();
     input.close();

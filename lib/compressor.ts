@@ -6,13 +6,15 @@ import { CppArchive } from './cpp-archive.js';
 import { CppCollection, PlacementBuffer } from './cpp-collection.js';
 import { AgcInputError } from './errors.js';
 import { readFastaContigs } from './fasta.js';
-import { GroupStore, NO_RAW_GROUPS, type Compress, type GroupPart } from './group-store.js';
+import { CompressPool, type BatchResult } from './compress-workers.js';
+import { NO_RAW_GROUPS, RAW_VIEW, RefView, type GroupPart, type PackedGroupInit } from './group-store.js';
 import {
   GroupingState,
   NONE,
   decideSegment,
   type FallbackLookup,
   type GroupingParams,
+  type KmerEnd,
 } from './grouping.js';
 import { KmerSet, type SortedKmers } from './kmer-set.js';
 import { segmentContig } from './segment.js';
@@ -29,7 +31,7 @@ import {
   newWalkResult,
   type WalkResult,
 } from './splitters.js';
-import { zstdCompress, zstdDecompress } from './zstd.js';
+import { zstdDecompress } from './zstd.js';
 
 /** Compression parameters (stored ones: k, L, PC, S). */
 export interface CompressorParams {
@@ -75,12 +77,23 @@ interface Entry {
   c: ContigRef;
   part: number;
   data: Uint8Array;
+  len: number;
   rc: boolean;
   a: bigint;
   b: bigint;
 }
 
 const cmpEntries = (x: Entry, y: Entry): number => x.c.rank - y.c.rank || x.part - y.part;
+const EMPTY = new Uint8Array(0);
+
+/** A batch whose segments are being stored by the workers. */
+interface Inflight {
+  result: Promise<BatchResult>;
+  groups: number[];
+  lists: Entry[][];
+  /** Registered samples when the batch was closed (the -c accounting reads it). */
+  samplesAtEnd: number;
+}
 
 /** State shared by create and append, and the batch machinery. */
 export class Compressor {
@@ -92,7 +105,7 @@ export class Compressor {
   onProgress: ProgressFn | null = null;
   /** Checked between contigs; aborting throws the signal's reason. */
   signal: AbortSignal | null = null;
-  /** Requested threads (1 = everything on the calling thread). */
+  /** Store worker threads. */
   readonly threads: number;
 
   private readonly gp: GroupingParams;
@@ -103,15 +116,18 @@ export class Compressor {
   private readonly pendingFallback = new FallbackRecords();
   private mined: WalkResult = newWalkResult();
 
-  private readonly groups: GroupStore[] = [];
+  private readonly pool: CompressPool;
+  private numGroupsValue = 0;
   private readonly streamIds: Array<{ r: number; d: number }> = [];
-  private readonly compress: Compress = zstdCompress;
+  /** Append: views of groups not touched yet in this run. */
+  private readonly packedViews = new Map<number, RefView>();
 
   // Current batch.
   private readonly known = new Map<number, Entry[]>();
   private newEntries: Entry[] = [];
   private deferred: Array<{ c: ContigRef; seq: Uint8Array }> = [];
   private batchContigs: ContigRef[] = [];
+  private inflight: Inflight | null = null;
 
   private processedSamples: number;
   private cntContigsInBatch: number;
@@ -142,6 +158,7 @@ export class Compressor {
     this.processedSamples = init.existingSamples;
     this.cntContigsInBatch = p.concatenated ? init.existingSamples % p.packCardinality : 0;
     this.fileTypeInfo = init.fileTypeInfo ?? FILE_TYPE_INFO;
+    this.pool = new CompressPool(this.threads, { packCardinality: p.packCardinality, minMatchLen: p.minMatchLen });
   }
 
   /** Create mode: register x0d..xFd and give every raw group its 0x7F dummy (6.3 step 2). */
@@ -149,23 +166,29 @@ export class Compressor {
     for (let g = 0; g < NO_RAW_GROUPS; g++) {
       const d = this.archive.registerStream(groupStreamNames(g, 3000).delta);
       this.streamIds[g] = { r: -1, d };
-      const store = new GroupStore(g, this.params.packCardinality, this.params.minMatchLen, this.compress);
-      store.addRaw(Uint8Array.of(0x7f));
-      this.groups[g] = store;
-      this.state.groups[g] = store;
+      this.state.groups[g] = RAW_VIEW;
     }
+    this.pool.initRawGroups(NO_RAW_GROUPS);
+    this.numGroupsValue = NO_RAW_GROUPS;
   }
 
-  /** Append mode: adopt a group continued from the input archive (streams already registered). */
-  adoptGroup(store: GroupStore, streams: { r: number; d: number }): void {
-    this.groups[store.id] = store;
-    this.streamIds[store.id] = streams;
-    this.state.groups[store.id] = store;
+  /** Append mode: continue group `id` of the input archive (its streams already registered). */
+  adoptGroup(id: number, init: PackedGroupInit, streams: { r: number; d: number }): void {
+    if (id !== this.numGroupsValue) throw new Error(`internal: groups must be adopted in order (${id})`);
+    this.streamIds[id] = streams;
+    if (id < NO_RAW_GROUPS) this.state.groups[id] = RAW_VIEW;
+    else {
+      const v = RefView.packed(init.ref, this.params.minMatchLen);
+      this.state.groups[id] = v;
+      this.packedViews.set(id, v);
+    }
+    this.pool.adopt(id, init);
+    this.numGroupsValue++;
   }
 
   /** Number of groups so far. */
   get numGroups(): number {
-    return this.groups.length;
+    return this.numGroupsValue;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -194,22 +217,23 @@ export class Compressor {
       this.processContig(this.contigRef(s, name), seq, true);
       this.onProgress?.({ file: path, basesDone: bases });
       if (concat && ++this.cntContigsInBatch >= this.params.packCardinality) {
-        this.endBatch();
+        await this.endBatch();
         this.cntContigsInBatch = 0;
       }
     }
-    if (!concat && added) this.endBatch();
+    if (!concat && added) await this.endBatch();
     return count;
   }
 
   /** After the last file: the unconditional -c batch and the last collection batch (6.3 step 4). */
-  finishInput(): void {
+  async finishInput(): Promise<void> {
     const PC = this.params.packCardinality;
     if (this.params.concatenated) {
-      this.endBatch();
+      await this.endBatch();
       this.cntContigsInBatch = 0;
-      this.processedSamples = this.collection.numSamples;
     }
+    await this.finalizeInflight();
+    if (this.params.concatenated) this.processedSamples = this.collection.numSamples;
     if (this.processedSamples % PC !== 0)
       this.collection.storeContigBatch(Math.floor(this.processedSamples / PC) * PC, this.processedSamples);
     this.archive.flush();
@@ -224,11 +248,11 @@ export class Compressor {
   /** Segment a contig into the current batch (first pass may defer it in adaptive mode). */
   private processContig(c: ContigRef, seq: Uint8Array, firstPass: boolean): void {
     const { k, adaptive } = this.params;
-    const sink = (part: number, seg: Uint8Array, front: import('./grouping.js').KmerEnd, back: import('./grouping.js').KmerEnd): number => {
+    const sink = (part: number, seg: Uint8Array, front: KmerEnd, back: KmerEnd): number => {
       const ds = decideSegment(this.state, this.gp, this.fb, seg, front, back);
       for (let i = 0; i < ds.length; i++) {
         const d = ds[i]!;
-        const e: Entry = { c, part: part + i, data: d.data, rc: d.rc, a: d.a, b: d.b };
+        const e: Entry = { c, part: part + i, data: d.data, len: d.data.length, rc: d.rc, a: d.a, b: d.b };
         if (d.group >= 0) {
           let list = this.known.get(d.group);
           if (list === undefined) this.known.set(d.group, (list = []));
@@ -257,7 +281,12 @@ export class Compressor {
   // ---------------------------------------------------------------------------------------------
   // Registration and store (4.4)
 
-  private endBatch(): void {
+  /**
+   * End of a batch: registration (sort, new groups, raw spreading, fallback records), then the
+   * store stage is handed to the workers. The previous batch is completed first, so this batch's
+   * segmentation overlapped with its storing.
+   */
+  private async endBatch(): Promise<void> {
     const p = this.params;
     // Adaptive: new splitters become visible, then the deferred contigs are segmented (2.5).
     if (p.adaptive) {
@@ -270,16 +299,19 @@ export class Compressor {
       for (const { c, seq } of deferred) this.processContig(c, seq, false);
     }
 
+    await this.finalizeInflight();
+
     this.rankContigs();
+    this.batchContigs = [];
 
     // 1. sort known lists
-    for (const list of this.known.values()) list.sort(cmpEntries);
+    const lists = this.known;
+    for (const list of lists.values()) list.sort(cmpEntries);
 
     // 2. new groups, numbered by first occurrence of their key in sorted order
-    const lists = this.known;
     const newList = this.newEntries.sort(cmpEntries);
     this.newEntries = [];
-    const firstId = this.groups.length;
+    const firstId = this.numGroupsValue;
     let nextId = firstId;
     const idOfKey = new Map<bigint, number>();
     let prev: Entry | null = null;
@@ -301,6 +333,7 @@ export class Compressor {
       const d = this.archive.registerStream(names.delta);
       this.streamIds[g] = { r, d };
     }
+    this.numGroupsValue = nextId;
 
     // 3. spread raw group 0 over groups 0..15
     const raw0 = lists.get(0);
@@ -321,38 +354,50 @@ export class Compressor {
     applyFallbackRecords(this.fb.map, this.pendingFallback);
     this.pendingFallback.clear();
 
-    // 5. store
-    const placements = new PlacementBuffer(1024);
-    const ids = [...lists.keys()].sort((x, y) => x - y);
-    for (const g of ids) {
-      const list = lists.get(g)!;
-      if (list.length === 0) continue;
-      let store = this.groups[g];
-      if (store === undefined) {
-        store = new GroupStore(g, p.packCardinality, p.minMatchLen, this.compress);
-        this.groups[g] = store;
-        this.state.groups[g] = store;
+    // 5. store: the frozen state of the next batch is known now (new keys and references, groups
+    // unpacked by their first segment); the workers store in the background.
+    const groups = [...lists.keys()].filter((g) => lists.get(g)!.length > 0).sort((x, y) => x - y);
+    const entryLists = groups.map((g) => lists.get(g)!);
+    groups.forEach((g, i) => {
+      const list = entryLists[i]!;
+      if (g >= firstId) {
+        this.state.groups[g] = new RefView(list[0]!.data, p.minMatchLen);
         this.state.addGroupKey(list[0]!.a, list[0]!.b, g);
+      } else {
+        const v = this.packedViews.get(g);
+        if (v !== undefined) {
+          v.touch(zstdDecompress);
+          this.packedViews.delete(g);
+        }
       }
-      const raw = g < NO_RAW_GROUPS;
-      for (const e of list) {
-        const inGroupId = raw ? store.addRaw(e.data) : store.add(e.data);
-        placements.add(e.c.sample, e.c.name, e.part, g, inGroupId, e.data.length, e.rc);
-        this.stats.segments++;
-      }
-      this.writeParts(g, store.drain());
-    }
+      this.stats.segments += list.length;
+    });
     lists.clear();
-    this.batchContigs = [];
+    const result = this.pool.submit({ groups, entries: entryLists.map((l) => l.map((e) => e.data)) });
+    result.catch(() => undefined); // awaited in finalizeInflight; avoid an unhandled rejection meanwhile
+    for (const list of entryLists) for (const e of list) e.data = EMPTY;
+    this.inflight = { result, groups, lists: entryLists, samplesAtEnd: this.collection.numSamples };
+  }
+
+  /** Complete the batch in flight: placements, parts, collection batch, flush (6.3 c-e). */
+  private async finalizeInflight(): Promise<void> {
+    const f = this.inflight;
+    if (f === null) return;
+    this.inflight = null;
+    const r = await f.result;
+    const placements = new PlacementBuffer(1024);
+    f.groups.forEach((g, i) => {
+      const ids = r.ids.get(g)!;
+      f.lists[i]!.forEach((e, j) => placements.add(e.c.sample, e.c.name, e.part, g, ids[j]!, e.len, e.rc));
+    });
+    for (const { group, part } of r.parts) this.writePart(group, part);
     placements.flushTo(this.collection);
 
-    // 6. collection batch and flush (6.3 d-e, 6.5)
-    const PC = p.packCardinality;
-    if (!p.concatenated) this.processedSamples++;
+    const PC = this.params.packCardinality;
+    if (!this.params.concatenated) this.processedSamples++;
     else {
       this.processedSamples = Math.floor(this.processedSamples / PC) * PC + PC;
-      const max = this.collection.numSamples;
-      if (max < this.processedSamples) this.processedSamples = max;
+      if (f.samplesAtEnd < this.processedSamples) this.processedSamples = f.samplesAtEnd;
     }
     if (this.processedSamples % PC === 0) this.collection.storeContigBatch(this.processedSamples - PC, this.processedSamples);
     this.archive.flush();
@@ -370,34 +415,30 @@ export class Compressor {
     }
   }
 
-  private writeParts(g: number, parts: GroupPart[]): void {
-    for (const part of parts) {
-      const ids = this.streamIds[g]!;
-      let sid = part.stream === 'r' ? ids.r : ids.d;
-      if (sid < 0) {
-        const names = groupStreamNames(g, 3000);
-        sid = this.archive.registerStream(part.stream === 'r' ? names.ref : names.delta);
-        if (part.stream === 'r') ids.r = sid;
-        else ids.d = sid;
-      }
-      this.archive.addPartBuffered(sid, part.data, part.metadata);
+  private writePart(g: number, part: GroupPart): void {
+    const ids = this.streamIds[g]!;
+    let sid = part.stream === 'r' ? ids.r : ids.d;
+    if (sid < 0) {
+      const names = groupStreamNames(g, 3000);
+      sid = this.archive.registerStream(part.stream === 'r' ? names.ref : names.delta);
+      if (part.stream === 'r') ids.r = sid;
+      else ids.d = sid;
     }
+    this.archive.addPartBuffered(sid, part.data, part.metadata);
   }
 
   /** Stop worker threads (idempotent). */
-  async dispose(): Promise<void> {}
+  async dispose(): Promise<void> {
+    await this.pool.close();
+  }
 
   // ---------------------------------------------------------------------------------------------
   // Close (6.3 step 5)
 
   /** Finish all groups and write params, splitters, segment-splitters, samples, file_type_info. */
   async close(): Promise<void> {
-    for (let g = 0; g < this.groups.length; g++) {
-      const store = this.groups[g];
-      if (store === undefined) continue;
-      store.finish();
-      this.writeParts(g, store.drain());
-    }
+    await this.finalizeInflight();
+    for (const { group, part } of await this.pool.finish()) this.writePart(group, part);
     this.archive.flush();
 
     const p = this.params;
@@ -476,8 +517,5 @@ export function shortName(name: string): string {
   const m = /[ \t\r\n]/.exec(name);
   return m ? name.slice(0, m.index) : name;
 }
-
-/** Decompressor for packed append groups. */
-export const decompress = zstdDecompress;
 
 export { NONE };

@@ -131,7 +131,8 @@ export class GroupStore implements GroupView {
   addRaw(seg: Uint8Array): number {
     if (this.packed) this.unpack();
     if (this.items.length === this.packCardinality) this.emitPack();
-    this.items.push(seg);
+    // Raw items can wait many batches for their pack: never keep a view of a larger buffer alive.
+    this.items.push(seg.byteLength === seg.buffer.byteLength ? seg : new Uint8Array(seg));
     return this.noSeqs++;
   }
 
@@ -189,6 +190,60 @@ export class GroupStore implements GroupView {
     const o = this.out;
     this.out = [];
     return o;
+  }
+}
+
+/** Grouping's view of a raw group: no reference. */
+export const RAW_VIEW: GroupView = Object.freeze({
+  refSize: 0,
+  estimate: () => 0,
+  costs: () => EMPTY_COSTS,
+});
+
+/** Grouping's view of an LZ group kept beside its store (which may live in a worker thread). */
+export class RefView implements GroupView {
+  private lz: LzDiff | null = null;
+  private size = 0;
+  private packedRef: { data: Uint8Array; metadata: number } | null = null;
+
+  /** `ref` = the reference segment (copied), or null for a group continued from an input archive. */
+  constructor(
+    ref: Uint8Array | null,
+    private readonly minMatchLen: number,
+  ) {
+    if (ref) this.set(ref);
+  }
+
+  /** Append: a group that stays "packed" (refSize 0) until touch(). */
+  static packed(refPart: { data: Uint8Array; metadata: number } | undefined, minMatchLen: number): RefView {
+    const v = new RefView(null, minMatchLen);
+    v.packedRef = refPart ?? null;
+    return v;
+  }
+
+  private set(ref: Uint8Array): void {
+    this.lz = new LzDiff(ref, this.minMatchLen);
+    this.size = ref.length + 1;
+  }
+
+  /** The group received a segment in this run: unpack the reference like CSegment::unpack. */
+  touch(decompress: Decompress): void {
+    const p = this.packedRef;
+    if (p === null) return;
+    this.packedRef = null;
+    if (p.data.length > 0) this.set(decodeReferencePart(p.data, p.metadata, decompress, CODE_IDENTITY));
+  }
+
+  get refSize(): number {
+    return this.size;
+  }
+
+  estimate(seq: Uint8Array, bound: number): number {
+    return this.size === 0 ? 0 : this.lz!.estimate(seq, bound);
+  }
+
+  costs(seq: Uint8Array, prefix: boolean): Uint32Array {
+    return this.size === 0 ? EMPTY_COSTS : this.lz!.costs(seq, prefix);
   }
 }
 

@@ -348,16 +348,16 @@ function missingMiddle(st: GroupingState, k: number, k1: bigint, k2: bigint, x: 
   const g2 = st.groups[id2]!;
 
   let c1: Uint32Array;
-  if (k1 < mid) c1 = g1.costs(x, true).slice();
-  else c1 = g1.costs(xRc, false).slice().reverse();
+  if (k1 < mid) c1 = g1.costs(x, true);
+  else c1 = g1.costs(xRc, false).reverse();
   for (let i = 1; i < c1.length; i++) c1[i] = (c1[i]! + c1[i - 1]!) >>> 0;
 
   let c2: Uint32Array;
   if (mid < k2) {
-    c2 = g2.costs(x, false).slice();
+    c2 = g2.costs(x, false);
     for (let i = c2.length - 2; i >= 0; i--) c2[i] = (c2[i]! + c2[i + 1]!) >>> 0;
   } else {
-    c2 = g2.costs(xRc, true).slice();
+    c2 = g2.costs(xRc, true);
     for (let i = 1; i < c2.length; i++) c2[i] = (c2[i]! + c2[i - 1]!) >>> 0;
     c2.reverse();
   }
