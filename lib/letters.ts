@@ -56,9 +56,43 @@ export function mapBytes(src: Uint8Array, table: Uint8Array, dst: Uint8Array = n
   return dst;
 }
 
-/** Reverse complement of `src` (letters with LETTER_COMPLEMENT, codes with CODE_COMPLEMENT), new array. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const pairTables = new WeakMap<Uint8Array, Uint16Array>();
+
+/** For each 16-bit little-endian pair of bytes (a, b): the pair (complement[b], complement[a]). */
+function pairTable(complement: Uint8Array): Uint16Array {
+  let t = pairTables.get(complement);
+  if (!t) {
+    t = new Uint16Array(65536);
+    for (let x = 0; x < 65536; x++) t[x] = complement[x >> 8] | (complement[x & 255] << 8);
+    pairTables.set(complement, t);
+  }
+  return t;
+}
+
+/**
+ * Reverse complement of `src` (letters with LETTER_COMPLEMENT, codes with CODE_COMPLEMENT) in a
+ * new array. Long inputs are processed two symbols per step through a 64 Ki pair table (the
+ * result then may be a view starting at byte 1 of its buffer, for odd lengths).
+ */
 export function reverseComplement(src: Uint8Array, complement: Uint8Array = LETTER_COMPLEMENT): Uint8Array {
   const n = src.length;
+  if (n >= 4096 && LITTLE_ENDIAN && (src.byteOffset & 1) === 0) {
+    const t = pairTable(complement);
+    const odd = n & 1;
+    const buf = new Uint8Array(n + odd);
+    const words = n >> 1;
+    const s16 = new Uint16Array(src.buffer, src.byteOffset, words);
+    const d16 = new Uint16Array(buf.buffer, 0, words + odd);
+    if (odd) {
+      // buf[j] = complement(src[n - j]) for j >= 1; word w >= 1 holds src words (n-1)/2 - w.
+      buf[1] = complement[src[n - 1]];
+      for (let w = 1, r = words - 1; w <= words; w++, r--) d16[w] = t[s16[r]];
+      return buf.subarray(1);
+    }
+    for (let w = 0, r = words - 1; w < words; w++, r--) d16[w] = t[s16[r]];
+    return buf;
+  }
   const dst = new Uint8Array(n);
   for (let i = 0, j = n - 1; i < n; i++, j--) dst[i] = complement[src[j]];
   return dst;

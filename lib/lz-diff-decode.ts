@@ -117,6 +117,19 @@ function grow(a: Uint8Array, need: number): Uint8Array {
   return b;
 }
 
+// Per symbols table: token byte -> output symbol for literals ('A'..'U'), -1 for '!', -2 otherwise.
+const tokenTables = new WeakMap<Uint8Array, Int16Array>();
+function tokenTable(symbols: Uint8Array): Int16Array {
+  let t = tokenTables.get(symbols);
+  if (!t) {
+    t = new Int16Array(256).fill(-2);
+    for (let b = LIT_FIRST; b <= LIT_LAST; b++) t[b] = symbols[b - LIT_FIRST];
+    t[BANG] = -1;
+    tokenTables.set(symbols, t);
+  }
+  return t;
+}
+
 /**
  * Decode one LZ-diff entry of known decoded length `n` straight into `dst[offset, offset + n)`.
  *
@@ -125,6 +138,9 @@ function grow(a: Uint8Array, need: number): Uint8Array {
  * complemented letter. Every match is still one block copy (ref[rp, rp+len) reversed and
  * complemented is refRc[refLen-rp-len, refLen-rp)), so reverse-complemented segments decode as
  * fast as forward ones instead of needing a per-symbol pass afterwards.
+ *
+ * Divergent segments are mostly single-symbol tokens, so runs of literals and '!' are decoded by
+ * a tight loop per direction.
  *
  * Throws LzDiffError when the entry does not decode to exactly `n` symbols.
  */
@@ -140,27 +156,58 @@ export function lzDiffDecodeInto(
 ): void {
   const refLen = ref.length;
   const encLen = enc.length;
-  // o = position in the forward decoded segment; forward writes go to offset + o,
-  // reverse writes to offset + n - 1 - o (single symbols) or the mirrored block.
+  const tab = tokenTable(symbols);
+  const nSym = symbols[N_CODE];
+  // o = symbols decoded so far (position in the forward segment); forward writes go to
+  // offset + o, reverse writes to offset + n - 1 - o (mirrored blocks for runs and matches).
   let o = 0;
   let pred = 0;
   let p = 0;
-  const last = offset + n - 1;
   while (p < encLen) {
     const b = enc[p];
-    if (b >= LIT_FIRST && b <= LIT_LAST) {
-      if (o >= n) break;
-      dst[reverse ? last - o : offset + o] = symbols[b - LIT_FIRST];
-      o++;
-      pred++;
-      p++;
-    } else if (b === BANG) {
-      if (pred >= refLen) throw new LzDiffError(`LZ-diff: same-as-reference literal beyond the reference end (${pred} >= ${refLen})`);
-      if (o >= n) break;
-      dst[reverse ? last - o : offset + o] = reverse ? ref[refLen - 1 - pred] : ref[pred];
-      o++;
-      pred++;
-      p++;
+    if (tab[b] !== -2) {
+      // run of literal / '!' tokens
+      if (!reverse) {
+        let d = offset + o;
+        const limit = offset + n;
+        const base = pred - d; // reference position of '!' at d is d + base
+        for (; p < encLen; p++) {
+          const t = tab[enc[p]];
+          if (t === -2) break;
+          if (d >= limit) throw new LzDiffError(`LZ-diff: entry decodes to more than ${n} symbols`);
+          if (t >= 0) dst[d] = t;
+          else {
+            const r = d + base;
+            if (r >= refLen) throw new LzDiffError(`LZ-diff: same-as-reference literal beyond the reference end (${r} >= ${refLen})`);
+            dst[d] = ref[r];
+          }
+          d++;
+        }
+        const cnt = d - (offset + o);
+        o += cnt;
+        pred += cnt;
+      } else {
+        let d = offset + n - 1 - o;
+        const limit = offset;
+        // forward position o' = offset + n - 1 - d; reference position pred + (o' - o);
+        // in the reversed reference that is refLen - 1 - (pred + o' - o) = d + rbase
+        const rbase = refLen - 1 - pred + o - (offset + n - 1);
+        for (; p < encLen; p++) {
+          const t = tab[enc[p]];
+          if (t === -2) break;
+          if (d < limit) throw new LzDiffError(`LZ-diff: entry decodes to more than ${n} symbols`);
+          if (t >= 0) dst[d] = t;
+          else {
+            const r = d + rbase;
+            if (r < 0) throw new LzDiffError(`LZ-diff: same-as-reference literal beyond the reference end`);
+            dst[d] = ref[r];
+          }
+          d--;
+        }
+        const cnt = offset + n - 1 - o - d;
+        o += cnt;
+        pred += cnt;
+      }
     } else if (b === N_RUN) {
       p++;
       let v = 0;
@@ -169,12 +216,9 @@ export function lzDiffDecodeInto(
       if (p === start || p >= encLen || enc[p] !== N_RUN_END) throw new LzDiffError('LZ-diff: malformed N-run');
       p++;
       const len = v + MIN_N_RUN;
-      if (o + len > n) {
-        o += len;
-        break;
-      }
-      if (reverse) dst.fill(symbols[N_CODE], offset + n - o - len, offset + n - o);
-      else dst.fill(symbols[N_CODE], offset + o, offset + o + len);
+      if (o + len > n) throw new LzDiffError(`LZ-diff: entry decodes to more than ${n} symbols`);
+      if (reverse) dst.fill(nSym, offset + n - o - len, offset + n - o);
+      else dst.fill(nSym, offset + o, offset + o + len);
       o += len;
     } else {
       let neg = false;
@@ -203,10 +247,7 @@ export function lzDiffDecodeInto(
       p++;
       if (rp < 0 || len < 0 || rp + len > refLen)
         throw new LzDiffError(`LZ-diff: match [${rp}, ${rp + len}) outside the reference (length ${refLen})`);
-      if (o + len > n) {
-        o += len;
-        break;
-      }
+      if (o + len > n) throw new LzDiffError(`LZ-diff: entry decodes to more than ${n} symbols`);
       if (reverse) {
         const s = refLen - rp - len;
         const d = offset + n - o - len;
@@ -221,5 +262,5 @@ export function lzDiffDecodeInto(
       pred = rp + len;
     }
   }
-  if (o !== n || p < encLen) throw new LzDiffError(`LZ-diff: entry decodes to ${p < encLen ? 'more than ' + n : o} symbols, expected ${n}`);
+  if (o !== n) throw new LzDiffError(`LZ-diff: entry decodes to ${o} symbols, expected ${n}`);
 }

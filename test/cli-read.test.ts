@@ -11,6 +11,7 @@ import * as cmd from '../lib/cli/read-commands.js';
 import { parseContigQuery, resolveRange } from '../lib/cli/query.js';
 import { archivePath, caseDir, cases, getctgQueries, goldenSha, listsetOf, quick, readText, repoRoot, sha256 } from './golden.js';
 import { AgcArchive } from '../lib/reader.js';
+import { CppArchive } from '../lib/cpp-archive.js';
 
 const selected = cases.filter((c) => !quick || !c.dataset.startsWith('klebsiella'));
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'agc-cli-'));
@@ -118,8 +119,8 @@ function ensureBuilt(): void {
   if (!fs.existsSync(cli)) throw new Error(`${cli} missing: run npx tsc -p .`);
 }
 
-function agc(args: string[], opts: { cwd?: string } = {}) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: opts.cwd, maxBuffer: 256 << 20 });
+function agc(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: opts.cwd, maxBuffer: 256 << 20, env: { ...process.env, ...opts.env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
 }
 
@@ -137,11 +138,13 @@ describe('agc-node as a process', () => {
   });
 
   it.skipIf(quick)('getcol -t 2 (worker threads) to stdout and to a folder', () => {
-    const r = agc(['getcol', '-t', '2', '-l', '80', archivePath(kl)]);
+    // workers only pay above ~128 Mbp; force them here
+    const env = { AGC_NODE_PARALLEL_MIN: '0' };
+    const r = agc(['getcol', '-t', '2', '-l', '80', archivePath(kl)], { env });
     expect(r.code).toBe(0);
     expect(sha256(r.stdout)).toBe(goldenSha(path.join(caseDir(kl), 'getcol.sha256')));
     const dir = tmpDir();
-    const r2 = agc(['getcol', '-t', '2', '-r', '-o', dir, archivePath(sa)]);
+    const r2 = agc(['getcol', '-t', '3', '-r', '-o', dir, archivePath(sa)], { env });
     expect(r2.code).toBe(0);
     const names = listsetOf(sa);
     using ar = AgcArchive.openSync(archivePath(sa));
@@ -245,6 +248,33 @@ describe('agc-node as a process', () => {
       fs.writeFileSync(trunc, good.subarray(0, 9000));
       oneLine(agc(['getcol', '-o', dir, trunc]), /trunc\.agc/);
       expect(fs.readdirSync(dir).sort()).toEqual(['bad.agc', 'trunc.agc']);
+    });
+
+    it('corrupt sequence data (in the main thread and in workers)', () => {
+      const dir = tmpDir();
+      const bad = path.join(dir, 'corrupt.agc');
+      const bytes = Buffer.from(fs.readFileSync(archivePath(sa)));
+      {
+        using ar = CppArchive.open(archivePath(sa));
+        // garble the zstd frame of the first delta pack of group 16 and of group 17's reference
+        for (const [name, part] of [
+          ['xGd', 0],
+          ['xHr', 0],
+        ] as const) {
+          const id = ar.streamId(name)!;
+          const off = ar.partOffset(id, part);
+          const size = ar.partSize(id, part);
+          for (let i = off + 8; i < off + Math.min(size, 64); i++) bytes[i] ^= 0xa5;
+        }
+      }
+      fs.writeFileSync(bad, bytes);
+      const out = path.join(dir, 'out');
+      fs.mkdirSync(out);
+      oneLine(agc(['getcol', '-t', '1', '-o', out, bad]), /corrupt/);
+      oneLine(agc(['getcol', '-t', '2', bad], { env: { AGC_NODE_PARALLEL_MIN: '0' } }), /corrupt/);
+      oneLine(agc(['getset', '-o', path.join(dir, 'x.fa'), bad, 'N315']), /corrupt/);
+      expect(fs.readdirSync(out)).toEqual([]);
+      expect(fs.readdirSync(dir).sort()).toEqual(['corrupt.agc', 'out']);
     });
 
     it('unwritable output', () => {

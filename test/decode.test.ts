@@ -201,6 +201,18 @@ describe('stream names (format.md 2.1)', () => {
 });
 
 describe('reverse complement (format.md 5.1)', () => {
+  it('gives the same result on the two-symbols-per-step path (even and odd lengths, views)', () => {
+    const rand = rng(3);
+    for (const n of [4096, 4097, 5000, 5001, 9999]) {
+      const src = Uint8Array.from({ length: n + 2 }, () => 'ACGTNRYK'.charCodeAt(Math.floor(rand() * 8)));
+      for (const view of [src.subarray(0, n), src.subarray(2, n + 2)]) {
+        const want = new Uint8Array(n);
+        for (let i = 0; i < n; i++) want[i] = LETTER_COMPLEMENT[view[n - 1 - i]];
+        expect(Buffer.from(reverseComplement(view, LETTER_COMPLEMENT)).equals(Buffer.from(want))).toBe(true);
+      }
+    }
+  });
+
   it('complements ACGT only and reverses', () => {
     expect(letters(reverseComplement(enc('AACGTNRYK'), LETTER_COMPLEMENT))).toBe('KYRNACGTT');
     expect(Array.from(reverseComplement(Uint8Array.from([0, 1, 2, 3, 4, 9]), CODE_COMPLEMENT))).toEqual([9, 4, 0, 1, 2, 3]);

@@ -28,6 +28,17 @@ const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 const lineLengthOption = intOption('l', 80, 40, 2_000_000_000);
 const gzipOption = intOption('g', 0, 0, 9);
 
+/**
+ * Collections smaller than this (in symbols) are extracted in the main thread even with -t > 1:
+ * starting a worker (module loading, archive open, its own copy of the group references) costs
+ * about as much as decoding ~100 Mbp, so threads only pay for larger collections.
+ * AGC_NODE_PARALLEL_MIN overrides it (tests use 0).
+ */
+function parallelMinSymbols(): number {
+  const v = Number(process.env.AGC_NODE_PARALLEL_MIN);
+  return Number.isFinite(v) && v >= 0 ? v : 128e6;
+}
+
 /** Symbols decoded at a time in streaming mode; bounds memory for long contigs. */
 const STREAM_CHUNK = 1 << 20;
 
@@ -47,6 +58,7 @@ Options:
    -t <int>         - no of threads (default: ${Math.max(1, Math.floor(cores / 2))}; min: 1; max: ${Math.max(16, cores)})
    -v <int>         - verbosity level (default: 0; min: 0; max: 2)
 Differences from agc:
+   -t uses worker threads only for collections above ~128 Mbp; smaller ones are faster in one thread.
    ${NOTE_GZIP}
    ${NOTE_ERRORS}`,
   getset: `Usage: agc-node getset [options] <in.agc> <sample_name1> [<sample_name2> ...] > <out.fa>
@@ -56,7 +68,7 @@ Options:
    -o <file_name> - output to file (default: output is sent to stdout)
    -p             - disable file prefetching (accepted for compatibility; no effect)
    -s             - enable streaming mode (decodes piece by piece; less memory for long contigs)
-   -t <int>       - no of threads (default: ${Math.max(1, Math.floor(cores / 2))}; min: 1; max: ${Math.max(16, cores)})
+   -t <int>       - no of threads (accepted for compatibility; one sample decodes in one thread)
    -v <int>       - verbosity level (default: 0; min: 0; max: 2)
 Differences from agc:
    ${NOTE_GZIP} With -s, agc ignores -g; agc-node too.
@@ -72,7 +84,7 @@ Options:
    -o <file_name> - output to file (default: output is sent to stdout)
    -p             - disable file prefetching (accepted for compatibility; no effect)
    -s             - enable streaming mode (decodes piece by piece; less memory for long contigs)
-   -t <int>       - no of threads (default: ${Math.max(1, Math.floor(cores / 2))}; min: 1; max: ${Math.max(16, cores)})
+   -t <int>       - no of threads (accepted for compatibility; queries decode in one thread)
    -v <int>       - verbosity level (default: 0; min: 0; max: 2)
 Differences from agc:
    A range that is not made of integers (e.g. ctg:1-x) is an error; agc reads it as 0.
@@ -197,7 +209,8 @@ export async function getcol(argv: string[]): Promise<number> {
     });
     const ext = opts.gzip ? '.fa.gz' : '.fa';
 
-    if (opts.threads > 1 && layouts.length > 1 && parallelAvailable()) {
+    const symbols = layouts.reduce((n, l) => n + l.contigs.reduce((m, c) => m + c.length, 0), 0);
+    if (opts.threads > 1 && layouts.length > 1 && symbols >= parallelMinSymbols() && parallelAvailable()) {
       await extractParallel({
         archivePath: positionals[0],
         samples,
