@@ -9,6 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as cmd from '../lib/cli/read-commands.js';
 import { parseContigQuery, resolveRange } from '../lib/cli/query.js';
+import { AgcInputError, AtomicFile, AtomicPath, intOption, parseCommandArgs, sniffVerbosity, validate, verbosityOption, writeFileAtomic } from '../lib/cli/common.js';
+import { z } from 'zod';
 import { archivePath, caseDir, cases, getctgQueries, goldenSha, listsetOf, quick, readText, repoRoot, sha256 } from './golden.js';
 import { AgcArchive } from '../lib/reader.js';
 import { CppArchive } from '../lib/cpp-archive.js';
@@ -95,6 +97,52 @@ describe('getctg query parsing (upstream syntax, 0-based inclusive)', () => {
     // streaming header: the range as given, whenever both ends are >= 0
     expect(resolveRange({ from: 20n, to: 10n }, 100, true)).toMatchObject({ start: 0, end: 100, suffix: ':20-10' });
     expect(resolveRange({ from: -1n, to: 5n }, 100, true)).toMatchObject({ start: 0, end: 6, suffix: '' });
+  });
+});
+
+describe('cli/common helpers (shared with create/append)', () => {
+  it('AtomicFile and AtomicPath only show the target after commit', async () => {
+    const dir = tmpDir();
+    const target = path.join(dir, 'f.txt');
+    const f = new AtomicFile(target);
+    await f.write('abc');
+    f.writeSync(Buffer.from('def'));
+    expect(fs.existsSync(target)).toBe(false);
+    expect(fs.readdirSync(dir)).toHaveLength(1); // the temporary
+    await f.commit();
+    expect(fs.readFileSync(target, 'utf8')).toBe('abcdef');
+    const g = new AtomicFile(target);
+    await g.write('zzz');
+    g.abort();
+    expect(fs.readFileSync(target, 'utf8')).toBe('abcdef');
+    expect(fs.readdirSync(dir)).toEqual(['f.txt']);
+    const p = new AtomicPath(path.join(dir, 'a.agc'));
+    fs.writeFileSync(p.tempPath, 'archive');
+    p.commit();
+    expect(fs.readFileSync(path.join(dir, 'a.agc'), 'utf8')).toBe('archive');
+    await writeFileAtomic(path.join(dir, 'w'), 'x');
+    expect(fs.readFileSync(path.join(dir, 'w'), 'utf8')).toBe('x');
+    expect(() => new AtomicFile(dir)).toThrow(/is a directory/);
+    expect(() => new AtomicFile(path.join(dir, 'missing', 'x'))).toThrow(/cannot write output/);
+    expect(fs.readdirSync(dir).sort()).toEqual(['a.agc', 'f.txt', 'w']);
+  });
+
+  it('parses options like upstream: clamped integers, errors for non-integers and unknown options', () => {
+    const schema = z.object({ lineLength: intOption('l', 80, 40, 2_000_000_000), verbosity: verbosityOption });
+    expect(validate(schema, {})).toEqual({ lineLength: 80, verbosity: 0 });
+    expect(validate(schema, { lineLength: '10', verbosity: '7' })).toEqual({ lineLength: 40, verbosity: 2 });
+    expect(() => validate(schema, { lineLength: '8x' })).toThrow(/-l: expected an integer, got '8x'/);
+    const { values, positionals } = parseCommandArgs(['a.agc', '-l60', 'x', '-o', 'out'], {
+      lineLength: { type: 'string', short: 'l' },
+      output: { type: 'string', short: 'o' },
+    });
+    expect(values).toMatchObject({ lineLength: '60', output: 'out' });
+    expect(positionals).toEqual(['a.agc', 'x']);
+    expect(() => parseCommandArgs(['-q'], {})).toThrow(AgcInputError);
+    expect(() => parseCommandArgs(['-o'], { output: { type: 'string', short: 'o' } })).toThrow(/argument missing/);
+    expect(sniffVerbosity(['x', '-v', '2'])).toBe(2);
+    expect(sniffVerbosity(['-v2'])).toBe(2);
+    expect(sniffVerbosity(['x'])).toBe(0);
   });
 });
 

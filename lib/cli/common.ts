@@ -8,7 +8,9 @@
 //   line (the stack only with -v 2), and returns the exit code (0 ok, 1 error).
 // - output: openOutput() gives stdout or an AtomicFile, which writes to a temporary file in the
 //   target's folder and renames it over the target only on commit(), so a failed command never
-//   leaves a partial file under the requested name. Leftover temporaries are removed on exit.
+//   leaves a partial file under the requested name. AtomicPath does the same for writers that
+//   open the file themselves (the native archive writer); writeFileAtomic/withOutput wrap both.
+//   Leftover temporaries are removed on exit.
 import fs from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
@@ -172,27 +174,81 @@ function trackTemp(p: string): void {
 }
 
 /**
- * A file written under a temporary name in the same folder (so the final rename is atomic on
- * one file system) and renamed to `target` by commit().
+ * A temporary path next to `target` (same folder, so the final rename is atomic on one file
+ * system), reserved by creating it empty. For writers that open the file themselves (e.g. the
+ * native archive writer): write to `tempPath`, then commit() renames it to `target`; abort()
+ * removes it. Temporaries still present at process exit (crash, Ctrl-C) are removed.
  */
-export class AtomicFile implements Output {
+export class AtomicPath {
   readonly target: string;
   readonly tempPath: string;
-  private fd: number | undefined;
+  private done = false;
 
   constructor(target: string) {
     this.target = target;
     const dir = path.dirname(path.resolve(target));
     this.tempPath = path.join(dir, `.${path.basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
+    const st = fs.statSync(target, { throwIfNoEntry: false });
+    if (st?.isDirectory()) throw new AgcInputError(`cannot write output ${target}: is a directory`);
     try {
-      const st = fs.statSync(target, { throwIfNoEntry: false });
-      if (st?.isDirectory()) throw new AgcInputError(`cannot write output ${target}: is a directory`);
-      this.fd = fs.openSync(this.tempPath, 'wx', 0o666);
+      fs.closeSync(fs.openSync(this.tempPath, 'wx', 0o666));
     } catch (e) {
-      if (e instanceof AgcInputError) throw e;
       throw new AgcInputError(`cannot write output ${target}: ${errorMessage(e).replace(`: ${this.tempPath}`, '')}`);
     }
     trackTemp(this.tempPath);
+  }
+
+  /** Rename the temporary file to the target (replacing it). */
+  commit(): void {
+    if (this.done) throw new Error(`output ${this.target} is already committed or aborted`);
+    this.done = true;
+    try {
+      fs.renameSync(this.tempPath, this.target);
+      pendingTemps.delete(this.tempPath);
+    } catch (e) {
+      this.remove();
+      throw new AgcInputError(`cannot write output ${this.target}: ${errorMessage(e)}`);
+    }
+  }
+
+  /** Remove the temporary file; the target is untouched. Never throws. */
+  abort(): void {
+    this.done = true;
+    this.remove();
+  }
+
+  private remove(): void {
+    try {
+      fs.unlinkSync(this.tempPath);
+    } catch {
+      // not there
+    }
+    pendingTemps.delete(this.tempPath);
+  }
+}
+
+/**
+ * A file written under a temporary name in the same folder (see AtomicPath) and renamed to
+ * `target` by commit().
+ */
+export class AtomicFile implements Output {
+  readonly target: string;
+  private readonly reserved: AtomicPath;
+  private fd: number | undefined;
+
+  constructor(target: string) {
+    this.target = target;
+    this.reserved = new AtomicPath(target);
+    try {
+      this.fd = fs.openSync(this.reserved.tempPath, 'w');
+    } catch (e) {
+      this.reserved.abort();
+      throw new AgcInputError(`cannot write output ${target}: ${errorMessage(e)}`);
+    }
+  }
+
+  get tempPath(): string {
+    return this.reserved.tempPath;
   }
 
   async write(chunk: Uint8Array | string): Promise<void> {
@@ -217,12 +273,11 @@ export class AtomicFile implements Output {
     this.fd = undefined;
     try {
       fs.closeSync(fd);
-      fs.renameSync(this.tempPath, this.target);
-      pendingTemps.delete(this.tempPath);
     } catch (e) {
-      this.removeTemp();
+      this.reserved.abort();
       throw new AgcInputError(`cannot write output ${this.target}: ${errorMessage(e)}`);
     }
+    this.reserved.commit();
   }
 
   abort(): void {
@@ -234,16 +289,7 @@ export class AtomicFile implements Output {
       }
       this.fd = undefined;
     }
-    this.removeTemp();
-  }
-
-  private removeTemp(): void {
-    try {
-      fs.unlinkSync(this.tempPath);
-    } catch {
-      // not there
-    }
-    pendingTemps.delete(this.tempPath);
+    this.reserved.abort();
   }
 }
 
