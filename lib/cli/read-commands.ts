@@ -5,7 +5,7 @@ import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { AgcArchive } from '../reader.js';
+import { AgcArchive, shortContigName } from '../reader.js';
 import type { ContigLayout } from '../contig.js';
 import { gzipRecord, StreamingRecordFormatter } from '../fasta-writer.js';
 import {
@@ -43,8 +43,11 @@ function parallelMinSymbols(): number {
 const STREAM_CHUNK = 1 << 20;
 
 const NOTE_INFO_OUT = 'info is printed to standard output (or -o); upstream agc prints it to standard error.';
-const NOTE_GZIP = '-g writes each record as two gzip members like agc, but with zlib instead of libdeflate: the text is identical, the compressed bytes are not.';
-const NOTE_ERRORS = 'Errors (unknown sample or contig, malformed range, unreadable archive, unwritable output) print one line and exit with code 1 (agc exits 0); -v 2 adds a stack trace. Output files are written under a temporary name and renamed at the end, so a failed run leaves no partial file.';
+const NOTE_GZIP = `-g writes each record as two gzip members like agc, but with zlib instead of libdeflate:
+   the decompressed text is identical, the compressed bytes are not.`;
+const NOTE_ERRORS = `Errors (unknown sample or contig, malformed range, unreadable archive, unwritable output)
+   print one line and exit with code 1 (agc exits 0); -v 2 adds a stack trace. Output files are
+   written under a temporary name and renamed at the end, so a failed run leaves no partial file.`;
 
 const USAGE: Record<string, string> = {
   getcol: `Usage: agc-node getcol [options] <in.agc> > <out.fa>
@@ -78,6 +81,7 @@ Differences from agc:
        agc-node getctg [options] <in.agc> <contig1:from-to> [<contig2:from-to> ...] > <out.fa>
        agc-node getctg [options] <in.agc> <contig1@sample1:from-to> [<contig2@sample2:from-to> ...] > <out.fa>
 Ranges are 0-based and inclusive, as in agc (the library API uses 0-based half-open ranges).
+A contig is matched by the first word of its name; without @sample it must be unique in the archive.
 Options:
    -g <int>       - optional gzip with given level (default: 0; min: 0; max: 9)
    -l <int>       - line length (default: 80; min: 40; max: 2000000000)
@@ -290,7 +294,7 @@ export async function getctg(argv: string[]): Promise<number> {
       if (q.sample !== undefined) {
         const layout = archive.sampleLayout(q.sample);
         // Upstream compares the stored short name with the name as given (format.md 4.8).
-        const index = layout ? layout.contigs.findIndex((c) => shortName(c.name) === q.name) : -1;
+        const index = layout ? layout.contigs.findIndex((c) => shortContigName(c.name) === q.name) : -1;
         if (!layout || index < 0) throw new AgcInputError(`There is no sample:contig pair: ${q.sample} : ${q.name}`);
         return { q, contig: layout.contigs[index] };
       }
@@ -315,11 +319,6 @@ export async function getctg(argv: string[]): Promise<number> {
     });
     completed(opts.verbosity, t0);
   });
-}
-
-function shortName(name: string): string {
-  const m = /[ \t\n\r]/.exec(name);
-  return m ? name.slice(0, m.index) : name;
 }
 
 // ------------------------------------------------------------------------------------ listings
