@@ -34,7 +34,7 @@ export interface BenchContext {
   /** Upstream agc binary if AGC_BIN is set. */
   agcBin?: string;
   /** Run a command `repeat` times with stdout to /dev/null; returns the median run. */
-  measure(command: string, args: string[], options?: { cwd?: string }): { wall: number; cpu?: number; rssMiB?: number; code: number | null };
+  measure(command: string, args: string[], options?: { cwd?: string; env?: Record<string, string> }): { wall: number; cpu?: number; rssMiB?: number; code: number | null };
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -42,10 +42,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
 const timeBin = ['/usr/bin/time', '/bin/time'].find((p) => fs.existsSync(p));
 
-function measureOnce(command: string, args: string[], cwd?: string) {
+function measureOnce(command: string, args: string[], cwd?: string, env?: Record<string, string>) {
+  const e = env ? { ...process.env, ...env } : process.env;
   if (timeBin) {
     const t0 = performance.now();
-    const r = spawnSync(timeBin, ['-f', '%e %U %S %M', command, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    const r = spawnSync(timeBin, ['-f', '%e %U %S %M', command, ...args], { cwd, env: e, stdio: ['ignore', 'ignore', 'pipe'] });
     const wallJs = (performance.now() - t0) / 1000;
     const lines = r.stderr.toString().trim().split('\n');
     const m = /^([\d.]+) ([\d.]+) ([\d.]+) (\d+)$/.exec(lines[lines.length - 1] ?? '');
@@ -53,7 +54,7 @@ function measureOnce(command: string, args: string[], cwd?: string) {
     return { wall: wallJs, code: r.status };
   }
   const t0 = performance.now();
-  const r = spawnSync(command, args, { cwd, stdio: ['ignore', 'ignore', 'ignore'] });
+  const r = spawnSync(command, args, { cwd, env: e, stdio: ['ignore', 'ignore', 'ignore'] });
   return { wall: (performance.now() - t0) / 1000, code: r.status };
 }
 
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
     repeat,
     agcBin: process.env.AGC_BIN,
     measure(command, args, options = {}) {
-      const runs = Array.from({ length: repeat }, () => measureOnce(command, args, options.cwd));
+      const runs = Array.from({ length: repeat }, () => measureOnce(command, args, options.cwd, options.env));
       return median(runs);
     },
   };

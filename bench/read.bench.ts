@@ -24,6 +24,9 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
       rows.push({ section: 'read', name, ...r, note: [UPSTREAM[name], r.code ? `exit ${r.code}` : ''].filter(Boolean).join('; ') });
       if (ctx.agcBin) rows.push({ section: 'read (agc)', name, ...ctx.measure(ctx.agcBin, ['getcol', '-t', String(t), archive]) });
     }
+    // Below ~128 Mbp -t 2 runs in one thread; this row shows what the worker path would cost.
+    const w = ctx.measure(node, [ctx.cli, 'getcol', '-t', '2', archive], { env: { AGC_NODE_PARALLEL_MIN: '0' } });
+    rows.push({ section: 'read', name: `getcol -t 2 ${id}, workers forced`, ...w, note: 'AGC_NODE_PARALLEL_MIN=0' });
     const s = samples[1] ?? samples[0];
     const r = ctx.measure(node, [ctx.cli, 'getset', archive, s]);
     rows.push({ section: 'read', name: `getset ${id}`, ...r, note: [`sample ${s}`, UPSTREAM[`getset ${id}`]].filter(Boolean).join('; ') });
