@@ -5,3 +5,6 @@ export { CppCollection, PlacementBuffer } from './cpp-collection.js';
 export type { CollectionParams, PlacementBatch, SampleDesc } from './cpp-collection.js';
 export { AgcInputError, AgcAmbiguousNameError } from './errors.js';
 export { zstdCompress, zstdDecompress, zstdVersion } from './zstd.js';
+export { AgcArchive, shortContigName } from './reader.js';
+export type { AgcArchiveOptions, ArchiveParams, SequenceQuery, FastaStreamOptions, ResolvedContig, SampleLayout } from './reader.js';
+export type { ContigLayout } from './contig.js';
