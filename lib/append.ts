@@ -8,7 +8,7 @@ import { CppArchive } from './cpp-archive.js';
 import { CppCollection } from './cpp-collection.js';
 import { AgcInputError } from './errors.js';
 import { Compressor, type CompressorParams } from './compressor.js';
-import { KmerSet } from './kmer-set.js';
+import { SplitterSet } from './segment.js';
 import { groupStreamNames } from './segment-decode.js';
 import { CandidateCollector, FallbackFilter, FallbackMap, addFallbackKmers } from './splitters.js';
 
@@ -147,7 +147,7 @@ export function openForAppend(
     }
 
     // Splitters.
-    const splitters = new KmerSet(1024);
+    const splitters = new SplitterSet(1024);
     const sid = input.streamId('splitters');
     if (sid === undefined || input.numParts(sid) < 1) throw new AgcInputError(`${inputPath}: corrupt archive (no splitters)`);
     const sp = input.getPart(sid, 0);

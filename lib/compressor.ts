@@ -5,7 +5,8 @@
 import { CppArchive } from './cpp-archive.js';
 import { CppCollection, PlacementBuffer } from './cpp-collection.js';
 import { AgcInputError } from './errors.js';
-import { readFastaContigs } from './fasta.js';
+import { isGzipFile, readFastaContigs } from './fasta.js';
+import { statSync } from 'node:fs';
 import { CompressPool, type BatchResult } from './compress-workers.js';
 import { NO_RAW_GROUPS, RAW_VIEW, RefView, type GroupPart, type PackedGroupInit } from './group-store.js';
 import {
@@ -16,8 +17,8 @@ import {
   type GroupingParams,
   type KmerEnd,
 } from './grouping.js';
-import { KmerSet, type SortedKmers } from './kmer-set.js';
-import { segmentContig } from './segment.js';
+import { type SortedKmers } from './kmer-set.js';
+import { SplitterSet, segmentContig } from './segment.js';
 import { groupStreamNames } from './segment-decode.js';
 import {
   CandidateCollector,
@@ -110,7 +111,7 @@ export class Compressor {
 
   private readonly gp: GroupingParams;
   private readonly fb: FallbackLookup;
-  private readonly splitters: KmerSet;
+  private readonly splitters: SplitterSet;
   /** Reference candidates and D, kept for adaptive mining. */
   private readonly candidates: { singletons: SortedKmers; duplicates: SortedKmers } | null;
   private readonly pendingFallback = new FallbackRecords();
@@ -137,7 +138,7 @@ export class Compressor {
     params: CompressorParams;
     archive: CppArchive;
     collection: CppCollection;
-    splitters: KmerSet;
+    splitters: SplitterSet;
     candidates: { singletons: SortedKmers; duplicates: SortedKmers } | null;
     fallbackMap: FallbackMap;
     fallbackRecords?: FallbackRecords;
@@ -481,7 +482,7 @@ export class Compressor {
 
 /** What splitter determination hands to the compressor. */
 export interface SplitterSetup {
-  splitters: KmerSet;
+  splitters: SplitterSet;
   /** Reference candidates and D (adaptive mode only). */
   candidates: { singletons: SortedKmers; duplicates: SortedKmers } | null;
   fallbackMap: FallbackMap;
@@ -494,7 +495,15 @@ export interface SplitterSetup {
  * per-contig walk. Reads the file twice, holding one contig at a time plus the k-mer list.
  */
 export async function determineSplitters(path: string, p: CompressorParams, _threads = 1): Promise<SplitterSetup> {
-  const collector = new CandidateCollector(p.k, 1 << 20);
+  // Size the k-mer list once (a plain file has at least as many bytes as windows; gzip ~4x less).
+  let expected = 1 << 20;
+  try {
+    const size = statSync(path).size;
+    expected = (await isGzipFile(path)) ? size * 4 : size;
+  } catch {
+    // the reader reports unreadable files
+  }
+  const collector = new CandidateCollector(p.k, Math.max(16, expected));
   for await (const { seq } of readFastaContigs(path)) collector.addContig(seq);
   const cand = collector.finish();
   const filter = new FallbackFilter(p.fallbackFrac);
@@ -502,7 +511,7 @@ export async function determineSplitters(path: string, p: CompressorParams, _thr
   addFallbackKmers(fallbackMap, cand.singletons, filter);
   const walk = newWalkResult();
   for await (const { seq } of readFastaContigs(path)) findSplittersInContig(seq, p.k, p.segmentSize, cand.singletons, filter, walk);
-  const splitters = new KmerSet(Math.max(16, walk.splitters.length));
+  const splitters = new SplitterSet(Math.max(16, walk.splitters.length));
   for (let i = 0; i < walk.splitters.length; i++) splitters.add(walk.splitters.hi[i]!, walk.splitters.lo[i]!);
   return {
     splitters,

@@ -1,7 +1,52 @@
 // Contig segmentation (compression.md 3, upstream compress_contig): cut a contig after every
 // occurrence of a splitter k-mer; consecutive segments overlap by exactly k symbols.
-import type { KmerLookup } from './kmer-set.js';
+import { KmerSet, type KmerLookup, type SortedKmers } from './kmer-set.js';
 import { EMPTY_END, type KmerEnd } from './grouping.js';
+
+const FILTER_BITS = 20;
+
+/** Bit of the splitter prefilter for a canonical k-mer (any cheap mix: it only saves hash probes). */
+function filterSlot(hi: number, lo: number): number {
+  return (Math.imul(lo ^ (hi >>> 7), 0x9e3779b1) ^ hi) >>> (32 - FILTER_BITS);
+}
+
+/**
+ * The splitter set with a one-bit-per-slot prefilter: almost every k-mer of a contig is not a
+ * splitter, and the filter answers that with one memory read instead of a hash-table probe.
+ */
+export class SplitterSet implements KmerLookup {
+  private readonly set: KmerSet;
+  readonly bits = new Uint8Array(1 << (FILTER_BITS - 3));
+
+  constructor(expected = 1024) {
+    this.set = new KmerSet(expected);
+  }
+
+  get size(): number {
+    return this.set.size;
+  }
+
+  add(hi: number, lo: number): void {
+    if (!this.set.add(hi, lo)) return;
+    const b = filterSlot(hi, lo);
+    this.bits[b >>> 3]! |= 1 << (b & 7);
+  }
+
+  /** Prefilter only: false means certainly not a splitter. */
+  mayHave(hi: number, lo: number): boolean {
+    const b = filterSlot(hi, lo);
+    return (this.bits[b >>> 3]! & (1 << (b & 7))) !== 0;
+  }
+
+  has(hi: number, lo: number): boolean {
+    return this.mayHave(hi, lo) && this.set.has(hi, lo);
+  }
+
+  /** All splitters, ascending (the `splitters` stream). */
+  toSorted(): SortedKmers {
+    return this.set.toSorted();
+  }
+}
 
 /**
  * Receives each segment: its part number, the bytes (a view into the contig), and the splitter
@@ -21,7 +66,7 @@ const big = (hi: number, lo: number): bigint => (BigInt(hi) << 32n) | BigInt(lo)
 export function segmentContig(
   seq: Uint8Array,
   k: number,
-  splitters: KmerLookup,
+  splitters: SplitterSet,
   sink: SegmentSink,
   deferWithoutSplitter = false,
 ): boolean {
@@ -36,6 +81,7 @@ export function segmentContig(
   let splitPos = 0;
   let part = 0;
   let front: KmerEnd = EMPTY_END;
+  const bits = splitters.bits;
 
   for (let pos = 0; pos < n; pos++) {
     const x = seq[pos]!;
@@ -53,7 +99,11 @@ export function segmentContig(
       if (len < k) continue;
     }
     const dirOr = dHi < rHi || (dHi === rHi && dLo <= rLo);
-    if (!(dirOr ? splitters.has(dHi, dLo) : splitters.has(rHi, rLo))) continue;
+    const cHi = dirOr ? dHi : rHi;
+    const cLo = dirOr ? dLo : rLo;
+    const slot = (Math.imul(cLo ^ (cHi >>> 7), 0x9e3779b1) ^ cHi) >>> (32 - FILTER_BITS);
+    if ((bits[slot >>> 3]! & (1 << (slot & 7))) === 0) continue;
+    if (!splitters.has(cHi, cLo)) continue;
 
     const back: KmerEnd = { full: true, dir: big(dHi, dLo), rc: big(rHi, rLo) };
     part += sink(part, seq.subarray(splitPos, pos + 1), front, back);
