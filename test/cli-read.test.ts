@@ -11,7 +11,7 @@ import * as cmd from '../lib/cli/read-commands.js';
 import { parseContigQuery, resolveRange } from '../lib/cli/query.js';
 import { AgcInputError, AtomicFile, AtomicPath, intOption, parseCommandArgs, sniffVerbosity, validate, verbosityOption, writeFileAtomic } from '../lib/cli/common.js';
 import { z } from 'zod';
-import { archivePath, caseDir, cases, getctgQueries, goldenSha, listsetOf, quick, readText, repoRoot, sha256 } from './golden.js';
+import { archivePath, caseDir, cases, getctgQueries, goldenSha, listsetOf, quick, readText, repoRoot, sha256 } from './shared-data.js';
 import { AgcArchive } from '../lib/reader.js';
 import { CppArchive } from '../lib/cpp-archive.js';
 

@@ -1,15 +1,12 @@
 // Issue 2 acceptance: the C++ container and collection read every golden archive exactly and
 // write the same bytes back.
 import { describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CppArchive, CppCollection, zstdCompress, zstdDecompress, zstdVersion } from '../lib/index.js';
 import type { SampleDesc } from '../lib/index.js';
-import { cases, caseDir, goldenDir, datasetDir, readParams } from './shared-data.js';
-
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+import { cases, caseDir, goldenDir, datasetDir, readFasta, readParams, sha256 } from './shared-data.js';
 
 /** Lengths of every contig (by full header) in the FASTA files a case was built from. */
 function contigLengths(dataset: string): Map<string, number> {
@@ -18,17 +15,7 @@ function contigLengths(dataset: string): Map<string, number> {
     ...fs.readdirSync(path.join(goldenDir, 'inputs')).map((f) => path.join(goldenDir, 'inputs', f)),
   ];
   const out = new Map<string, number>();
-  for (const f of files) {
-    const text = fs.readFileSync(f, 'latin1');
-    for (const rec of text.split('>').slice(1)) {
-      const nl = rec.search(/[\r\n]/);
-      const name = nl < 0 ? rec : rec.slice(0, nl);
-      const body = nl < 0 ? '' : rec.slice(nl);
-      let n = 0;
-      for (let i = 0; i < body.length; i++) if (body.charCodeAt(i) >= 64) n++;
-      out.set(name, n);
-    }
-  }
+  for (const f of files) for (const r of readFasta(f)) out.set(r.header, r.seq.length);
   return out;
 }
 

@@ -17,7 +17,7 @@ import {
   rng,
   sha256,
   sourceSequences,
-} from './golden.js';
+} from './shared-data.js';
 import { randomSeq, writeHandmadeArchive, type HandSample } from './handmade.js';
 
 const selected = cases.filter((c) => !quick || !c.dataset.startsWith('klebsiella'));
