@@ -2,13 +2,10 @@
 // rather than numeric codes so that FASTA output and getSequence() need no further conversion;
 // every decoder maps codes to letters once, through CODE_TO_LETTER.
 
+import { CODE_TO_LETTER } from './alphabet.js';
+
 /** Letter of each symbol code 0..15; every other code prints as a space, as upstream does. */
-export const CODE_TO_LETTER: Uint8Array = (() => {
-  const t = new Uint8Array(256).fill(0x20);
-  const letters = 'ACGTNRYSWKMBDHVU';
-  for (let i = 0; i < letters.length; i++) t[i] = letters.charCodeAt(i);
-  return t;
-})();
+export { CODE_TO_LETTER };
 
 /** Letter of the complement of each code: ACGT complemented, every other code as CODE_TO_LETTER. */
 export const CODE_TO_COMPLEMENT_LETTER: Uint8Array = (() => {
