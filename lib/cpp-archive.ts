@@ -1,6 +1,6 @@
 // Typed handle on the C++ archive container (upstream CArchive). Thin on purpose: argument
 // checking that the native side cannot express (zod), lifetime (close / using / finalizer).
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { native } from './native.js';
 import type { Archive as NativeArchive } from '../binding.js';
 

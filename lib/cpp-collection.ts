@@ -1,7 +1,7 @@
 // Typed handle on the C++ version-3 collection (upstream CCollection_V3): samples, contigs and
 // segment placements. Placements are sent to C++ in batches of typed arrays (PlacementBuffer),
 // never one call per segment.
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { native } from './native.js';
 import type { Collection as NativeCollection, CollectionParams, PlacementBatch, SampleDesc } from '../binding.js';
 import type { CppArchive } from './cpp-archive.js';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as cmd from '../lib/cli/read-commands.js';
 import { parseContigQuery, resolveRange } from '../lib/cli/query.js';
 import { AgcInputError, AtomicFile, AtomicPath, intOption, parseCommandArgs, sniffVerbosity, validate, verbosityOption, writeFileAtomic } from '../lib/cli/common.js';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { archivePath, caseDir, cases, getctgQueries, goldenSha, listsetOf, quick, readText, repoRoot, sha256 } from './shared-data.js';
 import { AgcArchive } from '../lib/reader.js';
 import { CppArchive } from '../lib/cpp-archive.js';

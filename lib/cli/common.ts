@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { AgcInputError } from '../errors.js';
 
 export { AgcInputError };
@@ -69,7 +69,7 @@ export function intOption(flag: string, def: number, min: number, max: number) {
 }
 
 /** Validate parsed values with a zod schema; the first issue becomes a one-line AgcInputError. */
-export function validate<T>(schema: z.ZodType<T>, value: unknown): T {
+export function validate<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown): T {
   const r = schema.safeParse(value);
   if (!r.success) {
     const i = r.error.issues[0];

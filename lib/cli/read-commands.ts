@@ -4,7 +4,7 @@
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { AgcArchive, shortContigName } from '../reader.js';
 import type { ContigLayout } from '../contig.js';
 import { gzipRecord, StreamingRecordFormatter } from '../fasta-writer.js';
