@@ -57,32 +57,26 @@ export type SegmentSink = (part: number, seg: Uint8Array, front: KmerEnd, back: 
 
 const big = (hi: number, lo: number): bigint => (BigInt(hi) << 32n) | BigInt(lo);
 
+// Splitter hits of the contig being segmented: end position and the k-mer (dir, rc halves).
+let hitPos = new Int32Array(1024);
+let hitKmer = new Uint32Array(4 * 1024);
+
 /**
- * Segment `seq` at the splitters. With `deferWithoutSplitter` (adaptive mode, first pass) a contig in
- * which the last splitter seen has a zero forward value (none found, or the poly-A k-mer, as
- * upstream tests it) is not finished: the function returns false and the final segment is not
- * emitted. Otherwise returns true.
+ * Positions where a splitter k-mer ends (`pos` = index of its last symbol), with the k-mer reset
+ * after each hit as upstream does (splitters never overlap). Kept free of calls into callers'
+ * code so that the per-symbol loop stays optimized. Returns the number of hits.
  */
-export function segmentContig(
-  seq: Uint8Array,
-  k: number,
-  splitters: SplitterSet,
-  sink: SegmentSink,
-  deferWithoutSplitter = false,
-): boolean {
+function findHits(seq: Uint8Array, k: number, splitters: SplitterSet): number {
   const shift = 64 - 2 * k; // position of the newest symbol in the left-aligned forward k-mer (< 32)
   const loMask = (0xffffffff << shift) >>> 0;
+  const bits = splitters.bits;
   const n = seq.length;
   let dHi = 0;
   let dLo = 0;
   let rHi = 0;
   let rLo = 0;
   let len = 0;
-  let splitPos = 0;
-  let part = 0;
-  let front: KmerEnd = EMPTY_END;
-  const bits = splitters.bits;
-
+  let hits = 0;
   for (let pos = 0; pos < n; pos++) {
     const x = seq[pos]!;
     if (x > 3) {
@@ -104,15 +98,54 @@ export function segmentContig(
     const slot = (Math.imul(cLo ^ (cHi >>> 7), 0x9e3779b1) ^ cHi) >>> (32 - FILTER_BITS);
     if ((bits[slot >>> 3]! & (1 << (slot & 7))) === 0) continue;
     if (!splitters.has(cHi, cLo)) continue;
-
-    const back: KmerEnd = { full: true, dir: big(dHi, dLo), rc: big(rHi, rLo) };
-    part += sink(part, seq.subarray(splitPos, pos + 1), front, back);
-    splitPos = pos + 1 - k;
-    front = back;
+    if (hits === hitPos.length) growHits();
+    hitPos[hits] = pos;
+    hitKmer[4 * hits] = dHi;
+    hitKmer[4 * hits + 1] = dLo;
+    hitKmer[4 * hits + 2] = rHi;
+    hitKmer[4 * hits + 3] = rLo;
+    hits++;
     dHi = dLo = rHi = rLo = 0;
     len = 0;
   }
+  return hits;
+}
 
+function growHits(): void {
+  const p = new Int32Array(hitPos.length * 2);
+  p.set(hitPos);
+  hitPos = p;
+  const q = new Uint32Array(hitKmer.length * 2);
+  q.set(hitKmer);
+  hitKmer = q;
+}
+
+/**
+ * Segment `seq` at the splitters. With `deferWithoutSplitter` (adaptive mode, first pass) a contig in
+ * which the last splitter seen has a zero forward value (none found, or the poly-A k-mer, as
+ * upstream tests it) is not finished: the function returns false and the final segment is not
+ * emitted. Otherwise returns true.
+ */
+export function segmentContig(
+  seq: Uint8Array,
+  k: number,
+  splitters: SplitterSet,
+  sink: SegmentSink,
+  deferWithoutSplitter = false,
+): boolean {
+  const hits = findHits(seq, k, splitters);
+  const n = seq.length;
+  let splitPos = 0;
+  let part = 0;
+  let front: KmerEnd = EMPTY_END;
+  for (let h = 0; h < hits; h++) {
+    const pos = hitPos[h]!;
+    const o = 4 * h;
+    const back: KmerEnd = { full: true, dir: big(hitKmer[o]!, hitKmer[o + 1]!), rc: big(hitKmer[o + 2]!, hitKmer[o + 3]!) };
+    part += sink(part, seq.subarray(splitPos, pos + 1), front, back);
+    splitPos = pos + 1 - k;
+    front = back;
+  }
   if (deferWithoutSplitter && front.dir === 0n) return false;
   if (splitPos < n) sink(part, seq.subarray(splitPos), front, EMPTY_END);
   return true;
