@@ -2,7 +2,7 @@
 // and keeps their GroupStore state (reference, current pack) across batches; it LZ-diff-encodes the
 // batch's segments and compresses references and packs with zstd. A group's segments always go to
 // the same worker in list order, so in-group ids and parts do not depend on the thread count.
-// Batch data travels as one concatenated buffer per worker (transferred, never cloned).
+// Batch data stays in shared memory (contigs and reverse complements are SharedArrayBuffers).
 import { Worker } from 'node:worker_threads';
 import { GroupStore, type GroupPart, type PackedGroupInit } from './group-store.js';
 import { zstdCompress, zstdDecompress } from './zstd.js';
@@ -11,7 +11,15 @@ import { zstdCompress, zstdDecompress } from './zstd.js';
 export type ToWorker =
   | { type: 'raw'; ids: number[] }
   | { type: 'adopt'; id: number; init: PackedGroupInit }
-  | { type: 'batch'; seq: number; groups: Uint32Array; counts: Uint32Array; lens: Uint32Array; data: Uint8Array }
+  | {
+      type: 'batch';
+      seq: number;
+      groups: Uint32Array;
+      counts: Uint32Array;
+      /** Per entry: index into `buffers`, byte offset, length. */
+      where: Uint32Array;
+      buffers: SharedArrayBuffer[];
+    }
   | { type: 'finish'; seq: number };
 
 /** Parts of several groups, concatenated. */
@@ -106,15 +114,12 @@ export class StoreCore {
         const groups: number[] = [];
         const parts: GroupPart[][] = [];
         let e = 0;
-        let off = 0;
         for (let gi = 0; gi < m.groups.length; gi++) {
           const g = m.groups[gi]!;
           const store = this.store(g);
           const raw = store.isRaw;
           for (let j = 0; j < m.counts[gi]!; j++, e++) {
-            const len = m.lens[e]!;
-            const seg = m.data.subarray(off, off + len);
-            off += len;
+            const seg = new Uint8Array(m.buffers[m.where[3 * e]!]!, m.where[3 * e + 1]!, m.where[3 * e + 2]!);
             ids[e] = raw ? store.addRaw(seg) : store.add(seg);
           }
           groups.push(g);
@@ -258,25 +263,37 @@ export class CompressPool {
         const groups = new Uint32Array(idx.length);
         const counts = new Uint32Array(idx.length);
         let n = 0;
-        let bytes = 0;
         idx.forEach((i, j) => {
           groups[j] = job.groups[i]!;
           counts[j] = job.entries[i]!.length;
           n += counts[j]!;
-          for (const e of job.entries[i]!) bytes += e.length;
         });
-        const lens = new Uint32Array(n);
-        const data = new Uint8Array(bytes);
+        // Segments are views into shared buffers (contigs, reverse complements): send the buffers
+        // once each, and the (buffer, offset, length) of every entry. Anything not shared is copied.
+        const where = new Uint32Array(3 * n);
+        const buffers: SharedArrayBuffer[] = [];
+        const index = new Map<ArrayBufferLike, number>();
         let k = 0;
-        let off = 0;
         for (const i of idx) {
-          for (const e of job.entries[i]!) {
-            lens[k++] = e.length;
-            data.set(e, off);
-            off += e.length;
+          for (let e of job.entries[i]!) {
+            if (!(e.buffer instanceof SharedArrayBuffer)) {
+              const c = new Uint8Array(new SharedArrayBuffer(e.length));
+              c.set(e);
+              e = c;
+            }
+            let b = index.get(e.buffer);
+            if (b === undefined) {
+              b = buffers.length;
+              buffers.push(e.buffer as SharedArrayBuffer);
+              index.set(e.buffer, b);
+            }
+            where[3 * k] = b;
+            where[3 * k + 1] = e.byteOffset;
+            where[3 * k + 2] = e.length;
+            k++;
           }
         }
-        return this.request(w, { type: 'batch', seq, groups, counts, lens, data }, [groups.buffer, counts.buffer, lens.buffer, data.buffer]);
+        return this.request(w, { type: 'batch', seq, groups, counts, where, buffers }, [groups.buffer, counts.buffer, where.buffer]);
       }),
     );
     const ids = new Map<number, Uint32Array>();

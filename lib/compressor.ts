@@ -215,7 +215,10 @@ export class Compressor {
       this.stats.contigs++;
       this.stats.bytesIn += seq.length;
       bases += seq.length;
-      this.processContig(this.contigRef(s, name), seq, true);
+      // One copy of the contig in shared memory: its segments reach the store workers as views.
+      const shared = new Uint8Array(new SharedArrayBuffer(seq.length));
+      shared.set(seq);
+      this.processContig(this.contigRef(s, name), shared, true);
       this.onProgress?.({ file: path, basesDone: bases });
       if (concat && ++this.cntContigsInBatch >= this.params.packCardinality) {
         await this.endBatch();

@@ -24,6 +24,14 @@ export interface KmerEnd {
 /** The empty (reset) k-mer: not full, dir = rc = 0. */
 export const EMPTY_END: KmerEnd = Object.freeze({ full: false, dir: 0n, rc: 0n });
 
+/**
+ * Reverse complement in shared memory: stored segments are handed to worker threads, and shared
+ * buffers reach them without a copy.
+ */
+export function sharedReverseComplement(src: Uint8Array): Uint8Array {
+  return reverseComplement(src, new Uint8Array(new SharedArrayBuffer(src.length)));
+}
+
 const canon = (e: KmerEnd): bigint => (e.dir < e.rc ? e.dir : e.rc);
 const isDirOriented = (e: KmerEnd): boolean => e.dir <= e.rc;
 const swapped = (e: KmerEnd): KmerEnd => ({ full: e.full, dir: e.rc, rc: e.dir });
@@ -155,7 +163,7 @@ export function decideSegment(
   let b: bigint;
   let storeRc = false;
   let segRc: Uint8Array | null = null;
-  const rcOf = (): Uint8Array => (segRc ??= reverseComplement(seg));
+  const rcOf = (): Uint8Array => (segRc ??= sharedReverseComplement(seg));
 
   // Step 1: initial key.
   if (!front.full && !back.full) {
@@ -240,8 +248,8 @@ export function decideSegment(
           const g2 = st.mapSegments.get(pairKey(a2, b2));
           if (g1 === undefined || g2 === undefined) throw new Error('internal: split target group missing');
           return [
-            { a: a1, b: b1, group: g1, rc: rc1, data: rc1 ? reverseComplement(piece1) : piece1 },
-            { a: a2, b: b2, group: g2, rc: rc2, data: rc2 ? reverseComplement(piece2) : piece2 },
+            { a: a1, b: b1, group: g1, rc: rc1, data: rc1 ? sharedReverseComplement(piece1) : piece1 },
+            { a: a2, b: b2, group: g2, rc: rc2, data: rc2 ? sharedReverseComplement(piece2) : piece2 },
           ];
         }
       }
