@@ -130,6 +130,56 @@ function tokenTable(symbols: Uint8Array): Int16Array {
   return t;
 }
 
+// The hot loops below are small functions of their own: V8 optimises a small single-path
+// function soon after it gets hot, while one large function with many branches is compiled
+// later and deoptimised whenever a branch runs for the first time. In a short-lived CLI process
+// that warm-up is a large share of the decoding time.
+
+/**
+ * Forward run of literal / '!' tokens from enc[p] into dst[d...]; returns the index of the first
+ * token that is neither (each token yields one symbol, so the count is the return value - p).
+ * refBase: '!' at dst index i copies ref[i + refBase].
+ */
+function literalsForward(enc: Uint8Array, p: number, tab: Int16Array, dst: Uint8Array, d: number, limit: number, ref: Uint8Array, refBase: number): number {
+  const encLen = enc.length;
+  const refLen = ref.length;
+  for (; p < encLen; p++, d++) {
+    const t = tab[enc[p]];
+    if (t === -2) break;
+    if (d >= limit) throw new LzDiffError('LZ-diff: entry decodes to more symbols than the segment has');
+    if (t >= 0) dst[d] = t;
+    else {
+      const r = d + refBase;
+      if (r >= refLen) throw new LzDiffError(`LZ-diff: same-as-reference literal beyond the reference end (${r} >= ${refLen})`);
+      dst[d] = ref[r];
+    }
+  }
+  return p;
+}
+
+/** As literalsForward, writing downwards from dst[d] (reverse-complemented output); '!' at i copies ref[i + refBase]. */
+function literalsReverse(enc: Uint8Array, p: number, tab: Int16Array, dst: Uint8Array, d: number, limit: number, ref: Uint8Array, refBase: number): number {
+  const encLen = enc.length;
+  for (; p < encLen; p++, d--) {
+    const t = tab[enc[p]];
+    if (t === -2) break;
+    if (d < limit) throw new LzDiffError('LZ-diff: entry decodes to more symbols than the segment has');
+    if (t >= 0) dst[d] = t;
+    else {
+      const r = d + refBase;
+      if (r < 0) throw new LzDiffError('LZ-diff: same-as-reference literal beyond the reference end');
+      dst[d] = ref[r];
+    }
+  }
+  return p;
+}
+
+/** Copy ref[s, s + len) to dst[d, d + len): short copies by a loop (subarray() allocates). */
+function copyBlock(ref: Uint8Array, s: number, len: number, dst: Uint8Array, d: number): void {
+  if (len < SHORT_COPY) for (let i = 0; i < len; i++) dst[d + i] = ref[s + i];
+  else dst.set(ref.subarray(s, s + len), d);
+}
+
 /**
  * Decode one LZ-diff entry of known decoded length `n` straight into `dst[offset, offset + n)`.
  *
@@ -157,7 +207,6 @@ export function lzDiffDecodeInto(
   const refLen = ref.length;
   const encLen = enc.length;
   const tab = tokenTable(symbols);
-  const nSym = symbols[N_CODE];
   // o = symbols decoded so far (position in the forward segment); forward writes go to
   // offset + o, reverse writes to offset + n - 1 - o (mirrored blocks for runs and matches).
   let o = 0;
@@ -166,101 +215,95 @@ export function lzDiffDecodeInto(
   while (p < encLen) {
     const b = enc[p];
     if (tab[b] !== -2) {
-      // run of literal / '!' tokens
+      let q: number;
       if (!reverse) {
-        let d = offset + o;
-        const limit = offset + n;
-        const base = pred - d; // reference position of '!' at d is d + base
-        for (; p < encLen; p++) {
-          const t = tab[enc[p]];
-          if (t === -2) break;
-          if (d >= limit) throw new LzDiffError(`LZ-diff: entry decodes to more than ${n} symbols`);
-          if (t >= 0) dst[d] = t;
-          else {
-            const r = d + base;
-            if (r >= refLen) throw new LzDiffError(`LZ-diff: same-as-reference literal beyond the reference end (${r} >= ${refLen})`);
-            dst[d] = ref[r];
-          }
-          d++;
-        }
-        const cnt = d - (offset + o);
-        o += cnt;
-        pred += cnt;
+        const d = offset + o;
+        q = literalsForward(enc, p, tab, dst, d, offset + n, ref, pred - d);
       } else {
-        let d = offset + n - 1 - o;
-        const limit = offset;
         // forward position o' = offset + n - 1 - d; reference position pred + (o' - o);
         // in the reversed reference that is refLen - 1 - (pred + o' - o) = d + rbase
-        const rbase = refLen - 1 - pred + o - (offset + n - 1);
-        for (; p < encLen; p++) {
-          const t = tab[enc[p]];
-          if (t === -2) break;
-          if (d < limit) throw new LzDiffError(`LZ-diff: entry decodes to more than ${n} symbols`);
-          if (t >= 0) dst[d] = t;
-          else {
-            const r = d + rbase;
-            if (r < 0) throw new LzDiffError(`LZ-diff: same-as-reference literal beyond the reference end`);
-            dst[d] = ref[r];
-          }
-          d--;
-        }
-        const cnt = offset + n - 1 - o - d;
-        o += cnt;
-        pred += cnt;
+        const d = offset + n - 1 - o;
+        q = literalsReverse(enc, p, tab, dst, d, offset, ref, refLen - 1 - pred + o - (offset + n - 1));
       }
+      o += q - p;
+      pred += q - p;
+      p = q;
     } else if (b === N_RUN) {
-      p++;
-      let v = 0;
-      const start = p;
-      while (p < encLen && enc[p] >= DIGIT_0 && enc[p] <= DIGIT_9) v = v * 10 + (enc[p++] - DIGIT_0);
-      if (p === start || p >= encLen || enc[p] !== N_RUN_END) throw new LzDiffError('LZ-diff: malformed N-run');
-      p++;
-      const len = v + MIN_N_RUN;
-      if (o + len > n) throw new LzDiffError(`LZ-diff: entry decodes to more than ${n} symbols`);
-      if (reverse) dst.fill(nSym, offset + n - o - len, offset + n - o);
-      else dst.fill(nSym, offset + o, offset + o + len);
-      o += len;
+      p = nRun(enc, p + 1, symbols[N_CODE], dst, offset, n, o, reverse);
+      o += nRunLength;
     } else {
-      let neg = false;
-      if (b === MINUS) {
-        neg = true;
-        p++;
-      }
-      let off = 0;
-      const start = p;
-      while (p < encLen && enc[p] >= DIGIT_0 && enc[p] <= DIGIT_9) off = off * 10 + (enc[p++] - DIGIT_0);
-      if (p === start || p >= encLen) throw new LzDiffError(`LZ-diff: unexpected byte 0x${b.toString(16)} at ${start - (neg ? 1 : 0)}`);
-      const rp = neg ? pred - off : pred + off;
-      let len: number;
-      if (enc[p] === COMMA) {
-        p++;
-        let v = 0;
-        const s2 = p;
-        while (p < encLen && enc[p] >= DIGIT_0 && enc[p] <= DIGIT_9) v = v * 10 + (enc[p++] - DIGIT_0);
-        if (p === s2 || p >= encLen || enc[p] !== DOT) throw new LzDiffError('LZ-diff: malformed match length');
-        len = v + minMatchLen;
-      } else if (enc[p] === DOT) {
-        len = refLen - rp;
-      } else {
-        throw new LzDiffError(`LZ-diff: malformed match at ${start}`);
-      }
-      p++;
-      if (rp < 0 || len < 0 || rp + len > refLen)
-        throw new LzDiffError(`LZ-diff: match [${rp}, ${rp + len}) outside the reference (length ${refLen})`);
+      p = parseMatch(enc, p, pred, refLen, minMatchLen);
+      const rp = matchPos;
+      const len = matchLen;
       if (o + len > n) throw new LzDiffError(`LZ-diff: entry decodes to more than ${n} symbols`);
-      if (reverse) {
-        const s = refLen - rp - len;
-        const d = offset + n - o - len;
-        if (len < SHORT_COPY) for (let i = 0; i < len; i++) dst[d + i] = ref[s + i];
-        else dst.set(ref.subarray(s, s + len), d);
-      } else {
-        const d = offset + o;
-        if (len < SHORT_COPY) for (let i = 0; i < len; i++) dst[d + i] = ref[rp + i];
-        else dst.set(ref.subarray(rp, rp + len), d);
-      }
+      if (reverse) copyBlock(ref, refLen - rp - len, len, dst, offset + n - o - len);
+      else copyBlock(ref, rp, len, dst, offset + o);
       o += len;
       pred = rp + len;
     }
   }
   if (o !== n) throw new LzDiffError(`LZ-diff: entry decodes to ${o} symbols, expected ${n}`);
+}
+
+// Second results of nRun / parseMatch (module state instead of an allocated pair).
+let nRunLength = 0;
+let matchPos = 0;
+let matchLen = 0;
+
+/** N-run starting at enc[p] (after its marker): fills dst, sets nRunLength, returns the next index. */
+function nRun(enc: Uint8Array, p: number, nSym: number, dst: Uint8Array, offset: number, n: number, o: number, reverse: boolean): number {
+  const encLen = enc.length;
+  let v = 0;
+  const start = p;
+  while (p < encLen && enc[p] >= DIGIT_0 && enc[p] <= DIGIT_9) v = v * 10 + (enc[p++] - DIGIT_0);
+  if (p === start || p >= encLen || enc[p] !== N_RUN_END) throw new LzDiffError('LZ-diff: malformed N-run');
+  const len = v + MIN_N_RUN;
+  if (o + len > n) throw new LzDiffError(`LZ-diff: entry decodes to more than ${n} symbols`);
+  if (reverse) dst.fill(nSym, offset + n - o - len, offset + n - o);
+  else dst.fill(nSym, offset + o, offset + o + len);
+  nRunLength = len;
+  return p + 1;
+}
+
+/**
+ * Match token at enc[p]: signed offset from pred, optional ",len-mml", then '.'. Sets matchPos
+ * and matchLen (checked against the reference) and returns the index after the '.'.
+ */
+function parseMatch(enc: Uint8Array, p: number, pred: number, refLen: number, minMatchLen: number): number {
+  const encLen = enc.length;
+  const b = enc[p];
+  let neg = false;
+  if (b === MINUS) {
+    neg = true;
+    p++;
+  }
+  let off = 0;
+  const start = p;
+  let c = 0;
+  while (p < encLen && (c = enc[p]) >= DIGIT_0 && c <= DIGIT_9) {
+    off = off * 10 + (c - DIGIT_0);
+    p++;
+  }
+  if (p === start || p >= encLen) throw new LzDiffError(`LZ-diff: unexpected byte 0x${b.toString(16)} at ${start - (neg ? 1 : 0)}`);
+  const rp = neg ? pred - off : pred + off;
+  let len: number;
+  if (c === COMMA) {
+    p++;
+    let v = 0;
+    const s2 = p;
+    while (p < encLen && (c = enc[p]) >= DIGIT_0 && c <= DIGIT_9) {
+      v = v * 10 + (c - DIGIT_0);
+      p++;
+    }
+    if (p === s2 || p >= encLen || c !== DOT) throw new LzDiffError('LZ-diff: malformed match length');
+    len = v + minMatchLen;
+  } else if (c === DOT) {
+    len = refLen - rp;
+  } else {
+    throw new LzDiffError(`LZ-diff: malformed match at ${start}`);
+  }
+  if (rp < 0 || len < 0 || rp + len > refLen) throw new LzDiffError(`LZ-diff: match [${rp}, ${rp + len}) outside the reference (length ${refLen})`);
+  matchPos = rp;
+  matchLen = len;
+  return p + 1;
 }

@@ -16,11 +16,11 @@ import { CppCollection } from './cpp-collection.js';
 import { zstdDecompress } from './zstd.js';
 import { AgcAmbiguousNameError, AgcInputError } from './errors.js';
 import { ByteLru } from './byte-lru.js';
-import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER, LETTER_COMPLEMENT, reverseComplement } from './letters.js';
+import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER } from './letters.js';
 import { lzDiffDecodeInto } from './lz-diff-decode.js';
 import { NO_RAW_GROUPS, Pack, decodeReferencePart, groupStreamNames, rawEntryInto, unpackPart } from './segment-decode.js';
 import { type ContigLayout, type SegmentWriter, copyContigRange, makeLayout, writeWholeContig } from './contig.js';
-import { StreamingRecordFormatter, wrapInPlace } from './fasta-writer.js';
+import { StreamingRecordFormatter, wrapInPlace, wrappedSize } from './fasta-writer.js';
 
 /** Compression parameters stored in the archive (`params` stream). */
 export interface ArchiveParams {
@@ -129,6 +129,7 @@ export class AgcArchive implements Disposable, AsyncDisposable {
   private readonly packs: ByteLru<number, Pack>;
   private readonly segments: ByteLru<number | string, Uint8Array>;
   private readonly streamIds = new Map<number, { ref: number; delta: number }>();
+  private streamIdByName: Map<string, number> | undefined;
   private closed = false;
 
   private constructor(path: string, options: AgcArchiveOptions) {
@@ -422,16 +423,30 @@ export class AgcArchive implements Disposable, AsyncDisposable {
    */
   formatRecord(layout: ContigLayout, header: string, start: number, end: number, lineLength: number): Buffer {
     const head = Buffer.from(`>${header}\n`, 'utf8');
-    const n = Math.max(0, end - start);
-    const lines = n === 0 ? 0 : Math.ceil(n / lineLength);
-    const buf = Buffer.allocUnsafe(head.length + n + lines);
-    head.copy(buf, 0);
-    if (n > 0) {
-      const textStart = head.length + lines;
-      this.readContigInto(layout, start, end, false, buf, textStart);
-      wrapInPlace(buf, textStart, n, head.length, lineLength);
-    }
+    const buf = Buffer.allocUnsafe(head.length + wrappedSize(Math.max(0, end - start), lineLength));
+    this.formatRecordBytes(layout, head, start, end, lineLength, buf, 0);
     return buf;
+  }
+
+  /**
+   * As formatRecord, into dst at `offset` (which needs recordSize() of fasta-writer bytes of room), so that bulk
+   * extraction can fill one reused buffer instead of allocating one per contig. Returns the
+   * offset just past the record.
+   */
+  formatRecordInto(layout: ContigLayout, header: string, start: number, end: number, lineLength: number, dst: Uint8Array, offset: number): number {
+    return this.formatRecordBytes(layout, Buffer.from(`>${header}\n`, 'utf8'), start, end, lineLength, dst, offset);
+  }
+
+  private formatRecordBytes(layout: ContigLayout, head: Uint8Array, start: number, end: number, lineLength: number, dst: Uint8Array, offset: number): number {
+    const n = Math.max(0, end - start);
+    const size = head.length + wrappedSize(n, lineLength);
+    if (offset + size > dst.length) throw new RangeError(`formatRecordInto: ${size} bytes do not fit at offset ${offset} of ${dst.length}`);
+    dst.set(head, offset);
+    const headEnd = offset + head.length;
+    if (n === 0) return headEnd;
+    const textStart = offset + size - n;
+    this.readContigInto(layout, start, end, false, dst, textStart);
+    return wrapInPlace(dst, textStart, n, headEnd, lineLength);
   }
 
   private readonly segmentWriter: SegmentWriter = (l, j, dst, offset) =>
@@ -440,29 +455,38 @@ export class AgcArchive implements Disposable, AsyncDisposable {
   private groupStreams(g: number): { ref: number; delta: number } {
     let s = this.streamIds.get(g);
     if (!s) {
+      // One call for all names instead of a native lookup per group. Later duplicates win, as
+      // in the container's own lookup.
+      let ids = this.streamIdByName;
+      if (!ids) {
+        ids = new Map();
+        const names = this.archive.streamNames();
+        for (let i = 0; i < names.length; i++) ids.set(names[i], i);
+        this.streamIdByName = ids;
+      }
       const names = groupStreamNames(g, this.version);
-      s = { ref: this.archive.streamId(names.ref) ?? -1, delta: this.archive.streamId(names.delta) ?? -1 };
+      s = { ref: ids.get(names.ref) ?? -1, delta: ids.get(names.delta) ?? -1 };
       this.streamIds.set(g, s);
     }
     return s;
   }
 
-  /** Reference of LZ group g in letters, reverse-complemented when `rc` (both cached). */
+  /**
+   * Reference of LZ group g in letters, reverse-complemented when `rc` (each orientation cached).
+   * Both orientations are decoded from the stored part: unpacking the tuples reversed costs no
+   * more than unpacking them forward, and less than reversing the forward letters.
+   */
   private reference(g: number, rc: boolean): Uint8Array {
     const key = g * 2 + (rc ? 1 : 0);
     let r = this.refs.get(key);
     if (r) return r;
-    if (rc) {
-      r = reverseComplement(this.reference(g, false), LETTER_COMPLEMENT);
-    } else {
-      const sid = this.groupStreams(g).ref;
-      if (sid < 0 || this.archive.numParts(sid) < 1) throw new Error(`${this.path}: corrupted archive: group ${g} has no reference`);
-      const part = this.archive.getPart(sid, 0);
-      try {
-        r = decodeReferencePart(part.data, part.metadata, zstdDecompress, CODE_TO_LETTER);
-      } catch (e) {
-        throw new Error(`${this.path}: corrupted archive: reference of group ${g}: ${(e as Error).message}`);
-      }
+    const sid = this.groupStreams(g).ref;
+    if (sid < 0 || this.archive.numParts(sid) < 1) throw new Error(`${this.path}: corrupted archive: group ${g} has no reference`);
+    const part = this.archive.getPart(sid, 0);
+    try {
+      r = decodeReferencePart(part.data, part.metadata, zstdDecompress, rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER, rc);
+    } catch (e) {
+      throw new Error(`${this.path}: corrupted archive: reference of group ${g}: ${(e as Error).message}`);
     }
     this.refs.set(key, r, r.byteLength);
     return r;

@@ -37,25 +37,51 @@ export function zstdFrameContentSize(frame: Uint8Array): number | undefined {
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const quadTables = new WeakMap<Uint8Array, Uint32Array>();
+const reverseQuadTables = new WeakMap<Uint8Array, Uint32Array>();
 
-/** For each byte of four base-4 digits, the four mapped symbols packed little-endian. */
-function quadTable(symbols: Uint8Array): Uint32Array {
-  let t = quadTables.get(symbols);
+/**
+ * For each byte of four base-4 digits, the four mapped symbols packed little-endian; with
+ * `reverse`, the four symbols in reverse order (the byte's contribution to a reversed sequence).
+ */
+function quadTable(symbols: Uint8Array, reverse: boolean): Uint32Array {
+  const cache = reverse ? reverseQuadTables : quadTables;
+  let t = cache.get(symbols);
   if (!t) {
     t = new Uint32Array(256);
-    for (let v = 0; v < 256; v++)
-      t[v] = (symbols[v >> 6] | (symbols[(v >> 4) & 3] << 8) | (symbols[(v >> 2) & 3] << 16) | (symbols[v & 3] << 24)) >>> 0;
-    quadTables.set(symbols, t);
+    for (let v = 0; v < 256; v++) {
+      const d0 = symbols[v >> 6];
+      const d1 = symbols[(v >> 4) & 3];
+      const d2 = symbols[(v >> 2) & 3];
+      const d3 = symbols[v & 3];
+      t[v] = (reverse ? d3 | (d2 << 8) | (d1 << 16) | (d0 << 24) : d0 | (d1 << 8) | (d2 << 16) | (d3 << 24)) >>> 0;
+    }
+    cache.set(symbols, t);
   }
   return t;
+}
+
+// The hot loops are tiny functions of their own: V8 optimises a small function with a single
+// path soon after it gets hot, while a large one with untaken branches is compiled later and
+// deoptimised when another branch runs. In a short-lived CLI that warm-up is much of the cost.
+function quadsForward(t: Uint8Array, full: number, table: Uint32Array, out32: Uint32Array): void {
+  for (let i = 0; i < full; i++) out32[i] = table[t[i]];
+}
+
+function quadsReversed(t: Uint8Array, full: number, table: Uint32Array, out32: Uint32Array): void {
+  for (let i = 0, j = full - 1; i < full; i++, j--) out32[j] = table[t[i]];
 }
 
 /**
  * Unpack tuple-packed codes (the TUPLES reference form) and map them through `symbols`.
  * Layout: full bytes of NB symbols each (first symbol most significant, base B), one byte with
  * the r leftover symbols, then the marker (NB << 4) | r. NB == 1 means "not packed".
+ *
+ * With `reverse` the symbols come out in reverse order; given a table of complemented letters,
+ * that is the reverse complement, built as cheaply as the forward form (one 32-bit store per
+ * packed byte when NB == 4). The result may then be a view that does not start at byte 0 of its
+ * buffer (the leftover symbols come first, and the packed bytes are kept word-aligned).
  */
-export function tuplesToSymbols(t: Uint8Array, symbols: Uint8Array): Uint8Array {
+export function tuplesToSymbols(t: Uint8Array, symbols: Uint8Array, reverse = false): Uint8Array {
   if (t.length < 1) throw new SegmentDecodeError('tuple-packed reference is empty');
   const marker = t[t.length - 1];
   const nb = marker >> 4;
@@ -63,23 +89,36 @@ export function tuplesToSymbols(t: Uint8Array, symbols: Uint8Array): Uint8Array 
   if (nb === 1) {
     const n = t.length - 1;
     const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = symbols[t[i]];
+    if (reverse) for (let i = 0, j = n - 1; i < n; i++, j--) out[j] = symbols[t[i]];
+    else for (let i = 0; i < n; i++) out[i] = symbols[t[i]];
     return out;
   }
   if ((nb !== 2 && nb !== 3 && nb !== 4) || r >= nb || t.length < 2)
     throw new SegmentDecodeError(`bad tuple marker 0x${marker.toString(16)}`);
-  const base = nb === 4 ? 4 : nb === 3 ? 6 : 16;
   const full = t.length - 2;
-  const out = new Uint8Array(full * nb + r);
-  let q = 0;
   if (nb === 4 && LITTLE_ENDIAN) {
     // One 32-bit store per packed byte: the four letters of every byte value are precomputed.
-    const table = quadTable(symbols);
-    const out32 = new Uint32Array(out.buffer, 0, full);
-    for (let i = 0; i < full; i++) out32[i] = table[t[i]];
-    q = full * 4;
-  } else if (nb === 4) {
-    // The common case (pure ACGT): fixed shifts.
+    if (!reverse) {
+      const out = new Uint8Array(full * 4 + r);
+      quadsForward(t, full, quadTable(symbols, false), new Uint32Array(out.buffer, 0, full));
+      let v = t[full];
+      for (let d = r - 1; d >= 0; d--, v >>= 2) out[full * 4 + d] = symbols[v & 3];
+      return out;
+    }
+    // Reversed: the r leftover symbols first, then the packed bytes from last to first. The
+    // buffer starts `pad` bytes early so that the packed part is word-aligned.
+    const pad = (4 - r) & 3;
+    const buf = new Uint8Array(pad + r + full * 4);
+    quadsReversed(t, full, quadTable(symbols, true), new Uint32Array(buf.buffer, pad + r, full));
+    let v = t[full];
+    for (let d = 0; d < r; d++, v >>= 2) buf[pad + d] = symbols[v & 3];
+    return pad === 0 ? buf : buf.subarray(pad);
+  }
+  const out = new Uint8Array(full * nb + r);
+  const base = nb === 4 ? 4 : nb === 3 ? 6 : 16;
+  let q = 0;
+  if (nb === 4) {
+    // big-endian hosts: fixed shifts
     for (let i = 0; i < full; i++) {
       const v = t[i];
       out[q++] = symbols[v >> 6];
@@ -109,18 +148,23 @@ export function tuplesToSymbols(t: Uint8Array, symbols: Uint8Array): Uint8Array 
     out[q + d] = symbols[v % base];
     v = Math.floor(v / base);
   }
-  return out;
+  // Rare packings (IUPAC codes present): reverse afterwards.
+  return reverse ? out.reverse() : out;
 }
 
 /**
  * Decode a group's reference part (stream x…r, part 0) into output symbols.
  * metadata 0: the data are raw codes; otherwise the last byte says 0 = zstd of the codes,
- * 1 = zstd of the tuple-packed codes.
+ * 1 = zstd of the tuple-packed codes. With `reverse` the symbols come out in reverse order (pass
+ * complemented symbols to get the reverse complement); the result may then be a view that
+ * does not start at byte 0 of its buffer.
  */
-export function decodeReferencePart(data: Uint8Array, metadata: number, decompress: Decompress, symbols: Uint8Array): Uint8Array {
+export function decodeReferencePart(data: Uint8Array, metadata: number, decompress: Decompress, symbols: Uint8Array, reverse = false): Uint8Array {
   if (metadata === 0) {
-    const out = new Uint8Array(data.length);
-    for (let i = 0; i < data.length; i++) out[i] = symbols[data[i]];
+    const n = data.length;
+    const out = new Uint8Array(n);
+    if (reverse) for (let i = 0, j = n - 1; i < n; i++, j--) out[j] = symbols[data[i]];
+    else for (let i = 0; i < n; i++) out[i] = symbols[data[i]];
     return out;
   }
   if (data.length < 2) throw new SegmentDecodeError('reference part too short');
@@ -130,12 +174,12 @@ export function decodeReferencePart(data: Uint8Array, metadata: number, decompre
     const codes = decompress(frame, metadata);
     if (codes.length !== metadata) throw new SegmentDecodeError(`reference decompressed to ${codes.length} bytes, expected ${metadata}`);
     for (let i = 0; i < codes.length; i++) codes[i] = symbols[codes[i]];
-    return codes;
+    return reverse ? codes.reverse() : codes;
   }
   if (method === 1) {
     const size = zstdFrameContentSize(frame);
     if (size === undefined) throw new SegmentDecodeError('tuple-packed reference: zstd frame without content size');
-    const out = tuplesToSymbols(decompress(frame, size), symbols);
+    const out = tuplesToSymbols(decompress(frame, size), symbols, reverse);
     if (out.length !== metadata) throw new SegmentDecodeError(`reference unpacked to ${out.length} symbols, expected ${metadata}`);
     return out;
   }

@@ -124,6 +124,21 @@ describe('reference parts (format.md 5.3)', () => {
     expect(letters(tuplesToSymbols(bytes2tuples(codes('ACGTTGCA')), CODE_TO_LETTER))).toBe('ACGTTGCA');
   });
 
+  it('unpacks tuples reversed: with complemented letters that is the reverse complement', () => {
+    const rand = rng(11);
+    for (const maxCode of [3, 5, 15, 30]) {
+      for (let n = 1; n <= 41; n++) {
+        const d = Uint8Array.from({ length: n }, () => Math.floor(rand() * (maxCode + 1)));
+        d[n >> 1] = maxCode;
+        const t = bytes2tuples(d);
+        const fwd = tuplesToSymbols(t, CODE_TO_LETTER);
+        expect(letters(tuplesToSymbols(t, CODE_TO_COMPLEMENT_LETTER, true)), `n=${n} max=${maxCode}`).toBe(letters(reverseComplement(fwd, LETTER_COMPLEMENT)));
+        expect(Array.from(tuplesToSymbols(t, CODE_IDENTITY, true))).toEqual(Array.from(d).reverse());
+      }
+    }
+    expect(letters(tuplesToSymbols(bytes2tuples(codes('AACGTTGCAG')), CODE_TO_COMPLEMENT_LETTER, true))).toBe('CTGCAACGTT');
+  });
+
   it('rejects a bad tuple marker', () => {
     expect(() => tuplesToSymbols(Uint8Array.from([1, 2, 0x53]), CODE_IDENTITY)).toThrow();
     expect(() => tuplesToSymbols(Uint8Array.from([1, 0x44]), CODE_IDENTITY)).toThrow();
@@ -141,6 +156,14 @@ describe('reference parts (format.md 5.3)', () => {
     expect(Array.from(decodeReferencePart(tup, d.length, zstdDecompress, CODE_IDENTITY))).toEqual(Array.from(d));
     expect(() => decodeReferencePart(Uint8Array.from([...zstdCompress(d, 3), 7]), d.length, zstdDecompress, CODE_IDENTITY)).toThrow(/marker/);
     expect(() => decodeReferencePart(plain, d.length + 1, zstdDecompress, CODE_IDENTITY)).toThrow();
+    // reversed (the reader's reverse-complemented references), every form
+    const rc = letters(reverseComplement(Uint8Array.from(d, (c) => CODE_TO_LETTER[c]), LETTER_COMPLEMENT));
+    for (const [part, meta] of [
+      [d, 0],
+      [plain, d.length],
+      [tup, d.length],
+    ] as const)
+      expect(letters(decodeReferencePart(part, meta, zstdDecompress, CODE_TO_COMPLEMENT_LETTER, true))).toBe(rc);
   });
 
   it('reads the content size from zstd frame headers of every size class', () => {

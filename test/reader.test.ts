@@ -307,6 +307,28 @@ describe('AgcArchive on a handmade archive (every storage form, shared contig na
     }
   });
 
+  it('formats records into a shared buffer exactly as formatRecord', async () => {
+    await using a = await AgcArchive.open(file);
+    const buf = Buffer.alloc(4096, 0x2a);
+    let q = 3;
+    const want: Buffer[] = [Buffer.from('***')];
+    for (const s of samples) {
+      const layout = a.sampleLayout(s.name)!;
+      for (const c of layout.contigs)
+        for (const [st, en] of [
+          [0, c.length],
+          [2, Math.max(2, c.length - 3)],
+        ]) {
+          want.push(a.formatRecord(c, `${c.name}:x`, st, en, 9));
+          q = a.formatRecordInto(c, `${c.name}:x`, st, en, 9, buf, q);
+        }
+    }
+    expect(buf.subarray(0, q).toString()).toBe(Buffer.concat(want).toString());
+    expect(buf[q]).toBe(0x2a);
+    const c0 = a.sampleLayout('ref')!.contigs[0];
+    expect(() => a.formatRecordInto(c0, 'x', 0, c0.length, 9, buf, buf.length - 10)).toThrow(RangeError);
+  });
+
   it('resolves short names and reports ambiguity', async () => {
     await using a = await AgcArchive.open(file);
     await expect(a.getSequence({ contig: 'chrA' })).rejects.toBeInstanceOf(AgcAmbiguousNameError);
