@@ -5,13 +5,25 @@
 // Gzip (-g): upstream writes each record as two gzip members, the header at level 1 and the
 // sequence lines at the requested level, with libdeflate. We write the same two members with
 // node:zlib, so the decompressed text is identical but the compressed bytes are not.
-import { gzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+
+// node:zlib is loaded on first use: a few milliseconds of start-up that only -g needs.
+let zlib: typeof import('node:zlib') | undefined;
+function gzipSync(data: Uint8Array, options: import('node:zlib').ZlibOptions): Buffer {
+  zlib ??= createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib');
+  return zlib.gzipSync(data, options);
+}
 
 const NL = 0x0a;
 
 /** Number of bytes `n` symbols take as wrapped lines (every line terminated). */
 export function wrappedSize(n: number, lineLength: number): number {
   return n === 0 ? 0 : n + Math.ceil(n / lineLength);
+}
+
+/** Bytes of a whole record: header line plus wrapped sequence of `n` symbols. */
+export function recordSize(name: string, n: number, lineLength: number): number {
+  return Buffer.byteLength(name, 'utf8') + 2 + wrappedSize(n, lineLength);
 }
 
 /**

@@ -141,8 +141,18 @@ export async function runCommand(command: string, argv: string[], body: () => Pr
 
 /** Where a command writes: stdout or a file committed atomically. */
 export interface Output {
-  /** Write bytes (in order). */
+  /** Write bytes (in order). The caller must not change `chunk` afterwards. */
   write(chunk: Uint8Array | string): Promise<void>;
+  /**
+   * Write bytes (in order) and resolve once the output holds no reference to `chunk` any more,
+   * so that the caller may fill it again (bulk extraction reuses its buffers).
+   */
+  writeReusable(chunk: Uint8Array): Promise<void>;
+  /**
+   * True when writes complete without waiting for a consumer (files, /dev/null): a writer then
+   * gains nothing from filling a second buffer while the first is written.
+   */
+  readonly synchronous: boolean;
   /** Finish successfully: flush and (for files) rename into place. */
   commit(): Promise<void>;
   /** Give up: for files, remove the temporary file; the target is untouched. Never throws. */
@@ -233,6 +243,7 @@ export class AtomicPath {
  */
 export class AtomicFile implements Output {
   readonly target: string;
+  readonly synchronous = true;
   private readonly reserved: AtomicPath;
   private fd: number | undefined;
 
@@ -252,6 +263,10 @@ export class AtomicFile implements Output {
   }
 
   async write(chunk: Uint8Array | string): Promise<void> {
+    this.writeSync(chunk);
+  }
+
+  async writeReusable(chunk: Uint8Array): Promise<void> {
     this.writeSync(chunk);
   }
 
@@ -293,19 +308,31 @@ export class AtomicFile implements Output {
   }
 }
 
+/** Whether fd 1 is a file or a device such as /dev/null, which node writes synchronously. */
+function stdoutIsFile(): boolean {
+  try {
+    const st = fs.fstatSync(1);
+    return st.isFile() || (st.isCharacterDevice() && !process.stdout.isTTY);
+  } catch {
+    return false;
+  }
+}
+
 /** Standard output with back-pressure; a closed pipe (EPIPE) ends the command quietly. */
 export class StdoutOutput implements Output {
   private failed: Error | undefined;
   private wake: (() => void) | undefined;
   private readonly onError = (e: NodeJS.ErrnoException) => {
-    this.failed = e.code === 'EPIPE' ? new OutputClosedError('stdout closed') : new AgcInputError(`cannot write to standard output: ${errorMessage(e)}`);
+    this.failed ??= e.code === 'EPIPE' ? new OutputClosedError('stdout closed') : new AgcInputError(`cannot write to standard output: ${errorMessage(e)}`);
     this.wake?.();
   };
   private readonly onDrain = () => this.wake?.();
+  readonly synchronous: boolean;
 
   constructor(private readonly stream: NodeJS.WritableStream = process.stdout) {
     stream.on('error', this.onError);
     stream.on('drain', this.onDrain);
+    this.synchronous = stream === process.stdout && stdoutIsFile();
   }
 
   async write(chunk: Uint8Array | string): Promise<void> {
@@ -315,6 +342,19 @@ export class StdoutOutput implements Output {
       this.wake = undefined;
       if (this.failed) throw this.failed;
     }
+  }
+
+  async writeReusable(chunk: Uint8Array): Promise<void> {
+    if (this.failed) throw this.failed;
+    // The stream keeps `chunk` until its write callback runs (a pipe that is full takes the rest
+    // later); only then may the caller overwrite it.
+    await new Promise<void>((resolve) => {
+      this.stream.write(chunk, (e?: Error | null) => {
+        if (e) this.onError(e as NodeJS.ErrnoException);
+        resolve();
+      });
+    });
+    if (this.failed) throw this.failed;
   }
 
   async commit(): Promise<void> {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { z } from 'zod/v3';
 import { AgcArchive, shortContigName } from '../reader.js';
 import type { ContigLayout } from '../contig.js';
-import { gzipRecord, StreamingRecordFormatter } from '../fasta-writer.js';
+import { StreamingRecordFormatter } from '../fasta-writer.js';
 import {
   AgcInputError,
   type Output,
@@ -21,7 +21,7 @@ import {
   withOutput,
 } from './common.js';
 import { parseContigQuery, resolveRange } from './query.js';
-import { extractParallel, parallelAvailable } from './parallel-extract.js';
+import { FastaSink } from './fasta-sink.js';
 
 const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 
@@ -167,14 +167,14 @@ function openArchive(file: string): AgcArchive {
   return AgcArchive.openSync(file);
 }
 
-function completed(verbosity: number, t0: number): void {
-  if (verbosity > 0) process.stderr.write(`***\nCompleted in           : ${((performance.now() - t0) / 1000).toFixed(6)} s\n`);
+// process.hrtime rather than performance.now(): the latter loads perf_hooks on first use.
+function now(): number {
+  const [s, ns] = process.hrtime();
+  return s + ns / 1e9;
 }
 
-/** Format one whole contig as upstream's non-streaming writer. */
-function contigRecord(archive: AgcArchive, c: ContigLayout, header: string, start: number, end: number, lineLength: number, gzip: number): Buffer {
-  if (!gzip) return archive.formatRecord(c, header, start, end, lineLength);
-  return gzipRecord(header, archive.readContig(c, start, end, false), lineLength, gzip);
+function completed(verbosity: number, t0: number): void {
+  if (verbosity > 0) process.stderr.write(`***\nCompleted in           : ${(now() - t0).toFixed(6)} s\n`);
 }
 
 /** Stream one contig range piece by piece (upstream -s layout: an empty sequence gets an empty line). */
@@ -189,7 +189,7 @@ async function streamContig(archive: AgcArchive, out: Output, c: ContigLayout, h
 
 export async function getcol(argv: string[]): Promise<number> {
   return runCommand('getcol', argv, async () => {
-    const t0 = performance.now();
+    const t0 = now();
     const { values, positionals } = parseCommandArgs(argv, {
       ...extractOptions,
       fast: { type: 'boolean', short: 'f' },
@@ -214,8 +214,10 @@ export async function getcol(argv: string[]): Promise<number> {
     const ext = opts.gzip ? '.fa.gz' : '.fa';
 
     const symbols = layouts.reduce((n, l) => n + l.contigs.reduce((m, c) => m + c.length, 0), 0);
-    if (opts.threads > 1 && layouts.length > 1 && symbols >= parallelMinSymbols() && parallelAvailable()) {
-      await extractParallel({
+    // Worker machinery is only loaded when it is used.
+    const parallel = opts.threads > 1 && layouts.length > 1 && symbols >= parallelMinSymbols() ? await import('./parallel-extract.js') : undefined;
+    if (parallel?.parallelAvailable()) {
+      await parallel.extractParallel({
         archivePath: positionals[0],
         samples,
         lineLength: opts.lineLength,
@@ -227,14 +229,20 @@ export async function getcol(argv: string[]): Promise<number> {
       });
     } else if (opts.output === undefined) {
       await withOutput(undefined, async (out) => {
-        for (const l of layouts) for (const c of l.contigs) await out.write(contigRecord(archive, c, c.name, 0, c.length, opts.lineLength, opts.gzip));
+        const sink = new FastaSink(out, archive, opts.lineLength, opts.gzip);
+        for (const l of layouts) for (const c of l.contigs) await sink.record(c);
+        await sink.finish();
       });
     } else {
+      let sink: FastaSink | undefined; // one pair of buffers for all the files
       for (let i = 0; i < layouts.length; i++) {
         const file = path.join(opts.output, samples[i] + ext);
         if (opts.verbosity > 0) process.stderr.write(`${i ? '\n' : ''}${file}  (${i + 1} of ${samples.length})`);
         await withOutput(file, async (out) => {
-          for (const c of layouts[i].contigs) await out.write(contigRecord(archive, c, c.name, 0, c.length, opts.lineLength, opts.gzip));
+          if (sink) await sink.retarget(out);
+          else sink = new FastaSink(out, archive, opts.lineLength, opts.gzip);
+          for (const c of layouts[i].contigs) await sink.record(c);
+          await sink.finish();
         });
       }
       if (opts.verbosity > 0 && layouts.length) process.stderr.write('\n');
@@ -247,7 +255,7 @@ export async function getcol(argv: string[]): Promise<number> {
 
 export async function getset(argv: string[]): Promise<number> {
   return runCommand('getset', argv, async () => {
-    const t0 = performance.now();
+    const t0 = now();
     const { values, positionals } = parseCommandArgs(argv, extractOptions);
     const stop = helpOrMissing('getset', values, positionals, 2, 'No sample name');
     if (stop !== undefined) return stop;
@@ -265,11 +273,13 @@ export async function getset(argv: string[]): Promise<number> {
         const fmt = new StreamingRecordFormatter(opts.lineLength);
         for (const l of layouts) for (const c of l.contigs) await streamContig(archive, out, c, c.name, 0, c.length, fmt);
       } else {
+        const sink = new FastaSink(out, archive, opts.lineLength, opts.gzip);
         for (const l of layouts)
           for (const c of l.contigs) {
-            await out.write(contigRecord(archive, c, c.name, 0, c.length, opts.lineLength, opts.gzip));
+            await sink.record(c);
             if (opts.output && opts.verbosity > 0) process.stderr.write(`${c.name}\n`);
           }
+        await sink.finish();
       }
     });
     completed(opts.verbosity, t0);
@@ -280,7 +290,7 @@ export async function getset(argv: string[]): Promise<number> {
 
 export async function getctg(argv: string[]): Promise<number> {
   return runCommand('getctg', argv, async () => {
-    const t0 = performance.now();
+    const t0 = now();
     const { values, positionals } = parseCommandArgs(argv, extractOptions);
     const stop = helpOrMissing('getctg', values, positionals, 2, 'No contig name');
     if (stop !== undefined) return stop;
@@ -309,13 +319,15 @@ export async function getctg(argv: string[]): Promise<number> {
 
     await withOutput(opts.output, async (out) => {
       const fmt = new StreamingRecordFormatter(opts.lineLength);
+      const sink = new FastaSink(out, archive, opts.lineLength, opts.gzip);
       for (const { q, contig } of tasks) {
         const r = resolveRange(q.range, contig.length, !!opts.streaming);
         for (const w of r.warnings) process.stderr.write(`${w}\n`);
         const header = contig.name + r.suffix;
         if (opts.streaming) await streamContig(archive, out, contig, header, r.start, r.end, fmt);
-        else await out.write(contigRecord(archive, contig, header, r.start, r.end, opts.lineLength, opts.gzip));
+        else await sink.record(contig, header, r.start, r.end);
       }
+      await sink.finish();
     });
     completed(opts.verbosity, t0);
   });
@@ -376,7 +388,7 @@ export async function listctg(argv: string[]): Promise<number> {
 
 export async function info(argv: string[]): Promise<number> {
   return runCommand('info', argv, async () => {
-    const t0 = performance.now();
+    const t0 = now();
     const { values, positionals } = parseCommandArgs(argv, outputOption);
     const stop = helpOrMissing('info', values, positionals, 1, '');
     if (stop !== undefined) return stop;
