@@ -11,6 +11,7 @@ import { openForAppend } from './append.js';
 import { CppArchive } from './cpp-archive.js';
 import { CppCollection } from './cpp-collection.js';
 import { Compressor, determineSplitters, shortName, type CompressorParams } from './compressor.js';
+import { CompressPool } from './compress-workers.js';
 import { AgcInputError } from './errors.js';
 import { sampleNameFromPath } from './fasta.js';
 
@@ -292,13 +293,16 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
   const tmp = new TempOutput(o.output);
   let archive: CppArchive | null = null;
   let collection: CppCollection | null = null;
+  let pool: CompressPool | null = null;
   try {
     o.onProgress?.({ phase: 'splitters', file: files[0]!, fileIndex: 0, files: files.length, bytesDone: 0, bytesTotal: sizes.reduce((a, b) => a + b, 0) });
-    const setup = await determineSplitters(files[0]!, params, threads);
+    pool = new CompressPool(threads, { packCardinality: params.packCardinality, minMatchLen: params.minMatchLen });
+    const setup = await determineSplitters(files[0]!, params, pool);
     o.signal?.throwIfAborted();
     archive = CppArchive.create(tmp.path);
     collection = CppCollection.forCompression(archive, { batchSize: params.packCardinality, segmentSize: params.segmentSize, kmerLength: params.k });
-    const comp = new Compressor({ params, archive, collection, ...setup, existingSamples: 0, threads });
+    const comp = new Compressor({ params, archive, collection, ...setup, existingSamples: 0, pool });
+    pool = null; // owned by the compressor now
     try {
       comp.initRawGroups();
       collection.resetPrevSampleName();
@@ -316,6 +320,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
     tmp.commit();
     return summary(o.output, comp, added, sizes.reduce((a, b) => a + b, 0));
   } catch (e) {
+    await pool?.close();
     collection?.close();
     archive?.close();
     tmp.discard();

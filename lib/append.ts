@@ -8,6 +8,7 @@ import { CppArchive } from './cpp-archive.js';
 import { CppCollection } from './cpp-collection.js';
 import { AgcInputError } from './errors.js';
 import { Compressor, type CompressorParams } from './compressor.js';
+import { CompressPool } from './compress-workers.js';
 import { SplitterSet } from './segment.js';
 import { groupStreamNames } from './segment-decode.js';
 import { CandidateCollector, FallbackFilter, FallbackMap, addFallbackKmers } from './splitters.js';
@@ -114,6 +115,7 @@ export function openForAppend(
   let output: CppArchive | null = null;
   let collection: CppCollection | null = null;
   let compressor: Compressor | null = null;
+  let pool: CompressPool | null = null;
   try {
     const info = readInputInfo(input, inputPath);
     const params: CompressorParams = {
@@ -155,6 +157,7 @@ export function openForAppend(
     const sv = new DataView(sp.data.buffer, sp.data.byteOffset, sp.data.byteLength);
     for (let i = 0; i < sp.metadata; i++) splitters.add(sv.getUint32(8 * i + 4, true), sv.getUint32(8 * i, true));
 
+    pool = new CompressPool(Math.max(1, opts.threads ?? 1), { packCardinality: info.packCardinality, minMatchLen: info.minMatchLen });
     compressor = new Compressor({
       params,
       archive: output,
@@ -164,8 +167,9 @@ export function openForAppend(
       fallbackMap,
       existingSamples,
       fileTypeInfo: info.fileTypeInfo,
-      threads: opts.threads,
+      pool,
     });
+    pool = null;
 
     // Groups: copy the reference and all delta parts but the last; keep the last packed.
     for (let g = 0; ; g++) {
@@ -214,6 +218,7 @@ export function openForAppend(
     return { compressor, input, info };
   } catch (e) {
     void compressor?.dispose();
+    void pool?.close();
     collection?.close();
     output?.close();
     input.close();

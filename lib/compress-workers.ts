@@ -5,6 +5,8 @@
 // Batch data stays in shared memory (contigs and reverse complements are SharedArrayBuffers).
 import { Worker } from 'node:worker_threads';
 import { GroupStore, type GroupPart, type PackedGroupInit } from './group-store.js';
+import { encodePackPart, encodeReferencePart } from './segment-codec.js';
+import { countPartition, type PartitionCounts } from './kmer-partition.js';
 import { zstdCompress, zstdDecompress } from './zstd.js';
 
 /** Messages to a worker. */
@@ -19,8 +21,13 @@ export type ToWorker =
       /** Per entry: index into `buffers`, byte offset, length. */
       where: Uint32Array;
       buffers: SharedArrayBuffer[];
+      /** Reference parts to encode, shared by every thread (see RefJobs). */
+      refGroups: Uint32Array;
+      refWhere: Uint32Array;
+      refCounter: SharedArrayBuffer;
     }
-  | { type: 'finish'; seq: number };
+  | { type: 'finish'; seq: number }
+  | { type: 'kmers'; seq: number; contigs: SharedArrayBuffer[]; k: number; part: number; parts: number };
 
 /** Parts of several groups, concatenated. */
 export interface PartsMessage {
@@ -34,7 +41,39 @@ export interface PartsMessage {
 /** Messages from a worker. */
 export type FromWorker =
   | ({ type: 'done'; seq: number; ids: Uint32Array } & PartsMessage)
+  | ({ type: 'counted'; seq: number } & PartitionCounts)
+  | ({ type: 'jobs'; seq: number } & PackJobsMessage)
   | { type: 'error'; seq: number; message: string; stack?: string };
+
+/** Last packs to encode at close, in shared memory so that any thread can take them. */
+export interface PackJobsMessage {
+  jobGroups: Uint32Array;
+  /** Items per job. */
+  jobCounts: Uint32Array;
+  /** Byte length of every item, jobs in order. */
+  itemLens: Uint32Array;
+  data: SharedArrayBuffer;
+  counter: SharedArrayBuffer;
+}
+
+/** Claims and encodes last-pack jobs (see PackJobsMessage) until none is left. */
+export function takePackJobs(m: PackJobsMessage): Array<{ group: number; part: GroupPart }> {
+  const counter = new Int32Array(m.counter);
+  // Item offsets: prefix sums over jobs (cheap, recomputed by each taker).
+  const itemStart = new Uint32Array(m.jobCounts.length + 1);
+  for (let j = 0; j < m.jobCounts.length; j++) itemStart[j + 1] = itemStart[j]! + m.jobCounts[j]!;
+  const byteStart = new Float64Array(m.itemLens.length + 1);
+  for (let i = 0; i < m.itemLens.length; i++) byteStart[i + 1] = byteStart[i]! + m.itemLens[i]!;
+  const out: Array<{ group: number; part: GroupPart }> = [];
+  for (;;) {
+    const j = Atomics.add(counter, 0, 1);
+    if (j >= m.jobGroups.length) return out;
+    const items: Uint8Array[] = [];
+    for (let i = itemStart[j]!; i < itemStart[j + 1]!; i++) items.push(new Uint8Array(m.data, byteStart[i]!, m.itemLens[i]!));
+    const { data, metadata } = encodePackPart(items, zstdCompress);
+    out.push({ group: m.jobGroups[j]!, part: { stream: 'd', data: data.buffer instanceof SharedArrayBuffer ? data.slice() : data, metadata } });
+  }
+}
 
 /** Parameters every worker needs. */
 export interface StoreParams {
@@ -93,17 +132,30 @@ export class StoreCore {
     let s = this.stores.get(id);
     if (s === undefined) {
       s = new GroupStore(id, this.p.packCardinality, this.p.minMatchLen, zstdCompress, zstdDecompress);
+      s.externalReferencePart = true;
       this.stores.set(id, s);
     }
     return s;
   }
 
-  /** Handle a message; returns the reply (batch/finish) and the buffers to transfer. */
-  handle(m: ToWorker): { reply: FromWorker; transfer: ArrayBuffer[] } | null {
+  /**
+   * Handle a message; returns the reply (batch/finish) and the buffers to transfer. `post` sends
+   * an intermediate message (the close stage's shared jobs).
+   */
+  handle(m: ToWorker, post?: (m: FromWorker) => void): { reply: FromWorker; transfer: ArrayBuffer[] } | null {
     switch (m.type) {
       case 'raw':
         for (const id of m.ids) this.store(id).addRaw(Uint8Array.of(0x7f));
         return null;
+      case 'kmers': {
+        const r = countPartition(
+          m.contigs.map((b) => new Uint8Array(b)),
+          m.k,
+          m.part,
+          m.parts,
+        );
+        return { reply: { type: 'counted', seq: m.seq, ...r }, transfer: [r.sHi.buffer, r.sLo.buffer, r.dHi.buffer, r.dLo.buffer] as ArrayBuffer[] };
+      }
       case 'adopt':
         this.stores.set(m.id, GroupStore.packedFrom(m.id, m.init, this.p.packCardinality, this.p.minMatchLen, zstdCompress, zstdDecompress));
         return null;
@@ -125,18 +177,63 @@ export class StoreCore {
           groups.push(g);
           parts.push(store.drain());
         }
+        // Then help with the batch's reference parts until none is left.
+        const refs = new RefJobs(m.refGroups, m.refWhere, m.buffers, m.refCounter);
+        for (const { group, part } of refs.takeAll()) {
+          groups.push(group);
+          parts.push([part]);
+        }
         const pm = packParts(groups, parts);
         return { reply: { type: 'done', seq: m.seq, ids, ...pm }, transfer: [ids.buffer as ArrayBuffer, ...transferOf(pm)] };
       }
       case 'finish': {
+        // Untouched append parts are re-emitted here; the pending packs become shared jobs that
+        // the main thread helps to encode (this is the one stage where every group has work).
         const groups = [...this.stores.keys()].sort((a, b) => a - b);
-        const parts = groups.map((g) => {
-          const s = this.stores.get(g)!;
-          s.finish();
-          return s.drain();
-        });
+        const jobGroups: number[] = [];
+        const jobItems: Uint8Array[][] = [];
+        const vGroups: number[] = [];
+        const vParts: GroupPart[][] = [];
+        for (const g of groups) {
+          const st = this.stores.get(g)!;
+          const items = st.takePendingItems();
+          if (items.length > 0) {
+            jobGroups.push(g);
+            jobItems.push(items);
+          }
+          st.finish();
+          const ps = st.drain();
+          if (ps.length > 0) {
+            vGroups.push(g);
+            vParts.push(ps);
+          }
+        }
         this.stores.clear();
-        const pm = packParts(groups, parts);
+        let bytes = 0;
+        let nItems = 0;
+        for (const items of jobItems) for (const it of items) (nItems++, (bytes += it.length));
+        const jobs: PackJobsMessage = {
+          jobGroups: Uint32Array.from(jobGroups),
+          jobCounts: Uint32Array.from(jobItems, (x) => x.length),
+          itemLens: new Uint32Array(nItems),
+          data: new SharedArrayBuffer(bytes),
+          counter: new SharedArrayBuffer(4),
+        };
+        const view = new Uint8Array(jobs.data);
+        let off = 0;
+        let k = 0;
+        for (const items of jobItems)
+          for (const it of items) {
+            view.set(it, off);
+            off += it.length;
+            jobs.itemLens[k++] = it.length;
+          }
+        post?.({ type: 'jobs', seq: m.seq, ...jobs });
+        for (const { group, part } of takePackJobs(jobs)) {
+          vGroups.push(group);
+          vParts.push([part]);
+        }
+        const pm = packParts(vGroups, vParts);
         return { reply: { type: 'done', seq: m.seq, ids: new Uint32Array(0), ...pm }, transfer: transferOf(pm) };
       }
     }
@@ -147,10 +244,45 @@ function transferOf(m: PartsMessage): ArrayBuffer[] {
   return [m.partGroup.buffer, m.partStream.buffer, m.partMeta.buffer, m.partLen.buffer, m.partData.buffer] as ArrayBuffer[];
 }
 
+/**
+ * The reference parts of a batch's new groups. Encoding one depends only on the segment, so any
+ * thread may do it: threads claim jobs through a shared counter (main helps while it would wait).
+ */
+export class RefJobs {
+  private readonly counter: Int32Array;
+  constructor(
+    private readonly groups: Uint32Array,
+    private readonly where: Uint32Array,
+    private readonly buffers: SharedArrayBuffer[],
+    counter: SharedArrayBuffer,
+  ) {
+    this.counter = new Int32Array(counter);
+  }
+
+  get size(): number {
+    return this.groups.length;
+  }
+
+  /** Encode jobs until none is left; returns the parts this thread made. */
+  takeAll(): Array<{ group: number; part: GroupPart }> {
+    const out: Array<{ group: number; part: GroupPart }> = [];
+    for (;;) {
+      const i = Atomics.add(this.counter, 0, 1);
+      if (i >= this.groups.length) return out;
+      const ref = new Uint8Array(this.buffers[this.where[3 * i]!]!, this.where[3 * i + 1]!, this.where[3 * i + 2]!);
+      const { data, metadata } = encodeReferencePart(ref, zstdCompress);
+      // A raw (uncompressed) reference part is the segment itself: copy it out of shared memory.
+      out.push({ group: this.groups[i]!, part: { stream: 'r', data: data.buffer instanceof SharedArrayBuffer ? data.slice() : data, metadata } });
+    }
+  }
+}
+
 /** One batch's segments for the pool: per group, the entries in store order. */
 export interface BatchJob {
   groups: number[];
   entries: Uint8Array[][];
+  /** New groups' references (their first entries), encoded by whichever thread gets there first. */
+  refs: Array<{ group: number; data: Uint8Array }>;
 }
 
 /** Result for one batch: in-group ids per group (same shape as the job) and the parts in order. */
@@ -160,8 +292,10 @@ export interface BatchResult {
 }
 
 interface Pending {
-  resolve: (m: FromWorker & { type: 'done' }) => void;
+  resolve: (m: FromWorker) => void;
   reject: (e: Error) => void;
+  /** Shared jobs announced by the worker before its reply. */
+  onJobs?: (m: PackJobsMessage) => void;
 }
 
 /**
@@ -198,6 +332,15 @@ export class CompressPool {
       w.on('message', (m: FromWorker) => {
         const p = pend.get(m.seq);
         if (!p) return;
+        if (m.type === 'jobs') {
+          try {
+            p.onJobs?.(m);
+          } catch (e) {
+            pend.delete(m.seq);
+            p.reject(e as Error);
+          }
+          return;
+        }
         pend.delete(m.seq);
         if (m.type === 'error') {
           const e = new Error(m.message);
@@ -228,10 +371,21 @@ export class CompressPool {
     this.workers[i]!.postMessage(m, transfer);
   }
 
-  private request(i: number, m: ToWorker & { seq: number }, transfer: ArrayBuffer[] = []): Promise<FromWorker & { type: 'done' }> {
+  private async requestDone(i: number, m: ToWorker & { seq: number }, transfer: ArrayBuffer[] = [], onJobs?: (m: PackJobsMessage) => void) {
+    const r = await this.request(i, m, transfer, onJobs);
+    if (r.type !== 'done') throw new Error(`internal: unexpected ${r.type} reply from compress worker ${i}`);
+    return r;
+  }
+
+  private request(
+    i: number,
+    m: ToWorker & { seq: number },
+    transfer: ArrayBuffer[] = [],
+    onJobs?: (m: PackJobsMessage) => void,
+  ): Promise<FromWorker> {
     return new Promise((resolve, reject) => {
       if (this.failed) return reject(this.failed);
-      this.pending[i]!.set(m.seq, { resolve, reject });
+      this.pending[i]!.set(m.seq, { resolve, reject, onJobs });
       this.workers[i]!.postMessage(m, transfer);
     });
   }
@@ -252,13 +406,40 @@ export class CompressPool {
     this.post(this.owner(id), { type: 'adopt', id, init: c }, transfer);
   }
 
-  /** Store one batch; resolves when every worker is done with its share. */
-  async submit(job: BatchJob): Promise<BatchResult> {
+  /**
+   * Store one batch. Returns the workers' result and the batch's reference jobs, which the caller
+   * may help with (RefJobs.takeAll) instead of waiting idle; its parts then count as well.
+   */
+  submit(job: BatchJob): { result: Promise<BatchResult>; refs: RefJobs } {
     const W = this.threads;
     const seq = ++this.seq;
     const gi: number[][] = Array.from({ length: W }, () => []);
     job.groups.forEach((g, i) => gi[this.owner(g)]!.push(i));
-    const replies = await Promise.all(
+
+    // Segments are views into shared buffers (contigs, reverse complements): a message names each
+    // buffer once and every entry as (buffer, offset, length). Anything not shared is copied.
+    const toShared = (e: Uint8Array): Uint8Array => {
+      if (e.buffer instanceof SharedArrayBuffer) return e;
+      const c = new Uint8Array(new SharedArrayBuffer(e.length));
+      c.set(e);
+      return c;
+    };
+    const locate = (e: Uint8Array, buffers: SharedArrayBuffer[], index: Map<ArrayBufferLike, number>, where: Uint32Array, k: number): void => {
+      let b = index.get(e.buffer);
+      if (b === undefined) {
+        b = buffers.length;
+        buffers.push(e.buffer as SharedArrayBuffer);
+        index.set(e.buffer, b);
+      }
+      where[3 * k] = b;
+      where[3 * k + 1] = e.byteOffset;
+      where[3 * k + 2] = e.length;
+    };
+    const refData = job.refs.map((r) => toShared(r.data));
+    const refGroups = Uint32Array.from(job.refs, (r) => r.group);
+    const refCounter = new SharedArrayBuffer(4);
+
+    const replies = Promise.all(
       gi.map((idx, w) => {
         const groups = new Uint32Array(idx.length);
         const counts = new Uint32Array(idx.length);
@@ -268,53 +449,76 @@ export class CompressPool {
           counts[j] = job.entries[i]!.length;
           n += counts[j]!;
         });
-        // Segments are views into shared buffers (contigs, reverse complements): send the buffers
-        // once each, and the (buffer, offset, length) of every entry. Anything not shared is copied.
         const where = new Uint32Array(3 * n);
         const buffers: SharedArrayBuffer[] = [];
         const index = new Map<ArrayBufferLike, number>();
         let k = 0;
-        for (const i of idx) {
-          for (let e of job.entries[i]!) {
-            if (!(e.buffer instanceof SharedArrayBuffer)) {
-              const c = new Uint8Array(new SharedArrayBuffer(e.length));
-              c.set(e);
-              e = c;
-            }
-            let b = index.get(e.buffer);
-            if (b === undefined) {
-              b = buffers.length;
-              buffers.push(e.buffer as SharedArrayBuffer);
-              index.set(e.buffer, b);
-            }
-            where[3 * k] = b;
-            where[3 * k + 1] = e.byteOffset;
-            where[3 * k + 2] = e.length;
-            k++;
-          }
-        }
-        return this.request(w, { type: 'batch', seq, groups, counts, where, buffers }, [groups.buffer, counts.buffer, where.buffer]);
+        for (const i of idx) for (const e of job.entries[i]!) locate(toShared(e), buffers, index, where, k++);
+        const refWhere = new Uint32Array(3 * refData.length);
+        refData.forEach((e, j) => locate(e, buffers, index, refWhere, j));
+        return this.requestDone(w, { type: 'batch', seq, groups, counts, where, buffers, refGroups: refGroups.slice(), refWhere, refCounter }, [
+          groups.buffer,
+          counts.buffer,
+          where.buffer,
+          refWhere.buffer,
+        ]);
       }),
     );
-    const ids = new Map<number, Uint32Array>();
-    const parts: Array<{ group: number; part: GroupPart }> = [];
-    replies.forEach((r, w) => {
-      let e = 0;
-      for (const i of gi[w]!) {
-        const n = job.entries[i]!.length;
-        ids.set(job.groups[i]!, r.ids.subarray(e, e + n));
-        e += n;
-      }
-      parts.push(...unpackParts(r));
+    const mainWhere = new Uint32Array(3 * refData.length);
+    const mainBuffers: SharedArrayBuffer[] = [];
+    const mainIndex = new Map<ArrayBufferLike, number>();
+    refData.forEach((e, j) => locate(e, mainBuffers, mainIndex, mainWhere, j));
+    const refs = new RefJobs(refGroups, mainWhere, mainBuffers, refCounter);
+
+    const result = replies.then((rs) => {
+      const ids = new Map<number, Uint32Array>();
+      const parts: Array<{ group: number; part: GroupPart }> = [];
+      rs.forEach((r, w) => {
+        let e = 0;
+        for (const i of gi[w]!) {
+          const n = job.entries[i]!.length;
+          ids.set(job.groups[i]!, r.ids.subarray(e, e + n));
+          e += n;
+        }
+        parts.push(...unpackParts(r));
+      });
+      return { ids, parts };
     });
-    return { ids, parts };
+    return { result, refs };
   }
 
-  /** Finish every group (pending packs, untouched append parts); parts in group order per worker. */
+  /**
+   * Finish every group (pending packs, untouched append parts). The calling thread helps encode
+   * the last packs while it waits.
+   */
   async finish(): Promise<Array<{ group: number; part: GroupPart }>> {
     const seq = ++this.seq;
-    const replies = await Promise.all(this.workers.map((_, w) => this.request(w, { type: 'finish', seq })));
-    return replies.flatMap((r) => unpackParts(r));
+    const mine: Array<{ group: number; part: GroupPart }> = [];
+    const replies = await Promise.all(
+      this.workers.map((_, w) => this.requestDone(w, { type: 'finish', seq }, [], (jobs) => mine.push(...takePackJobs(jobs)))),
+    );
+    return [...replies.flatMap((r) => unpackParts(r)), ...mine];
+  }
+
+  /**
+   * Count the k-mers of partitions 1..threads of the reference (partition 0 is the caller's).
+   * `contigs` are views of whole shared buffers.
+   */
+  countKmers(contigs: readonly Uint8Array[], k: number): Promise<PartitionCounts[]> {
+    const seq = ++this.seq;
+    const buffers = contigs.map((c) => {
+      if (!(c.buffer instanceof SharedArrayBuffer) || c.byteOffset !== 0 || c.byteLength !== c.buffer.byteLength)
+        throw new Error('internal: countKmers needs whole shared buffers');
+      return c.buffer;
+    });
+    const parts = this.threads + 1;
+    return Promise.all(
+      this.workers.map(async (_, w) => {
+        const r = await this.request(w, { type: 'kmers', seq, contigs: buffers, k, part: w + 1, parts });
+        if (r.type !== 'counted') throw new Error(`internal: unexpected ${r.type} reply from compress worker ${w}`);
+        return r;
+      }),
+    );
   }
 
   /** Stop the workers (idempotent). */

@@ -5,9 +5,9 @@
 import { CppArchive } from './cpp-archive.js';
 import { CppCollection, PlacementBuffer } from './cpp-collection.js';
 import { AgcInputError } from './errors.js';
-import { isGzipFile, readFastaContigs } from './fasta.js';
-import { statSync } from 'node:fs';
-import { CompressPool, type BatchResult } from './compress-workers.js';
+import { readFastaContigs } from './fasta.js';
+import { concatRanges, countPartition } from './kmer-partition.js';
+import { CompressPool, type BatchResult, type RefJobs } from './compress-workers.js';
 import { NO_RAW_GROUPS, RAW_VIEW, RefView, type GroupPart, type PackedGroupInit } from './group-store.js';
 import {
   GroupingState,
@@ -21,7 +21,6 @@ import { type SortedKmers } from './kmer-set.js';
 import { SplitterSet, segmentContig } from './segment.js';
 import { groupStreamNames } from './segment-decode.js';
 import {
-  CandidateCollector,
   FallbackFilter,
   FallbackMap,
   FallbackRecords,
@@ -90,6 +89,10 @@ const EMPTY = new Uint8Array(0);
 /** A batch whose segments are being stored by the workers. */
 interface Inflight {
   result: Promise<BatchResult>;
+  /** Reference parts of the batch's new groups, shared with the workers. */
+  refJobs: RefJobs;
+  /** Reference parts the main thread encoded itself. */
+  refParts: Array<{ group: number; part: GroupPart }>;
   groups: number[];
   lists: Entry[][];
   /** Registered samples when the batch was closed (the -c accounting reads it). */
@@ -144,9 +147,11 @@ export class Compressor {
     fallbackRecords?: FallbackRecords;
     existingSamples: number;
     fileTypeInfo?: ReadonlyMap<string, string>;
-    threads?: number;
+    /** Store workers; the compressor owns them from now on (dispose() stops them). */
+    pool: CompressPool;
   }) {
-    this.threads = Math.max(1, init.threads ?? 1);
+    this.pool = init.pool;
+    this.threads = init.pool.threads;
     const p = init.params;
     this.params = p;
     this.archive = init.archive;
@@ -159,7 +164,6 @@ export class Compressor {
     this.processedSamples = init.existingSamples;
     this.cntContigsInBatch = p.concatenated ? init.existingSamples % p.packCardinality : 0;
     this.fileTypeInfo = init.fileTypeInfo ?? FILE_TYPE_INFO;
-    this.pool = new CompressPool(this.threads, { packCardinality: p.packCardinality, minMatchLen: p.minMatchLen });
   }
 
   /** Create mode: register x0d..xFd and give every raw group its 0x7F dummy (6.3 step 2). */
@@ -362,9 +366,11 @@ export class Compressor {
     // unpacked by their first segment); the workers store in the background.
     const groups = [...lists.keys()].filter((g) => lists.get(g)!.length > 0).sort((x, y) => x - y);
     const entryLists = groups.map((g) => lists.get(g)!);
+    const refs: Array<{ group: number; data: Uint8Array }> = [];
     groups.forEach((g, i) => {
       const list = entryLists[i]!;
       if (g >= firstId) {
+        refs.push({ group: g, data: list[0]!.data });
         this.state.groups[g] = new RefView(list[0]!.data, p.minMatchLen);
         this.state.addGroupKey(list[0]!.a, list[0]!.b, g);
       } else {
@@ -377,10 +383,14 @@ export class Compressor {
       this.stats.segments += list.length;
     });
     lists.clear();
-    const result = this.pool.submit({ groups, entries: entryLists.map((l) => l.map((e) => e.data)) });
+    const { result, refs: refJobs } = this.pool.submit({ groups, entries: entryLists.map((l) => l.map((e) => e.data)), refs });
     result.catch(() => undefined); // awaited in finalizeInflight; avoid an unhandled rejection meanwhile
     for (const list of entryLists) for (const e of list) e.data = EMPTY;
-    this.inflight = { result, groups, lists: entryLists, samplesAtEnd: this.collection.numSamples };
+    this.inflight = { result, refJobs, refParts: [], groups, lists: entryLists, samplesAtEnd: this.collection.numSamples };
+    // With one worker the main thread has time to spare: encode references now, in parallel with
+    // the worker's deltas. With more workers the main thread is the busier one; it helps only when
+    // it would otherwise wait (finalizeInflight).
+    if (this.threads === 1) this.inflight.refParts.push(...refJobs.takeAll());
   }
 
   /** Complete the batch in flight: placements, parts, collection batch, flush (6.3 c-e). */
@@ -388,12 +398,14 @@ export class Compressor {
     const f = this.inflight;
     if (f === null) return;
     this.inflight = null;
+    f.refParts.push(...f.refJobs.takeAll());
     const r = await f.result;
     const placements = new PlacementBuffer(1024);
     f.groups.forEach((g, i) => {
       const ids = r.ids.get(g)!;
       f.lists[i]!.forEach((e, j) => placements.add(e.c.sample, e.c.name, e.part, g, ids[j]!, e.len, e.rc));
     });
+    for (const { group, part } of f.refParts) this.writePart(group, part);
     for (const { group, part } of r.parts) this.writePart(group, part);
     placements.flushTo(this.collection);
 
@@ -497,28 +509,35 @@ export interface SplitterSetup {
  * Splitters from the reference file (2.2-2.3): singleton canonical k-mers of all contigs, then the
  * per-contig walk. Reads the file twice, holding one contig at a time plus the k-mer list.
  */
-export async function determineSplitters(path: string, p: CompressorParams, _threads = 1): Promise<SplitterSetup> {
-  // Size the k-mer list once (a plain file has at least as many bytes as windows; gzip ~4x less).
-  let expected = 1 << 20;
-  try {
-    const size = statSync(path).size;
-    expected = (await isGzipFile(path)) ? size * 4 : size;
-  } catch {
-    // the reader reports unreadable files
+export async function determineSplitters(path: string, p: CompressorParams, pool: CompressPool | null = null): Promise<SplitterSetup> {
+  // The reference is read once and kept (one byte per symbol, in shared memory for the workers)
+  // for both passes; the k-mer lists of the count are the larger structure anyway.
+  const contigs: Uint8Array[] = [];
+  for await (const { seq } of readFastaContigs(path)) {
+    const c = new Uint8Array(new SharedArrayBuffer(seq.length));
+    c.set(seq);
+    contigs.push(c);
   }
-  const collector = new CandidateCollector(p.k, Math.max(16, expected));
-  for await (const { seq } of readFastaContigs(path)) collector.addContig(seq);
-  const cand = collector.finish();
+  // Candidates: value range 0 here, the others in the workers, then joined (same sets as one count).
+  const parts = pool ? pool.threads + 1 : 1;
+  const others = pool ? pool.countKmers(contigs, p.k) : Promise.resolve([]);
+  others.catch(() => undefined);
+  const mine = countPartition(contigs, p.k, 0, parts);
+  const all = [mine, ...(await others)];
+  const singletons = concatRanges(all.map((r) => ({ hi: r.sHi, lo: r.sLo })));
+  const duplicates = p.adaptive ? concatRanges(all.map((r) => ({ hi: r.dHi, lo: r.dLo }))) : null;
+  all.length = 0;
+
   const filter = new FallbackFilter(p.fallbackFrac);
   const fallbackMap = new FallbackMap();
-  addFallbackKmers(fallbackMap, cand.singletons, filter);
+  addFallbackKmers(fallbackMap, singletons, filter);
   const walk = newWalkResult();
-  for await (const { seq } of readFastaContigs(path)) findSplittersInContig(seq, p.k, p.segmentSize, cand.singletons, filter, walk);
+  for (const seq of contigs) findSplittersInContig(seq, p.k, p.segmentSize, singletons, filter, walk);
   const splitters = new SplitterSet(Math.max(16, walk.splitters.length));
   for (let i = 0; i < walk.splitters.length; i++) splitters.add(walk.splitters.hi[i]!, walk.splitters.lo[i]!);
   return {
     splitters,
-    candidates: p.adaptive ? { singletons: cand.singletons, duplicates: cand.duplicates } : null,
+    candidates: p.adaptive ? { singletons, duplicates: duplicates! } : null,
     fallbackMap,
     fallbackRecords: walk.fallback,
   };

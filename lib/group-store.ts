@@ -51,6 +51,11 @@ export class GroupStore implements GroupView {
   private packed: PackedGroupInit | null = null;
   /** Finished parts waiting to be written, in order. */
   out: GroupPart[] = [];
+  /**
+   * The reference part is encoded elsewhere (any thread: it depends on the segment only), so add()
+   * only installs the reference. Set by the worker pool, which shares reference jobs out.
+   */
+  externalReferencePart = false;
 
   constructor(id: number, packCardinality: number, minMatchLen: number, compress: Compress, decompress: Decompress | null = null) {
     this.id = id;
@@ -141,8 +146,10 @@ export class GroupStore implements GroupView {
     if (this.packed) this.unpack();
     if (this.noSeqs === 0) {
       this.setReference(seg);
-      const { data, metadata } = encodeReferencePart(seg, this.compress);
-      this.out.push({ stream: 'r', data, metadata });
+      if (!this.externalReferencePart) {
+        const { data, metadata } = encodeReferencePart(seg, this.compress);
+        this.out.push({ stream: 'r', data, metadata });
+      }
       this.noSeqs = 1;
       return 0;
     }
@@ -174,6 +181,16 @@ export class GroupStore implements GroupView {
   costs(seq: Uint8Array, prefix: boolean): Uint32Array {
     if (this.refSizeValue === 0) return EMPTY_COSTS;
     return this.lz!.costs(seq, prefix);
+  }
+
+  /**
+   * The pending pack's items, removed from the group so that finish() will not encode them: the
+   * caller encodes them as the group's last part (encodePackPart), possibly on another thread.
+   */
+  takePendingItems(): Uint8Array[] {
+    const items = this.items;
+    this.items = [];
+    return items;
   }
 
   /** finish: queue the pending pack, or re-emit an untouched input part unchanged. */

@@ -1,0 +1,129 @@
+// Reference candidates (compression.md 2.2) computed in parallel: the canonical k-mers are split
+// into disjoint value ranges, every thread counts one range over the whole reference, and the
+// sorted per-range singletons and duplicates are concatenated in range order. The result is the
+// same sets as a single-threaded count.
+import { SortedKmers, sortKmerPairs } from './kmer-set.js';
+
+/**
+ * Upper bounds (exclusive, on the high 32 bits) of the value ranges. A canonical value is the
+ * minimum of two roughly uniform values, so its distribution function is about 1 - (1 - x)^2 and
+ * equal shares end at 1 - sqrt(1 - i/parts).
+ */
+export function partitionBounds(parts: number): Float64Array {
+  const b = new Float64Array(parts);
+  for (let i = 1; i < parts; i++) b[i - 1] = Math.floor((1 - Math.sqrt(1 - i / parts)) * 4294967296);
+  b[parts - 1] = 4294967296;
+  return b;
+}
+
+/** Range (0..parts-1) of a canonical k-mer with high half `hi`. */
+export function kmerPartition(hi: number, bounds: Float64Array): number {
+  let p = 0;
+  while (hi >= bounds[p]!) p++;
+  return p;
+}
+
+/** Sorted singletons and duplicates as (hi, lo) arrays. */
+export interface PartitionCounts {
+  sHi: Uint32Array;
+  sLo: Uint32Array;
+  dHi: Uint32Array;
+  dLo: Uint32Array;
+}
+
+/** Count the k-mers of partition `part` over all `contigs` (codes). */
+export function countPartition(contigs: readonly Uint8Array[], k: number, part: number, parts: number): PartitionCounts {
+  let total = 0;
+  for (const c of contigs) total += c.length;
+  // Expected share plus slack; grows if a partition is unexpectedly large.
+  let cap = Math.max(16, Math.ceil((total / parts) * 1.1) + 1024);
+  let H = new Uint32Array(cap);
+  let L = new Uint32Array(cap);
+  let n = 0;
+  const shift = 64 - 2 * k;
+  const loMask = (0xffffffff << shift) >>> 0;
+  const bounds = partitionBounds(parts);
+  const lower = part === 0 ? 0 : bounds[part - 1]!;
+  const upper = bounds[part]!;
+  for (const seq of contigs) {
+    let dHi = 0;
+    let dLo = 0;
+    let rHi = 0;
+    let rLo = 0;
+    let len = 0;
+    for (let i = 0; i < seq.length; i++) {
+      const x = seq[i]!;
+      if (x > 3) {
+        dHi = dLo = rHi = rLo = 0;
+        len = 0;
+        continue;
+      }
+      dHi = ((dHi << 2) | (dLo >>> 30)) >>> 0;
+      dLo = ((dLo << 2) | (x << shift)) >>> 0;
+      rLo = (((rLo >>> 2) | (rHi << 30)) & loMask) >>> 0;
+      rHi = ((rHi >>> 2) | ((3 - x) << 30)) >>> 0;
+      if (len < k) {
+        len++;
+        if (len < k) continue;
+      }
+      const dirOr = dHi < rHi || (dHi === rHi && dLo <= rLo);
+      const cHi = dirOr ? dHi : rHi;
+      const cLo = dirOr ? dLo : rLo;
+      if (cHi < lower || cHi >= upper) continue;
+      if (n === cap) {
+        cap *= 2;
+        const nh = new Uint32Array(cap);
+        const nl = new Uint32Array(cap);
+        nh.set(H);
+        nl.set(L);
+        H = nh;
+        L = nl;
+      }
+      H[n] = cHi;
+      L[n++] = cLo;
+    }
+  }
+  sortKmerPairs(H, L, n);
+  // Runs of equal values: length 1 -> singleton, longer -> duplicate (listed once).
+  let n1 = 0;
+  let n2 = 0;
+  for (let i = 0; i < n; ) {
+    let j = i + 1;
+    while (j < n && H[j] === H[i] && L[j] === L[i]) j++;
+    if (j === i + 1) n1++;
+    else n2++;
+    i = j;
+  }
+  const r: PartitionCounts = { sHi: new Uint32Array(n1), sLo: new Uint32Array(n1), dHi: new Uint32Array(n2), dLo: new Uint32Array(n2) };
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < n; ) {
+    let j = i + 1;
+    while (j < n && H[j] === H[i] && L[j] === L[i]) j++;
+    if (j === i + 1) {
+      r.sHi[a] = H[i]!;
+      r.sLo[a++] = L[i]!;
+    } else {
+      r.dHi[b] = H[i]!;
+      r.dLo[b++] = L[i]!;
+    }
+    i = j;
+  }
+  return r;
+}
+
+/** Concatenate the per-range sorted lists (in range order) into one sorted list. */
+export function concatRanges(lists: ReadonlyArray<{ hi: Uint32Array; lo: Uint32Array }>): SortedKmers {
+  let total = 0;
+  for (const l of lists) total += l.hi.length;
+  if (lists.length === 1) return new SortedKmers(lists[0]!.hi, lists[0]!.lo);
+  const H = new Uint32Array(total);
+  const L = new Uint32Array(total);
+  let off = 0;
+  for (const l of lists) {
+    H.set(l.hi, off);
+    L.set(l.lo, off);
+    off += l.hi.length;
+  }
+  return new SortedKmers(H, L);
+}
