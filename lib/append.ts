@@ -149,7 +149,7 @@ export function openForAppend(
     }
 
     // Splitters.
-    const splitters = new SplitterSet(1024);
+    const splitters = new SplitterSet(info.k, 1024);
     const sid = input.streamId('splitters');
     if (sid === undefined || input.numParts(sid) < 1) throw new AgcInputError(`${inputPath}: corrupt archive (no splitters)`);
     const sp = input.getPart(sid, 0);

@@ -533,7 +533,7 @@ export async function determineSplitters(path: string, p: CompressorParams, pool
   addFallbackKmers(fallbackMap, singletons, filter);
   const walk = newWalkResult();
   for (const seq of contigs) findSplittersInContig(seq, p.k, p.segmentSize, singletons, filter, walk);
-  const splitters = new SplitterSet(Math.max(16, walk.splitters.length));
+  const splitters = new SplitterSet(p.k, Math.max(16, walk.splitters.length));
   for (let i = 0; i < walk.splitters.length; i++) splitters.add(walk.splitters.hi[i]!, walk.splitters.lo[i]!);
   return {
     splitters,

@@ -3,22 +3,42 @@
 import { KmerSet, type KmerLookup, type SortedKmers } from './kmer-set.js';
 import { EMPTY_END, type KmerEnd } from './grouping.js';
 
-const FILTER_BITS = 20;
+const FILTER_BITS = 21;
 
-/** Bit of the splitter prefilter for a canonical k-mer (any cheap mix: it only saves hash probes). */
-function filterSlot(hi: number, lo: number): number {
-  return (Math.imul(lo ^ (hi >>> 7), 0x9e3779b1) ^ hi) >>> (32 - FILTER_BITS);
+/** Filter slot of a window from its last 16 symbols (2 bits each, newest lowest). */
+function slotOfTail(tail: number): number {
+  return Math.imul(tail, 0x9e3779b1) >>> (32 - FILTER_BITS);
+}
+
+/** Last 16 symbols of a left-aligned k-mer (hi, lo) as a 32-bit number. */
+function tailOf(hi: number, lo: number, k: number): number {
+  const shift = 64 - 2 * k;
+  return shift === 0 ? lo >>> 0 : ((lo >>> shift) | (hi << (32 - shift))) >>> 0;
+}
+
+/** Reverse complement of a left-aligned k-mer, as [hi, lo]. */
+function reverseComplementKmer(hi: number, lo: number, k: number): [number, number] {
+  const v = (BigInt(hi) << 32n) | BigInt(lo);
+  let r = 0n;
+  for (let i = 0; i < k; i++) {
+    const sym = (v >> BigInt(62 - 2 * i)) & 3n;
+    r |= (3n - sym) << BigInt(62 - 2 * (k - 1 - i));
+  }
+  return [Number(r >> 32n), Number(r & 0xffffffffn)];
 }
 
 /**
- * The splitter set with a one-bit-per-slot prefilter: almost every k-mer of a contig is not a
- * splitter, and the filter answers that with one memory read instead of a hash-table probe.
+ * The splitter set with a one-bit-per-slot prefilter keyed by the last 16 symbols of a window in
+ * either orientation, so the per-symbol scan only has to roll 32 bits: almost no window is a
+ * splitter, and the filter says so with one memory read. Passing windows are checked exactly.
  */
 export class SplitterSet implements KmerLookup {
+  readonly k: number;
   private readonly set: KmerSet;
   readonly bits = new Uint8Array(1 << (FILTER_BITS - 3));
 
-  constructor(expected = 1024) {
+  constructor(k: number, expected = 1024) {
+    this.k = k;
     this.set = new KmerSet(expected);
   }
 
@@ -26,20 +46,18 @@ export class SplitterSet implements KmerLookup {
     return this.set.size;
   }
 
+  /** Add a canonical splitter. */
   add(hi: number, lo: number): void {
     if (!this.set.add(hi, lo)) return;
-    const b = filterSlot(hi, lo);
-    this.bits[b >>> 3]! |= 1 << (b & 7);
-  }
-
-  /** Prefilter only: false means certainly not a splitter. */
-  mayHave(hi: number, lo: number): boolean {
-    const b = filterSlot(hi, lo);
-    return (this.bits[b >>> 3]! & (1 << (b & 7))) !== 0;
+    const [rHi, rLo] = reverseComplementKmer(hi, lo, this.k);
+    for (const t of [tailOf(hi, lo, this.k), tailOf(rHi, rLo, this.k)]) {
+      const b = slotOfTail(t);
+      this.bits[b >>> 3]! |= 1 << (b & 7);
+    }
   }
 
   has(hi: number, lo: number): boolean {
-    return this.mayHave(hi, lo) && this.set.has(hi, lo);
+    return this.set.has(hi, lo);
   }
 
   /** All splitters, ascending (the `splitters` stream). */
@@ -67,37 +85,41 @@ let hitKmer = new Uint32Array(4 * 1024);
  * code so that the per-symbol loop stays optimized. Returns the number of hits.
  */
 function findHits(seq: Uint8Array, k: number, splitters: SplitterSet): number {
-  const shift = 64 - 2 * k; // position of the newest symbol in the left-aligned forward k-mer (< 32)
-  const loMask = (0xffffffff << shift) >>> 0;
   const bits = splitters.bits;
   const n = seq.length;
-  let dHi = 0;
-  let dLo = 0;
-  let rHi = 0;
-  let rLo = 0;
-  let len = 0;
+  const shift = 64 - 2 * k;
+  let tail = 0; // last 16 symbols, newest in the low bits
+  let len = 0; // ACGT symbols since the last reset
   let hits = 0;
   for (let pos = 0; pos < n; pos++) {
     const x = seq[pos]!;
     if (x > 3) {
-      dHi = dLo = rHi = rLo = 0;
       len = 0;
       continue;
     }
-    dHi = ((dHi << 2) | (dLo >>> 30)) >>> 0;
-    dLo = ((dLo << 2) | (x << shift)) >>> 0;
-    rLo = (((rLo >>> 2) | (rHi << 30)) & loMask) >>> 0;
-    rHi = ((rHi >>> 2) | ((3 - x) << 30)) >>> 0;
-    if (len < k) {
-      len++;
-      if (len < k) continue;
+    tail = ((tail << 2) | x) >>> 0;
+    if (++len < k) continue;
+    const slot = Math.imul(tail, 0x9e3779b1) >>> (32 - FILTER_BITS);
+    if ((bits[slot >>> 3]! & (1 << (slot & 7))) === 0) continue;
+    // Rare: rebuild the window's forward and reverse-complement k-mers exactly.
+    let dHi = 0;
+    let dLo = 0;
+    let rHi = 0;
+    let rLo = 0;
+    for (let i = pos + 1 - k; i <= pos; i++) {
+      const y = seq[i]!;
+      dHi = ((dHi << 2) | (dLo >>> 30)) >>> 0;
+      dLo = ((dLo << 2) | y) >>> 0;
+      rLo = ((rLo >>> 2) | (rHi << 30)) >>> 0;
+      rHi = ((rHi >>> 2) | ((3 - y) << 30)) >>> 0;
+    }
+    // dir was built right-aligned: shift it left-aligned; rc is left-aligned with shift zero bits.
+    if (shift > 0) {
+      dHi = ((dHi << shift) | (dLo >>> (32 - shift))) >>> 0;
+      dLo = (dLo << shift) >>> 0;
     }
     const dirOr = dHi < rHi || (dHi === rHi && dLo <= rLo);
-    const cHi = dirOr ? dHi : rHi;
-    const cLo = dirOr ? dLo : rLo;
-    const slot = (Math.imul(cLo ^ (cHi >>> 7), 0x9e3779b1) ^ cHi) >>> (32 - FILTER_BITS);
-    if ((bits[slot >>> 3]! & (1 << (slot & 7))) === 0) continue;
-    if (!splitters.has(cHi, cLo)) continue;
+    if (!(dirOr ? splitters.has(dHi, dLo) : splitters.has(rHi, rLo))) continue;
     if (hits === hitPos.length) growHits();
     hitPos[hits] = pos;
     hitKmer[4 * hits] = dHi;
@@ -105,7 +127,6 @@ function findHits(seq: Uint8Array, k: number, splitters: SplitterSet): number {
     hitKmer[4 * hits + 2] = rHi;
     hitKmer[4 * hits + 3] = rLo;
     hits++;
-    dHi = dLo = rHi = rLo = 0;
     len = 0;
   }
   return hits;

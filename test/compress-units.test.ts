@@ -20,7 +20,7 @@ function endAt(seq: Uint8Array, end: number): KmerEnd {
 }
 
 function splittersOf(values: bigint[]): SplitterSet {
-  const s = new SplitterSet();
+  const s = new SplitterSet(K);
   for (const v of values) s.add(Number(v >> 32n), Number(v & 0xffffffffn));
   return s;
 }
@@ -60,7 +60,7 @@ describe('segmentContig', () => {
   });
 
   it('defers a splitter-less contig in adaptive first pass, and emits it otherwise', () => {
-    const none = new SplitterSet();
+    const none = new SplitterSet(K);
     const calls: number[] = [];
     expect(segmentContig(seq, K, none, (_p, seg) => (calls.push(seg.length), 1), true)).toBe(false);
     expect(calls).toEqual([]);
