@@ -174,9 +174,17 @@ function literalsReverse(enc: Uint8Array, p: number, tab: Int16Array, dst: Uint8
   return p;
 }
 
-/** Copy ref[s, s + len) to dst[d, d + len): short copies by a loop (subarray() allocates). */
-function copyBlock(ref: Uint8Array, s: number, len: number, dst: Uint8Array, d: number): void {
-  if (len < SHORT_COPY) for (let i = 0; i < len; i++) dst[d + i] = ref[s + i];
+/**
+ * Copy ref[s, s + len) to dst[d, d + len). When both live in `space` (a view of their common
+ * buffer from byte 0), copyWithin does it without allocating; otherwise short copies go by a loop
+ * and long ones through subarray()+set(), which allocates a view and costs about three times as
+ * much per call.
+ */
+function copyBlock(ref: Uint8Array, s: number, len: number, dst: Uint8Array, d: number, space: Uint8Array | undefined): void {
+  if (space !== undefined) {
+    const from = ref.byteOffset + s;
+    space.copyWithin(dst.byteOffset + d, from, from + len);
+  } else if (len < SHORT_COPY) for (let i = 0; i < len; i++) dst[d + i] = ref[s + i];
   else dst.set(ref.subarray(s, s + len), d);
 }
 
@@ -192,6 +200,9 @@ function copyBlock(ref: Uint8Array, s: number, len: number, dst: Uint8Array, d: 
  * Divergent segments are mostly single-symbol tokens, so runs of literals and '!' are decoded by
  * a tight loop per direction.
  *
+ * `space`, when given, is a view from byte 0 of a buffer that may hold both `ref` and `dst`;
+ * matches are then copied within it.
+ *
  * Throws LzDiffError when the entry does not decode to exactly `n` symbols.
  */
 export function lzDiffDecodeInto(
@@ -203,10 +214,12 @@ export function lzDiffDecodeInto(
   offset: number,
   n: number,
   reverse: boolean,
+  space?: Uint8Array,
 ): void {
   const refLen = ref.length;
   const encLen = enc.length;
   const tab = tokenTable(symbols);
+  const shared = space !== undefined && space.byteOffset === 0 && ref.buffer === space.buffer && dst.buffer === space.buffer ? space : undefined;
   // o = symbols decoded so far (position in the forward segment); forward writes go to
   // offset + o, reverse writes to offset + n - 1 - o (mirrored blocks for runs and matches).
   let o = 0;
@@ -236,8 +249,8 @@ export function lzDiffDecodeInto(
       const rp = matchPos;
       const len = matchLen;
       if (o + len > n) throw new LzDiffError(`LZ-diff: entry decodes to more than ${n} symbols`);
-      if (reverse) copyBlock(ref, refLen - rp - len, len, dst, offset + n - o - len);
-      else copyBlock(ref, rp, len, dst, offset + o);
+      if (reverse) copyBlock(ref, refLen - rp - len, len, dst, offset + n - o - len, shared);
+      else copyBlock(ref, rp, len, dst, offset + o, shared);
       o += len;
       pred = rp + len;
     }

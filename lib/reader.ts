@@ -11,14 +11,15 @@
 // All work is synchronous under the hood and never yields half-way, so concurrent calls on one
 // AgcArchive are safe.
 import './dispose-polyfill.js';
-import { CppArchive } from './cpp-archive.js';
+import { type ArchivePart, CppArchive } from './cpp-archive.js';
+import { ArchiveImage } from './archive-image.js';
 import { CppCollection } from './cpp-collection.js';
 import { zstdDecompress } from './zstd.js';
 import { AgcAmbiguousNameError, AgcInputError } from './errors.js';
 import { ByteLru } from './byte-lru.js';
 import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER } from './letters.js';
 import { lzDiffDecodeInto } from './lz-diff-decode.js';
-import { NO_RAW_GROUPS, Pack, decodeReferencePart, groupStreamNames, rawEntryInto, unpackPart } from './segment-decode.js';
+import { type Allocate, NO_RAW_GROUPS, Pack, allocate, decodeReferencePart, groupStreamNames, rawEntryInto, unpackPart } from './segment-decode.js';
 import { type ContigLayout, type SegmentWriter, copyContigRange, makeLayout, writeWholeContig } from './contig.js';
 import { StreamingRecordFormatter, wrapInPlace, wrappedSize } from './fasta-writer.js';
 
@@ -130,6 +131,24 @@ export class AgcArchive implements Disposable, AsyncDisposable {
   private readonly segments: ByteLru<number | string, Uint8Array>;
   private readonly streamIds = new Map<number, { ref: number; delta: number }>();
   private streamIdByName: Map<string, number> | undefined;
+  private image: ArchiveImage | undefined;
+  // Bulk extraction: one buffer holds the decoded references (allocated upwards from its start)
+  // and the output buffers (downwards from its end), so that LZ matches are copied within one
+  // buffer (see lzDiffDecodeInto). Space of evicted references is not reused.
+  private space: Uint8Array | undefined;
+  private spaceLow = 0;
+  private spaceHigh = 0;
+  private readonly refAlloc: Allocate = (length, phase) => {
+    const space = this.space;
+    if (space) {
+      const at = this.spaceLow + ((phase - this.spaceLow) & 3);
+      if (at + length <= this.spaceHigh) {
+        this.spaceLow = at + length;
+        return space.subarray(at, at + length);
+      }
+    }
+    return allocate(length, phase);
+  };
   private closed = false;
 
   private constructor(path: string, options: AgcArchiveOptions) {
@@ -217,6 +236,64 @@ export class AgcArchive implements Disposable, AsyncDisposable {
     this.refs.clear();
     this.packs.clear();
     this.segments.clear();
+    this.image = undefined;
+    this.space = undefined;
+  }
+
+  /**
+   * `count` output buffers of `size` bytes for bulk formatting with formatRecordInto(). After
+   * loadIntoMemory() they share one allocation with the references decoded from then on, which
+   * makes copying from the references cheaper. The buffers stay valid after close().
+   */
+  bulkBuffers(count: number, size: number): Buffer[] {
+    this.checkOpen();
+    if (!this.space && this.image) {
+      const refs = Math.min(2 * this.referenceSymbols(), this.refs.budget);
+      const total = refs + count * size;
+      // Untouched parts cost address space only.
+      this.space = new Uint8Array(total);
+      this.spaceLow = 0;
+      this.spaceHigh = total;
+    }
+    const out: Buffer[] = [];
+    for (let i = 0; i < count; i++) {
+      const space = this.space;
+      if (space && this.spaceHigh - this.spaceLow >= size) {
+        this.spaceHigh -= size;
+        out.push(Buffer.from(space.buffer, this.spaceHigh, size));
+      } else out.push(Buffer.allocUnsafe(size));
+    }
+    return out;
+  }
+
+  /** Total length of all group references (from the part headers of the in-memory image). */
+  private referenceSymbols(): number {
+    const image = this.image;
+    if (!image) return 0;
+    const names = this.archive.streamNames();
+    const refName = this.version < 3000 ? /^seg-\d+-ref$/ : /^x[0-9A-Za-z_#]+r$/;
+    let total = 0;
+    for (let sid = 0; sid < names.length; sid++) {
+      if (!refName.test(names[sid]) || this.archive.numParts(sid) < 1) continue;
+      const p = image.getPart(sid, 0);
+      total += p.metadata === 0 ? p.data.length : p.metadata;
+    }
+    return total;
+  }
+
+  /**
+   * Keep a copy of the whole archive file in memory and serve sequence data from it, when the file
+   * is at most `maxBytes` long; returns whether it did. Worth it before reading most of the
+   * archive (whole samples or collections): one file read instead of a read per part.
+   */
+  loadIntoMemory(maxBytes: number = 64 << 20): boolean {
+    this.checkOpen();
+    this.image ??= ArchiveImage.load(this.archive, this.path, maxBytes);
+    return this.image !== undefined;
+  }
+
+  private getPart(sid: number, part: number): ArchivePart {
+    return this.image ? this.image.getPart(sid, part) : this.archive.getPart(sid, part);
   }
 
   [Symbol.dispose](): void {
@@ -482,9 +559,9 @@ export class AgcArchive implements Disposable, AsyncDisposable {
     if (r) return r;
     const sid = this.groupStreams(g).ref;
     if (sid < 0 || this.archive.numParts(sid) < 1) throw new Error(`${this.path}: corrupted archive: group ${g} has no reference`);
-    const part = this.archive.getPart(sid, 0);
+    const part = this.getPart(sid, 0);
     try {
-      r = decodeReferencePart(part.data, part.metadata, zstdDecompress, rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER, rc);
+      r = decodeReferencePart(part.data, part.metadata, zstdDecompress, rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER, rc, this.refAlloc);
     } catch (e) {
       throw new Error(`${this.path}: corrupted archive: reference of group ${g}: ${(e as Error).message}`);
     }
@@ -498,7 +575,7 @@ export class AgcArchive implements Disposable, AsyncDisposable {
     if (p) return p;
     const sid = this.groupStreams(g).delta;
     if (sid < 0 || partNo >= this.archive.numParts(sid)) throw new Error(`${this.path}: corrupted archive: group ${g} has no pack ${partNo}`);
-    const part = this.archive.getPart(sid, partNo);
+    const part = this.getPart(sid, partNo);
     try {
       p = unpackPart(part.data, part.metadata, zstdDecompress);
     } catch (e) {
@@ -523,7 +600,7 @@ export class AgcArchive implements Disposable, AsyncDisposable {
       } else {
         const k = inGroupId - 1;
         const entry = this.pack(g, Math.floor(k / P)).entry(k % P);
-        lzDiffDecodeInto(this.reference(g, rc), entry, this.params.minMatchLength, rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER, dst, offset, n, rc);
+        lzDiffDecodeInto(this.reference(g, rc), entry, this.params.minMatchLength, rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER, dst, offset, n, rc, this.space);
       }
     } catch (e) {
       const msg = (e as Error).message;
@@ -562,6 +639,7 @@ export class AgcArchive implements Disposable, AsyncDisposable {
   /** FASTA of every sample in archive order (as `agc getcol`), as chunks. */
   async *streamCollection(options: FastaStreamOptions & { skipReference?: boolean } = {}): AsyncGenerator<Uint8Array, void, undefined> {
     const names = this.samplesSync();
+    this.loadIntoMemory();
     for (let i = options.skipReference ? 1 : 0; i < names.length; i++) {
       const layout = this.sampleLayout(names[i]);
       if (!layout) throw new AgcInputError(`There is no sample ${names[i]}`);

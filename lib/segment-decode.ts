@@ -5,6 +5,16 @@
 /** Decompress one zstd frame whose content size is `rawSize`. */
 export type Decompress = (data: Uint8Array, rawSize: number) => Uint8Array;
 
+/**
+ * Provides the output array of a decoder: `length` bytes starting at a byte offset that is
+ * congruent to `phase` modulo 4 (word-aligned 32-bit stores need that). Lets the reader place
+ * references in a buffer of its choice.
+ */
+export type Allocate = (length: number, phase: number) => Uint8Array;
+
+/** The default Allocate: a fresh buffer (one spare byte or more when phase is not 0). */
+export const allocate: Allocate = (length, phase) => (phase === 0 ? new Uint8Array(length) : new Uint8Array(length + phase).subarray(phase));
+
 /** Corrupt segment data (bad marker, bad tuple header, entry out of range ...). */
 export class SegmentDecodeError extends Error {
   override name = 'SegmentDecodeError';
@@ -81,14 +91,14 @@ function quadsReversed(t: Uint8Array, full: number, table: Uint32Array, out32: U
  * packed byte when NB == 4). The result may then be a view that does not start at byte 0 of its
  * buffer (the leftover symbols come first, and the packed bytes are kept word-aligned).
  */
-export function tuplesToSymbols(t: Uint8Array, symbols: Uint8Array, reverse = false): Uint8Array {
+export function tuplesToSymbols(t: Uint8Array, symbols: Uint8Array, reverse = false, alloc: Allocate = allocate): Uint8Array {
   if (t.length < 1) throw new SegmentDecodeError('tuple-packed reference is empty');
   const marker = t[t.length - 1];
   const nb = marker >> 4;
   const r = marker & 15;
   if (nb === 1) {
     const n = t.length - 1;
-    const out = new Uint8Array(n);
+    const out = alloc(n, 0);
     if (reverse) for (let i = 0, j = n - 1; i < n; i++, j--) out[j] = symbols[t[i]];
     else for (let i = 0; i < n; i++) out[i] = symbols[t[i]];
     return out;
@@ -99,22 +109,21 @@ export function tuplesToSymbols(t: Uint8Array, symbols: Uint8Array, reverse = fa
   if (nb === 4 && LITTLE_ENDIAN) {
     // One 32-bit store per packed byte: the four letters of every byte value are precomputed.
     if (!reverse) {
-      const out = new Uint8Array(full * 4 + r);
-      quadsForward(t, full, quadTable(symbols, false), new Uint32Array(out.buffer, 0, full));
+      const out = alloc(full * 4 + r, 0);
+      quadsForward(t, full, quadTable(symbols, false), new Uint32Array(out.buffer, out.byteOffset, full));
       let v = t[full];
       for (let d = r - 1; d >= 0; d--, v >>= 2) out[full * 4 + d] = symbols[v & 3];
       return out;
     }
-    // Reversed: the r leftover symbols first, then the packed bytes from last to first. The
-    // buffer starts `pad` bytes early so that the packed part is word-aligned.
-    const pad = (4 - r) & 3;
-    const buf = new Uint8Array(pad + r + full * 4);
-    quadsReversed(t, full, quadTable(symbols, true), new Uint32Array(buf.buffer, pad + r, full));
+    // Reversed: the r leftover symbols first, then the packed bytes from last to first; the
+    // output starts r bytes before a word boundary so that the packed part is word-aligned.
+    const out = alloc(r + full * 4, (4 - r) & 3);
+    quadsReversed(t, full, quadTable(symbols, true), new Uint32Array(out.buffer, out.byteOffset + r, full));
     let v = t[full];
-    for (let d = 0; d < r; d++, v >>= 2) buf[pad + d] = symbols[v & 3];
-    return pad === 0 ? buf : buf.subarray(pad);
+    for (let d = 0; d < r; d++, v >>= 2) out[d] = symbols[v & 3];
+    return out;
   }
-  const out = new Uint8Array(full * nb + r);
+  const out = alloc(full * nb + r, 0);
   const base = nb === 4 ? 4 : nb === 3 ? 6 : 16;
   let q = 0;
   if (nb === 4) {
@@ -159,10 +168,10 @@ export function tuplesToSymbols(t: Uint8Array, symbols: Uint8Array, reverse = fa
  * complemented symbols to get the reverse complement); the result may then be a view that
  * does not start at byte 0 of its buffer.
  */
-export function decodeReferencePart(data: Uint8Array, metadata: number, decompress: Decompress, symbols: Uint8Array, reverse = false): Uint8Array {
+export function decodeReferencePart(data: Uint8Array, metadata: number, decompress: Decompress, symbols: Uint8Array, reverse = false, alloc: Allocate = allocate): Uint8Array {
   if (metadata === 0) {
     const n = data.length;
-    const out = new Uint8Array(n);
+    const out = alloc(n, 0);
     if (reverse) for (let i = 0, j = n - 1; i < n; i++, j--) out[j] = symbols[data[i]];
     else for (let i = 0; i < n; i++) out[i] = symbols[data[i]];
     return out;
@@ -173,13 +182,19 @@ export function decodeReferencePart(data: Uint8Array, metadata: number, decompre
   if (method === 0) {
     const codes = decompress(frame, metadata);
     if (codes.length !== metadata) throw new SegmentDecodeError(`reference decompressed to ${codes.length} bytes, expected ${metadata}`);
-    for (let i = 0; i < codes.length; i++) codes[i] = symbols[codes[i]];
-    return reverse ? codes.reverse() : codes;
+    if (alloc === allocate) {
+      for (let i = 0; i < metadata; i++) codes[i] = symbols[codes[i]];
+      return reverse ? codes.reverse() : codes;
+    }
+    const out = alloc(metadata, 0);
+    if (reverse) for (let i = 0, j = metadata - 1; i < metadata; i++, j--) out[j] = symbols[codes[i]];
+    else for (let i = 0; i < metadata; i++) out[i] = symbols[codes[i]];
+    return out;
   }
   if (method === 1) {
     const size = zstdFrameContentSize(frame);
     if (size === undefined) throw new SegmentDecodeError('tuple-packed reference: zstd frame without content size');
-    const out = tuplesToSymbols(decompress(frame, size), symbols, reverse);
+    const out = tuplesToSymbols(decompress(frame, size), symbols, reverse, alloc);
     if (out.length !== metadata) throw new SegmentDecodeError(`reference unpacked to ${out.length} symbols, expected ${metadata}`);
     return out;
   }

@@ -17,13 +17,24 @@ export class FastaSink {
   private cur = 0;
   private fill = 0;
 
-  /** `gzip` > 0: each record as upstream's two gzip members (formatted on its own). */
+  /**
+   * `gzip` > 0: each record as upstream's two gzip members (formatted on its own).
+   * `maxRecordBytes`: the largest record to come (fasta-writer recordSize()); when given, the
+   * buffers are allocated once, from the archive's bulk space (AgcArchive.bulkBuffers).
+   */
   constructor(
     private out: Output,
     private readonly archive: AgcArchive,
     private readonly lineLength: number,
     private readonly gzip = 0,
-  ) {}
+    maxRecordBytes?: number,
+  ) {
+    if (!gzip && maxRecordBytes !== undefined) {
+      const bufs = archive.bulkBuffers(out.synchronous ? 1 : 2, Math.max(CHUNK, maxRecordBytes));
+      this.bufs[0] = bufs[0];
+      this.bufs[1] = bufs[1];
+    }
+  }
 
   /** Append the record of positions [start, end) of a contig under `header`. */
   async record(c: ContigLayout, header: string = c.name, start = 0, end: number = c.length): Promise<void> {
