@@ -4,6 +4,7 @@
 // With -o DIR the workers write their sample files themselves (atomically) and only report.
 import fs from 'node:fs';
 import path from 'node:path';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SampleTask, WorkerInit, WorkerReply } from './extract-worker.js';
@@ -38,7 +39,9 @@ class WorkerFailure extends Error {
 
 export async function extractParallel(o: ParallelExtractOptions): Promise<void> {
   const n = Math.max(1, Math.min(o.threads, o.samples.length));
-  const init: WorkerInit = { archivePath: o.archivePath, lineLength: o.lineLength, gzip: o.gzip };
+  // Set to 1 to make workers drop their current sample (checked between contigs).
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const init: WorkerInit = { archivePath: o.archivePath, lineLength: o.lineLength, gzip: o.gzip, stop };
   const workers = Array.from({ length: n }, () => new Worker(workerFile, { workerData: init }));
   const out = o.output === undefined ? openOutput(undefined) : undefined;
 
@@ -112,9 +115,27 @@ export async function extractParallel(o: ParallelExtractOptions): Promise<void> 
     out?.abort();
     throw e;
   } finally {
-    for (const w of workers) {
-      w.removeAllListeners('exit');
-      void w.terminate();
-    }
+    await shutDown(workers, stop);
   }
+}
+
+/**
+ * Let every worker finish on its own: stop flag, then a null task, which makes it close the
+ * archive and its port. Terminating a worker while it is inside a native call can abort the whole
+ * process, so terminate() is only the fallback for a worker that does not exit within a while.
+ */
+async function shutDown(workers: Worker[], stop: Int32Array): Promise<void> {
+  Atomics.store(stop, 0, 1);
+  const exited = workers.map((w) => {
+    w.removeAllListeners('exit');
+    w.removeAllListeners('message');
+    w.on('error', () => undefined);
+    const e = once(w, 'exit').then(() => undefined);
+    w.postMessage(null);
+    return e;
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), 10_000)));
+  if ((await Promise.race([Promise.all(exited), late])) === 'late') for (const w of workers) void w.terminate();
+  clearTimeout(timer);
 }
