@@ -19,6 +19,7 @@ import {
 } from './grouping.js';
 import { type SortedKmers } from './kmer-set.js';
 import { SplitterSet, segmentContig } from './segment.js';
+import { SharedArena } from './shared-arena.js';
 import { groupStreamNames } from './segment-decode.js';
 import {
   FallbackFilter,
@@ -97,6 +98,8 @@ interface Inflight {
   lists: Entry[][];
   /** Registered samples when the batch was closed (the -c accounting reads it). */
   samplesAtEnd: number;
+  /** The batch's shared memory, reusable once the batch is stored. */
+  arena: SharedArena;
 }
 
 /** State shared by create and append, and the batch machinery. */
@@ -132,6 +135,10 @@ export class Compressor {
   private deferred: Array<{ c: ContigRef; seq: Uint8Array }> = [];
   private batchContigs: ContigRef[] = [];
   private inflight: Inflight | null = null;
+  /** Shared memory of the batch being read; batches in flight keep theirs until stored. */
+  private arena = new SharedArena();
+  private readonly freeArenas: SharedArena[] = [];
+  private readonly alloc = (n: number): Uint8Array => this.arena.alloc(n);
 
   private processedSamples: number;
   private cntContigsInBatch: number;
@@ -220,9 +227,7 @@ export class Compressor {
       this.stats.bytesIn += seq.length;
       bases += seq.length;
       // One copy of the contig in shared memory: its segments reach the store workers as views.
-      const shared = new Uint8Array(new SharedArrayBuffer(seq.length));
-      shared.set(seq);
-      this.processContig(this.contigRef(s, name), shared, true);
+      this.processContig(this.contigRef(s, name), this.arena.copy(seq), true);
       this.onProgress?.({ file: path, basesDone: bases });
       if (concat && ++this.cntContigsInBatch >= this.params.packCardinality) {
         await this.endBatch();
@@ -257,7 +262,7 @@ export class Compressor {
   private processContig(c: ContigRef, seq: Uint8Array, firstPass: boolean): void {
     const { k, adaptive } = this.params;
     const sink = (part: number, seg: Uint8Array, front: KmerEnd, back: KmerEnd): number => {
-      const ds = decideSegment(this.state, this.gp, this.fb, seg, front, back);
+      const ds = decideSegment(this.state, this.gp, this.fb, seg, front, back, this.alloc);
       for (let i = 0; i < ds.length; i++) {
         const d = ds[i]!;
         const e: Entry = { c, part: part + i, data: d.data, len: d.data.length, rc: d.rc, a: d.a, b: d.b };
@@ -386,7 +391,8 @@ export class Compressor {
     const { result, refs: refJobs } = this.pool.submit({ groups, entries: entryLists.map((l) => l.map((e) => e.data)), refs });
     result.catch(() => undefined); // awaited in finalizeInflight; avoid an unhandled rejection meanwhile
     for (const list of entryLists) for (const e of list) e.data = EMPTY;
-    this.inflight = { result, refJobs, refParts: [], groups, lists: entryLists, samplesAtEnd: this.collection.numSamples };
+    this.inflight = { result, refJobs, refParts: [], groups, lists: entryLists, samplesAtEnd: this.collection.numSamples, arena: this.arena };
+    this.arena = this.freeArenas.pop() ?? new SharedArena();
     // With one worker the main thread has time to spare: encode references now, in parallel with
     // the worker's deltas. With more workers the main thread is the busier one; it helps only when
     // it would otherwise wait (finalizeInflight).
@@ -400,6 +406,9 @@ export class Compressor {
     this.inflight = null;
     f.refParts.push(...f.refJobs.takeAll());
     const r = await f.result;
+    // Every thread is done with the batch's segments: its shared memory can take a later batch.
+    f.arena.reset();
+    this.freeArenas.push(f.arena);
     const placements = new PlacementBuffer(1024);
     f.groups.forEach((g, i) => {
       const ids = r.ids.get(g)!;

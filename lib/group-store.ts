@@ -136,8 +136,9 @@ export class GroupStore implements GroupView {
   addRaw(seg: Uint8Array): number {
     if (this.packed) this.unpack();
     if (this.items.length === this.packCardinality) this.emitPack();
-    // Raw items can wait many batches for their pack: never keep a view of a larger buffer alive.
-    this.items.push(seg.byteLength === seg.buffer.byteLength ? seg : new Uint8Array(seg));
+    // Raw items can wait many batches for their pack: own them (a view could keep a larger
+    // buffer alive, and shared batch memory is reused once the batch is stored).
+    this.items.push(seg.byteLength === seg.buffer.byteLength && !(seg.buffer instanceof SharedArrayBuffer) ? seg : new Uint8Array(seg));
     return this.noSeqs++;
   }
 

@@ -24,13 +24,10 @@ export interface KmerEnd {
 /** The empty (reset) k-mer: not full, dir = rc = 0. */
 export const EMPTY_END: KmerEnd = Object.freeze({ full: false, dir: 0n, rc: 0n });
 
-/**
- * Reverse complement in shared memory: stored segments are handed to worker threads, and shared
- * buffers reach them without a copy.
- */
-export function sharedReverseComplement(src: Uint8Array): Uint8Array {
-  return reverseComplement(src, new Uint8Array(new SharedArrayBuffer(src.length)));
-}
+/** Allocator for reverse complements (the compressor passes one backed by shared memory). */
+export type Alloc = (n: number) => Uint8Array;
+
+const plainAlloc: Alloc = (n) => new Uint8Array(n);
 
 const canon = (e: KmerEnd): bigint => (e.dir < e.rc ? e.dir : e.rc);
 const isDirOriented = (e: KmerEnd): boolean => e.dir <= e.rc;
@@ -158,12 +155,13 @@ export function decideSegment(
   seg: Uint8Array,
   front: KmerEnd,
   back: KmerEnd,
+  alloc: Alloc = plainAlloc,
 ): SegmentDecision[] {
   let a: bigint;
   let b: bigint;
   let storeRc = false;
   let segRc: Uint8Array | null = null;
-  const rcOf = (): Uint8Array => (segRc ??= sharedReverseComplement(seg));
+  const rcOf = (): Uint8Array => (segRc ??= reverseComplement(seg, alloc(seg.length)));
 
   // Step 1: initial key.
   if (!front.full && !back.full) {
@@ -248,8 +246,8 @@ export function decideSegment(
           const g2 = st.mapSegments.get(pairKey(a2, b2));
           if (g1 === undefined || g2 === undefined) throw new Error('internal: split target group missing');
           return [
-            { a: a1, b: b1, group: g1, rc: rc1, data: rc1 ? sharedReverseComplement(piece1) : piece1 },
-            { a: a2, b: b2, group: g2, rc: rc2, data: rc2 ? sharedReverseComplement(piece2) : piece2 },
+            { a: a1, b: b1, group: g1, rc: rc1, data: rc1 ? reverseComplement(piece1, alloc(piece1.length)) : piece1 },
+            { a: a2, b: b2, group: g2, rc: rc2, data: rc2 ? reverseComplement(piece2, alloc(piece2.length)) : piece2 },
           ];
         }
       }
