@@ -4,18 +4,8 @@ import { codesFromString } from '../lib/alphabet.js';
 import { KmerScanner, canonicalKmers, compareKmers, fromBigInt, toBigInt } from '../lib/kmer.js';
 import { KmerCounter, KmerList, KmerMap, KmerSet, SortedKmers, murmur64, murmur64Big, murmur64Lo, sortKmerPairs } from '../lib/kmer-set.js';
 import { mulHi32 } from '../lib/murmur64.js';
+import { rngU32 } from './helpers/random.js';
 
-function rng(seed: number) {
-  // mulberry32: every bit is usable (an LCG's low bits repeat with short periods)
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 /** Independent bigint k-mer of seq[i..i+k): left-aligned forward and reverse complement. */
 function naiveKmer(seq: Uint8Array, i: number, k: number): { dir: bigint; rc: bigint } {
@@ -48,7 +38,7 @@ describe('KmerScanner', () => {
   });
 
   it('matches a bigint reference on random sequences with N resets, for k = 17, 21, 25, 31, 32', () => {
-    const next = rng(7);
+    const next = rngU32(7);
     for (const k of [17, 21, 25, 31, 32]) {
       const seq = new Uint8Array(3000);
       for (let i = 0; i < seq.length; i++) seq[i] = next() % 97 === 0 ? 4 : next() & 3;
@@ -147,7 +137,7 @@ describe('murmur64', () => {
   });
 
   it('matches the bigint reference on random values', () => {
-    const next = rng(99);
+    const next = rngU32(99);
     for (let i = 0; i < 2000; i++) {
       const hi = next();
       const lo = next();
@@ -158,7 +148,7 @@ describe('murmur64', () => {
   });
 
   it('mulHi32 is the high word of the 64-bit product', () => {
-    const next = rng(3);
+    const next = rngU32(3);
     for (const [a, b] of [
       [0xffffffff, 0xffffffff],
       [0, 0xffffffff],
@@ -177,7 +167,7 @@ describe('murmur64', () => {
 describe('k-mer containers', () => {
   it('KmerSet: add/has/size, growth, ~0 as a key, sorted export', () => {
     const s = new KmerSet(4);
-    const next = rng(11);
+    const next = rngU32(11);
     const ref = new Set<bigint>();
     for (let i = 0; i < 5000; i++) {
       const hi = next() & 0xff; // many collisions in hi
@@ -236,7 +226,7 @@ describe('k-mer containers', () => {
   });
 
   it('sortKmerPairs sorts as unsigned 64-bit (radix and small paths)', () => {
-    const next = rng(5);
+    const next = rngU32(5);
     for (const n of [0, 1, 10, 255, 256, 20000]) {
       const hi = new Uint32Array(n);
       const lo = new Uint32Array(n);

@@ -7,24 +7,14 @@ import { TestArchive } from './helpers/agc-container.js';
 import { goldenGroups, lzDecode } from './helpers/golden-groups.js';
 import { caseDir } from './shared-data.js';
 import { zstdDecompress } from '../lib/zstd.js';
+import { rngU32 } from './helpers/random.js';
 
 const binding = { zstdDecompress };
 
-function rng(seed: number) {
-  // mulberry32: every bit is usable (an LCG's low bits repeat with short periods)
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 // A fixed random ACGT reference of 100 symbols (no 12-mer repeats, so no spurious matches).
 const REF = (() => {
-  const next = rng(2024);
+  const next = rngU32(2024);
   return Uint8Array.from({ length: 100 }, () => next() & 3);
 })();
 const lit = (c: number) => String.fromCharCode(0x41 + c);
@@ -144,7 +134,7 @@ describe('LzDiff hand examples (L = 15, kl = 12, R = 100)', () => {
 
 describe('LzDiff on larger random data (round trip through an independent decoder)', () => {
   it('round-trips mutated texts for L = 15, 16, 20, 32', () => {
-    const next = rng(77);
+    const next = rngU32(77);
     const ref = Uint8Array.from({ length: 20000 }, () => (next() % 500 === 0 ? 4 : next() & 3));
     for (const L of [15, 16, 20, 32]) {
       const lz = new LzDiff(ref, L);

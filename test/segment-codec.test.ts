@@ -16,22 +16,12 @@ import { TestArchive, groupStreamName } from './helpers/agc-container.js';
 import { decodePackPart, goldenGroups } from './helpers/golden-groups.js';
 import { caseDir } from './shared-data.js';
 import { zstdCompress, zstdDecompress } from '../lib/zstd.js';
+import { rngU32 } from './helpers/random.js';
 
 const binding = { zstdCompress, zstdDecompress };
 
 const hex = (a: Uint8Array) => Buffer.from(a).toString('hex');
 
-function rng(seed: number) {
-  // mulberry32: every bit is usable (an LCG's low bits repeat with short periods)
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 /** A fake zstd that records its calls and returns `size` bytes. */
 function fakeZstd(size: number) {
@@ -61,7 +51,7 @@ describe('bytes2tuples / tuples2bytes', () => {
   });
 
   it('round-trips every packing and length', () => {
-    const next = rng(1);
+    const next = rngU32(1);
     for (const maxCode of [4, 6, 16, 33]) {
       for (let n = 0; n < 40; n++) {
         const d = Uint8Array.from({ length: n }, () => next() % maxCode);
@@ -78,7 +68,7 @@ describe('chooseReferenceMethod', () => {
   it('picks plain for periodic data and tuples for random or N-only data', () => {
     const periodic = Uint8Array.from({ length: 400 }, (_, i) => i % 4);
     expect(chooseReferenceMethod(periodic)).toBe('plain');
-    const next = rng(2);
+    const next = rngU32(2);
     const random = Uint8Array.from({ length: 5000 }, () => next() & 3);
     expect(chooseReferenceMethod(random)).toBe('tuples');
     expect(chooseReferenceMethod(new Uint8Array(500).fill(4))).toBe('tuples'); // no ACGT: frac 0
@@ -109,7 +99,7 @@ describe('encodeReferencePart / encodePackPart envelopes', () => {
   });
 
   it('tuple reference: zstd 13 of the tuples + marker 1; raw fallback stores untupled codes', () => {
-    const next = rng(3);
+    const next = rngU32(3);
     const ref = Uint8Array.from({ length: 400 }, () => next() & 3);
     expect(chooseReferenceMethod(ref)).toBe('tuples');
     const z = fakeZstd(5);

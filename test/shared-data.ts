@@ -128,18 +128,7 @@ export function sourceSequences(c: GoldenCase): Map<string, Map<string, string>>
   return bySample;
 }
 
-/** Deterministic PRNG for reproducible random queries. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
+export { rng } from './helpers/random.js';
 
 /** The klebsiella cases are the slow ones; AGC_QUICK=1 skips them. */
 export const quick = process.env.AGC_QUICK === '1';

@@ -21,23 +21,13 @@ import {
 } from '../lib/splitters.js';
 import { TestArchive } from './helpers/agc-container.js';
 import { caseDir, datasetDir } from './shared-data.js';
+import { rngU32 } from './helpers/random.js';
 
 const NONE = 0xffffffffffffffffn;
 
-function rng(seed: number) {
-  // mulberry32: every bit is usable (an LCG's low bits repeat with short periods)
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 function randomSeq(len: number, seed: number, nEvery = 0): Uint8Array {
-  const next = rng(seed);
+  const next = rngU32(seed);
   const s = new Uint8Array(len);
   for (let i = 0; i < len; i++) s[i] = nEvery && next() % nEvery === 0 ? 4 : next() & 3;
   return s;
@@ -239,7 +229,7 @@ describe('fallback filter, records and map', () => {
   });
 
   it('filter(x) = (MurMur64(x) ^ 0xD73F8BF11046C40E) < thr', () => {
-    const next = rng(12);
+    const next = rngU32(12);
     for (const frac of [0.01, 0.05, 0.5]) {
       const f = new FallbackFilter(frac);
       const ref = naiveFilter(f.threshold);
