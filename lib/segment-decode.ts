@@ -257,13 +257,19 @@ export function rawEntryToSymbols(entry: Uint8Array, symbols: Uint8Array): Uint8
  * `reverse` (pass complemented symbols then, to get the reverse complement).
  */
 export function rawEntryInto(entry: Uint8Array, symbols: Uint8Array, dst: Uint8Array, offset: number, reverse: boolean): void {
+  if (reverse) rawReverse(entry, symbols, dst, offset + entry.length - 1);
+  else rawForward(entry, symbols, dst, offset);
+}
+
+// One small function per direction (see quadsForward).
+function rawForward(entry: Uint8Array, symbols: Uint8Array, dst: Uint8Array, d: number): void {
   const n = entry.length;
-  if (reverse) {
-    const last = offset + n - 1;
-    for (let i = 0; i < n; i++) dst[last - i] = symbols[entry[i]];
-  } else {
-    for (let i = 0; i < n; i++) dst[offset + i] = symbols[entry[i]];
-  }
+  for (let i = 0; i < n; i++, d++) dst[d] = symbols[entry[i]];
+}
+
+function rawReverse(entry: Uint8Array, symbols: Uint8Array, dst: Uint8Array, d: number): void {
+  const n = entry.length;
+  for (let i = 0; i < n; i++, d--) dst[d] = symbols[entry[i]];
 }
 
 /**

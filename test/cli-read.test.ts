@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as cmd from '../lib/cli/read-commands.js';
 import { parseContigQuery, resolveRange } from '../lib/cli/query.js';
@@ -246,6 +247,15 @@ describe('agc-node as a process', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(order.slice(1).map((s) => `${s}.fa`).sort());
     for (const s of order.slice(1)) expect(sha256(fs.readFileSync(path.join(dir, `${s}.fa`)))).toBe(goldenSha(path.join(caseDir(sa), 'getset', `${s}.fa.sha256`)));
     expect(names.length).toBe(order.length);
+  });
+
+  it('stdout that another part of the process made non-blocking still gets every byte', () => {
+    // process.stdout on a pipe makes fd 1 non-blocking; direct writes then meet EAGAIN whenever
+    // the reader lags, and the rest of the output must go through the stream instead.
+    const script = `process.stdout.write(''); const { main } = await import(${JSON.stringify(pathToFileURL(cli).href)}); process.exitCode = await main(process.argv.slice(1));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, 'getcol', '-t', '1', archivePath(sa)], { maxBuffer: 256 << 20 });
+    expect(r.status).toBe(0);
+    expect(sha256(r.stdout)).toBe(goldenSha(path.join(caseDir(sa), 'getcol.sha256')));
   });
 
   it('getset -s (streaming) equals the non-streaming golden output; -g output decompresses to it', () => {

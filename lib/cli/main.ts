@@ -29,7 +29,8 @@ function version(): string {
   }
 }
 
-const USAGE = `agc-node ${version()} - AGC (Assembled Genomes Compressor) archives, compatible with agc 3.2.2
+// A function, so that reading package.json for the version is left to the runs that print it.
+const usage = () => `agc-node ${version()} - AGC (Assembled Genomes Compressor) archives, compatible with agc 3.2.2
 Usage: agc-node <command> [options]
 Command:
    create   - create archive from FASTA files
@@ -48,11 +49,11 @@ Note: run agc-node <command> --help to see command-specific options
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined) {
-    process.stderr.write(USAGE);
+    process.stderr.write(usage());
     return 1;
   }
   if (command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(USAGE);
+    process.stdout.write(usage());
     return 0;
   }
   if (command === '--version' || command === '-V') {
@@ -90,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     return mod.run(rest);
   }
-  process.stderr.write(`Unknown mode: ${command}\n${USAGE}`);
+  process.stderr.write(`Unknown mode: ${command}\n${usage()}`);
   return 1;
 }
 

@@ -20,7 +20,6 @@ import {
   verbosityOption,
   withOutput,
 } from './common.js';
-import { parseContigQuery, resolveRange } from './query.js';
 import { FastaSink } from './fasta-sink.js';
 
 const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
@@ -305,6 +304,7 @@ export async function getctg(argv: string[]): Promise<number> {
     if (stop !== undefined) return stop;
     const opts = validate(extractSchema, values);
     using archive = openArchive(positionals[0]);
+    const { parseContigQuery, resolveRange } = await import('./query.js');
 
     // Resolve every query before writing anything, as upstream.
     const tasks = positionals.slice(1).map((text) => {
