@@ -3,32 +3,10 @@
 import { z } from 'zod/v3';
 import { native } from './native.js';
 import type { Archive as NativeArchive } from '../binding.js';
+import { NativeHandle, checkIndex, parseArg } from './native-handle.js';
 
 const pathSchema = z.string().min(1, 'archive path must not be empty');
 const metadataSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-
-// Backstop for handles the user forgot to close: the native finalizer closes the file too,
-// this only drops our reference early.
-const registry = new FinalizationRegistry<NativeArchive>((a) => {
-  try {
-    a.close();
-  } catch {
-    // never throw from a finalizer
-  }
-});
-
-// Ids are checked on every call, including hot read paths, so this avoids zod's overhead.
-function checkId(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
-    throw new TypeError(`${what}: expected a non-negative integer, got ${typeof value === 'number' ? value : typeof value}`);
-  return value;
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new TypeError(`${what}: ${r.error.issues.map((i) => i.message).join('; ')}`);
-  return r.data;
-}
 
 /** A part read from an archive. */
 export interface ArchivePart {
@@ -40,44 +18,26 @@ export interface ArchivePart {
  * An AGC container opened for reading ({@link CppArchive.open}) or writing ({@link CppArchive.create}).
  * Supports `using` (Symbol.dispose) and `close()`; every method throws after close.
  */
-export class CppArchive implements Disposable {
-  /** @internal the raw native object, for CppCollection */
-  readonly native: NativeArchive;
+export class CppArchive extends NativeHandle<NativeArchive> {
   /** Path given when opening. */
   readonly path: string;
   /** 'r' for reading, 'w' for writing. */
   readonly mode: 'r' | 'w';
 
   private constructor(path: string, mode: 'r' | 'w') {
-    this.native = new native.Archive(path, mode);
+    super(new native.Archive(path, mode));
     this.path = path;
     this.mode = mode;
-    registry.register(this, this.native, this);
   }
 
   /** Open an existing archive and read its footer. Throws an Error naming the file if it is not a valid AGC archive. */
   static open(path: string): CppArchive {
-    return new CppArchive(parse(pathSchema, path, 'CppArchive.open'), 'r');
+    return new CppArchive(parseArg(pathSchema, path, 'CppArchive.open'), 'r');
   }
 
   /** Create (truncate) an archive for writing. Parts are written as they are added; close() writes the footer. */
   static create(path: string): CppArchive {
-    return new CppArchive(parse(pathSchema, path, 'CppArchive.create'), 'w');
-  }
-
-  /** Write mode: flush buffered parts and write the footer. Idempotent. */
-  close(): void {
-    registry.unregister(this);
-    this.native.close();
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
-  /** True until close(). */
-  get isOpen(): boolean {
-    return this.native.isOpen();
+    return new CppArchive(parseArg(pathSchema, path, 'CppArchive.create'), 'w');
   }
 
   /** Number of streams (registration = footer order). */
@@ -92,36 +52,36 @@ export class CppArchive implements Disposable {
 
   /** Id of a stream, or undefined when the archive has no stream of that name. */
   streamId(name: string): number | undefined {
-    const id = this.native.getStreamId(parse(z.string(), name, 'streamId'));
+    const id = this.native.getStreamId(parseArg(z.string(), name, 'streamId'));
     return id < 0 ? undefined : id;
   }
 
   /** Name of stream `id`. */
   streamName(id: number): string {
-    return this.native.getStreamName(checkId(id, 'streamName'));
+    return this.native.getStreamName(checkIndex(id, 'streamName'));
   }
 
   /** Number of parts of stream `id`. */
   numParts(id: number): number {
-    return this.native.getNumParts(checkId(id, 'numParts'));
+    return this.native.getNumParts(checkIndex(id, 'numParts'));
   }
 
   /** Register a stream (write mode); returns its id, the existing one if the name is known. */
   registerStream(name: string): number {
-    return this.native.registerStream(parse(z.string().min(1), name, 'registerStream'));
+    return this.native.registerStream(parseArg(z.string().min(1), name, 'registerStream'));
   }
 
   /** Write a part now (write mode); returns its index in the stream. */
   addPart(id: number, data: Uint8Array, metadata: number): number {
-    return this.native.addPart(checkId(id, 'addPart'), data, parse(metadataSchema, metadata, 'addPart metadata'));
+    return this.native.addPart(checkIndex(id, 'addPart'), data, parseArg(metadataSchema, metadata, 'addPart metadata'));
   }
 
   /** Queue a part; buffered parts are written by flush() in ascending stream id order, as upstream. */
   addPartBuffered(id: number, data: Uint8Array, metadata: number): void {
     this.native.addPartBuffered(
-      checkId(id, 'addPartBuffered'),
+      checkIndex(id, 'addPartBuffered'),
       data,
-      parse(metadataSchema, metadata, 'addPartBuffered metadata'),
+      parseArg(metadataSchema, metadata, 'addPartBuffered metadata'),
     );
   }
 
@@ -137,17 +97,17 @@ export class CppArchive implements Disposable {
 
   /** Read part `part` of stream `id` (read mode). */
   getPart(id: number, part: number): ArchivePart {
-    return this.native.getPart(checkId(id, 'getPart'), checkId(part, 'getPart part'));
+    return this.native.getPart(checkIndex(id, 'getPart'), checkIndex(part, 'getPart part'));
   }
 
   /** Size of a part's data without reading it (read mode). */
   partSize(id: number, part: number): number {
-    return this.native.getPartSize(checkId(id, 'partSize'), checkId(part, 'partSize part'));
+    return this.native.getPartSize(checkIndex(id, 'partSize'), checkIndex(part, 'partSize part'));
   }
 
   /** File offset of a part (read mode), from the footer; parts tile the file in offset order. */
   partOffset(id: number, part: number): number {
-    return this.native.getPartOffset(checkId(id, 'partOffset'), checkId(part, 'partOffset part'));
+    return this.native.getPartOffset(checkIndex(id, 'partOffset'), checkIndex(part, 'partOffset part'));
   }
 
   /** Size of the archive file in bytes (read mode). */

@@ -5,6 +5,7 @@ import { z } from 'zod/v3';
 import { native } from './native.js';
 import type { Collection as NativeCollection, CollectionParams, PlacementBatch, SampleDesc } from '../binding.js';
 import type { CppArchive } from './cpp-archive.js';
+import { NativeHandle, checkIndex, parseArg } from './native-handle.js';
 
 export type { CollectionParams, PlacementBatch, SampleDesc };
 
@@ -14,50 +15,27 @@ const paramsSchema = z.object({
   kmerLength: z.number().int().min(1).max(32),
 });
 
-const registry = new FinalizationRegistry<NativeCollection>((c) => {
-  try {
-    c.close();
-  } catch {
-    // never throw from a finalizer
-  }
-});
-
-function checkParams(p: unknown, what: string): CollectionParams {
-  const r = paramsSchema.safeParse(p);
-  if (!r.success) throw new TypeError(`${what}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return r.data;
-}
-
-function checkCount(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new TypeError(`${what}: expected a non-negative integer`);
-  return v;
-}
-
 /**
  * The version-3 collection of an archive. Use {@link CppCollection.openForReading} on an archive
  * opened with CppArchive.open, {@link CppCollection.forCompression} on a new archive, or
  * {@link CppCollection.forAppend} to continue an existing one into a new file.
  */
-export class CppCollection implements Disposable {
-  /** @internal */
-  readonly native: NativeCollection;
-
+export class CppCollection extends NativeHandle<NativeCollection> {
   private constructor() {
-    this.native = new native.Collection();
-    registry.register(this, this.native, this);
+    super(new native.Collection());
   }
 
   /** Attach to an archive open for reading; sample names load now, contig batches on demand. */
   static openForReading(archive: CppArchive, params: CollectionParams): CppCollection {
     const c = new CppCollection();
-    c.native.openForReading(archive.native, checkParams(params, 'CppCollection.openForReading'));
+    c.native.openForReading(archive.native, parseArg(paramsSchema, params, 'CppCollection.openForReading'));
     return c;
   }
 
   /** Start a collection in a new archive (registers the three collection streams). */
   static forCompression(archive: CppArchive, params: CollectionParams): CppCollection {
     const c = new CppCollection();
-    c.native.prepareForCompression(archive.native, checkParams(params, 'CppCollection.forCompression'));
+    c.native.prepareForCompression(archive.native, parseArg(paramsSchema, params, 'CppCollection.forCompression'));
     return c;
   }
 
@@ -67,22 +45,8 @@ export class CppCollection implements Disposable {
    */
   static forAppend(input: CppArchive, output: CppArchive, params: CollectionParams): CppCollection {
     const c = new CppCollection();
-    c.native.prepareForAppend(input.native, output.native, checkParams(params, 'CppCollection.forAppend'));
+    c.native.prepareForAppend(input.native, output.native, parseArg(paramsSchema, params, 'CppCollection.forAppend'));
     return c;
-  }
-
-  /** Release the collection. Idempotent. */
-  close(): void {
-    registry.unregister(this);
-    this.native.close();
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
-  get isOpen(): boolean {
-    return this.native.isOpen();
   }
 
   /** Number of samples. */
@@ -122,7 +86,7 @@ export class CppCollection implements Disposable {
 
   /** Serialize samples [from, to) into buffered collection-contigs/-details parts. */
   storeContigBatch(from: number, to: number): void {
-    this.native.storeContigBatch(checkCount(from, 'storeContigBatch from'), checkCount(to, 'storeContigBatch to'));
+    this.native.storeContigBatch(checkIndex(from, 'storeContigBatch from'), checkIndex(to, 'storeContigBatch to'));
   }
 
   /** Buffer the collection-samples part. */

@@ -1,0 +1,61 @@
+// What CppArchive and CppCollection share: lifetime (close, `using`, a finalizer as backstop)
+// and the argument checks that turn bad input into TypeError before it reaches C++.
+import type { z } from 'zod/v3';
+
+interface Closable {
+  close(): void;
+  isOpen(): boolean;
+}
+
+// Backstop for handles the user forgot to close. The native finalizers release the C++ objects
+// too; this only closes them as soon as the wrapper is collected.
+const registry = new FinalizationRegistry<Closable>((n) => {
+  try {
+    n.close();
+  } catch {
+    // never throw from a finalizer
+  }
+});
+
+/** A JS wrapper owning one native object. */
+export abstract class NativeHandle<N extends Closable> implements Disposable {
+  /** @internal the raw native object */
+  readonly native: N;
+
+  protected constructor(nativeObject: N) {
+    this.native = nativeObject;
+    registry.register(this, nativeObject, this);
+  }
+
+  /** Release the native object (an output archive writes its footer). Idempotent. */
+  close(): void {
+    registry.unregister(this);
+    this.native.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** True until close(). */
+  get isOpen(): boolean {
+    return this.native.isOpen();
+  }
+}
+
+/**
+ * A non-negative safe integer, or TypeError. Hand-written rather than zod: it guards every part
+ * read, including hot paths.
+ */
+export function checkIndex(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+    throw new TypeError(`${what}: expected a non-negative integer, got ${typeof value === 'number' ? value : typeof value}`);
+  return value;
+}
+
+/** Validate with zod; the issues become one TypeError naming the call. */
+export function parseArg<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown, what: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new TypeError(`${what}: ${r.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ` : '') + i.message).join('; ')}`);
+  return r.data;
+}
