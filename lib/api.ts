@@ -120,7 +120,7 @@ const common = {
   signal: z.custom<AbortSignal>((v) => v === undefined || v instanceof AbortSignal, { error: 'signal must be an AbortSignal' }).optional(),
 };
 
-export const createOptionsSchema = z.object({
+export const createOptionsSchema = z.strictObject({
   ...common,
   reference: pathStr('reference'),
   samples: z.array(pathStr('sample file')).readonly().optional(),
@@ -130,7 +130,7 @@ export const createOptionsSchema = z.object({
   batchSize: intIn('batch size', '-b', 1, 1_000_000_000).optional(),
 });
 
-export const appendOptionsSchema = z.object({
+export const appendOptionsSchema = z.strictObject({
   ...common,
   input: pathStr('input archive'),
   samples: z.array(pathStr('sample file')).readonly(),
@@ -140,8 +140,9 @@ function parseOptions<T>(schema: z.ZodType<T>, v: unknown): T {
   const r = schema.safeParse(v);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    const where = i.path.length ? `${i.path.join('.')}: ` : '';
-    throw new AgcInputError(i.code === 'invalid_type' && i.path.length ? `${where}${i.message}` : i.message.startsWith(where) ? i.message : i.message);
+    // Messages of the option schemas name the option and its flag; others get the field name.
+    const where = i.path.length && !i.message.includes('(-') ? `${i.path.join('.')}: ` : '';
+    throw new AgcInputError(`${where}${i.message}`);
   }
   return r.data;
 }
@@ -264,7 +265,7 @@ function summary(output: string, comp: Compressor, samplesAdded: number, bytesIn
     contigs: comp.stats.contigs,
     segments: comp.stats.segments,
     groups: comp.numGroups,
-    bases: comp.stats.bytesIn,
+    bases: comp.stats.bases,
     bytesIn,
     bytesOut: statSync(output).size,
   };

@@ -11,7 +11,6 @@ import { CompressPool, type BatchResult, type RefJobs } from './compress-workers
 import { NO_RAW_GROUPS, RAW_VIEW, RefView, type GroupPart, type PackedGroupInit } from './group-store.js';
 import {
   GroupingState,
-  NONE,
   decideSegment,
   type FallbackLookup,
   type GroupingParams,
@@ -49,7 +48,8 @@ export interface CompressorParams {
 export interface CompressorStats {
   contigs: number;
   segments: number;
-  bytesIn: number;
+  /** Sequence symbols read. */
+  bases: number;
 }
 
 /** Progress callback: bases processed so far. */
@@ -108,7 +108,7 @@ export class Compressor {
   readonly archive: CppArchive;
   readonly collection: CppCollection;
   readonly state = new GroupingState();
-  readonly stats: CompressorStats = { contigs: 0, segments: 0, bytesIn: 0 };
+  readonly stats: CompressorStats = { contigs: 0, segments: 0, bases: 0 };
   onProgress: ProgressFn | null = null;
   /** Checked between contigs; aborting throws the signal's reason. */
   signal: AbortSignal | null = null;
@@ -224,7 +224,7 @@ export class Compressor {
       added = true;
       count++;
       this.stats.contigs++;
-      this.stats.bytesIn += seq.length;
+      this.stats.bases += seq.length;
       bases += seq.length;
       // One copy of the contig in shared memory: its segments reach the store workers as views.
       this.processContig(this.contigRef(s, name), this.arena.copy(seq), true);
@@ -558,4 +558,3 @@ export function shortName(name: string): string {
   return m ? name.slice(0, m.index) : name;
 }
 
-export { NONE };
