@@ -12,7 +12,7 @@ port.on('message', (m: ToWorker) => {
   const seq = 'seq' in m ? m.seq : -1;
   try {
     if (deferred && seq >= 0) throw deferred;
-    const r = core.handle(m, (x) => port.postMessage(x));
+    const r = core.handle(m);
     if (r) port.postMessage(r.reply, r.transfer);
   } catch (e) {
     const err = e as Error;

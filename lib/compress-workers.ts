@@ -27,6 +27,7 @@ export type ToWorker =
       refCounter: SharedArrayBuffer;
     }
   | { type: 'finish'; seq: number }
+  | { type: 'compress'; seq: number; jobs: PackJobsMessage }
   | { type: 'kmers'; seq: number; contigs: SharedArrayBuffer[]; k: number; part: number; parts: number };
 
 /** Parts of several groups, concatenated. */
@@ -40,9 +41,8 @@ export interface PartsMessage {
 
 /** Messages from a worker. */
 export type FromWorker =
-  | ({ type: 'done'; seq: number; ids: Uint32Array } & PartsMessage)
+  | ({ type: 'done'; seq: number; ids: Uint32Array; jobs?: PackJobsMessage } & PartsMessage)
   | ({ type: 'counted'; seq: number } & PartitionCounts)
-  | ({ type: 'jobs'; seq: number } & PackJobsMessage)
   | { type: 'error'; seq: number; message: string; stack?: string };
 
 /** Last packs to encode at close, in shared memory so that any thread can take them. */
@@ -138,11 +138,8 @@ export class StoreCore {
     return s;
   }
 
-  /**
-   * Handle a message; returns the reply (batch/finish) and the buffers to transfer. `post` sends
-   * an intermediate message (the close stage's shared jobs).
-   */
-  handle(m: ToWorker, post?: (m: FromWorker) => void): { reply: FromWorker; transfer: ArrayBuffer[] } | null {
+  /** Handle a message; returns the reply (batch/finish/compress) and the buffers to transfer. */
+  handle(m: ToWorker): { reply: FromWorker; transfer: ArrayBuffer[] } | null {
     switch (m.type) {
       case 'raw':
         for (const id of m.ids) this.store(id).addRaw(Uint8Array.of(0x7f));
@@ -187,20 +184,17 @@ export class StoreCore {
         return { reply: { type: 'done', seq: m.seq, ids, ...pm }, transfer: [ids.buffer as ArrayBuffer, ...transferOf(pm)] };
       }
       case 'finish': {
-        // Untouched append parts are re-emitted here; the pending packs become shared jobs that
-        // the main thread helps to encode (this is the one stage where every group has work).
+        // Untouched append parts are re-emitted here; the pending packs become jobs that every
+        // thread takes from one shared list ('compress'): this is the one stage where every group
+        // has work at once.
         const groups = [...this.stores.keys()].sort((a, b) => a - b);
-        const jobGroups: number[] = [];
-        const jobItems: Uint8Array[][] = [];
+        const jobs: Array<{ group: number; items: Uint8Array[] }> = [];
         const vGroups: number[] = [];
         const vParts: GroupPart[][] = [];
         for (const g of groups) {
           const st = this.stores.get(g)!;
           const items = st.takePendingItems();
-          if (items.length > 0) {
-            jobGroups.push(g);
-            jobItems.push(items);
-          }
+          if (items.length > 0) jobs.push({ group: g, items });
           st.finish();
           const ps = st.drain();
           if (ps.length > 0) {
@@ -209,35 +203,62 @@ export class StoreCore {
           }
         }
         this.stores.clear();
-        let bytes = 0;
-        let nItems = 0;
-        for (const items of jobItems) for (const it of items) (nItems++, (bytes += it.length));
-        const jobs: PackJobsMessage = {
-          jobGroups: Uint32Array.from(jobGroups),
-          jobCounts: Uint32Array.from(jobItems, (x) => x.length),
-          itemLens: new Uint32Array(nItems),
-          data: new SharedArrayBuffer(bytes),
-          counter: new SharedArrayBuffer(4),
-        };
-        const view = new Uint8Array(jobs.data);
-        let off = 0;
-        let k = 0;
-        for (const items of jobItems)
-          for (const it of items) {
-            view.set(it, off);
-            off += it.length;
-            jobs.itemLens[k++] = it.length;
-          }
-        post?.({ type: 'jobs', seq: m.seq, ...jobs });
-        for (const { group, part } of takePackJobs(jobs)) {
-          vGroups.push(group);
-          vParts.push([part]);
-        }
         const pm = packParts(vGroups, vParts);
+        return { reply: { type: 'done', seq: m.seq, ids: new Uint32Array(0), jobs: buildPackJobs(jobs), ...pm }, transfer: transferOf(pm) };
+      }
+      case 'compress': {
+        const out = takePackJobs(m.jobs);
+        const pm = packParts(
+          out.map((o) => o.group),
+          out.map((o) => [o.part]),
+        );
         return { reply: { type: 'done', seq: m.seq, ids: new Uint32Array(0), ...pm }, transfer: transferOf(pm) };
       }
     }
   }
+}
+
+/** Pack jobs in shared memory, largest first (so that no thread is left with a big one at the end). */
+export function buildPackJobs(jobs: Array<{ group: number; items: Uint8Array[] }>): PackJobsMessage {
+  const size = (j: { items: Uint8Array[] }) => j.items.reduce((a, it) => a + it.length, 0);
+  const sorted = jobs.map((j) => ({ ...j, bytes: size(j) })).sort((a, b) => b.bytes - a.bytes || a.group - b.group);
+  let bytes = 0;
+  let nItems = 0;
+  for (const j of sorted) (nItems += j.items.length), (bytes += j.bytes);
+  const m: PackJobsMessage = {
+    jobGroups: Uint32Array.from(sorted, (j) => j.group),
+    jobCounts: Uint32Array.from(sorted, (j) => j.items.length),
+    itemLens: new Uint32Array(nItems),
+    data: new SharedArrayBuffer(Math.max(1, bytes)),
+    counter: new SharedArrayBuffer(4),
+  };
+  const view = new Uint8Array(m.data);
+  let off = 0;
+  let k = 0;
+  for (const j of sorted)
+    for (const it of j.items) {
+      view.set(it, off);
+      off += it.length;
+      m.itemLens[k++] = it.length;
+    }
+  return m;
+}
+
+/** The items of every job of several lists, as one list for buildPackJobs. */
+function unpackJobs(m: PackJobsMessage): Array<{ group: number; items: Uint8Array[] }> {
+  const out: Array<{ group: number; items: Uint8Array[] }> = [];
+  let off = 0;
+  let k = 0;
+  for (let j = 0; j < m.jobGroups.length; j++) {
+    const items: Uint8Array[] = [];
+    for (let i = 0; i < m.jobCounts[j]!; i++) {
+      const len = m.itemLens[k++]!;
+      items.push(new Uint8Array(m.data, off, len));
+      off += len;
+    }
+    out.push({ group: m.jobGroups[j]!, items });
+  }
+  return out;
 }
 
 function transferOf(m: PartsMessage): ArrayBuffer[] {
@@ -294,8 +315,6 @@ export interface BatchResult {
 interface Pending {
   resolve: (m: FromWorker) => void;
   reject: (e: Error) => void;
-  /** Shared jobs announced by the worker before its reply. */
-  onJobs?: (m: PackJobsMessage) => void;
 }
 
 /**
@@ -332,15 +351,6 @@ export class CompressPool {
       w.on('message', (m: FromWorker) => {
         const p = pend.get(m.seq);
         if (!p) return;
-        if (m.type === 'jobs') {
-          try {
-            p.onJobs?.(m);
-          } catch (e) {
-            pend.delete(m.seq);
-            p.reject(e as Error);
-          }
-          return;
-        }
         pend.delete(m.seq);
         if (m.type === 'error') {
           const e = new Error(m.message);
@@ -371,8 +381,8 @@ export class CompressPool {
     this.workers[i]!.postMessage(m, transfer);
   }
 
-  private async requestDone(i: number, m: ToWorker & { seq: number }, transfer: ArrayBuffer[] = [], onJobs?: (m: PackJobsMessage) => void) {
-    const r = await this.request(i, m, transfer, onJobs);
+  private async requestDone(i: number, m: ToWorker & { seq: number }, transfer: ArrayBuffer[] = []) {
+    const r = await this.request(i, m, transfer);
     if (r.type !== 'done') throw new Error(`internal: unexpected ${r.type} reply from compress worker ${i}`);
     return r;
   }
@@ -381,11 +391,10 @@ export class CompressPool {
     i: number,
     m: ToWorker & { seq: number },
     transfer: ArrayBuffer[] = [],
-    onJobs?: (m: PackJobsMessage) => void,
   ): Promise<FromWorker> {
     return new Promise((resolve, reject) => {
       if (this.failed) return reject(this.failed);
-      this.pending[i]!.set(m.seq, { resolve, reject, onJobs });
+      this.pending[i]!.set(m.seq, { resolve, reject });
       this.workers[i]!.postMessage(m, transfer);
     });
   }
@@ -488,16 +497,20 @@ export class CompressPool {
   }
 
   /**
-   * Finish every group (pending packs, untouched append parts). The calling thread helps encode
-   * the last packs while it waits.
+   * Finish every group (pending packs, untouched append parts). The last packs are encoded from
+   * one list shared by all threads, the calling one included.
    */
   async finish(): Promise<Array<{ group: number; part: GroupPart }>> {
     const seq = ++this.seq;
-    const mine: Array<{ group: number; part: GroupPart }> = [];
-    const replies = await Promise.all(
-      this.workers.map((_, w) => this.requestDone(w, { type: 'finish', seq }, [], (jobs) => mine.push(...takePackJobs(jobs)))),
-    );
-    return [...replies.flatMap((r) => unpackParts(r)), ...mine];
+    const replies = await Promise.all(this.workers.map((_, w) => this.requestDone(w, { type: 'finish', seq })));
+    const parts = replies.flatMap((r) => unpackParts(r));
+    const jobs = buildPackJobs(replies.flatMap((r) => (r.jobs ? unpackJobs(r.jobs) : [])));
+    const seq2 = ++this.seq;
+    const others = Promise.all(this.workers.map((_, w) => this.requestDone(w, { type: 'compress', seq: seq2, jobs })));
+    others.catch(() => undefined);
+    const mine = takePackJobs(jobs);
+    for (const r of await others) parts.push(...unpackParts(r));
+    return [...parts, ...mine];
   }
 
   /**

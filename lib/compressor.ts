@@ -388,6 +388,7 @@ export class Compressor {
       this.stats.segments += list.length;
     });
     lists.clear();
+    refs.sort((x, y) => y.data.length - x.data.length || x.group - y.group); // largest first: short tail
     const { result, refs: refJobs } = this.pool.submit({ groups, entries: entryLists.map((l) => l.map((e) => e.data)), refs });
     result.catch(() => undefined); // awaited in finalizeInflight; avoid an unhandled rejection meanwhile
     for (const list of entryLists) for (const e of list) e.data = EMPTY;
