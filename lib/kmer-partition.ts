@@ -84,32 +84,31 @@ export function countPartition(contigs: readonly Uint8Array[], k: number, part: 
     }
   }
   sortKmerPairs(H, L, n);
-  // Runs of equal values: length 1 -> singleton, longer -> duplicate (listed once).
-  let n1 = 0;
+  // Runs of equal values: length 1 -> singleton (compacted in place), longer -> duplicate (listed once).
   let n2 = 0;
   for (let i = 0; i < n; ) {
     let j = i + 1;
     while (j < n && H[j] === H[i] && L[j] === L[i]) j++;
-    if (j === i + 1) n1++;
-    else n2++;
+    if (j !== i + 1) n2++;
     i = j;
   }
-  const r: PartitionCounts = { sHi: new Uint32Array(n1), sLo: new Uint32Array(n1), dHi: new Uint32Array(n2), dLo: new Uint32Array(n2) };
+  const dHi = new Uint32Array(n2);
+  const dLo = new Uint32Array(n2);
   let a = 0;
   let b = 0;
   for (let i = 0; i < n; ) {
     let j = i + 1;
     while (j < n && H[j] === H[i] && L[j] === L[i]) j++;
     if (j === i + 1) {
-      r.sHi[a] = H[i]!;
-      r.sLo[a++] = L[i]!;
+      H[a] = H[i]!;
+      L[a++] = L[i]!;
     } else {
-      r.dHi[b] = H[i]!;
-      r.dLo[b++] = L[i]!;
+      dHi[b] = H[i]!;
+      dLo[b++] = L[i]!;
     }
     i = j;
   }
-  return r;
+  return { sHi: H.subarray(0, a), sLo: L.subarray(0, a), dHi, dLo };
 }
 
 /** Concatenate the per-range sorted lists (in range order) into one sorted list. */
