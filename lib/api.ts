@@ -353,9 +353,9 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
   const sizes = files.map(checkInputFile);
   const threads = o.threads ?? defaultThreads();
   const tmp = new TempOutput(o.output);
-  let opened: ReturnType<typeof openForAppend> | null = null;
+  let opened: Awaited<ReturnType<typeof openForAppend>> | null = null;
   try {
-    opened = openForAppend(o.input, tmp.path, {
+    opened = await openForAppend(o.input, tmp.path, {
       adaptive: o.adaptive ?? false,
       concatenated: o.concatenated ?? false,
       fallbackFrac: o.fallbackFraction ?? 0,

@@ -11,7 +11,8 @@ import { Compressor, type CompressorParams } from './compressor.js';
 import { CompressPool } from './compress-workers.js';
 import { SplitterSet } from './segment.js';
 import { groupStreamNames } from './segment-decode.js';
-import { CandidateCollector, FallbackFilter, FallbackMap, addFallbackKmers } from './splitters.js';
+import { FallbackFilter, FallbackMap, addFallbackKmers } from './splitters.js';
+import { concatRanges, countPartition } from './kmer-partition.js';
 
 /** Parameters and metadata read from the input archive. */
 export interface InputArchiveInfo {
@@ -72,40 +73,41 @@ export function readInputInfo(input: CppArchive, path: string): InputArchiveInfo
 }
 
 /**
- * Reference candidates of the input's first sample (2.2 for `append -a`): its contigs are decoded
- * to letters and converted back as upstream does (codes printed as spaces are dropped).
+ * Contigs of the input's first sample (2.2 for `append -a`) in shared memory: decoded to letters
+ * and converted back as upstream does (codes printed as spaces are dropped).
  */
-function referenceCandidates(inputPath: string, k: number): ReturnType<CandidateCollector['finish']> | null {
-  using reader = AgcArchive.openSync(inputPath);
+function referenceContigs(inputPath: string): Uint8Array[] {
+  // Every segment is read once: a small cache is enough.
+  using reader = AgcArchive.openSync(inputPath, { cacheBytes: 32 << 20 });
   const ref = reader.samplesSync()[0];
-  const collector = new CandidateCollector(k, 1 << 20);
-  if (ref !== undefined) {
-    const layout = reader.sampleLayout(ref);
-    for (const c of layout?.contigs ?? []) {
-      const letters = reader.readContig(c, 0, c.length, false);
-      const codes = new Uint8Array(letters.length);
-      let w = 0;
-      for (let i = 0; i < letters.length; i++) {
-        const x = letters[i]!;
-        if (x < 64) continue;
-        const code = BYTE_TO_CODE[x]!;
-        if (code !== SYMBOL_INVALID) codes[w++] = code;
-      }
-      collector.addContig(codes.subarray(0, w));
+  const out: Uint8Array[] = [];
+  if (ref === undefined) return out;
+  for (const c of reader.sampleLayout(ref)?.contigs ?? []) {
+    const letters = reader.readContig(c, 0, c.length, false);
+    let n = 0;
+    for (let i = 0; i < letters.length; i++) if (letters[i]! >= 64 && BYTE_TO_CODE[letters[i]!] !== SYMBOL_INVALID) n++;
+    const codes = new Uint8Array(new SharedArrayBuffer(n));
+    let w = 0;
+    for (let i = 0; i < letters.length; i++) {
+      const x = letters[i]!;
+      if (x < 64) continue;
+      const code = BYTE_TO_CODE[x]!;
+      if (code !== SYMBOL_INVALID) codes[w++] = code;
     }
+    out.push(codes);
   }
-  return collector.finish();
+  return out;
 }
 
 /**
  * Open `input` and prepare a compressor writing to the new archive `output` (path of a fresh file):
  * copies collection batches and group parts, loads splitters and segment-splitters.
  */
-export function openForAppend(
+export async function openForAppend(
   inputPath: string,
   outputPath: string,
   opts: { adaptive: boolean; concatenated: boolean; fallbackFrac: number; threads?: number },
-): { compressor: Compressor; input: CppArchive; info: InputArchiveInfo } {
+): Promise<{ compressor: Compressor; input: CppArchive; info: InputArchiveInfo }> {
   let input: CppArchive;
   try {
     input = CppArchive.open(inputPath);
@@ -140,12 +142,17 @@ export function openForAppend(
     const fallbackMap = new FallbackMap();
     const filter = new FallbackFilter(opts.fallbackFrac);
     let candidates: { singletons: import('./kmer-set.js').SortedKmers; duplicates: import('./kmer-set.js').SortedKmers } | null = null;
+    pool = new CompressPool(Math.max(1, opts.threads ?? 1), { packCardinality: info.packCardinality, minMatchLen: info.minMatchLen });
     if (opts.adaptive) {
-      const cand = referenceCandidates(inputPath, info.k);
-      if (cand) {
-        candidates = { singletons: cand.singletons, duplicates: cand.duplicates };
-        addFallbackKmers(fallbackMap, cand.singletons, filter);
-      }
+      // Counted in value ranges across the threads, as for create.
+      const contigs = referenceContigs(inputPath);
+      const others = pool.countKmers(contigs, info.k);
+      others.catch(() => undefined);
+      const all = [countPartition(contigs, info.k, 0, pool.threads + 1), ...(await others)];
+      const singletons = concatRanges(all.map((r) => ({ hi: r.sHi, lo: r.sLo })));
+      const duplicates = concatRanges(all.map((r) => ({ hi: r.dHi, lo: r.dLo })));
+      candidates = { singletons, duplicates };
+      addFallbackKmers(fallbackMap, singletons, filter);
     }
 
     // Splitters.
@@ -157,7 +164,6 @@ export function openForAppend(
     const sv = new DataView(sp.data.buffer, sp.data.byteOffset, sp.data.byteLength);
     for (let i = 0; i < sp.metadata; i++) splitters.add(sv.getUint32(8 * i + 4, true), sv.getUint32(8 * i, true));
 
-    pool = new CompressPool(Math.max(1, opts.threads ?? 1), { packCardinality: info.packCardinality, minMatchLen: info.minMatchLen });
     compressor = new Compressor({
       params,
       archive: output,
