@@ -173,6 +173,20 @@ function checkInputFile(p: string): number {
   return st.size;
 }
 
+/** The output must not replace one of the inputs (it is renamed over its path at the end). */
+function checkNotAnInput(output: string, files: readonly string[]): void {
+  let out;
+  try {
+    out = statSync(output);
+  } catch {
+    return; // a new file cannot be an input
+  }
+  for (const f of files) {
+    const st = statSync(f);
+    if (st.ino === out.ino && st.dev === out.dev) throw new AgcInputError(`${output}: output would overwrite the input file ${f}`);
+  }
+}
+
 /** Samples (name, path) of the inputs; rejects two files mapping to one sample name. */
 function samplesOf(files: readonly string[], concatenated: boolean, existing: ReadonlySet<string>): Array<{ sample: string; path: string }> {
   const out: Array<{ sample: string; path: string }> = [];
@@ -280,6 +294,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
   const o = parseOptions(createOptionsSchema, options);
   const files = uniqueFiles([o.reference, ...(o.samples ?? [])]);
   const sizes = files.map(checkInputFile);
+  checkNotAnInput(o.output, files);
   const inputs = samplesOf(files, o.concatenated ?? false, new Set());
   const params: CompressorParams = {
     k: o.kmerLength ?? DEFAULTS.kmerLength,
@@ -351,6 +366,7 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
   }
   const files = uniqueFiles(o.samples);
   const sizes = files.map(checkInputFile);
+  checkNotAnInput(o.output, files);
   const threads = o.threads ?? defaultThreads();
   const tmp = new TempOutput(o.output);
   let opened: Awaited<ReturnType<typeof openForAppend>> | null = null;

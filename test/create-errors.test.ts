@@ -94,6 +94,18 @@ describe('create rejects bad input', () => {
     expect(fs.existsSync(path.dirname(out))).toBe(false);
   });
 
+  it('output path that is one of the inputs', async () => {
+    const d = fs.mkdtempSync(path.join(dir, 'same-'));
+    const f = path.join(d, 'x.fa');
+    fs.copyFileSync(other, f);
+    const before = fs.readFileSync(f);
+    const r = await run(['create', '-o', f, ref, f]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/output would overwrite the input file/);
+    expect(fs.readFileSync(f).equals(before)).toBe(true);
+    expect(fs.readdirSync(d)).toEqual(['x.fa']);
+  });
+
   it('unknown option', async () => {
     const r = await run(['create', '-o', path.join(dir, 'x.agc'), '-Q', ref]);
     expect(r.code).toBe(1);
