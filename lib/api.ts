@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { openForAppend } from './append.js';
 import { CppArchive } from './cpp-archive.js';
 import { CppCollection } from './cpp-collection.js';
@@ -99,28 +99,30 @@ export function defaultThreads(): number {
 
 const intIn = (name: string, flag: string, min: number, max: number) =>
   z
-    .number({ error: `${name} (${flag}) must be a number` })
-    .int({ error: `${name} (${flag}) must be an integer` })
-    .min(min, { error: `${name} (${flag}) must be in ${min}..${max.toLocaleString('en-US')}` })
-    .max(max, { error: `${name} (${flag}) must be in ${min}..${max.toLocaleString('en-US')}` });
+    .number({ invalid_type_error: `${name} (${flag}) must be a number` })
+    .int({ message: `${name} (${flag}) must be an integer` })
+    .min(min, { message: `${name} (${flag}) must be in ${min}..${max.toLocaleString('en-US')}` })
+    .max(max, { message: `${name} (${flag}) must be in ${min}..${max.toLocaleString('en-US')}` });
 
-const pathStr = (what: string) => z.string({ error: `${what} must be a path` }).min(1, { error: `${what} must not be empty` });
+const pathStr = (what: string) =>
+  z.string({ invalid_type_error: `${what} must be a path`, required_error: `${what} is required` }).min(1, { message: `${what} must not be empty` });
 
 const common = {
   output: pathStr('output'),
   adaptive: z.boolean().optional(),
   concatenated: z.boolean().optional(),
   fallbackFraction: z
-    .number({ error: 'fallback fraction (-f) must be a number' })
-    .min(0, { error: 'fallback fraction (-f) must be in 0..0.05' })
-    .max(0.05, { error: 'fallback fraction (-f) must be in 0..0.05' })
+    .number({ invalid_type_error: 'fallback fraction (-f) must be a number' })
+    .min(0, { message: 'fallback fraction (-f) must be in 0..0.05' })
+    .max(0.05, { message: 'fallback fraction (-f) must be in 0..0.05' })
     .optional(),
   threads: intIn('thread count', '-t', 1, 1024).optional(),
-  onProgress: z.custom<(p: CompressProgress) => void>((v) => v === undefined || typeof v === 'function', { error: 'onProgress must be a function' }).optional(),
-  signal: z.custom<AbortSignal>((v) => v === undefined || v instanceof AbortSignal, { error: 'signal must be an AbortSignal' }).optional(),
+  onProgress: z.custom<(p: CompressProgress) => void>((v) => v === undefined || typeof v === 'function', { message: 'onProgress must be a function' }).optional(),
+  signal: z.custom<AbortSignal>((v) => v === undefined || v instanceof AbortSignal, { message: 'signal must be an AbortSignal' }).optional(),
 };
 
-export const createOptionsSchema = z.strictObject({
+export const createOptionsSchema = z
+  .object({
   ...common,
   reference: pathStr('reference'),
   samples: z.array(pathStr('sample file')).readonly().optional(),
@@ -128,15 +130,18 @@ export const createOptionsSchema = z.strictObject({
   segmentSize: intIn('segment size', '-s', 100, 1_000_000).optional(),
   minMatchLength: intIn('min. match length', '-l', 15, 32).optional(),
   batchSize: intIn('batch size', '-b', 1, 1_000_000_000).optional(),
-});
+  })
+  .strict();
 
-export const appendOptionsSchema = z.strictObject({
+export const appendOptionsSchema = z
+  .object({
   ...common,
   input: pathStr('input archive'),
   samples: z.array(pathStr('sample file')).readonly(),
-});
+  })
+  .strict();
 
-function parseOptions<T>(schema: z.ZodType<T>, v: unknown): T {
+function parseOptions<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, v: unknown): T {
   const r = schema.safeParse(v);
   if (!r.success) {
     const i = r.error.issues[0]!;
