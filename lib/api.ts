@@ -10,7 +10,7 @@ import { z } from 'zod/v3';
 import { openForAppend } from './append.js';
 import { CppArchive } from './cpp-archive.js';
 import { CppCollection } from './cpp-collection.js';
-import { Compressor, determineSplitters, shortName, type CompressorParams } from './compressor.js';
+import { Compressor, determineSplitters, type CompressorParams } from './compressor.js';
 import { CompressPool } from './compress-workers.js';
 import { AgcInputError } from './errors.js';
 import { sampleNameFromPath } from './fasta.js';
@@ -410,4 +410,3 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
   }
 }
 
-export { shortName };
