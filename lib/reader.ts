@@ -22,6 +22,7 @@ import { lzDiffDecodeInto } from './lz-diff-decode.js';
 import { type Allocate, NO_RAW_GROUPS, Pack, allocate, decodeReferencePart, groupStreamNames, rawEntryInto, unpackPart } from './segment-decode.js';
 import { type ContigLayout, type SegmentWriter, copyContigRange, makeLayout, writeWholeContig } from './contig.js';
 import { StreamingRecordFormatter, wrapInPlace, wrappedSize } from './fasta-writer.js';
+import { RecordWriter, type SegmentViews } from './record-writer.js';
 
 /** Compression parameters stored in the archive (`params` stream). */
 export interface ArchiveParams {
@@ -110,7 +111,7 @@ function checkInt(v: unknown, what: string): number {
 }
 
 /** An AGC archive opened for reading. Close it (or use `using`) to release the file. */
-export class AgcArchive implements Disposable, AsyncDisposable {
+export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
   /** Path given to open(). */
   readonly path: string;
   /** file_version_major * 1000 + file_version_minor (3000 for agc 3.x archives). */
@@ -249,7 +250,8 @@ export class AgcArchive implements Disposable, AsyncDisposable {
     this.checkOpen();
     if (!this.space && this.image) {
       const refs = Math.min(2 * this.referenceSymbols(), this.refs.budget);
-      const total = refs + count * size;
+      // and room for scratch buffers of RecordWriter
+      const total = refs + count * size + (4 << 20);
       // Untouched parts cost address space only.
       this.space = new Uint8Array(total);
       this.spaceLow = 0;
@@ -264,6 +266,36 @@ export class AgcArchive implements Disposable, AsyncDisposable {
       } else out.push(Buffer.allocUnsafe(size));
     }
     return out;
+  }
+
+  /**
+   * A writer of the record of positions [start, end) of a contig (clipped like formatRecord)
+   * that fills bounded buffers piece by piece (see RecordWriter). `scratch(n)` must return a
+   * buffer of at least n bytes for decoding one segment; it is reused for every segment. Copies
+   * are cheapest when the scratch and the destination buffers come from bulkBuffers().
+   */
+  recordWriter(layout: ContigLayout, header: string, start: number, end: number, lineLength: number, scratch: (n: number) => Uint8Array): RecordWriter {
+    this.checkOpen();
+    const s = Math.max(0, Math.min(start, layout.length));
+    const e = Math.max(s, Math.min(end, layout.length));
+    return new RecordWriter(this, layout, Buffer.from(`>${header}\n`, 'utf8'), s, e, lineLength, this.params.kmerLength, scratch);
+  }
+
+  /** @internal for RecordWriter: segment j decoded and oriented (a cached reference or decoded into scratch). */
+  segmentView(layout: ContigLayout, j: number, scratch: (n: number) => Uint8Array): Uint8Array {
+    this.checkOpen();
+    const g = layout.groupId[j];
+    const id = layout.inGroupId[j];
+    const n = layout.rawLength[j];
+    const rc = layout.revComp[j] !== 0;
+    if (g >= NO_RAW_GROUPS && id === 0) {
+      const ref = this.reference(g, rc);
+      if (ref.length !== n) throw new Error(`${this.path}: corrupted archive: reference of group ${g} has ${ref.length} symbols, expected ${n}`);
+      return ref;
+    }
+    const dst = scratch(n);
+    this.writeSegment(g, id, n, rc, dst, 0);
+    return dst.length === n ? dst : dst.subarray(0, n);
   }
 
   /** Total length of all group references (from the part headers of the in-memory image). */

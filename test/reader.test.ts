@@ -350,6 +350,38 @@ describe('AgcArchive on a handmade archive (every storage form, shared contig na
     for (const s of samples) for (const c of s.contigs) expect(await a.getSequence({ sample: s.name, contig: c.name })).toBe(c.seq);
   });
 
+  it('writes records piece by piece (RecordWriter) exactly as formatRecord, for any room left', async () => {
+    for (const bulk of [false, true]) {
+      await using a = await AgcArchive.open(file);
+      let dst: Uint8Array = new Uint8Array(64);
+      let scratch = (n: number) => new Uint8Array(n);
+      if (bulk) {
+        a.loadIntoMemory();
+        dst = a.bulkBuffers(1, 64)[0];
+        let s: Uint8Array | undefined;
+        scratch = (n: number) => (s && s.length >= n ? s : (s = a.bulkBuffers(1, n)[0]));
+      }
+      for (const room of [1, 2, 3, 5, 8, 13, 64])
+        for (const s of samples)
+          for (const c of a.sampleLayout(s.name)!.contigs)
+            for (const [st, en] of [
+              [0, c.length],
+              [3, c.length - 2],
+              [c.length, c.length + 5],
+            ]) {
+              // formatRecord takes a clipped range; the writer clips itself
+              const want = a.formatRecord(c, `${c.name} x`, Math.min(st, c.length), Math.min(en, c.length), 6).toString();
+              const w = a.recordWriter(c, `${c.name} x`, st, en, 6, scratch);
+              let got = '';
+              for (let guard = 0; !w.done && guard < 10_000; guard++) {
+                const q = w.fill(dst, 0, room);
+                got += Buffer.from(dst.subarray(0, q)).toString();
+              }
+              expect(got, `${s.name}/${c.name} [${st}, ${en}) room ${room} bulk ${bulk}`).toBe(want);
+            }
+    }
+  });
+
   it('resolves short names and reports ambiguity', async () => {
     await using a = await AgcArchive.open(file);
     await expect(a.getSequence({ contig: 'chrA' })).rejects.toBeInstanceOf(AgcAmbiguousNameError);

@@ -2,8 +2,7 @@
 // opens the archive itself (the native objects are per thread) and formats whole samples.
 import { parentPort, workerData } from 'node:worker_threads';
 import { AgcArchive } from '../reader.js';
-import { gzipRecord, recordSize } from '../fasta-writer.js';
-import { AtomicFile, errorMessage } from './common.js';
+import { AtomicFile, type Output, errorMessage } from './common.js';
 import { FastaSink } from './fasta-sink.js';
 
 export interface WorkerInit {
@@ -27,14 +26,12 @@ export type WorkerReply =
   | { type: 'done'; index: number }
   | { type: 'error'; index: number; message: string; stack?: string };
 
-// Records are batched so that one message carries about this many bytes.
-const CHUNK = 4 << 20;
-
 const init = workerData as WorkerInit;
 const port = parentPort;
 if (!port) throw new Error('extract-worker must run in a worker thread');
 
 let archive: AgcArchive | undefined;
+let sink: FastaSink | undefined;
 
 const stopped = () => Atomics.load(init.stop, 0) !== 0;
 
@@ -46,74 +43,39 @@ function openArchive(): AgcArchive {
   return archive;
 }
 
-/** Formats records into transferable chunks and posts each full chunk to the main thread. */
-class ChunkPoster {
-  private buf = new Uint8Array(CHUNK);
-  private fill = 0;
+/** An Output that posts copies of what it is given to the main thread (transferred, not cloned). */
+class PostOutput implements Output {
+  readonly synchronous = true;
   constructor(private readonly index: number) {}
-
-  /** Room for `size` more bytes (posting what is buffered when it does not fit). */
-  room(size: number): Uint8Array {
-    if (this.fill + size > this.buf.length) {
-      this.post();
-      if (size > this.buf.length) this.buf = new Uint8Array(size);
-    }
-    return this.buf;
+  async write(chunk: Uint8Array | string): Promise<void> {
+    const data = typeof chunk === 'string' ? new Uint8Array(Buffer.from(chunk, 'utf8')) : new Uint8Array(chunk);
+    port!.postMessage({ type: 'chunk', index: this.index, data } satisfies WorkerReply, [data.buffer]);
   }
-
-  advance(to: number): void {
-    this.fill = to;
+  writeReusable(chunk: Uint8Array): Promise<void> {
+    return this.write(chunk);
   }
-
-  append(bytes: Uint8Array): void {
-    const b = this.room(bytes.length);
-    b.set(bytes, this.fill);
-    this.fill += bytes.length;
-  }
-
-  post(): void {
-    if (this.fill === 0) return;
-    const data = this.buf.subarray(0, this.fill);
-    port!.postMessage({ type: 'chunk', index: this.index, data } satisfies WorkerReply, [this.buf.buffer]);
-    this.buf = new Uint8Array(CHUNK);
-    this.fill = 0;
-  }
-
-  get offset(): number {
-    return this.fill;
-  }
+  async commit(): Promise<void> {}
+  abort(): void {}
 }
 
 async function extract(task: SampleTask): Promise<void> {
   const a = openArchive();
   const layout = a.sampleLayout(task.name);
   if (!layout) throw new Error(`There is no sample ${task.name}`);
-  const maxRecord = layout.contigs.reduce((m, c) => Math.max(m, recordSize(c.name, c.length, init.lineLength)), 0);
-  if (task.file !== undefined) {
-    const f = new AtomicFile(task.file);
-    try {
-      const sink = new FastaSink(f, a, init.lineLength, init.gzip, maxRecord);
-      for (const c of layout.contigs) {
-        if (stopped()) throw new Error('stopped');
-        await sink.record(c);
-      }
-      await sink.finish();
-      await f.commit();
-    } catch (e) {
-      f.abort();
-      throw e;
-    }
-  } else {
-    const out = new ChunkPoster(task.index);
+  const out: Output = task.file !== undefined ? new AtomicFile(task.file) : new PostOutput(task.index);
+  try {
+    // one sink (and its buffers) for all the samples of this worker
+    if (sink) await sink.retarget(out);
+    else sink = new FastaSink(out, a, init.lineLength, init.gzip, true);
     for (const c of layout.contigs) {
-      if (stopped()) return;
-      if (init.gzip) out.append(gzipRecord(c.name, a.readContig(c, 0, c.length, false), init.lineLength, init.gzip));
-      else {
-        const buf = out.room(recordSize(c.name, c.length, init.lineLength));
-        out.advance(a.formatRecordInto(c, c.name, 0, c.length, init.lineLength, buf, out.offset));
-      }
+      if (stopped()) throw new Error('stopped');
+      await sink.record(c);
     }
-    out.post();
+    await sink.finish();
+    await out.commit();
+  } catch (e) {
+    out.abort();
+    throw e;
   }
   port!.postMessage({ type: 'done', index: task.index } satisfies WorkerReply);
 }

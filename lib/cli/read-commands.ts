@@ -5,9 +5,9 @@ import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod/v3';
-import { AgcArchive, type SampleLayout, shortContigName } from '../reader.js';
+import { AgcArchive, shortContigName } from '../reader.js';
 import type { ContigLayout } from '../contig.js';
-import { StreamingRecordFormatter, recordSize } from '../fasta-writer.js';
+import { StreamingRecordFormatter } from '../fasta-writer.js';
 import {
   AgcInputError,
   type Output,
@@ -176,13 +176,6 @@ function completed(verbosity: number, t0: number): void {
   if (verbosity > 0) process.stderr.write(`***\nCompleted in           : ${(now() - t0).toFixed(6)} s\n`);
 }
 
-/** Bytes of the largest record of whole contigs. */
-function maxRecordSize(layouts: readonly SampleLayout[], lineLength: number): number {
-  let max = 0;
-  for (const l of layouts) for (const c of l.contigs) max = Math.max(max, recordSize(c.name, c.length, lineLength));
-  return max;
-}
-
 /** Stream one contig range piece by piece (upstream -s layout: an empty sequence gets an empty line). */
 async function streamContig(archive: AgcArchive, out: Output, c: ContigLayout, header: string, start: number, end: number, fmt: StreamingRecordFormatter): Promise<void> {
   await out.write(fmt.start(header));
@@ -236,7 +229,7 @@ export async function getcol(argv: string[]): Promise<number> {
       });
     } else if (opts.output === undefined) {
       await withOutput(undefined, async (out) => {
-        const sink = new FastaSink(out, archive, opts.lineLength, opts.gzip, maxRecordSize(layouts, opts.lineLength));
+        const sink = new FastaSink(out, archive, opts.lineLength, opts.gzip, true);
         for (const l of layouts) for (const c of l.contigs) await sink.record(c);
         await sink.finish();
       });
@@ -247,7 +240,7 @@ export async function getcol(argv: string[]): Promise<number> {
         if (opts.verbosity > 0) process.stderr.write(`${i ? '\n' : ''}${file}  (${i + 1} of ${samples.length})`);
         await withOutput(file, async (out) => {
           if (sink) await sink.retarget(out);
-          else sink = new FastaSink(out, archive, opts.lineLength, opts.gzip, maxRecordSize(layouts, opts.lineLength));
+          else sink = new FastaSink(out, archive, opts.lineLength, opts.gzip, true);
           for (const c of layouts[i].contigs) await sink.record(c);
           await sink.finish();
         });
@@ -281,7 +274,7 @@ export async function getset(argv: string[]): Promise<number> {
         const fmt = new StreamingRecordFormatter(opts.lineLength);
         for (const l of layouts) for (const c of l.contigs) await streamContig(archive, out, c, c.name, 0, c.length, fmt);
       } else {
-        const sink = new FastaSink(out, archive, opts.lineLength, opts.gzip, maxRecordSize(layouts, opts.lineLength));
+        const sink = new FastaSink(out, archive, opts.lineLength, opts.gzip, true);
         for (const l of layouts)
           for (const c of l.contigs) {
             await sink.record(c);
