@@ -8,3 +8,5 @@ export { zstdCompress, zstdDecompress, zstdVersion } from './zstd.js';
 export { AgcArchive, shortContigName } from './reader.js';
 export type { AgcArchiveOptions, ArchiveParams, SequenceQuery, FastaStreamOptions, ResolvedContig, SampleLayout } from './reader.js';
 export type { ContigLayout } from './contig.js';
+export { createArchive, appendArchive, defaultThreads, DEFAULTS } from './api.js';
+export type { CreateArchiveOptions, AppendArchiveOptions, CommonWriteOptions, ArchiveSummary, CompressProgress } from './api.js';
