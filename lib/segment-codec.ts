@@ -20,25 +20,50 @@ export const LEVEL_PACK = 17;
 export const MARKER_PLAIN = 0;
 export const MARKER_TUPLES = 1;
 
+/** Scratch for the four byte-shifted copies of a reference (grown on demand, reused across calls). */
+let shiftScratch = new Uint8Array(0);
+
 /**
  * Packing choice of CSegment::store_in_archive: for lags 4..31 the fraction of positions equal to the
  * symbol `lag` further on, relative to the ACGT positions (IEEE doubles, as upstream); 'plain' when
  * some lag reaches 0.5, else 'tuples'.
+ *
+ * The 28 passes over the reference dominate reference storing, so equal bytes are counted four at a
+ * time: copy r holds ref shifted left by r bytes, so word i + (lag >> 2) of copy (lag & 3) lines up
+ * with word i of copy 0, and a SWAR zero-byte count of their XOR gives the matches.
  */
 export function chooseReferenceMethod(ref: Uint8Array): 'plain' | 'tuples' {
   const n = ref.length;
-  // acgtPrefix[m] for m = n-4 .. n-31 is needed; counting ACGT over j < n - lag is done incrementally.
   let acgtAll = 0;
-  for (let j = 0; j < n; j++) if (ref[j]! < 4) acgtAll++;
+  for (let j = 0; j < n; j++) acgtAll += (ref[j]! - 4) >>> 31;
+  const stride = ((n + 3) & ~3) + 4;
+  if (shiftScratch.length < 4 * stride) shiftScratch = new Uint8Array(4 * stride);
+  const bytes = shiftScratch;
+  for (let r = 0; r < 4; r++) {
+    const base = r * stride;
+    bytes.set(ref.subarray(r), base);
+    bytes.fill(0, base + n - r, base + stride);
+  }
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, stride); // one stride per copy: stride/4 words
+  const wstride = stride >>> 2;
   let best = 0.0;
   for (let lag = 4; lag < 32; lag++) {
     const lim = n - lag; // j ranges over [0, lim)
     let eq = 0;
     let acgt = 0;
     if (lim > 0) {
-      for (let j = 0; j < lim; j++) if (ref[j] === ref[j + lag]) eq++;
+      const full = lim >>> 2;
+      const other = (lag & 3) * wstride + (lag >>> 2);
+      let nonzero = 0;
+      for (let i = 0; i < full; i++) {
+        const x = words[i]! ^ words[other + i]!;
+        const t = (((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x) & 0x80808080;
+        nonzero += Math.imul(t >>> 7, 0x01010101) >>> 24;
+      }
+      eq = 4 * full - nonzero;
+      for (let j = full << 2; j < lim; j++) eq += ((ref[j]! ^ ref[j + lag]!) - 1) >>> 31;
       acgt = acgtAll;
-      for (let j = lim; j < n; j++) if (ref[j]! < 4) acgt--;
+      for (let j = lim; j < n; j++) acgt -= (ref[j]! - 4) >>> 31;
     }
     const frac = acgt ? eq / acgt : 0.0;
     if (frac > best) {
