@@ -213,7 +213,7 @@ export class Compressor {
     let added = false;
     let bases = 0;
     let count = 0;
-    for await (const { name, seq } of readFastaContigs(path)) {
+    for await (const { name, seq } of readFastaContigs(path, { emptyRecords: 'error' })) {
       this.signal?.throwIfAborted();
       if (seq.length === 0) throw new AgcInputError(`${path}: record "${name}" has no sequence`);
       const s = concat ? '' : sample;
@@ -523,7 +523,7 @@ export async function determineSplitters(path: string, p: CompressorParams, pool
   // The reference is read once and kept (one byte per symbol, in shared memory for the workers)
   // for both passes; the k-mer lists of the count are the larger structure anyway.
   const contigs: Uint8Array[] = [];
-  for await (const { seq } of readFastaContigs(path)) {
+  for await (const { seq } of readFastaContigs(path, { emptyRecords: 'error' })) {
     const c = new Uint8Array(new SharedArrayBuffer(seq.length));
     c.set(seq);
     contigs.push(c);

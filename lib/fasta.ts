@@ -52,6 +52,12 @@ const READ_CHUNK = 1 << 20;
 export interface FastaReadOptions {
   /** Read (and gunzip output) chunk size in bytes; default 1 MiB. Small values are for tests. */
   chunkSize?: number;
+  /**
+   * A record with an empty name or no body bytes: 'stop' (default) ends the file there silently, as
+   * upstream does (nothing after it is read); 'error' throws {@link FastaFormatError} instead, so that
+   * callers can refuse input that upstream would silently truncate.
+   */
+  emptyRecords?: 'stop' | 'error';
 }
 
 async function openSource(path: string, chunk: number): Promise<{ stream: AsyncIterable<Uint8Array> & { destroy(): void }; gzip: boolean }> {
@@ -95,6 +101,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export async function* readFastaContigs(path: string, options: FastaReadOptions = {}): AsyncGenerator<FastaContig, void, undefined> {
   const { stream, gzip } = await openSource(path, options.chunkSize ?? READ_CHUNK);
   const table = BYTE_TO_CODE;
+  const strict = options.emptyRecords === 'error';
+  let yielded = false;
 
   let header = new Uint8Array(256);
   let headerLen = 0;
@@ -109,9 +117,25 @@ export async function* readFastaContigs(path: string, options: FastaReadOptions 
   let line = 1; // current 1-based line (counted by '\n')
   let chunkStart = 0; // absolute offset of the current chunk
 
+  const emptyRecord = (): FastaFormatError => {
+    if (headerLen <= 1) return new FastaFormatError(`${path}: record at line ${headerLine} has an empty name`, path, -1, headerLine);
+    let name: string;
+    try {
+      name = utf8.decode(header.subarray(1, headerLen));
+    } catch {
+      name = '?';
+    }
+    return new FastaFormatError(`${path}: record "${name}" has no sequence`, path, -1, headerLine);
+  };
+
   // Returns the finished record, or null when upstream would stop reading the file here.
-  const finish = (): FastaContig | null => {
-    if (headerLen <= 1 || rawLen === 0) return null;
+  // In strict mode an empty record at EOF of a file that yielded nothing is left to the caller
+  // (e.g. a text file that is not FASTA at all: "no records" is the clearer message).
+  const finish = (atEof: boolean): FastaContig | null => {
+    if (headerLen <= 1 || rawLen === 0) {
+      if (strict && (!atEof || yielded)) throw emptyRecord();
+      return null;
+    }
     if (badOffset >= 0) {
       throw new FastaFormatError(
         `${path}: byte 0x${badByte.toString(16).toUpperCase().padStart(2, '0')} at line ${badLine} (offset ${badOffset}${gzip ? ' of the decompressed data' : ''}) is not a valid sequence symbol`,
@@ -193,8 +217,9 @@ export async function* readFastaContigs(path: string, options: FastaReadOptions 
         seqLen = w;
         p = e;
         if (e < n) {
-          const rec = finish();
+          const rec = finish(false);
           if (rec === null) return;
+          yielded = true;
           yield rec;
           inHeader = true;
           headerLen = 0;
@@ -217,8 +242,11 @@ export async function* readFastaContigs(path: string, options: FastaReadOptions 
     stream.destroy();
   }
   if (!inHeader) {
-    const rec = finish();
+    const rec = finish(true);
     if (rec !== null) yield rec;
+  } else if (strict && headerLen > 0 && yielded) {
+    // A header at EOF without a line break: upstream drops it.
+    throw emptyRecord();
   }
 }
 

@@ -54,7 +54,11 @@ describe('create rejects bad input', () => {
   it('empty file', () => expectFailure([ref, file('empty.fa', '')], /empty\.fa: empty file/));
   it('file with no FASTA records', () => expectFailure([ref, file('text.fa', 'this is not FASTA\n')], /text\.fa: no FASTA records/));
   it('file whose first record has no body (upstream reads nothing)', () =>
-    expectFailure([ref, file('nobody.fa', '>a\n>b\nACGT\n')], /nobody\.fa: no FASTA records/));
+    expectFailure([ref, file('nobody.fa', '>a\n>b\nACGT\n')], /nobody\.fa: record "a" has no sequence/));
+  it('record with no body in the middle of a file (upstream silently stops reading)', () =>
+    expectFailure([ref, file('midstop.fa', '>a\nACGTACGT\n>b\n>c\nACGTACGT\n')], /midstop\.fa: record "b" has no sequence/));
+  it('reference whose record has no body in the middle', () =>
+    expectFailure([file('refstop.fa', '>a\nACGTACGTACGTACGT\n>b\n>c\nACGT\n')], /refstop\.fa: record "b" has no sequence/));
   it('record with no sequence', () => expectFailure([ref, file('noseq.fa', '>a\n\n>b\nACGTACGT\n')], /noseq\.fa: record "a" has no sequence/));
   it('reference with no FASTA records', () => expectFailure([file('ref.fa', 'nothing here')], /ref\.fa: no FASTA records/));
   it('bytes outside the printable range', () => expectFailure([ref, file('utf8.fa', '>a\nACGT\u00e9ACGT\n')], /utf8\.fa: byte 0xC3.*not a valid sequence symbol/));

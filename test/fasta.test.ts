@@ -82,6 +82,33 @@ describe('readFastaContigs: record rules', () => {
     expect(await readAll(write('>only-header'))).toEqual([]);
   });
 
+  it("emptyRecords: 'error' rejects what upstream would silently drop, naming the file and record", async () => {
+    const strict = async (content: string): Promise<string[]> => {
+      const p = write(content);
+      const names: string[] = [];
+      for await (const c of readFastaContigs(p, { emptyRecords: 'error', chunkSize: 3 })) names.push(c.name);
+      return names;
+    };
+    const rejects = async (content: string, msg: RegExp) => {
+      const err = await strict(content).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(FastaFormatError);
+      expect((err as Error).message).toMatch(msg);
+      expect((err as Error).message.startsWith(tmp)).toBe(true);
+    };
+    await rejects('>a\nAC\n>b\n>c\nAC', /: record "b" has no sequence$/);
+    await rejects('>a\n>b\nACGT\n', /: record "a" has no sequence$/);
+    await rejects('>a\nAC\n>b\n', /: record "b" has no sequence$/);
+    await rejects('>a\nAC\n>b', /: record "b" has no sequence$/);
+    await rejects('>a\nAC\n>\nGG\n', /: record at line 3 has an empty name$/);
+    // Well-formed input reads as in the default mode; an empty body with a line break is a record.
+    expect(await strict('>a\nAC\n>b\nGG\n')).toEqual(['a', 'b']);
+    expect(await strict('>a\n\n>b\nGG')).toEqual(['a', 'b']);
+    expect(await strict('')).toEqual([]);
+  });
+
   it('a ">" inside sequence data starts a new record', async () => {
     expect(await readAll(write('>a\nAC>b\nGG'))).toEqual([
       { name: 'a', seq: 'AC' },
