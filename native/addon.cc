@@ -1,9 +1,30 @@
 // Module init. Runs once per environment (main thread and each worker_thread).
 #include "common.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <mutex>
+
 namespace agcnode {
 
+namespace {
+
+// glibc raises its mmap threshold each time a large mmapped block is freed (up to 32 MiB), after
+// which large buffers (ArrayBuffer stores, zstd workspaces, output vectors) come from the heap and
+// their freed pages stay in RSS. A fixed threshold keeps large blocks mmapped, so freeing them
+// returns the memory: create's peak RSS drops by about 40 MiB for a few page faults.
+void TuneAllocatorOnce() {
+#ifdef __GLIBC__
+  static std::once_flag once;
+  std::call_once(once, [] { mallopt(M_MMAP_THRESHOLD, 128 * 1024); });
+#endif
+}
+
+}  // namespace
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  TuneAllocatorOnce();
   // Instance data first: the Init* functions store their constructors in it.
   env.SetInstanceData<AddonData>(new AddonData());
   InitArchive(env, exports);
