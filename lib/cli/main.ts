@@ -110,7 +110,10 @@ const invokedDirectly = (() => {
 
 if (invokedDirectly) {
   main(process.argv.slice(2)).then(
-    (code) => {
+    async (code) => {
+      // A read command that wrote only to files or straight to fd 1 has nothing left to flush:
+      // exit without node's teardown of the heap and the native objects.
+      if ((READ_COMMANDS as readonly string[]).includes(process.argv[2]) && (await import('./common.js')).canExitAbruptly()) process.exit(code);
       process.exitCode = code;
     },
     (err: unknown) => {

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SampleTask, WorkerInit, WorkerReply } from './extract-worker.js';
-import { openOutput } from './common.js';
+import { openOutput, writeStderr } from './common.js';
 
 export interface ParallelExtractOptions {
   archivePath: string;
@@ -101,7 +101,7 @@ export async function extractParallel(o: ParallelExtractOptions): Promise<void> 
       if (e && e.done) {
         pending.delete(nextToWrite);
         if (o.output !== undefined && o.verbosity > 0)
-          process.stderr.write(`${nextToWrite ? '\n' : ''}${path.join(o.output, o.samples[nextToWrite] + o.ext)}  (${nextToWrite + 1} of ${o.samples.length})`);
+          writeStderr(`${nextToWrite ? '\n' : ''}${path.join(o.output, o.samples[nextToWrite] + o.ext)}  (${nextToWrite + 1} of ${o.samples.length})`);
         nextToWrite++;
         // The window moved: idle workers may take new samples.
         while (idle.length && assign(idle[idle.length - 1])) idle.pop();
@@ -109,7 +109,7 @@ export async function extractParallel(o: ParallelExtractOptions): Promise<void> 
       }
       await Promise.race([new Promise<void>((r) => (progress = r)), failed]);
     }
-    if (o.output !== undefined && o.verbosity > 0 && o.samples.length) process.stderr.write('\n');
+    if (o.output !== undefined && o.verbosity > 0 && o.samples.length) writeStderr('\n');
     if (out) await out.commit();
   } catch (e) {
     out?.abort();

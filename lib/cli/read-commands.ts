@@ -19,6 +19,7 @@ import {
   validate,
   verbosityOption,
   withOutput,
+  writeStderr,
 } from './common.js';
 import { FastaSink } from './fasta-sink.js';
 
@@ -173,7 +174,7 @@ function now(): number {
 }
 
 function completed(verbosity: number, t0: number): void {
-  if (verbosity > 0) process.stderr.write(`***\nCompleted in           : ${(now() - t0).toFixed(6)} s\n`);
+  if (verbosity > 0) writeStderr(`***\nCompleted in           : ${(now() - t0).toFixed(6)} s\n`);
 }
 
 /** Stream one contig range piece by piece (upstream -s layout: an empty sequence gets an empty line). */
@@ -237,7 +238,7 @@ export async function getcol(argv: string[]): Promise<number> {
       let sink: FastaSink | undefined; // one pair of buffers for all the files
       for (let i = 0; i < layouts.length; i++) {
         const file = path.join(opts.output, samples[i] + ext);
-        if (opts.verbosity > 0) process.stderr.write(`${i ? '\n' : ''}${file}  (${i + 1} of ${samples.length})`);
+        if (opts.verbosity > 0) writeStderr(`${i ? '\n' : ''}${file}  (${i + 1} of ${samples.length})`);
         await withOutput(file, async (out) => {
           if (sink) await sink.retarget(out);
           else sink = new FastaSink(out, archive, opts.lineLength, opts.gzip, true);
@@ -245,7 +246,7 @@ export async function getcol(argv: string[]): Promise<number> {
           await sink.finish();
         });
       }
-      if (opts.verbosity > 0 && layouts.length) process.stderr.write('\n');
+      if (opts.verbosity > 0 && layouts.length) writeStderr('\n');
     }
     completed(opts.verbosity, t0);
   });
@@ -278,7 +279,7 @@ export async function getset(argv: string[]): Promise<number> {
         for (const l of layouts)
           for (const c of l.contigs) {
             await sink.record(c);
-            if (opts.output && opts.verbosity > 0) process.stderr.write(`${c.name}\n`);
+            if (opts.output && opts.verbosity > 0) writeStderr(`${c.name}\n`);
           }
         await sink.finish();
       }
@@ -324,7 +325,7 @@ export async function getctg(argv: string[]): Promise<number> {
       const sink = new FastaSink(out, archive, opts.lineLength, opts.gzip);
       for (const { q, contig } of tasks) {
         const r = resolveRange(q.range, contig.length, !!opts.streaming);
-        for (const w of r.warnings) process.stderr.write(`${w}\n`);
+        for (const w of r.warnings) writeStderr(`${w}\n`);
         const header = contig.name + r.suffix;
         if (opts.streaming) await streamContig(archive, out, contig, header, r.start, r.end, fmt);
         else await sink.record(contig, header, r.start, r.end);
