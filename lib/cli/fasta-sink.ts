@@ -81,6 +81,7 @@ export class FastaSink {
     }
     if (this.fill >= CHUNK) await this.flush();
   }
+
   /**
    * Hand the filled part of the current buffer to the output and switch to the other buffer
    * (or, for outputs that write synchronously, go on with the same one: fewer fresh pages).
