@@ -9,6 +9,11 @@
 #ifndef NODE_ADDON_API_CPP_EXCEPTIONS_ALL
 #define NODE_ADDON_API_CPP_EXCEPTIONS_ALL
 #endif
+// A worker_thread terminated while it is inside one of our calls cannot take a JS exception any
+// more; without this, node-addon-api rethrows from its catch handler and the whole process aborts.
+#ifndef NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS
+#define NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS
+#endif
 #include <napi.h>
 
 #include <cstdint>

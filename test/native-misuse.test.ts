@@ -3,10 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { CppArchive, CppCollection } from '../lib/index.js';
 import { native } from '../lib/native.js';
-import { cases, goldenDir, readParams, rng } from './shared-data.js';
+import { cases, goldenDir, readParams, repoRoot, rng } from './shared-data.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agc-misuse-'));
 const golden = path.join(goldenDir, cases.find((c) => c.id === 'mers-tiny-default')!.archive);
@@ -72,6 +73,39 @@ describe('handles after close', () => {
       expect(a.isOpen).toBe(true);
     }
     expect(keep.isOpen).toBe(false);
+  });
+});
+
+describe('worker threads', () => {
+  it('terminating workers in the middle of native calls never aborts the process', () => {
+    // Each worker loops over zstd and archive reads; the main thread terminates it at a random
+    // moment. Before the addon swallowed unthrowable exceptions this aborted within ~100 rounds.
+    const worker = `
+      const { parentPort } = require('node:worker_threads');
+      const b = require(process.env.AGC_NODE_ADDON || require('node-gyp-build').path(${JSON.stringify(repoRoot)}));
+      const data = new Uint8Array(1 << 18).map((_, i) => (i * 7919) % 13);
+      parentPort.postMessage('ready');
+      for (;;) {
+        b.zstdDecompress(b.zstdCompress(data, 12), data.length);
+        const a = new b.Archive(${JSON.stringify(golden)}, 'r');
+        for (let s = 0; s < a.getNumStreams(); s++) for (let p = 0; p < a.getNumParts(s); p++) a.getPart(s, p);
+        a.close();
+      }`;
+    const main = `
+      const { Worker } = require('node:worker_threads');
+      (async () => {
+        for (let i = 0; i < 150; i++) {
+          const w = new Worker(${JSON.stringify(worker)}, { eval: true });
+          await new Promise((r) => w.once('message', r));
+          await new Promise((r) => setTimeout(r, (i * 7) % 23));
+          await w.terminate();
+        }
+        console.log('survived');
+      })();`;
+    const r = spawnSync(process.execPath, ['-e', main], { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('survived');
   });
 });
 
