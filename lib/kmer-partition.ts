@@ -41,34 +41,39 @@ export function countPartition(contigs: readonly Uint8Array[], k: number, part: 
   let L = new Uint32Array(cap);
   let n = 0;
   const shift = 64 - 2 * k;
-  const loMask = (0xffffffff << shift) >>> 0;
+  const loMask = (0xffffffff << shift) | 0;
+  // The halves are kept as int32 (no `>>> 0`: values >= 2^31 would leave the small-integer path in
+  // this run-once loop); unsigned order is compared as signed order with the sign bit flipped.
+  const F = -2147483648;
   const bounds = partitionBounds(parts);
-  const lower = part === 0 ? 0 : bounds[part - 1]!;
-  const upper = bounds[part]!;
+  const lower = (part === 0 ? 0 : bounds[part - 1]!) + F;
+  const upper = bounds[part]! + F;
   for (const seq of contigs) {
     let dHi = 0;
     let dLo = 0;
     let rHi = 0;
     let rLo = 0;
     let len = 0;
-    for (let i = 0; i < seq.length; i++) {
+    const m = seq.length;
+    for (let i = 0; i < m; i++) {
       const x = seq[i]!;
       if (x > 3) {
         dHi = dLo = rHi = rLo = 0;
         len = 0;
         continue;
       }
-      dHi = ((dHi << 2) | (dLo >>> 30)) >>> 0;
-      dLo = ((dLo << 2) | (x << shift)) >>> 0;
-      rLo = (((rLo >>> 2) | (rHi << 30)) & loMask) >>> 0;
-      rHi = ((rHi >>> 2) | ((3 - x) << 30)) >>> 0;
+      dHi = (dHi << 2) | (dLo >>> 30);
+      dLo = (dLo << 2) | (x << shift);
+      rLo = ((rLo >>> 2) | (rHi << 30)) & loMask;
+      rHi = (rHi >>> 2) | ((3 - x) << 30);
       if (len < k) {
         len++;
         if (len < k) continue;
       }
-      const dirOr = dHi < rHi || (dHi === rHi && dLo <= rLo);
-      const cHi = dirOr ? dHi : rHi;
-      const cLo = dirOr ? dLo : rLo;
+      const dh = dHi ^ F;
+      const rh = rHi ^ F;
+      const dirOr = dh < rh || (dh === rh && (dLo ^ F) <= (rLo ^ F));
+      const cHi = dirOr ? dh : rh;
       if (cHi < lower || cHi >= upper) continue;
       if (n === cap) {
         cap *= 2;
@@ -79,8 +84,8 @@ export function countPartition(contigs: readonly Uint8Array[], k: number, part: 
         H = nh;
         L = nl;
       }
-      H[n] = cHi;
-      L[n++] = cLo;
+      H[n] = cHi ^ F;
+      L[n++] = dirOr ? dLo : rLo;
     }
   }
   sortKmerPairs(H, L, n);
