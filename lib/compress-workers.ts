@@ -45,14 +45,20 @@ export type FromWorker =
   | ({ type: 'counted'; seq: number } & PartitionCounts)
   | { type: 'error'; seq: number; message: string; stack?: string };
 
-/** Last packs to encode at close, in shared memory so that any thread can take them. */
+/**
+ * Last packs to encode at close, in shared memory so that any thread can take them. Items may lie
+ * in several buffers: the main thread merges the workers' lists by reference, without a copy.
+ */
 export interface PackJobsMessage {
   jobGroups: Uint32Array;
   /** Items per job. */
   jobCounts: Uint32Array;
   /** Byte length of every item, jobs in order. */
   itemLens: Uint32Array;
-  data: SharedArrayBuffer;
+  /** Buffer (index into `data`) and byte offset of every item. */
+  itemBuf: Uint32Array;
+  itemOff: Float64Array;
+  data: SharedArrayBuffer[];
   counter: SharedArrayBuffer;
 }
 
@@ -62,14 +68,12 @@ export function takePackJobs(m: PackJobsMessage): Array<{ group: number; part: G
   // Item offsets: prefix sums over jobs (cheap, recomputed by each taker).
   const itemStart = new Uint32Array(m.jobCounts.length + 1);
   for (let j = 0; j < m.jobCounts.length; j++) itemStart[j + 1] = itemStart[j]! + m.jobCounts[j]!;
-  const byteStart = new Float64Array(m.itemLens.length + 1);
-  for (let i = 0; i < m.itemLens.length; i++) byteStart[i + 1] = byteStart[i]! + m.itemLens[i]!;
   const out: Array<{ group: number; part: GroupPart }> = [];
   for (;;) {
     const j = Atomics.add(counter, 0, 1);
     if (j >= m.jobGroups.length) return out;
     const items: Uint8Array[] = [];
-    for (let i = itemStart[j]!; i < itemStart[j + 1]!; i++) items.push(new Uint8Array(m.data, byteStart[i]!, m.itemLens[i]!));
+    for (let i = itemStart[j]!; i < itemStart[j + 1]!; i++) items.push(new Uint8Array(m.data[m.itemBuf[i]!]!, m.itemOff[i]!, m.itemLens[i]!));
     const { data, metadata } = encodePackPart(items, zstdCompress);
     out.push({ group: m.jobGroups[j]!, part: { stream: 'd', data: data.buffer instanceof SharedArrayBuffer ? data.slice() : data, metadata } });
   }
@@ -218,27 +222,52 @@ export class StoreCore {
   }
 }
 
-/** Pack jobs in shared memory, largest first (so that no thread is left with a big one at the end). */
+/**
+ * Pack jobs in shared memory, largest first (so that no thread is left with a big one at the end).
+ * Items already in shared memory are referenced; the others are copied into one new buffer.
+ */
 export function buildPackJobs(jobs: Array<{ group: number; items: Uint8Array[] }>): PackJobsMessage {
   const size = (j: { items: Uint8Array[] }) => j.items.reduce((a, it) => a + it.length, 0);
   const sorted = jobs.map((j) => ({ ...j, bytes: size(j) })).sort((a, b) => b.bytes - a.bytes || a.group - b.group);
-  let bytes = 0;
+  let copyBytes = 0;
   let nItems = 0;
-  for (const j of sorted) (nItems += j.items.length), (bytes += j.bytes);
+  for (const j of sorted) {
+    nItems += j.items.length;
+    for (const it of j.items) if (!(it.buffer instanceof SharedArrayBuffer)) copyBytes += it.length;
+  }
+  const data: SharedArrayBuffer[] = [];
+  const bufIndex = new Map<SharedArrayBuffer, number>();
+  let own = -1;
+  let view: Uint8Array | null = null;
+  if (copyBytes > 0) {
+    own = data.push(new SharedArrayBuffer(copyBytes)) - 1;
+    view = new Uint8Array(data[own]!);
+  }
   const m: PackJobsMessage = {
     jobGroups: Uint32Array.from(sorted, (j) => j.group),
     jobCounts: Uint32Array.from(sorted, (j) => j.items.length),
     itemLens: new Uint32Array(nItems),
-    data: new SharedArrayBuffer(Math.max(1, bytes)),
+    itemBuf: new Uint32Array(nItems),
+    itemOff: new Float64Array(nItems),
+    data,
     counter: new SharedArrayBuffer(4),
   };
-  const view = new Uint8Array(m.data);
   let off = 0;
   let k = 0;
   for (const j of sorted)
     for (const it of j.items) {
-      view.set(it, off);
-      off += it.length;
+      const b = it.buffer;
+      if (b instanceof SharedArrayBuffer) {
+        let bi = bufIndex.get(b);
+        if (bi === undefined) bufIndex.set(b, (bi = data.push(b) - 1));
+        m.itemBuf[k] = bi;
+        m.itemOff[k] = it.byteOffset;
+      } else {
+        view!.set(it, off);
+        m.itemBuf[k] = own;
+        m.itemOff[k] = off;
+        off += it.length;
+      }
       m.itemLens[k++] = it.length;
     }
   return m;
@@ -247,15 +276,10 @@ export function buildPackJobs(jobs: Array<{ group: number; items: Uint8Array[] }
 /** The items of every job of several lists, as one list for buildPackJobs. */
 function unpackJobs(m: PackJobsMessage): Array<{ group: number; items: Uint8Array[] }> {
   const out: Array<{ group: number; items: Uint8Array[] }> = [];
-  let off = 0;
   let k = 0;
   for (let j = 0; j < m.jobGroups.length; j++) {
     const items: Uint8Array[] = [];
-    for (let i = 0; i < m.jobCounts[j]!; i++) {
-      const len = m.itemLens[k++]!;
-      items.push(new Uint8Array(m.data, off, len));
-      off += len;
-    }
+    for (let i = 0; i < m.jobCounts[j]!; i++, k++) items.push(new Uint8Array(m.data[m.itemBuf[k]!]!, m.itemOff[k]!, m.itemLens[k]!));
     out.push({ group: m.jobGroups[j]!, items });
   }
   return out;
