@@ -242,9 +242,10 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
   }
 
   /**
-   * `count` output buffers of `size` bytes for bulk formatting with formatRecordInto(). After
-   * loadIntoMemory() they share one allocation with the references decoded from then on, which
-   * makes copying from the references cheaper. The buffers stay valid after close().
+   * `count` buffers of `size` bytes for bulk formatting (recordWriter(), formatRecordInto()).
+   * After loadIntoMemory() they share one allocation with the references decoded from then on,
+   * so that copies between them are copyWithin() calls instead of allocating subarray() + set().
+   * The buffers stay valid after close().
    */
   bulkBuffers(count: number, size: number): Buffer[] {
     this.checkOpen();
@@ -538,9 +539,9 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
   }
 
   /**
-   * As formatRecord, into dst at `offset` (which needs recordSize() of fasta-writer bytes of room), so that bulk
-   * extraction can fill one reused buffer instead of allocating one per contig. Returns the
-   * offset just past the record.
+   * As formatRecord, into dst at `offset`, which needs fasta-writer's recordSize() bytes of
+   * room; so that a caller can fill one reused buffer instead of allocating one per contig.
+   * Returns the offset just past the record.
    */
   formatRecordInto(layout: ContigLayout, header: string, start: number, end: number, lineLength: number, dst: Uint8Array, offset: number): number {
     return this.formatRecordBytes(layout, Buffer.from(`>${header}\n`, 'utf8'), start, end, lineLength, dst, offset);
