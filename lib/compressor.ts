@@ -464,6 +464,11 @@ export class Compressor {
   /** Finish all groups and write params, splitters, segment-splitters, samples, file_type_info. */
   async close(): Promise<void> {
     await this.finalizeInflight();
+    // No more segments to decide or batches to fill: the group views (reference copies, LZ indexes)
+    // and the batch arenas can go before the close stage, the peak of memory use.
+    this.state.groups.length = 0;
+    this.freeArenas.length = 0;
+    this.arena = new SharedArena();
     for (const { group, part } of await this.pool.finish()) this.writePart(group, part);
     this.archive.flush();
 
