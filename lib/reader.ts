@@ -243,14 +243,16 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
 
   /**
    * `count` buffers of `size` bytes for bulk formatting (recordWriter(), formatRecordInto()).
-   * After loadIntoMemory() they share one allocation with the references decoded from then on,
-   * so that copies between them are copyWithin() calls instead of allocating subarray() + set().
-   * The buffers stay valid after close().
+   * They share one allocation with the references decoded from the first call on, so that copies
+   * between them are copyWithin() calls instead of allocating subarray() + set(). The buffers
+   * stay valid after close().
    */
   bulkBuffers(count: number, size: number): Buffer[] {
     this.checkOpen();
-    if (!this.space && this.image) {
-      const refs = Math.min(2 * this.referenceSymbols(), this.refs.budget);
+    if (!this.space) {
+      // References are allocated from the space up to their cache budget; with the image in memory
+      // their total length is known and usually much smaller.
+      const refs = this.image ? Math.min(2 * this.referenceSymbols(), this.refs.budget) : this.refs.budget;
       // and room for scratch buffers of RecordWriter
       const total = refs + count * size + (4 << 20);
       // Untouched parts cost address space only.
