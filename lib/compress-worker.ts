@@ -1,15 +1,14 @@
 // Entry of a store worker thread (see compress-workers.ts): runs StoreCore on the messages it gets.
-import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { StoreCore, type StoreParams, type ToWorker } from './compress-workers.js';
 
 // After 'finish' the worker's group stores (references, LZ indexes) are garbage, but V8 would keep
 // them until some later allocation pressure, i.e. through the close stage's zstd jobs, which is the
-// peak of create. A collection right there lowers the peak RSS by 30-35 MiB per worker. The flag is
-// process-wide and workers start concurrently, so it is left on (switching it off again could hide
-// gc from a sibling starting at the same time); it only affects contexts created later.
-setFlagsFromString('--expose-gc');
+// peak of create. A collection right there lowers the peak RSS by 30-35 MiB per worker. gc exists
+// only when the process allows it (`node --expose-gc`, or the agc-node CLI, which sets the flag once
+// at start-up): V8 flags are process-wide, and changing them while other threads run is unsafe, so
+// neither the library nor its workers touch them.
 const collect = runInNewContext('typeof gc === "function" ? gc : undefined') as (() => void) | undefined;
 
 const port = parentPort;

@@ -74,6 +74,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   const modulePath = WRITE_COMMANDS[command];
   if (modulePath) {
+    // The compressor's worker threads collect garbage before the close stage when gc is exposed
+    // (30-35 MiB less peak RSS each). Only the CLI owns its process, so only it sets this V8 flag,
+    // once, before any worker exists.
+    if (invokedDirectly) (await import('node:v8')).setFlagsFromString('--expose-gc');
     let mod: { run?: Command };
     try {
       mod = (await import(modulePath)) as { run?: Command };
