@@ -1,14 +1,12 @@
 'use strict';
-// Stand-in for `node-gyp rebuild --arch=X --release ...` as prebuildify calls it: a clean
-// cmake-js build into build-prebuild/.
+// Stand-in for `node-gyp rebuild --arch=X --release ...` as prebuildify calls it (from its staging
+// folder, see prebuild.cjs): a clean cmake-js build of the package into <staging>/build.
 const path = require('path');
-const fs = require('fs');
 const { spawnSync } = require('child_process');
 
 const root = path.join(__dirname, '..');
 const arch = (process.argv.find((a) => a.startsWith('--arch=')) || '').slice(7) || process.arch;
-const out = path.join(root, 'build-prebuild');
-fs.rmSync(out, { recursive: true, force: true });
+const out = path.join(process.cwd(), 'build');
 const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
-const r = spawnSync(process.execPath, [cmakeJs, 'compile', '--out', out, '--arch', arch], { cwd: root, stdio: 'inherit' });
+const r = spawnSync(process.execPath, [cmakeJs, 'compile', '--directory', root, '--out', out, '--arch', arch], { cwd: root, stdio: 'inherit' });
 process.exit(r.status === null ? 1 : r.status);
