@@ -1,8 +1,8 @@
 // `agc-node append`: add samples to an archive, writing a new archive (-o, or stdout). The input
 // archive is never modified. Flags as upstream: -a -c -d -f -i -o -t -v.
 import { appendArchive, defaultThreads } from '../api.js';
-import { AgcInputError, parseCommandArgs, printUsage, runCommand, sniffVerbosity } from './common.js';
-import { floatArg, installSignalHandlers, intArg, printSummary, progressBar, readListFile, writeToOutput } from './create.js';
+import { AgcInputError, parseCommandArgs, printUsage, runCommand } from './common.js';
+import { floatArg, intArg, readListFile, runWriteJob } from './create.js';
 
 export const APPEND_USAGE = `Usage: agc-node append [options] <in.agc> [<in1.fa> ...] > <out.agc>
 Options:
@@ -42,29 +42,17 @@ export async function run(argv: string[]): Promise<number> {
     if (verbosity < 0 || verbosity > 2) throw new AgcInputError('verbosity level (-v) must be in 0..2');
     const listed = v.list !== undefined ? readListFile(v.list) : [];
     const samples = [...listed, ...positionals.slice(1)];
-    const bar = progressBar('append');
-    const restore = installSignalHandlers();
-    try {
-      const summary = await writeToOutput(v.output, (output) =>
-        appendArchive({
-          input: positionals[0]!,
-          output,
-          samples,
-          adaptive: v.adaptive ?? false,
-          concatenated: v.concatenated ?? false,
-          fallbackFraction: floatArg('f', v.fallback),
-          threads: intArg('t', v.threads),
-          onProgress: bar?.update,
-        }),
-      );
-      bar?.done();
-      printSummary(summary, sniffVerbosity(argv));
-    } catch (e) {
-      bar?.done();
-      throw e;
-    } finally {
-      restore();
-    }
-    return 0;
+    return runWriteJob('append', argv, v.output, (output, onProgress) =>
+      appendArchive({
+        input: positionals[0]!,
+        output,
+        samples,
+        adaptive: v.adaptive ?? false,
+        concatenated: v.concatenated ?? false,
+        fallbackFraction: floatArg('f', v.fallback),
+        threads: intArg('t', v.threads),
+        onProgress,
+      }),
+    );
   });
 }

@@ -143,6 +143,31 @@ export function installSignalHandlers(): () => void {
   };
 }
 
+/**
+ * The part create and append share: the job writes `output` (or stdout via a temporary file),
+ * with the progress bar on a TTY and Ctrl-C handling; the summary is printed at -v >= 1.
+ */
+export async function runWriteJob(
+  command: string,
+  argv: string[],
+  output: string | undefined,
+  job: (output: string, onProgress: ((p: CompressProgress) => void) | undefined) => Promise<ArchiveSummary>,
+): Promise<number> {
+  const bar = progressBar(command);
+  const restore = installSignalHandlers();
+  try {
+    const summary = await writeToOutput(output, (file) => job(file, bar?.update));
+    bar?.done();
+    printSummary(summary, sniffVerbosity(argv));
+  } catch (e) {
+    bar?.done();
+    throw e;
+  } finally {
+    restore();
+  }
+  return 0;
+}
+
 export async function run(argv: string[]): Promise<number> {
   return runCommand('create', argv, async () => {
     const { values: v, positionals } = parseCommandArgs(argv, FLAGS);
@@ -158,33 +183,21 @@ export async function run(argv: string[]): Promise<number> {
     if (verbosity < 0 || verbosity > 2) throw new AgcInputError('verbosity level (-v) must be in 0..2');
     const listed = v.list !== undefined ? readListFile(v.list) : [];
     const files = [positionals[0]!, ...listed, ...positionals.slice(1)];
-    const bar = progressBar('create');
-    const restore = installSignalHandlers();
-    try {
-      const summary = await writeToOutput(v.output, (output) =>
-        createArchive({
-          output,
-          reference: files[0]!,
-          samples: files.slice(1),
-          kmerLength: intArg('k', v.kmer),
-          segmentSize: intArg('s', v.segment),
-          minMatchLength: intArg('l', v.minmatch),
-          batchSize: intArg('b', v.batch),
-          adaptive: v.adaptive ?? false,
-          concatenated: v.concatenated ?? false,
-          fallbackFraction: floatArg('f', v.fallback),
-          threads: intArg('t', v.threads),
-          onProgress: bar?.update,
-        }),
-      );
-      bar?.done();
-      printSummary(summary, sniffVerbosity(argv));
-    } catch (e) {
-      bar?.done();
-      throw e;
-    } finally {
-      restore();
-    }
-    return 0;
+    return runWriteJob('create', argv, v.output, (output, onProgress) =>
+      createArchive({
+        output,
+        reference: files[0]!,
+        samples: files.slice(1),
+        kmerLength: intArg('k', v.kmer),
+        segmentSize: intArg('s', v.segment),
+        minMatchLength: intArg('l', v.minmatch),
+        batchSize: intArg('b', v.batch),
+        adaptive: v.adaptive ?? false,
+        concatenated: v.concatenated ?? false,
+        fallbackFraction: floatArg('f', v.fallback),
+        threads: intArg('t', v.threads),
+        onProgress,
+      }),
+    );
   });
 }
