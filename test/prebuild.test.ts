@@ -40,6 +40,24 @@ describe('prebuilt binary', () => {
       const [loaded, info] = r.stdout.trim().split('\n');
       expect(loaded.startsWith(path.join(pkg, 'prebuilds'))).toBe(true);
       expect(info).toBe('1.5.6 29');
+
+      // The published type declarations are complete: a strict consumer type-checks against them.
+      fs.copyFileSync(path.join(repoRoot, 'binding.d.ts'), path.join(pkg, 'binding.d.ts'));
+      fs.writeFileSync(
+        path.join(pkg, 'consumer.ts'),
+        `import { CppArchive, AgcArchive, createArchive } from './dist/lib/index.js';
+        const a: CppArchive = CppArchive.open('x.agc');
+        const part: { data: Uint8Array; metadata: number } = a.getPart(0, 0);
+        const n: number = a.native.getNumStreams();
+        void part; void n; void AgcArchive.open; void createArchive;\n`,
+      );
+      const tsc = spawnSync(
+        process.execPath,
+        [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--strict', '--target', 'ES2022', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--lib', 'ES2022,esnext.disposable', '--types', 'node', 'consumer.ts'],
+        { cwd: pkg, encoding: 'utf8' },
+      );
+      expect(tsc.stdout + tsc.stderr).toBe('');
+      expect(tsc.status).toBe(0);
     } finally {
       fs.rmSync(pkg, { recursive: true, force: true });
     }
