@@ -2,7 +2,7 @@
 // into disjoint value ranges, every thread counts one range over the whole reference, and the
 // sorted per-range singletons and duplicates are concatenated in range order. The result is the
 // same sets as a single-threaded count.
-import { SortedKmers, sortKmerPairs } from './kmer-set.js';
+import { SortedKmers, sortKmerPairs, splitRunsInPlace } from './kmer-set.js';
 
 /**
  * Upper bounds (exclusive, on the high 32 bits) of the value ranges. A canonical value is the
@@ -89,31 +89,7 @@ export function countPartition(contigs: readonly Uint8Array[], k: number, part: 
     }
   }
   sortKmerPairs(H, L, n);
-  // Runs of equal values: length 1 -> singleton (compacted in place), longer -> duplicate (listed once).
-  let n2 = 0;
-  for (let i = 0; i < n; ) {
-    let j = i + 1;
-    while (j < n && H[j] === H[i] && L[j] === L[i]) j++;
-    if (j !== i + 1) n2++;
-    i = j;
-  }
-  const dHi = new Uint32Array(n2);
-  const dLo = new Uint32Array(n2);
-  let a = 0;
-  let b = 0;
-  for (let i = 0; i < n; ) {
-    let j = i + 1;
-    while (j < n && H[j] === H[i] && L[j] === L[i]) j++;
-    if (j === i + 1) {
-      H[a] = H[i]!;
-      L[a++] = L[i]!;
-    } else {
-      dHi[b] = H[i]!;
-      dLo[b++] = L[i]!;
-    }
-    i = j;
-  }
-  return { sHi: H.subarray(0, a), sLo: L.subarray(0, a), dHi, dLo };
+  return splitRunsInPlace(H, L, n);
 }
 
 /** Concatenate the per-range sorted lists (in range order) into one sorted list. */

@@ -465,3 +465,39 @@ export class KmerList {
     return out;
   }
 }
+
+/**
+ * Split sorted (hi, lo) pairs [0, n) into the values occurring once and those occurring more than
+ * once (each listed once). Only equality is used, so pairs stored in any order-preserving encoding
+ * work. The singletons are compacted in place: sHi/sLo are views of H/L.
+ */
+export function splitRunsInPlace(
+  H: Uint32Array,
+  L: Uint32Array,
+  n: number,
+): { sHi: Uint32Array; sLo: Uint32Array; dHi: Uint32Array; dLo: Uint32Array } {
+  let n2 = 0;
+  for (let i = 0; i < n; ) {
+    let j = i + 1;
+    while (j < n && H[j] === H[i] && L[j] === L[i]) j++;
+    if (j !== i + 1) n2++;
+    i = j;
+  }
+  const dHi = new Uint32Array(n2);
+  const dLo = new Uint32Array(n2);
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < n; ) {
+    let j = i + 1;
+    while (j < n && H[j] === H[i] && L[j] === L[i]) j++;
+    if (j === i + 1) {
+      H[a] = H[i]!;
+      L[a++] = L[i]!;
+    } else {
+      dHi[b] = H[i]!;
+      dLo[b++] = L[i]!;
+    }
+    i = j;
+  }
+  return { sHi: H.subarray(0, a), sLo: L.subarray(0, a), dHi, dLo };
+}

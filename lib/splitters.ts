@@ -2,7 +2,7 @@
 // that picks splitters about S symbols apart, adaptive mining of new splitters, and the fallback
 // minimizer filter/map. All k-mers are canonical, left-aligned, as (hi, lo) uint32 halves.
 import { KmerScanner, KMER_NONE_HI, KMER_NONE_LO } from './kmer.js';
-import { KmerList, KmerMap, SortedKmers, sortKmerPairs, type KmerLookup } from './kmer-set.js';
+import { KmerList, KmerMap, SortedKmers, sortKmerPairs, splitRunsInPlace, type KmerLookup } from './kmer-set.js';
 import { murmur64Into } from './murmur64.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -91,34 +91,9 @@ export class CandidateCollector {
 
 /** Sorted pairs -> values occurring once, and values occurring more than once (each listed once). */
 function splitRuns(H: Uint32Array, L: Uint32Array, n: number): { singletons: SortedKmers; duplicates: SortedKmers } {
-  let n1 = 0;
-  let n2 = 0;
-  for (let i = 0; i < n; ) {
-    let j = i + 1;
-    while (j < n && H[j] === H[i] && L[j] === L[i]) j++;
-    if (j === i + 1) n1++;
-    else n2++;
-    i = j;
-  }
-  const h1 = new Uint32Array(n1);
-  const l1 = new Uint32Array(n1);
-  const h2 = new Uint32Array(n2);
-  const l2 = new Uint32Array(n2);
-  let a = 0;
-  let b = 0;
-  for (let i = 0; i < n; ) {
-    let j = i + 1;
-    while (j < n && H[j] === H[i] && L[j] === L[i]) j++;
-    if (j === i + 1) {
-      h1[a] = H[i]!;
-      l1[a++] = L[i]!;
-    } else {
-      h2[b] = H[i]!;
-      l2[b++] = L[i]!;
-    }
-    i = j;
-  }
-  return { singletons: new SortedKmers(h1, l1), duplicates: new SortedKmers(h2, l2) };
+  const r = splitRunsInPlace(H, L, n);
+  // copies, so the window buffer (every k-mer of the input) can be freed
+  return { singletons: new SortedKmers(r.sHi.slice(), r.sLo.slice()), duplicates: new SortedKmers(r.dHi, r.dLo) };
 }
 
 /**
