@@ -16,6 +16,7 @@ import { copyContigRange, makeLayout, segmentAt, writeWholeContig } from '../lib
 import { formatLines, formatRecord, StreamingRecordFormatter, wrapInPlace, wrappedSize } from '../lib/fasta-writer.js';
 import { ByteLru } from '../lib/byte-lru.js';
 import { zstdCompress, zstdDecompress } from '../lib/zstd.js';
+import { bytes2tuples } from '../lib/segment-codec.js';
 
 const enc = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const codes = (s: string) => Uint8Array.from(s, (c) => 'ACGTNRYSWKMBDHVU'.indexOf(c));
@@ -90,25 +91,6 @@ describe('lzDiffDecode (format.md 5.5)', () => {
     expect(() => lzDiffDecode(ref, bangs, mml, CODE_IDENTITY)).toThrow(LzDiffError);
   });
 });
-
-// Tuple packing as format.md 5.3 describes the writer, to produce test input.
-function bytes2tuples(d: Uint8Array): Uint8Array {
-  const me = d.reduce((a, b) => Math.max(a, b), 0);
-  if (me >= 16) return Uint8Array.from([...d, 0x10]);
-  const [nb, base] = me < 4 ? [4, 4] : me < 6 ? [3, 6] : [2, 16];
-  const out: number[] = [];
-  const full = Math.floor(d.length / nb);
-  for (let i = 0; i < full; i++) {
-    let v = 0;
-    for (let j = 0; j < nb; j++) v = v * base + d[i * nb + j];
-    out.push(v);
-  }
-  const r = d.length % nb;
-  let v = 0;
-  for (let j = 0; j < r; j++) v = v * base + d[full * nb + j];
-  out.push(v, (nb << 4) | r);
-  return Uint8Array.from(out);
-}
 
 describe('reference parts (format.md 5.3)', () => {
   it('unpacks tuples for every packing width and leftover count', () => {

@@ -4,6 +4,7 @@
 import { CppArchive, CppCollection, PlacementBuffer } from '../lib/index.js';
 import { zstdCompress } from '../lib/zstd.js';
 import { groupStreamNames } from '../lib/segment-decode.js';
+import { bytes2tuples } from '../lib/segment-codec.js';
 
 const LETTERS = 'ACGTNRYSWKMBDHVU';
 const code = (ch: string) => LETTERS.indexOf(ch);
@@ -74,23 +75,6 @@ function lzEncode(ref: string, text: string, mml: number): number[] {
   return out;
 }
 
-function tuples(d: number[]): number[] {
-  const me = Math.max(0, ...d);
-  if (me >= 16) return [...d, 0x10];
-  const [nb, base] = me < 4 ? [4, 4] : me < 6 ? [3, 6] : [2, 16];
-  const out: number[] = [];
-  const full = Math.floor(d.length / nb);
-  for (let i = 0; i < full; i++) {
-    let v = 0;
-    for (let j = 0; j < nb; j++) v = v * base + d[i * nb + j];
-    out.push(v);
-  }
-  const r = d.length % nb;
-  let v = 0;
-  for (let j = 0; j < r; j++) v = v * base + d[full * nb + j];
-  out.push(v, (nb << 4) | r);
-  return out;
-}
 
 /** Write an archive with the given samples; returns nothing, the file is complete on return. */
 export function writeHandmadeArchive(file: string, samples: HandSample[], p: { k: number; mml: number; P: number }): void {
@@ -141,7 +125,7 @@ export function writeHandmadeArchive(file: string, samples: HandSample[], p: { k
     const d = [...ref].map(code);
     if (g === 16) ar.addPart(rid, Uint8Array.from(d), 0);
     else if (g === 17) ar.addPart(rid, Uint8Array.from([...zstdCompress(Uint8Array.from(d), 19), 0]), d.length);
-    else ar.addPart(rid, Uint8Array.from([...zstdCompress(Uint8Array.from(tuples(d)), 13), 1]), d.length);
+    else ar.addPart(rid, Uint8Array.from([...zstdCompress(bytes2tuples(Uint8Array.from(d)), 13), 1]), d.length);
   }
   // packs of P entries: part 0 stored as is, later parts zstd-compressed
   for (const [g, list] of entries) {
