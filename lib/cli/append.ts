@@ -1,8 +1,8 @@
 // `agc-node append`: add samples to an archive, writing a new archive (-o, or stdout). The input
 // archive is never modified. Flags as upstream: -a -c -d -f -i -o -t -v.
 import { appendArchive, defaultThreads } from '../api.js';
-import { AgcInputError, parseCommandArgs, printUsage, runCommand } from './common.js';
-import { floatArg, intArg, readListFile, runWriteJob } from './create.js';
+import { runCommand } from './common.js';
+import { floatArg, intArg, parseWriteArgs, runWriteJob } from './create.js';
 
 export const APPEND_USAGE = `Usage: agc-node append [options] <in.agc> [<in1.fa> ...] > <out.agc>
 Options:
@@ -29,18 +29,9 @@ const FLAGS = {
 
 export async function run(argv: string[]): Promise<number> {
   return runCommand('append', argv, async () => {
-    const { values: v, positionals } = parseCommandArgs(argv, FLAGS);
-    if (v.help) {
-      printUsage(APPEND_USAGE, true);
-      return 0;
-    }
-    if (positionals.length === 0) {
-      printUsage(APPEND_USAGE, false);
-      throw new AgcInputError('no archive name');
-    }
-    const verbosity = intArg('v', v.verbosity) ?? 0;
-    if (verbosity < 0 || verbosity > 2) throw new AgcInputError('verbosity level (-v) must be in 0..2');
-    const listed = v.list !== undefined ? readListFile(v.list) : [];
+    const args = parseWriteArgs(argv, FLAGS, APPEND_USAGE, 'no archive name');
+    if (!args) return 0;
+    const { values: v, positionals, listed } = args;
     const samples = [...listed, ...positionals.slice(1)];
     return runWriteJob('append', argv, v.output, (output, onProgress) =>
       appendArchive({

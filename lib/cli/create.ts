@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createArchive, defaultThreads, type ArchiveSummary, type CompressProgress } from '../api.js';
-import { AgcInputError, parseCommandArgs, printUsage, runCommand, sniffVerbosity } from './common.js';
+import { AgcInputError, parseCommandArgs, printUsage, runCommand, sniffVerbosity, type OptionSpec } from './common.js';
 
 export const CREATE_USAGE = `Usage: agc-node create [options] <ref.fa> [<in1.fa> ...] > <out.agc>
 Options:
@@ -168,20 +168,32 @@ export async function runWriteJob(
   return 0;
 }
 
+/**
+ * The argument handling create and append share: --help, the required first positional, the -v
+ * range and the -i list file. Returns undefined when only the help was asked for.
+ */
+export function parseWriteArgs<O extends OptionSpec>(argv: string[], flags: O, usage: string, missing: string) {
+  const { values, positionals } = parseCommandArgs(argv, flags);
+  if (values.help) {
+    printUsage(usage, true);
+    return undefined;
+  }
+  if (positionals.length === 0) {
+    printUsage(usage, false);
+    throw new AgcInputError(missing);
+  }
+  const common = values as { verbosity?: string; list?: string };
+  const verbosity = intArg('v', common.verbosity) ?? 0;
+  if (verbosity < 0 || verbosity > 2) throw new AgcInputError('verbosity level (-v) must be in 0..2');
+  const listed = common.list !== undefined ? readListFile(common.list) : [];
+  return { values, positionals, listed };
+}
+
 export async function run(argv: string[]): Promise<number> {
   return runCommand('create', argv, async () => {
-    const { values: v, positionals } = parseCommandArgs(argv, FLAGS);
-    if (v.help) {
-      printUsage(CREATE_USAGE, true);
-      return 0;
-    }
-    if (positionals.length === 0) {
-      printUsage(CREATE_USAGE, false);
-      throw new AgcInputError('no reference file name');
-    }
-    const verbosity = intArg('v', v.verbosity) ?? 0;
-    if (verbosity < 0 || verbosity > 2) throw new AgcInputError('verbosity level (-v) must be in 0..2');
-    const listed = v.list !== undefined ? readListFile(v.list) : [];
+    const args = parseWriteArgs(argv, FLAGS, CREATE_USAGE, 'no reference file name');
+    if (!args) return 0;
+    const { values: v, positionals, listed } = args;
     const files = [positionals[0]!, ...listed, ...positionals.slice(1)];
     return runWriteJob('create', argv, v.output, (output, onProgress) =>
       createArchive({
