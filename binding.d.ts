@@ -1,6 +1,6 @@
 // Types of the raw native binding (build/Release/agc_node.node, or prebuilds/<platform>-<arch>/).
 // This is the contract between native/ and lib/. The friendly API lives in lib/; nothing outside
-// lib/native.ts should touch these classes directly.
+// lib/native/load.ts should touch these classes directly.
 //
 // Conventions:
 // - Every object is an ObjectWrap with a type tag; passing the wrong kind of object throws TypeError.

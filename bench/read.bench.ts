@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BenchContext, BenchRow, Upstream } from './bench.js';
-import { AgcArchive } from '../lib/reader.js';
+import { AgcArchive } from '../lib/read/agc-archive.js';
 
 // Upstream agc 3.2.2 on the 2-core reference machine (issue 3).
 const UPSTREAM: Record<string, Upstream> = {

@@ -13,7 +13,7 @@ import {
   convertBytes,
   reverseComplement,
   reverseComplementInPlace,
-} from '../lib/alphabet.js';
+} from '../lib/format/alphabet.js';
 
 describe('BYTE_TO_CODE', () => {
   it('maps the 16 letters case-insensitively to 0..15', () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { caseDir, cases, datasetDir } from './shared-data.js';
 import { expectRoundTrip, runCase, sha256File, stepInputs, tempDir } from './helpers/compress-run.js';
 import { main } from '../lib/cli/main.js';
-import { appendArchive } from '../lib/api.js';
+import { appendArchive } from '../lib/write/api.js';
 import { AgcInputError } from '../lib/errors.js';
 
 const full = process.env.AGC_FULL === '1';

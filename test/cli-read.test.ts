@@ -8,14 +8,14 @@ import zlib from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as cmd from '../lib/cli/read-commands.js';
-import { parseContigQuery, resolveRange } from '../lib/cli/query.js';
+import * as cmd from '../lib/cli/commands/read.js';
+import { parseContigQuery, resolveRange } from '../lib/cli/commands/query.js';
 import { AgcInputError, AtomicFile, AtomicPath, intOption, parseCommandArgs, sniffVerbosity, validate, verbosityOption, writeFileAtomic, type Output } from '../lib/cli/common.js';
 import { FastaSink } from '../lib/cli/fasta-sink.js';
 import { z } from 'zod/v3';
 import { archivePath, caseDir, cases, getctgQueries, goldenSha, listsetOf, quick, readText, repoRoot, sha256 } from './shared-data.js';
-import { AgcArchive } from '../lib/reader.js';
-import { CppArchive } from '../lib/cpp-archive.js';
+import { AgcArchive } from '../lib/read/agc-archive.js';
+import { CppArchive } from '../lib/native/cpp-archive.js';
 
 const selected = cases.filter((c) => !quick || !c.dataset.startsWith('klebsiella'));
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'agc-cli-'));

@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { appendArchive, createArchive, type CreateArchiveOptions } from '../lib/api.js';
+import { appendArchive, createArchive, type CreateArchiveOptions } from '../lib/write/api.js';
 import { expectRoundTrip, sha256File, tempDir } from './helpers/compress-run.js';
 import { rng } from './shared-data.js';
 

@@ -1,12 +1,12 @@
 // Unit tests of the compressor's pieces: segmentation, group keys/orientation, per-group storage.
 import { describe, expect, it } from 'vitest';
-import { codesFromString, reverseComplement } from '../lib/alphabet.js';
-import { canonicalKmers, KmerScanner } from '../lib/kmer.js';
-import { SplitterSet, segmentContig } from '../lib/segment.js';
-import { EMPTY_END, GroupingState, NONE, decideSegment, pairKey, type KmerEnd } from '../lib/grouping.js';
-import { GroupStore, RAW_VIEW, RefView } from '../lib/group-store.js';
-import { FallbackFilter, FallbackMap } from '../lib/splitters.js';
-import { zstdCompress, zstdDecompress } from '../lib/zstd.js';
+import { codesFromString, reverseComplement } from '../lib/format/alphabet.js';
+import { canonicalKmers, KmerScanner } from '../lib/write/kmer/kmer.js';
+import { SplitterSet, segmentContig } from '../lib/write/segmentation.js';
+import { EMPTY_END, GroupingState, NONE, decideSegment, pairKey, type KmerEnd } from '../lib/write/grouping.js';
+import { GroupStore, RAW_VIEW, RefView } from '../lib/write/group-store.js';
+import { FallbackFilter, FallbackMap } from '../lib/write/splitters.js';
+import { zstdCompress, zstdDecompress } from '../lib/native/zstd.js';
 import { rng } from './shared-data.js';
 
 const K = 17;
@@ -225,8 +225,8 @@ describe('GroupStore', () => {
 
 describe('parallel reference candidates', () => {
   it('value-range partitions give exactly the single-count singletons and duplicates', async () => {
-    const { countPartition, concatRanges } = await import('../lib/kmer-partition.js');
-    const { findCandidates } = await import('../lib/splitters.js');
+    const { countPartition, concatRanges } = await import('../lib/write/kmer/kmer-partition.js');
+    const { findCandidates } = await import('../lib/write/splitters.js');
     const base = randomCodes(20000);
     // repeats so that duplicates exist; an N breaks windows
     const contigs = [base, base.slice(5000, 9000), Uint8Array.of(...base.slice(0, 50), 4, ...base.slice(50, 400))];

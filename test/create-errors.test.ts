@@ -6,7 +6,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import './helpers/compress-env.js';
 import { main } from '../lib/cli/main.js';
-import { createArchive } from '../lib/api.js';
+import { createArchive } from '../lib/write/api.js';
 import { AgcInputError } from '../lib/errors.js';
 import { datasetDir } from './shared-data.js';
 import { tempDir } from './helpers/compress-run.js';

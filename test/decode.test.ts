@@ -1,6 +1,6 @@
 // Unit tests of the pure read-side decoders on handmade data (format.md 5.1-5.8, 6.3-6.4).
 import { describe, expect, it } from 'vitest';
-import { lzDiffDecode, lzDiffDecodeInto, LzDiffError } from '../lib/lz-diff-decode.js';
+import { lzDiffDecode, lzDiffDecodeInto, LzDiffError } from '../lib/format/lz-diff-decode.js';
 import {
   Pack,
   decodeReferencePart,
@@ -10,13 +10,13 @@ import {
   tuplesToSymbols,
   unpackPart,
   zstdFrameContentSize,
-} from '../lib/segment-decode.js';
-import { CODE_IDENTITY, CODE_TO_LETTER, CODE_TO_COMPLEMENT_LETTER, LETTER_COMPLEMENT, reverseComplement, CODE_COMPLEMENT } from '../lib/letters.js';
-import { copyContigRange, makeLayout, segmentAt, writeWholeContig } from '../lib/contig.js';
-import { formatLines, formatRecord, StreamingRecordFormatter, wrapInPlace, wrappedSize } from '../lib/fasta-writer.js';
-import { ByteLru } from '../lib/byte-lru.js';
-import { zstdCompress, zstdDecompress } from '../lib/zstd.js';
-import { bytes2tuples } from '../lib/segment-codec.js';
+} from '../lib/format/segment-decode.js';
+import { CODE_IDENTITY, CODE_TO_LETTER, CODE_TO_COMPLEMENT_LETTER, LETTER_COMPLEMENT, reverseComplement, CODE_COMPLEMENT } from '../lib/format/letters.js';
+import { copyContigRange, makeLayout, segmentAt, writeWholeContig } from '../lib/format/contig-layout.js';
+import { formatLines, formatRecord, StreamingRecordFormatter, wrapInPlace, wrappedSize } from '../lib/fasta/format-fasta.js';
+import { ByteLru } from '../lib/read/byte-lru.js';
+import { zstdCompress, zstdDecompress } from '../lib/native/zstd.js';
+import { bytes2tuples } from '../lib/format/segment-codec.js';
 
 const enc = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const codes = (s: string) => Uint8Array.from(s, (c) => 'ACGTNRYSWKMBDHVU'.indexOf(c));

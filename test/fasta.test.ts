@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { codesToString } from '../lib/alphabet.js';
-import { FastaFormatError, isGzipFile, pathStem, readFastaContigs, sampleNameFromPath } from '../lib/fasta.js';
+import { codesToString } from '../lib/format/alphabet.js';
+import { FastaFormatError, isGzipFile, pathStem, readFastaContigs, sampleNameFromPath } from '../lib/fasta/read-fasta.js';
 import { AgcInputError } from '../lib/errors.js';
 import { datasetDir } from './shared-data.js';
 

@@ -2,9 +2,9 @@
 // data encoded here) to test situations the golden archives lack: one contig name in several
 // samples, every reference storage form, multi-part packs, tiny k, empty contigs.
 import { CppArchive, CppCollection, PlacementBuffer } from '../lib/index.js';
-import { zstdCompress } from '../lib/zstd.js';
-import { groupStreamNames } from '../lib/segment-decode.js';
-import { bytes2tuples } from '../lib/segment-codec.js';
+import { zstdCompress } from '../lib/native/zstd.js';
+import { groupStreamNames } from '../lib/format/segment-decode.js';
+import { bytes2tuples } from '../lib/format/segment-codec.js';
 
 const LETTERS = 'ACGTNRYSWKMBDHVU';
 const code = (ch: string) => LETTERS.indexOf(ch);

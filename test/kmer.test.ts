@@ -1,9 +1,9 @@
 // k-mers on uint32 halves (compression.md 2.1), MurMur64 (Appendix B) and the k-mer containers.
 import { describe, expect, it } from 'vitest';
-import { codesFromString } from '../lib/alphabet.js';
-import { KmerScanner, canonicalKmers, compareKmers, fromBigInt, toBigInt } from '../lib/kmer.js';
-import { KmerCounter, KmerList, KmerMap, KmerSet, SortedKmers, murmur64, murmur64Big, murmur64Lo, sortKmerPairs } from '../lib/kmer-set.js';
-import { mulHi32 } from '../lib/murmur64.js';
+import { codesFromString } from '../lib/format/alphabet.js';
+import { KmerScanner, canonicalKmers, compareKmers, fromBigInt, toBigInt } from '../lib/write/kmer/kmer.js';
+import { KmerCounter, KmerList, KmerMap, KmerSet, SortedKmers, murmur64, murmur64Big, murmur64Lo, sortKmerPairs } from '../lib/write/kmer/kmer-set.js';
+import { mulHi32 } from '../lib/write/kmer/murmur64.js';
 import { rngU32 } from './helpers/random.js';
 
 

@@ -2,11 +2,11 @@
 // re-encoding of every delta stored in golden archives.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LzDiff } from '../lib/lz-diff.js';
+import { LzDiff } from '../lib/write/lz-diff-encode.js';
 import { TestArchive } from './helpers/agc-container.js';
 import { goldenGroups, lzDecode } from './helpers/golden-groups.js';
 import { caseDir } from './shared-data.js';
-import { zstdDecompress } from '../lib/zstd.js';
+import { zstdDecompress } from '../lib/native/zstd.js';
 import { rngU32 } from './helpers/random.js';
 
 const binding = { zstdDecompress };

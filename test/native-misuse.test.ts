@@ -6,7 +6,7 @@ import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { CppArchive, CppCollection } from '../lib/index.js';
-import { native } from '../lib/native.js';
+import { native } from '../lib/native/load.js';
 import { cases, goldenDir, readParams, repoRoot, rng } from './shared-data.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agc-misuse-'));

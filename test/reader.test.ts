@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgcArchive } from '../lib/reader.js';
+import { AgcArchive } from '../lib/read/agc-archive.js';
 import { AgcAmbiguousNameError, AgcInputError } from '../lib/errors.js';
 import {
   archivePath,

@@ -11,11 +11,11 @@ import {
   splitPack,
   tuples2bytes,
   type ZstdCompress,
-} from '../lib/segment-codec.js';
+} from '../lib/format/segment-codec.js';
 import { TestArchive, groupStreamName } from './helpers/agc-container.js';
 import { decodePackPart, goldenGroups } from './helpers/golden-groups.js';
 import { caseDir } from './shared-data.js';
-import { zstdCompress, zstdDecompress } from '../lib/zstd.js';
+import { zstdCompress, zstdDecompress } from '../lib/native/zstd.js';
 import { rngU32 } from './helpers/random.js';
 
 const binding = { zstdCompress, zstdDecompress };

@@ -2,9 +2,9 @@
 // against an independent bigint re-statement of the spec's pseudo-code.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readFastaContigs } from '../lib/fasta.js';
-import { KmerScanner, canonicalKmers, toBigInt } from '../lib/kmer.js';
-import { KmerSet, SortedKmers, murmur64Big } from '../lib/kmer-set.js';
+import { readFastaContigs } from '../lib/fasta/read-fasta.js';
+import { KmerScanner, canonicalKmers, toBigInt } from '../lib/write/kmer/kmer.js';
+import { KmerSet, SortedKmers, murmur64Big } from '../lib/write/kmer/kmer-set.js';
 import {
   CandidateCollector,
   FallbackFilter,
@@ -18,7 +18,7 @@ import {
   findSplittersInContig,
   mineNewSplitters,
   newWalkResult,
-} from '../lib/splitters.js';
+} from '../lib/write/splitters.js';
 import { TestArchive } from './helpers/agc-container.js';
 import { caseDir, datasetDir } from './shared-data.js';
 import { rngU32 } from './helpers/random.js';

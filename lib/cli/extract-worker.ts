@@ -1,7 +1,7 @@
 // worker_threads side of parallel whole-sample extraction (see parallel-extract.ts). Each worker
 // opens the archive itself (the native objects are per thread) and formats whole samples.
 import { parentPort, workerData } from 'node:worker_threads';
-import { AgcArchive } from '../reader.js';
+import { AgcArchive } from '../read/agc-archive.js';
 import { AtomicFile, type Output, errorMessage } from './common.js';
 import { FastaSink } from './fasta-sink.js';
 

@@ -8,9 +8,9 @@
 // with the decoded references) and records are written piece by piece (RecordWriter), so the
 // buffers stay at CHUNK bytes however long a contig is. Otherwise a buffer grows to the largest
 // record.
-import type { AgcArchive } from '../reader.js';
-import type { ContigLayout } from '../contig.js';
-import { gzipRecord, recordSize } from '../fasta-writer.js';
+import type { AgcArchive } from '../read/agc-archive.js';
+import type { ContigLayout } from '../format/contig-layout.js';
+import { gzipRecord, recordSize } from '../fasta/format-fasta.js';
 import type { Output } from './common.js';
 
 /** Buffered bytes that trigger a write; also the smallest buffer. */

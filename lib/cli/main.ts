@@ -9,7 +9,7 @@ type Command = (argv: string[]) => Promise<number>;
 const READ_COMMANDS = ['getcol', 'getset', 'getctg', 'listref', 'listset', 'listctg', 'info'] as const;
 type ReadCommand = (typeof READ_COMMANDS)[number];
 
-const WRITE_COMMANDS: Record<string, string> = { create: './create.js', append: './append.js' };
+const WRITE_COMMANDS: Record<string, string> = { create: './commands/create.js', append: './commands/append.js' };
 
 function version(): string {
   try {
@@ -65,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
     // gives a one-line error rather than a module-loading stack trace.
     let read: Record<ReadCommand, Command>;
     try {
-      read = (await import('./read-commands.js')) as Record<ReadCommand, Command>;
+      read = (await import('./commands/read.js')) as Record<ReadCommand, Command>;
     } catch (e) {
       process.stderr.write(`agc-node ${command}: cannot load the reader: ${(e as Error).message.split('\n')[0]}\n`);
       return 1;

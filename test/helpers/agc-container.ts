@@ -1,6 +1,6 @@
 // Name-based access to a golden archive for the encoder tests, over the native CppArchive.
 import { CppArchive } from '../../lib/index.js';
-import { groupStreamBase } from '../../lib/segment-decode.js';
+import { groupStreamBase } from '../../lib/format/segment-decode.js';
 
 export interface RawPart {
   data: Uint8Array;

@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { main } from '../../lib/cli/main.js';
-import { AgcArchive } from '../../lib/reader.js';
-import { readFastaContigs, sampleNameFromPath } from '../../lib/fasta.js';
-import { CODE_TO_LETTER } from '../../lib/alphabet.js';
+import { AgcArchive } from '../../lib/read/agc-archive.js';
+import { readFastaContigs, sampleNameFromPath } from '../../lib/fasta/read-fasta.js';
+import { CODE_TO_LETTER } from '../../lib/format/alphabet.js';
 import { datasetDir, type GoldenCase } from '../shared-data.js';
 
 /** Options of agc create/append that take a value. */

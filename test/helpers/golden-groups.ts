@@ -1,9 +1,9 @@
 // Decoded LZ groups of golden archives, to check that the encoder side (lz-diff.ts,
 // segment-codec.ts) reproduces the stored bytes. Decoding uses the reader's modules, which the
 // read-side tests validate against upstream's getcol output.
-import { lzDiffDecode } from '../../lib/lz-diff-decode.js';
-import { decodeReferencePart as decodeRef, unpackPart } from '../../lib/segment-decode.js';
-import { CODE_IDENTITY } from '../../lib/letters.js';
+import { lzDiffDecode } from '../../lib/format/lz-diff-decode.js';
+import { decodeReferencePart as decodeRef, unpackPart } from '../../lib/format/segment-decode.js';
+import { CODE_IDENTITY } from '../../lib/format/letters.js';
 import { TestArchive, groupStreamName } from './agc-container.js';
 
 export type ZstdDecompress = (data: Uint8Array, rawSize: number) => Uint8Array;

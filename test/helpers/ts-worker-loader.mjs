@@ -1,7 +1,7 @@
 // ESM loader hooks that let worker threads import the TypeScript sources directly (tests run
 // lib/*.ts through vitest, but worker threads are plain Node): '.js' imports resolve to the '.ts'
 // file beside them, and '.ts' files are transpiled with TypeScript (types stripped, no checks).
-// Used through AGC_NODE_TS_LOADER (see lib/compress-workers.ts and helpers/compress-env.ts).
+// Used through AGC_NODE_TS_LOADER (see lib/write/workers/pool.ts and helpers/compress-env.ts).
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';

@@ -2,17 +2,17 @@
 // file that starts with the input's collection batches and group parts copied verbatim; the last
 // delta pack of every group stays packed in memory until a new segment reaches it. Parameters and
 // file_type_info come from the input. The input file is only read.
-import { AgcArchive } from './reader.js';
-import { BYTE_TO_CODE, SYMBOL_INVALID } from './alphabet.js';
-import { CppArchive } from './cpp-archive.js';
-import { CppCollection } from './cpp-collection.js';
-import { AgcInputError } from './errors.js';
+import { AgcArchive } from '../read/agc-archive.js';
+import { BYTE_TO_CODE, SYMBOL_INVALID } from '../format/alphabet.js';
+import { CppArchive } from '../native/cpp-archive.js';
+import { CppCollection } from '../native/cpp-collection.js';
+import { AgcInputError } from '../errors.js';
 import { Compressor, type CompressorParams } from './compressor.js';
-import { CompressPool } from './compress-workers.js';
-import { SplitterSet } from './segment.js';
-import { groupStreamNames } from './segment-decode.js';
+import { CompressPool } from './workers/pool.js';
+import { SplitterSet } from './segmentation.js';
+import { groupStreamNames } from '../format/segment-decode.js';
 import { FallbackFilter, FallbackMap, addFallbackKmers } from './splitters.js';
-import { concatRanges, countPartition } from './kmer-partition.js';
+import { concatRanges, countPartition } from './kmer/kmer-partition.js';
 
 /** Parameters and metadata read from the input archive. */
 export interface InputArchiveInfo {
@@ -141,7 +141,7 @@ export async function openForAppend(
     // Fallback map and (with -a) the reference candidates of the first sample.
     const fallbackMap = new FallbackMap();
     const filter = new FallbackFilter(opts.fallbackFrac);
-    let candidates: { singletons: import('./kmer-set.js').SortedKmers; duplicates: import('./kmer-set.js').SortedKmers } | null = null;
+    let candidates: { singletons: import('./kmer/kmer-set.js').SortedKmers; duplicates: import('./kmer/kmer-set.js').SortedKmers } | null = null;
     pool = new CompressPool(Math.max(1, opts.threads ?? 1), { packCardinality: info.packCardinality, minMatchLen: info.minMatchLen });
     if (opts.adaptive) {
       // Counted in value ranges across the threads, as for create.

@@ -2,10 +2,10 @@
 // segment placements. Placements are sent to C++ in batches of typed arrays (PlacementBuffer),
 // never one call per segment.
 import { z } from 'zod/v3';
-import { native } from './native.js';
-import type { Collection as NativeCollection, CollectionParams, PlacementBatch, SampleDesc } from '../binding.js';
+import { native } from './load.js';
+import type { Collection as NativeCollection, CollectionParams, PlacementBatch, SampleDesc } from '../../binding.js';
 import type { CppArchive } from './cpp-archive.js';
-import { NativeHandle, checkIndex, parseArg } from './native-handle.js';
+import { NativeHandle, checkIndex, parseArg } from './handle.js';
 
 export type { CollectionParams, PlacementBatch, SampleDesc };
 

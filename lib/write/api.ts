@@ -7,13 +7,13 @@ import { closeSync, openSync, readSync, renameSync, statSync, unlinkSync } from 
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod/v3';
-import { openForAppend } from './append.js';
-import { CppArchive } from './cpp-archive.js';
-import { CppCollection } from './cpp-collection.js';
+import { openForAppend } from './open-for-append.js';
+import { CppArchive } from '../native/cpp-archive.js';
+import { CppCollection } from '../native/cpp-collection.js';
 import { Compressor, determineSplitters, type CompressorParams } from './compressor.js';
-import { CompressPool } from './compress-workers.js';
-import { AgcInputError } from './errors.js';
-import { sampleNameFromPath } from './fasta.js';
+import { CompressPool } from './workers/pool.js';
+import { AgcInputError } from '../errors.js';
+import { sampleNameFromPath } from '../fasta/read-fasta.js';
 
 /** Progress of a create/append run. */
 export interface CompressProgress {

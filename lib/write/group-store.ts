@@ -2,10 +2,10 @@
 // current delta pack with deduplication, raw packs, and the "packed" state of groups continued
 // from an input archive. It does not touch the archive: finished parts are queued in `out` and the
 // caller adds them (buffered) to the right stream, so the same code runs in a worker thread.
-import { LzDiff } from './lz-diff.js';
-import { encodePackPart, encodeReferencePart } from './segment-codec.js';
-import { decodeReferencePart, unpackPart, type Decompress } from './segment-decode.js';
-import { CODE_IDENTITY } from './letters.js';
+import { LzDiff } from './lz-diff-encode.js';
+import { encodePackPart, encodeReferencePart } from '../format/segment-codec.js';
+import { decodeReferencePart, unpackPart, type Decompress } from '../format/segment-decode.js';
+import { CODE_IDENTITY } from '../format/letters.js';
 import type { GroupView } from './grouping.js';
 
 /** Number of raw groups (ids 0..15). */

@@ -1,7 +1,7 @@
 // `agc-node append`: add samples to an archive, writing a new archive (-o, or stdout). The input
 // archive is never modified. Flags as upstream: -a -c -d -f -i -o -t -v.
-import { appendArchive, defaultThreads } from '../api.js';
-import { runCommand } from './common.js';
+import { appendArchive, defaultThreads } from '../../write/api.js';
+import { runCommand } from '../common.js';
 import { floatArg, intArg, parseWriteArgs, runWriteJob } from './create.js';
 
 export const APPEND_USAGE = `Usage: agc-node append [options] <in.agc> [<in1.fa> ...] > <out.agc>

@@ -3,7 +3,7 @@
 // cheaper than a native read and a copy per part. Part positions come from the container's
 // footer (CppArchive); only the metadata varint in front of each part is parsed here.
 import fs from 'node:fs';
-import type { ArchivePart, CppArchive } from './cpp-archive.js';
+import type { ArchivePart, CppArchive } from '../native/cpp-archive.js';
 
 const EMPTY = new Uint8Array(0);
 

@@ -1,6 +1,6 @@
 // zstd through the addon, so TypeScript and C++ share the one pinned zstd (1.5.6) that makes
 // archives byte-identical to upstream's.
-import { native } from './native.js';
+import { native } from './load.js';
 
 const levelOk = (l: unknown): l is number => typeof l === 'number' && Number.isInteger(l) && l >= 1 && l <= 22;
 

@@ -4,8 +4,8 @@
 // contribution (all of segment 0, later ones without their first k symbols) is copied line by
 // line straight from the decoded segment, which is a cached reference or a reused scratch buffer.
 // So no contig-sized buffer exists, and memory stays bounded for any contig length.
-import type { ContigLayout } from './contig.js';
-import { segmentAt } from './contig.js';
+import type { ContigLayout } from '../format/contig-layout.js';
+import { segmentAt } from '../format/contig-layout.js';
 
 const NL = 0x0a;
 

@@ -6,8 +6,8 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { BYTE_TO_CODE, SYMBOL_INVALID } from './alphabet.js';
-import { AgcInputError } from './errors.js';
+import { BYTE_TO_CODE, SYMBOL_INVALID } from '../format/alphabet.js';
+import { AgcInputError } from '../errors.js';
 
 /** One FASTA record after symbol conversion. */
 export interface FastaContig {

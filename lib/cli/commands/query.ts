@@ -2,7 +2,7 @@
 //   ctg | ctg@sample | ctg:from-to | ctg@sample:from-to     (0-based, both ends inclusive)
 // The patterns are tried in that order with greedy groups, so the last '@', the last ':' after
 // it and the last '-' after that separate the parts (JS regexes are ECMAScript, like std::regex).
-import { AgcInputError } from '../errors.js';
+import { AgcInputError } from '../../errors.js';
 
 const RE_CSR = /^(.+)@(.+):(.+)-(.+)$/;
 const RE_CS = /^(.+)@(.+)$/;

@@ -2,12 +2,12 @@
 // the state frozen at the batch start, then the registration stage sorts the batch canonically,
 // numbers new groups, spreads raw segments, stores every group's segments and writes the batch's
 // parts. Closing writes the metadata streams in upstream's order. Used by create and append.
-import { CppArchive } from './cpp-archive.js';
-import { CppCollection, PlacementBuffer } from './cpp-collection.js';
-import { AgcInputError } from './errors.js';
-import { readFastaContigs } from './fasta.js';
-import { concatRanges, countPartition } from './kmer-partition.js';
-import { CompressPool, type BatchResult, type RefJobs } from './compress-workers.js';
+import { CppArchive } from '../native/cpp-archive.js';
+import { CppCollection, PlacementBuffer } from '../native/cpp-collection.js';
+import { AgcInputError } from '../errors.js';
+import { readFastaContigs } from '../fasta/read-fasta.js';
+import { concatRanges, countPartition } from './kmer/kmer-partition.js';
+import { CompressPool, type BatchResult, type RefJobs } from './workers/pool.js';
 import { NO_RAW_GROUPS, RAW_VIEW, RefView, type GroupPart, type PackedGroupInit } from './group-store.js';
 import {
   GroupingState,
@@ -16,10 +16,10 @@ import {
   type GroupingParams,
   type KmerEnd,
 } from './grouping.js';
-import { type SortedKmers } from './kmer-set.js';
-import { SplitterSet, segmentContig } from './segment.js';
-import { SharedArena } from './shared-arena.js';
-import { groupStreamNames } from './segment-decode.js';
+import { type SortedKmers } from './kmer/kmer-set.js';
+import { SplitterSet, segmentContig } from './segmentation.js';
+import { SharedArena } from './workers/shared-arena.js';
+import { groupStreamNames } from '../format/segment-decode.js';
 import {
   FallbackFilter,
   FallbackMap,
@@ -31,7 +31,7 @@ import {
   newWalkResult,
   type WalkResult,
 } from './splitters.js';
-import { zstdDecompress } from './zstd.js';
+import { zstdDecompress } from '../native/zstd.js';
 
 /** Compression parameters (stored ones: k, L, PC, S). */
 export interface CompressorParams {

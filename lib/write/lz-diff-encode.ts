@@ -2,7 +2,7 @@
 // group reference, Encode (byte-exact delta strings), Estimate (the group-choice cost, with upstream's
 // quirks) and the per-symbol cost vector used to split segments. This is the hottest code of the
 // compressor: no allocation per token, codes as two uint32 halves (kl <= 29 symbols = 58 bits).
-import { murmur64Lo } from './murmur64.js';
+import { murmur64Lo } from './kmer/murmur64.js';
 
 const HASHING_STEP = 4;
 const MAX_TRIES = 64;

@@ -1,9 +1,9 @@
 // Splitter k-mers (compression.md 2.2-2.6): reference candidates (singletons), the per-contig walk
 // that picks splitters about S symbols apart, adaptive mining of new splitters, and the fallback
 // minimizer filter/map. All k-mers are canonical, left-aligned, as (hi, lo) uint32 halves.
-import { KmerScanner, KMER_NONE_HI, KMER_NONE_LO } from './kmer.js';
-import { KmerList, KmerMap, SortedKmers, sortKmerPairs, splitRunsInPlace, type KmerLookup } from './kmer-set.js';
-import { murmur64Into } from './murmur64.js';
+import { KmerScanner, KMER_NONE_HI, KMER_NONE_LO } from './kmer/kmer.js';
+import { KmerList, KmerMap, SortedKmers, sortKmerPairs, splitRunsInPlace, type KmerLookup } from './kmer/kmer-set.js';
+import { murmur64Into } from './kmer/murmur64.js';
 
 // ---------------------------------------------------------------------------------------------
 // Candidates (2.2)

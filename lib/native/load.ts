@@ -4,12 +4,12 @@ import './dispose-polyfill.js';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import type * as Binding from '../binding.js';
+import type * as Binding from '../../binding.js';
 
 const require = createRequire(import.meta.url);
-// dist/lib/native.js and lib/native.ts both sit two levels below the package root.
+// lib/native/load.ts runs from sources (tests) and from dist/lib/native/load.js (the package).
 const here = path.dirname(fileURLToPath(import.meta.url));
-const packageRoot = path.basename(path.dirname(here)) === 'dist' ? path.resolve(here, '..', '..') : path.resolve(here, '..');
+const packageRoot = path.basename(path.resolve(here, '..', '..')) === 'dist' ? path.resolve(here, '..', '..', '..') : path.resolve(here, '..', '..');
 
 const loader = require('node-gyp-build') as (dir: string) => unknown;
 

@@ -4,10 +4,10 @@
 // the same worker in list order, so in-group ids and parts do not depend on the thread count.
 // Batch data stays in shared memory (contigs and reverse complements are SharedArrayBuffers).
 import { Worker } from 'node:worker_threads';
-import { GroupStore, type GroupPart, type PackedGroupInit } from './group-store.js';
-import { encodePackPart, encodeReferencePart } from './segment-codec.js';
-import { countPartition, type PartitionCounts } from './kmer-partition.js';
-import { zstdCompress, zstdDecompress } from './zstd.js';
+import { GroupStore, type GroupPart, type PackedGroupInit } from '../group-store.js';
+import { encodePackPart, encodeReferencePart } from '../../format/segment-codec.js';
+import { countPartition, type PartitionCounts } from '../kmer/kmer-partition.js';
+import { zstdCompress, zstdDecompress } from '../../native/zstd.js';
 
 /** Messages to a worker. */
 export type ToWorker =
@@ -347,10 +347,10 @@ interface Pending {
  */
 function workerSpec(): { file: URL | string; eval: boolean } {
   const here = import.meta.url;
-  if (here.endsWith('.js')) return { file: new URL('./compress-worker.js', here), eval: false };
+  if (here.endsWith('.js')) return { file: new URL('./worker-entry.js', here), eval: false };
   const loader = process.env.AGC_NODE_TS_LOADER;
   if (!loader) throw new Error('compress workers need the compiled library (dist/) or AGC_NODE_TS_LOADER when run from sources');
-  const entry = new URL('./compress-worker.ts', here).href;
+  const entry = new URL('./worker-entry.ts', here).href;
   const code = `import('node:module').then((m) => { m.register(${JSON.stringify(loader)}); return import(${JSON.stringify(entry)}); });`;
   return { file: code, eval: true };
 }

@@ -4,8 +4,8 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createArchive, defaultThreads, type ArchiveSummary, type CompressProgress } from '../api.js';
-import { AgcInputError, parseCommandArgs, printUsage, runCommand, sniffVerbosity, type OptionSpec } from './common.js';
+import { createArchive, defaultThreads, type ArchiveSummary, type CompressProgress } from '../../write/api.js';
+import { AgcInputError, parseCommandArgs, printUsage, runCommand, sniffVerbosity, type OptionSpec } from '../common.js';
 
 export const CREATE_USAGE = `Usage: agc-node create [options] <ref.fa> [<in1.fa> ...] > <out.agc>
 Options:

@@ -1,7 +1,7 @@
 // Entry of a store worker thread (see compress-workers.ts): runs StoreCore on the messages it gets.
 import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
-import { StoreCore, type StoreParams, type ToWorker } from './compress-workers.js';
+import { StoreCore, type StoreParams, type ToWorker } from './pool.js';
 
 // After 'finish' the worker's group stores (references, LZ indexes) are garbage, but V8 would keep
 // them until some later allocation pressure, i.e. through the close stage's zstd jobs, which is the

@@ -1,9 +1,9 @@
 // Typed handle on the C++ archive container (upstream CArchive). Thin on purpose: argument
 // checking that the native side cannot express (zod), lifetime (close / using / finalizer).
 import { z } from 'zod/v3';
-import { native } from './native.js';
-import type { Archive as NativeArchive } from '../binding.js';
-import { NativeHandle, checkIndex, parseArg } from './native-handle.js';
+import { native } from './load.js';
+import type { Archive as NativeArchive } from '../../binding.js';
+import { NativeHandle, checkIndex, parseArg } from './handle.js';
 
 const pathSchema = z.string().min(1, 'archive path must not be empty');
 const metadataSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);

@@ -5,9 +5,9 @@ import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod/v3';
-import { AgcArchive, shortContigName } from '../reader.js';
-import type { ContigLayout } from '../contig.js';
-import { StreamingRecordFormatter } from '../fasta-writer.js';
+import { AgcArchive, shortContigName } from '../../read/agc-archive.js';
+import type { ContigLayout } from '../../format/contig-layout.js';
+import { StreamingRecordFormatter } from '../../fasta/format-fasta.js';
 import {
   AgcInputError,
   type Output,
@@ -20,8 +20,8 @@ import {
   verbosityOption,
   withOutput,
   writeStderr,
-} from './common.js';
-import { FastaSink } from './fasta-sink.js';
+} from '../common.js';
+import { FastaSink } from '../fasta-sink.js';
 
 const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 
@@ -216,7 +216,7 @@ export async function getcol(argv: string[]): Promise<number> {
 
     const symbols = layouts.reduce((n, l) => n + l.contigs.reduce((m, c) => m + c.length, 0), 0);
     // Worker machinery is only loaded when it is used.
-    const parallel = opts.threads > 1 && layouts.length > 1 && symbols >= parallelMinSymbols() ? await import('./parallel-extract.js') : undefined;
+    const parallel = opts.threads > 1 && layouts.length > 1 && symbols >= parallelMinSymbols() ? await import('../parallel-extract.js') : undefined;
     if (parallel?.parallelAvailable()) {
       await parallel.extractParallel({
         archivePath: positionals[0],

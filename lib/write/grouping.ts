@@ -2,8 +2,8 @@
 // the one-splitter and missing-middle candidate searches, the fallback-minimizer lookup.
 // Everything here reads only the state frozen at the start of a batch, so the decision for a
 // segment never depends on which other segments of the batch were seen first.
-import { reverseComplement } from './alphabet.js';
-import { KmerScanner } from './kmer.js';
+import { reverseComplement } from '../format/alphabet.js';
+import { KmerScanner } from './kmer/kmer.js';
 import type { FallbackFilter, FallbackMap } from './splitters.js';
 
 /** The "no splitter" value ~0. */

@@ -10,18 +10,18 @@
 // LRU caches (options.cacheBytes), decoded sample descriptions in another (metadataCacheBytes).
 // All work is synchronous under the hood and never yields half-way, so concurrent calls on one
 // AgcArchive are safe.
-import './dispose-polyfill.js';
-import { type ArchivePart, CppArchive } from './cpp-archive.js';
+import '../native/dispose-polyfill.js';
+import { type ArchivePart, CppArchive } from '../native/cpp-archive.js';
 import { ArchiveImage } from './archive-image.js';
-import { CppCollection } from './cpp-collection.js';
-import { zstdDecompress } from './zstd.js';
-import { AgcAmbiguousNameError, AgcInputError } from './errors.js';
+import { CppCollection } from '../native/cpp-collection.js';
+import { zstdDecompress } from '../native/zstd.js';
+import { AgcAmbiguousNameError, AgcInputError } from '../errors.js';
 import { ByteLru } from './byte-lru.js';
-import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER } from './letters.js';
-import { lzDiffDecodeInto } from './lz-diff-decode.js';
-import { type Allocate, NO_RAW_GROUPS, Pack, allocate, decodeReferencePart, groupStreamNames, rawEntryInto, unpackPart } from './segment-decode.js';
-import { type ContigLayout, type SegmentWriter, copyContigRange, makeLayout, writeWholeContig } from './contig.js';
-import { StreamingRecordFormatter, wrapInPlace, wrappedSize } from './fasta-writer.js';
+import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER } from '../format/letters.js';
+import { lzDiffDecodeInto } from '../format/lz-diff-decode.js';
+import { type Allocate, NO_RAW_GROUPS, Pack, allocate, decodeReferencePart, groupStreamNames, rawEntryInto, unpackPart } from '../format/segment-decode.js';
+import { type ContigLayout, type SegmentWriter, copyContigRange, makeLayout, writeWholeContig } from '../format/contig-layout.js';
+import { StreamingRecordFormatter, wrapInPlace, wrappedSize } from '../fasta/format-fasta.js';
 import { RecordWriter, type SegmentViews } from './record-writer.js';
 
 /** Compression parameters stored in the archive (`params` stream). */
