@@ -1,47 +1,74 @@
 // `npm run bench` (node dist/bench/bench.js): runs every benchmark section and prints one
 // markdown table per section. A section is a file bench/<name>.bench.ts exporting
 //   `bench(ctx: BenchContext): Promise<BenchRow[]>`;
-// this runner imports every compiled *.bench.js next to it, so other sections (create, append)
-// are added by dropping in a file. `node dist/bench/bench.js read` runs only the sections whose
-// file name starts with "read". Not a timed test: numbers depend on the machine and its load.
+// this runner imports every compiled *.bench.js next to it. `node dist/bench/bench.js read` runs
+// only the sections whose file name starts with "read". Not a timed test: numbers depend on the
+// machine and its load, which is why every comparison with upstream is made here, in one run.
 //
-// Environment: AGC_BENCH_REPEAT (default 5; the median run is reported), AGC_BIN (an upstream agc
-// binary; sections may add reference rows with it).
+// Environment:
+//   AGC_BIN          upstream agc 3.2.2 (../shared/tools/build-upstream.sh builds it outside the repo)
+//   AGC_REF_RANDOM   upstream's random-range yardstick (ref-random, built by the same script)
+//   AGC_BENCH_REPEAT counted runs per command (default 5) after one warm-up each
+//   AGC_BENCH_SCALE  1: add the synthetic chromosome-scale and many-sample rows (slow; tens of minutes)
+//   AGC_BENCH_SYNTH  where synthetic collections are generated and kept (default: os.tmpdir())
+//
+// With upstream available, agc-node and upstream run alternately (A B A B ...) and the ratio column
+// is the median of the per-pair ratios, so a machine whose speed drifts during the run still gives
+// a fair ratio. Figures are wall seconds, CPU seconds (user + system, all threads) and peak RSS.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 
-/** Upstream agc's figures for a row (the reference the ratio column compares with). */
-export interface Upstream {
-  /** Seconds of wall-clock time. */
-  wall?: number;
-  /** Peak resident set size in MiB. */
-  rssMiB?: number;
-  /** How to show it when it is not just the numbers (e.g. "5 ms per process"). */
-  text?: string;
-}
-
-export interface BenchRow {
-  section: string;
-  name: string;
-  /** Seconds of wall-clock time (median run). */
-  wall?: number;
-  /** Seconds of user + system CPU time, all threads (median run). */
-  cpu?: number;
-  /** Peak resident set size in MiB (median run). */
-  rssMiB?: number;
-  upstream?: Upstream;
-  /** Free text: throughput, targets, checks. */
-  note?: string;
-}
-
 export interface Measurement {
   wall: number;
   cpu?: number;
   rssMiB?: number;
   code: number | null;
+  /** What the command printed on stdout (only when asked for). */
+  stdout?: string;
+}
+
+/** Ratios agc-node / upstream, each the median over alternating pairs of runs. */
+export interface Ratio {
+  wall?: number;
+  cpu?: number;
+  rss?: number;
+}
+
+export interface BenchRow {
+  section: string;
+  name: string;
+  /** agc-node's figures (medians). */
+  wall?: number;
+  cpu?: number;
+  rssMiB?: number;
+  /** Upstream's figures from the same run (medians). */
+  upstream?: { wall?: number; cpu?: number; rssMiB?: number; text?: string };
+  ratio?: Ratio;
+  /** The issue's target for this row, e.g. "wall <= 1.0x". */
+  target?: string;
+  /** Free text: throughput, checks. */
+  note?: string;
+}
+
+export interface Command {
+  command: string;
+  args: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Keep stdout (for commands that print their own figures); otherwise it goes to /dev/null. */
+  captureStdout?: boolean;
+}
+
+export interface Comparison {
+  a: Measurement;
+  b?: Measurement;
+  ratio?: Ratio;
+  /** Every counted run, in order, for commands that print figures of their own. */
+  runsA: Measurement[];
+  runsB: Measurement[];
 }
 
 export interface BenchContext {
@@ -50,10 +77,18 @@ export interface BenchContext {
   /** Path of the compiled CLI. */
   cli: string;
   repeat: number;
-  /** Upstream agc binary if AGC_BIN is set. */
+  /** Upstream agc binary (AGC_BIN). */
   agcBin?: string;
-  /** Run a command `repeat` times with stdout to /dev/null; returns the median of each figure. */
-  measure(command: string, args: string[], options?: { cwd?: string; env?: Record<string, string> }): Measurement;
+  /** Upstream ref-random (AGC_REF_RANDOM). */
+  refRandom?: string;
+  /** Synthetic collections are wanted (AGC_BENCH_SCALE=1). */
+  scale: boolean;
+  /** Folder for generated synthetic collections. */
+  synthDir: string;
+  /** Run a command `repeat` times (after a warm-up); the median of each figure. */
+  measure(cmd: Command): Measurement;
+  /** A and B alternately, `repeat` counted pairs after one warm-up pair; B may be absent. */
+  compare(a: Command, b: Command | undefined): Comparison;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -63,77 +98,153 @@ const timeBin = ['/usr/bin/time', '/bin/time'].find((p) => fs.existsSync(p));
 const bash = ['/bin/bash', '/usr/bin/bash'].find((p) => fs.existsSync(p));
 
 /**
- * One run. Wall time from here; peak RSS from GNU time (%M); CPU time from bash's `times`, which
- * reports the children's user and system time in milliseconds (GNU time rounds to 10 ms).
+ * One run. Wall time from here; peak RSS from GNU time (%M, the largest process); CPU time from
+ * bash's `times` (children's user and system time; GNU time rounds to 10 ms).
  */
-function measureOnce(command: string, args: string[], cwd?: string, env?: Record<string, string>): Measurement {
-  const e = env ? { ...process.env, ...env } : process.env;
-  const timed = timeBin ? [timeBin, '-f', 'RSS %M', command, ...args] : [command, ...args];
+function measureOnce(c: Command): Measurement {
+  const e = c.env ? { ...process.env, ...c.env } : process.env;
+  const timed = timeBin ? [timeBin, '-f', 'RSS %M', c.command, ...c.args] : [c.command, ...c.args];
+  const redirect = c.captureStdout ? '' : ' > /dev/null';
   const t0 = performance.now();
-  const r = bash
-    ? spawnSync(bash, ['-c', '"$@" > /dev/null; status=$?; times; exit $status', 'bench', ...timed], { cwd, env: e, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawnSync(timed[0], timed.slice(1), { cwd, env: e, stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync(bash ?? 'bash', ['-c', `"$@"${redirect}; status=$?; times >&2; exit $status`, 'bench', ...timed], {
+    cwd: c.cwd,
+    env: e,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 1 << 26,
+  });
   const wall = (performance.now() - t0) / 1000;
+  const err = r.stderr?.toString() ?? '';
   const m: Measurement = { wall, code: r.status };
-  const rss = /RSS (\d+)/.exec(r.stderr?.toString() ?? '');
+  if (c.captureStdout) m.stdout = r.stdout?.toString() ?? '';
+  const rss = /RSS (\d+)/.exec(err);
   if (rss) m.rssMiB = Number(rss[1]) / 1024;
   // `times`: the shell's own user/system time, then its children's, as "XmY.YYYs XmY.YYYs"
-  const t = [...(r.stdout?.toString() ?? '').matchAll(/(\d+)m([\d.]+)s/g)].map((x) => Number(x[1]) * 60 + Number(x[2]));
-  if (t.length >= 4) m.cpu = t[2] + t[3];
+  const t = [...err.matchAll(/(\d+)m([\d.]+)s/g)].map((x) => Number(x[1]) * 60 + Number(x[2]));
+  if (t.length >= 4) m.cpu = t[t.length - 2]! + t[t.length - 1]!;
   return m;
 }
 
-function median(values: (number | undefined)[]): number | undefined {
-  const v = values.filter((x): x is number => x !== undefined).sort((a, b) => a - b);
-  return v.length ? v[Math.floor(v.length / 2)] : undefined;
+export function median(values: (number | undefined)[]): number | undefined {
+  const v = values.filter((x): x is number => x !== undefined && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return undefined;
+  const h = v.length >> 1;
+  return v.length % 2 ? v[h] : (v[h - 1]! + v[h]!) / 2;
 }
+
+function summarize(runs: Measurement[]): Measurement {
+  return {
+    wall: median(runs.map((r) => r.wall))!,
+    cpu: median(runs.map((r) => r.cpu)),
+    rssMiB: median(runs.map((r) => r.rssMiB)),
+    code: runs.find((r) => r.code !== 0)?.code ?? 0,
+  };
+}
+
+const ratioOf = (x: number | undefined, y: number | undefined) => (x !== undefined && y !== undefined && y > 0 ? x / y : undefined);
 
 const fmt = (v: number | undefined, digits: number) => (v === undefined ? '' : v.toFixed(digits));
-
-function upstreamText(u: Upstream | undefined): string {
-  if (!u) return '';
-  if (u.text) return u.text;
-  return [u.wall !== undefined ? `${u.wall} s` : '', u.rssMiB !== undefined ? `${u.rssMiB} MiB` : ''].filter(Boolean).join(' / ');
-}
-
-function ratioText(r: BenchRow): string {
-  const u = r.upstream;
-  if (!u) return '';
-  const parts: string[] = [];
-  if (u.wall !== undefined && r.wall !== undefined) parts.push(`${(r.wall / u.wall).toFixed(2)}× wall`);
-  if (u.rssMiB !== undefined && r.rssMiB !== undefined) parts.push(`${(r.rssMiB / u.rssMiB).toFixed(2)}× RSS`);
-  return parts.join(', ');
-}
+const fmtRatio = (v: number | undefined) => (v === undefined ? '' : `${v.toFixed(2)}×`);
 
 /** Markdown tables, one per section, in the order the sections first appear. */
 export function formatTables(rows: BenchRow[]): string {
   const sections = [...new Set(rows.map((r) => r.section))];
   const out: string[] = [];
   for (const s of sections) {
-    out.push(`### ${s}`, '', '| benchmark | wall (s) | CPU (s) | peak RSS (MiB) | upstream (reference) | ratio | notes |', '|---|---:|---:|---:|---:|---:|---|');
-    for (const r of rows.filter((x) => x.section === s))
-      out.push(`| ${r.name} | ${fmt(r.wall, 3)} | ${fmt(r.cpu, 3)} | ${fmt(r.rssMiB, 0)} | ${upstreamText(r.upstream)} | ${ratioText(r)} | ${r.note ?? ''} |`);
+    out.push(
+      `### ${s}`,
+      '',
+      '| benchmark | wall (s) | CPU (s) | RSS (MiB) | upstream wall | upstream CPU | upstream RSS | ratio wall | ratio CPU | ratio RSS | target | notes |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
+    );
+    for (const r of rows.filter((x) => x.section === s)) {
+      const u = r.upstream;
+      const uw = u?.text ?? fmt(u?.wall, 3);
+      out.push(
+        `| ${r.name} | ${fmt(r.wall, 3)} | ${fmt(r.cpu, 3)} | ${fmt(r.rssMiB, 0)} | ${uw} | ${fmt(u?.cpu, 3)} | ${fmt(u?.rssMiB, 0)} | ` +
+          `${fmtRatio(r.ratio?.wall)} | ${fmtRatio(r.ratio?.cpu)} | ${fmtRatio(r.ratio?.rss)} | ${r.target ?? ''} | ${r.note ?? ''} |`,
+      );
+    }
     out.push('');
   }
   return out.join('\n');
 }
 
+/** Bench rows from a comparison (agc-node figures, upstream figures, ratios). */
+export function comparisonRow(section: string, name: string, c: Comparison, extra: Partial<BenchRow> = {}): BenchRow {
+  return {
+    section,
+    name,
+    wall: c.a.wall,
+    cpu: c.a.cpu,
+    rssMiB: c.a.rssMiB,
+    upstream: c.b ? { wall: c.b.wall, cpu: c.b.cpu, rssMiB: c.b.rssMiB } : { text: 'set AGC_BIN' },
+    ratio: c.ratio,
+    ...extra,
+  };
+}
+
+/**
+ * A synthetic collection (../shared/tools/synth.py), generated once and kept in ctx.synthDir.
+ * Returns the folder and its FASTA files, reference first.
+ */
+export function synthetic(ctx: BenchContext, spec: { samples: number; mbp: number; chroms: number; seed: number }): { dir: string; files: string[] } {
+  const dir = path.join(ctx.synthDir, `agc-node-synth-s${spec.samples}-m${spec.mbp}-c${spec.chroms}-r${spec.seed}`);
+  const done = path.join(dir, '.complete');
+  if (!fs.existsSync(done)) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    process.stderr.write(`bench: generating ${path.basename(dir)} ...\n`);
+    const r = spawnSync(
+      'python3',
+      [path.join(ctx.sharedDir, 'tools', 'synth.py'), dir, '--samples', String(spec.samples), '--mbp', String(spec.mbp), '--chroms', String(spec.chroms), '--seed', String(spec.seed)],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    if (r.status !== 0) throw new Error(`synth.py failed for ${dir}`);
+    fs.writeFileSync(done, '');
+  }
+  // hap000 is the least fragmented sample, the reference: name order puts it first.
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.fa'))
+    .sort();
+  return { dir, files };
+}
+
 async function main(): Promise<void> {
   const repeat = Math.max(1, Number(process.env.AGC_BENCH_REPEAT ?? 5) || 5);
+  const agcBin = process.env.AGC_BIN ? path.resolve(process.env.AGC_BIN) : undefined;
+  const refRandom = process.env.AGC_REF_RANDOM ? path.resolve(process.env.AGC_REF_RANDOM) : undefined;
   const ctx: BenchContext = {
     repoRoot,
     sharedDir: path.resolve(repoRoot, '..', 'shared'),
     cli: path.join(repoRoot, 'dist', 'lib', 'cli', 'main.js'),
     repeat,
-    agcBin: process.env.AGC_BIN,
-    measure(command, args, options = {}) {
-      const runs = Array.from({ length: repeat }, () => measureOnce(command, args, options.cwd, options.env));
-      return {
-        wall: median(runs.map((r) => r.wall))!,
-        cpu: median(runs.map((r) => r.cpu)),
-        rssMiB: median(runs.map((r) => r.rssMiB)),
-        code: runs.find((r) => r.code !== 0)?.code ?? 0,
-      };
+    agcBin,
+    refRandom,
+    scale: process.env.AGC_BENCH_SCALE === '1',
+    synthDir: process.env.AGC_BENCH_SYNTH ?? os.tmpdir(),
+    measure(cmd) {
+      measureOnce(cmd);
+      return summarize(Array.from({ length: repeat }, () => measureOnce(cmd)));
+    },
+    compare(a, b) {
+      measureOnce(a);
+      if (b) measureOnce(b);
+      const runsA: Measurement[] = [];
+      const runsB: Measurement[] = [];
+      for (let i = 0; i < repeat; i++) {
+        runsA.push(measureOnce(a));
+        if (b) runsB.push(measureOnce(b));
+      }
+      const out: Comparison = { a: summarize(runsA), runsA, runsB };
+      if (b) {
+        out.b = summarize(runsB);
+        out.ratio = {
+          wall: median(runsA.map((r, i) => ratioOf(r.wall, runsB[i]!.wall))),
+          cpu: median(runsA.map((r, i) => ratioOf(r.cpu, runsB[i]!.cpu))),
+          rss: median(runsA.map((r, i) => ratioOf(r.rssMiB, runsB[i]!.rssMiB))),
+        };
+      }
+      return out;
     },
   };
   const only = process.argv.slice(2);
@@ -154,17 +265,21 @@ async function main(): Promise<void> {
     }
   }
   const cpus = os.cpus();
-  const head = `agc-node benchmarks — ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, node ${process.version}, median of ${repeat} runs, load average ${os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ')}. Wall and CPU in seconds (CPU = user + system, all threads); \`node -e 0\` alone: ${startupNote()}.`;
+  const head =
+    `agc-node benchmarks — ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, node ${process.version}, ${repeat} counted runs per command ` +
+    `(agc-node and upstream alternating; ratios are medians of per-pair ratios), load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}. ` +
+    `Upstream: ${agcBin ?? 'not given (AGC_BIN)'}. Wall and CPU in seconds (CPU = user + system, all threads); \`node -e 0\` alone: ${startupNote()}.`;
   process.stdout.write(`${head}\n\n${formatTables(rows)}`);
 }
 
 /** Wall and CPU of a bare node start, the floor under every process row. */
 function startupNote(): string {
-  const runs = Array.from({ length: 5 }, () => measureOnce(process.execPath, ['-e', '0']));
-  return `${fmt(median(runs.map((r) => r.wall)), 3)} s wall, ${fmt(median(runs.map((r) => r.cpu)), 3)} s CPU, ${fmt(median(runs.map((r) => r.rssMiB)), 0)} MiB`;
+  const runs = Array.from({ length: 5 }, () => measureOnce({ command: process.execPath, args: ['-e', '0'] }));
+  const m = summarize(runs);
+  return `${fmt(m.wall, 3)} s wall, ${fmt(m.cpu, 3)} s CPU, ${fmt(m.rssMiB, 0)} MiB`;
 }
 
 const invoked = process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);

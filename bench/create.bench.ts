@@ -1,17 +1,12 @@
-// Write-side benchmarks (issue 4): `agc-node create` of saureus-6 and klebsiella-8 and
-// `agc-node append` onto the golden base archives, at -t 1 and -t 2, as separate processes.
-// Each row also checks the archive against the golden sha256 (a fast wrong answer is no answer).
+// Write-side benchmarks: `agc-node create` / `append` against upstream agc on the same inputs,
+// alternating runs, at -t 1 and -t 2. Every agc-node output is checked: against the golden sha256
+// for the golden cases, against upstream's own output for synthetic collections (a fast wrong answer
+// is no answer).
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BenchContext, BenchRow } from './bench.js';
-
-// Upstream agc 3.2.2 on the 2-core reference machine (issue 4); targets: 1.5x wall, 2x memory.
-const UPSTREAM: Record<string, { wall: number; rss: number } | undefined> = {
-  'create -t 1 klebsiella-8-default': { wall: 4.0, rss: 129 },
-  'create -t 2 klebsiella-8-default': { wall: 2.5, rss: 129 },
-};
+import { comparisonRow, synthetic, type BenchContext, type BenchRow, type Command } from './bench.js';
 
 interface Case {
   id: string;
@@ -34,6 +29,9 @@ function argsFor(step: string[], out: string, prev: string | undefined, threads:
   return args;
 }
 
+const sha = (p: string) => createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+const TARGET = 'wall ≤ 1.0×, CPU ≤ 1.2×, RSS ≤ 1.25×';
+
 /** Benchmarks of create and append; exported for the runner in bench.ts. */
 export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   const golden = path.join(ctx.sharedDir, 'golden');
@@ -42,7 +40,7 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agc-node-bench-'));
   const rows: BenchRow[] = [];
   const node = process.execPath;
-  const sha = (p: string) => createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+  const section = 'write (agc-node vs upstream agc, alternating runs)';
   try {
     const jobs: Array<{ id: string; step: number }> = [
       { id: 'saureus-6-default', step: 0 },
@@ -58,33 +56,41 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
       for (const t of [1, 2]) {
         const out = path.join(tmp, `${id}.t${t}.agc`);
         const args = argsFor(c.steps[step]!, out, prev, t);
-        const r = ctx.measure(node, [ctx.cli, ...args], { cwd });
-        const name = `${args[0]} -t ${t} ${id}`;
-        const ok = r.code === 0 && fs.existsSync(out) && sha(out) === c.sha256;
-        const up = UPSTREAM[name];
-        const notes = [ok ? 'sha256 = golden' : `WRONG OUTPUT (exit ${r.code})`];
-        if (up) notes.push(`target ≤ ${(1.5 * up.wall).toFixed(2)} s (1.5×), ≤ ${2 * up.rss} MiB (2×)`);
-        rows.push({
-          section: 'write',
-          name,
-          wall: r.wall,
-          cpu: r.cpu,
-          rssMiB: r.rssMiB,
-          upstream: up ? { wall: up.wall, rssMiB: up.rss } : undefined,
-          note: notes.join('; '),
-        });
-        if (ctx.agcBin) {
-          const ref = ctx.measure(ctx.agcBin, argsFor(c.steps[step]!, path.join(tmp, 'agc.agc'), prev, t), { cwd });
-          rows.push({ section: 'write (upstream agc binary, same machine)', name, wall: ref.wall, cpu: ref.cpu, rssMiB: ref.rssMiB });
-        }
+        const a: Command = { command: node, args: [ctx.cli, ...args], cwd };
+        const b: Command | undefined = ctx.agcBin ? { command: ctx.agcBin, args: argsFor(c.steps[step]!, path.join(tmp, 'upstream.agc'), prev, t), cwd } : undefined;
+        const cmp = ctx.compare(a, b);
+        const ok = cmp.a.code === 0 && fs.existsSync(out) && sha(out) === c.sha256;
+        rows.push(comparisonRow(section, `${args[0]} -t ${t} ${id}`, cmp, { target: TARGET, note: ok ? 'sha256 = golden' : `WRONG OUTPUT (exit ${cmp.a.code})` }));
         fs.rmSync(out, { force: true });
       }
     }
+    if (ctx.scale) rows.push(...scaleRows(ctx, tmp, section));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   return rows;
 }
 
-/** Name the issue used for this section's entry point. */
-export const createBench = bench;
+/** Synthetic chromosome-scale and many-sample collections; agc-node's bytes must equal upstream's. */
+function scaleRows(ctx: BenchContext, tmp: string, section: string): BenchRow[] {
+  const rows: BenchRow[] = [];
+  const sets = [
+    { label: '8 samples × 60 Mbp', spec: { samples: 8, mbp: 60, chroms: 6, seed: 1 } },
+    { label: '150 samples × 1 Mbp', spec: { samples: 150, mbp: 1, chroms: 2, seed: 1 } },
+  ];
+  for (const { label, spec } of sets) {
+    const { dir, files } = synthetic(ctx, spec);
+    for (const t of [1, 2]) {
+      const out = path.join(tmp, 'node.agc');
+      const ref = path.join(tmp, 'upstream.agc');
+      const args = (o: string) => ['create', '-t', String(t), '-o', o, ...files];
+      const cmp = ctx.compare({ command: process.execPath, args: [ctx.cli, ...args(out)], cwd: dir }, ctx.agcBin ? { command: ctx.agcBin, args: args(ref), cwd: dir } : undefined);
+      let note = cmp.a.code === 0 ? 'exit 0' : `FAILED (exit ${cmp.a.code})`;
+      if (ctx.agcBin && cmp.a.code === 0) note = sha(out) === sha(ref) ? 'bytes = upstream' : 'BYTES DIFFER FROM UPSTREAM';
+      rows.push(comparisonRow(section, `create -t ${t} synthetic ${label}`, cmp, { target: TARGET, note }));
+      fs.rmSync(out, { force: true });
+      fs.rmSync(ref, { force: true });
+    }
+  }
+  return rows;
+}

@@ -1,22 +1,20 @@
-// Read-side benchmarks: getcol / getset / getctg as processes (stdout to /dev/null, the output
-// checked once against the golden sha256), and random ranges through the library in-process.
+// Read-side benchmarks against upstream in the same run (alternating): getcol / getset / getctg as
+// processes (stdout to /dev/null; agc-node's output checked once against the golden sha256), and
+// random 4 kb ranges in one process: AgcArchive.getSequence (bench/random-ranges.ts) against
+// upstream's own library (ref-random, AGC_REF_RANDOM), on the golden archives and, with
+// AGC_BENCH_SCALE=1, on synthetic collections compressed by upstream agc.
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BenchContext, BenchRow, Upstream } from './bench.js';
+import { fileURLToPath } from 'node:url';
+import { comparisonRow, median, synthetic, type BenchContext, type BenchRow, type Command, type Comparison } from './bench.js';
 import { AgcArchive } from '../lib/read/agc-archive.js';
 
-// Upstream agc 3.2.2 on the 2-core reference machine (issue 3).
-const UPSTREAM: Record<string, Upstream> = {
-  'getcol -t 2 klebsiella-8': { wall: 0.15, rssMiB: 49 },
-  'getset klebsiella-8': { wall: 0.06 },
-  'getctg 4 kb klebsiella-8': { wall: 0.005, text: '5 ms per process' },
-};
-
 const DATASETS = ['klebsiella-8', 'saureus-6'];
+const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** sha256 of the command's stdout compared with the golden file: a fast wrong answer is no answer. */
+/** sha256 of the command's stdout compared with the golden file. */
 function check(ctx: BenchContext, args: string[], shaFile: string): string {
   const r = spawnSync(process.execPath, [ctx.cli, ...args], { maxBuffer: 1 << 30 });
   if (r.status !== 0) return `FAILED (exit ${r.status}: ${r.stderr.toString().split('\n')[0]})`;
@@ -28,71 +26,75 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const node = process.execPath;
   const golden = path.join(ctx.sharedDir, 'golden');
-  const section = 'read (agc-node CLI processes; stdout to /dev/null)';
+  const section = 'read (CLI processes, stdout to /dev/null; agc-node vs upstream agc, alternating runs)';
+  const up = (args: string[]): Command | undefined => (ctx.agcBin ? { command: ctx.agcBin, args } : undefined);
   for (const ds of DATASETS) {
     const dir = path.join(golden, `${ds}-default`);
     const archive = path.join(dir, 'archive.agc');
-    using a = AgcArchive.openSync(archive);
+    const a = AgcArchive.openSync(archive);
     const samples = a.samplesSync();
     for (const t of [1, 2]) {
-      const name = `getcol -t ${t} ${ds}`;
       const args = ['getcol', '-t', String(t), archive];
-      const r = ctx.measure(node, [ctx.cli, ...args]);
-      rows.push({ section, name, ...r, upstream: UPSTREAM[name], note: check(ctx, args, path.join(dir, 'getcol.sha256')) });
-      if (ctx.agcBin) rows.push({ section: 'read (upstream agc binary, same machine)', name, ...ctx.measure(ctx.agcBin, args.slice(0)) });
+      const cmp = ctx.compare({ command: node, args: [ctx.cli, ...args] }, up(args));
+      rows.push(comparisonRow(section, `getcol -t ${t} ${ds}`, cmp, { target: t === 2 ? 'wall ≤ 1.0×' : undefined, note: check(ctx, args, path.join(dir, 'getcol.sha256')) }));
     }
     // The second sample: the first (the reference) decodes no LZ-diff segments at all.
-    const s = samples[1] ?? samples[0];
-    for (const t of [1, 2]) {
-      const name = `getset -t ${t} ${ds}`;
-      const args = ['getset', '-t', String(t), archive, s];
-      const r = ctx.measure(node, [ctx.cli, ...args]);
-      rows.push({ section, name: `${name} (${s})`, ...r, upstream: UPSTREAM[`getset ${ds}`], note: check(ctx, args, path.join(dir, 'getset', `${s}.fa.sha256`)) });
-    }
-    const first = a.sampleLayout(s)!.contigs[0];
+    const s = samples[1] ?? samples[0]!;
+    const args = ['getset', archive, s];
+    const cmp = ctx.compare({ command: node, args: [ctx.cli, ...args] }, up(args));
+    rows.push(comparisonRow(section, `getset ${ds} (${s})`, cmp, { target: 'wall ≤ 1.3×', note: check(ctx, args, path.join(dir, 'getset', `${s}.fa.sha256`)) }));
+    const first = a.sampleLayout(s)!.contigs[0]!;
     const mid = Math.floor(first.length / 2);
     const q = `${first.name.split(' ')[0]}@${s}:${mid}-${mid + 3999}`;
-    const g = ctx.measure(node, [ctx.cli, 'getctg', archive, q]);
-    rows.push({ section, name: `getctg 4 kb ${ds}`, ...g, upstream: UPSTREAM[`getctg 4 kb ${ds}`], note: 'one range per process' });
+    const g = ctx.compare({ command: node, args: [ctx.cli, 'getctg', archive, q] }, up(['getctg', archive, q]));
+    rows.push(comparisonRow(section, `getctg 4 kb ${ds}`, g, { note: 'one range per process' }));
+    a.close();
   }
+  const startup = ctx.measure({ command: node, args: ['-e', '0'] });
+  rows.push({ section, name: 'node -e 0 (start-up floor)', wall: startup.wall, cpu: startup.cpu, rssMiB: startup.rssMiB });
 
-  // 10,000 random 4 kb ranges in one process, one thread (issue target: > 5,000/s).
-  const archive = path.join(golden, 'klebsiella-8-default', 'archive.agc');
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  using a = await AgcArchive.open(archive);
-  const contigs: { sample: string; name: string; length: number }[] = [];
-  let total = 0;
-  for (const s of await a.samples()) for (const c of a.sampleLayout(s)!.contigs) if (c.length >= 4000) contigs.push({ sample: s, name: c.name, length: c.length });
-  for (const c of contigs) total += c.length;
-  let seed = 12345;
-  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
-  const pick = () => {
-    // position uniform over all symbols
-    let x = rand() * total;
-    for (const c of contigs) {
-      if (x < c.length) return c;
-      x -= c.length;
+  rows.push(...randomRows(ctx, 'klebsiella-8', path.join(golden, 'klebsiella-8-default', 'archive.agc')));
+  if (ctx.scale && ctx.agcBin) {
+    const sets = [
+      { label: 'synthetic 24 × 8 Mbp', spec: { samples: 24, mbp: 8, chroms: 4, seed: 1 } },
+      { label: 'synthetic 150 × 1 Mbp', spec: { samples: 150, mbp: 1, chroms: 2, seed: 1 } },
+      { label: 'synthetic 8 × 60 Mbp', spec: { samples: 8, mbp: 60, chroms: 6, seed: 1 } },
+    ];
+    for (const { label, spec } of sets) {
+      const { dir, files } = synthetic(ctx, spec);
+      const archive = path.join(dir, 'upstream.agc');
+      if (!fs.existsSync(archive)) {
+        const r = spawnSync(ctx.agcBin, ['create', '-t', '2', '-o', archive + '.tmp', ...files], { cwd: dir, stdio: 'ignore' });
+        if (r.status !== 0) throw new Error(`upstream create failed for ${dir}`);
+        fs.renameSync(archive + '.tmp', archive);
+      }
+      rows.push(...randomRows(ctx, label, archive));
     }
-    return contigs[contigs.length - 1];
-  };
-  const N = 10_000;
-  let bytes = 0;
-  const t1 = performance.now();
-  for (let i = 0; i < N; i++) {
-    const c = pick();
-    const st = Math.floor(rand() * (c.length - 4000));
-    bytes += (await a.getSequence({ sample: c.sample, contig: c.name, start: st, end: st + 4000 }))!.length;
   }
-  const t2 = performance.now();
-  const cpu = process.cpuUsage(cpu0);
-  rows.push({
-    section: 'read (library, in-process)',
-    name: 'getSequence of 10,000 random 4 kb ranges, klebsiella-8, 1 thread',
-    wall: (t2 - t0) / 1000,
-    cpu: (cpu.user + cpu.system) / 1e6,
-    upstream: { text: 'target > 5,000 calls/s' },
-    note: `**${Math.round(N / ((t2 - t1) / 1000)).toLocaleString('en-US')} calls/s**; open ${((t1 - t0) / 1000).toFixed(3)} s; ${(bytes / 1e6).toFixed(0)} MB returned`,
-  });
   return rows;
+}
+
+const rate = (m: Comparison['runsA']) => median(m.map((r) => Number(/= (\d+) \/s/.exec(r.stdout ?? '')?.[1])));
+
+/** N random 4 kb ranges in one process: agc-node's library against upstream's. */
+function randomRows(ctx: BenchContext, label: string, archive: string): BenchRow[] {
+  const n = '10000';
+  const a: Command = { command: process.execPath, args: [path.join(here, 'random-ranges.js'), archive, n, '4000'], captureStdout: true };
+  const b: Command | undefined = ctx.refRandom ? { command: ctx.refRandom, args: [archive, n, '4000', '1'], captureStdout: true } : undefined;
+  const cmp = ctx.compare(a, b);
+  const ra = rate(cmp.runsA);
+  const rb = b ? rate(cmp.runsB) : undefined;
+  const ratios = cmp.runsA.map((r, i) => {
+    const x = Number(/= (\d+) \/s/.exec(r.stdout ?? '')?.[1]);
+    const y = Number(/= (\d+) \/s/.exec(cmp.runsB[i]?.stdout ?? '')?.[1]);
+    return y > 0 ? x / y : undefined;
+  });
+  const q = median(ratios);
+  return [
+    comparisonRow('read (library, one process, 10,000 random 4 kb ranges; agc-node vs upstream libagc, alternating)', label, cmp, {
+      upstream: b ? { wall: cmp.b?.wall, cpu: cmp.b?.cpu, rssMiB: cmp.b?.rssMiB } : { text: 'set AGC_REF_RANDOM' },
+      target: 'rate ≥ 10× upstream',
+      note: `**${ra?.toLocaleString('en-US') ?? '?'} /s** vs ${rb?.toLocaleString('en-US') ?? '—'} /s` + (q !== undefined ? ` = **${q.toFixed(1)}×** (median of pairs)` : ''),
+    }),
+  ];
 }
