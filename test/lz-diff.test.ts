@@ -8,6 +8,8 @@ import { goldenGroups, lzDecode } from './helpers/golden-groups.js';
 import { caseDir } from './shared-data.js';
 import { zstdDecompress } from '../lib/native/zstd.js';
 import { rngU32 } from './helpers/random.js';
+import { lzDiffDecode, lzDiffDecodeRange } from '../lib/format/lz-diff-decode.js';
+import { CODE_TO_LETTER } from '../lib/format/letters.js';
 
 const binding = { zstdDecompress };
 
@@ -156,8 +158,27 @@ describe('LzDiff on larger random data (round trip through an independent decode
         const sum = lz.costs(text, true).reduce((s, c) => s + c, 0);
         expect(lz.costs(text, false).reduce((s, c) => s + c, 0)).toBe(sum);
         expect(lz.costs(text, true).length).toBe(text.length);
+        // any range decoded alone equals the same range of the whole decode
+        const whole = lzDiffDecode(ref.map((c) => CODE_TO_LETTER[c]!), enc, L, CODE_TO_LETTER, text.length);
+        const letters = ref.map((c) => CODE_TO_LETTER[c]!);
+        const pick = rngU32(L * 10 + rep);
+        for (let t = 0; t < 40; t++) {
+          const from = pick() % (text.length + 1);
+          const to = Math.min(text.length, from + (t < 20 ? pick() % 50 : pick() % 5000));
+          const dst = new Uint8Array(to - from + 2).fill(0x3f);
+          lzDiffDecodeRange(letters, enc, L, CODE_TO_LETTER, text.length, from, to, dst, 1);
+          expect(str(dst.subarray(1, 1 + to - from))).toBe(str(whole.subarray(from, to)));
+          expect(dst[0]).toBe(0x3f);
+          expect(dst[dst.length - 1]).toBe(0x3f);
+        }
       }
     }
+  });
+
+  it('range decoding reports an entry shorter than the range', () => {
+    const letters = REF.map((c) => CODE_TO_LETTER[c]!);
+    const enc = new LzDiff(REF, 15).encode(REF.subarray(0, 60));
+    expect(() => lzDiffDecodeRange(letters, enc, 15, CODE_TO_LETTER, 100, 50, 80, new Uint8Array(30), 0)).toThrow(/decodes to 60 symbols/);
   });
 });
 

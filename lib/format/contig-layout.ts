@@ -50,19 +50,23 @@ export function segmentAt(layout: ContigLayout, pos: number): number {
   return lo;
 }
 
-/** Supplies segment j of a layout decoded and oriented (reverse-complemented when revComp[j]). */
-export type SegmentSource = (layout: ContigLayout, j: number) => Uint8Array;
+/**
+ * Writes symbols [i0, i0 + count) of segment j of a layout, decoded and oriented
+ * (reverse-complemented when revComp[j]), into dst[q, q + count).
+ */
+export type SegmentRangeWriter = (layout: ContigLayout, j: number, i0: number, count: number, dst: Uint8Array, q: number) => void;
 
 /**
- * Copy positions [from, to) of a contig (0-based, half-open, already clipped to the contig) into
- * `dst` at `dstOffset`, decoding only the segments that overlap the range. Returns the count.
+ * Write positions [from, to) of a contig (0-based, half-open, already clipped to the contig) into
+ * `dst` at `dstOffset`. Only the segments that overlap the range are touched, and of each only the
+ * symbols the range needs are asked for. Returns the count.
  */
-export function copyContigRange(
+export function writeContigRange(
   layout: ContigLayout,
   k: number,
   from: number,
   to: number,
-  source: SegmentSource,
+  write: SegmentRangeWriter,
   dst: Uint8Array,
   dstOffset = 0,
 ): number {
@@ -74,12 +78,9 @@ export function copyContigRange(
     const segFrom = Math.max(from, starts[j]);
     const segTo = Math.min(to, starts[j + 1]);
     if (segTo <= segFrom) continue;
-    const seg = source(layout, j);
-    if (seg.length !== layout.rawLength[j])
-      throw new Error(`corrupted archive: segment ${j} of contig ${layout.name} decoded to ${seg.length} symbols, expected ${layout.rawLength[j]}`);
     const i0 = (j === 0 ? 0 : k) + (segFrom - starts[j]);
     const count = segTo - segFrom;
-    dst.set(seg.subarray(i0, i0 + count), q);
+    write(layout, j, i0, count, dst, q);
     q += count;
   }
   return q - dstOffset;

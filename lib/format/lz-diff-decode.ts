@@ -320,3 +320,91 @@ function parseMatch(enc: Uint8Array, p: number, pred: number, refLen: number, mi
   matchLen = len;
   return p + 1;
 }
+
+/**
+ * Decode only symbols [from, to) of an LZ-diff entry (forward orientation) into
+ * dst[offset, offset + to - from). The tokens before `from` are parsed but not expanded and
+ * parsing stops at `to`, so a short range of a long segment costs little more than its own length
+ * plus a scan of the (small) encoded entry: random access needs no whole-segment decode and no
+ * cache of decoded segments. `n` is the segment's decoded length (raw_length), checked as far as
+ * the entry is read.
+ */
+export function lzDiffDecodeRange(
+  ref: Uint8Array,
+  enc: Uint8Array,
+  minMatchLen: number,
+  symbols: Uint8Array,
+  n: number,
+  from: number,
+  to: number,
+  dst: Uint8Array,
+  offset: number,
+): void {
+  const refLen = ref.length;
+  const encLen = enc.length;
+  const tab = tokenTable(symbols);
+  const base = offset - from; // dst index of forward position x is base + x
+  let o = 0;
+  let pred = 0;
+  let p = 0;
+  while (p < encLen && o < to) {
+    const b = enc[p];
+    if (tab[b] !== -2) {
+      // a run of one-symbol tokens: skip to its end, then expand only the part inside the range
+      const q = literalRunEnd(enc, p, tab);
+      const m = q - p;
+      if (o + m > n) throw new LzDiffError(`LZ-diff: entry decodes to more than ${n} symbols`);
+      const s = o > from ? o : from;
+      const e = o + m < to ? o + m : to;
+      if (s < e) literalsCount(enc, p + (s - o), e - s, tab, dst, base + s, ref, pred - o - base);
+      o += m;
+      pred += m;
+      p = q;
+    } else if (b === N_RUN) {
+      // nRun writes a whole run; fill only the overlap here
+      let v = 0;
+      const start = ++p;
+      while (p < encLen && enc[p] >= DIGIT_0 && enc[p] <= DIGIT_9) v = v * 10 + (enc[p++] - DIGIT_0);
+      if (p === start || p >= encLen || enc[p] !== N_RUN_END) throw new LzDiffError('LZ-diff: malformed N-run');
+      p++;
+      const len = v + MIN_N_RUN;
+      if (o + len > n) throw new LzDiffError(`LZ-diff: entry decodes to more than ${n} symbols`);
+      const s = Math.max(o, from);
+      const e = Math.min(o + len, to);
+      if (s < e) dst.fill(symbols[N_CODE], base + s, base + e);
+      o += len;
+    } else {
+      p = parseMatch(enc, p, pred, refLen, minMatchLen);
+      const rp = matchPos;
+      const len = matchLen;
+      if (o + len > n) throw new LzDiffError(`LZ-diff: entry decodes to more than ${n} symbols`);
+      const s = Math.max(o, from);
+      const e = Math.min(o + len, to);
+      if (s < e) copyBlock(ref, rp + (s - o), e - s, dst, base + s, undefined);
+      o += len;
+      pred = rp + len;
+    }
+  }
+  if (o < to) throw new LzDiffError(`LZ-diff: entry decodes to ${o} symbols, expected ${n}`);
+}
+
+/** Index of the first token at or after p that is not a one-symbol token (literal or '!'). */
+function literalRunEnd(enc: Uint8Array, p: number, tab: Int16Array): number {
+  const encLen = enc.length;
+  while (p < encLen && tab[enc[p]] !== -2) p++;
+  return p;
+}
+
+/** Expand exactly `count` one-symbol tokens from enc[p] into dst[d...]; '!' at i copies ref[i + refBase]. */
+function literalsCount(enc: Uint8Array, p: number, count: number, tab: Int16Array, dst: Uint8Array, d: number, ref: Uint8Array, refBase: number): void {
+  const refLen = ref.length;
+  for (const end = p + count; p < end; p++, d++) {
+    const t = tab[enc[p]];
+    if (t >= 0) dst[d] = t;
+    else {
+      const r = d + refBase;
+      if (r >= refLen) throw new LzDiffError(`LZ-diff: same-as-reference literal beyond the reference end (${r} >= ${refLen})`);
+      dst[d] = ref[r];
+    }
+  }
+}

@@ -6,8 +6,9 @@
 // Upstream's CLI (`agc getctg ctg:from-to`) uses 0-based *inclusive* ranges; the agc-node CLI
 // keeps upstream's syntax and converts.
 //
-// Caches: decoded group references, decompressed packs and decoded segments live in byte-bounded
-// LRU caches (options.cacheBytes), decoded sample descriptions in another (metadataCacheBytes).
+// Caches: decoded group references and decompressed packs live in byte-bounded
+// LRU caches (options.cacheBytes), decoded sample descriptions in another (metadataCacheBytes);
+// segments are never cached: a range decodes only the symbols it needs (lzDiffDecodeRange).
 // All work is synchronous under the hood and never yields half-way, so concurrent calls on one
 // AgcArchive are safe.
 import '../native/dispose-polyfill.js';
@@ -17,10 +18,10 @@ import { CppCollection } from '../native/cpp-collection.js';
 import { zstdDecompress } from '../native/zstd.js';
 import { AgcAmbiguousNameError, AgcInputError } from '../errors.js';
 import { ByteLru } from './byte-lru.js';
-import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER } from '../format/letters.js';
-import { lzDiffDecodeInto } from '../format/lz-diff-decode.js';
+import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER, LETTER_COMPLEMENT } from '../format/letters.js';
+import { lzDiffDecodeInto, lzDiffDecodeRange } from '../format/lz-diff-decode.js';
 import { type Allocate, NO_RAW_GROUPS, Pack, allocate, decodeReferencePart, groupStreamNames, rawEntryInto, unpackPart } from '../format/segment-decode.js';
-import { type ContigLayout, type SegmentWriter, copyContigRange, makeLayout, writeWholeContig } from '../format/contig-layout.js';
+import { type ContigLayout, type SegmentRangeWriter, type SegmentWriter, makeLayout, writeContigRange, writeWholeContig } from '../format/contig-layout.js';
 import { StreamingRecordFormatter, wrapInPlace, wrappedSize } from '../fasta/format-fasta.js';
 import { RecordWriter, type SegmentViews } from './record-writer.js';
 
@@ -129,6 +130,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
   private readonly layouts: ByteLru<string, SampleLayout>;
   private readonly refs: ByteLru<number, Uint8Array>;
   private readonly packs: ByteLru<number, Pack>;
+  /** Whole decoded segments, admitted only while there is room (see writeSegmentRange). */
   private readonly segments: ByteLru<number | string, Uint8Array>;
   private readonly streamIds = new Map<number, { ref: number; delta: number }>();
   private streamIdByName: Map<string, number> | undefined;
@@ -211,8 +213,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
       if (!this.sampleIndex.has(s)) this.sampleIndex.set(s, i);
     });
     this.layouts = new ByteLru(metaBytes);
-    this.refs = new ByteLru(Math.floor(cacheBytes * 0.5));
-    this.packs = new ByteLru(Math.floor(cacheBytes * 0.2));
+    this.refs = new ByteLru(Math.floor(cacheBytes * 0.4));
+    this.packs = new ByteLru(Math.floor(cacheBytes * 0.3));
     this.segments = new ByteLru(Math.floor(cacheBytes * 0.3));
   }
 
@@ -524,7 +526,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
       writeWholeContig(layout, k, this.segmentWriter, dst, offset);
       return;
     }
-    const n = copyContigRange(layout, k, start, end, (l, j) => this.orientedSegment(l.groupId[j], l.inGroupId[j], l.rawLength[j], l.revComp[j] !== 0, cacheSegments), dst, offset);
+    const n = writeContigRange(layout, k, start, end, this.segmentRangeWriter, dst, offset);
     if (n !== end - start) throw new Error(`${this.path}: corrupted archive: contig ${layout.name} is shorter than its description`);
   }
 
@@ -643,20 +645,56 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
     }
   }
 
-  /** Decoded, oriented letters of a segment, from or into the segment cache when `cache`. */
-  private orientedSegment(g: number, inGroupId: number, n: number, rc: boolean, cache: boolean): Uint8Array {
+  private readonly segmentRangeWriter: SegmentRangeWriter = (l, j, i0, count, dst, q) =>
+    this.writeSegmentRange(l.groupId[j], l.inGroupId[j], l.rawLength[j], l.revComp[j] !== 0, i0, count, dst, q);
+
+  /**
+   * Symbols [i0, i0 + count) of a segment of length n, oriented, into dst[q, q + count). A
+   * reverse-complemented segment's range is the forward range [n - i0 - count, n - i0), decoded
+   * forward and then reverse-complemented in place: only `count` symbols are ever written, so a
+   * short query into a long segment costs no whole-segment decode.
+   */
+  private writeSegmentRange(g: number, inGroupId: number, n: number, rc: boolean, i0: number, count: number, dst: Uint8Array, q: number): void {
+    if (i0 < 0 || i0 + count > n) throw new Error(`${this.path}: corrupted archive: group ${g}, segment ${inGroupId}: range outside the segment`);
     if (g >= NO_RAW_GROUPS && inGroupId === 0) {
       const ref = this.reference(g, rc);
       if (ref.length !== n) throw new Error(`${this.path}: corrupted archive: reference of group ${g} has ${ref.length} symbols, expected ${n}`);
-      return ref;
+      dst.set(ref.subarray(i0, i0 + count), q);
+      return;
     }
+    // A segment cache that admits while it has room and never evicts for a new segment: on an
+    // archive that fits, repeated queries copy from decoded segments; on a larger one, decoding
+    // whole segments only to evict them again would cost more than decoding each range alone.
     const key = g < 2097152 && inGroupId < 2147483648 ? g * 4294967296 + inGroupId * 2 + (rc ? 1 : 0) : `${g}:${inGroupId}:${rc ? 1 : 0}`;
     const hit = this.segments.get(key);
-    if (hit) return hit;
-    const seg = new Uint8Array(n);
-    this.writeSegment(g, inGroupId, n, rc, seg, 0);
-    if (cache) this.segments.set(key, seg, seg.byteLength);
-    return seg;
+    if (hit !== undefined) {
+      dst.set(hit.subarray(i0, i0 + count), q);
+      return;
+    }
+    if (this.segments.byteSize + n <= this.segments.budget) {
+      const seg = new Uint8Array(n);
+      this.writeSegment(g, inGroupId, n, rc, seg, 0);
+      this.segments.set(key, seg, n);
+      dst.set(seg.subarray(i0, i0 + count), q);
+      return;
+    }
+    const f0 = rc ? n - i0 - count : i0;
+    const P = this.params.packCardinality;
+    try {
+      if (g < NO_RAW_GROUPS) {
+        const entry = this.pack(g, Math.floor(inGroupId / P)).entry(inGroupId % P);
+        if (entry.length !== n) throw new Error(`raw segment has ${entry.length} symbols, expected ${n}`);
+        rawEntryInto(entry.subarray(f0, f0 + count), rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER, dst, q, rc);
+        return;
+      }
+      const k = inGroupId - 1;
+      const entry = this.pack(g, Math.floor(k / P)).entry(k % P);
+      lzDiffDecodeRange(this.reference(g, false), entry, this.params.minMatchLength, CODE_TO_LETTER, n, f0, f0 + count, dst, q);
+    } catch (e) {
+      const msg = (e as Error).message;
+      throw new Error(msg.startsWith(this.path) ? msg : `${this.path}: corrupted archive: group ${g}, segment ${inGroupId}: ${msg}`);
+    }
+    if (rc) reverseComplementRange(dst, q, q + count);
   }
 
   // ------------------------------------------------------------------ FASTA streams
@@ -694,5 +732,18 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
       const tail = fmt.end(false);
       if (tail.length) yield tail;
     }
+  }
+}
+
+/** Reverse-complement letters dst[from, to) in place. */
+function reverseComplementRange(dst: Uint8Array, from: number, to: number): void {
+  for (let i = from, j = to - 1; i < j; i++, j--) {
+    const a = dst[i];
+    dst[i] = LETTER_COMPLEMENT[dst[j]];
+    dst[j] = LETTER_COMPLEMENT[a];
+  }
+  if (((to - from) & 1) === 1) {
+    const m = (from + to) >> 1;
+    dst[m] = LETTER_COMPLEMENT[dst[m]];
   }
 }
