@@ -31,6 +31,8 @@ export interface RemoteArchiveOptions {
   fetchCacheBytes?: number;
   /** Ranges at most this many bytes apart are fetched in one request (default 32 KiB). */
   mergeGap?: number;
+  /** Fetch all contig names and placements at open when they take at most this many bytes (default 1 MiB). */
+  preloadCollectionBytes?: number;
   /** Options of the HTTP source when a URL is opened. */
   http?: HttpFileOptions;
 }
@@ -169,6 +171,14 @@ export class RemoteAgcArchive implements AgcReader {
     const sp = part(cs, 0);
     const ctx = `${name}: corrupt collection-samples part 0`;
     const samples = decodeSampleNames(inflate(sp.data, sp.metadata, decompress, ctx), ctx);
+    // Contig names and placements of all samples are small next to the sequence data: when they
+    // fit the budget, fetch them now (a request or two) so that no later query pays for them.
+    const collection = ['collection-contigs', 'collection-details'].flatMap((n) => {
+      const id = sid(n);
+      return id === undefined ? [] : Array.from(table.offsets[id], (_, p) => partSpan(table, id, p));
+    });
+    const collectionBytes = collection.reduce((t, r) => t + r.end - r.start, 0);
+    if (collectionBytes <= (options.preloadCollectionBytes ?? 1 << 20)) await spans.ensure(collection);
     return new RemoteAgcArchive(name, source, table, spans, decompress, sorted, version, params, samples, cacheBytes);
   }
 
@@ -375,7 +385,8 @@ export class RemoteAgcArchive implements AgcReader {
     let j = segmentAt(layout, start);
     let pos = start;
     while (pos < end) {
-      const jEnd = Math.min(nseg, j + SEGMENTS_PER_ROUND);
+      let jEnd = j + 1;
+      while (jEnd < nseg && jEnd - j < SEGMENTS_PER_ROUND && starts[jEnd] < end) jEnd++;
       const to = jEnd >= nseg ? end : Math.min(end, starts[jEnd]);
       await this.fetchFor(layout, j, jEnd);
       this.checkOpen();
