@@ -1,8 +1,38 @@
 // The read API that AgcArchive (native, local files) and RemoteAgcArchive (pure TypeScript, any
-// byte source) share, so code written against it works with both.
-import type { ArchiveParams, SampleLayout, SequenceQuery } from '../read/agc-archive.js';
+// byte source) share, so code written against it works with both. The types are declared here
+// (structurally identical to AgcArchive's) so that the browser entry's typings need nothing
+// from Node.
+import type { ContigLayout } from '../format/contig-layout.js';
 
-export type { ArchiveParams, SampleLayout, SequenceQuery };
+export type { ContigLayout };
+
+/** Compression parameters stored in the archive (`params` stream). */
+export interface ArchiveParams {
+  kmerLength: number;
+  minMatchLength: number;
+  /** Pack cardinality (upstream "batch size", -b). */
+  packCardinality: number;
+  /** Expected segment size (-s); 0 for version-1 archives. */
+  segmentSize: number;
+}
+
+/** A getSequence request. */
+export interface SequenceQuery {
+  /** Sample name; when omitted the contig name must be unique in the whole archive. */
+  sample?: string;
+  /** Contig name: the full stored name or its first word (the "short" name). */
+  contig: string;
+  /** 0-based first position (default 0). */
+  start?: number;
+  /** 0-based end, exclusive (default: contig end). Clipped to the contig length. */
+  end?: number;
+}
+
+/** Decoded description of one sample: layouts of its contigs in stored order. */
+export interface SampleLayout {
+  readonly name: string;
+  readonly contigs: readonly ContigLayout[];
+}
 
 export interface AgcReader {
   /** What was opened: a path, a URL or a description of the byte source. */
