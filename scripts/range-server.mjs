@@ -35,7 +35,8 @@ export async function startRangeServer(options = {}) {
       return;
     }
     const data = typeof body === 'string' ? fs.readFileSync(body) : body;
-    const type = typeof body === 'string' ? (TYPES[path.extname(body)] ?? 'application/octet-stream') : 'application/octet-stream';
+    const named = typeof body === 'string' ? body : url.pathname.endsWith('/') ? 'index.html' : url.pathname;
+    const type = TYPES[path.extname(named)] ?? 'application/octet-stream';
     const headers = { 'content-type': type, 'accept-ranges': 'bytes', 'access-control-allow-origin': '*', 'access-control-expose-headers': 'content-range, content-length', 'cache-control': 'no-store' };
     const range = req.headers.range;
     const m = range && !options.ignoreRange ? /^bytes=(\d*)-(\d*)$/.exec(range) : null;
