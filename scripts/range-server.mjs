@@ -34,7 +34,19 @@ export async function startRangeServer(options = {}) {
       res.writeHead(503).end('busy');
       return;
     }
-    const data = typeof body === 'string' ? fs.readFileSync(body) : body;
+    // Files are read per range, not whole: a query must not cost the server a read of the archive.
+    const size = typeof body === 'string' ? fs.statSync(body).size : body.length;
+    const slice = (start, end) => {
+      if (typeof body !== 'string') return body.subarray(start, end);
+      const buf = Buffer.alloc(end - start);
+      const fd = fs.openSync(body, 'r');
+      try {
+        fs.readSync(fd, buf, 0, buf.length, start);
+      } finally {
+        fs.closeSync(fd);
+      }
+      return buf;
+    };
     const named = typeof body === 'string' ? body : url.pathname.endsWith('/') ? 'index.html' : url.pathname;
     const type = TYPES[path.extname(named)] ?? 'application/octet-stream';
     const headers = { 'content-type': type, 'accept-ranges': 'bytes', 'access-control-allow-origin': '*', 'access-control-expose-headers': 'content-range, content-length', 'cache-control': 'no-store' };
@@ -44,25 +56,25 @@ export async function startRangeServer(options = {}) {
       let start;
       let end;
       if (m[1] === '') {
-        start = Math.max(0, data.length - Number(m[2]));
-        end = data.length - 1;
+        start = Math.max(0, size - Number(m[2]));
+        end = size - 1;
       } else {
         start = Number(m[1]);
-        end = m[2] === '' ? data.length - 1 : Math.min(Number(m[2]), data.length - 1);
+        end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
       }
-      if (start >= data.length || start > end) {
-        res.writeHead(416, { ...headers, 'content-range': `bytes */${data.length}` }).end();
+      if (start >= size || start > end) {
+        res.writeHead(416, { ...headers, 'content-range': `bytes */${size}` }).end();
         return;
       }
-      const part = data.subarray(start, end + 1);
+      const part = slice(start, end + 1);
       stats.bytes += part.length;
-      res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${data.length}`, 'content-length': part.length });
+      res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': part.length });
       res.end(req.method === 'HEAD' ? undefined : part);
       return;
     }
-    stats.bytes += data.length;
-    res.writeHead(200, { ...headers, 'content-length': data.length });
-    res.end(req.method === 'HEAD' ? undefined : data);
+    stats.bytes += size;
+    res.writeHead(200, { ...headers, 'content-length': size });
+    res.end(req.method === 'HEAD' ? undefined : slice(0, size));
   });
   await new Promise((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = server.address().port;
