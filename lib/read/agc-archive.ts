@@ -24,8 +24,10 @@ import { type ContigLayout, type SegmentWriter, copyContigRange, makeLayout, wri
 import { StreamingRecordFormatter, wrapInPlace, wrappedSize } from '../fasta/format-fasta.js';
 import { RecordWriter, type SegmentViews } from './record-writer.js';
 import { fileURLToPath } from 'node:url';
-import { RemoteAgcArchive, type RemoteArchiveOptions } from '../web/remote-archive.js';
-import { type ArchiveSource, isHttpUrl } from '../io/open-source.js';
+// Types only: the pure-TypeScript reader is imported when first needed, so opening local paths
+// (and the CLI's start-up) loads nothing more than before.
+import type { RemoteAgcArchive, RemoteArchiveOptions } from '../web/remote-archive.js';
+import type { ArchiveSource } from '../io/open-source.js';
 import type { ByteSource } from '../io/byte-source.js';
 import type { AgcReader } from '../web/reader-api.js';
 
@@ -233,7 +235,10 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
   static open(path: string, options?: AgcArchiveOptions): Promise<AgcArchive>;
   static async open(source: string | ArchiveSource, options: AgcArchiveOptions & RemoteArchiveOptions = {}): Promise<AgcArchive | RemoteAgcArchive> {
     if (source instanceof URL && source.protocol === 'file:') return AgcArchive.openSync(fileURLToPath(source), options);
-    if (typeof source !== 'string' || isHttpUrl(source)) return RemoteAgcArchive.open(source, { decompress: zstdDecompress, ...options });
+    if (typeof source !== 'string' || /^https?:\/\//i.test(source)) {
+      const { RemoteAgcArchive } = await import('../web/remote-archive.js');
+      return RemoteAgcArchive.open(source, { decompress: zstdDecompress, ...options });
+    }
     return AgcArchive.openSync(source, options);
   }
 
