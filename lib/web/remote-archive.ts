@@ -390,7 +390,13 @@ export class RemoteAgcArchive implements AgcReader {
       const to = jEnd >= nseg ? end : Math.min(end, starts[jEnd]);
       await this.fetchFor(layout, j, jEnd);
       this.checkOpen();
-      const n = copyContigRange(layout, k, pos, to, (l, i) => this.orientedSegment(l.groupId[i], l.inGroupId[i], l.rawLength[i], l.revComp[i] !== 0), out, pos - start);
+      let n: number;
+      try {
+        n = copyContigRange(layout, k, pos, to, (l, i) => this.orientedSegment(l.groupId[i], l.inGroupId[i], l.rawLength[i], l.revComp[i] !== 0), out, pos - start);
+      } catch (e) {
+        if (e instanceof AgcError) throw e;
+        throw new AgcCorruptError(`${this.path}: ${(e as Error).message}`);
+      }
       if (n !== to - pos) throw new AgcCorruptError(`${this.path}: corrupted archive: contig ${layout.name} is shorter than its description`);
       pos = to;
       j = jEnd;
