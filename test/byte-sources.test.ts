@@ -137,3 +137,15 @@ test('a random 4 kb range of klebsiella-8 costs at most 3 requests and 256 KB af
   expect(worstReq).toBeLessThanOrEqual(3);
   expect(worstBytes).toBeLessThanOrEqual(256 << 10);
 });
+
+test('concurrent queries on one archive with a tiny fetch cache', async () => {
+  const native = await AgcArchive.open(kleb);
+  const a = await RemoteAgcArchive.open(`${server.url}/kleb.agc`, { fetchCacheBytes: 1, cacheBytes: 0 });
+  const samples = await native.samples();
+  const queries = samples.flatMap((s, i) => [0, 1, 2].map((q) => ({ sample: s, contig: native.sampleLayout(s)!.contigs[0].name, start: 50_000 * (i + q), end: 50_000 * (i + q) + 70_000 })));
+  const got = await Promise.all(queries.map((q) => a.getSequence(q)));
+  for (let i = 0; i < queries.length; i++) expect(got[i]).toBe(await native.getSequence(queries[i]));
+  a.close();
+  native.close();
+  await expect(a.samples()).rejects.toMatchObject({ code: 'AGC_CLOSED' });
+});

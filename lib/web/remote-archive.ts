@@ -117,7 +117,9 @@ export class RemoteAgcArchive implements AgcReader {
     spans.add(size - tailLen, tail);
     const flen = footerLength(tail.subarray(tailLen - 8), size, name);
     const footerStart = size - 8 - flen;
-    await spans.ensure([{ start: footerStart, end: size - 8 }]);
+    // Everything open() fetched stays pinned until it is decoded (see SpanCache.ensure).
+    const releases: (() => void)[] = [];
+    releases.push(await spans.ensure([{ start: footerStart, end: size - 8 }]));
     const table = parseFooter(spans.get(footerStart, size - 8), footerStart, name);
 
     const sid = (s: string) => table.ids.get(s);
@@ -126,7 +128,7 @@ export class RemoteAgcArchive implements AgcReader {
     const pid = sid('params');
     const cs = sid('collection-samples');
     const first = [fti, pid, cs].filter((x): x is number => x !== undefined && table.sizes[x].length > 0);
-    await spans.ensure(first.map((s) => partSpan(table, s, 0)));
+    releases.push(await spans.ensure(first.map((s) => partSpan(table, s, 0))));
     const part = (s: number, p: number) => decodePart(spans.get(partSpan(table, s, p).start, partSpan(table, s, p).end), table.sizes[s][p], `${name}: part ${p} of stream ${table.names[s]}`);
 
     const ftiPart = part(fti, 0);
@@ -178,7 +180,8 @@ export class RemoteAgcArchive implements AgcReader {
       return id === undefined ? [] : Array.from(table.offsets[id], (_, p) => partSpan(table, id, p));
     });
     const collectionBytes = collection.reduce((t, r) => t + r.end - r.start, 0);
-    if (collectionBytes <= (options.preloadCollectionBytes ?? 1 << 20)) await spans.ensure(collection);
+    if (collectionBytes <= (options.preloadCollectionBytes ?? 1 << 20)) releases.push(await spans.ensure(collection));
+    for (const r of releases) r();
     return new RemoteAgcArchive(name, source, table, spans, decompress, sorted, version, params, samples, cacheBytes);
   }
 
@@ -242,7 +245,15 @@ export class RemoteAgcArchive implements AgcReader {
     if (cid < 0 || did < 0) throw new AgcCorruptError(`${this.path}: no collection-contigs/-details stream (not a v3 archive?)`);
     if (b >= this.table.sizes[cid].length) throw new AgcCorruptError(`${this.path}: collection-contigs has no part ${b}`);
     if (b >= this.table.sizes[did].length) throw new AgcCorruptError(`${this.path}: collection-details has no part ${b}`);
-    await this.spans.ensure([this.span(cid, b), this.span(did, b)]);
+    const release = await this.spans.ensure([this.span(cid, b), this.span(did, b)]);
+    try {
+      return this.decodeBatch(b, cid, did);
+    } finally {
+      release();
+    }
+  }
+
+  private decodeBatch(b: number, cid: number, did: number): ContigDetails[][] {
     this.checkOpen();
     const np = this.part(cid, b);
     const nctx = `${this.path}: corrupt collection-contigs part ${b}`;
@@ -388,14 +399,16 @@ export class RemoteAgcArchive implements AgcReader {
       let jEnd = j + 1;
       while (jEnd < nseg && jEnd - j < SEGMENTS_PER_ROUND && starts[jEnd] < end) jEnd++;
       const to = jEnd >= nseg ? end : Math.min(end, starts[jEnd]);
-      await this.fetchFor(layout, j, jEnd);
-      this.checkOpen();
+      const release = await this.fetchFor(layout, j, jEnd);
       let n: number;
       try {
+        this.checkOpen();
         n = copyContigRange(layout, k, pos, to, (l, i) => this.orientedSegment(l.groupId[i], l.inGroupId[i], l.rawLength[i], l.revComp[i] !== 0), out, pos - start);
       } catch (e) {
         if (e instanceof AgcError) throw e;
         throw new AgcCorruptError(`${this.path}: ${(e as Error).message}`);
+      } finally {
+        release();
       }
       if (n !== to - pos) throw new AgcCorruptError(`${this.path}: corrupted archive: contig ${layout.name} is shorter than its description`);
       pos = to;
@@ -405,7 +418,7 @@ export class RemoteAgcArchive implements AgcReader {
   }
 
   /** Fetch (in as few requests as SpanCache can) the parts segments [j0, j1) need and the caches lack. */
-  private async fetchFor(layout: ContigLayout, j0: number, j1: number): Promise<void> {
+  private async fetchFor(layout: ContigLayout, j0: number, j1: number): Promise<() => void> {
     const P = this.params.packCardinality;
     const need: { start: number; end: number }[] = [];
     for (let j = j0; j < j1; j++) {
@@ -425,7 +438,7 @@ export class RemoteAgcArchive implements AgcReader {
       const sid = this.groupStreams(g).delta;
       if (sid >= 0 && partNo < this.table.sizes[sid].length) need.push(this.span(sid, partNo));
     }
-    await this.spans.ensure(need);
+    return this.spans.ensure(need);
   }
 
   private readonly streamIds = new Map<number, { ref: number; delta: number }>();

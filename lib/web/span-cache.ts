@@ -8,6 +8,8 @@ import { AgcError, AgcErrorCode } from '../errors.js';
 interface Span {
   start: number;
   bytes: Uint8Array;
+  /** Queries between ensure() and release(): the span must not be evicted under them. */
+  pins: number;
 }
 
 export interface SpanCacheOptions {
@@ -33,11 +35,10 @@ export class SpanCache {
     this.mergeGap = options.mergeGap ?? 32 << 10;
   }
 
-  /** Add bytes obtained elsewhere (the tail read at open). */
+  /** Add bytes obtained elsewhere (the tail read at open); evictable from the next ensure() on. */
   add(start: number, bytes: Uint8Array): void {
-    this.spans.push({ start, bytes });
+    this.spans.push({ start, bytes, pins: 0 });
     this.held += bytes.length;
-    this.evict();
   }
 
   private find(start: number, end: number): Span | undefined {
@@ -48,23 +49,42 @@ export class SpanCache {
     return undefined;
   }
 
-  /** Fetch every range [start, end) that is not cached yet, merging close ones. */
-  async ensure(ranges: readonly { start: number; end: number }[]): Promise<void> {
+  /**
+   * Fetch every range [start, end) that is not cached yet, merging close ones. The spans holding
+   * the ranges stay cached until the returned release() is called (concurrent queries may evict).
+   */
+  async ensure(ranges: readonly { start: number; end: number }[]): Promise<() => void> {
     const missing = ranges.filter((r) => r.end > r.start && !this.find(r.start, r.end)).sort((a, b) => a.start - b.start);
-    if (missing.length === 0) return;
     const merged: { start: number; end: number }[] = [];
     for (const r of missing) {
       const last = merged[merged.length - 1];
       if (last && r.start <= last.end + this.mergeGap) last.end = Math.max(last.end, r.end);
       else merged.push({ start: r.start, end: r.end });
     }
-    const got = await Promise.all(merged.map((r) => this.source.read(r.end - r.start, r.start)));
+    const got = merged.length ? await Promise.all(merged.map((r) => this.source.read(r.end - r.start, r.start))) : [];
     for (let i = 0; i < merged.length; i++) {
       const r = merged[i];
       if (got[i].length !== r.end - r.start)
         throw new AgcError(AgcErrorCode.IO, `${this.name}: read ${got[i].length} bytes at ${r.start}, expected ${r.end - r.start} (file truncated or changed?)`);
-      this.add(r.start, got[i]);
+      this.spans.push({ start: r.start, bytes: got[i], pins: 0 });
+      this.held += got[i].length;
     }
+    const pinned = new Set<Span>();
+    for (const r of ranges) {
+      const s = r.end > r.start ? this.find(r.start, r.end) : undefined;
+      if (s && !pinned.has(s)) {
+        pinned.add(s);
+        s.pins++;
+      }
+    }
+    this.evict();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const s of pinned) s.pins--;
+      this.evict();
+    };
   }
 
   /** Bytes [start, end), which must have been ensure()d. */
@@ -81,7 +101,14 @@ export class SpanCache {
   }
 
   private evict(): void {
-    // Oldest first; the newest span always stays, so a just-fetched range is usable.
-    while (this.held > this.budget && this.spans.length > 1) this.held -= this.spans.shift()!.bytes.length;
+    // Oldest first, skipping spans that a running query still needs.
+    for (let i = 0; this.held > this.budget && i < this.spans.length; ) {
+      const s = this.spans[i];
+      if (s.pins > 0) i++;
+      else {
+        this.spans.splice(i, 1);
+        this.held -= s.bytes.length;
+      }
+    }
   }
 }
