@@ -13,7 +13,6 @@ export type { ArchiveSource } from '../io/open-source.js';
 export { BlobFile } from 'generic-filehandle2';
 export { AgcError, AgcErrorCode, AgcCorruptError, AgcInputError, AgcAmbiguousNameError, AgcAbortError, isAgcError } from '../errors.js';
 export type { Decompress } from '../format/segment-decode.js';
-export { segmentAt } from '../format/contig-layout.js';
 
 import { RemoteAgcArchive, type RemoteArchiveOptions } from './remote-archive.js';
 import type { ArchiveSource } from '../io/open-source.js';
