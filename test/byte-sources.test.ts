@@ -86,6 +86,21 @@ describe('HttpFile failures', () => {
     }
   });
 
+  test('headers go with every request, the tail request of stat() included', async () => {
+    const seen: (string | null)[] = [];
+    const f = new HttpFile(`${server.url}/kleb.agc`, {
+      headers: { authorization: 'Bearer t' },
+      fetch: (input, init) => {
+        seen.push(new Headers(init?.headers).get('authorization'));
+        return fetch(input, init);
+      },
+    });
+    const a = await RemoteAgcArchive.open(f);
+    expect(await a.getSequence({ contig: 'CP003200.1', start: 100_000, end: 100_010 })).toMatch(/^[ACGT]{10}$/);
+    expect(seen.length).toBeGreaterThan(2);
+    expect(seen.every((h) => h === 'Bearer t')).toBe(true);
+  });
+
   test('transient 503s are retried', async () => {
     const s = await startRangeServer({ files: { '/a.agc': upstream }, failFirst: 2 });
     try {

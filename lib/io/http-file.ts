@@ -84,6 +84,7 @@ export class HttpFile extends RemoteFile implements ByteSource {
   private tail: Uint8Array | undefined;
   private tailStart = 0;
   private readonly tailBytes: number;
+  private readonly headers: Record<string, string>;
 
   constructor(
     readonly href: string,
@@ -134,12 +135,13 @@ export class HttpFile extends RemoteFile implements ByteSource {
     super(href, { fetch: guarded, headers: options.headers });
     this.stats = stats;
     this.tailBytes = Math.max(16, options.tailBytes ?? 65536);
+    this.headers = options.headers ?? {};
   }
 
   /** Size of the file; fetches its last tailBytes in the same request (read() serves them later). */
   override async stat(): Promise<{ size: number }> {
     if (this.size !== undefined) return { size: this.size };
-    const res = await this.call(() => this.fetch(this.href, { headers: { range: `bytes=-${this.tailBytes}` }, method: 'GET', redirect: 'follow' }));
+    const res = await this.call(() => this.fetch(this.href, { headers: { ...this.headers, range: `bytes=-${this.tailBytes}` }, method: 'GET', redirect: 'follow' }));
     const body = new Uint8Array(await res.arrayBuffer());
     if (res.status === 200) {
       this.size = body.length;
