@@ -9,5 +9,6 @@ export function startRangeServer(options?: {
   dir?: string;
   port?: number;
   ignoreRange?: boolean;
+  ignoreSuffix?: boolean;
   failFirst?: number;
 }): Promise<RangeServer>;

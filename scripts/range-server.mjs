@@ -9,7 +9,9 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
 
 /**
  * Start a server on 127.0.0.1 (port 0 = any free port).
- * options: { files: { '/a.agc': '/path/or/Uint8Array' }, dir: fallback directory, port, ignoreRange, failFirst }
+ * options: { files: { '/a.agc': '/path/or/Uint8Array' }, dir: fallback directory, port,
+ *   ignoreRange (answer every range request with the whole file), ignoreSuffix (only `bytes=-n`),
+ *   failFirst (answer the first n requests with 503) }
  * Returns { url, port, stats: { requests, bytes }, close() }.
  */
 export async function startRangeServer(options = {}) {
@@ -51,7 +53,7 @@ export async function startRangeServer(options = {}) {
     const type = TYPES[path.extname(named)] ?? 'application/octet-stream';
     const headers = { 'content-type': type, 'accept-ranges': 'bytes', 'access-control-allow-origin': '*', 'access-control-expose-headers': 'content-range, content-length', 'cache-control': 'no-store' };
     const range = req.headers.range;
-    const m = range && !options.ignoreRange ? /^bytes=(\d*)-(\d*)$/.exec(range) : null;
+    const m = range && !options.ignoreRange && !(options.ignoreSuffix && range.startsWith('bytes=-')) ? /^bytes=(\d*)-(\d*)$/.exec(range) : null;
     if (m && (m[1] !== '' || m[2] !== '')) {
       let start;
       let end;

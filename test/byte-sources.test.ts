@@ -10,6 +10,7 @@ import path from 'node:path';
 import { AgcArchive, BlobFile, LocalFile, RemoteAgcArchive, createArchive, isAgcError } from '../lib/index.js';
 import type { AgcReader } from '../lib/web/reader-api.js';
 import { HttpFile } from '../lib/io/http-file.js';
+import type { ByteSource } from '../lib/io/byte-source.js';
 import { startRangeServer, type RangeServer } from '../scripts/range-server.mjs';
 import { caseDir, dataDir } from './shared-data.js';
 
@@ -63,6 +64,19 @@ describe.each([
       ['Blob', () => AgcArchive.open(new Blob([bytes]))],
       ['BlobFile', () => AgcArchive.open(new BlobFile(new Blob([bytes])))],
       ['LocalFile', () => AgcArchive.open(new LocalFile(file()))],
+      [
+        'generic-filehandle v1 style',
+        () =>
+          AgcArchive.open({
+            // read(buffer, offset, length, position) -> { bytesRead, buffer }
+            read: async (buffer: Uint8Array, offset: number, length: number, position: number) => {
+              const n = Math.max(0, Math.min(length, bytes.length - position));
+              buffer.set(bytes.subarray(position, position + n), offset);
+              return { bytesRead: n, buffer };
+            },
+            stat: async () => ({ size: bytes.length }),
+          } as unknown as ByteSource),
+      ],
       ['fzstd over HTTP', () => RemoteAgcArchive.open(`${server.url}${urlPath}`)],
     ];
     for (const [name, open] of sources) {
@@ -99,6 +113,18 @@ describe('HttpFile failures', () => {
     expect(await a.getSequence({ contig: 'CP003200.1', start: 100_000, end: 100_010 })).toMatch(/^[ACGT]{10}$/);
     expect(seen.length).toBeGreaterThan(2);
     expect(seen.every((h) => h === 'Bearer t')).toBe(true);
+  });
+
+  test('a server without suffix ranges works through first-last ranges', async () => {
+    const s = await startRangeServer({ files: { '/kleb.agc': kleb }, ignoreSuffix: true });
+    try {
+      const f = new HttpFile(`${s.url}/kleb.agc`);
+      const a = await RemoteAgcArchive.open(f);
+      expect(await a.getSequence({ contig: 'CP003200.1', start: 100_000, end: 100_010 })).toMatch(/^[ACGT]{10}$/);
+      expect(f.stats.bytes).toBeLessThan(1 << 20);
+    } finally {
+      await s.close();
+    }
   });
 
   test('transient 503s are retried', async () => {

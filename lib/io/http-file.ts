@@ -27,6 +27,8 @@ export interface TransferStats {
 }
 
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+// Cause of the error for an ignored Range header, so that stat() can tell it from other failures.
+const RANGE_IGNORED = Symbol('range ignored');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -127,6 +129,7 @@ export class HttpFile extends RemoteFile implements ByteSource {
           throw new AgcError(
             AgcErrorCode.IO,
             `cannot read ${href}: the server ignored the Range header (HTTP ${res.status} with more than the ${limit} bytes asked for); reading AGC archives over HTTP needs a server that supports range requests`,
+            { cause: RANGE_IGNORED },
           );
         stats.bytes += body.length;
         return new Response(body as unknown as ArrayBuffer, { status: res.status, statusText: res.statusText, headers: res.headers });
@@ -141,7 +144,16 @@ export class HttpFile extends RemoteFile implements ByteSource {
   /** Size of the file; fetches its last tailBytes in the same request (read() serves them later). */
   override async stat(): Promise<{ size: number }> {
     if (this.size !== undefined) return { size: this.size };
-    const res = await this.call(() => this.fetch(this.href, { headers: { ...this.headers, range: `bytes=-${this.tailBytes}` }, method: 'GET', redirect: 'follow' }));
+    const get = (range: string) => this.call(() => this.fetch(this.href, { headers: { ...this.headers, range }, method: 'GET', redirect: 'follow' }));
+    let res: Response;
+    try {
+      res = await get(`bytes=-${this.tailBytes}`);
+    } catch (e) {
+      // Some servers honour only first-last ranges, not suffix ranges: ask for byte 0 instead
+      // (the tail is then read by read() as any other range).
+      if (!(e instanceof AgcError && e.cause === RANGE_IGNORED)) throw e;
+      res = await get('bytes=0-0');
+    }
     const body = new Uint8Array(await res.arrayBuffer());
     if (res.status === 200) {
       this.size = body.length;

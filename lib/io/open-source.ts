@@ -9,6 +9,29 @@ import { HttpFile, type HttpFileOptions } from './http-file.js';
 /** Anything the pure-TypeScript reader opens. */
 export type ArchiveSource = string | URL | Uint8Array | ArrayBuffer | Blob | ByteSource;
 
+/** generic-filehandle (version 1): read(buffer, offset, length, position) -> { bytesRead, buffer }. */
+interface V1Filehandle {
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number; buffer: Uint8Array }>;
+  stat(): Promise<{ size: number }>;
+  close?(): Promise<void>;
+}
+
+function fromV1(f: V1Filehandle): ByteSource {
+  // Version-1 handles (older JBrowse/GMOD code) write into a Node Buffer, or its browser polyfill.
+  const alloc = (n: number): Uint8Array => {
+    const B = (globalThis as { Buffer?: { alloc(n: number): Uint8Array } }).Buffer;
+    return B ? B.alloc(n) : new Uint8Array(n);
+  };
+  return {
+    read: async (length, position) => {
+      const { bytesRead, buffer } = await f.read(alloc(length), 0, length, position);
+      return buffer.subarray(0, bytesRead);
+    },
+    stat: () => f.stat(),
+    close: f.close ? () => f.close!() : undefined,
+  };
+}
+
 /** True for an http: or https: URL string. */
 export function isHttpUrl(s: string): boolean {
   return /^https?:\/\//i.test(s);
@@ -27,6 +50,9 @@ export function toByteSource(source: ArchiveSource, http: HttpFileOptions = {}):
   if (source instanceof Uint8Array) return { source: new BytesFile(source), name: `<${source.length} bytes>` };
   if (source instanceof ArrayBuffer) return { source: new BytesFile(new Uint8Array(source)), name: `<${source.byteLength} bytes>` };
   if (typeof Blob !== 'undefined' && source instanceof Blob) return { source: new BlobFile(source), name: (source as { name?: string }).name ?? `<blob of ${source.size} bytes>` };
-  if (isByteSource(source)) return { source, name: (source as { href?: string }).href ?? '<filehandle>' };
+  if (isByteSource(source)) {
+    const name = (source as { href?: string }).href ?? '<filehandle>';
+    return { source: source.read.length >= 4 ? fromV1(source as unknown as V1Filehandle) : source, name };
+  }
   throw new TypeError('open: expected a path, a URL, a Uint8Array, a Blob or a filehandle with read() and stat()');
 }
