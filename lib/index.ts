@@ -18,3 +18,13 @@ export type { AgcArchiveOptions, ArchiveParams, SequenceQuery, FastaStreamOption
 export type { ContigLayout } from './format/contig-layout.js';
 export { createArchive, appendArchive, defaultThreads, DEFAULTS } from './write/api.js';
 export type { CreateArchiveOptions, AppendArchiveOptions, CommonWriteOptions, ArchiveSummary, CompressProgress } from './write/api.js';
+export { RemoteAgcArchive } from './web/remote-archive.js';
+export type { RemoteArchiveOptions, RemoteResolvedContig } from './web/remote-archive.js';
+export type { AgcReader } from './web/reader-api.js';
+export { fzstdDecompress } from './web/fzstd-decompress.js';
+export { HttpFile } from './io/http-file.js';
+export type { HttpFileOptions, TransferStats } from './io/http-file.js';
+export { BytesFile } from './io/bytes-file.js';
+export type { ByteSource, GenericFilehandle } from './io/byte-source.js';
+export type { ArchiveSource } from './io/open-source.js';
+export { LocalFile, BlobFile } from 'generic-filehandle2';

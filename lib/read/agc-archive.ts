@@ -24,6 +24,13 @@ import { type Allocate, NO_RAW_GROUPS, Pack, allocate, decodeReferencePart, grou
 import { type ContigLayout, type SegmentRangeWriter, type SegmentWriter, makeLayout, writeContigRange, writeWholeContig } from '../format/contig-layout.js';
 import { StreamingRecordFormatter, wrapInPlace, wrappedSize } from '../fasta/format-fasta.js';
 import { RecordWriter, type SegmentViews } from './record-writer.js';
+import { fileURLToPath } from 'node:url';
+// Types only: the pure-TypeScript reader is imported when first needed, so opening local paths
+// (and the CLI's start-up) loads nothing more than before.
+import type { RemoteAgcArchive, RemoteArchiveOptions } from '../web/remote-archive.js';
+import type { ArchiveSource } from '../io/open-source.js';
+import type { ByteSource } from '../io/byte-source.js';
+import type { AgcReader } from '../web/reader-api.js';
 
 /** Compression parameters stored in the archive (`params` stream). */
 export interface ArchiveParams {
@@ -112,7 +119,7 @@ function checkInt(v: unknown, what: string): number {
 }
 
 /** An AGC archive opened for reading. Close it (or use `using`) to release the file. */
-export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
+export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, AgcReader {
   /** Path given to open(). */
   readonly path: string;
   /** file_version_major * 1000 + file_version_minor (3000 for agc 3.x archives). */
@@ -218,9 +225,23 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
     this.segments = new ByteLru(Math.floor(cacheBytes * 0.3));
   }
 
-  /** Open an archive. Rejects with AgcInputError when the file is missing or not a readable AGC archive. */
-  static async open(path: string, options: AgcArchiveOptions = {}): Promise<AgcArchive> {
-    return AgcArchive.openSync(path, options);
+  /**
+   * Open an archive. A path opens it with the native reader. A URL (string or URL object), bytes,
+   * a Blob or a GenericFilehandle-like object ({ read(length, position), stat() }) opens it with
+   * the pure-TypeScript reader (RemoteAgcArchive, same read API; zstd through the addon).
+   * Rejects with AgcInputError when the file is missing or not a readable AGC archive.
+   * A URL held in a plain `string` variable is typed as AgcArchive; use the AgcReader type or
+   * pass `new URL(s)` when that matters.
+   */
+  static open(source: `http://${string}` | `https://${string}` | URL | Uint8Array | ArrayBuffer | Blob | ByteSource, options?: AgcArchiveOptions & RemoteArchiveOptions): Promise<RemoteAgcArchive>;
+  static open(path: string, options?: AgcArchiveOptions): Promise<AgcArchive>;
+  static async open(source: string | ArchiveSource, options: AgcArchiveOptions & RemoteArchiveOptions = {}): Promise<AgcArchive | RemoteAgcArchive> {
+    if (source instanceof URL && source.protocol === 'file:') return AgcArchive.openSync(fileURLToPath(source), options);
+    if (typeof source !== 'string' || /^https?:\/\//i.test(source)) {
+      const { RemoteAgcArchive } = await import('../web/remote-archive.js');
+      return RemoteAgcArchive.open(source, { decompress: zstdDecompress, ...options });
+    }
+    return AgcArchive.openSync(source, options);
   }
 
   /** Synchronous open (the native reader is synchronous anyway). */
