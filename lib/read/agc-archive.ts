@@ -286,7 +286,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
     return new RecordWriter(this, layout, Buffer.from(`>${header}\n`, 'utf8'), s, e, lineLength, this.params.kmerLength, scratch);
   }
 
-  /** @internal for RecordWriter: segment j decoded and oriented (a cached reference or decoded into scratch). */
+  /** For RecordWriter, through the SegmentViews interface that AgcArchive implements (so not @internal, which would strip it from the published types): segment j decoded and oriented (a cached reference or decoded into scratch). */
   segmentView(layout: ContigLayout, j: number, scratch: (n: number) => Uint8Array): Uint8Array {
     this.checkOpen();
     const g = layout.groupId[j];
