@@ -269,6 +269,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
    * They share one allocation with the references decoded from the first call on, so that copies
    * between them are copyWithin() calls instead of allocating subarray() + set(). The buffers
    * stay valid after close().
+   * @internal the CLI's bulk extraction path; not part of the published API.
    */
   bulkBuffers(count: number, size: number): Buffer[] {
     this.checkOpen();
@@ -299,6 +300,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
    * that fills bounded buffers piece by piece (see RecordWriter). `scratch(n)` must return a
    * buffer of at least n bytes for decoding one segment; it is reused for every segment. Copies
    * are cheapest when the scratch and the destination buffers come from bulkBuffers().
+   * @internal the CLI's bulk extraction path; not part of the published API.
    */
   recordWriter(layout: ContigLayout, header: string, start: number, end: number, lineLength: number, scratch: (n: number) => Uint8Array): RecordWriter {
     this.checkOpen();
@@ -307,7 +309,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
     return new RecordWriter(this, layout, Buffer.from(`>${header}\n`, 'utf8'), s, e, lineLength, this.params.kmerLength, scratch);
   }
 
-  /** @internal for RecordWriter: segment j decoded and oriented (a cached reference or decoded into scratch). */
+  /** For RecordWriter, through the SegmentViews interface that AgcArchive implements (so not @internal, which would strip it from the published types): segment j decoded and oriented (a cached reference or decoded into scratch). */
   segmentView(layout: ContigLayout, j: number, scratch: (n: number) => Uint8Array): Uint8Array {
     this.checkOpen();
     const g = layout.groupId[j];
@@ -455,6 +457,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
   /**
    * All (sample, contig index) pairs whose short name equals the short form of `contig`, in sample
    * order. Two matching contigs in one sample count twice, as upstream.
+   * @internal used by the CLI's getctg; not part of the published API.
    */
   findContig(contig: string): { sample: string; index: number }[] {
     this.checkOpen();
@@ -567,6 +570,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
    * As formatRecord, into dst at `offset`, which needs fasta-writer's recordSize() bytes of
    * room; so that a caller can fill one reused buffer instead of allocating one per contig.
    * Returns the offset just past the record.
+   * @internal the CLI's bulk extraction path; not part of the published API.
    */
   formatRecordInto(layout: ContigLayout, header: string, start: number, end: number, lineLength: number, dst: Uint8Array, offset: number): number {
     return this.formatRecordBytes(layout, Buffer.from(`>${header}\n`, 'utf8'), start, end, lineLength, dst, offset);
