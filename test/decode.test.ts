@@ -12,7 +12,7 @@ import {
   zstdFrameContentSize,
 } from '../lib/format/segment-decode.js';
 import { CODE_IDENTITY, CODE_TO_LETTER, CODE_TO_COMPLEMENT_LETTER, LETTER_COMPLEMENT, reverseComplement, CODE_COMPLEMENT } from '../lib/format/letters.js';
-import { writeContigRange, makeLayout, segmentAt, writeWholeContig } from '../lib/format/contig-layout.js';
+import { copyContigRange, writeContigRange, makeLayout, segmentAt, writeWholeContig } from '../lib/format/contig-layout.js';
 import { formatLines, formatRecord, StreamingRecordFormatter, wrapInPlace, wrappedSize } from '../lib/fasta/format-fasta.js';
 import { ByteLru } from '../lib/read/byte-lru.js';
 import { zstdCompress, zstdDecompress } from '../lib/native/zstd.js';
@@ -295,6 +295,12 @@ describe('contig reconstruction (format.md 5.7, 5.8)', () => {
       const j = segmentAt(layout, p);
       expect(layout.starts[j] <= p && p < layout.starts[j + 1]).toBe(true);
     }
+  });
+
+  it('rejects a segment whose decoded length differs from its raw length', () => {
+    const { segs, layout } = makeCase(5, 4);
+    const bad = (_l: unknown, j: number) => (j === 0 ? segs[0].subarray(1) : segs[j]);
+    expect(() => copyContigRange(layout, 4, 0, layout.length, bad, new Uint8Array(layout.length))).toThrow(/corrupted/);
   });
 });
 

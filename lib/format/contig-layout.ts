@@ -86,6 +86,28 @@ export function writeContigRange(
   return q - dstOffset;
 }
 
+/** Supplies segment j of a layout decoded and oriented (reverse-complemented when revComp[j]). */
+export type SegmentSource = (layout: ContigLayout, j: number) => Uint8Array;
+
+/** As writeContigRange, for a source of whole decoded segments (checked against their raw lengths). */
+export function copyContigRange(
+  layout: ContigLayout,
+  k: number,
+  from: number,
+  to: number,
+  source: SegmentSource,
+  dst: Uint8Array,
+  dstOffset = 0,
+): number {
+  const write: SegmentRangeWriter = (l, j, i0, count, d, q) => {
+    const seg = source(l, j);
+    if (seg.length !== l.rawLength[j])
+      throw new Error(`corrupted archive: segment ${j} of contig ${l.name} decoded to ${seg.length} symbols, expected ${l.rawLength[j]}`);
+    d.set(seg.subarray(i0, i0 + count), q);
+  };
+  return writeContigRange(layout, k, from, to, write, dst, dstOffset);
+}
+
 /** Writes segment j of a layout, decoded and oriented, into dst[offset, offset + rawLength[j]). */
 export type SegmentWriter = (layout: ContigLayout, j: number, dst: Uint8Array, offset: number) => void;
 
