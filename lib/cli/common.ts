@@ -17,8 +17,9 @@ import { once } from 'node:events';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod/v3';
 import { AgcInputError } from '../errors.js';
+import { AtomicPath } from '../atomic-path.js';
 
-export { AgcInputError };
+export { AgcInputError, AtomicPath };
 
 // ---------------------------------------------------------------------------------------- args
 
@@ -184,81 +185,17 @@ export interface Output {
   abort(): void;
 }
 
-const pendingTemps = new Set<string>();
-let exitHookInstalled = false;
-function trackTemp(p: string): void {
-  pendingTemps.add(p);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on('exit', () => {
-      for (const t of pendingTemps) {
-        try {
-          fs.unlinkSync(t);
-        } catch {
-          // already gone
-        }
-      }
+let signalHookInstalled = false;
+// A CLI killed by a signal exits through process.exit, so the exit hook of atomic-path.ts removes
+// its temporaries. Only the CLI does this; the library leaves signals to its host.
+function exitOnSignals(): void {
+  if (signalHookInstalled) return;
+  signalHookInstalled = true;
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      // 128 + signal number is the shell convention.
+      process.exit(sig === 'SIGINT' ? 130 : sig === 'SIGTERM' ? 143 : 129);
     });
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-      process.once(sig, () => {
-        // exit() runs the 'exit' hook above; 128 + signal number is the shell convention.
-        process.exit(sig === 'SIGINT' ? 130 : sig === 'SIGTERM' ? 143 : 129);
-      });
-    }
-  }
-}
-
-/**
- * A temporary path next to `target` (same folder, so the final rename is atomic on one file
- * system), reserved by creating it empty. For writers that open the file themselves (e.g. the
- * native archive writer): write to `tempPath`, then commit() renames it to `target`; abort()
- * removes it. Temporaries still present at process exit (crash, Ctrl-C) are removed.
- */
-export class AtomicPath {
-  readonly target: string;
-  readonly tempPath: string;
-  private done = false;
-
-  constructor(target: string) {
-    this.target = target;
-    const dir = path.dirname(path.resolve(target));
-    this.tempPath = path.join(dir, `.${path.basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
-    const st = fs.statSync(target, { throwIfNoEntry: false });
-    if (st?.isDirectory()) throw new AgcInputError(`cannot write output ${target}: is a directory`);
-    try {
-      fs.closeSync(fs.openSync(this.tempPath, 'wx', 0o666));
-    } catch (e) {
-      throw new AgcInputError(`cannot write output ${target}: ${errorMessage(e).replace(`: ${this.tempPath}`, '')}`);
-    }
-    trackTemp(this.tempPath);
-  }
-
-  /** Rename the temporary file to the target (replacing it). */
-  commit(): void {
-    if (this.done) throw new Error(`output ${this.target} is already committed or aborted`);
-    this.done = true;
-    try {
-      fs.renameSync(this.tempPath, this.target);
-      pendingTemps.delete(this.tempPath);
-    } catch (e) {
-      this.remove();
-      throw new AgcInputError(`cannot write output ${this.target}: ${errorMessage(e)}`);
-    }
-  }
-
-  /** Remove the temporary file; the target is untouched. Never throws. */
-  abort(): void {
-    this.done = true;
-    this.remove();
-  }
-
-  private remove(): void {
-    try {
-      fs.unlinkSync(this.tempPath);
-    } catch {
-      // not there
-    }
-    pendingTemps.delete(this.tempPath);
   }
 }
 
@@ -274,6 +211,7 @@ export class AtomicFile implements Output {
 
   constructor(target: string) {
     this.target = target;
+    exitOnSignals();
     this.reserved = new AtomicPath(target);
     try {
       this.fd = fs.openSync(this.reserved.tempPath, 'w');

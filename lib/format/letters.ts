@@ -46,13 +46,6 @@ export const CODE_COMPLEMENT: Uint8Array = (() => {
   return t;
 })();
 
-/** Map every byte of `src` through `table` into `dst` (same length; may be the same array). */
-export function mapBytes(src: Uint8Array, table: Uint8Array, dst: Uint8Array = new Uint8Array(src.length)): Uint8Array {
-  const n = src.length;
-  for (let i = 0; i < n; i++) dst[i] = table[src[i]];
-  return dst;
-}
-
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const pairTables = new WeakMap<Uint8Array, Uint16Array>();
 

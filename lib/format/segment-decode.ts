@@ -245,13 +245,6 @@ export function unpackPart(data: Uint8Array, metadata: number, decompress: Decom
   return new Pack(raw);
 }
 
-/** Map raw-group entry codes to output symbols (new array). */
-export function rawEntryToSymbols(entry: Uint8Array, symbols: Uint8Array): Uint8Array {
-  const out = new Uint8Array(entry.length);
-  for (let i = 0; i < entry.length; i++) out[i] = symbols[entry[i]];
-  return out;
-}
-
 /**
  * Write raw-group entry codes as symbols into dst[offset, offset + entry.length), reversed when
  * `reverse` (pass complemented symbols then, to get the reverse complement).
@@ -289,9 +282,12 @@ export const NO_RAW_GROUPS = 16;
 
 const B64_DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_#';
 
-/** Base name of group g's streams (format.md 2.1): v3 "x" + base-64 digits, least significant first; older "seg-<g>". */
-export function groupStreamBase(groupId: number, archiveVersion: number): string {
-  if (archiveVersion < 3000) return `seg-${groupId}`;
+/**
+ * Base name of group g's streams (format.md 2.1): "x" + base-64 digits, least significant first.
+ * Only format 3.x is read or written (older archives are rejected at open), so the "seg-<g>"
+ * names of format 1/2 never occur.
+ */
+export function groupStreamBase(groupId: number): string {
   let s = 'x';
   let g = groupId;
   do {
@@ -302,7 +298,7 @@ export function groupStreamBase(groupId: number, archiveVersion: number): string
 }
 
 /** Names of a group's reference and delta streams. */
-export function groupStreamNames(groupId: number, archiveVersion: number): { ref: string; delta: string } {
-  const base = groupStreamBase(groupId, archiveVersion);
-  return archiveVersion < 3000 ? { ref: `${base}-ref`, delta: `${base}-delta` } : { ref: `${base}r`, delta: `${base}d` };
+export function groupStreamNames(groupId: number): { ref: string; delta: string } {
+  const base = groupStreamBase(groupId);
+  return { ref: `${base}r`, delta: `${base}d` };
 }

@@ -10,7 +10,6 @@
 // LRU caches (options.cacheBytes), decoded sample descriptions in another (metadataCacheBytes).
 // All work is synchronous under the hood and never yields half-way, so concurrent calls on one
 // AgcArchive are safe.
-import '../native/dispose-polyfill.js';
 import { type ArchivePart, CppArchive } from '../native/cpp-archive.js';
 import { ArchiveImage } from './archive-image.js';
 import { CppCollection } from '../native/cpp-collection.js';
@@ -306,7 +305,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
     const image = this.image;
     if (!image) return 0;
     const names = this.archive.streamNames();
-    const refName = this.version < 3000 ? /^seg-\d+-ref$/ : /^x[0-9A-Za-z_#]+r$/;
+    const refName = /^x[0-9A-Za-z_#]+r$/;
     let total = 0;
     for (let sid = 0; sid < names.length; sid++) {
       if (!refName.test(names[sid]) || this.archive.numParts(sid) < 1) continue;
@@ -576,7 +575,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
         for (let i = 0; i < names.length; i++) ids.set(names[i], i);
         this.streamIdByName = ids;
       }
-      const names = groupStreamNames(g, this.version);
+      const names = groupStreamNames(g);
       s = { ref: ids.get(names.ref) ?? -1, delta: ids.get(names.delta) ?? -1 };
       this.streamIds.set(g, s);
     }

@@ -2,8 +2,7 @@
 // out-of-range values are rejected (upstream clamps them silently). The archive is written to a
 // temporary file next to the output and renamed at the end, so a failure or an abort never leaves
 // a partial archive under the output name.
-import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod/v3';
@@ -13,6 +12,7 @@ import { CppCollection } from '../native/cpp-collection.js';
 import { Compressor, determineSplitters, type CompressorParams } from './compressor.js';
 import { CompressPool } from './workers/pool.js';
 import { AgcInputError } from '../errors.js';
+import { AtomicPath } from '../atomic-path.js';
 import { sampleNameFromPath } from '../fasta/read-fasta.js';
 
 /** Progress of a create/append run. */
@@ -209,48 +209,6 @@ function samplesOf(files: readonly string[], concatenated: boolean, existing: Re
   return out;
 }
 
-/** Temporary output next to `output`, renamed over it by commit(); removed on failure or exit. */
-class TempOutput {
-  readonly path: string;
-  private done = false;
-  private readonly onExit = (): void => this.discard();
-
-  constructor(readonly output: string) {
-    const dir = path.dirname(path.resolve(output));
-    let st;
-    try {
-      st = statSync(dir);
-    } catch {
-      throw new AgcInputError(`${output}: output folder ${dir} does not exist`);
-    }
-    if (!st.isDirectory()) throw new AgcInputError(`${output}: ${dir} is not a folder`);
-    try {
-      if (statSync(output).isDirectory()) throw new AgcInputError(`${output}: is a folder`);
-    } catch (e) {
-      if (e instanceof AgcInputError) throw e;
-    }
-    this.path = path.join(dir, `.${path.basename(output)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-    process.on('exit', this.onExit);
-  }
-
-  commit(): void {
-    renameSync(this.path, this.output);
-    this.done = true;
-    process.off('exit', this.onExit);
-  }
-
-  discard(): void {
-    if (this.done) return;
-    this.done = true;
-    process.off('exit', this.onExit);
-    try {
-      unlinkSync(this.path);
-    } catch {
-      // not created yet, or already gone
-    }
-  }
-}
-
 /** Feed the input files to the compressor, reporting progress and honouring the abort signal. */
 async function compressFiles(
   comp: Compressor,
@@ -311,7 +269,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
     fallbackFrac: o.fallbackFraction ?? DEFAULTS.fallbackFraction,
   };
   const threads = o.threads ?? defaultThreads();
-  const tmp = new TempOutput(o.output);
+  const tmp = new AtomicPath(o.output);
   let archive: CppArchive | null = null;
   let collection: CppCollection | null = null;
   let pool: CompressPool | null = null;
@@ -320,7 +278,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
     pool = new CompressPool(threads, { packCardinality: params.packCardinality, minMatchLen: params.minMatchLen });
     const setup = await determineSplitters(files[0]!, params, pool);
     o.signal?.throwIfAborted();
-    archive = CppArchive.create(tmp.path);
+    archive = CppArchive.create(tmp.tempPath);
     collection = CppCollection.forCompression(archive, { batchSize: params.packCardinality, segmentSize: params.segmentSize, kmerLength: params.k });
     const comp = new Compressor({ params, archive, collection, ...setup, existingSamples: 0, pool });
     pool = null; // owned by the compressor now
@@ -344,7 +302,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
     await pool?.close();
     collection?.close();
     archive?.close();
-    tmp.discard();
+    tmp.abort();
     throw e;
   }
 }
@@ -373,10 +331,10 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
   const sizes = files.map(checkInputFile);
   checkNotAnInput(o.output, files);
   const threads = o.threads ?? defaultThreads();
-  const tmp = new TempOutput(o.output);
+  const tmp = new AtomicPath(o.output);
   let opened: Awaited<ReturnType<typeof openForAppend>> | null = null;
   try {
-    opened = await openForAppend(o.input, tmp.path, {
+    opened = await openForAppend(o.input, tmp.tempPath, {
       adaptive: o.adaptive ?? false,
       concatenated: o.concatenated ?? false,
       fallbackFrac: o.fallbackFraction ?? 0,
@@ -405,7 +363,7 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
       opened.compressor.archive.close();
       opened.input.close();
     }
-    tmp.discard();
+    tmp.abort();
     throw e;
   }
 }

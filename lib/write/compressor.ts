@@ -176,7 +176,7 @@ export class Compressor {
   /** Create mode: register x0d..xFd and give every raw group its 0x7F dummy (6.3 step 2). */
   initRawGroups(): void {
     for (let g = 0; g < NO_RAW_GROUPS; g++) {
-      const d = this.archive.registerStream(groupStreamNames(g, 3000).delta);
+      const d = this.archive.registerStream(groupStreamNames(g).delta);
       this.streamIds[g] = { r: -1, d };
       this.state.groups[g] = RAW_VIEW;
     }
@@ -341,7 +341,7 @@ export class Compressor {
       lists.get(id)!.push(e);
     }
     for (let g = firstId; g < nextId; g++) {
-      const names = groupStreamNames(g, 3000);
+      const names = groupStreamNames(g);
       const r = this.archive.registerStream(names.ref);
       const d = this.archive.registerStream(names.delta);
       this.streamIds[g] = { r, d };
@@ -445,7 +445,7 @@ export class Compressor {
     const ids = this.streamIds[g]!;
     let sid = part.stream === 'r' ? ids.r : ids.d;
     if (sid < 0) {
-      const names = groupStreamNames(g, 3000);
+      const names = groupStreamNames(g);
       sid = this.archive.registerStream(part.stream === 'r' ? names.ref : names.delta);
       if (part.stream === 'r') ids.r = sid;
       else ids.d = sid;

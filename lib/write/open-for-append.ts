@@ -179,7 +179,7 @@ export async function openForAppend(
 
     // Groups: copy the reference and all delta parts but the last; keep the last packed.
     for (let g = 0; ; g++) {
-      const names = groupStreamNames(g, 3000);
+      const names = groupStreamNames(g);
       const inR = input.streamId(names.ref);
       const inD = input.streamId(names.delta);
       if (inR === undefined && inD === undefined) break;

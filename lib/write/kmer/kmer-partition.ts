@@ -16,13 +16,6 @@ export function partitionBounds(parts: number): Float64Array {
   return b;
 }
 
-/** Range (0..parts-1) of a canonical k-mer with high half `hi`. */
-export function kmerPartition(hi: number, bounds: Float64Array): number {
-  let p = 0;
-  while (hi >= bounds[p]!) p++;
-  return p;
-}
-
 /** Sorted singletons and duplicates as (hi, lo) arrays. */
 export interface PartitionCounts {
   sHi: Uint32Array;

@@ -8,7 +8,6 @@ export const MAX_K = 32;
 /** The "absent" marker ~0 (never a canonical value: all-T has canonical value 0). */
 export const KMER_NONE_HI = 0xffffffff;
 export const KMER_NONE_LO = 0xffffffff;
-export const KMER_NONE = 0xffffffffffffffffn;
 
 /** Unsigned 64-bit comparison of (hi1, lo1) and (hi2, lo2): -1, 0 or 1. */
 export function compareKmers(hi1: number, lo1: number, hi2: number, lo2: number): number {
