@@ -16,7 +16,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod/v3';
-import { AgcInputError } from '../errors.js';
+import { AgcError, AgcErrorCode, AgcInputError } from '../errors.js';
 import { AtomicPath } from '../atomic-path.js';
 
 export { AgcInputError, AtomicPath };
@@ -128,9 +128,9 @@ export function canExitAbruptly(): boolean {
 
 // ---------------------------------------------------------------------------------------- errors
 
-/** Thrown to stop a command quietly when stdout is closed by the reader (e.g. `| head`). */
-export class OutputClosedError extends Error {
-  override name = 'OutputClosedError';
+/** Thrown (code AGC_OUTPUT_CLOSED) to stop a command quietly when the reader closes stdout (`| head`). */
+function outputClosed(): AgcError {
+  return new AgcError(AgcErrorCode.OUTPUT_CLOSED, 'stdout closed');
 }
 
 /** One line describing `err` for the user. */
@@ -156,7 +156,7 @@ export async function runCommand(command: string, argv: string[], body: () => Pr
     const r = await body();
     return r ?? 0;
   } catch (err) {
-    if (err instanceof OutputClosedError) return 0;
+    if (err instanceof AgcError && err.code === AgcErrorCode.OUTPUT_CLOSED) return 0;
     writeStderr(`agc-node ${command}: ${errorMessage(err)}\n`);
     if (sniffVerbosity(argv) >= 2 && err instanceof Error && err.stack) writeStderr(`${err.stack}\n`);
     return 1;
@@ -235,7 +235,7 @@ export class AtomicFile implements Output {
 
   /** Synchronous write (files do not need back-pressure). */
   writeSync(chunk: Uint8Array | string): void {
-    if (this.fd === undefined) throw new Error(`output ${this.target} is already closed`);
+    if (this.fd === undefined) throw new AgcError(AgcErrorCode.CLOSED, `output ${this.target} is already closed`);
     const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     let off = 0;
     try {
@@ -246,7 +246,7 @@ export class AtomicFile implements Output {
   }
 
   async commit(): Promise<void> {
-    if (this.fd === undefined) throw new Error(`output ${this.target} is already closed`);
+    if (this.fd === undefined) throw new AgcError(AgcErrorCode.CLOSED, `output ${this.target} is already closed`);
     const fd = this.fd;
     this.fd = undefined;
     try {
@@ -296,7 +296,7 @@ export class StdoutOutput implements Output {
   private stream: NodeJS.WritableStream | undefined;
   private direct: boolean;
   private readonly onError = (e: NodeJS.ErrnoException) => {
-    this.failed ??= e.code === 'EPIPE' ? new OutputClosedError('stdout closed') : new AgcInputError(`cannot write to standard output: ${errorMessage(e)}`);
+    this.failed ??= e.code === 'EPIPE' ? outputClosed() : new AgcInputError(`cannot write to standard output: ${errorMessage(e)}`);
     this.wake?.();
   };
   private readonly onDrain = () => this.wake?.();

@@ -3,11 +3,12 @@
 // same symbol space: letters when `symbols` is CODE_TO_LETTER, codes when it is the identity. That
 // lets the reader keep references as letters and never convert a delta-coded segment again.
 
-/** Corrupt or truncated LZ-diff data. */
-export class LzDiffError extends Error {
+/** Corrupt or truncated LZ-diff data (an AgcCorruptError, code AGC_CORRUPT). */
+export class LzDiffError extends AgcCorruptError {
   override name = 'LzDiffError';
 }
 
+import { AgcCorruptError } from '../errors.js';
 import { BANG, COMMA, DIGIT_0, DIGIT_9, DOT, LIT_FIRST, LIT_LAST, MINUS, MIN_N_RUN, N_CODE, N_RUN, N_RUN_END } from './lz-diff-tokens.js';
 
 // Short copies are cheaper as a loop than as subarray()+set(), which allocate.

@@ -1,6 +1,7 @@
 // Decoding of the stored forms of segment data (format.md 5.3, 5.4): group reference parts
 // (raw / zstd plain / zstd tuples) and packs of delta or raw entries separated by 0xFF.
 // zstd is injected so these functions stay pure and testable without the native addon.
+import { AgcCorruptError } from '../errors.js';
 
 /** Decompress one zstd frame whose content size is `rawSize`. */
 export type Decompress = (data: Uint8Array, rawSize: number) => Uint8Array;
@@ -15,8 +16,8 @@ export type Allocate = (length: number, phase: number) => Uint8Array;
 /** The default Allocate: a fresh buffer (one spare byte or more when phase is not 0). */
 export const allocate: Allocate = (length, phase) => (phase === 0 ? new Uint8Array(length) : new Uint8Array(length + phase).subarray(phase));
 
-/** Corrupt segment data (bad marker, bad tuple header, entry out of range ...). */
-export class SegmentDecodeError extends Error {
+/** Corrupt segment data (bad marker, bad tuple header, entry out of range ...); code AGC_CORRUPT. */
+export class SegmentDecodeError extends AgcCorruptError {
   override name = 'SegmentDecodeError';
 }
 

@@ -1,6 +1,7 @@
 // What CppArchive and CppCollection share: lifetime (close, `using`, a finalizer as backstop)
 // and the argument checks that turn bad input into TypeError before it reaches C++.
 import type { z } from 'zod/v3';
+import { callNative } from './native-error.js';
 
 interface Closable {
   close(): void;
@@ -30,7 +31,7 @@ export abstract class NativeHandle<N extends Closable> implements Disposable {
   /** Release the native object (an output archive writes its footer). Idempotent. */
   close(): void {
     registry.unregister(this);
-    this.native.close();
+    callNative(() => this.native.close());
   }
 
   [Symbol.dispose](): void {
@@ -39,7 +40,7 @@ export abstract class NativeHandle<N extends Closable> implements Disposable {
 
   /** True until close(). */
   get isOpen(): boolean {
-    return this.native.isOpen();
+    return callNative(() => this.native.isOpen());
   }
 }
 

@@ -1,6 +1,7 @@
 // zstd through the addon, so TypeScript and C++ share the one pinned zstd (1.5.6) that makes
 // archives byte-identical to upstream's.
 import { native } from './load.js';
+import { callNative } from './native-error.js';
 
 const levelOk = (l: unknown): l is number => typeof l === 'number' && Number.isInteger(l) && l >= 1 && l <= 22;
 
@@ -8,7 +9,7 @@ const levelOk = (l: unknown): l is number => typeof l === 'number' && Number.isI
 export function zstdCompress(data: Uint8Array, level: number): Uint8Array {
   if (!(data instanceof Uint8Array)) throw new TypeError('zstdCompress: data must be a Uint8Array');
   if (!levelOk(level)) throw new TypeError('zstdCompress: level must be an integer 1..22');
-  return native.zstdCompress(data, level);
+  return callNative(() => native.zstdCompress(data, level));
 }
 
 /** Decompress one frame of known content size. */
@@ -16,10 +17,10 @@ export function zstdDecompress(data: Uint8Array, rawSize: number): Uint8Array {
   if (!(data instanceof Uint8Array)) throw new TypeError('zstdDecompress: data must be a Uint8Array');
   if (typeof rawSize !== 'number' || !Number.isSafeInteger(rawSize) || rawSize < 0)
     throw new TypeError('zstdDecompress: rawSize must be a non-negative integer');
-  return native.zstdDecompress(data, rawSize);
+  return callNative(() => native.zstdDecompress(data, rawSize));
 }
 
 /** Version of the linked zstd ("1.5.6"). */
 export function zstdVersion(): string {
-  return native.zstdVersion();
+  return callNative(() => native.zstdVersion());
 }

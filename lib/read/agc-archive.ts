@@ -14,7 +14,7 @@ import { type ArchivePart, CppArchive } from '../native/cpp-archive.js';
 import { ArchiveImage } from './archive-image.js';
 import { CppCollection } from '../native/cpp-collection.js';
 import { zstdDecompress } from '../native/zstd.js';
-import { AgcAmbiguousNameError, AgcInputError } from '../errors.js';
+import { AgcAmbiguousNameError, AgcCorruptError, AgcError, AgcErrorCode, AgcInputError } from '../errors.js';
 import { ByteLru } from './byte-lru.js';
 import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER } from '../format/letters.js';
 import { lzDiffDecodeInto } from '../format/lz-diff-decode.js';
@@ -91,7 +91,7 @@ function readCstrPairs(data: Uint8Array, count: number, what: string): Map<strin
   let p = 0;
   const next = (): string => {
     const z = data.indexOf(0, p);
-    if (z < 0) throw new AgcInputError(`${what}: truncated file_type_info`);
+    if (z < 0) throw new AgcCorruptError(`${what}: truncated file_type_info`);
     const s = dec.decode(data.subarray(p, z));
     p = z + 1;
     return s;
@@ -157,31 +157,26 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
     checkInt(cacheBytes, 'cacheBytes');
     checkInt(metaBytes, 'metadataCacheBytes');
     this.path = path;
-    let archive: CppArchive;
-    try {
-      archive = CppArchive.open(path);
-    } catch (e) {
-      const msg = (e as Error).message;
-      throw new AgcInputError(`cannot open archive ${path}: ${msg.startsWith(`${path}: `) ? msg.slice(path.length + 2) : msg}`);
-    }
+    // Missing file: AgcInputError; not an AGC archive: AgcCorruptError; both name the file.
+    const archive = CppArchive.open(path);
     this.archive = archive;
     try {
       const fti = archive.streamId('file_type_info');
-      if (fti === undefined) throw new AgcInputError(`${path}: not an AGC archive (no file_type_info stream)`);
+      if (fti === undefined) throw new AgcCorruptError(`${path}: not an AGC archive (no file_type_info stream)`);
       const part = archive.getPart(fti, 0);
       this.fileTypeInfo = new Map([...readCstrPairs(part.data, part.metadata, path)].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
       const major = Number.parseInt(this.fileTypeInfo.get('file_version_major') ?? '', 10);
       const minor = Number.parseInt(this.fileTypeInfo.get('file_version_minor') ?? '', 10);
-      if (!Number.isFinite(major) || !Number.isFinite(minor)) throw new AgcInputError(`${path}: file_type_info has no file version`);
+      if (!Number.isFinite(major) || !Number.isFinite(minor)) throw new AgcCorruptError(`${path}: file_type_info has no file version`);
       this.version = major * 1000 + minor;
-      if (this.version >= 4000) throw new AgcInputError(`${path}: unsupported archive version ${major}.${minor} (newer than this reader)`);
+      if (this.version >= 4000) throw new AgcCorruptError(`${path}: unsupported archive version ${major}.${minor} (newer than this reader)`);
       if (this.version < 3000)
-        throw new AgcInputError(`${path}: archive version ${major}.${minor} (agc 1.x/2.x) is not supported; only format 3.x archives can be read`);
+        throw new AgcCorruptError(`${path}: archive version ${major}.${minor} (agc 1.x/2.x) is not supported; only format 3.x archives can be read`);
 
       const pid = archive.streamId('params');
-      if (pid === undefined) throw new AgcInputError(`${path}: archive does not contain parameters section`);
+      if (pid === undefined) throw new AgcCorruptError(`${path}: archive does not contain parameters section`);
       const pd = archive.getPart(pid, 0).data;
-      if (pd.length < 16) throw new AgcInputError(`${path}: params section too short (${pd.length} bytes)`);
+      if (pd.length < 16) throw new AgcCorruptError(`${path}: params section too short (${pd.length} bytes)`);
       const dv = new DataView(pd.buffer, pd.byteOffset, pd.byteLength);
       this.params = {
         kmerLength: dv.getUint32(0, true),
@@ -189,22 +184,18 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
         packCardinality: dv.getUint32(8, true),
         segmentSize: dv.getUint32(12, true),
       };
-      if (this.params.packCardinality < 1 || this.params.kmerLength < 1 || this.params.kmerLength > 32)
-        throw new AgcInputError(`${path}: invalid params (k=${this.params.kmerLength}, batch size=${this.params.packCardinality})`);
+      const { packCardinality, kmerLength, segmentSize } = this.params;
+      if (packCardinality < 1 || kmerLength < 1 || kmerLength > 32 || segmentSize < 1)
+        throw new AgcCorruptError(`${path}: invalid params (k=${kmerLength}, batch size=${packCardinality}, segment size=${segmentSize})`);
       try {
-        this.collection = CppCollection.openForReading(archive, {
-          batchSize: this.params.packCardinality,
-          segmentSize: this.params.segmentSize,
-          kmerLength: this.params.kmerLength,
-        });
+        this.collection = CppCollection.openForReading(archive, { batchSize: packCardinality, segmentSize, kmerLength });
+        this.sampleNames = this.collection.samples();
       } catch (e) {
-        throw new AgcInputError(`${path}: cannot read the collection: ${(e as Error).message}`);
+        throw e instanceof AgcCorruptError ? new AgcCorruptError(`${path}: cannot read the collection: ${e.message}`, { cause: e }) : e;
       }
-      this.sampleNames = this.collection.samples();
     } catch (e) {
       archive.close();
-      if (e instanceof AgcInputError) throw e;
-      throw new AgcInputError(`${path}: corrupt archive: ${(e as Error).message}`);
+      throw e instanceof AgcError ? e : new AgcCorruptError(`${path}: corrupt archive: ${(e as Error).message}`, { cause: e });
     }
     this.sampleNames.forEach((s, i) => {
       if (!this.sampleIndex.has(s)) this.sampleIndex.set(s, i);
@@ -292,7 +283,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
     const rc = layout.revComp[j] !== 0;
     if (g >= NO_RAW_GROUPS && id === 0) {
       const ref = this.reference(g, rc);
-      if (ref.length !== n) throw new Error(`${this.path}: corrupted archive: reference of group ${g} has ${ref.length} symbols, expected ${n}`);
+      if (ref.length !== n) throw new AgcCorruptError(`${this.path}: corrupted archive: reference of group ${g} has ${ref.length} symbols, expected ${n}`);
       return ref;
     }
     const dst = scratch(n);
@@ -339,7 +330,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
   }
 
   private checkOpen(): void {
-    if (this.closed) throw new Error(`AgcArchive ${this.path} is closed`);
+    if (this.closed) throw new AgcError(AgcErrorCode.CLOSED, `AgcArchive ${this.path} is closed`);
   }
 
   // ------------------------------------------------------------------ names
@@ -524,7 +515,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
       return;
     }
     const n = copyContigRange(layout, k, start, end, (l, j) => this.orientedSegment(l.groupId[j], l.inGroupId[j], l.rawLength[j], l.revComp[j] !== 0, cacheSegments), dst, offset);
-    if (n !== end - start) throw new Error(`${this.path}: corrupted archive: contig ${layout.name} is shorter than its description`);
+    if (n !== end - start) throw new AgcCorruptError(`${this.path}: corrupted archive: contig ${layout.name} is shorter than its description`);
   }
 
   /**
@@ -592,12 +583,12 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
     let r = this.refs.get(key);
     if (r) return r;
     const sid = this.groupStreams(g).ref;
-    if (sid < 0 || this.archive.numParts(sid) < 1) throw new Error(`${this.path}: corrupted archive: group ${g} has no reference`);
+    if (sid < 0 || this.archive.numParts(sid) < 1) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g} has no reference`);
     const part = this.getPart(sid, 0);
     try {
       r = decodeReferencePart(part.data, part.metadata, zstdDecompress, rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER, rc, this.refAlloc);
     } catch (e) {
-      throw new Error(`${this.path}: corrupted archive: reference of group ${g}: ${(e as Error).message}`);
+      throw this.corrupt(`reference of group ${g}`, e);
     }
     this.refs.set(key, r, r.byteLength);
     return r;
@@ -608,12 +599,12 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
     let p = this.packs.get(key);
     if (p) return p;
     const sid = this.groupStreams(g).delta;
-    if (sid < 0 || partNo >= this.archive.numParts(sid)) throw new Error(`${this.path}: corrupted archive: group ${g} has no pack ${partNo}`);
+    if (sid < 0 || partNo >= this.archive.numParts(sid)) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g} has no pack ${partNo}`);
     const part = this.getPart(sid, partNo);
     try {
       p = unpackPart(part.data, part.metadata, zstdDecompress);
     } catch (e) {
-      throw new Error(`${this.path}: corrupted archive: group ${g}, pack ${partNo}: ${(e as Error).message}`);
+      throw this.corrupt(`group ${g}, pack ${partNo}`, e);
     }
     this.packs.set(key, p, p.byteSize);
     return p;
@@ -622,31 +613,49 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
   /** Decode segment `inGroupId` of group g (length n), oriented, into dst[offset, offset + n). */
   private writeSegment(g: number, inGroupId: number, n: number, rc: boolean, dst: Uint8Array, offset: number): void {
     const P = this.params.packCardinality;
-    try {
-      if (g < NO_RAW_GROUPS) {
-        const entry = this.pack(g, Math.floor(inGroupId / P)).entry(inGroupId % P);
-        if (entry.length !== n) throw new Error(`raw segment has ${entry.length} symbols, expected ${n}`);
-        rawEntryInto(entry, rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER, dst, offset, rc);
-      } else if (inGroupId === 0) {
-        const ref = this.reference(g, rc);
-        if (ref.length !== n) throw new Error(`reference has ${ref.length} symbols, expected ${n}`);
-        dst.set(ref, offset);
-      } else {
-        const k = inGroupId - 1;
-        const entry = this.pack(g, Math.floor(k / P)).entry(k % P);
-        lzDiffDecodeInto(this.reference(g, rc), entry, this.params.minMatchLength, rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER, dst, offset, n, rc, this.space);
+    const symbols = rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER;
+    // pack() and reference() report their own failures (naming the archive and the part); the
+    // try below covers only the decoding of this one segment.
+    if (g < NO_RAW_GROUPS) {
+      const pack = this.pack(g, Math.floor(inGroupId / P));
+      try {
+        const entry = pack.entry(inGroupId % P);
+        if (entry.length !== n) throw new AgcCorruptError(`raw segment has ${entry.length} symbols, expected ${n}`);
+        rawEntryInto(entry, symbols, dst, offset, rc);
+      } catch (e) {
+        throw this.corrupt(`group ${g}, segment ${inGroupId}`, e);
       }
-    } catch (e) {
-      const msg = (e as Error).message;
-      throw new Error(msg.startsWith(this.path) ? msg : `${this.path}: corrupted archive: group ${g}, segment ${inGroupId}: ${msg}`);
+    } else if (inGroupId === 0) {
+      const ref = this.reference(g, rc);
+      if (ref.length !== n) throw this.corrupt(`group ${g}, segment 0`, new AgcCorruptError(`reference has ${ref.length} symbols, expected ${n}`));
+      dst.set(ref, offset);
+    } else {
+      const k = inGroupId - 1;
+      const pack = this.pack(g, Math.floor(k / P));
+      const ref = this.reference(g, rc);
+      try {
+        lzDiffDecodeInto(ref, pack.entry(k % P), this.params.minMatchLength, symbols, dst, offset, n, rc, this.space);
+      } catch (e) {
+        throw this.corrupt(`group ${g}, segment ${inGroupId}`, e);
+      }
     }
+  }
+
+  /**
+   * The error for corrupt data found while decoding `where`: decoder errors (AGC_CORRUPT, from
+   * the format decoders or zstd) get the archive path and the place; anything else (a bug, out
+   * of memory) passes through unchanged.
+   */
+  private corrupt(where: string, e: unknown): unknown {
+    if (!(e instanceof AgcCorruptError)) return e;
+    return new AgcCorruptError(`${this.path}: corrupted archive: ${where}: ${e.message}`, { cause: e });
   }
 
   /** Decoded, oriented letters of a segment, from or into the segment cache when `cache`. */
   private orientedSegment(g: number, inGroupId: number, n: number, rc: boolean, cache: boolean): Uint8Array {
     if (g >= NO_RAW_GROUPS && inGroupId === 0) {
       const ref = this.reference(g, rc);
-      if (ref.length !== n) throw new Error(`${this.path}: corrupted archive: reference of group ${g} has ${ref.length} symbols, expected ${n}`);
+      if (ref.length !== n) throw new AgcCorruptError(`${this.path}: corrupted archive: reference of group ${g} has ${ref.length} symbols, expected ${n}`);
       return ref;
     }
     const key = g < 2097152 && inGroupId < 2147483648 ? g * 4294967296 + inGroupId * 2 + (rc ? 1 : 0) : `${g}:${inGroupId}:${rc ? 1 : 0}`;

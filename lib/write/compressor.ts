@@ -4,7 +4,7 @@
 // parts. Closing writes the metadata streams in upstream's order. Used by create and append.
 import { CppArchive } from '../native/cpp-archive.js';
 import { CppCollection, PlacementBuffer } from '../native/cpp-collection.js';
-import { AgcInputError } from '../errors.js';
+import { AgcError, AgcErrorCode, AgcInputError } from '../errors.js';
 import { readFastaContigs } from '../fasta/read-fasta.js';
 import { concatRanges, countPartition } from './kmer/kmer-partition.js';
 import { CompressPool, type BatchResult, type RefJobs } from './workers/pool.js';
@@ -186,7 +186,7 @@ export class Compressor {
 
   /** Append mode: continue group `id` of the input archive (its streams already registered). */
   adoptGroup(id: number, init: PackedGroupInit, streams: { r: number; d: number }): void {
-    if (id !== this.numGroupsValue) throw new Error(`internal: groups must be adopted in order (${id})`);
+    if (id !== this.numGroupsValue) throw new AgcError(AgcErrorCode.INTERNAL, `internal: groups must be adopted in order (${id})`);
     this.streamIds[id] = streams;
     if (id < NO_RAW_GROUPS) this.state.groups[id] = RAW_VIEW;
     else {
