@@ -162,8 +162,9 @@ describe('AgcArchive behaviour', () => {
     expect(await a.getSequence({ sample: s, contig: ctg, start: len - 5, end: len + 1000 })).toHaveLength(5);
     expect(await a.getSequence({ sample: s, contig: ctg, start: 50, end: 10 })).toBe('');
     expect(await a.getSequence({ sample: s, contig: ctg, start: len + 10 })).toBe('');
-    await expect(a.getSequence({ sample: s, contig: ctg, start: -1 })).rejects.toThrow(RangeError);
-    await expect(a.getSequence({ sample: s, contig: ctg, start: 1.5 })).rejects.toThrow(RangeError);
+    await expect(a.getSequence({ sample: s, contig: ctg, start: -1 })).rejects.toThrow(AgcInputError);
+    await expect(a.getSequence({ sample: s, contig: ctg, start: 1.5 })).rejects.toThrow(AgcInputError);
+    await expect(a.getSequence(null as never)).rejects.toThrow(AgcInputError);
     const bytes = await a.getSequenceBytes({ sample: s, contig: ctg, start: 0, end: 4 });
     expect(bytes).toBeInstanceOf(Uint8Array);
     expect(Buffer.from(bytes!).toString()).toBe((await a.getSequence({ sample: s, contig: ctg, start: 0, end: 4 }))!);
@@ -367,7 +368,7 @@ describe('AgcArchive on a handmade archive (every storage form, shared contig na
     expect(buf.subarray(0, q).toString()).toBe(Buffer.concat(want).toString());
     expect(buf[q]).toBe(0x2a);
     const c0 = a.sampleLayout('ref')!.contigs[0];
-    expect(() => a.formatRecordInto(c0, 'x', 0, c0.length, 9, buf, buf.length - 10)).toThrow(RangeError);
+    expect(() => a.formatRecordInto(c0, 'x', 0, c0.length, 9, buf, buf.length - 10)).toThrow(AgcInputError);
   });
 
   it('formats from an in-memory image into bulk buffers that share space with the references', async () => {

@@ -10,11 +10,13 @@ import { NativeHandle, checkIndex, parseArg } from './handle.js';
 
 export type { CollectionParams, PlacementBatch, SampleDesc };
 
+// The ranges the collection can store (u32 fields); the same as the bridge's guards.
 const paramsSchema = z.object({
-  batchSize: z.number().int().min(1).max(1e9),
-  segmentSize: z.number().int().min(0).max(0xffffffff),
+  batchSize: z.number().int().min(1).max(0xffffffff),
+  segmentSize: z.number().int().min(1).max(0xffffffff),
   kmerLength: z.number().int().min(1).max(32),
 });
+const nameSchema = z.string();
 
 /**
  * The version-3 collection of an archive. Use {@link CppCollection.openForReading} on an archive
@@ -62,12 +64,12 @@ export class CppCollection extends NativeHandle<NativeCollection> {
 
   /** Full contig names of a sample, or undefined for an unknown sample. */
   contigNames(sample: string): string[] | undefined {
-    return callNative(() => this.native.getContigNames(z.string().parse(sample)));
+    return callNative(() => this.native.getContigNames(parseArg(nameSchema, sample, 'contigNames')));
   }
 
   /** Segment placements of every contig of a sample, or undefined for an unknown sample. */
   sampleDesc(sample: string): SampleDesc | undefined {
-    return callNative(() => this.native.getSampleDesc(z.string().parse(sample)));
+    return callNative(() => this.native.getSampleDesc(parseArg(nameSchema, sample, 'sampleDesc')));
   }
 
   /** Forget the previous sample name (call before each input file, as upstream). */
@@ -77,7 +79,7 @@ export class CppCollection extends NativeHandle<NativeCollection> {
 
   /** Register a contig; false when rejected because its sample already exists. */
   registerSampleContig(sample: string, contig: string): boolean {
-    return callNative(() => this.native.registerSampleContig(z.string().parse(sample), z.string().parse(contig)));
+    return callNative(() => this.native.registerSampleContig(parseArg(nameSchema, sample, 'registerSampleContig sample'), parseArg(nameSchema, contig, 'registerSampleContig contig')));
   }
 
   /** Place a batch of segments in one call. */

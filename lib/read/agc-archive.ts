@@ -105,7 +105,7 @@ function readCstrPairs(data: Uint8Array, count: number, what: string): Map<strin
 }
 
 function checkInt(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new RangeError(`${what} must be a non-negative integer, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new AgcInputError(`${what} must be a non-negative integer, got ${String(v)}`);
   return v;
 }
 
@@ -213,7 +213,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
 
   /** Synchronous open (the native reader is synchronous anyway). */
   static openSync(path: string, options: AgcArchiveOptions = {}): AgcArchive {
-    if (typeof path !== 'string' || path.length === 0) throw new TypeError('AgcArchive.open: path must be a non-empty string');
+    if (typeof path !== 'string' || path.length === 0) throw new AgcInputError('AgcArchive.open: path must be a non-empty string');
     return new AgcArchive(path, options);
   }
 
@@ -437,7 +437,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
    */
   resolveContig(sample: string | undefined, contig: string): ResolvedContig | undefined {
     this.checkOpen();
-    if (typeof contig !== 'string') throw new TypeError('contig name must be a string');
+    if (typeof contig !== 'string') throw new AgcInputError('contig name must be a string');
     let sampleName: string;
     if (sample === undefined) {
       const hits = this.findContig(contig);
@@ -451,7 +451,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
       }
       sampleName = hits[0].sample;
     } else {
-      if (typeof sample !== 'string') throw new TypeError('sample name must be a string');
+      if (typeof sample !== 'string') throw new AgcInputError('sample name must be a string');
       sampleName = sample;
     }
     const layout = this.sampleLayout(sampleName);
@@ -483,7 +483,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
   }
 
   getSequenceBytesSync(query: SequenceQuery): Uint8Array | undefined {
-    if (query === null || typeof query !== 'object') throw new TypeError('getSequence: expected { sample?, contig, start?, end? }');
+    if (query === null || typeof query !== 'object') throw new AgcInputError('getSequence: expected { sample?, contig, start?, end? }');
     const r = this.resolveContig(query.sample, query.contig);
     if (!r) return undefined;
     const len = r.layout.length;
@@ -542,7 +542,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
   private formatRecordBytes(layout: ContigLayout, head: Uint8Array, start: number, end: number, lineLength: number, dst: Uint8Array, offset: number): number {
     const n = Math.max(0, end - start);
     const size = head.length + wrappedSize(n, lineLength);
-    if (offset + size > dst.length) throw new RangeError(`formatRecordInto: ${size} bytes do not fit at offset ${offset} of ${dst.length}`);
+    if (offset + size > dst.length) throw new AgcInputError(`formatRecordInto: ${size} bytes do not fit at offset ${offset} of ${dst.length}`);
     dst.set(head, offset);
     const headEnd = offset + head.length;
     if (n === 0) return headEnd;
@@ -693,7 +693,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
   private async *streamLayouts(contigs: readonly ContigLayout[], options: FastaStreamOptions): AsyncGenerator<Uint8Array, void, undefined> {
     const lineLength = options.lineLength ?? 80;
     checkInt(lineLength, 'lineLength');
-    if (lineLength < 1) throw new RangeError('lineLength must be >= 1');
+    if (lineLength < 1) throw new AgcInputError('lineLength must be >= 1');
     const chunk = Math.max(1, options.chunkSymbols ?? 4 << 20);
     const fmt = new StreamingRecordFormatter(lineLength);
     for (const c of contigs) {

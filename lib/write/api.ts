@@ -92,12 +92,25 @@ export const DEFAULTS = Object.freeze({
   fallbackFraction: 0,
 });
 
+/**
+ * The accepted range of every numeric option: the one set of limits, checked once here (the CLI
+ * passes its flags through createArchive/appendArchive and prints these ranges in its help).
+ */
+export const LIMITS = Object.freeze({
+  kmerLength: { min: 17, max: 32 },
+  segmentSize: { min: 100, max: 1_000_000 },
+  minMatchLength: { min: 15, max: 32 },
+  batchSize: { min: 1, max: 1_000_000_000 },
+  fallbackFraction: { min: 0, max: 0.05 },
+  threads: { min: 1, max: 1024 },
+} as const);
+
 /** Default thread count, as upstream: half the CPUs, at least 1. */
 export function defaultThreads(): number {
   return Math.max(1, Math.floor(availableParallelism() / 2));
 }
 
-const intIn = (name: string, flag: string, min: number, max: number) =>
+const intIn = (name: string, flag: string, { min, max }: { min: number; max: number }) =>
   z
     .number({ invalid_type_error: `${name} (${flag}) must be a number` })
     .int({ message: `${name} (${flag}) must be an integer` })
@@ -113,10 +126,10 @@ const common = {
   concatenated: z.boolean().optional(),
   fallbackFraction: z
     .number({ invalid_type_error: 'fallback fraction (-f) must be a number' })
-    .min(0, { message: 'fallback fraction (-f) must be in 0..0.05' })
-    .max(0.05, { message: 'fallback fraction (-f) must be in 0..0.05' })
+    .min(LIMITS.fallbackFraction.min, { message: `fallback fraction (-f) must be in ${LIMITS.fallbackFraction.min}..${LIMITS.fallbackFraction.max}` })
+    .max(LIMITS.fallbackFraction.max, { message: `fallback fraction (-f) must be in ${LIMITS.fallbackFraction.min}..${LIMITS.fallbackFraction.max}` })
     .optional(),
-  threads: intIn('thread count', '-t', 1, 1024).optional(),
+  threads: intIn('thread count', '-t', LIMITS.threads).optional(),
   onProgress: z.custom<(p: CompressProgress) => void>((v) => v === undefined || typeof v === 'function', { message: 'onProgress must be a function' }).optional(),
   signal: z.custom<AbortSignal>((v) => v === undefined || v instanceof AbortSignal, { message: 'signal must be an AbortSignal' }).optional(),
 };
@@ -126,10 +139,10 @@ export const createOptionsSchema = z
   ...common,
   reference: pathStr('reference'),
   samples: z.array(pathStr('sample file')).readonly().optional(),
-  kmerLength: intIn('k-mer length', '-k', 17, 32).optional(),
-  segmentSize: intIn('segment size', '-s', 100, 1_000_000).optional(),
-  minMatchLength: intIn('min. match length', '-l', 15, 32).optional(),
-  batchSize: intIn('batch size', '-b', 1, 1_000_000_000).optional(),
+  kmerLength: intIn('k-mer length', '-k', LIMITS.kmerLength).optional(),
+  segmentSize: intIn('segment size', '-s', LIMITS.segmentSize).optional(),
+  minMatchLength: intIn('min. match length', '-l', LIMITS.minMatchLength).optional(),
+  batchSize: intIn('batch size', '-b', LIMITS.batchSize).optional(),
   })
   .strict();
 
