@@ -104,6 +104,17 @@ std::string open_error(const std::string& path) {
   return "";
 }
 
+// The kind of the error Open throws (kInternal when it does not throw).
+agc::ErrorKind open_error_kind(const std::string& path) {
+  CArchive a(true);
+  try {
+    a.Open(path);
+  } catch (const AgcError& e) {
+    return e.kind();
+  }
+  return agc::ErrorKind::kInternal;
+}
+
 bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
 }
@@ -430,6 +441,13 @@ TEST(archive_open_errors) {
 
   std::string dir = SharedPath("golden");
   CHECK(contains(open_error(dir), dir));
+
+  // The kinds the N-API bridge turns into codes: missing file and directory are bad input,
+  // everything about the bytes is a corrupt archive.
+  CHECK(open_error_kind(missing) == agc::ErrorKind::kInput);
+  CHECK(open_error_kind(dir) == agc::ErrorKind::kInput);
+  CHECK(open_error_kind(empty) == agc::ErrorKind::kCorrupt);
+  CHECK(open_error_kind(big) == agc::ErrorKind::kCorrupt);
 }
 
 TEST(archive_corrupt_footers) {
