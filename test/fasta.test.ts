@@ -225,7 +225,7 @@ describe('gzip input', () => {
     const gzNoSuffix = write(zlib.gzipSync(Buffer.from(fa)), 'zipped.fa');
     expect(await isGzipFile(gzNoSuffix)).toBe(false);
     // Parsed as garbage: whatever happens, the records inside are not seen.
-    const got = await readAll(gzNoSuffix).catch((e: unknown) => (e instanceof AgcInputError ? [] : Promise.reject(e)));
+    const got = await readAll(gzNoSuffix).catch((e: unknown) => (e instanceof AgcInputError ? [] : Promise.reject(e as Error)));
     expect(got.map((r) => r.name)).not.toContain('x');
   });
 

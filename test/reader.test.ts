@@ -396,7 +396,7 @@ describe('AgcArchive on a handmade archive (every storage form, shared contig na
     for (const bulk of [false, true]) {
       await using a = await AgcArchive.open(file);
       let dst: Uint8Array = new Uint8Array(64);
-      let scratch = (n: number) => new Uint8Array(n);
+      let scratch: (n: number) => Uint8Array = (n: number) => new Uint8Array(n);
       if (bulk) {
         a.loadIntoMemory();
         dst = a.bulkBuffers(1, 64)[0];

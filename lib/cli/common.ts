@@ -12,8 +12,6 @@
 //   open the file themselves (the native archive writer); writeFileAtomic/withOutput wrap both.
 //   Leftover temporaries are removed on exit.
 import fs from 'node:fs';
-import path from 'node:path';
-import { once } from 'node:events';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod/v3';
 import { AgcError, AgcErrorCode, AgcInputError } from '../errors.js';
@@ -300,6 +298,11 @@ export class StdoutOutput implements Output {
     this.wake?.();
   };
   private readonly onDrain = () => this.wake?.();
+  // A method rather than inline checks: `failed` is set from callbacks, which TypeScript's
+  // narrowing of an inline `if (this.failed)` does not see across awaits.
+  private throwIfFailed(): void {
+    if (this.failed) throw this.failed;
+  }
 
   /** `stream`: write to this stream instead of standard output. */
   constructor(stream?: NodeJS.WritableStream) {
@@ -327,7 +330,7 @@ export class StdoutOutput implements Output {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') {
         this.onError(e as NodeJS.ErrnoException);
-        throw this.failed;
+        this.throwIfFailed();
       }
       this.direct = false;
       this.attach(stdoutStream());
@@ -337,7 +340,7 @@ export class StdoutOutput implements Output {
   }
 
   async write(chunk: Uint8Array | string): Promise<void> {
-    if (this.failed) throw this.failed;
+    this.throwIfFailed();
     if (this.direct) {
       const rest = this.writeDirect(chunk);
       if (rest === undefined) return;
@@ -346,12 +349,12 @@ export class StdoutOutput implements Output {
     if (!this.stream!.write(chunk)) {
       await new Promise<void>((resolve) => (this.wake = resolve));
       this.wake = undefined;
-      if (this.failed) throw this.failed;
+      this.throwIfFailed();
     }
   }
 
   async writeReusable(chunk: Uint8Array): Promise<void> {
-    if (this.failed) throw this.failed;
+    this.throwIfFailed();
     if (this.direct) {
       const rest = this.writeDirect(chunk);
       if (rest === undefined) return;
@@ -365,11 +368,11 @@ export class StdoutOutput implements Output {
         resolve();
       });
     });
-    if (this.failed) throw this.failed;
+    this.throwIfFailed();
   }
 
   async commit(): Promise<void> {
-    if (this.failed) throw this.failed;
+    this.throwIfFailed();
     const stream = this.stream;
     if (stream) {
       // Wait until everything handed to the stream has been flushed.
@@ -380,7 +383,7 @@ export class StdoutOutput implements Output {
       this.wake = undefined;
     }
     this.detach();
-    if (this.failed) throw this.failed;
+    this.throwIfFailed();
   }
 
   abort(): void {

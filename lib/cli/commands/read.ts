@@ -303,7 +303,6 @@ export async function getctg(argv: string[]): Promise<number> {
     // Resolve every query before writing anything, as upstream.
     const tasks = positionals.slice(1).map((text) => {
       const q = parseContigQuery(text);
-      let sample: string;
       if (q.sample !== undefined) {
         const layout = archive.sampleLayout(q.sample);
         // Upstream compares the stored short name with the name as given (format.md 4.8).
@@ -314,7 +313,7 @@ export async function getctg(argv: string[]): Promise<number> {
       const hits = archive.findContig(q.name);
       if (hits.length === 0) throw new AgcInputError(`There is no contig: ${q.name}`);
       if (hits.length > 1) throw new AgcInputError(`There are ${hits.length} samples with contig: ${q.name}`);
-      sample = hits[0].sample;
+      const sample = hits[0].sample;
       const layout = archive.sampleLayout(sample);
       if (!layout) throw new AgcInputError(`There is no sample ${sample}`);
       return { q, contig: layout.contigs[hits[0].index] };

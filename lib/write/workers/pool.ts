@@ -89,7 +89,11 @@ export interface StoreParams {
 function packParts(groups: number[], parts: GroupPart[][]): PartsMessage {
   let n = 0;
   let bytes = 0;
-  for (const ps of parts) for (const p of ps) (n++, (bytes += p.data.length));
+  for (const ps of parts)
+    for (const p of ps) {
+      n++;
+      bytes += p.data.length;
+    }
   const m: PartsMessage = {
     partGroup: new Uint32Array(n),
     partStream: new Uint8Array(n),

@@ -21,6 +21,7 @@ let deferred: unknown = null;
 port.on('message', (m: ToWorker) => {
   const seq = 'seq' in m ? m.seq : -1;
   try {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what the worker caught, unchanged
     if (deferred && seq >= 0) throw deferred;
     const r = core.handle(m);
     if (r) port.postMessage(r.reply, r.transfer);
