@@ -1,4 +1,4 @@
-// FASTA record rules (compression.md 1.1-1.4) on handmade files and on the shared inputs.
+// FASTA record rules (docs/format.md 7.1) on handmade files and on the shared inputs.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

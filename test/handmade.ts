@@ -30,7 +30,7 @@ export interface HandSample {
   contigs: HandContig[];
 }
 
-/** Greedy LZ-diff encoder against `ref` (format.md 5.5 grammar, not upstream's exact choices). */
+/** Greedy LZ-diff encoder against `ref` (docs/format.md 5.5 grammar, not upstream's exact choices). */
 function lzEncode(ref: string, text: string, mml: number): number[] {
   const out: number[] = [];
   const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));

@@ -101,7 +101,7 @@ describe.each(cases.map((c) => [c.id, c] as const))('golden %s', (_id, c) => {
         using output = CppArchive.create(out);
         using rebuilt = CppCollection.forCompression(output, params);
         // Rebuild batch by batch with the batch boundaries the archive actually has (the -c mode
-        // can store one range twice, see compression.md 6.5).
+        // can store one range twice, see docs/format.md 7.7).
         let from = 0;
         for (let b = 0; b < nBatches; b++) {
           const part = input.getPart(contigsId, b);
@@ -164,7 +164,7 @@ function placeSample(coll: CppCollection, sample: string, d: SampleDesc): void {
   });
 }
 
-/** Collection varint (format.md 4.3), first value only. */
+/** Collection varint (docs/format.md 4.3), first value only. */
 function readCV(b: Uint8Array, pos: number): number {
   const x = b[pos];
   if (x < 0x80) return x;

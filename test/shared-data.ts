@@ -70,7 +70,7 @@ export interface SourceRecord {
 
 const parsedCache = new Map<string, SourceRecord[]>();
 
-/** Parse a FASTA file the way agc's reader does (format.md 5.1). */
+/** Parse a FASTA file the way agc's reader does (docs/format.md 5.1). */
 export function readFasta(file: string): SourceRecord[] {
   const hit = parsedCache.get(file);
   if (hit) return hit;

@@ -1,4 +1,4 @@
-// FASTA output as upstream agc writes it (format.md 6.3, 6.4): '>' + name + '\n', then the
+// FASTA output as upstream agc writes it (docs/format.md 6.3, 6.4): '>' + name + '\n', then the
 // sequence in lines of exactly `lineLength` symbols, each line (the last too) ending in '\n'.
 // Sequences arrive as ASCII letters, so output is pure copying.
 //

@@ -1,4 +1,4 @@
-// Symbol alphabet of AGC (compression.md 1.3, format.md 5.1): FASTA bytes <-> numeric codes.
+// Symbol alphabet of AGC (docs/format.md 5.1): FASTA bytes <-> numeric codes.
 // Codes 0..3 are ACGT (the only symbols k-mers and LZ hashing accept), 4 is N, 5..15 IUPAC/U,
 // 30 "any other byte 64..127", 32 for '@' and '`'.
 

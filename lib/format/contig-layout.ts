@@ -1,4 +1,4 @@
-// Contig geometry (format.md 5.7, 5.8): consecutive segments overlap by k symbols, so segment 0
+// Contig geometry (docs/format.md 5.7, 5.8): consecutive segments overlap by k symbols, so segment 0
 // contributes all its symbols and every later segment all but its first k. Precomputing where each
 // contribution starts lets a range query decode only the segments it touches.
 import { AgcCorruptError } from '../errors.js';

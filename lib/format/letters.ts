@@ -1,4 +1,4 @@
-// Output side of the AGC symbol alphabet (format.md 5.1). Decoded sequence is kept as ASCII letters
+// Output side of the AGC symbol alphabet (docs/format.md 5.1). Decoded sequence is kept as ASCII letters
 // rather than numeric codes so that FASTA output and getSequence() need no further conversion;
 // every decoder maps codes to letters once, through CODE_TO_LETTER.
 

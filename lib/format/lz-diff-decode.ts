@@ -1,4 +1,4 @@
-// Decoder of LZ-diff encoded segments (format.md 5.5; the v1 encoding is a subset of the same
+// Decoder of LZ-diff encoded segments (docs/format.md 5.5; the v1 encoding is a subset of the same
 // grammar, so one decoder serves every archive version). The reference and the output live in the
 // same symbol space: letters when `symbols` is CODE_TO_LETTER, codes when it is the identity. That
 // lets the reader keep references as letters and never convert a delta-coded segment again.

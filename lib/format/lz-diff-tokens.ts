@@ -1,4 +1,4 @@
-// The bytes of the LZ-diff grammar (docs/format.md, "LZ-diff entries"), shared by the encoder
+// The bytes of the LZ-diff grammar (docs/format.md 5.5), shared by the encoder
 // (write/lz-diff-encode.ts) and the decoder (format/lz-diff-decode.ts) so the two cannot drift.
 
 /** A literal symbol is stored as LIT_FIRST + its code (codes 0..20 occur: LIT_FIRST..LIT_LAST). */

@@ -1,4 +1,4 @@
-// Decoding of the stored forms of segment data (format.md 5.3, 5.4): group reference parts
+// Decoding of the stored forms of segment data (docs/format.md 5.3, 5.4): group reference parts
 // (raw / zstd plain / zstd tuples) and packs of delta or raw entries separated by 0xFF.
 // zstd is injected so these functions stay pure and testable without the native addon.
 import { AgcCorruptError } from '../errors.js';
@@ -267,7 +267,7 @@ function rawReverse(entry: Uint8Array, symbols: Uint8Array, dst: Uint8Array, d: 
 }
 
 /**
- * Where in-group id `inGroupId` of group `groupId` lives (format.md 5.2): raw groups (< 16) keep
+ * Where in-group id `inGroupId` of group `groupId` lives (docs/format.md 5.2): raw groups (< 16) keep
  * every id in the delta stream (id k -> part k / P, entry k % P); LZ groups keep id 0 as the
  * reference and id k >= 1 in part (k-1) / P, entry (k-1) % P.
  */
@@ -284,7 +284,7 @@ export const NO_RAW_GROUPS = 16;
 const B64_DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_#';
 
 /**
- * Base name of group g's streams (format.md 2.1): "x" + base-64 digits, least significant first.
+ * Base name of group g's streams (docs/format.md 2.1): "x" + base-64 digits, least significant first.
  * Only format 3.x is read or written (older archives are rejected at open), so the "seg-<g>"
  * names of format 1/2 never occur.
  */

@@ -1,4 +1,4 @@
-// Parts of an archive served from one in-memory copy of the file (format.md 1.2). Bulk extraction
+// Parts of an archive served from one in-memory copy of the file (docs/format.md 1.2). Bulk extraction
 // reads nearly every part once; one read of the whole file and zero-copy views into it are much
 // cheaper than a native read and a copy per part. Part positions come from the container's
 // footer (CppArchive); only the metadata varint in front of each part is parsed here.
@@ -28,7 +28,7 @@ export class ArchiveImage {
   /** As CppArchive.getPart: data (a view into the image) and metadata of part `part` of stream `sid`. */
   getPart(sid: number, part: number): ArchivePart {
     const size = this.archive.partSize(sid, part);
-    // Upstream does not read the varint of an empty part (format.md 1.2).
+    // Upstream does not read the varint of an empty part (docs/format.md 1.2).
     if (size === 0) return { data: EMPTY, metadata: 0 };
     const off = this.archive.partOffset(sid, part);
     const b = this.bytes;

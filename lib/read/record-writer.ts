@@ -1,4 +1,4 @@
-// One FASTA record (format.md 6.3: '>' + header + '\n', then lines of `lineLength` symbols, each
+// One FASTA record (docs/format.md 6.3: '>' + header + '\n', then lines of `lineLength` symbols, each
 // ended by '\n') written piece by piece into bounded buffers: fill() writes as much as fits and
 // is called again with fresh room until `done`. Segments are visited in contig order; each one's
 // contribution (all of segment 0, later ones without their first k symbols) is copied line by

@@ -1,4 +1,4 @@
-// The compressor pipeline (compression.md 4.1, 4.4, 6): batches of contigs are segmented against
+// The compressor pipeline (docs/format.md 7.4, 7.7): batches of contigs are segmented against
 // the state frozen at the batch start, then the registration stage sorts the batch canonically,
 // numbers new groups, spreads raw segments, stores every group's segments and writes the batch's
 // parts. Closing writes the metadata streams in upstream's order. Used by create and append.

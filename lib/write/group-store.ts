@@ -1,4 +1,4 @@
-// Storage of one group (upstream CSegment, compression.md 4.8, 5.1, 5.2, 7): the reference, the
+// Storage of one group (upstream CSegment, docs/format.md 7.4, 7.6, 7.8): the reference, the
 // current delta pack with deduplication, raw packs, and the "packed" state of groups continued
 // from an input archive. It does not touch the archive: finished parts are queued in `out` and the
 // caller adds them (buffered) to the right stream, so the same code runs in a worker thread.

@@ -1,4 +1,4 @@
-// Group assignment of one segment (compression.md 4.2-4.7): the (front, back) key, orientation,
+// Group assignment of one segment (docs/format.md 7.4): the (front, back) key, orientation,
 // the one-splitter and missing-middle candidate searches, the fallback-minimizer lookup.
 // Everything here reads only the state frozen at the start of a batch, so the decision for a
 // segment never depends on which other segments of the batch were seen first.
@@ -38,7 +38,7 @@ const swapped = (e: KmerEnd): KmerEnd => ({ full: e.full, dir: e.rc, rc: e.dir }
 export interface GroupView {
   /**
    * Reference length + 1; 0 for raw groups and for append-mode groups not yet touched in this run
-   * (the "packed" quirk, compression.md 7).
+   * (the "packed" quirk, docs/format.md 7.8).
    */
   readonly refSize: number;
   /** LZ-diff cost estimate of `seq` against the reference, early exit above `bound` (4.9); 0 when refSize is 0. */

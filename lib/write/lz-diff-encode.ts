@@ -1,4 +1,4 @@
-// LZ-diff V2 encoder side (compression.md 4.9, 4.10, 5.3; format.md 5.6): the sparse hash index over a
+// LZ-diff V2 encoder side (docs/format.md 5.6, 7.5): the sparse hash index over a
 // group reference, Encode (byte-exact delta strings), Estimate (the group-choice cost, with upstream's
 // quirks) and the per-symbol cost vector used to split segments. This is the hottest code of the
 // compressor: no allocation per token, codes as two uint32 halves (kl <= 29 symbols = 58 bits).

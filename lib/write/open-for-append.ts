@@ -1,4 +1,4 @@
-// Continuing an archive (compression.md 7, upstream Append/appending_init): the output is a new
+// Continuing an archive (docs/format.md 7.8, upstream Append/appending_init): the output is a new
 // file that starts with the input's collection batches and group parts copied verbatim; the last
 // delta pack of every group stays packed in memory until a new segment reaches it. Parameters and
 // file_type_info come from the input. The input file is only read.

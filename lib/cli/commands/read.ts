@@ -1,5 +1,5 @@
 // The read-side subcommands of agc-node: getcol, getset, getctg, listset, listctg, listref, info.
-// Same flags, defaults and output bytes as upstream agc 3.2.2 (format.md section 6); the
+// Same flags, defaults and output bytes as upstream agc 3.2.2 (docs/format.md section 6); the
 // differences are listed in each command's --help under "Differences from agc".
 import os from 'node:os';
 import fs from 'node:fs';
@@ -305,7 +305,7 @@ export async function getctg(argv: string[]): Promise<number> {
       const q = parseContigQuery(text);
       if (q.sample !== undefined) {
         const layout = archive.sampleLayout(q.sample);
-        // Upstream compares the stored short name with the name as given (format.md 4.8).
+        // Upstream compares the stored short name with the name as given (docs/format.md 4.8).
         const index = layout ? layout.contigs.findIndex((c) => shortContigName(c.name) === q.name) : -1;
         if (!layout || index < 0) throw new AgcInputError(`There is no sample:contig pair: ${q.sample} : ${q.name}`);
         return { q, contig: layout.contigs[index] };
@@ -407,7 +407,7 @@ export async function info(argv: string[]): Promise<number> {
       `Batch size       : ${p.packCardinality}\n` +
       `Reference name   : ${samples[0] ?? ''}\n` +
       `Command lines:\n`;
-    // Format-3 archives store no command lines (format.md 4.8), so that list is always empty.
+    // Format-3 archives store no command lines (docs/format.md 4.8), so that list is always empty.
     if (opts.verbosity > 0) {
       text += 'File type info:\n';
       for (const [k, v] of archive.fileTypeInfo) text += `  ${k} : ${v}\n`;

@@ -1,4 +1,4 @@
-// Reference candidates (compression.md 2.2) computed in parallel: the canonical k-mers are split
+// Reference candidates (docs/format.md 7.2) computed in parallel: the canonical k-mers are split
 // into disjoint value ranges, every thread counts one range over the whole reference, and the
 // sorted per-range singletons and duplicates are concatenated in range order. The result is the
 // same sets as a single-threaded count.

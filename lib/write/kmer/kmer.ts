@@ -1,4 +1,4 @@
-// Canonical k-mers (compression.md 2.1) as two uint32 halves, so hot loops never touch BigInt.
+// Canonical k-mers (docs/format.md 7.2) as two uint32 halves, so hot loops never touch BigInt.
 // A k-mer (17 <= k <= 32) is left-aligned in 64 bits: symbol i (0 = oldest) sits in bits 63-2i..62-2i,
 // the low 64-2k bits are zero. hi = bits 63..32, lo = bits 31..0, both as unsigned numbers.
 

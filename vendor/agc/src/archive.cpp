@@ -1,4 +1,4 @@
-// Container layer of AGC 3.0 (format.md section 1), written from the format description.
+// Container layer of AGC 3.0 (docs/format.md section 1), written from the format description.
 // Reading never trusts the footer: every count and offset is checked against the bytes that
 // can hold it before anything is allocated or read.
 

@@ -37,7 +37,7 @@ std::vector<uint8_t> decompress(const uint8_t* data, size_t size, uint64_t raw,
   }
 }
 
-// Last in-group id seen per group within one batch (format.md 4.7). Upstream indexes a vector by
+// Last in-group id seen per group within one batch (docs/format.md 4.7). Upstream indexes a vector by
 // the group id as a signed int, so ids >= 2^31 always read as "unset"; that is kept. Small ids use
 // a dense table, the rare huge ones a map, so corrupt ids cannot force a huge allocation.
 class InGroupState {
@@ -201,7 +201,7 @@ void CCollection_V3::prepare_for_append(CArchive* in, CArchive* out, size_t batc
   first_in_memory_ = n;
   if (n_batches == 0) return;
 
-  // Parts past the last batch can only be the repeated empty batch of -c mode (compression.md
+  // Parts past the last batch can only be the repeated empty batch of -c mode (docs/format.md
   // 6.5). Readers never use them, and upstream would write past its sample list when reloading
   // one, so they are dropped here.
   std::vector<uint8_t> data;
