@@ -16,7 +16,7 @@ export { zstdCompress, zstdDecompress, zstdVersion } from './native/zstd.js';
 export { AgcArchive, shortContigName } from './read/agc-archive.js';
 export type { AgcArchiveOptions, ArchiveParams, SequenceQuery, FastaStreamOptions, ResolvedContig, SampleLayout } from './read/agc-archive.js';
 export type { ContigLayout } from './format/contig-layout.js';
-export { createArchive, appendArchive, defaultThreads, DEFAULTS } from './write/api.js';
+export { createArchive, appendArchive, defaultThreads, DEFAULTS, LIMITS } from './write/api.js';
 export type { CreateArchiveOptions, AppendArchiveOptions, CommonWriteOptions, ArchiveSummary, CompressProgress } from './write/api.js';
 export { RemoteAgcArchive } from './web/remote-archive.js';
 export type { RemoteArchiveOptions, RemoteResolvedContig } from './web/remote-archive.js';

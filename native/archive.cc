@@ -13,38 +13,43 @@ class Archive : public Napi::ObjectWrap<Archive> {
     return DefineClass(
         env, "Archive",
         {
-            InstanceMethod<&Archive::Close>("close"),
-            InstanceMethod<&Archive::IsOpen>("isOpen"),
-            InstanceMethod<&Archive::Path>("path"),
-            InstanceMethod<&Archive::GetNumStreams>("getNumStreams"),
-            InstanceMethod<&Archive::GetStreamId>("getStreamId"),
-            InstanceMethod<&Archive::GetStreamName>("getStreamName"),
-            InstanceMethod<&Archive::GetStreamNames>("getStreamNames"),
-            InstanceMethod<&Archive::GetNumParts>("getNumParts"),
-            InstanceMethod<&Archive::RegisterStream>("registerStream"),
-            InstanceMethod<&Archive::AddPart>("addPart"),
-            InstanceMethod<&Archive::AddPartBuffered>("addPartBuffered"),
-            InstanceMethod<&Archive::FlushOutBuffers>("flushOutBuffers"),
-            InstanceMethod<&Archive::GetPosition>("getPosition"),
-            InstanceMethod<&Archive::GetPart>("getPart"),
-            InstanceMethod<&Archive::GetPartSize>("getPartSize"),
-            InstanceMethod<&Archive::GetPartOffset>("getPartOffset"),
-            InstanceMethod<&Archive::GetFileSize>("getFileSize"),
+            InstanceMethod<&Archive::Coded<&Archive::Close>>("close"),
+            InstanceMethod<&Archive::Coded<&Archive::IsOpen>>("isOpen"),
+            InstanceMethod<&Archive::Coded<&Archive::Path>>("path"),
+            InstanceMethod<&Archive::Coded<&Archive::GetNumStreams>>("getNumStreams"),
+            InstanceMethod<&Archive::Coded<&Archive::GetStreamId>>("getStreamId"),
+            InstanceMethod<&Archive::Coded<&Archive::GetStreamName>>("getStreamName"),
+            InstanceMethod<&Archive::Coded<&Archive::GetStreamNames>>("getStreamNames"),
+            InstanceMethod<&Archive::Coded<&Archive::GetNumParts>>("getNumParts"),
+            InstanceMethod<&Archive::Coded<&Archive::RegisterStream>>("registerStream"),
+            InstanceMethod<&Archive::Coded<&Archive::AddPart>>("addPart"),
+            InstanceMethod<&Archive::Coded<&Archive::AddPartBuffered>>("addPartBuffered"),
+            InstanceMethod<&Archive::Coded<&Archive::FlushOutBuffers>>("flushOutBuffers"),
+            InstanceMethod<&Archive::Coded<&Archive::GetPosition>>("getPosition"),
+            InstanceMethod<&Archive::Coded<&Archive::GetPart>>("getPart"),
+            InstanceMethod<&Archive::Coded<&Archive::GetPartSize>>("getPartSize"),
+            InstanceMethod<&Archive::Coded<&Archive::GetPartOffset>>("getPartOffset"),
+            InstanceMethod<&Archive::Coded<&Archive::GetFileSize>>("getFileSize"),
         });
+  }
+
+  // Every method runs under CallCoded, so C++ exceptions reach JS as coded errors.
+  template <Napi::Value (Archive::*M)(const Napi::CallbackInfo&)>
+  Napi::Value Coded(const Napi::CallbackInfo& info) {
+    return CallCoded(info.Env(), [&] { return (this->*M)(info); });
   }
 
   explicit Archive(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Archive>(info) {
     Napi::Env env = info.Env();
     path_ = ArgString(info, 0, "path");
     std::string mode = ArgString(info, 1, "mode");
-    if (mode != "r" && mode != "w") throw Napi::TypeError::New(env, "mode must be 'r' or 'w'");
-    if (path_.empty()) throw Napi::TypeError::New(env, "path must not be empty");
-    AGC_NAPI_TRY {
+    if (mode != "r" && mode != "w") throw InputTypeError(env, "mode must be 'r' or 'w'");
+    if (path_.empty()) throw InputTypeError(env, "path must not be empty");
+    CallCoded(env, [&] {
       auto archive = std::make_shared<agc::CArchive>(mode == "r");
       archive->Open(path_);
       archive_ = std::move(archive);
-    }
-    AGC_NAPI_CATCH(env)
+    });
     // Tagged last: a failed constructor leaves no tagged object behind.
     info.This().As<Napi::Object>().TypeTag(&kArchiveTag);
   }
@@ -58,26 +63,26 @@ class Archive : public Napi::ObjectWrap<Archive> {
  private:
   // Throws Error("Archive is closed") for every method but close/isOpen/path.
   agc::CArchive& open_archive(Napi::Env env) const {
-    if (!archive_ || !archive_->IsOpen()) throw Napi::Error::New(env, "Archive is closed");
+    if (!archive_ || !archive_->IsOpen()) throw CodedError(env, code::kClosed, "Archive is closed");
     return *archive_;
   }
   agc::CArchive& for_writing(Napi::Env env, const char* method) const {
     agc::CArchive& a = open_archive(env);
     if (a.IsInput())
-      throw Napi::Error::New(env, std::string(method) + ": Archive is open for reading ('r')");
+      throw CodedError(env, code::kClosed, std::string(method) + ": Archive is open for reading ('r')");
     return a;
   }
   agc::CArchive& for_reading(Napi::Env env, const char* method) const {
     agc::CArchive& a = open_archive(env);
     if (!a.IsInput())
-      throw Napi::Error::New(env, std::string(method) + ": Archive is open for writing ('w')");
+      throw CodedError(env, code::kClosed, std::string(method) + ": Archive is open for writing ('w')");
     return a;
   }
   static size_t stream_arg(const Napi::CallbackInfo& info, const agc::CArchive& a) {
     size_t id = ArgIndex(info, 0, "streamId");
     size_t n = a.GetNoStreams();
     if (id >= n)
-      throw Napi::RangeError::New(info.Env(), "streamId " + std::to_string(id) +
+      throw InputRangeError(info.Env(), "streamId " + std::to_string(id) +
                                                   " out of range (archive has " +
                                                   std::to_string(n) + " streams)");
     return id;
@@ -86,7 +91,7 @@ class Archive : public Napi::ObjectWrap<Archive> {
     size_t id = ArgIndex(info, 1, "partId");
     size_t n = a.GetNoParts(stream);
     if (id >= n)
-      throw Napi::RangeError::New(info.Env(), "partId " + std::to_string(id) +
+      throw InputRangeError(info.Env(), "partId " + std::to_string(id) +
                                                   " out of range (stream '" +
                                                   a.GetStreamName(stream) + "' has " +
                                                   std::to_string(n) + " parts)");
@@ -94,10 +99,7 @@ class Archive : public Napi::ObjectWrap<Archive> {
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
-    AGC_NAPI_TRY {
-      if (archive_) archive_->Close();
-    }
-    AGC_NAPI_CATCH(info.Env())
+    if (archive_) archive_->Close();
     return info.Env().Undefined();
   }
 
@@ -118,37 +120,29 @@ class Archive : public Napi::ObjectWrap<Archive> {
 
   Napi::Value GetStreamName(const Napi::CallbackInfo& info) {
     agc::CArchive& a = open_archive(info.Env());
-    AGC_NAPI_TRY { return Napi::String::New(info.Env(), a.GetStreamName(stream_arg(info, a))); }
-    AGC_NAPI_CATCH(info.Env())
+    return Napi::String::New(info.Env(), a.GetStreamName(stream_arg(info, a)));
   }
 
   Napi::Value GetStreamNames(const Napi::CallbackInfo& info) {
     agc::CArchive& a = open_archive(info.Env());
-    AGC_NAPI_TRY {
-      size_t n = a.GetNoStreams();
-      Napi::Array out = Napi::Array::New(info.Env(), n);
-      for (size_t i = 0; i < n; ++i)
-        out.Set(static_cast<uint32_t>(i), Napi::String::New(info.Env(), a.GetStreamName(i)));
-      return out;
-    }
-    AGC_NAPI_CATCH(info.Env())
+    size_t n = a.GetNoStreams();
+    Napi::Array out = Napi::Array::New(info.Env(), n);
+    for (size_t i = 0; i < n; ++i)
+      out.Set(static_cast<uint32_t>(i), Napi::String::New(info.Env(), a.GetStreamName(i)));
+    return out;
   }
 
   Napi::Value GetNumParts(const Napi::CallbackInfo& info) {
     agc::CArchive& a = open_archive(info.Env());
-    AGC_NAPI_TRY {
-      return Napi::Number::New(info.Env(), static_cast<double>(a.GetNoParts(stream_arg(info, a))));
-    }
-    AGC_NAPI_CATCH(info.Env())
+    return Napi::Number::New(info.Env(), static_cast<double>(a.GetNoParts(stream_arg(info, a))));
   }
 
   Napi::Value RegisterStream(const Napi::CallbackInfo& info) {
     agc::CArchive& a = for_writing(info.Env(), "registerStream");
     std::string name = ArgString(info, 0, "name");
     if (name.find('\0') != std::string::npos)
-      throw Napi::TypeError::New(info.Env(), "name must not contain NUL characters");
-    AGC_NAPI_TRY { return Napi::Number::New(info.Env(), a.RegisterStream(name)); }
-    AGC_NAPI_CATCH(info.Env())
+      throw InputTypeError(info.Env(), "name must not contain NUL characters");
+    return Napi::Number::New(info.Env(), a.RegisterStream(name));
   }
 
   Napi::Value AddPart(const Napi::CallbackInfo& info) {
@@ -156,11 +150,8 @@ class Archive : public Napi::ObjectWrap<Archive> {
     size_t stream = stream_arg(info, a);
     ByteView data = ArgBytes(info, 1, "data");
     uint64_t metadata = ArgSafeUint(info, 2, "metadata");
-    AGC_NAPI_TRY {
-      size_t id = a.AddPart(stream, data.data, data.size, metadata);
-      return Napi::Number::New(info.Env(), static_cast<double>(id));
-    }
-    AGC_NAPI_CATCH(info.Env())
+    size_t id = a.AddPart(stream, data.data, data.size, metadata);
+    return Napi::Number::New(info.Env(), static_cast<double>(id));
   }
 
   Napi::Value AddPartBuffered(const Napi::CallbackInfo& info) {
@@ -168,18 +159,14 @@ class Archive : public Napi::ObjectWrap<Archive> {
     size_t stream = stream_arg(info, a);
     ByteView data = ArgBytes(info, 1, "data");
     uint64_t metadata = ArgSafeUint(info, 2, "metadata");
-    AGC_NAPI_TRY {
-      // Copied: the caller may reuse its buffer before the flush.
-      a.AddPartBuffered(stream, std::vector<uint8_t>(data.data, data.data + data.size), metadata);
-    }
-    AGC_NAPI_CATCH(info.Env())
+    // Copied: the caller may reuse its buffer before the flush.
+    a.AddPartBuffered(stream, std::vector<uint8_t>(data.data, data.data + data.size), metadata);
     return info.Env().Undefined();
   }
 
   Napi::Value FlushOutBuffers(const Napi::CallbackInfo& info) {
     agc::CArchive& a = for_writing(info.Env(), "flushOutBuffers");
-    AGC_NAPI_TRY { a.FlushOutBuffers(); }
-    AGC_NAPI_CATCH(info.Env())
+    a.FlushOutBuffers();
     return info.Env().Undefined();
   }
 
@@ -194,8 +181,7 @@ class Archive : public Napi::ObjectWrap<Archive> {
     size_t part = part_arg(info, a, stream);
     std::vector<uint8_t> data;
     uint64_t metadata = 0;
-    AGC_NAPI_TRY { a.GetPart(stream, part, data, metadata); }
-    AGC_NAPI_CATCH(info.Env())
+    a.GetPart(stream, part, data, metadata);
     Napi::Env env = info.Env();
     Napi::Number meta = SafeNumber(
         env, metadata,
@@ -212,16 +198,14 @@ class Archive : public Napi::ObjectWrap<Archive> {
     agc::CArchive& a = for_reading(info.Env(), "getPartSize");
     size_t stream = stream_arg(info, a);
     size_t part = part_arg(info, a, stream);
-    AGC_NAPI_TRY { return SafeNumber(info.Env(), a.GetPartSize(stream, part), "part size"); }
-    AGC_NAPI_CATCH(info.Env())
+    return SafeNumber(info.Env(), a.GetPartSize(stream, part), "part size");
   }
 
   Napi::Value GetPartOffset(const Napi::CallbackInfo& info) {
     agc::CArchive& a = for_reading(info.Env(), "getPartOffset");
     size_t stream = stream_arg(info, a);
     size_t part = part_arg(info, a, stream);
-    AGC_NAPI_TRY { return SafeNumber(info.Env(), a.GetPartOffset(stream, part), "part offset"); }
-    AGC_NAPI_CATCH(info.Env())
+    return SafeNumber(info.Env(), a.GetPartOffset(stream, part), "part offset");
   }
 
   Napi::Value GetFileSize(const Napi::CallbackInfo& info) {

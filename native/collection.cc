@@ -22,10 +22,10 @@ uint32_t params_field(const Napi::Object& o, const char* name, double min, doubl
   Napi::Env env = o.Env();
   Napi::Value v = o.Get(name);
   if (!v.IsNumber())
-    throw Napi::TypeError::New(env, std::string("params.") + name + " must be a number");
+    throw InputTypeError(env, std::string("params.") + name + " must be a number");
   const double d = v.As<Napi::Number>().DoubleValue();
   if (!(d >= min && d <= max) || std::floor(d) != d)
-    throw Napi::RangeError::New(env, std::string("params.") + name + " must be an integer in " +
+    throw InputRangeError(env, std::string("params.") + name + " must be an integer in " +
                                          std::to_string(static_cast<uint64_t>(min)) + ".." +
                                          std::to_string(static_cast<uint64_t>(max)));
   return static_cast<uint32_t>(d);
@@ -34,7 +34,7 @@ uint32_t params_field(const Napi::Object& o, const char* name, double min, doubl
 Params parse_params(const Napi::CallbackInfo& info, size_t i) {
   Napi::Env env = info.Env();
   if (i >= info.Length() || !info[i].IsObject() || info[i].IsArray())
-    throw Napi::TypeError::New(env, "params must be an object {batchSize, segmentSize, kmerLength}");
+    throw InputTypeError(env, "params must be an object {batchSize, segmentSize, kmerLength}");
   Napi::Object o = info[i].As<Napi::Object>();
   Params p;
   p.batch_size = params_field(o, "batchSize", 1, 4294967295.0);
@@ -47,7 +47,7 @@ Params parse_params(const Napi::CallbackInfo& info, size_t i) {
 std::string name_arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   std::string s = ArgString(info, i, name);
   if (s.find('\0') != std::string::npos)
-    throw Napi::TypeError::New(info.Env(), std::string(name) + " must not contain NUL characters");
+    throw InputTypeError(info.Env(), std::string(name) + " must not contain NUL characters");
   return s;
 }
 
@@ -57,21 +57,27 @@ class Collection : public Napi::ObjectWrap<Collection> {
     return DefineClass(
         env, "Collection",
         {
-            InstanceMethod<&Collection::Close>("close"),
-            InstanceMethod<&Collection::IsOpen>("isOpen"),
-            InstanceMethod<&Collection::OpenForReading>("openForReading"),
-            InstanceMethod<&Collection::GetNumSamples>("getNumSamples"),
-            InstanceMethod<&Collection::GetSamples>("getSamples"),
-            InstanceMethod<&Collection::GetContigNames>("getContigNames"),
-            InstanceMethod<&Collection::GetSampleDesc>("getSampleDesc"),
-            InstanceMethod<&Collection::PrepareForCompression>("prepareForCompression"),
-            InstanceMethod<&Collection::ResetPrevSampleName>("resetPrevSampleName"),
-            InstanceMethod<&Collection::RegisterSampleContig>("registerSampleContig"),
-            InstanceMethod<&Collection::AddSegmentsPlaced>("addSegmentsPlaced"),
-            InstanceMethod<&Collection::StoreContigBatch>("storeContigBatch"),
-            InstanceMethod<&Collection::CompleteSerialization>("completeSerialization"),
-            InstanceMethod<&Collection::PrepareForAppend>("prepareForAppend"),
+            InstanceMethod<&Collection::Coded<&Collection::Close>>("close"),
+            InstanceMethod<&Collection::Coded<&Collection::IsOpen>>("isOpen"),
+            InstanceMethod<&Collection::Coded<&Collection::OpenForReading>>("openForReading"),
+            InstanceMethod<&Collection::Coded<&Collection::GetNumSamples>>("getNumSamples"),
+            InstanceMethod<&Collection::Coded<&Collection::GetSamples>>("getSamples"),
+            InstanceMethod<&Collection::Coded<&Collection::GetContigNames>>("getContigNames"),
+            InstanceMethod<&Collection::Coded<&Collection::GetSampleDesc>>("getSampleDesc"),
+            InstanceMethod<&Collection::Coded<&Collection::PrepareForCompression>>("prepareForCompression"),
+            InstanceMethod<&Collection::Coded<&Collection::ResetPrevSampleName>>("resetPrevSampleName"),
+            InstanceMethod<&Collection::Coded<&Collection::RegisterSampleContig>>("registerSampleContig"),
+            InstanceMethod<&Collection::Coded<&Collection::AddSegmentsPlaced>>("addSegmentsPlaced"),
+            InstanceMethod<&Collection::Coded<&Collection::StoreContigBatch>>("storeContigBatch"),
+            InstanceMethod<&Collection::Coded<&Collection::CompleteSerialization>>("completeSerialization"),
+            InstanceMethod<&Collection::Coded<&Collection::PrepareForAppend>>("prepareForAppend"),
         });
+  }
+
+  // Every method runs under CallCoded, so C++ exceptions reach JS as coded errors.
+  template <Napi::Value (Collection::*M)(const Napi::CallbackInfo&)>
+  Napi::Value Coded(const Napi::CallbackInfo& info) {
+    return CallCoded(info.Env(), [&] { return (this->*M)(info); });
   }
 
   explicit Collection(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Collection>(info) {
@@ -83,13 +89,13 @@ class Collection : public Napi::ObjectWrap<Collection> {
   enum class Mode { kNone, kRead, kCreate, kAppend };
 
   agc::CCollection_V3& live(Napi::Env env) const {
-    if (!core_) throw Napi::Error::New(env, "Collection is closed");
+    if (!core_) throw CodedError(env, code::kClosed, "Collection is closed");
     return *core_;
   }
 
   void require_unattached(Napi::Env env) const {
     if (mode_ != Mode::kNone)
-      throw Napi::Error::New(env, "Collection is already attached to an archive");
+      throw CodedError(env, code::kClosed, "Collection is already attached to an archive");
   }
 
   // The archive behind argument i, open and in the wanted direction.
@@ -98,9 +104,9 @@ class Collection : public Napi::ObjectWrap<Collection> {
     Napi::Value v = i < info.Length() ? info[i] : info.Env().Undefined();
     std::shared_ptr<agc::CArchive> a = UnwrapArchive(v, method);
     if (!a || !a->IsOpen())
-      throw Napi::Error::New(info.Env(), std::string(method) + ": Archive is closed");
+      throw CodedError(info.Env(), code::kClosed, std::string(method) + ": Archive is closed");
     if (a->IsInput() != for_input)
-      throw Napi::Error::New(info.Env(),
+      throw CodedError(info.Env(), code::kClosed,
                              std::string(method) + (for_input
                                                         ? ": Archive must be open for reading ('r')"
                                                         : ": Archive must be open for writing ('w')"));
@@ -110,13 +116,13 @@ class Collection : public Napi::ObjectWrap<Collection> {
   static void require_open(Napi::Env env, const std::shared_ptr<agc::CArchive>& a,
                            const char* method) {
     if (a && !a->IsOpen())
-      throw Napi::Error::New(env, std::string(method) + ": Archive " + a->FileName() +
+      throw CodedError(env, code::kClosed, std::string(method) + ": Archive " + a->FileName() +
                                       " was closed");
   }
 
   void require_writable(Napi::Env env, const char* method) const {
     if (mode_ != Mode::kCreate && mode_ != Mode::kAppend)
-      throw Napi::Error::New(env, std::string(method) +
+      throw CodedError(env, code::kClosed, std::string(method) +
                                       ": Collection is not prepared for compression or appending");
     require_open(env, out_, method);
   }
@@ -225,8 +231,7 @@ class Collection : public Napi::ObjectWrap<Collection> {
     if (mode_ == Mode::kRead) require_open(env, in_, "getContigNames");
     std::vector<std::string> names;
     bool found = false;
-    AGC_NAPI_TRY { found = mode_ != Mode::kNone && c.get_contig_list_in_sample(sample, names); }
-    AGC_NAPI_CATCH(env)
+    found = mode_ != Mode::kNone && c.get_contig_list_in_sample(sample, names);
     if (!found) return env.Undefined();
     return ToStringArray(env, names);
   }
@@ -238,8 +243,7 @@ class Collection : public Napi::ObjectWrap<Collection> {
     if (mode_ == Mode::kRead) require_open(env, in_, "getSampleDesc");
     std::vector<agc::ContigDesc> desc;
     bool found = false;
-    AGC_NAPI_TRY { found = mode_ != Mode::kNone && c.get_sample_desc(sample, desc); }
-    AGC_NAPI_CATCH(env)
+    found = mode_ != Mode::kNone && c.get_sample_desc(sample, desc);
     if (!found) return env.Undefined();
 
     size_t total = 0;
@@ -287,15 +291,14 @@ class Collection : public Napi::ObjectWrap<Collection> {
     const std::string sample = name_arg(info, 0, "sample");
     const std::string contig = name_arg(info, 1, "contig");
     require_writable(env, "registerSampleContig");
-    AGC_NAPI_TRY { return Napi::Boolean::New(env, c.register_sample_contig(sample, contig)); }
-    AGC_NAPI_CATCH(env)
+    return Napi::Boolean::New(env, c.register_sample_contig(sample, contig));
   }
 
   Napi::Value AddSegmentsPlaced(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     agc::CCollection_V3& c = live(env);
     if (info.Length() < 1 || !info[0].IsObject() || info[0].IsArray())
-      throw Napi::TypeError::New(env, "batch must be a PlacementBatch object");
+      throw InputTypeError(env, "batch must be a PlacementBatch object");
     Napi::Object o = info[0].As<Napi::Object>();
     agc::PlacementBatch b;
     b.sample_names = AsStringArray(o.Get("sampleNames"), "batch.sampleNames");
@@ -323,28 +326,27 @@ class Collection : public Napi::ObjectWrap<Collection> {
     const size_t n = b.sample_index.size();
     for (const U32Field& f : fields)
       if (f.dst->size() != n)
-        throw Napi::RangeError::New(env, std::string(f.label) + " has " +
+        throw InputRangeError(env, std::string(f.label) + " has " +
                                              std::to_string(f.dst->size()) +
                                              " entries, batch.sampleIndex " + std::to_string(n));
     if (b.rev_comp.size() != n)
-      throw Napi::RangeError::New(env, "batch.revComp has " + std::to_string(b.rev_comp.size()) +
+      throw InputRangeError(env, "batch.revComp has " + std::to_string(b.rev_comp.size()) +
                                            " entries, batch.sampleIndex " + std::to_string(n));
     for (size_t i = 0; i < n; ++i) {
       if (b.sample_index[i] >= b.sample_names.size())
-        throw Napi::RangeError::New(env, "batch.sampleIndex[" + std::to_string(i) + "] = " +
+        throw InputRangeError(env, "batch.sampleIndex[" + std::to_string(i) + "] = " +
                                              std::to_string(b.sample_index[i]) +
                                              " is out of range");
       if (b.contig_index[i] >= b.contig_names.size())
-        throw Napi::RangeError::New(env, "batch.contigIndex[" + std::to_string(i) + "] = " +
+        throw InputRangeError(env, "batch.contigIndex[" + std::to_string(i) + "] = " +
                                              std::to_string(b.contig_index[i]) +
                                              " is out of range");
       if (b.place[i] >= agc::CCollection_V3::kMaxPlace)
-        throw Napi::RangeError::New(env, "batch.place[" + std::to_string(i) + "] = " +
+        throw InputRangeError(env, "batch.place[" + std::to_string(i) + "] = " +
                                              std::to_string(b.place[i]) + " is out of range");
     }
     require_writable(env, "addSegmentsPlaced");
-    AGC_NAPI_TRY { c.add_segments_placed(b); }
-    AGC_NAPI_CATCH(env)
+    c.add_segments_placed(b);
     return env.Undefined();
   }
 
@@ -355,11 +357,10 @@ class Collection : public Napi::ObjectWrap<Collection> {
     const uint32_t to = ArgUint32(info, 1, "to");
     require_writable(env, "storeContigBatch");
     if (from > to || to > c.get_no_samples())
-      throw Napi::RangeError::New(env, "storeContigBatch: range [" + std::to_string(from) + ", " +
+      throw InputRangeError(env, "storeContigBatch: range [" + std::to_string(from) + ", " +
                                            std::to_string(to) + ") is outside the " +
                                            std::to_string(c.get_no_samples()) + " samples");
-    AGC_NAPI_TRY { c.store_contig_batch(from, to); }
-    AGC_NAPI_CATCH(env)
+    c.store_contig_batch(from, to);
     return env.Undefined();
   }
 
@@ -367,8 +368,7 @@ class Collection : public Napi::ObjectWrap<Collection> {
     Napi::Env env = info.Env();
     agc::CCollection_V3& c = live(env);
     require_writable(env, "completeSerialization");
-    AGC_NAPI_TRY { c.complete_serialization(); }
-    AGC_NAPI_CATCH(env)
+    c.complete_serialization();
     return env.Undefined();
   }
 

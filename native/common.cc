@@ -11,7 +11,7 @@ const napi_type_tag kCollectionTag = {0x2f8b7d1e4a6c9035ULL, 0xc3e5a7091b2d4f68U
 
 AddonData& GetAddonData(Napi::Env env) {
   AddonData* d = env.GetInstanceData<AddonData>();
-  if (!d) throw Napi::Error::New(env, "agc-node: addon not initialised in this environment");
+  if (!d) throw CodedError(env, code::kInternal, "agc-node: addon not initialised in this environment");
   return *d;
 }
 
@@ -24,7 +24,7 @@ Napi::Value arg(const Napi::CallbackInfo& info, size_t i) {
 }
 
 [[noreturn]] void type_error(Napi::Env env, const char* name, const char* expected) {
-  throw Napi::TypeError::New(env, std::string(name) + " must be " + expected);
+  throw InputTypeError(env, std::string(name) + " must be " + expected);
 }
 
 double safe_uint(const Napi::Value& v, const char* name) {
@@ -118,8 +118,8 @@ Napi::Buffer<uint8_t> ToBuffer(Napi::Env env, const std::vector<uint8_t>& bytes)
 
 Napi::Number SafeNumber(Napi::Env env, uint64_t x, const char* what) {
   if (x > 9007199254740991ULL)
-    throw Napi::Error::New(env, std::string(what) + " " + std::to_string(x) +
-                                    " exceeds Number.MAX_SAFE_INTEGER");
+    throw CodedError(env, code::kCorrupt,
+                     std::string(what) + " " + std::to_string(x) + " exceeds Number.MAX_SAFE_INTEGER");
   return Napi::Number::New(env, static_cast<double>(x));
 }
 
@@ -129,9 +129,46 @@ Napi::Array ToStringArray(Napi::Env env, const std::vector<std::string>& v) {
   return a;
 }
 
+namespace {
+Napi::Error with_code(Napi::Error e, const char* code) {
+  e.Set("code", Napi::String::New(e.Env(), code));
+  return e;
+}
+
+const char* code_of(agc::ErrorKind kind) {
+  switch (kind) {
+    case agc::ErrorKind::kCorrupt:
+      return code::kCorrupt;
+    case agc::ErrorKind::kInput:
+      return code::kInput;
+    case agc::ErrorKind::kClosed:
+      return code::kClosed;
+    case agc::ErrorKind::kIo:
+      return code::kIo;
+    case agc::ErrorKind::kInternal:
+      break;
+  }
+  return code::kInternal;
+}
+}  // namespace
+
+Napi::Error CodedError(Napi::Env env, const char* code, const std::string& message) {
+  return with_code(Napi::Error::New(env, message), code);
+}
+
+Napi::Error InputTypeError(Napi::Env env, const std::string& message) {
+  return with_code(Napi::TypeError::New(env, message), code::kInput);
+}
+
+Napi::Error InputRangeError(Napi::Env env, const std::string& message) {
+  return with_code(Napi::RangeError::New(env, message), code::kInput);
+}
+
 void RethrowAsJs(Napi::Env env, const std::exception& e) {
-  if (dynamic_cast<const std::bad_alloc*>(&e)) throw Napi::Error::New(env, "agc-node: out of memory");
-  throw Napi::Error::New(env, e.what());
+  if (auto* agc_error = dynamic_cast<const agc::AgcError*>(&e))
+    throw CodedError(env, code_of(agc_error->kind()), agc_error->what());
+  if (dynamic_cast<const std::bad_alloc*>(&e)) throw CodedError(env, code::kInternal, "agc-node: out of memory");
+  throw CodedError(env, code::kInternal, e.what());
 }
 
 }  // namespace agcnode

@@ -42,6 +42,8 @@ AddonData& GetAddonData(Napi::Env env);
 extern const napi_type_tag kArchiveTag;
 extern const napi_type_tag kCollectionTag;
 
+Napi::Error InputTypeError(Napi::Env env, const std::string& message);
+
 // The wrapped T behind `v`, or TypeError("<what>: expected <expected>") when `v` is not an
 // object tagged with `tag`. `expected` reads like "an Archive".
 template <typename T>
@@ -49,9 +51,9 @@ T* UnwrapTagged(const Napi::Value& v, const napi_type_tag& tag, const char* what
                 const char* expected) {
   Napi::Env env = v.Env();
   if (!v.IsObject() || !v.As<Napi::Object>().CheckTypeTag(&tag))
-    throw Napi::TypeError::New(env, std::string(what) + ": expected " + expected);
+    throw InputTypeError(env, std::string(what) + ": expected " + expected);
   T* p = Napi::ObjectWrap<T>::Unwrap(v.As<Napi::Object>());
-  if (!p) throw Napi::TypeError::New(env, std::string(what) + ": expected " + expected);
+  if (!p) throw InputTypeError(env, std::string(what) + ": expected " + expected);
   return p;
 }
 
@@ -61,7 +63,7 @@ T* UnwrapTagged(const Napi::Value& v, const napi_type_tag& tag, const char* what
 // Defined in archive.cc.
 std::shared_ptr<agc::CArchive> UnwrapArchive(const Napi::Value& v, const char* what);
 
-// ---- argument checkers (all throw Napi::TypeError naming the argument) -------------------------
+// ---- argument checkers (all throw a TypeError with code AGC_INPUT naming the argument) --------
 // `name` reads like "streamId" and appears in the message.
 // A number that is an integer in [0, 2^53 - 1].
 uint64_t ArgSafeUint(const Napi::CallbackInfo& info, size_t i, const char* name);
@@ -88,24 +90,49 @@ std::vector<std::string> AsStringArray(const Napi::Value& v, const char* name);
 // ---- results -------------------------------------------------------------------------------------
 // A Buffer holding a copy of `bytes`.
 Napi::Buffer<uint8_t> ToBuffer(Napi::Env env, const std::vector<uint8_t>& bytes);
-// A u64 from the format as a JS number; throws Error naming `what` when it is >= 2^53.
+// A u64 from the format as a JS number; throws AGC_CORRUPT naming `what` when it is >= 2^53.
 Napi::Number SafeNumber(Napi::Env env, uint64_t x, const char* what);
 Napi::Array ToStringArray(Napi::Env env, const std::vector<std::string>& v);
 
-// ---- exceptions ----------------------------------------------------------------------------------
-// Converts a C++ exception into the JS exception to throw (std::bad_alloc -> "out of memory").
+// ---- coded errors ----------------------------------------------------------------------------
+// Every error the addon throws carries a string `code` (the codes of lib/errors.ts), so the
+// TypeScript side picks the error class from the code and never parses a message. Argument
+// guards keep their JS type (TypeError/RangeError) and get AGC_INPUT.
+namespace code {
+constexpr const char* kInput = "AGC_INPUT";
+constexpr const char* kCorrupt = "AGC_CORRUPT";
+constexpr const char* kClosed = "AGC_CLOSED";
+constexpr const char* kIo = "AGC_IO";
+constexpr const char* kInternal = "AGC_INTERNAL";
+}  // namespace code
+
+Napi::Error CodedError(Napi::Env env, const char* code, const std::string& message);
+Napi::Error InputTypeError(Napi::Env env, const std::string& message);   // TypeError, AGC_INPUT
+Napi::Error InputRangeError(Napi::Env env, const std::string& message);  // RangeError, AGC_INPUT
+
+// The JS error for a C++ exception: agc::AgcError gets the code of its kind, std::bad_alloc
+// becomes "out of memory" (AGC_INTERNAL), anything else AGC_INTERNAL.
 [[noreturn]] void RethrowAsJs(Napi::Env env, const std::exception& e);
 
-// Wrap a method body:  AGC_NAPI_TRY { ... } AGC_NAPI_CATCH(info.Env())
-// Napi::Error passes through untouched (keeps TypeError/RangeError); std::exception -> Error.
-#define AGC_NAPI_TRY try
-#define AGC_NAPI_CATCH(env)                      \
-  catch (const Napi::Error&) {                   \
-    throw;                                       \
-  }                                              \
-  catch (const std::exception& agc_napi_e_) {    \
-    ::agcnode::RethrowAsJs((env), agc_napi_e_);  \
+// Runs `body`; a C++ exception leaving it becomes a coded JS error (Napi::Error passes through).
+// NODE_ADDON_API_CPP_EXCEPTIONS_ALL alone would turn it into a plain Error without a code.
+template <typename F>
+auto CallCoded(Napi::Env env, F&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    RethrowAsJs(env, e);
   }
+}
+
+// A free function as a JS function whose C++ exceptions become coded errors:
+//   Napi::Function::New<Coded<MyFunction>>(env, "name")
+template <Napi::Value (*F)(const Napi::CallbackInfo&)>
+Napi::Value Coded(const Napi::CallbackInfo& info) {
+  return CallCoded(info.Env(), [&] { return F(info); });
+}
 
 // Module init of each class (called once per environment by addon.cc).
 void InitArchive(Napi::Env env, Napi::Object exports);

@@ -10,16 +10,14 @@ namespace {
 Napi::Value ZstdCompressJs(const Napi::CallbackInfo& info) {
   ByteView data = ArgBytes(info, 0, "data");
   int32_t level = ArgInt32(info, 1, "level");
-  if (level < 1 || level > 22) throw Napi::RangeError::New(info.Env(), "level must be 1..22");
-  AGC_NAPI_TRY { return ToBuffer(info.Env(), agc::ZstdCompress(data.data, data.size, level)); }
-  AGC_NAPI_CATCH(info.Env())
+  if (level < 1 || level > 22) throw InputRangeError(info.Env(), "level must be 1..22");
+  return ToBuffer(info.Env(), agc::ZstdCompress(data.data, data.size, level));
 }
 
 Napi::Value ZstdDecompressJs(const Napi::CallbackInfo& info) {
   ByteView data = ArgBytes(info, 0, "data");
   size_t raw_size = ArgIndex(info, 1, "rawSize");
-  AGC_NAPI_TRY { return ToBuffer(info.Env(), agc::ZstdDecompress(data.data, data.size, raw_size)); }
-  AGC_NAPI_CATCH(info.Env())
+  return ToBuffer(info.Env(), agc::ZstdDecompress(data.data, data.size, raw_size));
 }
 
 Napi::Value ZstdVersionJs(const Napi::CallbackInfo& info) {
@@ -29,8 +27,8 @@ Napi::Value ZstdVersionJs(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitZstd(Napi::Env env, Napi::Object exports) {
-  exports.Set("zstdCompress", Napi::Function::New<ZstdCompressJs>(env, "zstdCompress"));
-  exports.Set("zstdDecompress", Napi::Function::New<ZstdDecompressJs>(env, "zstdDecompress"));
+  exports.Set("zstdCompress", Napi::Function::New<Coded<ZstdCompressJs>>(env, "zstdCompress"));
+  exports.Set("zstdDecompress", Napi::Function::New<Coded<ZstdDecompressJs>>(env, "zstdDecompress"));
   exports.Set("zstdVersion", Napi::Function::New<ZstdVersionJs>(env, "zstdVersion"));
 }
 

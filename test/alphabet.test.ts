@@ -1,4 +1,4 @@
-// Symbol table and reverse complement (compression.md 1.3, format.md 5.1).
+// Symbol table and reverse complement (docs/format.md 5.1).
 import { describe, expect, it } from 'vitest';
 import {
   BYTE_TO_CODE,

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The browser entry in a real browser: bundle agc-node/web with esbuild, serve it and golden
 // archives from a local HTTP server with range support, and drive Debian's headless Chromium
 // (playwright-core) to list samples and contigs and fetch ranges; the page's results must equal

@@ -60,7 +60,7 @@ describe('agc-node create CLI', () => {
   it('--help prints the options', async () => {
     const r = await capture(['create', '--help']);
     expect(r.code).toBe(0);
-    expect(r.out.toString()).toMatch(/-k <int> +- k-mer length/);
+    expect(r.out.toString()).toMatch(/-k <int> +k-mer length of the splitters \(default 31; 17..32\)/);
     const a = await capture(['append', '--help']);
     expect(a.out.toString()).toMatch(/Usage: agc-node append/);
   });

@@ -1,4 +1,4 @@
-// FASTA record rules (compression.md 1.1-1.4) on handmade files and on the shared inputs.
+// FASTA record rules (docs/format.md 7.1) on handmade files and on the shared inputs.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -225,7 +225,7 @@ describe('gzip input', () => {
     const gzNoSuffix = write(zlib.gzipSync(Buffer.from(fa)), 'zipped.fa');
     expect(await isGzipFile(gzNoSuffix)).toBe(false);
     // Parsed as garbage: whatever happens, the records inside are not seen.
-    const got = await readAll(gzNoSuffix).catch((e: unknown) => (e instanceof AgcInputError ? [] : Promise.reject(e)));
+    const got = await readAll(gzNoSuffix).catch((e: unknown) => (e instanceof AgcInputError ? [] : Promise.reject(e as Error)));
     expect(got.map((r) => r.name)).not.toContain('x');
   });
 

@@ -30,7 +30,7 @@ export interface HandSample {
   contigs: HandContig[];
 }
 
-/** Greedy LZ-diff encoder against `ref` (format.md 5.5 grammar, not upstream's exact choices). */
+/** Greedy LZ-diff encoder against `ref` (docs/format.md 5.5 grammar, not upstream's exact choices). */
 function lzEncode(ref: string, text: string, mml: number): number[] {
   const out: number[] = [];
   const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
@@ -80,7 +80,7 @@ function lzEncode(ref: string, text: string, mml: number): number[] {
 export function writeHandmadeArchive(file: string, samples: HandSample[], p: { k: number; mml: number; P: number }): void {
   const ar = CppArchive.create(file);
   const coll = CppCollection.forCompression(ar, { batchSize: p.P, segmentSize: 100, kmerLength: p.k });
-  for (let g = 0; g < 16; g++) ar.registerStream(groupStreamNames(g, 3000).delta);
+  for (let g = 0; g < 16; g++) ar.registerStream(groupStreamNames(g).delta);
 
   const refs = new Map<number, string>(); // LZ group -> stored reference
   const entries = new Map<number, number[][]>(); // group -> pack entries in in-group order
@@ -119,7 +119,7 @@ export function writeHandmadeArchive(file: string, samples: HandSample[], p: { k
 
   // reference parts: group 16 raw codes, 17 plain zstd, others tuple-packed zstd
   for (const [g, ref] of [...refs].sort((a, b) => a[0] - b[0])) {
-    const names = groupStreamNames(g, 3000);
+    const names = groupStreamNames(g);
     const rid = ar.registerStream(names.ref);
     ar.registerStream(names.delta);
     const d = [...ref].map(code);
@@ -129,7 +129,7 @@ export function writeHandmadeArchive(file: string, samples: HandSample[], p: { k
   }
   // packs of P entries: part 0 stored as is, later parts zstd-compressed
   for (const [g, list] of entries) {
-    const sid = ar.registerStream(groupStreamNames(g, 3000).delta);
+    const sid = ar.registerStream(groupStreamNames(g).delta);
     for (let part = 0; part * p.P < list.length; part++) {
       const pack = Uint8Array.from(list.slice(part * p.P, (part + 1) * p.P).flatMap((e) => [...e, 0xff]));
       if (part === 0) ar.addPart(sid, pack, 0);

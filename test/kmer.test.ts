@@ -1,4 +1,4 @@
-// k-mers on uint32 halves (compression.md 2.1), MurMur64 (Appendix B) and the k-mer containers.
+// k-mers on uint32 halves (docs/format.md 7.2), MurMur64 (docs/format.md 7.9) and the k-mer containers.
 import { describe, expect, it } from 'vitest';
 import { codesFromString } from '../lib/format/alphabet.js';
 import { KmerScanner, canonicalKmers, compareKmers, fromBigInt, toBigInt } from '../lib/write/kmer/kmer.js';

@@ -1,4 +1,4 @@
-// LZ-diff V2 encoder side (compression.md 4.9, 4.10, 5.3): hand-checked examples and byte-exact
+// LZ-diff V2 encoder side (docs/format.md 7.5, 5.6): hand-checked examples and byte-exact
 // re-encoding of every delta stored in golden archives.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgcArchive } from '../lib/read/agc-archive.js';
-import { AgcAmbiguousNameError, AgcInputError } from '../lib/errors.js';
+import { AgcAmbiguousNameError, AgcCorruptError, AgcError, AgcInputError } from '../lib/errors.js';
+import { CppArchive } from '../lib/native/cpp-archive.js';
 import {
   archivePath,
   caseDir,
@@ -169,8 +170,9 @@ describe('AgcArchive behaviour', () => {
     expect(await a.getSequence({ sample: s, contig: ctg, start: len - 5, end: len + 1000 })).toHaveLength(5);
     expect(await a.getSequence({ sample: s, contig: ctg, start: 50, end: 10 })).toBe('');
     expect(await a.getSequence({ sample: s, contig: ctg, start: len + 10 })).toBe('');
-    await expect(a.getSequence({ sample: s, contig: ctg, start: -1 })).rejects.toThrow(RangeError);
-    await expect(a.getSequence({ sample: s, contig: ctg, start: 1.5 })).rejects.toThrow(RangeError);
+    await expect(a.getSequence({ sample: s, contig: ctg, start: -1 })).rejects.toThrow(AgcInputError);
+    await expect(a.getSequence({ sample: s, contig: ctg, start: 1.5 })).rejects.toThrow(AgcInputError);
+    await expect(a.getSequence(null as never)).rejects.toThrow(AgcInputError);
     const bytes = await a.getSequenceBytes({ sample: s, contig: ctg, start: 0, end: 4 });
     expect(bytes).toBeInstanceOf(Uint8Array);
     expect(Buffer.from(bytes!).toString()).toBe((await a.getSequence({ sample: s, contig: ctg, start: 0, end: 4 }))!);
@@ -209,22 +211,25 @@ describe('AgcArchive behaviour', () => {
     }
   });
 
-  it('rejects missing, empty, truncated and corrupt archives with AgcInputError naming the file', async () => {
+  it('rejects a missing archive with AgcInputError and empty, truncated and corrupt ones with AgcCorruptError, naming the file', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agc-reader-'));
     try {
       const missing = path.join(tmp, 'missing.agc');
       await expect(AgcArchive.open(missing)).rejects.toThrow(AgcInputError);
+      await expect(AgcArchive.open(missing)).rejects.toMatchObject({ code: 'AGC_INPUT' });
       await expect(AgcArchive.open(missing)).rejects.toThrow(missing);
       const empty = path.join(tmp, 'empty.agc');
       fs.writeFileSync(empty, '');
-      await expect(AgcArchive.open(empty)).rejects.toThrow(AgcInputError);
+      await expect(AgcArchive.open(empty)).rejects.toThrow(AgcCorruptError);
+      await expect(AgcArchive.open(empty)).rejects.toMatchObject({ code: 'AGC_CORRUPT' });
       const good = fs.readFileSync(archivePath(small));
       const trunc = path.join(tmp, 'trunc.agc');
       fs.writeFileSync(trunc, good.subarray(0, good.length - 100));
+      await expect(AgcArchive.open(trunc)).rejects.toThrow(AgcCorruptError);
       await expect(AgcArchive.open(trunc)).rejects.toThrow(trunc);
       const noise = path.join(tmp, 'noise.agc');
       fs.writeFileSync(noise, Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) & 255)));
-      await expect(AgcArchive.open(noise)).rejects.toThrow(AgcInputError);
+      await expect(AgcArchive.open(noise)).rejects.toThrow(AgcCorruptError);
       // Corrupt sequence data: flip bytes inside the data area. Opening may still succeed; every
       // read must then either return data or throw an Error, never crash.
       const bad = Buffer.from(good);
@@ -235,18 +240,55 @@ describe('AgcArchive behaviour', () => {
       try {
         opened = await AgcArchive.open(corrupt);
       } catch (e) {
-        expect(e).toBeInstanceOf(AgcInputError);
+        expect(e).toBeInstanceOf(AgcCorruptError);
       }
       if (opened) {
         for (const s of await opened.samples().catch(() => [] as string[])) {
           try {
             await collect(opened.streamSample(s));
           } catch (e) {
-            expect(e).toBeInstanceOf(Error);
+            expect(e).toBeInstanceOf(AgcError);
           }
         }
         opened.close();
       }
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('reports corrupt sequence data as AgcCorruptError (code AGC_CORRUPT) naming the archive', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agc-reader-'));
+    try {
+      const bytes = Buffer.from(fs.readFileSync(archivePath(small)));
+      {
+        // garble the zstd frame of every group reference and of every first delta pack
+        using ar = CppArchive.open(archivePath(small));
+        let garbled = 0;
+        for (const [id, name] of ar.streamNames().entries()) {
+          if (!/^x[0-9A-Za-z_#]+[rd]$/.test(name) || ar.numParts(id) === 0) continue;
+          const off = ar.partOffset(id, 0);
+          const size = ar.partSize(id, 0);
+          for (let i = off + 8; i < off + Math.min(size, 64); i++) bytes[i] ^= 0xa5;
+          garbled++;
+        }
+        expect(garbled).toBeGreaterThan(0);
+      }
+      const bad = path.join(tmp, 'corrupt.agc');
+      fs.writeFileSync(bad, bytes);
+      await using a = await AgcArchive.open(bad);
+      let err: unknown;
+      for (const s of await a.samples()) {
+        err = await collect(a.streamSample(s)).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        if (err) break;
+      }
+      expect(err).toBeInstanceOf(AgcCorruptError);
+      expect(err).toMatchObject({ code: 'AGC_CORRUPT' });
+      expect((err as Error).message).toContain(bad);
+      expect((err as Error).message.split('\n')).toHaveLength(1);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
@@ -334,7 +376,7 @@ describe('AgcArchive on a handmade archive (every storage form, shared contig na
     expect(buf.subarray(0, q).toString()).toBe(Buffer.concat(want).toString());
     expect(buf[q]).toBe(0x2a);
     const c0 = a.sampleLayout('ref')!.contigs[0];
-    expect(() => a.formatRecordInto(c0, 'x', 0, c0.length, 9, buf, buf.length - 10)).toThrow(RangeError);
+    expect(() => a.formatRecordInto(c0, 'x', 0, c0.length, 9, buf, buf.length - 10)).toThrow(AgcInputError);
   });
 
   it('formats from an in-memory image into bulk buffers that share space with the references', async () => {
@@ -362,7 +404,7 @@ describe('AgcArchive on a handmade archive (every storage form, shared contig na
     for (const bulk of [false, true]) {
       await using a = await AgcArchive.open(file);
       let dst: Uint8Array = new Uint8Array(64);
-      let scratch = (n: number) => new Uint8Array(n);
+      let scratch: (n: number) => Uint8Array = (n: number) => new Uint8Array(n);
       if (bulk) {
         a.loadIntoMemory();
         dst = a.bulkBuffers(1, 64)[0];

@@ -1,4 +1,4 @@
-// Segment storage envelopes (compression.md 5.1, 5.2, 5.4): hand examples and byte identity with the
+// Segment storage envelopes (docs/format.md 7.6): hand examples and byte identity with the
 // reference parts and packs of golden archives (zstd 1.5.6 from the native binding).
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -70,7 +70,7 @@ export interface SourceRecord {
 
 const parsedCache = new Map<string, SourceRecord[]>();
 
-/** Parse a FASTA file the way agc's reader does (format.md 5.1). */
+/** Parse a FASTA file the way agc's reader does (docs/format.md 5.1). */
 export function readFasta(file: string): SourceRecord[] {
   const hit = parsedCache.get(file);
   if (hit) return hit;
@@ -82,6 +82,7 @@ export function readFasta(file: string): SourceRecord[] {
     const body = nl < 0 ? '' : chunk.slice(nl);
     // drop bytes < 64, upper-case letters; other letters would print as ' ' (none in the data)
     let seq = '';
+    // eslint-disable-next-line no-control-regex -- FASTA conversion drops every byte below 64
     for (const part of body.split(/[\x00-\x3f]+/)) seq += part;
     out.push({ header, seq: seq.toUpperCase().replace(/[^ACGTNRYSWKMBDHVU]/g, ' ') });
   }

@@ -1,4 +1,4 @@
-// Splitters (compression.md 2.2-2.6): golden splitter sets, and the walk / mining / fallback pieces
+// Splitters (docs/format.md 7.2): golden splitter sets, and the walk / mining / fallback pieces
 // against an independent bigint re-statement of the spec's pseudo-code.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -12,13 +12,12 @@
 //   open the file themselves (the native archive writer); writeFileAtomic/withOutput wrap both.
 //   Leftover temporaries are removed on exit.
 import fs from 'node:fs';
-import path from 'node:path';
-import { once } from 'node:events';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod/v3';
-import { AgcInputError } from '../errors.js';
+import { AgcError, AgcErrorCode, AgcInputError } from '../errors.js';
+import { AtomicPath } from '../atomic-path.js';
 
-export { AgcInputError };
+export { AgcInputError, AtomicPath };
 
 // ---------------------------------------------------------------------------------------- args
 
@@ -127,9 +126,9 @@ export function canExitAbruptly(): boolean {
 
 // ---------------------------------------------------------------------------------------- errors
 
-/** Thrown to stop a command quietly when stdout is closed by the reader (e.g. `| head`). */
-export class OutputClosedError extends Error {
-  override name = 'OutputClosedError';
+/** Thrown (code AGC_OUTPUT_CLOSED) to stop a command quietly when the reader closes stdout (`| head`). */
+function outputClosed(): AgcError {
+  return new AgcError(AgcErrorCode.OUTPUT_CLOSED, 'stdout closed');
 }
 
 /** One line describing `err` for the user. */
@@ -155,7 +154,7 @@ export async function runCommand(command: string, argv: string[], body: () => Pr
     const r = await body();
     return r ?? 0;
   } catch (err) {
-    if (err instanceof OutputClosedError) return 0;
+    if (err instanceof AgcError && err.code === AgcErrorCode.OUTPUT_CLOSED) return 0;
     writeStderr(`agc-node ${command}: ${errorMessage(err)}\n`);
     if (sniffVerbosity(argv) >= 2 && err instanceof Error && err.stack) writeStderr(`${err.stack}\n`);
     return 1;
@@ -184,81 +183,17 @@ export interface Output {
   abort(): void;
 }
 
-const pendingTemps = new Set<string>();
-let exitHookInstalled = false;
-function trackTemp(p: string): void {
-  pendingTemps.add(p);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.on('exit', () => {
-      for (const t of pendingTemps) {
-        try {
-          fs.unlinkSync(t);
-        } catch {
-          // already gone
-        }
-      }
+let signalHookInstalled = false;
+// A CLI killed by a signal exits through process.exit, so the exit hook of atomic-path.ts removes
+// its temporaries. Only the CLI does this; the library leaves signals to its host.
+function exitOnSignals(): void {
+  if (signalHookInstalled) return;
+  signalHookInstalled = true;
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      // 128 + signal number is the shell convention.
+      process.exit(sig === 'SIGINT' ? 130 : sig === 'SIGTERM' ? 143 : 129);
     });
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-      process.once(sig, () => {
-        // exit() runs the 'exit' hook above; 128 + signal number is the shell convention.
-        process.exit(sig === 'SIGINT' ? 130 : sig === 'SIGTERM' ? 143 : 129);
-      });
-    }
-  }
-}
-
-/**
- * A temporary path next to `target` (same folder, so the final rename is atomic on one file
- * system), reserved by creating it empty. For writers that open the file themselves (e.g. the
- * native archive writer): write to `tempPath`, then commit() renames it to `target`; abort()
- * removes it. Temporaries still present at process exit (crash, Ctrl-C) are removed.
- */
-export class AtomicPath {
-  readonly target: string;
-  readonly tempPath: string;
-  private done = false;
-
-  constructor(target: string) {
-    this.target = target;
-    const dir = path.dirname(path.resolve(target));
-    this.tempPath = path.join(dir, `.${path.basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
-    const st = fs.statSync(target, { throwIfNoEntry: false });
-    if (st?.isDirectory()) throw new AgcInputError(`cannot write output ${target}: is a directory`);
-    try {
-      fs.closeSync(fs.openSync(this.tempPath, 'wx', 0o666));
-    } catch (e) {
-      throw new AgcInputError(`cannot write output ${target}: ${errorMessage(e).replace(`: ${this.tempPath}`, '')}`);
-    }
-    trackTemp(this.tempPath);
-  }
-
-  /** Rename the temporary file to the target (replacing it). */
-  commit(): void {
-    if (this.done) throw new Error(`output ${this.target} is already committed or aborted`);
-    this.done = true;
-    try {
-      fs.renameSync(this.tempPath, this.target);
-      pendingTemps.delete(this.tempPath);
-    } catch (e) {
-      this.remove();
-      throw new AgcInputError(`cannot write output ${this.target}: ${errorMessage(e)}`);
-    }
-  }
-
-  /** Remove the temporary file; the target is untouched. Never throws. */
-  abort(): void {
-    this.done = true;
-    this.remove();
-  }
-
-  private remove(): void {
-    try {
-      fs.unlinkSync(this.tempPath);
-    } catch {
-      // not there
-    }
-    pendingTemps.delete(this.tempPath);
   }
 }
 
@@ -274,6 +209,7 @@ export class AtomicFile implements Output {
 
   constructor(target: string) {
     this.target = target;
+    exitOnSignals();
     this.reserved = new AtomicPath(target);
     try {
       this.fd = fs.openSync(this.reserved.tempPath, 'w');
@@ -297,7 +233,7 @@ export class AtomicFile implements Output {
 
   /** Synchronous write (files do not need back-pressure). */
   writeSync(chunk: Uint8Array | string): void {
-    if (this.fd === undefined) throw new Error(`output ${this.target} is already closed`);
+    if (this.fd === undefined) throw new AgcError(AgcErrorCode.CLOSED, `output ${this.target} is already closed`);
     const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     let off = 0;
     try {
@@ -308,7 +244,7 @@ export class AtomicFile implements Output {
   }
 
   async commit(): Promise<void> {
-    if (this.fd === undefined) throw new Error(`output ${this.target} is already closed`);
+    if (this.fd === undefined) throw new AgcError(AgcErrorCode.CLOSED, `output ${this.target} is already closed`);
     const fd = this.fd;
     this.fd = undefined;
     try {
@@ -358,10 +294,15 @@ export class StdoutOutput implements Output {
   private stream: NodeJS.WritableStream | undefined;
   private direct: boolean;
   private readonly onError = (e: NodeJS.ErrnoException) => {
-    this.failed ??= e.code === 'EPIPE' ? new OutputClosedError('stdout closed') : new AgcInputError(`cannot write to standard output: ${errorMessage(e)}`);
+    this.failed ??= e.code === 'EPIPE' ? outputClosed() : new AgcInputError(`cannot write to standard output: ${errorMessage(e)}`);
     this.wake?.();
   };
   private readonly onDrain = () => this.wake?.();
+  // A method rather than inline checks: `failed` is set from callbacks, which TypeScript's
+  // narrowing of an inline `if (this.failed)` does not see across awaits.
+  private throwIfFailed(): void {
+    if (this.failed) throw this.failed;
+  }
 
   /** `stream`: write to this stream instead of standard output. */
   constructor(stream?: NodeJS.WritableStream) {
@@ -389,7 +330,7 @@ export class StdoutOutput implements Output {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') {
         this.onError(e as NodeJS.ErrnoException);
-        throw this.failed;
+        this.throwIfFailed();
       }
       this.direct = false;
       this.attach(stdoutStream());
@@ -399,7 +340,7 @@ export class StdoutOutput implements Output {
   }
 
   async write(chunk: Uint8Array | string): Promise<void> {
-    if (this.failed) throw this.failed;
+    this.throwIfFailed();
     if (this.direct) {
       const rest = this.writeDirect(chunk);
       if (rest === undefined) return;
@@ -408,12 +349,12 @@ export class StdoutOutput implements Output {
     if (!this.stream!.write(chunk)) {
       await new Promise<void>((resolve) => (this.wake = resolve));
       this.wake = undefined;
-      if (this.failed) throw this.failed;
+      this.throwIfFailed();
     }
   }
 
   async writeReusable(chunk: Uint8Array): Promise<void> {
-    if (this.failed) throw this.failed;
+    this.throwIfFailed();
     if (this.direct) {
       const rest = this.writeDirect(chunk);
       if (rest === undefined) return;
@@ -427,11 +368,11 @@ export class StdoutOutput implements Output {
         resolve();
       });
     });
-    if (this.failed) throw this.failed;
+    this.throwIfFailed();
   }
 
   async commit(): Promise<void> {
-    if (this.failed) throw this.failed;
+    this.throwIfFailed();
     const stream = this.stream;
     if (stream) {
       // Wait until everything handed to the stream has been flushed.
@@ -442,7 +383,7 @@ export class StdoutOutput implements Output {
       this.wake = undefined;
     }
     this.detach();
-    if (this.failed) throw this.failed;
+    this.throwIfFailed();
   }
 
   abort(): void {

@@ -2,7 +2,8 @@
 // opens the archive itself (the native objects are per thread) and formats whole samples.
 import { parentPort, workerData } from 'node:worker_threads';
 import { AgcArchive } from '../read/agc-archive.js';
-import { AtomicFile, type Output, errorMessage } from './common.js';
+import { AtomicFile, type Output } from './common.js';
+import { AgcAbortError, AgcError, AgcErrorCode, AgcInputError, serializeError, type SerializedError } from '../errors.js';
 import { FastaSink } from './fasta-sink.js';
 
 export interface WorkerInit {
@@ -24,11 +25,11 @@ export interface SampleTask {
 export type WorkerReply =
   | { type: 'chunk'; index: number; data: Uint8Array }
   | { type: 'done'; index: number }
-  | { type: 'error'; index: number; message: string; stack?: string };
+  | { type: 'error'; index: number; error: SerializedError };
 
 const init = workerData as WorkerInit;
 const port = parentPort;
-if (!port) throw new Error('extract-worker must run in a worker thread');
+if (!port) throw new AgcError(AgcErrorCode.INTERNAL, 'extract-worker must run in a worker thread');
 
 let archive: AgcArchive | undefined;
 let sink: FastaSink | undefined;
@@ -61,14 +62,14 @@ class PostOutput implements Output {
 async function extract(task: SampleTask): Promise<void> {
   const a = openArchive();
   const layout = a.sampleLayout(task.name);
-  if (!layout) throw new Error(`There is no sample ${task.name}`);
+  if (!layout) throw new AgcInputError(`There is no sample ${task.name}`);
   const out: Output = task.file !== undefined ? new AtomicFile(task.file) : new PostOutput(task.index);
   try {
     // one sink (and its buffers) for all the samples of this worker
     if (sink) await sink.retarget(out);
     else sink = new FastaSink(out, a, init.lineLength, init.gzip, true);
     for (const c of layout.contigs) {
-      if (stopped()) throw new Error('stopped');
+      if (stopped()) throw new AgcAbortError('stopped');
       await sink.record(c);
     }
     await sink.finish();
@@ -89,7 +90,8 @@ port.on('message', (task: SampleTask | null) => {
     return;
   }
   if (stopped()) return;
-  extract(task).catch((e: Error) => {
-    if (!stopped()) port.postMessage({ type: 'error', index: task.index, message: errorMessage(e), stack: e.stack } satisfies WorkerReply);
+  extract(task).catch((e: unknown) => {
+    // serializeError keeps class and code: the main thread rethrows the same kind of error.
+    if (!stopped()) port.postMessage({ type: 'error', index: task.index, error: serializeError(e) } satisfies WorkerReply);
   });
 });

@@ -30,19 +30,20 @@ function version(): string {
 }
 
 // A function, so that reading package.json for the version is left to the runs that print it.
-const usage = () => `agc-node ${version()} - AGC (Assembled Genomes Compressor) archives, compatible with agc 3.2.2
-Usage: agc-node <command> [options]
-Command:
-   create   - create archive from FASTA files
-   append   - add FASTA files to existing archive
-   getcol   - extract all samples from archive
-   getset   - extract sample from archive
-   getctg   - extract contig from archive
-   listref  - list reference sample name in archive
-   listset  - list sample names in archive
-   listctg  - list sample and contig names in archive
-   info     - show some statistics of the compressed data (printed to stdout; agc uses stderr)
-Note: run agc-node <command> --help to see command-specific options
+const usage = () => `agc-node ${version()}: read and write AGC archives (format 3.0, byte-identical to agc 3.2.2)
+Usage: agc-node <command> [options] <arguments>
+Commands that write an archive:
+   create   compress a reference genome and further genomes into a new archive
+   append   write a new archive that extends an existing one with more genomes
+Commands that read an archive:
+   getcol   write every sample as FASTA
+   getset   write the named samples as FASTA
+   getctg   write contigs, or ranges of contigs, as FASTA
+   listref  print the name of the reference sample
+   listset  print the names of all samples
+   listctg  print the contig names of the named samples
+   info     print the sample count, the compression parameters and the reference (on standard output)
+Run \`agc-node <command> --help\` for the options of one command.
 `;
 
 /** Run the CLI with `argv` (without node and script); resolves to the exit code. */

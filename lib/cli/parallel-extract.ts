@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SampleTask, WorkerInit, WorkerReply } from './extract-worker.js';
 import { openOutput, writeStderr } from './common.js';
+import { AgcError, AgcErrorCode, deserializeError } from '../errors.js';
 
 export interface ParallelExtractOptions {
   archivePath: string;
@@ -28,13 +29,6 @@ const workerFile = fileURLToPath(new URL('./extract-worker.js', import.meta.url)
 /** False when running from TypeScript sources (tests), where the compiled worker is absent. */
 export function parallelAvailable(): boolean {
   return fs.existsSync(workerFile);
-}
-
-class WorkerFailure extends Error {
-  constructor(message: string, stack?: string) {
-    super(message);
-    if (stack) this.stack = stack;
-  }
 }
 
 export async function extractParallel(o: ParallelExtractOptions): Promise<void> {
@@ -70,7 +64,7 @@ export async function extractParallel(o: ParallelExtractOptions): Promise<void> 
   for (const w of workers) {
     w.on('message', (m: WorkerReply) => {
       if (m.type === 'error') {
-        fail(new WorkerFailure(m.message, m.stack));
+        fail(deserializeError(m.error));
         return;
       }
       const e = pending.get(m.index);
@@ -84,7 +78,7 @@ export async function extractParallel(o: ParallelExtractOptions): Promise<void> 
     });
     w.on('error', (e) => fail(e));
     w.on('exit', (code) => {
-      if (code !== 0) fail(new Error(`extraction worker exited with code ${code}`));
+      if (code !== 0) fail(new AgcError(AgcErrorCode.INTERNAL, `extraction worker exited with code ${code}`));
     });
   }
 

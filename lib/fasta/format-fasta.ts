@@ -1,4 +1,4 @@
-// FASTA output as upstream agc writes it (format.md 6.3, 6.4): '>' + name + '\n', then the
+// FASTA output as upstream agc writes it (docs/format.md 6.3, 6.4): '>' + name + '\n', then the
 // sequence in lines of exactly `lineLength` symbols, each line (the last too) ending in '\n'.
 // Sequences arrive as ASCII letters, so output is pure copying.
 //
@@ -6,6 +6,7 @@
 // sequence lines at the requested level, with libdeflate. We write the same two members with
 // node:zlib, so the decompressed text is identical but the compressed bytes are not.
 import { createRequire } from 'node:module';
+import { AgcError, AgcErrorCode } from '../errors.js';
 
 // node:zlib is loaded on first use: a few milliseconds of start-up that only -g needs.
 let zlib: typeof import('node:zlib') | undefined;
@@ -123,7 +124,7 @@ export class StreamingRecordFormatter {
 
   /** Wrap the next piece of the sequence. */
   piece(seq: Uint8Array): Buffer {
-    if (!this.started) throw new Error('StreamingRecordFormatter: piece() before start()');
+    if (!this.started) throw new AgcError(AgcErrorCode.INTERNAL, 'StreamingRecordFormatter: piece() before start()');
     const max = seq.length + Math.ceil((seq.length + this.column) / this.lineLength) + 1;
     const buf = Buffer.allocUnsafe(max);
     const { end, column } = wrapInto(seq, this.lineLength, buf, 0, this.column);

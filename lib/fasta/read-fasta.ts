@@ -1,4 +1,4 @@
-// Streaming FASTA reader with upstream's record rules (compression.md 1.1-1.4, format.md 5.1).
+// Streaming FASTA reader with upstream's record rules (docs/format.md 7.1, 5.1).
 // Upstream parses bytes without validation; we reproduce that exactly, except that body bytes >= 128
 // (undefined behaviour upstream) are rejected, and header bytes must be valid UTF-8 because contig
 // names are JS strings (non-UTF-8 header bytes are not supported).
@@ -278,7 +278,7 @@ export function removeCommonSuffixes(name: string): string {
   }
 }
 
-/** Sample name of an input file (compression.md 1.4): e.g. "dir/HG002.fa.gz" -> "HG002". */
+/** Sample name of an input file (docs/format.md 7.1): e.g. "dir/HG002.fa.gz" -> "HG002". */
 export function sampleNameFromPath(path: string): string {
   return removeCommonSuffixes(pathStem(path));
 }

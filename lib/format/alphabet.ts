@@ -1,4 +1,4 @@
-// Symbol alphabet of AGC (compression.md 1.3, format.md 5.1): FASTA bytes <-> numeric codes.
+// Symbol alphabet of AGC (docs/format.md 5.1): FASTA bytes <-> numeric codes.
 // Codes 0..3 are ACGT (the only symbols k-mers and LZ hashing accept), 4 is N, 5..15 IUPAC/U,
 // 30 "any other byte 64..127", 32 for '@' and '`'.
 
@@ -7,12 +7,6 @@ export const SYMBOL_DROP = 0xfe;
 /** Table value for a byte >= 128: undefined behaviour upstream, rejected here. */
 export const SYMBOL_INVALID = 0xff;
 
-/** Codes with a meaning in the alphabet. */
-export const CODE_A = 0;
-export const CODE_C = 1;
-export const CODE_G = 2;
-export const CODE_T = 3;
-export const CODE_N = 4;
 /** Code of every byte 64..127 that is not one of the 16 letters, '@' or '`'. */
 export const CODE_OTHER = 30;
 /** Code of '@' and '`'. */

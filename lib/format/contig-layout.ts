@@ -1,6 +1,7 @@
-// Contig geometry (format.md 5.7, 5.8): consecutive segments overlap by k symbols, so segment 0
+// Contig geometry (docs/format.md 5.7, 5.8): consecutive segments overlap by k symbols, so segment 0
 // contributes all its symbols and every later segment all but its first k. Precomputing where each
 // contribution starts lets a range query decode only the segments it touches.
+import { AgcCorruptError } from '../errors.js';
 
 /** Placement of one contig's segments plus the derived coordinates. */
 export interface ContigLayout {
@@ -102,7 +103,7 @@ export function copyContigRange(
   const write: SegmentRangeWriter = (l, j, i0, count, d, q) => {
     const seg = source(l, j);
     if (seg.length !== l.rawLength[j])
-      throw new Error(`corrupted archive: segment ${j} of contig ${l.name} decoded to ${seg.length} symbols, expected ${l.rawLength[j]}`);
+      throw new AgcCorruptError(`corrupted archive: segment ${j} of contig ${l.name} decoded to ${seg.length} symbols, expected ${l.rawLength[j]}`);
     d.set(seg.subarray(i0, i0 + count), q);
   };
   return writeContigRange(layout, k, from, to, write, dst, dstOffset);

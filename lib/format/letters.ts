@@ -1,4 +1,4 @@
-// Output side of the AGC symbol alphabet (format.md 5.1). Decoded sequence is kept as ASCII letters
+// Output side of the AGC symbol alphabet (docs/format.md 5.1). Decoded sequence is kept as ASCII letters
 // rather than numeric codes so that FASTA output and getSequence() need no further conversion;
 // every decoder maps codes to letters once, through CODE_TO_LETTER.
 
@@ -45,13 +45,6 @@ export const CODE_COMPLEMENT: Uint8Array = (() => {
   for (let i = 0; i < 256; i++) t[i] = i < 4 ? 3 - i : i;
   return t;
 })();
-
-/** Map every byte of `src` through `table` into `dst` (same length; may be the same array). */
-export function mapBytes(src: Uint8Array, table: Uint8Array, dst: Uint8Array = new Uint8Array(src.length)): Uint8Array {
-  const n = src.length;
-  for (let i = 0; i < n; i++) dst[i] = table[src[i]];
-  return dst;
-}
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const pairTables = new WeakMap<Uint8Array, Uint16Array>();

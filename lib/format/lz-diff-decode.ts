@@ -1,25 +1,15 @@
-// Decoder of LZ-diff encoded segments (format.md 5.5; the v1 encoding is a subset of the same
+// Decoder of LZ-diff encoded segments (docs/format.md 5.5; the v1 encoding is a subset of the same
 // grammar, so one decoder serves every archive version). The reference and the output live in the
 // same symbol space: letters when `symbols` is CODE_TO_LETTER, codes when it is the identity. That
 // lets the reader keep references as letters and never convert a delta-coded segment again.
 
-/** Corrupt or truncated LZ-diff data. */
-export class LzDiffError extends Error {
+/** Corrupt or truncated LZ-diff data (an AgcCorruptError, code AGC_CORRUPT). */
+export class LzDiffError extends AgcCorruptError {
   override name = 'LzDiffError';
 }
 
-const DIGIT_0 = 0x30;
-const DIGIT_9 = 0x39;
-const MINUS = 0x2d;
-const COMMA = 0x2c;
-const DOT = 0x2e;
-const BANG = 0x21;
-const LIT_FIRST = 0x41; // 'A' + code 0
-const LIT_LAST = 0x55; // 'A' + code 20
-const N_RUN = 0x1e;
-const N_RUN_END = 0x04;
-const MIN_N_RUN = 4;
-const N_CODE = 4;
+import { AgcCorruptError } from '../errors.js';
+import { BANG, COMMA, DIGIT_0, DIGIT_9, DOT, LIT_FIRST, LIT_LAST, MINUS, MIN_N_RUN, N_CODE, N_RUN, N_RUN_END } from './lz-diff-tokens.js';
 
 // Short copies are cheaper as a loop than as subarray()+set(), which allocate.
 const SHORT_COPY = 32;

@@ -1,4 +1,4 @@
-// Storage envelopes of segment data (compression.md 5.1, 5.2, 5.4; format.md 5.3, 5.4): how a group
+// Storage envelopes of segment data (docs/format.md 5.3, 5.4, 7.6): how a group
 // reference and a pack of deltas/raw segments become part data + metadata. Pure: zstd is injected.
 
 /** One zstd frame of `data` at `level` (ZSTD_compressCCtx, default parameters; zstd 1.5.6 for byte identity). */

@@ -1,6 +1,7 @@
-// Decoding of the stored forms of segment data (format.md 5.3, 5.4): group reference parts
+// Decoding of the stored forms of segment data (docs/format.md 5.3, 5.4): group reference parts
 // (raw / zstd plain / zstd tuples) and packs of delta or raw entries separated by 0xFF.
 // zstd is injected so these functions stay pure and testable without the native addon.
+import { AgcCorruptError } from '../errors.js';
 
 /** Decompress one zstd frame whose content size is `rawSize`. */
 export type Decompress = (data: Uint8Array, rawSize: number) => Uint8Array;
@@ -15,8 +16,8 @@ export type Allocate = (length: number, phase: number) => Uint8Array;
 /** The default Allocate: a fresh buffer (one spare byte or more when phase is not 0). */
 export const allocate: Allocate = (length, phase) => (phase === 0 ? new Uint8Array(length) : new Uint8Array(length + phase).subarray(phase));
 
-/** Corrupt segment data (bad marker, bad tuple header, entry out of range ...). */
-export class SegmentDecodeError extends Error {
+/** Corrupt segment data (bad marker, bad tuple header, entry out of range ...); code AGC_CORRUPT. */
+export class SegmentDecodeError extends AgcCorruptError {
   override name = 'SegmentDecodeError';
 }
 
@@ -245,13 +246,6 @@ export function unpackPart(data: Uint8Array, metadata: number, decompress: Decom
   return new Pack(raw);
 }
 
-/** Map raw-group entry codes to output symbols (new array). */
-export function rawEntryToSymbols(entry: Uint8Array, symbols: Uint8Array): Uint8Array {
-  const out = new Uint8Array(entry.length);
-  for (let i = 0; i < entry.length; i++) out[i] = symbols[entry[i]];
-  return out;
-}
-
 /**
  * Write raw-group entry codes as symbols into dst[offset, offset + entry.length), reversed when
  * `reverse` (pass complemented symbols then, to get the reverse complement).
@@ -273,7 +267,7 @@ function rawReverse(entry: Uint8Array, symbols: Uint8Array, dst: Uint8Array, d: 
 }
 
 /**
- * Where in-group id `inGroupId` of group `groupId` lives (format.md 5.2): raw groups (< 16) keep
+ * Where in-group id `inGroupId` of group `groupId` lives (docs/format.md 5.2): raw groups (< 16) keep
  * every id in the delta stream (id k -> part k / P, entry k % P); LZ groups keep id 0 as the
  * reference and id k >= 1 in part (k-1) / P, entry (k-1) % P.
  */
@@ -289,9 +283,12 @@ export const NO_RAW_GROUPS = 16;
 
 const B64_DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_#';
 
-/** Base name of group g's streams (format.md 2.1): v3 "x" + base-64 digits, least significant first; older "seg-<g>". */
-export function groupStreamBase(groupId: number, archiveVersion: number): string {
-  if (archiveVersion < 3000) return `seg-${groupId}`;
+/**
+ * Base name of group g's streams (docs/format.md 2.1): "x" + base-64 digits, least significant first.
+ * Only format 3.x is read or written (older archives are rejected at open), so the "seg-<g>"
+ * names of format 1/2 never occur.
+ */
+export function groupStreamBase(groupId: number): string {
   let s = 'x';
   let g = groupId;
   do {
@@ -302,7 +299,7 @@ export function groupStreamBase(groupId: number, archiveVersion: number): string
 }
 
 /** Names of a group's reference and delta streams. */
-export function groupStreamNames(groupId: number, archiveVersion: number): { ref: string; delta: string } {
-  const base = groupStreamBase(groupId, archiveVersion);
-  return archiveVersion < 3000 ? { ref: `${base}-ref`, delta: `${base}-delta` } : { ref: `${base}r`, delta: `${base}d` };
+export function groupStreamNames(groupId: number): { ref: string; delta: string } {
+  const base = groupStreamBase(groupId);
+  return { ref: `${base}r`, delta: `${base}d` };
 }

@@ -2,6 +2,7 @@
 // checking that the native side cannot express (zod), lifetime (close / using / finalizer).
 import { z } from 'zod/v3';
 import { native } from './load.js';
+import { callNative } from './native-error.js';
 import type { Archive as NativeArchive } from '../../binding.js';
 import { NativeHandle, checkIndex, parseArg } from './handle.js';
 
@@ -25,7 +26,7 @@ export class CppArchive extends NativeHandle<NativeArchive> {
   readonly mode: 'r' | 'w';
 
   private constructor(path: string, mode: 'r' | 'w') {
-    super(new native.Archive(path, mode));
+    super(callNative(() => new native.Archive(path, mode)));
     this.path = path;
     this.mode = mode;
   }
@@ -42,12 +43,12 @@ export class CppArchive extends NativeHandle<NativeArchive> {
 
   /** Number of streams (registration = footer order). */
   get numStreams(): number {
-    return this.native.getNumStreams();
+    return callNative(() => this.native.getNumStreams());
   }
 
   /** Stream names in id order. */
   streamNames(): string[] {
-    return this.native.getStreamNames();
+    return callNative(() => this.native.getStreamNames());
   }
 
   /** Id of a stream, or undefined when the archive has no stream of that name. */
@@ -58,60 +59,58 @@ export class CppArchive extends NativeHandle<NativeArchive> {
 
   /** Name of stream `id`. */
   streamName(id: number): string {
-    return this.native.getStreamName(checkIndex(id, 'streamName'));
+    return callNative(() => this.native.getStreamName(checkIndex(id, 'streamName')));
   }
 
   /** Number of parts of stream `id`. */
   numParts(id: number): number {
-    return this.native.getNumParts(checkIndex(id, 'numParts'));
+    return callNative(() => this.native.getNumParts(checkIndex(id, 'numParts')));
   }
 
   /** Register a stream (write mode); returns its id, the existing one if the name is known. */
   registerStream(name: string): number {
-    return this.native.registerStream(parseArg(z.string().min(1), name, 'registerStream'));
+    return callNative(() => this.native.registerStream(parseArg(z.string().min(1), name, 'registerStream')));
   }
 
   /** Write a part now (write mode); returns its index in the stream. */
   addPart(id: number, data: Uint8Array, metadata: number): number {
-    return this.native.addPart(checkIndex(id, 'addPart'), data, parseArg(metadataSchema, metadata, 'addPart metadata'));
+    return callNative(() => this.native.addPart(checkIndex(id, 'addPart'), data, parseArg(metadataSchema, metadata, 'addPart metadata')));
   }
 
   /** Queue a part; buffered parts are written by flush() in ascending stream id order, as upstream. */
   addPartBuffered(id: number, data: Uint8Array, metadata: number): void {
-    this.native.addPartBuffered(
-      checkIndex(id, 'addPartBuffered'),
-      data,
-      parseArg(metadataSchema, metadata, 'addPartBuffered metadata'),
-    );
+    const stream = checkIndex(id, 'addPartBuffered');
+    const meta = parseArg(metadataSchema, metadata, 'addPartBuffered metadata');
+    callNative(() => this.native.addPartBuffered(stream, data, meta));
   }
 
   /** Write all buffered parts (upstream FlushOutBuffers). */
   flush(): void {
-    this.native.flushOutBuffers();
+    callNative(() => this.native.flushOutBuffers());
   }
 
   /** Bytes written so far (write mode). */
   get position(): number {
-    return this.native.getPosition();
+    return callNative(() => this.native.getPosition());
   }
 
   /** Read part `part` of stream `id` (read mode). */
   getPart(id: number, part: number): ArchivePart {
-    return this.native.getPart(checkIndex(id, 'getPart'), checkIndex(part, 'getPart part'));
+    return callNative(() => this.native.getPart(checkIndex(id, 'getPart'), checkIndex(part, 'getPart part')));
   }
 
   /** Size of a part's data without reading it (read mode). */
   partSize(id: number, part: number): number {
-    return this.native.getPartSize(checkIndex(id, 'partSize'), checkIndex(part, 'partSize part'));
+    return callNative(() => this.native.getPartSize(checkIndex(id, 'partSize'), checkIndex(part, 'partSize part')));
   }
 
   /** File offset of a part (read mode), from the footer; parts tile the file in offset order. */
   partOffset(id: number, part: number): number {
-    return this.native.getPartOffset(checkIndex(id, 'partOffset'), checkIndex(part, 'partOffset part'));
+    return callNative(() => this.native.getPartOffset(checkIndex(id, 'partOffset'), checkIndex(part, 'partOffset part')));
   }
 
   /** Size of the archive file in bytes (read mode). */
   get fileSize(): number {
-    return this.native.getFileSize();
+    return callNative(() => this.native.getFileSize());
   }
 }

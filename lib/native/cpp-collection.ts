@@ -3,17 +3,20 @@
 // never one call per segment.
 import { z } from 'zod/v3';
 import { native } from './load.js';
+import { callNative } from './native-error.js';
 import type { Collection as NativeCollection, CollectionParams, PlacementBatch, SampleDesc } from '../../binding.js';
 import type { CppArchive } from './cpp-archive.js';
 import { NativeHandle, checkIndex, parseArg } from './handle.js';
 
 export type { CollectionParams, PlacementBatch, SampleDesc };
 
+// The ranges the collection can store (u32 fields); the same as the bridge's guards.
 const paramsSchema = z.object({
-  batchSize: z.number().int().min(1).max(1e9),
-  segmentSize: z.number().int().min(0).max(0xffffffff),
+  batchSize: z.number().int().min(1).max(0xffffffff),
+  segmentSize: z.number().int().min(1).max(0xffffffff),
   kmerLength: z.number().int().min(1).max(32),
 });
+const nameSchema = z.string();
 
 /**
  * The version-3 collection of an archive. Use {@link CppCollection.openForReading} on an archive
@@ -22,20 +25,20 @@ const paramsSchema = z.object({
  */
 export class CppCollection extends NativeHandle<NativeCollection> {
   private constructor() {
-    super(new native.Collection());
+    super(callNative(() => new native.Collection()));
   }
 
   /** Attach to an archive open for reading; sample names load now, contig batches on demand. */
   static openForReading(archive: CppArchive, params: CollectionParams): CppCollection {
     const c = new CppCollection();
-    c.native.openForReading(archive.native, parseArg(paramsSchema, params, 'CppCollection.openForReading'));
+    callNative(() => c.native.openForReading(archive.native, parseArg(paramsSchema, params, 'CppCollection.openForReading')));
     return c;
   }
 
   /** Start a collection in a new archive (registers the three collection streams). */
   static forCompression(archive: CppArchive, params: CollectionParams): CppCollection {
     const c = new CppCollection();
-    c.native.prepareForCompression(archive.native, parseArg(paramsSchema, params, 'CppCollection.forCompression'));
+    callNative(() => c.native.prepareForCompression(archive.native, parseArg(paramsSchema, params, 'CppCollection.forCompression')));
     return c;
   }
 
@@ -45,53 +48,53 @@ export class CppCollection extends NativeHandle<NativeCollection> {
    */
   static forAppend(input: CppArchive, output: CppArchive, params: CollectionParams): CppCollection {
     const c = new CppCollection();
-    c.native.prepareForAppend(input.native, output.native, parseArg(paramsSchema, params, 'CppCollection.forAppend'));
+    callNative(() => c.native.prepareForAppend(input.native, output.native, parseArg(paramsSchema, params, 'CppCollection.forAppend')));
     return c;
   }
 
   /** Number of samples. */
   get numSamples(): number {
-    return this.native.getNumSamples();
+    return callNative(() => this.native.getNumSamples());
   }
 
   /** Sample names in registration order (the first is the reference). */
   samples(): string[] {
-    return this.native.getSamples();
+    return callNative(() => this.native.getSamples());
   }
 
   /** Full contig names of a sample, or undefined for an unknown sample. */
   contigNames(sample: string): string[] | undefined {
-    return this.native.getContigNames(z.string().parse(sample));
+    return callNative(() => this.native.getContigNames(parseArg(nameSchema, sample, 'contigNames')));
   }
 
   /** Segment placements of every contig of a sample, or undefined for an unknown sample. */
   sampleDesc(sample: string): SampleDesc | undefined {
-    return this.native.getSampleDesc(z.string().parse(sample));
+    return callNative(() => this.native.getSampleDesc(parseArg(nameSchema, sample, 'sampleDesc')));
   }
 
   /** Forget the previous sample name (call before each input file, as upstream). */
   resetPrevSampleName(): void {
-    this.native.resetPrevSampleName();
+    callNative(() => this.native.resetPrevSampleName());
   }
 
   /** Register a contig; false when rejected because its sample already exists. */
   registerSampleContig(sample: string, contig: string): boolean {
-    return this.native.registerSampleContig(z.string().parse(sample), z.string().parse(contig));
+    return callNative(() => this.native.registerSampleContig(parseArg(nameSchema, sample, 'registerSampleContig sample'), parseArg(nameSchema, contig, 'registerSampleContig contig')));
   }
 
   /** Place a batch of segments in one call. */
   addSegmentsPlaced(batch: PlacementBatch): void {
-    this.native.addSegmentsPlaced(batch);
+    callNative(() => this.native.addSegmentsPlaced(batch));
   }
 
   /** Serialize samples [from, to) into buffered collection-contigs/-details parts. */
   storeContigBatch(from: number, to: number): void {
-    this.native.storeContigBatch(checkIndex(from, 'storeContigBatch from'), checkIndex(to, 'storeContigBatch to'));
+    callNative(() => this.native.storeContigBatch(checkIndex(from, 'storeContigBatch from'), checkIndex(to, 'storeContigBatch to')));
   }
 
   /** Buffer the collection-samples part. */
   completeSerialization(): void {
-    this.native.completeSerialization();
+    callNative(() => this.native.completeSerialization());
   }
 }
 

@@ -1,6 +1,9 @@
 // What CppArchive and CppCollection share: lifetime (close, `using`, a finalizer as backstop)
-// and the argument checks that turn bad input into TypeError before it reaches C++.
+// and the argument checks of the public boundary: bad input becomes an AgcInputError here, before
+// it reaches C++ (the bridge keeps only the type/range guards that memory safety needs).
 import type { z } from 'zod/v3';
+import { callNative } from './native-error.js';
+import { AgcInputError } from '../errors.js';
 
 interface Closable {
   close(): void;
@@ -30,7 +33,7 @@ export abstract class NativeHandle<N extends Closable> implements Disposable {
   /** Release the native object (an output archive writes its footer). Idempotent. */
   close(): void {
     registry.unregister(this);
-    this.native.close();
+    callNative(() => this.native.close());
   }
 
   [Symbol.dispose](): void {
@@ -39,23 +42,23 @@ export abstract class NativeHandle<N extends Closable> implements Disposable {
 
   /** True until close(). */
   get isOpen(): boolean {
-    return this.native.isOpen();
+    return callNative(() => this.native.isOpen());
   }
 }
 
 /**
- * A non-negative safe integer, or TypeError. Hand-written rather than zod: it guards every part
- * read, including hot paths.
+ * A non-negative safe integer, or AgcInputError. Hand-written rather than zod: it guards every
+ * part read, including hot paths.
  */
 export function checkIndex(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
-    throw new TypeError(`${what}: expected a non-negative integer, got ${typeof value === 'number' ? value : typeof value}`);
+    throw new AgcInputError(`${what}: expected a non-negative integer, got ${typeof value === 'number' ? value : typeof value}`);
   return value;
 }
 
-/** Validate with zod; the issues become one TypeError naming the call. */
+/** Validate with zod; the issues become one AgcInputError naming the call (never a ZodError). */
 export function parseArg<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown, what: string): T {
   const r = schema.safeParse(value);
-  if (!r.success) throw new TypeError(`${what}: ${r.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ` : '') + i.message).join('; ')}`);
+  if (!r.success) throw new AgcInputError(`${what}: ${r.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ` : '') + i.message).join('; ')}`);
   return r.data;
 }

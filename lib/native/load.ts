@@ -1,6 +1,5 @@
 // The one place that loads the raw binding. node-gyp-build picks build/Release or
 // prebuilds/<platform>-<arch>/ (the latter is what npm users get).
-import './dispose-polyfill.js';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';

@@ -11,12 +11,11 @@
 // segments are never cached: a range decodes only the symbols it needs (lzDiffDecodeRange).
 // All work is synchronous under the hood and never yields half-way, so concurrent calls on one
 // AgcArchive are safe.
-import '../native/dispose-polyfill.js';
 import { type ArchivePart, CppArchive } from '../native/cpp-archive.js';
 import { ArchiveImage } from './archive-image.js';
 import { CppCollection } from '../native/cpp-collection.js';
 import { zstdDecompress } from '../native/zstd.js';
-import { AgcAmbiguousNameError, AgcInputError } from '../errors.js';
+import { AgcAmbiguousNameError, AgcCorruptError, AgcError, AgcErrorCode, AgcInputError } from '../errors.js';
 import { ByteLru } from './byte-lru.js';
 import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER, LETTER_COMPLEMENT } from '../format/letters.js';
 import { lzDiffDecodeInto, lzDiffDecodeRange } from '../format/lz-diff-decode.js';
@@ -100,7 +99,7 @@ function readCstrPairs(data: Uint8Array, count: number, what: string): Map<strin
   let p = 0;
   const next = (): string => {
     const z = data.indexOf(0, p);
-    if (z < 0) throw new AgcInputError(`${what}: truncated file_type_info`);
+    if (z < 0) throw new AgcCorruptError(`${what}: truncated file_type_info`);
     const s = dec.decode(data.subarray(p, z));
     p = z + 1;
     return s;
@@ -114,7 +113,7 @@ function readCstrPairs(data: Uint8Array, count: number, what: string): Map<strin
 }
 
 function checkInt(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new RangeError(`${what} must be a non-negative integer, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new AgcInputError(`${what} must be a non-negative integer, got ${String(v)}`);
   return v;
 }
 
@@ -167,31 +166,26 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
     checkInt(cacheBytes, 'cacheBytes');
     checkInt(metaBytes, 'metadataCacheBytes');
     this.path = path;
-    let archive: CppArchive;
-    try {
-      archive = CppArchive.open(path);
-    } catch (e) {
-      const msg = (e as Error).message;
-      throw new AgcInputError(`cannot open archive ${path}: ${msg.startsWith(`${path}: `) ? msg.slice(path.length + 2) : msg}`);
-    }
+    // Missing file: AgcInputError; not an AGC archive: AgcCorruptError; both name the file.
+    const archive = CppArchive.open(path);
     this.archive = archive;
     try {
       const fti = archive.streamId('file_type_info');
-      if (fti === undefined) throw new AgcInputError(`${path}: not an AGC archive (no file_type_info stream)`);
+      if (fti === undefined) throw new AgcCorruptError(`${path}: not an AGC archive (no file_type_info stream)`);
       const part = archive.getPart(fti, 0);
       this.fileTypeInfo = new Map([...readCstrPairs(part.data, part.metadata, path)].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
       const major = Number.parseInt(this.fileTypeInfo.get('file_version_major') ?? '', 10);
       const minor = Number.parseInt(this.fileTypeInfo.get('file_version_minor') ?? '', 10);
-      if (!Number.isFinite(major) || !Number.isFinite(minor)) throw new AgcInputError(`${path}: file_type_info has no file version`);
+      if (!Number.isFinite(major) || !Number.isFinite(minor)) throw new AgcCorruptError(`${path}: file_type_info has no file version`);
       this.version = major * 1000 + minor;
-      if (this.version >= 4000) throw new AgcInputError(`${path}: unsupported archive version ${major}.${minor} (newer than this reader)`);
+      if (this.version >= 4000) throw new AgcCorruptError(`${path}: unsupported archive version ${major}.${minor} (newer than this reader)`);
       if (this.version < 3000)
-        throw new AgcInputError(`${path}: archive version ${major}.${minor} (agc 1.x/2.x) is not supported; only format 3.x archives can be read`);
+        throw new AgcCorruptError(`${path}: archive version ${major}.${minor} (agc 1.x/2.x) is not supported; only format 3.x archives can be read`);
 
       const pid = archive.streamId('params');
-      if (pid === undefined) throw new AgcInputError(`${path}: archive does not contain parameters section`);
+      if (pid === undefined) throw new AgcCorruptError(`${path}: archive does not contain parameters section`);
       const pd = archive.getPart(pid, 0).data;
-      if (pd.length < 16) throw new AgcInputError(`${path}: params section too short (${pd.length} bytes)`);
+      if (pd.length < 16) throw new AgcCorruptError(`${path}: params section too short (${pd.length} bytes)`);
       const dv = new DataView(pd.buffer, pd.byteOffset, pd.byteLength);
       this.params = {
         kmerLength: dv.getUint32(0, true),
@@ -199,22 +193,18 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
         packCardinality: dv.getUint32(8, true),
         segmentSize: dv.getUint32(12, true),
       };
-      if (this.params.packCardinality < 1 || this.params.kmerLength < 1 || this.params.kmerLength > 32)
-        throw new AgcInputError(`${path}: invalid params (k=${this.params.kmerLength}, batch size=${this.params.packCardinality})`);
+      const { packCardinality, kmerLength, segmentSize } = this.params;
+      if (packCardinality < 1 || kmerLength < 1 || kmerLength > 32 || segmentSize < 1)
+        throw new AgcCorruptError(`${path}: invalid params (k=${kmerLength}, batch size=${packCardinality}, segment size=${segmentSize})`);
       try {
-        this.collection = CppCollection.openForReading(archive, {
-          batchSize: this.params.packCardinality,
-          segmentSize: this.params.segmentSize,
-          kmerLength: this.params.kmerLength,
-        });
+        this.collection = CppCollection.openForReading(archive, { batchSize: packCardinality, segmentSize, kmerLength });
+        this.sampleNames = this.collection.samples();
       } catch (e) {
-        throw new AgcInputError(`${path}: cannot read the collection: ${(e as Error).message}`);
+        throw e instanceof AgcCorruptError ? new AgcCorruptError(`${path}: cannot read the collection: ${e.message}`, { cause: e }) : e;
       }
-      this.sampleNames = this.collection.samples();
     } catch (e) {
       archive.close();
-      if (e instanceof AgcInputError) throw e;
-      throw new AgcInputError(`${path}: corrupt archive: ${(e as Error).message}`);
+      throw e instanceof AgcError ? e : new AgcCorruptError(`${path}: corrupt archive: ${(e as Error).message}`, { cause: e });
     }
     this.sampleNames.forEach((s, i) => {
       if (!this.sampleIndex.has(s)) this.sampleIndex.set(s, i);
@@ -246,7 +236,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
 
   /** Synchronous open (the native reader is synchronous anyway). */
   static openSync(path: string, options: AgcArchiveOptions = {}): AgcArchive {
-    if (typeof path !== 'string' || path.length === 0) throw new TypeError('AgcArchive.open: path must be a non-empty string');
+    if (typeof path !== 'string' || path.length === 0) throw new AgcInputError('AgcArchive.open: path must be a non-empty string');
     return new AgcArchive(path, options);
   }
 
@@ -318,7 +308,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
     const rc = layout.revComp[j] !== 0;
     if (g >= NO_RAW_GROUPS && id === 0) {
       const ref = this.reference(g, rc);
-      if (ref.length !== n) throw new Error(`${this.path}: corrupted archive: reference of group ${g} has ${ref.length} symbols, expected ${n}`);
+      if (ref.length !== n) throw new AgcCorruptError(`${this.path}: corrupted archive: reference of group ${g} has ${ref.length} symbols, expected ${n}`);
       return ref;
     }
     const dst = scratch(n);
@@ -331,7 +321,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
     const image = this.image;
     if (!image) return 0;
     const names = this.archive.streamNames();
-    const refName = this.version < 3000 ? /^seg-\d+-ref$/ : /^x[0-9A-Za-z_#]+r$/;
+    const refName = /^x[0-9A-Za-z_#]+r$/;
     let total = 0;
     for (let sid = 0; sid < names.length; sid++) {
       if (!refName.test(names[sid]) || this.archive.numParts(sid) < 1) continue;
@@ -365,7 +355,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
   }
 
   private checkOpen(): void {
-    if (this.closed) throw new Error(`AgcArchive ${this.path} is closed`);
+    if (this.closed) throw new AgcError(AgcErrorCode.CLOSED, `AgcArchive ${this.path} is closed`);
   }
 
   // ------------------------------------------------------------------ names
@@ -473,7 +463,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
    */
   resolveContig(sample: string | undefined, contig: string): ResolvedContig | undefined {
     this.checkOpen();
-    if (typeof contig !== 'string') throw new TypeError('contig name must be a string');
+    if (typeof contig !== 'string') throw new AgcInputError('contig name must be a string');
     let sampleName: string;
     if (sample === undefined) {
       const hits = this.findContig(contig);
@@ -487,7 +477,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
       }
       sampleName = hits[0].sample;
     } else {
-      if (typeof sample !== 'string') throw new TypeError('sample name must be a string');
+      if (typeof sample !== 'string') throw new AgcInputError('sample name must be a string');
       sampleName = sample;
     }
     const layout = this.sampleLayout(sampleName);
@@ -519,7 +509,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
   }
 
   getSequenceBytesSync(query: SequenceQuery): Uint8Array | undefined {
-    if (query === null || typeof query !== 'object') throw new TypeError('getSequence: expected { sample?, contig, start?, end? }');
+    if (query === null || typeof query !== 'object') throw new AgcInputError('getSequence: expected { sample?, contig, start?, end? }');
     const r = this.resolveContig(query.sample, query.contig);
     if (!r) return undefined;
     const len = r.layout.length;
@@ -551,7 +541,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
       return;
     }
     const n = writeContigRange(layout, k, start, end, this.segmentRangeWriter, dst, offset);
-    if (n !== end - start) throw new Error(`${this.path}: corrupted archive: contig ${layout.name} is shorter than its description`);
+    if (n !== end - start) throw new AgcCorruptError(`${this.path}: corrupted archive: contig ${layout.name} is shorter than its description`);
   }
 
   /**
@@ -579,7 +569,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
   private formatRecordBytes(layout: ContigLayout, head: Uint8Array, start: number, end: number, lineLength: number, dst: Uint8Array, offset: number): number {
     const n = Math.max(0, end - start);
     const size = head.length + wrappedSize(n, lineLength);
-    if (offset + size > dst.length) throw new RangeError(`formatRecordInto: ${size} bytes do not fit at offset ${offset} of ${dst.length}`);
+    if (offset + size > dst.length) throw new AgcInputError(`formatRecordInto: ${size} bytes do not fit at offset ${offset} of ${dst.length}`);
     dst.set(head, offset);
     const headEnd = offset + head.length;
     if (n === 0) return headEnd;
@@ -603,7 +593,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
         for (let i = 0; i < names.length; i++) ids.set(names[i], i);
         this.streamIdByName = ids;
       }
-      const names = groupStreamNames(g, this.version);
+      const names = groupStreamNames(g);
       s = { ref: ids.get(names.ref) ?? -1, delta: ids.get(names.delta) ?? -1 };
       this.streamIds.set(g, s);
     }
@@ -620,12 +610,12 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
     let r = this.refs.get(key);
     if (r) return r;
     const sid = this.groupStreams(g).ref;
-    if (sid < 0 || this.archive.numParts(sid) < 1) throw new Error(`${this.path}: corrupted archive: group ${g} has no reference`);
+    if (sid < 0 || this.archive.numParts(sid) < 1) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g} has no reference`);
     const part = this.getPart(sid, 0);
     try {
       r = decodeReferencePart(part.data, part.metadata, zstdDecompress, rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER, rc, this.refAlloc);
     } catch (e) {
-      throw new Error(`${this.path}: corrupted archive: reference of group ${g}: ${(e as Error).message}`);
+      throw this.corrupt(`reference of group ${g}`, e);
     }
     this.refs.set(key, r, r.byteLength);
     return r;
@@ -636,12 +626,12 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
     let p = this.packs.get(key);
     if (p) return p;
     const sid = this.groupStreams(g).delta;
-    if (sid < 0 || partNo >= this.archive.numParts(sid)) throw new Error(`${this.path}: corrupted archive: group ${g} has no pack ${partNo}`);
+    if (sid < 0 || partNo >= this.archive.numParts(sid)) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g} has no pack ${partNo}`);
     const part = this.getPart(sid, partNo);
     try {
       p = unpackPart(part.data, part.metadata, zstdDecompress);
     } catch (e) {
-      throw new Error(`${this.path}: corrupted archive: group ${g}, pack ${partNo}: ${(e as Error).message}`);
+      throw this.corrupt(`group ${g}, pack ${partNo}`, e);
     }
     this.packs.set(key, p, p.byteSize);
     return p;
@@ -650,24 +640,42 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
   /** Decode segment `inGroupId` of group g (length n), oriented, into dst[offset, offset + n). */
   private writeSegment(g: number, inGroupId: number, n: number, rc: boolean, dst: Uint8Array, offset: number): void {
     const P = this.params.packCardinality;
-    try {
-      if (g < NO_RAW_GROUPS) {
-        const entry = this.pack(g, Math.floor(inGroupId / P)).entry(inGroupId % P);
-        if (entry.length !== n) throw new Error(`raw segment has ${entry.length} symbols, expected ${n}`);
-        rawEntryInto(entry, rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER, dst, offset, rc);
-      } else if (inGroupId === 0) {
-        const ref = this.reference(g, rc);
-        if (ref.length !== n) throw new Error(`reference has ${ref.length} symbols, expected ${n}`);
-        dst.set(ref, offset);
-      } else {
-        const k = inGroupId - 1;
-        const entry = this.pack(g, Math.floor(k / P)).entry(k % P);
-        lzDiffDecodeInto(this.reference(g, rc), entry, this.params.minMatchLength, rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER, dst, offset, n, rc, this.space);
+    const symbols = rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER;
+    // pack() and reference() report their own failures (naming the archive and the part); the
+    // try below covers only the decoding of this one segment.
+    if (g < NO_RAW_GROUPS) {
+      const pack = this.pack(g, Math.floor(inGroupId / P));
+      try {
+        const entry = pack.entry(inGroupId % P);
+        if (entry.length !== n) throw new AgcCorruptError(`raw segment has ${entry.length} symbols, expected ${n}`);
+        rawEntryInto(entry, symbols, dst, offset, rc);
+      } catch (e) {
+        throw this.corrupt(`group ${g}, segment ${inGroupId}`, e);
       }
-    } catch (e) {
-      const msg = (e as Error).message;
-      throw new Error(msg.startsWith(this.path) ? msg : `${this.path}: corrupted archive: group ${g}, segment ${inGroupId}: ${msg}`);
+    } else if (inGroupId === 0) {
+      const ref = this.reference(g, rc);
+      if (ref.length !== n) throw this.corrupt(`group ${g}, segment 0`, new AgcCorruptError(`reference has ${ref.length} symbols, expected ${n}`));
+      dst.set(ref, offset);
+    } else {
+      const k = inGroupId - 1;
+      const pack = this.pack(g, Math.floor(k / P));
+      const ref = this.reference(g, rc);
+      try {
+        lzDiffDecodeInto(ref, pack.entry(k % P), this.params.minMatchLength, symbols, dst, offset, n, rc, this.space);
+      } catch (e) {
+        throw this.corrupt(`group ${g}, segment ${inGroupId}`, e);
+      }
     }
+  }
+
+  /**
+   * The error for corrupt data found while decoding `where`: decoder errors (AGC_CORRUPT, from
+   * the format decoders or zstd) get the archive path and the place; anything else (a bug, out
+   * of memory) passes through unchanged.
+   */
+  private corrupt(where: string, e: unknown): unknown {
+    if (!(e instanceof AgcCorruptError)) return e;
+    return new AgcCorruptError(`${this.path}: corrupted archive: ${where}: ${e.message}`, { cause: e });
   }
 
   private readonly segmentRangeWriter: SegmentRangeWriter = (l, j, i0, count, dst, q) =>
@@ -680,10 +688,10 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
    * short query into a long segment costs no whole-segment decode.
    */
   private writeSegmentRange(g: number, inGroupId: number, n: number, rc: boolean, i0: number, count: number, dst: Uint8Array, q: number): void {
-    if (i0 < 0 || i0 + count > n) throw new Error(`${this.path}: corrupted archive: group ${g}, segment ${inGroupId}: range outside the segment`);
+    if (i0 < 0 || i0 + count > n) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g}, segment ${inGroupId}: range outside the segment`);
     if (g >= NO_RAW_GROUPS && inGroupId === 0) {
       const ref = this.reference(g, rc);
-      if (ref.length !== n) throw new Error(`${this.path}: corrupted archive: reference of group ${g} has ${ref.length} symbols, expected ${n}`);
+      if (ref.length !== n) throw new AgcCorruptError(`${this.path}: corrupted archive: reference of group ${g} has ${ref.length} symbols, expected ${n}`);
       dst.set(ref.subarray(i0, i0 + count), q);
       return;
     }
@@ -705,19 +713,25 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
     }
     const f0 = rc ? n - i0 - count : i0;
     const P = this.params.packCardinality;
-    try {
-      if (g < NO_RAW_GROUPS) {
-        const entry = this.pack(g, Math.floor(inGroupId / P)).entry(inGroupId % P);
-        if (entry.length !== n) throw new Error(`raw segment has ${entry.length} symbols, expected ${n}`);
+    // pack() and reference() report their own failures; the try covers this segment's decoding.
+    if (g < NO_RAW_GROUPS) {
+      const pack = this.pack(g, Math.floor(inGroupId / P));
+      try {
+        const entry = pack.entry(inGroupId % P);
+        if (entry.length !== n) throw new AgcCorruptError(`raw segment has ${entry.length} symbols, expected ${n}`);
         rawEntryInto(entry.subarray(f0, f0 + count), rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER, dst, q, rc);
-        return;
+      } catch (e) {
+        throw this.corrupt(`group ${g}, segment ${inGroupId}`, e);
       }
-      const k = inGroupId - 1;
-      const entry = this.pack(g, Math.floor(k / P)).entry(k % P);
-      lzDiffDecodeRange(this.reference(g, false), entry, this.params.minMatchLength, CODE_TO_LETTER, n, f0, f0 + count, dst, q);
+      return;
+    }
+    const k = inGroupId - 1;
+    const pack = this.pack(g, Math.floor(k / P));
+    const ref = this.reference(g, false);
+    try {
+      lzDiffDecodeRange(ref, pack.entry(k % P), this.params.minMatchLength, CODE_TO_LETTER, n, f0, f0 + count, dst, q);
     } catch (e) {
-      const msg = (e as Error).message;
-      throw new Error(msg.startsWith(this.path) ? msg : `${this.path}: corrupted archive: group ${g}, segment ${inGroupId}: ${msg}`);
+      throw this.corrupt(`group ${g}, segment ${inGroupId}`, e);
     }
     if (rc) reverseComplementRange(dst, q, q + count);
   }
@@ -748,7 +762,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
   private async *streamLayouts(contigs: readonly ContigLayout[], options: FastaStreamOptions): AsyncGenerator<Uint8Array, void, undefined> {
     const lineLength = options.lineLength ?? 80;
     checkInt(lineLength, 'lineLength');
-    if (lineLength < 1) throw new RangeError('lineLength must be >= 1');
+    if (lineLength < 1) throw new AgcInputError('lineLength must be >= 1');
     const chunk = Math.max(1, options.chunkSymbols ?? 4 << 20);
     const fmt = new StreamingRecordFormatter(lineLength);
     for (const c of contigs) {

@@ -1,10 +1,11 @@
-// One FASTA record (format.md 6.3: '>' + header + '\n', then lines of `lineLength` symbols, each
+// One FASTA record (docs/format.md 6.3: '>' + header + '\n', then lines of `lineLength` symbols, each
 // ended by '\n') written piece by piece into bounded buffers: fill() writes as much as fits and
 // is called again with fresh room until `done`. Segments are visited in contig order; each one's
 // contribution (all of segment 0, later ones without their first k symbols) is copied line by
 // line straight from the decoded segment, which is a cached reference or a reused scratch buffer.
 // So no contig-sized buffer exists, and memory stays bounded for any contig length.
 import type { ContigLayout } from '../format/contig-layout.js';
+import { AgcCorruptError } from '../errors.js';
 import { segmentAt } from '../format/contig-layout.js';
 
 const NL = 0x0a;
@@ -174,7 +175,7 @@ export class RecordWriter {
       if (to <= from) continue;
       const src = this.views.segmentView(l, j, this.scratch);
       if (src.length !== l.rawLength[j])
-        throw new Error(`corrupted archive: segment ${j} of contig ${l.name} decoded to ${src.length} symbols, expected ${l.rawLength[j]}`);
+        throw new AgcCorruptError(`corrupted archive: segment ${j} of contig ${l.name} decoded to ${src.length} symbols, expected ${l.rawLength[j]}`);
       this.src = src;
       this.srcPos = (j === 0 ? 0 : this.k) + (from - starts[j]);
       this.srcEnd = this.srcPos + (to - from);

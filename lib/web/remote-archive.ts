@@ -446,7 +446,7 @@ export class RemoteAgcArchive implements AgcReader {
   private groupStreams(g: number): { ref: number; delta: number } {
     let s = this.streamIds.get(g);
     if (!s) {
-      const names = groupStreamNames(g, this.version);
+      const names = groupStreamNames(g);
       s = { ref: this.streamId(names.ref), delta: this.streamId(names.delta) };
       this.streamIds.set(g, s);
     }

@@ -2,8 +2,7 @@
 // out-of-range values are rejected (upstream clamps them silently). The archive is written to a
 // temporary file next to the output and renamed at the end, so a failure or an abort never leaves
 // a partial archive under the output name.
-import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod/v3';
@@ -13,6 +12,7 @@ import { CppCollection } from '../native/cpp-collection.js';
 import { Compressor, determineSplitters, type CompressorParams } from './compressor.js';
 import { CompressPool } from './workers/pool.js';
 import { AgcInputError } from '../errors.js';
+import { AtomicPath } from '../atomic-path.js';
 import { sampleNameFromPath } from '../fasta/read-fasta.js';
 
 /** Progress of a create/append run. */
@@ -92,12 +92,25 @@ export const DEFAULTS = Object.freeze({
   fallbackFraction: 0,
 });
 
+/**
+ * The accepted range of every numeric option: the one set of limits, checked once here (the CLI
+ * passes its flags through createArchive/appendArchive and prints these ranges in its help).
+ */
+export const LIMITS = Object.freeze({
+  kmerLength: { min: 17, max: 32 },
+  segmentSize: { min: 100, max: 1_000_000 },
+  minMatchLength: { min: 15, max: 32 },
+  batchSize: { min: 1, max: 1_000_000_000 },
+  fallbackFraction: { min: 0, max: 0.05 },
+  threads: { min: 1, max: 1024 },
+} as const);
+
 /** Default thread count, as upstream: half the CPUs, at least 1. */
 export function defaultThreads(): number {
   return Math.max(1, Math.floor(availableParallelism() / 2));
 }
 
-const intIn = (name: string, flag: string, min: number, max: number) =>
+const intIn = (name: string, flag: string, { min, max }: { min: number; max: number }) =>
   z
     .number({ invalid_type_error: `${name} (${flag}) must be a number` })
     .int({ message: `${name} (${flag}) must be an integer` })
@@ -113,10 +126,10 @@ const common = {
   concatenated: z.boolean().optional(),
   fallbackFraction: z
     .number({ invalid_type_error: 'fallback fraction (-f) must be a number' })
-    .min(0, { message: 'fallback fraction (-f) must be in 0..0.05' })
-    .max(0.05, { message: 'fallback fraction (-f) must be in 0..0.05' })
+    .min(LIMITS.fallbackFraction.min, { message: `fallback fraction (-f) must be in ${LIMITS.fallbackFraction.min}..${LIMITS.fallbackFraction.max}` })
+    .max(LIMITS.fallbackFraction.max, { message: `fallback fraction (-f) must be in ${LIMITS.fallbackFraction.min}..${LIMITS.fallbackFraction.max}` })
     .optional(),
-  threads: intIn('thread count', '-t', 1, 1024).optional(),
+  threads: intIn('thread count', '-t', LIMITS.threads).optional(),
   onProgress: z.custom<(p: CompressProgress) => void>((v) => v === undefined || typeof v === 'function', { message: 'onProgress must be a function' }).optional(),
   signal: z.custom<AbortSignal>((v) => v === undefined || v instanceof AbortSignal, { message: 'signal must be an AbortSignal' }).optional(),
 };
@@ -126,10 +139,10 @@ export const createOptionsSchema = z
   ...common,
   reference: pathStr('reference'),
   samples: z.array(pathStr('sample file')).readonly().optional(),
-  kmerLength: intIn('k-mer length', '-k', 17, 32).optional(),
-  segmentSize: intIn('segment size', '-s', 100, 1_000_000).optional(),
-  minMatchLength: intIn('min. match length', '-l', 15, 32).optional(),
-  batchSize: intIn('batch size', '-b', 1, 1_000_000_000).optional(),
+  kmerLength: intIn('k-mer length', '-k', LIMITS.kmerLength).optional(),
+  segmentSize: intIn('segment size', '-s', LIMITS.segmentSize).optional(),
+  minMatchLength: intIn('min. match length', '-l', LIMITS.minMatchLength).optional(),
+  batchSize: intIn('batch size', '-b', LIMITS.batchSize).optional(),
   })
   .strict();
 
@@ -209,48 +222,6 @@ function samplesOf(files: readonly string[], concatenated: boolean, existing: Re
   return out;
 }
 
-/** Temporary output next to `output`, renamed over it by commit(); removed on failure or exit. */
-class TempOutput {
-  readonly path: string;
-  private done = false;
-  private readonly onExit = (): void => this.discard();
-
-  constructor(readonly output: string) {
-    const dir = path.dirname(path.resolve(output));
-    let st;
-    try {
-      st = statSync(dir);
-    } catch {
-      throw new AgcInputError(`${output}: output folder ${dir} does not exist`);
-    }
-    if (!st.isDirectory()) throw new AgcInputError(`${output}: ${dir} is not a folder`);
-    try {
-      if (statSync(output).isDirectory()) throw new AgcInputError(`${output}: is a folder`);
-    } catch (e) {
-      if (e instanceof AgcInputError) throw e;
-    }
-    this.path = path.join(dir, `.${path.basename(output)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-    process.on('exit', this.onExit);
-  }
-
-  commit(): void {
-    renameSync(this.path, this.output);
-    this.done = true;
-    process.off('exit', this.onExit);
-  }
-
-  discard(): void {
-    if (this.done) return;
-    this.done = true;
-    process.off('exit', this.onExit);
-    try {
-      unlinkSync(this.path);
-    } catch {
-      // not created yet, or already gone
-    }
-  }
-}
-
 /** Feed the input files to the compressor, reporting progress and honouring the abort signal. */
 async function compressFiles(
   comp: Compressor,
@@ -311,7 +282,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
     fallbackFrac: o.fallbackFraction ?? DEFAULTS.fallbackFraction,
   };
   const threads = o.threads ?? defaultThreads();
-  const tmp = new TempOutput(o.output);
+  const tmp = new AtomicPath(o.output);
   let archive: CppArchive | null = null;
   let collection: CppCollection | null = null;
   let pool: CompressPool | null = null;
@@ -320,7 +291,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
     pool = new CompressPool(threads, { packCardinality: params.packCardinality, minMatchLen: params.minMatchLen });
     const setup = await determineSplitters(files[0]!, params, pool);
     o.signal?.throwIfAborted();
-    archive = CppArchive.create(tmp.path);
+    archive = CppArchive.create(tmp.tempPath);
     collection = CppCollection.forCompression(archive, { batchSize: params.packCardinality, segmentSize: params.segmentSize, kmerLength: params.k });
     const comp = new Compressor({ params, archive, collection, ...setup, existingSamples: 0, pool });
     pool = null; // owned by the compressor now
@@ -344,7 +315,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
     await pool?.close();
     collection?.close();
     archive?.close();
-    tmp.discard();
+    tmp.abort();
     throw e;
   }
 }
@@ -373,10 +344,10 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
   const sizes = files.map(checkInputFile);
   checkNotAnInput(o.output, files);
   const threads = o.threads ?? defaultThreads();
-  const tmp = new TempOutput(o.output);
+  const tmp = new AtomicPath(o.output);
   let opened: Awaited<ReturnType<typeof openForAppend>> | null = null;
   try {
-    opened = await openForAppend(o.input, tmp.path, {
+    opened = await openForAppend(o.input, tmp.tempPath, {
       adaptive: o.adaptive ?? false,
       concatenated: o.concatenated ?? false,
       fallbackFrac: o.fallbackFraction ?? 0,
@@ -405,7 +376,7 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
       opened.compressor.archive.close();
       opened.input.close();
     }
-    tmp.discard();
+    tmp.abort();
     throw e;
   }
 }

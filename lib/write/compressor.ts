@@ -1,10 +1,10 @@
-// The compressor pipeline (compression.md 4.1, 4.4, 6): batches of contigs are segmented against
+// The compressor pipeline (docs/format.md 7.4, 7.7): batches of contigs are segmented against
 // the state frozen at the batch start, then the registration stage sorts the batch canonically,
 // numbers new groups, spreads raw segments, stores every group's segments and writes the batch's
 // parts. Closing writes the metadata streams in upstream's order. Used by create and append.
 import { CppArchive } from '../native/cpp-archive.js';
 import { CppCollection, PlacementBuffer } from '../native/cpp-collection.js';
-import { AgcInputError } from '../errors.js';
+import { AgcError, AgcErrorCode, AgcInputError } from '../errors.js';
 import { readFastaContigs } from '../fasta/read-fasta.js';
 import { concatRanges, countPartition } from './kmer/kmer-partition.js';
 import { CompressPool, type BatchResult, type RefJobs } from './workers/pool.js';
@@ -176,7 +176,7 @@ export class Compressor {
   /** Create mode: register x0d..xFd and give every raw group its 0x7F dummy (6.3 step 2). */
   initRawGroups(): void {
     for (let g = 0; g < NO_RAW_GROUPS; g++) {
-      const d = this.archive.registerStream(groupStreamNames(g, 3000).delta);
+      const d = this.archive.registerStream(groupStreamNames(g).delta);
       this.streamIds[g] = { r: -1, d };
       this.state.groups[g] = RAW_VIEW;
     }
@@ -186,7 +186,7 @@ export class Compressor {
 
   /** Append mode: continue group `id` of the input archive (its streams already registered). */
   adoptGroup(id: number, init: PackedGroupInit, streams: { r: number; d: number }): void {
-    if (id !== this.numGroupsValue) throw new Error(`internal: groups must be adopted in order (${id})`);
+    if (id !== this.numGroupsValue) throw new AgcError(AgcErrorCode.INTERNAL, `internal: groups must be adopted in order (${id})`);
     this.streamIds[id] = streams;
     if (id < NO_RAW_GROUPS) this.state.groups[id] = RAW_VIEW;
     else {
@@ -341,7 +341,7 @@ export class Compressor {
       lists.get(id)!.push(e);
     }
     for (let g = firstId; g < nextId; g++) {
-      const names = groupStreamNames(g, 3000);
+      const names = groupStreamNames(g);
       const r = this.archive.registerStream(names.ref);
       const d = this.archive.registerStream(names.delta);
       this.streamIds[g] = { r, d };
@@ -445,7 +445,7 @@ export class Compressor {
     const ids = this.streamIds[g]!;
     let sid = part.stream === 'r' ? ids.r : ids.d;
     if (sid < 0) {
-      const names = groupStreamNames(g, 3000);
+      const names = groupStreamNames(g);
       sid = this.archive.registerStream(part.stream === 'r' ? names.ref : names.delta);
       if (part.stream === 'r') ids.r = sid;
       else ids.d = sid;

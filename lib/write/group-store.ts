@@ -1,4 +1,4 @@
-// Storage of one group (upstream CSegment, compression.md 4.8, 5.1, 5.2, 7): the reference, the
+// Storage of one group (upstream CSegment, docs/format.md 7.4, 7.6, 7.8): the reference, the
 // current delta pack with deduplication, raw packs, and the "packed" state of groups continued
 // from an input archive. It does not touch the archive: finished parts are queued in `out` and the
 // caller adds them (buffered) to the right stream, so the same code runs in a worker thread.
@@ -7,6 +7,7 @@ import { encodePackPart, encodeReferencePart } from '../format/segment-codec.js'
 import { decodeReferencePart, unpackPart, type Decompress } from '../format/segment-decode.js';
 import { CODE_IDENTITY } from '../format/letters.js';
 import type { GroupView } from './grouping.js';
+import { AgcError, AgcErrorCode } from '../errors.js';
 
 /** Number of raw groups (ids 0..15). */
 export const NO_RAW_GROUPS = 16;
@@ -100,7 +101,7 @@ export class GroupStore implements GroupView {
   private unpack(): void {
     const p = this.packed!;
     this.packed = null;
-    if (!this.decompress) throw new Error(`group ${this.id}: no decompressor for packed data`);
+    if (!this.decompress) throw new AgcError(AgcErrorCode.INTERNAL, `group ${this.id}: no decompressor for packed data`);
     if (p.ref && p.ref.data.length > 0) {
       const ref = decodeReferencePart(p.ref.data, p.ref.metadata, this.decompress, CODE_IDENTITY);
       this.setReference(ref);

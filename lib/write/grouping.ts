@@ -1,10 +1,11 @@
-// Group assignment of one segment (compression.md 4.2-4.7): the (front, back) key, orientation,
+// Group assignment of one segment (docs/format.md 7.4): the (front, back) key, orientation,
 // the one-splitter and missing-middle candidate searches, the fallback-minimizer lookup.
 // Everything here reads only the state frozen at the start of a batch, so the decision for a
 // segment never depends on which other segments of the batch were seen first.
 import { reverseComplement } from '../format/alphabet.js';
 import { KmerScanner } from './kmer/kmer.js';
 import type { FallbackFilter, FallbackMap } from './splitters.js';
+import { AgcError, AgcErrorCode } from '../errors.js';
 
 /** The "no splitter" value ~0. */
 export const NONE = 0xffffffffffffffffn;
@@ -37,7 +38,7 @@ const swapped = (e: KmerEnd): KmerEnd => ({ full: e.full, dir: e.rc, rc: e.dir }
 export interface GroupView {
   /**
    * Reference length + 1; 0 for raw groups and for append-mode groups not yet touched in this run
-   * (the "packed" quirk, compression.md 7).
+   * (the "packed" quirk, docs/format.md 7.8).
    */
   readonly refSize: number;
   /** LZ-diff cost estimate of `seq` against the reference, early exit above `bound` (4.9); 0 when refSize is 0. */
@@ -244,7 +245,7 @@ export function decideSegment(
           else [a2, b2, rc2] = [bData, mid, true];
           const g1 = st.mapSegments.get(pairKey(a1, b1));
           const g2 = st.mapSegments.get(pairKey(a2, b2));
-          if (g1 === undefined || g2 === undefined) throw new Error('internal: split target group missing');
+          if (g1 === undefined || g2 === undefined) throw new AgcError(AgcErrorCode.INTERNAL, 'internal: split target group missing');
           return [
             { a: a1, b: b1, group: g1, rc: rc1, data: rc1 ? reverseComplement(piece1, alloc(piece1.length)) : piece1 },
             { a: a2, b: b2, group: g2, rc: rc2, data: rc2 ? reverseComplement(piece2, alloc(piece2.length)) : piece2 },
@@ -289,7 +290,7 @@ function oneSplitter(st: GroupingState, k: KmerEnd, dirSeq: Uint8Array, rcSeq: U
   for (const c of partners) {
     const [a, b, rc] = c < x ? [c, x, true] : [x, c, false];
     const id = st.mapSegments.get(pairKey(a, b));
-    if (id === undefined) throw new Error('internal: terminator without group');
+    if (id === undefined) throw new AgcError(AgcErrorCode.INTERNAL, 'internal: terminator without group');
     cands.push({ a, b, rc, g: st.groups[id]!, est: 0 });
   }
   // Array.prototype.sort is stable, as std::stable_sort.
@@ -349,7 +350,7 @@ function missingMiddle(st: GroupingState, k: number, k1: bigint, k2: bigint, x: 
 
   const id1 = st.mapSegments.get(k1 < mid ? pairKey(k1, mid) : pairKey(mid, k1));
   const id2 = st.mapSegments.get(mid < k2 ? pairKey(mid, k2) : pairKey(k2, mid));
-  if (id1 === undefined || id2 === undefined) throw new Error('internal: middle splitter without group');
+  if (id1 === undefined || id2 === undefined) throw new AgcError(AgcErrorCode.INTERNAL, 'internal: middle splitter without group');
   const g1 = st.groups[id1]!;
   const g2 = st.groups[id2]!;
 

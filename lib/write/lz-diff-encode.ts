@@ -1,27 +1,20 @@
-// LZ-diff V2 encoder side (compression.md 4.9, 4.10, 5.3; format.md 5.6): the sparse hash index over a
+// LZ-diff V2 encoder side (docs/format.md 5.6, 7.5): the sparse hash index over a
 // group reference, Encode (byte-exact delta strings), Estimate (the group-choice cost, with upstream's
 // quirks) and the per-symbol cost vector used to split segments. This is the hottest code of the
 // compressor: no allocation per token, codes as two uint32 halves (kl <= 29 symbols = 58 bits).
 import { murmur64Lo } from './kmer/murmur64.js';
+import { BANG, COMMA, DIGIT_0, DOT, LIT_FIRST, MINUS, MIN_N_RUN, N_CODE, N_RUN, N_RUN_END } from '../format/lz-diff-tokens.js';
 
 const HASHING_STEP = 4;
 const MAX_TRIES = 64;
 const MAX_LOAD_FACTOR = 0.7;
 const PAD_SYMBOL = 31;
-const N_CODE = 4;
-const N_RUN_STARTER = 30;
-const MIN_N_RUN = 4;
 // Slots hold position/4 as int32 (-1 = empty): Int32Array loads stay small integers in V8, which keeps
 // the match loops on fast integer indexing (a Uint32Array here made them an order of magnitude slower).
 const EMPTY_SLOT = -1;
 
-const CH_A = 0x41;
+// Upper bound of a literal byte when scanning written output backwards for "same as reference".
 const CH_Z = 0x5a;
-const CH_BANG = 0x21;
-const CH_COMMA = 0x2c;
-const CH_DOT = 0x2e;
-const CH_MINUS = 0x2d;
-const CH_0 = 0x30;
 
 /** Decimal digits of v capped at 8 (Estimate's uint_len). */
 function ulen8(v: number): number {
@@ -252,13 +245,13 @@ export class LzDiff {
     this.reserve(16);
     const out = this.out;
     if (v === 0) {
-      out[this.olen++] = CH_0;
+      out[this.olen++] = DIGIT_0;
       return;
     }
     const start = this.olen;
     while (v > 0) {
       const q = Math.floor(v / 10);
-      out[this.olen++] = CH_0 + (v - q * 10);
+      out[this.olen++] = DIGIT_0 + (v - q * 10);
       v = q;
     }
     // digits were written least significant first
@@ -271,7 +264,7 @@ export class LzDiff {
 
   private putInt(v: number): void {
     if (v < 0) {
-      this.putByte(CH_MINUS);
+      this.putByte(MINUS);
       this.putUint(-v);
     } else this.putUint(v);
   }
@@ -300,13 +293,13 @@ export class LzDiff {
       if (!valid) {
         const r = nRunLength(text, i, n);
         if (r >= MIN_N_RUN) {
-          this.putByte(N_RUN_STARTER);
+          this.putByte(N_RUN);
           this.putUint(r - MIN_N_RUN);
-          this.putByte(N_CODE);
+          this.putByte(N_RUN_END);
           i += r;
           lits = 0;
         } else {
-          this.putByte(CH_A + text[i]!);
+          this.putByte(LIT_FIRST + text[i]!);
           i++;
           pred++;
           lits++;
@@ -314,7 +307,7 @@ export class LzDiff {
         continue;
       }
       if (!this.findBestMatch(text, i, n, lits)) {
-        this.putByte(CH_A + text[i]!);
+        this.putByte(LIT_FIRST + text[i]!);
         i++;
         pred++;
         lits++;
@@ -335,23 +328,23 @@ export class LzDiff {
         const e = this.olen;
         for (let t = 1; t < e && t < mpos; t++) {
           const b = out[e - t]!;
-          if (b < CH_A || b > CH_Z) break;
-          if (b - CH_A === ref[mpos - t]) out[e - t] = CH_BANG;
+          if (b < LIT_FIRST || b > CH_Z) break;
+          if (b - LIT_FIRST === ref[mpos - t]) out[e - t] = BANG;
         }
       }
       this.putInt(mpos - pred);
       if (!(i + tot === n && mpos + tot === R)) {
-        this.putByte(CH_COMMA);
+        this.putByte(COMMA);
         this.putUint(tot - L);
       }
-      this.putByte(CH_DOT);
+      this.putByte(DOT);
       pred = mpos + tot;
       i += tot;
       lits = 0;
     }
     this.reserve(n - i);
     const out = this.out;
-    while (i < n) out[this.olen++] = CH_A + text[i++]!;
+    while (i < n) out[this.olen++] = LIT_FIRST + text[i++]!;
     return out.slice(0, this.olen);
   }
 

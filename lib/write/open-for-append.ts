@@ -1,4 +1,4 @@
-// Continuing an archive (compression.md 7, upstream Append/appending_init): the output is a new
+// Continuing an archive (docs/format.md 7.8, upstream Append/appending_init): the output is a new
 // file that starts with the input's collection batches and group parts copied verbatim; the last
 // delta pack of every group stays packed in memory until a new segment reaches it. Parameters and
 // file_type_info come from the input. The input file is only read.
@@ -6,7 +6,7 @@ import { AgcArchive } from '../read/agc-archive.js';
 import { BYTE_TO_CODE, SYMBOL_INVALID } from '../format/alphabet.js';
 import { CppArchive } from '../native/cpp-archive.js';
 import { CppCollection } from '../native/cpp-collection.js';
-import { AgcInputError } from '../errors.js';
+import { AgcCorruptError } from '../errors.js';
 import { Compressor, type CompressorParams } from './compressor.js';
 import { CompressPool } from './workers/pool.js';
 import { SplitterSet } from './segmentation.js';
@@ -29,8 +29,13 @@ function readCstrPairs(data: Uint8Array, count: number, path: string): Map<strin
   let p = 0;
   const next = (): string => {
     const z = data.indexOf(0, p);
-    if (z < 0) throw new AgcInputError(`${path}: corrupt archive (truncated file_type_info)`);
-    const s = dec.decode(data.subarray(p, z));
+    if (z < 0) throw new AgcCorruptError(`${path}: corrupt archive (truncated file_type_info)`);
+    let s: string;
+    try {
+      s = dec.decode(data.subarray(p, z));
+    } catch (e) {
+      throw new AgcCorruptError(`${path}: corrupt archive (file_type_info is not UTF-8)`, { cause: e });
+    }
     p = z + 1;
     return s;
   };
@@ -44,19 +49,19 @@ function readCstrPairs(data: Uint8Array, count: number, path: string): Map<strin
 /** Read and check params and file_type_info of an archive opened for reading. */
 export function readInputInfo(input: CppArchive, path: string): InputArchiveInfo {
   const fti = input.streamId('file_type_info');
-  if (fti === undefined || input.numParts(fti) < 1) throw new AgcInputError(`${path}: not an AGC archive (no file_type_info)`);
+  if (fti === undefined || input.numParts(fti) < 1) throw new AgcCorruptError(`${path}: not an AGC archive (no file_type_info)`);
   const fp = input.getPart(fti, 0);
   const fileTypeInfo = readCstrPairs(fp.data, fp.metadata, path);
   const major = Number.parseInt(fileTypeInfo.get('file_version_major') ?? '', 10);
   const minor = Number.parseInt(fileTypeInfo.get('file_version_minor') ?? '', 10);
-  if (!Number.isFinite(major) || !Number.isFinite(minor)) throw new AgcInputError(`${path}: not an AGC archive (no file version)`);
+  if (!Number.isFinite(major) || !Number.isFinite(minor)) throw new AgcCorruptError(`${path}: not an AGC archive (no file version)`);
   const version = major * 1000 + minor;
   if (version < 3000 || version >= 4000)
-    throw new AgcInputError(`${path}: archive format ${major}.${minor} is not supported for append (only format 3.x)`);
+    throw new AgcCorruptError(`${path}: archive format ${major}.${minor} is not supported for append (only format 3.x)`);
   const pid = input.streamId('params');
-  if (pid === undefined || input.numParts(pid) < 1) throw new AgcInputError(`${path}: corrupt archive (no params)`);
+  if (pid === undefined || input.numParts(pid) < 1) throw new AgcCorruptError(`${path}: corrupt archive (no params)`);
   const pd = input.getPart(pid, 0).data;
-  if (pd.length < 16) throw new AgcInputError(`${path}: corrupt archive (params too short)`);
+  if (pd.length < 16) throw new AgcCorruptError(`${path}: corrupt archive (params too short)`);
   const dv = new DataView(pd.buffer, pd.byteOffset, pd.byteLength);
   const info: InputArchiveInfo = {
     k: dv.getUint32(0, true),
@@ -66,7 +71,7 @@ export function readInputInfo(input: CppArchive, path: string): InputArchiveInfo
     fileTypeInfo,
   };
   if (info.k < 17 || info.k > 32 || info.minMatchLen < 15 || info.minMatchLen > 32 || info.packCardinality < 1 || info.segmentSize < 1)
-    throw new AgcInputError(
+    throw new AgcCorruptError(
       `${path}: corrupt archive (params k=${info.k} l=${info.minMatchLen} b=${info.packCardinality} s=${info.segmentSize} out of range)`,
     );
   return info;
@@ -108,12 +113,8 @@ export async function openForAppend(
   outputPath: string,
   opts: { adaptive: boolean; concatenated: boolean; fallbackFrac: number; threads?: number },
 ): Promise<{ compressor: Compressor; input: CppArchive; info: InputArchiveInfo }> {
-  let input: CppArchive;
-  try {
-    input = CppArchive.open(inputPath);
-  } catch (e) {
-    throw new AgcInputError(`${inputPath}: not an AGC archive or corrupt (${(e as Error).message})`);
-  }
+  // Errors name the file: AgcInputError when it is missing, AgcCorruptError when it is not AGC.
+  const input = CppArchive.open(inputPath);
   let output: CppArchive | null = null;
   let collection: CppCollection | null = null;
   let compressor: Compressor | null = null;
@@ -134,7 +135,7 @@ export async function openForAppend(
     try {
       collection = CppCollection.forAppend(input, output, cparams);
     } catch (e) {
-      throw new AgcInputError(`${inputPath}: corrupt archive (collection: ${(e as Error).message})`);
+      throw e instanceof AgcCorruptError ? new AgcCorruptError(`${inputPath}: corrupt archive (collection: ${e.message})`, { cause: e }) : e;
     }
     const existingSamples = collection.numSamples;
 
@@ -158,9 +159,9 @@ export async function openForAppend(
     // Splitters.
     const splitters = new SplitterSet(info.k, 1024);
     const sid = input.streamId('splitters');
-    if (sid === undefined || input.numParts(sid) < 1) throw new AgcInputError(`${inputPath}: corrupt archive (no splitters)`);
+    if (sid === undefined || input.numParts(sid) < 1) throw new AgcCorruptError(`${inputPath}: corrupt archive (no splitters)`);
     const sp = input.getPart(sid, 0);
-    if (sp.data.length < 8 * sp.metadata) throw new AgcInputError(`${inputPath}: corrupt archive (splitters truncated)`);
+    if (sp.data.length < 8 * sp.metadata) throw new AgcCorruptError(`${inputPath}: corrupt archive (splitters truncated)`);
     const sv = new DataView(sp.data.buffer, sp.data.byteOffset, sp.data.byteLength);
     for (let i = 0; i < sp.metadata; i++) splitters.add(sv.getUint32(8 * i + 4, true), sv.getUint32(8 * i, true));
 
@@ -179,7 +180,7 @@ export async function openForAppend(
 
     // Groups: copy the reference and all delta parts but the last; keep the last packed.
     for (let g = 0; ; g++) {
-      const names = groupStreamNames(g, 3000);
+      const names = groupStreamNames(g);
       const inR = input.streamId(names.ref);
       const inD = input.streamId(names.delta);
       if (inR === undefined && inD === undefined) break;
@@ -207,19 +208,19 @@ export async function openForAppend(
 
     // segment-splitters -> map_segments and terminators.
     const mid = input.streamId('segment-splitters');
-    if (mid === undefined || input.numParts(mid) < 1) throw new AgcInputError(`${inputPath}: corrupt archive (no segment-splitters)`);
+    if (mid === undefined || input.numParts(mid) < 1) throw new AgcCorruptError(`${inputPath}: corrupt archive (no segment-splitters)`);
     const mp = input.getPart(mid, 0);
-    if (mp.data.length < 20 * mp.metadata) throw new AgcInputError(`${inputPath}: corrupt archive (segment-splitters truncated)`);
+    if (mp.data.length < 20 * mp.metadata) throw new AgcCorruptError(`${inputPath}: corrupt archive (segment-splitters truncated)`);
     const mv = new DataView(mp.data.buffer, mp.data.byteOffset, mp.data.byteLength);
     for (let i = 0; i < mp.metadata; i++) {
       const a = mv.getBigUint64(20 * i, true);
       const b = mv.getBigUint64(20 * i + 8, true);
       const id = mv.getUint32(20 * i + 16, true);
-      if (id >= compressor.numGroups) throw new AgcInputError(`${inputPath}: corrupt archive (segment-splitters names group ${id})`);
+      if (id >= compressor.numGroups) throw new AgcCorruptError(`${inputPath}: corrupt archive (segment-splitters names group ${id})`);
       compressor.state.loadGroupKey(a, b, id);
     }
     compressor.state.sortTerminators();
-    if (compressor.numGroups < 16) throw new AgcInputError(`${inputPath}: corrupt archive (raw groups missing)`);
+    if (compressor.numGroups < 16) throw new AgcCorruptError(`${inputPath}: corrupt archive (raw groups missing)`);
 
     return { compressor, input, info };
   } catch (e) {

@@ -1,4 +1,4 @@
-// Contig segmentation (compression.md 3, upstream compress_contig): cut a contig after every
+// Contig segmentation (docs/format.md 7.3, upstream compress_contig): cut a contig after every
 // occurrence of a splitter k-mer; consecutive segments overlap by exactly k symbols.
 import { KmerSet, type KmerLookup, type SortedKmers } from './kmer/kmer-set.js';
 import { EMPTY_END, type KmerEnd } from './grouping.js';

@@ -1,4 +1,4 @@
-// Splitter k-mers (compression.md 2.2-2.6): reference candidates (singletons), the per-contig walk
+// Splitter k-mers (docs/format.md 7.2): reference candidates (singletons), the per-contig walk
 // that picks splitters about S symbols apart, adaptive mining of new splitters, and the fallback
 // minimizer filter/map. All k-mers are canonical, left-aligned, as (hi, lo) uint32 halves.
 import { KmerScanner, KMER_NONE_HI, KMER_NONE_LO } from './kmer/kmer.js';

@@ -47,4 +47,4 @@ export class TestArchive {
 }
 
 /** Group stream base name of a format-3 archive ("x" + base-64 digits, least significant first). */
-export const groupStreamName = (id: number): string => groupStreamBase(id, 3000);
+export const groupStreamName = (id: number): string => groupStreamBase(id);

@@ -1,20 +1,22 @@
 // `agc-node append`: add samples to an archive, writing a new archive (-o, or stdout). The input
 // archive is never modified. Flags as upstream: -a -c -d -f -i -o -t -v.
-import { appendArchive, defaultThreads } from '../../write/api.js';
+import { appendArchive, defaultThreads, DEFAULTS, LIMITS } from '../../write/api.js';
 import { runCommand } from '../common.js';
 import { floatArg, intArg, parseWriteArgs, runWriteJob } from './create.js';
 
-export const APPEND_USAGE = `Usage: agc-node append [options] <in.agc> [<in1.fa> ...] > <out.agc>
+export const APPEND_USAGE = `Usage: agc-node append [options] <in.agc> [<genome.fa> ...] > <out.agc>
+   Writes a new archive holding everything in <in.agc> plus the given FASTA files (one sample per
+   file); <in.agc> itself is only read.
 Options:
-   -a             - adaptive mode (default: false)
-   -c             - concatenated genomes in a single file (default: false)
-   -d             - do not store cmd-line (accepted; format 3 archives never store it)
-   -f <float>     - fraction of fall-back minimizers (default: 0; min: 0, max: 0.05)
-   -i <file_name> - file with FASTA file names (alternative to listing file names explicitly in command line)
-   -o <file_name> - output to file (default: output is sent to stdout); must differ from <in.agc>
-   -t <int>       - no of threads (default: ${defaultThreads()}; min: 1)
-   -v <int>       - verbosity level (default: 0; min: 0, max: 2)
-k-mer length, segment size, min. match length and batch size come from <in.agc>.
+   -o <file>      write the new archive to <file> (atomically; not <in.agc>) instead of standard output
+   -i <file>      take more input files from <file>, names separated by white space
+   -a             adaptive: find extra splitters in the new samples (default off)
+   -c             every FASTA record is a sample of its own, for genomes concatenated in one file (default off)
+   -f <float>     share of fall-back minimizers for segments without splitters (default ${DEFAULTS.fallbackFraction} = off; ${LIMITS.fallbackFraction.min}..${LIMITS.fallbackFraction.max})
+   -t <int>       worker threads; the archive does not depend on it (default ${defaultThreads()}; ${LIMITS.threads.min}..${LIMITS.threads.max})
+   -d             accepted for compatibility; format 3 archives store no command line
+   -v <int>       verbosity: 0 quiet, 1 progress, 2 progress and stack traces (default 0)
+   k-mer length, segment size, minimum match length and batch size are those of <in.agc>.
 `;
 
 const FLAGS = {

@@ -4,25 +4,32 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createArchive, defaultThreads, type ArchiveSummary, type CompressProgress } from '../../write/api.js';
+import { createArchive, defaultThreads, DEFAULTS, LIMITS, type ArchiveSummary, type CompressProgress } from '../../write/api.js';
 import { AgcInputError, parseCommandArgs, printUsage, runCommand, sniffVerbosity, type OptionSpec } from '../common.js';
 
-export const CREATE_USAGE = `Usage: agc-node create [options] <ref.fa> [<in1.fa> ...] > <out.agc>
+export const CREATE_USAGE = `Usage: agc-node create [options] <reference.fa> [<genome.fa> ...] > <out.agc>
+   Compresses the reference and the other FASTA files (plain or gzip) into a new archive; each
+   file is one sample, named after the file.
 Options:
-   -a             - adaptive mode (default: false)
-   -b <int>       - batch size (default: 50; min: 1, max: 1000000000)
-   -c             - concatenated genomes in a single file (default: false)
-   -d             - do not store cmd-line (accepted; format 3 archives never store it)
-   -f <float>     - fraction of fall-back minimizers (default: 0; min: 0, max: 0.05)
-   -i <file_name> - file with FASTA file names (alternative to listing file names explicitly in command line)
-   -k <int>       - k-mer length (default: 31; min: 17, max: 32)
-   -l <int>       - min. match length (default: 20; min: 15, max: 32)
-   -o <file_name> - output to file (default: output is sent to stdout)
-   -s <int>       - expected segment size (default: 60000; min: 100, max: 1000000)
-   -t <int>       - no of threads (default: ${defaultThreads()}; min: 1)
-   -v <int>       - verbosity level (default: 0; min: 0, max: 2)
-Values outside the ranges are rejected (agc clamps them).
+   -o <file>      write the archive to <file> (atomically) instead of standard output
+   -i <file>      take more input files from <file>, names separated by white space
+   -k <int>       k-mer length of the splitters (default ${DEFAULTS.kmerLength}; ${range(LIMITS.kmerLength)})
+   -s <int>       segment size to aim for, in symbols (default ${DEFAULTS.segmentSize}; ${range(LIMITS.segmentSize)})
+   -l <int>       shortest match the LZ-diff coder uses (default ${DEFAULTS.minMatchLength}; ${range(LIMITS.minMatchLength)})
+   -b <int>       batch size: deltas per pack and samples per collection part (default ${DEFAULTS.batchSize}; ${range(LIMITS.batchSize)})
+   -a             adaptive: find extra splitters in every sample, not only the reference (default off)
+   -c             every FASTA record is a sample of its own, for genomes concatenated in one file (default off)
+   -f <float>     share of fall-back minimizers for segments without splitters (default ${DEFAULTS.fallbackFraction} = off; ${range(LIMITS.fallbackFraction)})
+   -t <int>       worker threads; the archive does not depend on it (default ${defaultThreads()}; ${range(LIMITS.threads)})
+   -d             accepted for compatibility; format 3 archives store no command line
+   -v <int>       verbosity: 0 quiet, 1 progress, 2 progress and stack traces (default 0)
+Values outside a range are an error here; agc moves them into the range without a word.
 `;
+
+/** "min..max" of a LIMITS entry, with thousands separators. */
+function range({ min, max }: { min: number; max: number }): string {
+  return `${min.toLocaleString('en-US')}..${max.toLocaleString('en-US')}`;
+}
 
 const FLAGS = {
   adaptive: { type: 'boolean', short: 'a' },

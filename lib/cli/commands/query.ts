@@ -1,4 +1,4 @@
-// getctg query syntax and range rules of upstream agc (format.md 6.3, 5.8):
+// getctg query syntax and range rules of upstream agc (docs/format.md 6.3, 5.8):
 //   ctg | ctg@sample | ctg:from-to | ctg@sample:from-to     (0-based, both ends inclusive)
 // The patterns are tried in that order with greedy groups, so the last '@', the last ':' after
 // it and the last '-' after that separate the parts (JS regexes are ECMAScript, like std::regex).

@@ -1,5 +1,5 @@
 // The read-side subcommands of agc-node: getcol, getset, getctg, listset, listctg, listref, info.
-// Same flags, defaults and output bytes as upstream agc 3.2.2 (format.md section 6); the
+// Same flags, defaults and output bytes as upstream agc 3.2.2 (docs/format.md section 6); the
 // differences are listed in each command's --help under "Differences from agc".
 import os from 'node:os';
 import fs from 'node:fs';
@@ -49,47 +49,54 @@ const NOTE_ERRORS = `Errors (unknown sample or contig, malformed range, unreadab
    print one line and exit with code 1 (agc exits 0); -v 2 adds a stack trace. Output files are
    written under a temporary name and renamed at the end, so a failed run leaves no partial file.`;
 
+const THREADS = `default ${Math.max(1, Math.floor(cores / 2))}; 1..${Math.max(16, cores)}`;
+const LINE = '-l <int>         symbols per FASTA line (default 80; 40..2000000000)';
+const GZIP = '-g <int>         gzip the output at this level, 0 for plain text (default 0; 0..9)';
+const TO_FILE = '-o <file>        write to <file> (atomically) instead of standard output';
+
 const USAGE: Record<string, string> = {
   getcol: `Usage: agc-node getcol [options] <in.agc> > <out.fa>
-Extract all samples, in archive order.
+   Writes every sample as FASTA, in archive order.
 Options:
-   -g <int>         - optional gzip with given level (default: 0; min: 0; max: 9)
-   -f               - fast mode (accepted for compatibility; decoded data is always cached)
-   -l <int>         - line length (default: 80; min: 40; max: 2000000000)
-   -o <output_path> - output to files <output_path>/<sample>.fa[.gz] (the folder must exist; default: stdout)
-   -r               - without reference (default: false)
-   -t <int>         - no of threads (default: ${Math.max(1, Math.floor(cores / 2))}; min: 1; max: ${Math.max(16, cores)})
-   -v <int>         - verbosity level (default: 0; min: 0; max: 2)
+   -o <folder>      write each sample to <folder>/<sample>.fa (.fa.gz with -g); the folder must exist
+   ${GZIP}
+   ${LINE}
+   -r               leave out the reference sample
+   -t <int>         worker threads (${THREADS})
+   -f               accepted for compatibility; decoded data is always cached
+   -v <int>         verbosity 0..2; 1 names each file written (default 0)
 Differences from agc:
    -t uses worker threads only for collections above ~128 Mbp; smaller ones are faster in one thread.
    ${NOTE_GZIP}
    ${NOTE_ERRORS}`,
-  getset: `Usage: agc-node getset [options] <in.agc> <sample_name1> [<sample_name2> ...] > <out.fa>
+  getset: `Usage: agc-node getset [options] <in.agc> <sample> [<sample> ...] > <out.fa>
+   Writes the named samples as FASTA.
 Options:
-   -g <int>       - optional gzip with given level (default: 0; min: 0; max: 9)
-   -l <int>       - line length (default: 80; min: 40; max: 2000000000)
-   -o <file_name> - output to file (default: output is sent to stdout)
-   -p             - disable file prefetching (accepted for compatibility; no effect)
-   -s             - enable streaming mode (decodes piece by piece; less memory for long contigs)
-   -t <int>       - no of threads (accepted for compatibility; one sample decodes in one thread)
-   -v <int>       - verbosity level (default: 0; min: 0; max: 2)
+   ${TO_FILE}
+   ${GZIP}
+   ${LINE}
+   -s               streaming: decode piece by piece, using less memory for long contigs
+   -p               accepted for compatibility (no prefetching to turn off)
+   -t <int>         accepted for compatibility; one sample is decoded by one thread
+   -v <int>         verbosity 0..2 (default 0)
 Differences from agc:
    ${NOTE_GZIP} With -s, agc ignores -g; agc-node too.
    ${NOTE_ERRORS}`,
-  getctg: `Usage: agc-node getctg [options] <in.agc> <contig1> [<contig2> ...] > <out.fa>
-       agc-node getctg [options] <in.agc> <contig1@sample1> [<contig2@sample2> ...] > <out.fa>
-       agc-node getctg [options] <in.agc> <contig1:from-to> [<contig2:from-to> ...] > <out.fa>
-       agc-node getctg [options] <in.agc> <contig1@sample1:from-to> [<contig2@sample2:from-to> ...] > <out.fa>
-Ranges are 0-based and inclusive, as in agc (the library API uses 0-based half-open ranges).
-A contig is matched by the first word of its name; without @sample it must be unique in the archive.
+  getctg: `Usage: agc-node getctg [options] <in.agc> <query> [<query> ...] > <out.fa>
+   Writes contigs or parts of contigs as FASTA. A query is one of
+     <contig>                  the contig with that name, which must be unique in the archive
+     <contig>@<sample>         the contig in that sample
+     <contig>:<from>-<to>      symbols from..to of the contig, counted from 0, both included
+     <contig>@<sample>:<from>-<to>
+   Contigs are matched by the first word of their name. (The library API uses half-open ranges.)
 Options:
-   -g <int>       - optional gzip with given level (default: 0; min: 0; max: 9)
-   -l <int>       - line length (default: 80; min: 40; max: 2000000000)
-   -o <file_name> - output to file (default: output is sent to stdout)
-   -p             - disable file prefetching (accepted for compatibility; no effect)
-   -s             - enable streaming mode (decodes piece by piece; less memory for long contigs)
-   -t <int>       - no of threads (accepted for compatibility; queries decode in one thread)
-   -v <int>       - verbosity level (default: 0; min: 0; max: 2)
+   ${TO_FILE}
+   ${GZIP}
+   ${LINE}
+   -s               streaming: decode piece by piece, using less memory for long contigs
+   -p               accepted for compatibility (no prefetching to turn off)
+   -t <int>         accepted for compatibility; queries are decoded by one thread
+   -v <int>         verbosity 0..2 (default 0)
 Differences from agc:
    A range that is not made of integers (e.g. ctg:1-x) is an error; agc reads it as 0.
    With -s, agc returns wrong (too long) sequences for ranges that do not lie within one segment;
@@ -97,25 +104,29 @@ Differences from agc:
    ${NOTE_GZIP} With -s, agc ignores -g; agc-node too.
    ${NOTE_ERRORS}`,
   listref: `Usage: agc-node listref [options] <in.agc> > <out.txt>
+   Prints the name of the reference sample (the first one added).
 Options:
-   -o <file_name> - output to file (default: output is sent to stdout)
+   ${TO_FILE}
 Differences from agc:
    ${NOTE_ERRORS}`,
   listset: `Usage: agc-node listset [options] <in.agc> > <out.txt>
+   Prints the names of all samples, one per line.
 Options:
-   -o <file_name> - output to file (default: output is sent to stdout)
+   ${TO_FILE}
 Differences from agc:
    ${NOTE_ERRORS}`,
-  listctg: `Usage: agc-node listctg [options] <in.agc> <sample1> [<sample2> ...] > <out.txt>
+  listctg: `Usage: agc-node listctg [options] <in.agc> <sample> [<sample> ...] > <out.txt>
+   Prints each named sample followed by the full names of its contigs.
 Options:
-   -o <file_name> - output to file (default: output is sent to stdout)
+   ${TO_FILE}
 Differences from agc:
    An unknown sample is an error (agc prints just its name).
    ${NOTE_ERRORS}`,
   info: `Usage: agc-node info [options] <in.agc> > <out.txt>
+   Prints the number of samples, the compression parameters and the reference sample.
 Options:
-   -o <file_name> - output to file (default: output is sent to stdout)
-   -v <int>       - verbosity level; 1 also lists the file type info (default: 0; min: 0; max: 2)
+   ${TO_FILE}
+   -v <int>         verbosity 0..2; 1 adds the producer and version information (default 0)
 Differences from agc:
    ${NOTE_INFO_OUT}
    ${NOTE_ERRORS}`,
@@ -303,10 +314,9 @@ export async function getctg(argv: string[]): Promise<number> {
     // Resolve every query before writing anything, as upstream.
     const tasks = positionals.slice(1).map((text) => {
       const q = parseContigQuery(text);
-      let sample: string;
       if (q.sample !== undefined) {
         const layout = archive.sampleLayout(q.sample);
-        // Upstream compares the stored short name with the name as given (format.md 4.8).
+        // Upstream compares the stored short name with the name as given (docs/format.md 4.8).
         const index = layout ? layout.contigs.findIndex((c) => shortContigName(c.name) === q.name) : -1;
         if (!layout || index < 0) throw new AgcInputError(`There is no sample:contig pair: ${q.sample} : ${q.name}`);
         return { q, contig: layout.contigs[index] };
@@ -314,7 +324,7 @@ export async function getctg(argv: string[]): Promise<number> {
       const hits = archive.findContig(q.name);
       if (hits.length === 0) throw new AgcInputError(`There is no contig: ${q.name}`);
       if (hits.length > 1) throw new AgcInputError(`There are ${hits.length} samples with contig: ${q.name}`);
-      sample = hits[0].sample;
+      const sample = hits[0].sample;
       const layout = archive.sampleLayout(sample);
       if (!layout) throw new AgcInputError(`There is no sample ${sample}`);
       return { q, contig: layout.contigs[hits[0].index] };
@@ -408,7 +418,7 @@ export async function info(argv: string[]): Promise<number> {
       `Batch size       : ${p.packCardinality}\n` +
       `Reference name   : ${samples[0] ?? ''}\n` +
       `Command lines:\n`;
-    // Format-3 archives store no command lines (format.md 4.8), so that list is always empty.
+    // Format-3 archives store no command lines (docs/format.md 4.8), so that list is always empty.
     if (opts.verbosity > 0) {
       text += 'File type info:\n';
       for (const [k, v] of archive.fileTypeInfo) text += `  ${k} : ${v}\n`;

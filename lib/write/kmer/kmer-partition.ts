@@ -1,4 +1,4 @@
-// Reference candidates (compression.md 2.2) computed in parallel: the canonical k-mers are split
+// Reference candidates (docs/format.md 7.2) computed in parallel: the canonical k-mers are split
 // into disjoint value ranges, every thread counts one range over the whole reference, and the
 // sorted per-range singletons and duplicates are concatenated in range order. The result is the
 // same sets as a single-threaded count.
@@ -14,13 +14,6 @@ export function partitionBounds(parts: number): Float64Array {
   for (let i = 1; i < parts; i++) b[i - 1] = Math.floor((1 - Math.sqrt(1 - i / parts)) * 4294967296);
   b[parts - 1] = 4294967296;
   return b;
-}
-
-/** Range (0..parts-1) of a canonical k-mer with high half `hi`. */
-export function kmerPartition(hi: number, bounds: Float64Array): number {
-  let p = 0;
-  while (hi >= bounds[p]!) p++;
-  return p;
 }
 
 /** Sorted singletons and duplicates as (hi, lo) arrays. */

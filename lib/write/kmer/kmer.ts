@@ -1,4 +1,4 @@
-// Canonical k-mers (compression.md 2.1) as two uint32 halves, so hot loops never touch BigInt.
+// Canonical k-mers (docs/format.md 7.2) as two uint32 halves, so hot loops never touch BigInt.
 // A k-mer (17 <= k <= 32) is left-aligned in 64 bits: symbol i (0 = oldest) sits in bits 63-2i..62-2i,
 // the low 64-2k bits are zero. hi = bits 63..32, lo = bits 31..0, both as unsigned numbers.
 
@@ -8,7 +8,6 @@ export const MAX_K = 32;
 /** The "absent" marker ~0 (never a canonical value: all-T has canonical value 0). */
 export const KMER_NONE_HI = 0xffffffff;
 export const KMER_NONE_LO = 0xffffffff;
-export const KMER_NONE = 0xffffffffffffffffn;
 
 /** Unsigned 64-bit comparison of (hi1, lo1) and (hi2, lo2): -1, 0 or 1. */
 export function compareKmers(hi1: number, lo1: number, hi2: number, lo2: number): number {

@@ -1,4 +1,4 @@
-// Exact MurMur64 finaliser (compression.md Appendix B) on 32-bit halves: it decides LZ index slots
+// Exact MurMur64 finaliser (docs/format.md 7.9) on 32-bit halves: it decides LZ index slots
 // and the fallback filter, so it must match upstream's uint64 arithmetic bit for bit.
 //   h ^= h >> 33; h *= 0xff51afd7ed558ccd; h ^= h >> 33; h *= 0xc4ceb9fe1a85ec53; h ^= h >> 33
 

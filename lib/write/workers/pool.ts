@@ -8,6 +8,7 @@ import { GroupStore, type GroupPart, type PackedGroupInit } from '../group-store
 import { encodePackPart, encodeReferencePart } from '../../format/segment-codec.js';
 import { countPartition, type PartitionCounts } from '../kmer/kmer-partition.js';
 import { zstdCompress, zstdDecompress } from '../../native/zstd.js';
+import { AgcError, AgcErrorCode, deserializeError, type SerializedError } from '../../errors.js';
 
 /** Messages to a worker. */
 export type ToWorker =
@@ -43,7 +44,7 @@ export interface PartsMessage {
 export type FromWorker =
   | ({ type: 'done'; seq: number; ids: Uint32Array; jobs?: PackJobsMessage } & PartsMessage)
   | ({ type: 'counted'; seq: number } & PartitionCounts)
-  | { type: 'error'; seq: number; message: string; stack?: string };
+  | { type: 'error'; seq: number; error: SerializedError };
 
 /**
  * Last packs to encode at close, in shared memory so that any thread can take them. Items may lie
@@ -88,7 +89,11 @@ export interface StoreParams {
 function packParts(groups: number[], parts: GroupPart[][]): PartsMessage {
   let n = 0;
   let bytes = 0;
-  for (const ps of parts) for (const p of ps) (n++, (bytes += p.data.length));
+  for (const ps of parts)
+    for (const p of ps) {
+      n++;
+      bytes += p.data.length;
+    }
   const m: PartsMessage = {
     partGroup: new Uint32Array(n),
     partStream: new Uint8Array(n),
@@ -349,7 +354,7 @@ function workerSpec(): { file: URL | string; eval: boolean } {
   const here = import.meta.url;
   if (here.endsWith('.js')) return { file: new URL('./worker-entry.js', here), eval: false };
   const loader = process.env.AGC_NODE_TS_LOADER;
-  if (!loader) throw new Error('compress workers need the compiled library (dist/) or AGC_NODE_TS_LOADER when run from sources');
+  if (!loader) throw new AgcError(AgcErrorCode.INTERNAL, 'compress workers need the compiled library (dist/) or AGC_NODE_TS_LOADER when run from sources');
   const entry = new URL('./worker-entry.ts', here).href;
   const code = `import('node:module').then((m) => { m.register(${JSON.stringify(loader)}); return import(${JSON.stringify(entry)}); });`;
   return { file: code, eval: true };
@@ -376,11 +381,8 @@ export class CompressPool {
         const p = pend.get(m.seq);
         if (!p) return;
         pend.delete(m.seq);
-        if (m.type === 'error') {
-          const e = new Error(m.message);
-          if (m.stack) e.stack = m.stack;
-          p.reject(e);
-        } else p.resolve(m);
+        if (m.type === 'error') p.reject(deserializeError(m.error));
+        else p.resolve(m);
       });
       const fail = (e: Error): void => {
         this.failed ??= e;
@@ -389,7 +391,7 @@ export class CompressPool {
       };
       w.on('error', fail);
       w.on('exit', (code) => {
-        if (!this.closed) fail(new Error(`compress worker ${i} exited unexpectedly (code ${code})`));
+        if (!this.closed) fail(new AgcError(AgcErrorCode.INTERNAL, `compress worker ${i} exited unexpectedly (code ${code})`));
       });
       this.workers.push(w);
     }
@@ -407,7 +409,7 @@ export class CompressPool {
 
   private async requestDone(i: number, m: ToWorker & { seq: number }, transfer: ArrayBuffer[] = []) {
     const r = await this.request(i, m, transfer);
-    if (r.type !== 'done') throw new Error(`internal: unexpected ${r.type} reply from compress worker ${i}`);
+    if (r.type !== 'done') throw new AgcError(AgcErrorCode.INTERNAL, `internal: unexpected ${r.type} reply from compress worker ${i}`);
     return r;
   }
 
@@ -545,14 +547,14 @@ export class CompressPool {
     const seq = ++this.seq;
     const buffers = contigs.map((c) => {
       if (!(c.buffer instanceof SharedArrayBuffer) || c.byteOffset !== 0 || c.byteLength !== c.buffer.byteLength)
-        throw new Error('internal: countKmers needs whole shared buffers');
+        throw new AgcError(AgcErrorCode.INTERNAL, 'internal: countKmers needs whole shared buffers');
       return c.buffer;
     });
     const parts = this.threads + 1;
     return Promise.all(
       this.workers.map(async (_, w) => {
         const r = await this.request(w, { type: 'kmers', seq, contigs: buffers, k, part: w + 1, parts });
-        if (r.type !== 'counted') throw new Error(`internal: unexpected ${r.type} reply from compress worker ${w}`);
+        if (r.type !== 'counted') throw new AgcError(AgcErrorCode.INTERNAL, `internal: unexpected ${r.type} reply from compress worker ${w}`);
         return r;
       }),
     );

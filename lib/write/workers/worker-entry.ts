@@ -2,6 +2,7 @@
 import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { StoreCore, type StoreParams, type ToWorker } from './pool.js';
+import { AgcError, AgcErrorCode, serializeError } from '../../errors.js';
 
 // After 'finish' the worker's group stores (references, LZ indexes) are garbage, but V8 would keep
 // them until some later allocation pressure, i.e. through the close stage's zstd jobs, which is the
@@ -12,21 +13,21 @@ import { StoreCore, type StoreParams, type ToWorker } from './pool.js';
 const collect = runInNewContext('typeof gc === "function" ? gc : undefined') as (() => void) | undefined;
 
 const port = parentPort;
-if (!port) throw new Error('compress-worker must run in a worker thread');
+if (!port) throw new AgcError(AgcErrorCode.INTERNAL, 'compress-worker must run in a worker thread');
 const core = new StoreCore(workerData as StoreParams);
 // A failing message without a reply (raw/adopt) fails the next request instead.
-let deferred: Error | null = null;
+let deferred: unknown = null;
 
 port.on('message', (m: ToWorker) => {
   const seq = 'seq' in m ? m.seq : -1;
   try {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what the worker caught, unchanged
     if (deferred && seq >= 0) throw deferred;
     const r = core.handle(m);
     if (r) port.postMessage(r.reply, r.transfer);
     if (m.type === 'finish' && collect) collect();
   } catch (e) {
-    const err = e as Error;
-    if (seq < 0) deferred ??= err;
-    else port.postMessage({ type: 'error', seq, message: err.message, stack: err.stack });
+    if (seq < 0) deferred ??= e;
+    else port.postMessage({ type: 'error', seq, error: serializeError(e) });
   }
 });

@@ -1,4 +1,4 @@
-// Container layer of AGC 3.0 (format.md section 1), written from the format description.
+// Container layer of AGC 3.0 (docs/format.md section 1), written from the format description.
 // Reading never trusts the footer: every count and offset is checked against the bytes that
 // can hold it before anything is allocated or read.
 
@@ -169,8 +169,8 @@ CArchive::~CArchive() {
   }
 }
 
-void CArchive::fail(const std::string& what) const {
-  throw AgcError(file_name_ + ": " + what);
+void CArchive::fail(const std::string& what, ErrorKind kind) const {
+  throw AgcError(file_name_ + ": " + what, kind);
 }
 
 void CArchive::not_agc(const std::string& why) const {
@@ -195,7 +195,8 @@ void CArchive::Open(const std::string& file_name) {
   if (!f) {
     int err = errno;
     fail(std::string(input_mode_ ? "cannot open file: " : "cannot create file: ") +
-         (err ? errno_text(err) : std::string("unknown error")));
+         (err ? errno_text(err) : std::string("unknown error")),
+         err == ENOENT || err == EISDIR || err == ENOTDIR ? ErrorKind::kInput : ErrorKind::kIo);
   }
   try {
     io_buffer_.resize(input_mode_ ? kInputBufferSize : kOutputBufferSize);
@@ -226,11 +227,12 @@ void CArchive::read_footer() {
   // fopen() happily opens a directory (and FIFOs cannot seek); only regular files are archives.
   struct stat st;
   if (fstat(fileno(file_), &st) == 0 && !S_ISREG(st.st_mode))
-    fail(S_ISDIR(st.st_mode) ? "is a directory, not an AGC archive" : "not a regular file");
+    fail(S_ISDIR(st.st_mode) ? "is a directory, not an AGC archive" : "not a regular file",
+         ErrorKind::kInput);
 #endif
-  if (seek64(file_, 0, SEEK_END) != 0) fail("cannot seek: " + errno_text(errno));
+  if (seek64(file_, 0, SEEK_END) != 0) fail("cannot seek: " + errno_text(errno), ErrorKind::kIo);
   int64_t size = tell64(file_);
-  if (size < 0) fail("cannot determine the file size: " + errno_text(errno));
+  if (size < 0) fail("cannot determine the file size: " + errno_text(errno), ErrorKind::kIo);
   file_size_ = static_cast<uint64_t>(size);
 
   if (file_size_ == 0) not_agc("empty file");
@@ -315,7 +317,7 @@ void CArchive::close_locked() {
     error = file_name_ + ": cannot finish writing: " + errno_text(err);
   if (!error.empty()) {
     write_failed_ = true;
-    throw AgcError(error);
+    throw AgcError(error, ErrorKind::kIo);
   }
 }
 
@@ -359,21 +361,22 @@ uint64_t CArchive::GetFileSize() const {
 
 void CArchive::require_open(const char* what) const {
   if (!file_) {
-    if (file_name_.empty()) throw AgcError(std::string(what) + ": archive is not open");
-    fail(std::string(what) + ": archive is closed");
+    if (file_name_.empty()) throw AgcError(std::string(what) + ": archive is not open", ErrorKind::kClosed);
+    fail(std::string(what) + ": archive is closed", ErrorKind::kClosed);
   }
 }
 
 void CArchive::require_mode(bool input, const char* what) const {
   require_open(what);
   if (input_mode_ != input)
-    fail(std::string(what) + ": archive is open for " + (input_mode_ ? "reading" : "writing"));
+    fail(std::string(what) + ": archive is open for " + (input_mode_ ? "reading" : "writing"),
+         ErrorKind::kClosed);
 }
 
 void CArchive::check_stream(size_t stream_id) const {
   if (stream_id >= streams_.size())
     fail("stream id " + std::to_string(stream_id) + " out of range (" +
-         std::to_string(streams_.size()) + " streams)");
+         std::to_string(streams_.size()) + " streams)", ErrorKind::kInput);
 }
 
 void CArchive::check_part(size_t stream_id, size_t part_id) const {
@@ -381,7 +384,7 @@ void CArchive::check_part(size_t stream_id, size_t part_id) const {
   const Stream& s = streams_[stream_id];
   if (part_id >= s.parts.size())
     fail("part " + std::to_string(part_id) + " of stream '" + s.name + "' out of range (" +
-         std::to_string(s.parts.size()) + " parts)");
+         std::to_string(s.parts.size()) + " parts)", ErrorKind::kInput);
 }
 
 // ---- output ----------------------------------------------------------------------------------
@@ -389,11 +392,11 @@ void CArchive::check_part(size_t stream_id, size_t part_id) const {
 int CArchive::RegisterStream(const std::string& name) {
   std::lock_guard<std::mutex> lock(mtx_);
   require_mode(false, "RegisterStream");
-  if (name.find('\0') != std::string::npos) fail("stream name contains a NUL byte");
+  if (name.find('\0') != std::string::npos) fail("stream name contains a NUL byte", ErrorKind::kInput);
   auto it = name_to_id_.find(name);
   if (it != name_to_id_.end()) return it->second;
   if (streams_.size() >= static_cast<size_t>(std::numeric_limits<int>::max()))
-    fail("too many streams");
+    fail("too many streams", ErrorKind::kInput);
   Stream s;
   s.name = name;
   streams_.push_back(std::move(s));
@@ -445,8 +448,8 @@ void CArchive::flush_out_buffers() {
 }
 
 size_t CArchive::add_part(size_t stream_id, const uint8_t* data, size_t len, uint64_t metadata) {
-  if (write_failed_) fail("cannot write after an earlier write error");
-  if (len > 0 && !data) fail("AddPart: null data");
+  if (write_failed_) fail("cannot write after an earlier write error", ErrorKind::kIo);
+  if (len > 0 && !data) fail("AddPart: null data", ErrorKind::kInternal);
   std::vector<Part>& parts = streams_[stream_id].parts;
   uint8_t head[9];
   size_t n = varint_bytes(metadata);
@@ -488,7 +491,7 @@ void CArchive::write_bytes(const uint8_t* data, size_t len) {
   if (std::fwrite(data, 1, len, file_) != len) {
     int err = errno;
     write_failed_ = true;
-    fail("write failed: " + (err ? errno_text(err) : std::string("I/O error")));
+    fail("write failed: " + (err ? errno_text(err) : std::string("I/O error")), ErrorKind::kIo);
   }
 }
 
@@ -496,7 +499,7 @@ void CArchive::write_bytes(const uint8_t* data, size_t len) {
 
 void CArchive::seek(uint64_t offset) {
   if (seek64(file_, offset, SEEK_SET) != 0)
-    fail("cannot seek to offset " + std::to_string(offset) + ": " + errno_text(errno));
+    fail("cannot seek to offset " + std::to_string(offset) + ": " + errno_text(errno), ErrorKind::kIo);
 }
 
 void CArchive::read_exact(uint8_t* dst, size_t len) {
@@ -508,7 +511,8 @@ void CArchive::read_exact(uint8_t* dst, size_t len) {
     bool eof = std::feof(file_) != 0;
     std::clearerr(file_);
     fail(eof ? std::string("unexpected end of file (file truncated or changed?)")
-             : "read failed: " + (err ? errno_text(err) : std::string("I/O error")));
+             : "read failed: " + (err ? errno_text(err) : std::string("I/O error")),
+         eof ? ErrorKind::kCorrupt : ErrorKind::kIo);
   }
 }
 

@@ -23,7 +23,7 @@ ZSTD_CCtx* thread_cctx() {
   thread_local CCtxHolder holder;
   if (!holder.ctx) {
     holder.ctx = ZSTD_createCCtx();
-    if (!holder.ctx) throw AgcError("zstd: cannot create a compression context");
+    if (!holder.ctx) throw AgcError("zstd: cannot create a compression context", ErrorKind::kInternal);
   }
   return holder.ctx;
 }
@@ -32,7 +32,7 @@ ZSTD_DCtx* thread_dctx() {
   thread_local DCtxHolder holder;
   if (!holder.ctx) {
     holder.ctx = ZSTD_createDCtx();
-    if (!holder.ctx) throw AgcError("zstd: cannot create a decompression context");
+    if (!holder.ctx) throw AgcError("zstd: cannot create a decompression context", ErrorKind::kInternal);
   }
   return holder.ctx;
 }
@@ -41,22 +41,22 @@ ZSTD_DCtx* thread_dctx() {
 
 std::vector<uint8_t> ZstdCompress(const uint8_t* data, size_t len, int level) {
   if (level < ZSTD_minCLevel() || level > ZSTD_maxCLevel())
-    throw AgcError("zstd: compression level " + std::to_string(level) + " out of range");
-  if (len > 0 && !data) throw AgcError("zstd: null input");
+    throw AgcError("zstd: compression level " + std::to_string(level) + " out of range", ErrorKind::kInput);
+  if (len > 0 && !data) throw AgcError("zstd: null input", ErrorKind::kInput);
   size_t bound = ZSTD_compressBound(len);
-  if (ZSTD_isError(bound)) throw AgcError("zstd: input too large");
+  if (ZSTD_isError(bound)) throw AgcError("zstd: input too large", ErrorKind::kInput);
   std::vector<uint8_t> out(bound);
   // A zero-length source still needs a valid pointer for zstd's internal copies.
   static const uint8_t kEmpty = 0;
   size_t r = ZSTD_compressCCtx(thread_cctx(), out.data(), out.size(), len ? data : &kEmpty, len,
                                level);
-  if (ZSTD_isError(r)) throw AgcError(std::string("zstd: compression failed: ") + ZSTD_getErrorName(r));
+  if (ZSTD_isError(r)) throw AgcError(std::string("zstd: compression failed: ") + ZSTD_getErrorName(r), ErrorKind::kInternal);
   out.resize(r);
   return out;
 }
 
 std::vector<uint8_t> ZstdDecompress(const uint8_t* data, size_t len, size_t raw_size) {
-  if (len > 0 && !data) throw AgcError("zstd: null input");
+  if (len > 0 && !data) throw AgcError("zstd: null input", ErrorKind::kInput);
   unsigned long long declared = ZSTD_getFrameContentSize(data, len);
   if (declared == ZSTD_CONTENTSIZE_ERROR) throw AgcError("zstd: not a zstd frame");
   if (declared != ZSTD_CONTENTSIZE_UNKNOWN && declared != raw_size)

@@ -1,4 +1,4 @@
-// Container layer (format.md section 1) and zstd helpers (5.9).
+// Container layer (docs/format.md section 1) and zstd helpers (5.9).
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -102,6 +102,17 @@ std::string open_error(const std::string& path) {
     return e.what();
   }
   return "";
+}
+
+// The kind of the error Open throws (kInternal when it does not throw).
+agc::ErrorKind open_error_kind(const std::string& path) {
+  CArchive a(true);
+  try {
+    a.Open(path);
+  } catch (const AgcError& e) {
+    return e.kind();
+  }
+  return agc::ErrorKind::kInternal;
 }
 
 bool contains(const std::string& s, const std::string& part) {
@@ -430,6 +441,13 @@ TEST(archive_open_errors) {
 
   std::string dir = SharedPath("golden");
   CHECK(contains(open_error(dir), dir));
+
+  // The kinds the N-API bridge turns into codes: missing file and directory are bad input,
+  // everything about the bytes is a corrupt archive.
+  CHECK(open_error_kind(missing) == agc::ErrorKind::kInput);
+  CHECK(open_error_kind(dir) == agc::ErrorKind::kInput);
+  CHECK(open_error_kind(empty) == agc::ErrorKind::kCorrupt);
+  CHECK(open_error_kind(big) == agc::ErrorKind::kCorrupt);
 }
 
 TEST(archive_corrupt_footers) {
@@ -552,7 +570,7 @@ TEST(archive_golden_read_and_rewrite_byte_identical) {
       CHECK_EQ(a.GetFileSize(), static_cast<uint64_t>(original.size()));
       CHECK_EQ(a.GetStreamName(0), std::string("collection-samples"));
       CHECK(a.GetStreamId("params") >= 0);
-      // Parts tile the data area (format.md 1.1) with minimal metadata varints.
+      // Parts tile the data area (docs/format.md 1.1) with minimal metadata varints.
       std::vector<PartRef> parts;
       std::vector<uint64_t> meta_of;
       Bytes data;
@@ -637,7 +655,7 @@ TEST(zstd_round_trip_level19) {
   Bytes raw(text.begin(), text.end());
   Bytes z = agc::ZstdCompress(raw.data(), raw.size(), 19);
   CHECK(z.size() < raw.size() / 4);
-  // One frame with the content size and no checksum (format.md 0, Z19): magic, then FHD.
+  // One frame with the content size and no checksum (docs/format.md 0, Z19): magic, then FHD.
   REQUIRE(z.size() > 6);
   CHECK_EQ(z[0], 0x28);
   CHECK_EQ(z[1], 0xB5);
@@ -675,7 +693,7 @@ TEST(zstd_round_trip_level19) {
   CHECK(agc::ZstdDecompress(empty_frame.data(), empty_frame.size(), 0).empty());
 }
 
-// collection-samples is Z19 of its payload with the payload length as metadata (format.md 2.2):
+// collection-samples is Z19 of its payload with the payload length as metadata (docs/format.md 2.2):
 // recompressing the decoded payload must give the stored bytes, for every golden archive.
 TEST(zstd_recompress_golden_collection_samples) {
   for (const std::string& rel : golden_archives()) {

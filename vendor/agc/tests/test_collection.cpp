@@ -464,7 +464,7 @@ TEST(collection_in_group_id_coding_round_trip) {
 
 TEST(collection_concat_repeated_last_batch) {
   // -c mode with #contigs a multiple of P stores the last range twice; the second copy lists
-  // the samples with no contigs (compression.md 6.5). Readers use part i/P and ignore it.
+  // the samples with no contigs (docs/format.md 7.7). Readers use part i/P and ignore it.
   const std::string path = agctest::TempPath("dup.agc");
   {
     CArchive out(false);

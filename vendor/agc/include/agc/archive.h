@@ -14,10 +14,26 @@
 
 namespace agc {
 
+// What went wrong, so that callers can react without reading messages. The N-API bridge turns
+// each kind into the `code` of the JS error (lib/errors.ts): kCorrupt -> AGC_CORRUPT, ...
+enum class ErrorKind {
+  kCorrupt,   // the bytes of an archive are not valid AGC (truncated, mutated, not an archive)
+  kInput,     // a bad argument or an unusable input (directory, out-of-range id, bad level)
+  kClosed,    // an object used after close or in the wrong mode/state
+  kIo,        // the operating system refused an operation (open, read, write, seek)
+  kInternal,  // a bug or resource exhaustion inside the core
+};
+
 // Every failure of the core is an AgcError whose message names the file when one is involved.
+// An error without an explicit kind is about bad data (most throw sites are format checks).
 class AgcError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit AgcError(const std::string& what, ErrorKind kind = ErrorKind::kCorrupt)
+      : std::runtime_error(what), kind_(kind) {}
+  ErrorKind kind() const noexcept { return kind_; }
+
+ private:
+  ErrorKind kind_;
 };
 
 // Thread safety: every public member takes an internal lock, so one archive may be shared by
@@ -99,7 +115,7 @@ class CArchive {
   void close_locked();
   void seek(uint64_t offset);
   void read_exact(uint8_t* dst, size_t len);
-  [[noreturn]] void fail(const std::string& what) const;
+  [[noreturn]] void fail(const std::string& what, ErrorKind kind = ErrorKind::kCorrupt) const;
   [[noreturn]] void not_agc(const std::string& why) const;
 
   bool input_mode_;

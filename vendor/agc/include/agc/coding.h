@@ -1,4 +1,4 @@
-// Primitive encodings of the collection payloads (format.md 4.3, 4.4, 4.6): the collection
+// Primitive encodings of the collection payloads (docs/format.md 4.3, 4.4, 4.6): the collection
 // varint CV, zigzag against a prediction ZP, and the component-wise coding of contig names.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Collection version 3 (format.md section 4): samples, their contigs and the placement of every
+// Collection version 3 (docs/format.md section 4): samples, their contigs and the placement of every
 // segment. Same shape as upstream's CCollection_V3, written from the format description.
 //
 // Three ways to use it:
@@ -85,7 +85,7 @@ class CCollection_V3 {
   int64_t get_sample_id(const std::string& sample_name) const;
   bool get_contig_list_in_sample(const std::string& sample_name, std::vector<std::string>& names);
   bool get_sample_desc(const std::string& sample_name, std::vector<ContigDesc>& desc);
-  // Lookups by the short contig name (format.md 4.8); contig_name receives the full name.
+  // Lookups by the short contig name (docs/format.md 4.8); contig_name receives the full name.
   bool get_contig_desc(const std::string& sample_name, std::string& contig_name,
                        std::vector<SegmentDesc>& desc);
   int64_t get_no_contigs(const std::string& sample_name);

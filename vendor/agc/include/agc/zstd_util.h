@@ -1,5 +1,5 @@
 // One-shot zstd helpers. Byte identity with upstream agc needs exactly zstd 1.5.6 and the
-// default parameters of ZSTD_compressCCtx (format.md 5.9).
+// default parameters of ZSTD_compressCCtx (docs/format.md 5.9).
 #pragma once
 
 #include <cstddef>
