@@ -34,7 +34,7 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const archive = path.join(ctx.sharedDir, 'golden', 'klebsiella-8-default', 'archive.agc');
   const { startRangeServer } = (await import(pathToFileURL(path.join(ctx.repoRoot, 'scripts', 'range-server.mjs')).href)) as {
-    startRangeServer(o: { files: Record<string, string> }): Promise<Server>;
+    startRangeServer: (o: { files: Record<string, string> }) => Promise<Server>;
   };
   const server = await startRangeServer({ files: { '/a.agc': archive } });
   const url = `${server.url}/a.agc`;

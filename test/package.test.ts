@@ -45,9 +45,9 @@ function run(cmd: string, args: string[], opts: SpawnSyncOptions & { cwd: string
   const t0 = performance.now();
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
   const seconds = (performance.now() - t0) / 1000;
-  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  const out = String(r.stdout ?? '') + String(r.stderr ?? '');
   if (r.error || r.status !== 0) throw new Error(`${[cmd, ...args].join(' ')} (in ${opts.cwd}) failed: ${r.error?.message ?? `exit ${r.status}`}\n${out.slice(-4000)}`);
-  return { stdout: `${r.stdout ?? ''}`, out, seconds };
+  return { stdout: String(r.stdout ?? ''), out, seconds };
 }
 
 function onPath(name: string, pathValue: string): boolean {

@@ -32,7 +32,10 @@ function parseGetctg(q: string): { contig: string; sample?: string; from?: numbe
 function fasta(header: string, seq: Uint8Array, h: crypto.Hash | string[]): void {
   const parts: (string | Uint8Array)[] = [`>${header}\n`];
   for (let i = 0; i < seq.length; i += 80) parts.push(seq.subarray(i, i + 80), '\n');
-  for (const p of parts) (Array.isArray(h) ? h.push(typeof p === 'string' ? p : Buffer.from(p).toString('latin1')) : h.update(p));
+  for (const p of parts) {
+    if (Array.isArray(h)) h.push(typeof p === 'string' ? p : Buffer.from(p).toString('latin1'));
+    else h.update(p);
+  }
 }
 
 async function getcolSha(a: RemoteAgcArchive): Promise<string> {

@@ -71,7 +71,9 @@ export function convertBytes(src: Uint8Array, out: Uint8Array, outPos = 0): Conv
 
 /** Convert an ASCII sequence (e.g. "ACGTN") to codes; throws on bytes >= 128. For tests and small inputs. */
 export function codesFromString(s: string): Uint8Array {
-  const src = Buffer.from(s, 'latin1');
+  // no Buffer: lib/format/ is shared with the browser build
+  const src = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) src[i] = s.charCodeAt(i) & 0xff;
   const out = new Uint8Array(src.length);
   const r = convertBytes(src, out);
   if (r.badIndex >= 0) throw new RangeError(`byte 0x${src[r.badIndex]!.toString(16).toUpperCase()} at index ${r.badIndex} is not a valid sequence symbol`);
@@ -80,9 +82,9 @@ export function codesFromString(s: string): Uint8Array {
 
 /** Codes -> ASCII letters (codes >= 16 print as spaces). */
 export function codesToString(codes: Uint8Array): string {
-  const out = Buffer.allocUnsafe(codes.length);
-  for (let i = 0; i < codes.length; i++) out[i] = CODE_TO_LETTER[codes[i]!]!;
-  return out.toString('latin1');
+  let out = '';
+  for (let i = 0; i < codes.length; i++) out += String.fromCharCode(CODE_TO_LETTER[codes[i]!]!);
+  return out;
 }
 
 /** Complement of one code: 3 - c for ACGT, every other code unchanged (IUPAC is not complemented). */

@@ -56,8 +56,8 @@ async function readLimited(res: Response, limit: number): Promise<Uint8Array | u
   const chunks: Uint8Array[] = [];
   let n = 0;
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
+    const { done, value } = (await reader.read()) as { done: boolean; value?: Uint8Array };
+    if (done || value === undefined) break;
     n += value.length;
     if (n > limit) {
       await reader.cancel().catch(() => {});
@@ -92,7 +92,7 @@ export class HttpFile extends RemoteFile implements ByteSource {
     readonly href: string,
     options: HttpFileOptions = {},
   ) {
-    const base = options.fetch ?? ((input: Parameters<Fetcher>[0], init?: RequestInit) => globalThis.fetch(input, init));
+    const base: Fetcher = options.fetch ?? ((input, init) => globalThis.fetch(input as string | URL | Request, init));
     const retries = options.retries ?? 3;
     const delay = options.retryDelayMs ?? 200;
     const stats: TransferStats = { requests: 0, bytes: 0 };

@@ -44,11 +44,22 @@ class Payload {
     const x = b[this.p];
     let len: number;
     let base: number;
-    if (x < 0x80) (len = 1), (base = 0);
-    else if (x < 0xc0) (len = 2), (base = T1);
-    else if (x < 0xe0) (len = 3), (base = T2);
-    else if (x < 0xf0) (len = 4), (base = T3);
-    else (len = 5), (base = T4);
+    if (x < 0x80) {
+      len = 1;
+      base = 0;
+    } else if (x < 0xc0) {
+      len = 2;
+      base = T1;
+    } else if (x < 0xe0) {
+      len = 3;
+      base = T2;
+    } else if (x < 0xf0) {
+      len = 4;
+      base = T3;
+    } else {
+      len = 5;
+      base = T4;
+    }
     if (this.remaining < len) this.fail('varint runs past end');
     const p = this.p;
     let m: number;
