@@ -17,6 +17,7 @@ import { once } from 'node:events';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod/v3';
 import { AgcInputError } from '../errors.js';
+import { outputTarget } from '../file-type.js';
 
 export { AgcInputError };
 
@@ -43,7 +44,10 @@ export function parseCommandArgs<O extends OptionSpec>(
     const r = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
     return { values: r.values as never, positionals: r.positionals };
   } catch (e) {
-    const msg = (e as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '');
+    let msg = (e as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '');
+    // "argument is ambiguous" means the option's value is missing (the next word is an option).
+    const amb = /^Option '(-[^']+)' argument is ambiguous/.exec(msg) ?? /^Option '(-[^',]+)[^']*' argument missing/.exec(msg);
+    if (amb) msg = `option ${amb[1]} needs a value`;
     throw new AgcInputError(msg);
   }
 }
@@ -95,7 +99,8 @@ export function sniffVerbosity(argv: string[]): number {
     if (a === '-v' || a === '--verbosity') v = argv[i + 1];
     else if (a.startsWith('-v') && a.length > 2 && !a.startsWith('--')) v = a.slice(2);
     else if (a.startsWith('--verbosity=')) v = a.slice(12);
-    if (v !== undefined && /^\d+$/.test(v)) return Math.min(2, Number(v));
+    // Only a valid level counts: '-v 9' is an argument error, not a request for stack traces.
+    if (v !== undefined && /^\d+$/.test(v)) return Number(v) <= 2 ? Number(v) : 0;
   }
   return 0;
 }
@@ -242,7 +247,7 @@ export class AtomicPath {
       pendingTemps.delete(this.tempPath);
     } catch (e) {
       this.remove();
-      throw new AgcInputError(`cannot write output ${this.target}: ${errorMessage(e)}`);
+      throw new AgcInputError(`cannot write output ${this.target}: ${errorMessage(e).replace(` -> '${this.target}'`, '').replace(`: ${this.tempPath}`, '')}`);
     }
   }
 
@@ -269,22 +274,34 @@ export class AtomicPath {
 export class AtomicFile implements Output {
   readonly target: string;
   readonly synchronous = true;
-  private readonly reserved: AtomicPath;
+  /** Undefined when the output is written in place (a FIFO or a device, see outputTarget). */
+  private readonly reserved: AtomicPath | undefined;
   private fd: number | undefined;
 
   constructor(target: string) {
     this.target = target;
-    this.reserved = new AtomicPath(target);
+    const where = outputTarget(target);
+    if (where.inPlace) {
+      try {
+        this.fd = fs.openSync(where.path, 'w');
+      } catch (e) {
+        throw new AgcInputError(`cannot write output ${target}: ${errorMessage(e).replace(`: ${where.path}`, '')}`);
+      }
+      return;
+    }
+    // A symlink is followed: the file it points to is replaced, the link stays.
+    this.reserved = new AtomicPath(where.path);
     try {
       this.fd = fs.openSync(this.reserved.tempPath, 'w');
     } catch (e) {
       this.reserved.abort();
-      throw new AgcInputError(`cannot write output ${target}: ${errorMessage(e)}`);
+      throw new AgcInputError(`cannot write output ${target}: ${errorMessage(e).replace(`: ${this.reserved.tempPath}`, '')}`);
     }
   }
 
+  /** The temporary file, or the target itself when written in place. */
   get tempPath(): string {
-    return this.reserved.tempPath;
+    return this.reserved?.tempPath ?? this.target;
   }
 
   async write(chunk: Uint8Array | string): Promise<void> {
@@ -303,7 +320,7 @@ export class AtomicFile implements Output {
     try {
       while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);
     } catch (e) {
-      throw new AgcInputError(`cannot write output ${this.target}: ${errorMessage(e)}`);
+      throw new AgcInputError(`cannot write output ${this.target}: ${errorMessage(e).replace(`: ${this.tempPath}`, '')}`);
     }
   }
 
@@ -314,10 +331,10 @@ export class AtomicFile implements Output {
     try {
       fs.closeSync(fd);
     } catch (e) {
-      this.reserved.abort();
+      this.reserved?.abort();
       throw new AgcInputError(`cannot write output ${this.target}: ${errorMessage(e)}`);
     }
-    this.reserved.commit();
+    this.reserved?.commit();
   }
 
   abort(): void {
@@ -329,7 +346,7 @@ export class AtomicFile implements Output {
       }
       this.fd = undefined;
     }
-    this.reserved.abort();
+    this.reserved?.abort();
   }
 }
 
@@ -455,9 +472,10 @@ export class StdoutOutput implements Output {
   }
 }
 
-/** stdout when `file` is undefined or empty, otherwise an AtomicFile. */
+/** stdout when `file` is undefined, otherwise an AtomicFile. An empty name is an error, not stdout. */
 export function openOutput(file: string | undefined): Output {
-  return file ? new AtomicFile(file) : new StdoutOutput();
+  if (file === '') throw new AgcInputError('-o: empty file name');
+  return file !== undefined ? new AtomicFile(file) : new StdoutOutput();
 }
 
 /** Write a whole file atomically (temporary name + rename). */

@@ -3,8 +3,8 @@
 // temporary file next to the output and renamed at the end, so a failure or an abort never leaves
 // a partial archive under the output name.
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { closeSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod/v3';
 import { openForAppend } from './open-for-append.js';
@@ -14,6 +14,7 @@ import { Compressor, determineSplitters, type CompressorParams } from './compres
 import { CompressPool } from './workers/pool.js';
 import { AgcInputError } from '../errors.js';
 import { sampleNameFromPath } from '../fasta/read-fasta.js';
+import { checkRegularInput, outputTarget } from '../file-type.js';
 
 /** Progress of a create/append run. */
 export interface CompressProgress {
@@ -56,8 +57,14 @@ export interface CommonWriteOptions {
   concatenated?: boolean;
   /** -f: fraction of fall-back minimizers, 0..0.05 (default 0 = off). */
   fallbackFraction?: number;
-  /** -t: worker threads, >= 1 (default half the CPUs). The output never depends on it. */
+  /** -t: worker threads, >= 1 (default half the CPUs); more than max(16, CPUs) are clamped to that, as upstream. The output never depends on it. */
   threads?: number;
+  /**
+   * --invalid-base: an IUPAC letter (ACGTNRYSWKMBDHVU) that replaces letters outside the IUPAC set
+   * (X, E, J, O, '@', '_', ...) in the input. Default: such letters are an error naming the file,
+   * record and position (upstream accepts them but writes archives it cannot read back).
+   */
+  invalidBase?: string;
   onProgress?: (p: CompressProgress) => void;
   signal?: AbortSignal;
 }
@@ -97,6 +104,16 @@ export function defaultThreads(): number {
   return Math.max(1, Math.floor(availableParallelism() / 2));
 }
 
+/** Most threads a run uses, as upstream: max(16, CPUs). More only add memory (each worker holds its own state). */
+export function maxThreads(): number {
+  return Math.max(16, availableParallelism());
+}
+
+/** A thread count clamped into 1..maxThreads() (upstream clamps silently too). */
+export function clampThreads(t: number): number {
+  return Math.min(maxThreads(), Math.max(1, t));
+}
+
 const intIn = (name: string, flag: string, min: number, max: number) =>
   z
     .number({ invalid_type_error: `${name} (${flag}) must be a number` })
@@ -116,7 +133,11 @@ const common = {
     .min(0, { message: 'fallback fraction (-f) must be in 0..0.05' })
     .max(0.05, { message: 'fallback fraction (-f) must be in 0..0.05' })
     .optional(),
-  threads: intIn('thread count', '-t', 1, 1024).optional(),
+  threads: intIn('thread count', '-t', 1, Number.MAX_SAFE_INTEGER).optional(),
+  invalidBase: z
+    .string({ invalid_type_error: 'invalid base (--invalid-base) must be a letter' })
+    .regex(/^[ACGTNRYSWKMBDHVU]$/i, { message: 'invalid base (--invalid-base) must be one of the letters ACGTNRYSWKMBDHVU' })
+    .optional(),
   onProgress: z.custom<(p: CompressProgress) => void>((v) => v === undefined || typeof v === 'function', { message: 'onProgress must be a function' }).optional(),
   signal: z.custom<AbortSignal>((v) => v === undefined || v instanceof AbortSignal, { message: 'signal must be an AbortSignal' }).optional(),
 };
@@ -159,6 +180,7 @@ function uniqueFiles(files: readonly string[]): string[] {
 
 /** Check an input FASTA exists, is a file and is not empty; returns its size. */
 function checkInputFile(p: string): number {
+  checkRegularInput(p, 'input file');
   let st;
   try {
     st = statSync(p);
@@ -209,14 +231,45 @@ function samplesOf(files: readonly string[], concatenated: boolean, existing: Re
   return out;
 }
 
-/** Temporary output next to `output`, renamed over it by commit(); removed on failure or exit. */
+/** Copy a file into a FIFO or device by plain reads and writes (copyfile's fast paths refuse them). */
+function copyInto(from: string, to: string): void {
+  const src = openSync(from, 'r');
+  try {
+    const dst = openSync(to, 'w');
+    try {
+      const buf = Buffer.allocUnsafe(1 << 20);
+      for (;;) {
+        const got = readSync(src, buf, 0, buf.length, null);
+        if (got === 0) break;
+        for (let off = 0; off < got; ) off += writeSync(dst, buf, off, got - off);
+      }
+    } finally {
+      closeSync(dst);
+    }
+  } finally {
+    closeSync(src);
+  }
+}
+
+/**
+ * Temporary output next to `output`, renamed over it by commit(); removed on failure or exit.
+ * A symlink at `output` is followed (its target is replaced, the link stays); an existing FIFO or
+ * character device is not replaced: the archive is built in the system's temporary folder and
+ * copied into it by commit().
+ */
 class TempOutput {
   readonly path: string;
+  /** Where commit() puts the archive. */
+  private readonly target: string;
+  private readonly inPlace: boolean;
   private done = false;
   private readonly onExit = (): void => this.discard();
 
   constructor(readonly output: string) {
-    const dir = path.dirname(path.resolve(output));
+    const where = outputTarget(output);
+    this.target = where.path;
+    this.inPlace = where.inPlace;
+    const dir = this.inPlace ? tmpdir() : path.dirname(path.resolve(this.target));
     let st;
     try {
       st = statSync(dir);
@@ -224,19 +277,28 @@ class TempOutput {
       throw new AgcInputError(`${output}: output folder ${dir} does not exist`);
     }
     if (!st.isDirectory()) throw new AgcInputError(`${output}: ${dir} is not a folder`);
-    try {
-      if (statSync(output).isDirectory()) throw new AgcInputError(`${output}: is a folder`);
-    } catch (e) {
-      if (e instanceof AgcInputError) throw e;
-    }
-    this.path = path.join(dir, `.${path.basename(output)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+    this.path = path.join(dir, `.${path.basename(this.target)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
     process.on('exit', this.onExit);
   }
 
   commit(): void {
-    renameSync(this.path, this.output);
+    try {
+      if (this.inPlace) {
+        copyInto(this.path, this.target);
+        unlinkSync(this.path);
+      } else renameSync(this.path, this.target);
+    } catch (e) {
+      this.discard();
+      throw new AgcInputError(`cannot write output ${this.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
     this.done = true;
     process.off('exit', this.onExit);
+  }
+
+  /** An error that names the temporary file, reworded to name the output the user asked for. */
+  reword(e: unknown): unknown {
+    if (e instanceof Error && e.message.includes(this.path)) e.message = e.message.split(this.path).join(this.output);
+    return e;
   }
 
   discard(): void {
@@ -309,8 +371,9 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
     adaptive: o.adaptive ?? false,
     concatenated: o.concatenated ?? false,
     fallbackFrac: o.fallbackFraction ?? DEFAULTS.fallbackFraction,
+    invalidBase: o.invalidBase,
   };
-  const threads = o.threads ?? defaultThreads();
+  const threads = clampThreads(o.threads ?? defaultThreads());
   const tmp = new TempOutput(o.output);
   let archive: CppArchive | null = null;
   let collection: CppCollection | null = null;
@@ -345,7 +408,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
     collection?.close();
     archive?.close();
     tmp.discard();
-    throw e;
+    throw tmp.reword(e);
   }
 }
 
@@ -356,6 +419,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
 export async function appendArchive(options: AppendArchiveOptions): Promise<ArchiveSummary> {
   const o = parseOptions(appendOptionsSchema, options);
   if (path.resolve(o.input) === path.resolve(o.output)) throw new AgcInputError(`${o.output}: output must differ from the input archive`);
+  checkRegularInput(o.input, 'input archive');
   try {
     const si = statSync(o.input);
     if (!si.isFile()) throw new AgcInputError(`${o.input}: not a regular file`);
@@ -372,7 +436,7 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
   const files = uniqueFiles(o.samples);
   const sizes = files.map(checkInputFile);
   checkNotAnInput(o.output, files);
-  const threads = o.threads ?? defaultThreads();
+  const threads = clampThreads(o.threads ?? defaultThreads());
   const tmp = new TempOutput(o.output);
   let opened: Awaited<ReturnType<typeof openForAppend>> | null = null;
   try {
@@ -380,13 +444,16 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
       adaptive: o.adaptive ?? false,
       concatenated: o.concatenated ?? false,
       fallbackFrac: o.fallbackFraction ?? 0,
+      invalidBase: o.invalidBase,
       threads,
     });
     const { compressor: comp } = opened;
     const before = comp.collection.numSamples;
-    const existing = new Set(o.concatenated ? [] : comp.collection.samples());
-    const inputs = samplesOf(files, o.concatenated ?? false, existing);
     try {
+      // Inside the try: a rejected sample must stop the worker threads too (they would keep the
+      // process alive, and leak through the API).
+      const existing = new Set(o.concatenated ? [] : comp.collection.samples());
+      const inputs = samplesOf(files, o.concatenated ?? false, existing);
       await compressFiles(comp, inputs, sizes, o);
       await comp.close();
     } finally {
@@ -406,7 +473,7 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
       opened.input.close();
     }
     tmp.discard();
-    throw e;
+    throw tmp.reword(e);
   }
 }
 

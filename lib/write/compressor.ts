@@ -5,7 +5,7 @@
 import { CppArchive } from '../native/cpp-archive.js';
 import { CppCollection, PlacementBuffer } from '../native/cpp-collection.js';
 import { AgcInputError } from '../errors.js';
-import { readFastaContigs } from '../fasta/read-fasta.js';
+import { readFastaContigs, type FastaReadOptions } from '../fasta/read-fasta.js';
 import { concatRanges, countPartition } from './kmer/kmer-partition.js';
 import { CompressPool, type BatchResult, type RefJobs } from './workers/pool.js';
 import { NO_RAW_GROUPS, RAW_VIEW, RefView, type GroupPart, type PackedGroupInit } from './group-store.js';
@@ -42,6 +42,8 @@ export interface CompressorParams {
   adaptive: boolean;
   concatenated: boolean;
   fallbackFrac: number;
+  /** Replacement IUPAC letter for non-IUPAC letters in the input (undefined: they are an error). */
+  invalidBase?: string;
 }
 
 /** Per-run counters for the summary. */
@@ -213,9 +215,14 @@ export class Compressor {
     let added = false;
     let bases = 0;
     let count = 0;
-    for await (const { name, seq } of readFastaContigs(path, { emptyRecords: 'error' })) {
+    // Record number of each name: a repeated name would mix the placements of two records.
+    const seen = new Map<string, number>();
+    for await (const { name, seq } of readFastaContigs(path, strictFasta(this.params))) {
       this.signal?.throwIfAborted();
       if (seq.length === 0) throw new AgcInputError(`${path}: record "${name}" has no sequence`);
+      const first = seen.get(name);
+      if (first !== undefined) throw new AgcInputError(`${path}: records ${first} and ${count + 1} have the same name "${name}"`);
+      seen.set(name, count + 1);
       const s = concat ? '' : sample;
       if (!this.collection.registerSampleContig(s, name)) {
         const shown = concat ? shortName(name) : sample;
@@ -510,6 +517,11 @@ export class Compressor {
   }
 }
 
+/** Reader options of create/append: refuse input that upstream would store wrongly or unreadably. */
+function strictFasta(p: CompressorParams): FastaReadOptions {
+  return { emptyRecords: 'error', strictSyntax: true, invalidLetters: p.invalidBase ?? 'error' };
+}
+
 /** What splitter determination hands to the compressor. */
 export interface SplitterSetup {
   splitters: SplitterSet;
@@ -528,7 +540,7 @@ export async function determineSplitters(path: string, p: CompressorParams, pool
   // The reference is read once and kept (one byte per symbol, in shared memory for the workers)
   // for both passes; the k-mer lists of the count are the larger structure anyway.
   const contigs: Uint8Array[] = [];
-  for await (const { seq } of readFastaContigs(path, { emptyRecords: 'error' })) {
+  for await (const { seq } of readFastaContigs(path, strictFasta(p))) {
     const c = new Uint8Array(new SharedArrayBuffer(seq.length));
     c.set(seq);
     contigs.push(c);

@@ -6,7 +6,7 @@ import { AgcArchive } from '../read/agc-archive.js';
 import { BYTE_TO_CODE, SYMBOL_INVALID } from '../format/alphabet.js';
 import { CppArchive } from '../native/cpp-archive.js';
 import { CppCollection } from '../native/cpp-collection.js';
-import { AgcInputError } from '../errors.js';
+import { AgcError, AgcInputError } from '../errors.js';
 import { Compressor, type CompressorParams } from './compressor.js';
 import { CompressPool } from './workers/pool.js';
 import { SplitterSet } from './segmentation.js';
@@ -106,12 +106,13 @@ function referenceContigs(inputPath: string): Uint8Array[] {
 export async function openForAppend(
   inputPath: string,
   outputPath: string,
-  opts: { adaptive: boolean; concatenated: boolean; fallbackFrac: number; threads?: number },
+  opts: { adaptive: boolean; concatenated: boolean; fallbackFrac: number; invalidBase?: string; threads?: number },
 ): Promise<{ compressor: Compressor; input: CppArchive; info: InputArchiveInfo }> {
   let input: CppArchive;
   try {
     input = CppArchive.open(inputPath);
   } catch (e) {
+    if (e instanceof AgcError) throw e;
     throw new AgcInputError(`${inputPath}: not an AGC archive or corrupt (${(e as Error).message})`);
   }
   let output: CppArchive | null = null;
@@ -128,6 +129,7 @@ export async function openForAppend(
       adaptive: opts.adaptive,
       concatenated: opts.concatenated,
       fallbackFrac: opts.fallbackFrac,
+      invalidBase: opts.invalidBase,
     };
     output = CppArchive.create(outputPath);
     const cparams = { batchSize: info.packCardinality, segmentSize: info.segmentSize, kmerLength: info.k };
@@ -223,8 +225,8 @@ export async function openForAppend(
 
     return { compressor, input, info };
   } catch (e) {
-    void compressor?.dispose();
-    void pool?.close();
+    await compressor?.dispose();
+    await pool?.close();
     collection?.close();
     output?.close();
     input.close();

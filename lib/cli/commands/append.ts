@@ -1,6 +1,6 @@
 // `agc-node append`: add samples to an archive, writing a new archive (-o, or stdout). The input
 // archive is never modified. Flags as upstream: -a -c -d -f -i -o -t -v.
-import { appendArchive, defaultThreads } from '../../write/api.js';
+import { appendArchive, defaultThreads, maxThreads } from '../../write/api.js';
 import { runCommand } from '../common.js';
 import { floatArg, intArg, parseWriteArgs, runWriteJob } from './create.js';
 
@@ -12,8 +12,10 @@ Options:
    -f <float>     - fraction of fall-back minimizers (default: 0; min: 0, max: 0.05)
    -i <file_name> - file with FASTA file names (alternative to listing file names explicitly in command line)
    -o <file_name> - output to file (default: output is sent to stdout); must differ from <in.agc>
-   -t <int>       - no of threads (default: ${defaultThreads()}; min: 1)
+   -t <int>       - no of threads (default: ${defaultThreads()}; min: 1, max: ${maxThreads()}; larger values are clamped, as agc)
    -v <int>       - verbosity level (default: 0; min: 0, max: 2)
+   --invalid-base <letter> - replace letters outside the IUPAC set (X, E, J, O, @, _, ...) by this
+                  IUPAC letter, e.g. N (default: such letters are an error; agc stores them unreadably)
 k-mer length, segment size, min. match length and batch size come from <in.agc>.
 `;
 
@@ -25,6 +27,7 @@ const FLAGS = {
   list: { type: 'string', short: 'i' },
   output: { type: 'string', short: 'o' },
   threads: { type: 'string', short: 't' },
+  'invalid-base': { type: 'string' },
 } as const;
 
 export async function run(argv: string[]): Promise<number> {
@@ -42,6 +45,7 @@ export async function run(argv: string[]): Promise<number> {
         concatenated: v.concatenated ?? false,
         fallbackFraction: floatArg('f', v.fallback),
         threads: intArg('t', v.threads),
+        invalidBase: v['invalid-base'],
         onProgress,
       }),
     );

@@ -4,7 +4,7 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createArchive, defaultThreads, type ArchiveSummary, type CompressProgress } from '../../write/api.js';
+import { createArchive, defaultThreads, maxThreads, type ArchiveSummary, type CompressProgress } from '../../write/api.js';
 import { AgcInputError, parseCommandArgs, printUsage, runCommand, sniffVerbosity, type OptionSpec } from '../common.js';
 
 export const CREATE_USAGE = `Usage: agc-node create [options] <ref.fa> [<in1.fa> ...] > <out.agc>
@@ -19,8 +19,10 @@ Options:
    -l <int>       - min. match length (default: 20; min: 15, max: 32)
    -o <file_name> - output to file (default: output is sent to stdout)
    -s <int>       - expected segment size (default: 60000; min: 100, max: 1000000)
-   -t <int>       - no of threads (default: ${defaultThreads()}; min: 1)
+   -t <int>       - no of threads (default: ${defaultThreads()}; min: 1, max: ${maxThreads()}; larger values are clamped, as agc)
    -v <int>       - verbosity level (default: 0; min: 0, max: 2)
+   --invalid-base <letter> - replace letters outside the IUPAC set (X, E, J, O, @, _, ...) by this
+                  IUPAC letter, e.g. N (default: such letters are an error; agc stores them unreadably)
 Values outside the ranges are rejected (agc clamps them).
 `;
 
@@ -36,6 +38,7 @@ const FLAGS = {
   output: { type: 'string', short: 'o' },
   segment: { type: 'string', short: 's' },
   threads: { type: 'string', short: 't' },
+  'invalid-base': { type: 'string' },
 } as const;
 
 /** Strict integer of a flag value (upstream uses atoi; garbage is an error here). */
@@ -111,7 +114,8 @@ export function printSummary(s: ArchiveSummary, verbosity: number): void {
  * to stdout and removed.
  */
 export async function writeToOutput(output: string | undefined, write: (file: string) => Promise<ArchiveSummary>): Promise<ArchiveSummary> {
-  if (output) return write(output);
+  if (output === '') throw new AgcInputError('-o: empty file name');
+  if (output !== undefined) return write(output);
   if (process.stdout.isTTY) throw new AgcInputError('refusing to write an archive to a terminal; use -o <file> or redirect stdout');
   const dir = mkdtempSync(path.join(tmpdir(), 'agc-node-'));
   const file = path.join(dir, 'out.agc');
@@ -208,6 +212,7 @@ export async function run(argv: string[]): Promise<number> {
         concatenated: v.concatenated ?? false,
         fallbackFraction: floatArg('f', v.fallback),
         threads: intArg('t', v.threads),
+        invalidBase: v['invalid-base'],
         onProgress,
       }),
     );

@@ -1,0 +1,331 @@
+// Regression tests of issue 7: never lose data, never hang, clear one-line errors. CLI cases run
+// the built CLI (dist/) in a child process, so that exits, signals and hangs are real.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import './helpers/compress-env.js';
+import { appendArchive, clampThreads, createArchive, maxThreads } from '../lib/write/api.js';
+import { AgcArchive } from '../lib/read/agc-archive.js';
+import { AgcError } from '../lib/errors.js';
+import { datasetDir } from './shared-data.js';
+import { sha256File, tempDir } from './helpers/compress-run.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cli = path.join(repoRoot, 'dist', 'lib', 'cli', 'main.js');
+const dir = tempDir('reliability');
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const data = datasetDir('mers-tiny');
+const ref = path.join(data, 'EMC_2012.fa');
+const other = path.join(data, 'Qatar3.fa');
+const linux = process.platform === 'linux';
+
+beforeAll(() => {
+  // The CLI cases need dist/ to match the sources.
+  spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', repoRoot], { stdio: 'ignore' });
+}, 120_000);
+
+function run(args: string[], opts: { timeout?: number; cwd?: string } = {}): { code: number | null; out: Buffer; err: string; signal: string | null } {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: opts.cwd ?? dir, timeout: opts.timeout ?? 60_000, maxBuffer: 64 << 20 });
+  return { code: r.status, out: r.stdout, err: r.stderr.toString(), signal: r.signal };
+}
+
+/** stderr must be exactly one line starting with the command. */
+function oneLine(err: string, command: string): string {
+  const lines = err.split('\n').filter((l) => l.length > 0);
+  expect(lines, err).toHaveLength(1);
+  expect(lines[0]).toMatch(new RegExp(`^agc-node ${command}: `));
+  return lines[0]!;
+}
+
+let n = 0;
+function fresh(): string {
+  const d = path.join(dir, `c${n++}`);
+  fs.mkdirSync(d);
+  return d;
+}
+function write(d: string, name: string, content: string | Uint8Array): string {
+  const p = path.join(d, name);
+  fs.writeFileSync(p, content);
+  return p;
+}
+
+let base = '';
+beforeAll(async () => {
+  base = path.join(dir, 'base.agc');
+  await createArchive({ output: base, reference: ref, samples: [other], threads: 1 });
+}, 120_000);
+
+// ------------------------------------------------------------------------------------------- 1
+
+describe('1: outputs that are not regular files', () => {
+  it('getset -o SYMLINK writes the link target atomically and keeps the link', () => {
+    const d = fresh();
+    const target = write(d, 'target.fa', 'old');
+    const link = path.join(d, 'link.fa');
+    fs.symlinkSync('target.fa', link);
+    const r = run(['getset', '-o', link, base, 'Qatar3']);
+    expect(r.code, r.err).toBe(0);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(target, 'utf8')).toMatch(/^>/);
+    expect(fs.readdirSync(d).sort()).toEqual(['link.fa', 'target.fa']);
+  });
+
+  it('create -o SYMLINK writes the link target; the result equals a plain -o', async () => {
+    const d = fresh();
+    const plain = path.join(d, 'plain.agc');
+    await createArchive({ output: plain, reference: ref, samples: [other], threads: 1 });
+    const target = write(d, 'real.agc', 'old');
+    fs.symlinkSync('real.agc', path.join(d, 'a.agc'));
+    const r = run(['create', '-t', '1', '-o', path.join(d, 'a.agc'), ref, other]);
+    expect(r.code, r.err).toBe(0);
+    expect(fs.lstatSync(path.join(d, 'a.agc')).isSymbolicLink()).toBe(true);
+    expect(sha256File(target)).toBe(sha256File(plain));
+  });
+
+  it.skipIf(!linux)('-o /dev/null is written through, not replaced', () => {
+    const before = fs.statSync('/dev/null');
+    const r = run(['getset', '-o', '/dev/null', base, 'Qatar3']);
+    expect(r.code, r.err).toBe(0);
+    const after = fs.statSync('/dev/null');
+    expect(after.isCharacterDevice()).toBe(true);
+    expect(after.ino).toBe(before.ino);
+  });
+
+  it.skipIf(!linux)('getset -o FIFO and create -o FIFO write into the pipe', async () => {
+    const d = fresh();
+    const fifo = path.join(d, 'pipe');
+    spawnSync('mkfifo', [fifo]);
+    for (const args of [
+      ['getset', '-o', fifo, base, 'Qatar3'],
+      ['create', '-t', '1', '-o', fifo, ref, other],
+    ]) {
+      const child = spawn(process.execPath, [cli, ...args]);
+      const chunks: Buffer[] = [];
+      const reader = fs.createReadStream(fifo);
+      reader.on('data', (c) => chunks.push(c as Buffer));
+      const closed = new Promise((resolve) => reader.on('close', resolve));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      await closed;
+      expect(code).toBe(0);
+      expect(fs.lstatSync(fifo).isFIFO()).toBe(true);
+      const got = Buffer.concat(chunks);
+      if (args[0] === 'getset') expect(got.toString('latin1')).toMatch(/^>/);
+      else expect(got.equals(fs.readFileSync(base))).toBe(true);
+    }
+  });
+});
+
+// ------------------------------------------------------------------------------------------- 2-4
+
+describe('2-4: FASTA input that upstream stores wrongly', () => {
+  const seq = fs.readFileSync(other, 'latin1').split('\n').slice(1).join('').slice(0, 3000);
+  const withX = `>first one\n${seq}\n>second\n${seq.slice(0, 1000)}X${seq.slice(1001)}\n`;
+
+  it('a non-IUPAC letter in a sample: error naming file, record and position; nothing written', () => {
+    const d = fresh();
+    const f = write(d, 'bad.fa', withX);
+    const out = path.join(d, 'o.agc');
+    const r = run(['create', '-t', '1', '-o', out, ref, f]);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.err, 'create')).toMatch(/bad\.fa: record 2 \("second"\): 'X' at position 1001 is not a nucleotide/);
+    expect(fs.readdirSync(d)).toEqual(['bad.fa']);
+  });
+
+  it('a non-IUPAC letter in the reference is an error too ("_" and "@")', () => {
+    const d = fresh();
+    for (const [ch, pos] of [
+      ['_', 7],
+      ['@', 3],
+    ] as const) {
+      const f = write(d, `ref${pos}.fa`, `>r\n${seq.slice(0, pos - 1)}${ch}${seq.slice(pos)}\n`);
+      const r = run(['create', '-t', '1', '-o', path.join(d, 'o.agc'), f]);
+      expect(r.code).toBe(1);
+      expect(oneLine(r.err, 'create')).toMatch(new RegExp(`ref${pos}\\.fa: record 1 \\("r"\\): '${ch}' at position ${pos} `));
+    }
+  });
+
+  it('--invalid-base N replaces them (reference and samples); the archive reads back', async () => {
+    const d = fresh();
+    const f = write(d, 'bad.fa', withX);
+    const refX = write(d, 'refx.fa', `>r\n${seq.slice(0, 9)}j${seq.slice(10)}\n`);
+    const out = path.join(d, 'o.agc');
+    const r = run(['create', '-t', '1', '--invalid-base', 'N', '-o', out, refX, f]);
+    expect(r.code, r.err).toBe(0);
+    using a = AgcArchive.openSync(out);
+    const got = await a.getSequence({ sample: 'bad', contig: 'second' });
+    expect(got).toBe(`${seq.slice(0, 1000)}N${seq.slice(1001)}`.toUpperCase());
+    expect(await a.getSequence({ sample: 'refx', contig: 'r' })).toBe(`${seq.slice(0, 9)}N${seq.slice(10)}`.toUpperCase());
+    // through the API and append too
+    const out2 = path.join(d, 'o2.agc');
+    await appendArchive({ input: base, output: out2, samples: [f], invalidBase: 'n', threads: 1 });
+    using b = AgcArchive.openSync(out2);
+    expect(await b.getSequence({ sample: 'bad', contig: 'second' })).toBe(got);
+    await expect(createArchive({ output: path.join(d, 'x.agc'), reference: ref, invalidBase: 'X' })).rejects.toThrow(/ACGTNRYSWKMBDHVU/);
+  });
+
+  it('two records with the same name: error naming file, name and both record numbers', async () => {
+    const d = fresh();
+    const f = write(d, 'dup.fa', `>a\n${seq}\n>b x\n${seq}\n>a\n${seq}\n`);
+    const r = run(['create', '-t', '1', '-o', path.join(d, 'o.agc'), ref, f]);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.err, 'create')).toMatch(/dup\.fa: records 1 and 3 have the same name "a"/);
+    await expect(appendArchive({ input: base, output: path.join(d, 'o.agc'), samples: [f], threads: 1 })).rejects.toThrow(/records 1 and 3/);
+    expect(fs.readdirSync(d)).toEqual(['dup.fa']);
+  });
+
+  it('a FASTA with no ">" line is an error', () => {
+    const d = fresh();
+    const f = write(d, 'plain.fa', `${seq}\n${seq}\n`);
+    const r = run(['create', '-t', '1', '-o', path.join(d, 'o.agc'), ref, f]);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.err, 'create')).toMatch(/plain\.fa: not a FASTA file: it does not start with a '>' header line/);
+  });
+});
+
+// ------------------------------------------------------------------------------------------- 7-9
+
+/** Threads of this process (Linux). */
+function liveThreads(): number {
+  return fs.readdirSync('/proc/self/task').length;
+}
+
+describe('7-9: hangs', () => {
+  it('append with a sample already in the archive exits with an error (CLI)', () => {
+    const d = fresh();
+    const r = run(['append', '-t', '2', '-o', path.join(d, 'o.agc'), base, other], { timeout: 30_000 });
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(1);
+    expect(oneLine(r.err, 'append')).toMatch(/sample "Qatar3" is already in the archive/);
+    expect(fs.readdirSync(d)).toEqual([]);
+  });
+
+  it.skipIf(!linux)('append failures through the API leak no worker threads', async () => {
+    const d = fresh();
+    const before = liveThreads();
+    for (let i = 0; i < 3; i++)
+      await expect(appendArchive({ input: base, output: path.join(d, 'o.agc'), samples: [other], threads: 3 })).rejects.toThrow(/already in the archive/);
+    // Terminated workers' threads are joined asynchronously.
+    for (let i = 0; i < 50 && liveThreads() > before; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(liveThreads()).toBeLessThanOrEqual(before);
+  });
+
+  it('-t is clamped to max(16, cores) in the API', () => {
+    expect(clampThreads(1000)).toBe(maxThreads());
+    expect(maxThreads()).toBe(Math.max(16, os.availableParallelism()));
+    expect(clampThreads(3)).toBe(3);
+  });
+
+  it('create -t 1000 on the CLI is clamped and finishes', () => {
+    const d = fresh();
+    const r = run(['create', '-t', '1000', '-o', path.join(d, 'o.agc'), ref, other], { timeout: 60_000 });
+    expect(r.code, r.err).toBe(0);
+    expect(sha256File(path.join(d, 'o.agc'))).toBe(sha256File(base));
+  });
+
+  it.skipIf(!linux)('a FIFO as archive or FASTA input is rejected by type without blocking', () => {
+    const d = fresh();
+    const fifo = path.join(d, 'pipe');
+    spawnSync('mkfifo', [fifo]);
+    const r1 = run(['listset', fifo], { timeout: 20_000 });
+    expect(r1.code).toBe(1);
+    expect(oneLine(r1.err, 'listset')).toMatch(/pipe: the archive is a FIFO \(named pipe\), not a regular file/);
+    const r2 = run(['append', '-o', path.join(d, 'o.agc'), fifo, other], { timeout: 20_000 });
+    expect(r2.code).toBe(1);
+    expect(oneLine(r2.err, 'append')).toMatch(/pipe: the input archive is a FIFO/);
+    const r3 = run(['create', '-o', path.join(d, 'o.agc'), ref, fifo], { timeout: 20_000 });
+    expect(r3.code).toBe(1);
+    expect(oneLine(r3.err, 'create')).toMatch(/pipe: the input file is a FIFO/);
+    expect(() => AgcArchive.openSync(fifo)).toThrow(/is a FIFO/);
+  });
+});
+
+// ------------------------------------------------------------------------------------------- errors
+
+describe('unclear errors made clear', () => {
+  it('NUL byte in a header names the file', () => {
+    const d = fresh();
+    const f = write(d, 'nul.fa', Buffer.from('>a\0b\nACGTACGTACGT\n', 'latin1'));
+    const r = run(['create', '-o', path.join(d, 'o.agc'), f]);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.err, 'create')).toMatch(/nul\.fa: header of record 1 at line 1 contains a NUL byte/);
+  });
+
+  it('a UTF-8 BOM gets its own message', () => {
+    const d = fresh();
+    const f = write(d, 'bom.fa', Buffer.concat([Buffer.of(0xef, 0xbb, 0xbf), Buffer.from('>a\nACGTACGTACGT\n')]));
+    const r = run(['create', '-o', path.join(d, 'o.agc'), f]);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.err, 'create')).toMatch(/bom\.fa: the file starts with a UTF-8 byte order mark/);
+  });
+
+  it('-t without a value', () => {
+    for (const args of [['create', '-t', '-o', 'x.agc', ref], ['getcol', base, '-t']]) {
+      const r = run(args);
+      expect(r.code).toBe(1);
+      expect(oneLine(r.err, args[0]!)).toMatch(/option -t needs a value/);
+    }
+  });
+
+  it('-v 9: one line, no stack trace', () => {
+    const r = run(['create', '-v', '9', '-o', path.join(fresh(), 'x.agc'), ref]);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.err, 'create')).toMatch(/-v.*0\.\.2/);
+  });
+
+  it('a truncated archive: "truncated or not an AGC archive"', async () => {
+    const d = fresh();
+    const bytes = fs.readFileSync(base);
+    for (const len of [20, 1000, bytes.length - 100, bytes.length - 1]) {
+      const f = write(d, `t${len}.agc`, bytes.subarray(0, len));
+      const r = run(['listset', f]);
+      expect(r.code).toBe(1);
+      expect(oneLine(r.err, 'listset')).toMatch(new RegExp(`t${len}\\.agc: truncated or not an AGC archive$`));
+      const a = run(['append', '-o', path.join(d, 'o.agc'), f, other]);
+      expect(oneLine(a.err, 'append')).toMatch(/truncated or not an AGC archive$/);
+      expect(() => AgcArchive.openSync(f)).toThrow(/truncated or not an AGC archive/);
+    }
+  });
+
+  it("open('x.agc\\0junk') does not open x.agc", async () => {
+    expect(() => AgcArchive.openSync(`${base}\0junk`)).toThrow(/cannot contain a NUL character/);
+    await expect(createArchive({ output: path.join(fresh(), 'o.agc\0x'), reference: ref })).rejects.toThrow(/NUL/);
+    await expect(createArchive({ output: path.join(fresh(), 'o.agc'), reference: `${ref}\0x` })).rejects.toThrow(/NUL/);
+  });
+
+  it('-o "" is an error, not stdout', () => {
+    for (const args of [['create', '-o', '', ref], ['getset', '-o', '', base, 'Qatar3'], ['listset', '-o', '', base]]) {
+      const r = run(args);
+      expect(r.code).toBe(1);
+      expect(r.out.length).toBe(0);
+      expect(oneLine(r.err, args[0]!)).toMatch(/-o: empty file name/);
+    }
+  });
+
+  it.skipIf(!linux || process.getuid?.() === 0)('an unwritable output folder names the output, not the temporary file', async () => {
+    const d = fresh();
+    fs.chmodSync(d, 0o500);
+    try {
+      const out = path.join(d, 'o.agc');
+      const r = run(['create', '-o', out, ref]);
+      expect(r.code).toBe(1);
+      const line = oneLine(r.err, 'create');
+      expect(line).toContain(out);
+      expect(line).not.toMatch(/\.tmp/);
+      const g = run(['getset', '-o', path.join(d, 'x.fa'), base, 'Qatar3']);
+      expect(oneLine(g.err, 'getset')).not.toMatch(/\.tmp/);
+      const e = await createArchive({ output: out, reference: ref }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(AgcError);
+      expect((e as Error).message).not.toMatch(/\.tmp/);
+    } finally {
+      fs.chmodSync(d, 0o700);
+    }
+  });
+
+  it('the temp-file checks never leave files behind in the system temp folder', () => {
+    const leftovers = fs.readdirSync(os.tmpdir()).filter((f) => /^\.pipe\..*\.tmp$/.test(f));
+    expect(leftovers).toEqual([]);
+  });
+});
