@@ -29,7 +29,7 @@ export function checkRegularInput(p: string, what: string): void {
   checkPathString(p, what);
   let st: fs.Stats | undefined;
   try {
-    st = fs.statSync(p, { throwIfNoEntry: false });
+    st = fs.statSync(fsPath(p), { throwIfNoEntry: false });
   } catch {
     return; // e.g. EACCES on a parent folder: the open reports it
   }
@@ -78,4 +78,22 @@ function resolveLink(p: string): string {
     }
     throw new AgcInputError(`cannot write output ${p}: too many levels of symbolic links`);
   }
+}
+
+/**
+ * The file system path of an input named by a JS string. A file whose name is not UTF-8 (e.g.
+ * Latin-1 "caf\xe9.fa") cannot be named by its UTF-8 form; it is named by the one-char-per-byte
+ * form that listings show for such names (format/names.ts), which is tried when the UTF-8 form
+ * does not exist.
+ */
+export function fsPath(p: string): string | Buffer {
+  if (!/[\x80-\xff]/.test(p) || /[^\x00-\xff]/.test(p)) return p;
+  if (fs.existsSync(p)) return p;
+  const bytes = Buffer.from(p, 'latin1');
+  return fs.existsSync(bytes) ? bytes : p;
+}
+
+/** True when `p` names its file by the bytes of its chars (see fsPath). */
+export function namesBytes(p: string): boolean {
+  return typeof fsPath(p) !== 'string';
 }

@@ -84,6 +84,11 @@ Napi::Uint32Array AsUint32Array(const Napi::Value& v, const char* name);
 Napi::Uint8Array AsUint8Array(const Napi::Value& v, const char* name);
 // An array of strings.
 std::vector<std::string> AsStringArray(const Napi::Value& v, const char* name);
+// Names (sample and contig names) cross the bridge as "binary strings": one char per byte
+// (Latin-1), so that bytes that are not UTF-8 survive a round trip. A char above U+00FF is a
+// TypeError (the TS side encodes names before passing them).
+std::string ArgBinaryString(const Napi::CallbackInfo& info, size_t i, const char* name);
+std::vector<std::string> AsBinaryStringArray(const Napi::Value& v, const char* name);
 
 // ---- results -------------------------------------------------------------------------------------
 // A Buffer holding a copy of `bytes`.
@@ -91,6 +96,9 @@ Napi::Buffer<uint8_t> ToBuffer(Napi::Env env, const std::vector<uint8_t>& bytes)
 // A u64 from the format as a JS number; throws Error naming `what` when it is >= 2^53.
 Napi::Number SafeNumber(Napi::Env env, uint64_t x, const char* what);
 Napi::Array ToStringArray(Napi::Env env, const std::vector<std::string>& v);
+// Bytes as a binary string (see ArgBinaryString) and an array of them.
+Napi::String ToBinaryString(Napi::Env env, const std::string& s);
+Napi::Array ToBinaryStringArray(Napi::Env env, const std::vector<std::string>& v);
 
 // ---- exceptions ----------------------------------------------------------------------------------
 // Converts a C++ exception into the JS exception to throw (std::bad_alloc -> "out of memory").
@@ -111,5 +119,6 @@ Napi::Array ToStringArray(Napi::Env env, const std::vector<std::string>& v);
 void InitArchive(Napi::Env env, Napi::Object exports);
 void InitCollection(Napi::Env env, Napi::Object exports);
 void InitZstd(Napi::Env env, Napi::Object exports);
+void InitSignals(Napi::Env env, Napi::Object exports);
 
 }  // namespace agcnode

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import './helpers/compress-env.js';
 import { appendArchive, clampThreads, createArchive, maxThreads } from '../lib/write/api.js';
-import { AgcArchive } from '../lib/read/agc-archive.js';
+import { AgcArchive, allocChecked } from '../lib/read/agc-archive.js';
 import { AgcError } from '../lib/errors.js';
 import { datasetDir } from './shared-data.js';
 import { sha256File, tempDir } from './helpers/compress-run.js';
@@ -185,6 +185,123 @@ describe('2-4: FASTA input that upstream stores wrongly', () => {
   });
 });
 
+// ------------------------------------------------------------------------------------------- 5
+
+describe('5: getcol -o DIR with hostile sample names', () => {
+  it('refuses a sample that is not a single path component, naming it; nothing is written', async () => {
+    const d = fresh();
+    const seq = fs.readFileSync(other, 'latin1').split('\n').slice(1).join('').slice(0, 2000);
+    // -c: every record is a sample named after its header's first word
+    const f = write(d, 'c.fa', `>ok\n${seq}\n>../escaped\n${seq}\n`);
+    const out = path.join(d, 'o.agc');
+    await createArchive({ output: out, reference: f, concatenated: true, threads: 1 });
+    const target = path.join(d, 'target');
+    fs.mkdirSync(target);
+    const r = run(['getcol', '-o', target, out]);
+    expect(r.code).toBe(1);
+    expect(oneLine(r.err, 'getcol')).toMatch(/sample name "\.\.\/escaped" cannot be a file name in .*target \(not a single path component\)/);
+    expect(fs.readdirSync(target)).toEqual([]);
+    expect(fs.readdirSync(d).sort()).toEqual(['c.fa', 'o.agc', 'target']);
+    // without -o the same archive extracts fine
+    const all = run(['getcol', out]);
+    expect(all.code, all.err).toBe(0);
+    expect(all.out.toString('latin1')).toContain('>../escaped\n');
+  });
+});
+
+// ------------------------------------------------------------------------------------------- 6
+
+describe('6: names round-trip byte for byte (Latin-1 file names and headers)', () => {
+  it('listings, headers, lookups and getcol file names keep the stored bytes', async () => {
+    const d = fresh();
+    const seq = fs.readFileSync(other, 'latin1').split('\n').slice(1).join('').slice(0, 2500);
+    const latin = Buffer.from('caf\xe9.fa', 'latin1');
+    fs.writeFileSync(path.join(d, 'ref.fa'), `>r\n${seq}\n`);
+    fs.writeFileSync(Buffer.concat([Buffer.from(`${d}/`), latin]), Buffer.concat([Buffer.from('>ctg\xe9 x\n', 'latin1'), Buffer.from(`${seq.slice(0, 2000)}\n`)]));
+    fs.writeFileSync(path.join(d, 'utf8\u00fc.fa'), `>\u00fc one\n${seq.slice(0, 1500)}\n`);
+    const out = path.join(d, 'a.agc');
+    // the writer takes the Latin-1 file name in its one-char-per-byte form
+    await createArchive({ output: out, reference: path.join(d, 'ref.fa'), samples: [path.join(d, 'caf\u00e9.fa'), path.join(d, 'utf8\u00fc.fa')], threads: 1 });
+    using a = AgcArchive.openSync(out);
+    expect(a.samplesSync()).toEqual(['ref', 'caf\u00e9', 'utf8\u00fc']);
+    expect(a.nameBytes('caf\u00e9')).toEqual(Buffer.from('caf\xe9', 'latin1'));
+    expect(a.nameBytes('utf8\u00fc')).toEqual(Buffer.from('utf8\u00fc', 'utf8'));
+    expect(a.contigsSync('caf\u00e9')).toEqual(['ctg\u00e9 x']);
+    expect(await a.getSequence({ sample: 'caf\u00e9', contig: 'ctg\u00e9' })).toBe(seq.slice(0, 2000).toUpperCase());
+
+    const ls = run(['listset', out]);
+    expect(ls.out).toEqual(Buffer.concat([Buffer.from('caf\xe9\nref\n', 'latin1'), Buffer.from('utf8\u00fc\n', 'utf8')]));
+    const lc = run(['listctg', out, 'caf\u00e9']);
+    expect(lc.out).toEqual(Buffer.from('caf\xe9\n   ctg\xe9 x\n', 'latin1'));
+    const gs = run(['getset', out, 'caf\u00e9']);
+    expect(gs.code, gs.err).toBe(0);
+    expect(gs.out.subarray(0, 8)).toEqual(Buffer.from('>ctg\xe9 x\n', 'latin1'));
+    const gc = run(['getctg', out, 'ctg\u00e9@caf\u00e9:0-9']);
+    expect(gc.code, gc.err).toBe(0);
+    expect(gc.out.toString('latin1').split('\n')[0]).toMatch(/^>ctg\xe9 x/);
+    expect(gc.out.toString('latin1').split('\n')[1]).toBe(seq.slice(0, 10).toUpperCase());
+    const dirOut = path.join(d, 'col');
+    fs.mkdirSync(dirOut);
+    const col = run(['getcol', '-o', dirOut, out]);
+    expect(col.code, col.err).toBe(0);
+    const files = (fs.readdirSync(dirOut, { encoding: 'buffer' }) as Buffer[]).map((b) => b.toString('latin1')).sort();
+    expect(files).toEqual(['caf\xe9.fa', 'ref.fa', Buffer.from('utf8\u00fc.fa').toString('latin1')].sort());
+    const inFile = fs.readFileSync(Buffer.concat([Buffer.from(`${dirOut}/`), latin]));
+    expect(inFile.subarray(0, 8)).toEqual(Buffer.from('>ctg\xe9 x\n', 'latin1'));
+    // -i with a Latin-1 name in the list file (append)
+    const list = path.join(d, 'list.txt');
+    fs.writeFileSync(list, Buffer.concat([Buffer.from(`${d}/`), latin, Buffer.from('\n')]));
+    const ap = run(['append', '-i', list, '-o', path.join(d, 'b.agc'), base]);
+    expect(ap.code, ap.err).toBe(0);
+    expect(run(['listset', path.join(d, 'b.agc')]).out).toEqual(Buffer.from('EMC_2012\nQatar3\ncaf\xe9\n', 'latin1'));
+  });
+});
+
+// ------------------------------------------------------------------------------------------- 10
+
+describe.skipIf(!linux)('8, 10: SIGINT and SIGTERM act within a second, even inside one huge contig', () => {
+  let big = '';
+  beforeAll(() => {
+    // 24 Mbp in one contig: segmenting it is one long synchronous step.
+    big = path.join(dir, 'big.fa');
+    const n = 24e6;
+    const b = Buffer.allocUnsafe(n + Math.ceil(n / 80) + 8);
+    let p = b.write('>big\n');
+    let x = 12345;
+    const L = [65, 67, 71, 84];
+    for (let i = 0; i < n; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      b[p++] = L[x >>> 30]!;
+      if (i % 80 === 79) b[p++] = 10;
+    }
+    b[p++] = 10;
+    fs.writeFileSync(big, b.subarray(0, p));
+  }, 60_000);
+
+  for (const [sig, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    it(`${sig}: exit ${code}, temporary files removed, within a second`, async () => {
+      const d = fresh();
+      const child = spawn(process.execPath, [cli, 'create', '-t', '1', '-o', path.join(d, 'o.agc'), big], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr!.on('data', (c) => (err += String(c)));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      // Wait until the archive is being written (its temporary file exists), then interrupt.
+      for (let i = 0; i < 600 && fs.readdirSync(d).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(fs.readdirSync(d)[0]).toMatch(/^\.o\.agc\..*\.tmp$/);
+      const t0 = Date.now();
+      child.kill(sig);
+      const c = await exited;
+      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(c).toBe(code);
+      expect(err).toMatch(/interrupted/);
+      expect(fs.readdirSync(d)).toEqual([]);
+    });
+  }
+});
+
 // ------------------------------------------------------------------------------------------- 7-9
 
 /** Threads of this process (Linux). */
@@ -293,6 +410,23 @@ describe('unclear errors made clear', () => {
     expect(() => AgcArchive.openSync(`${base}\0junk`)).toThrow(/cannot contain a NUL character/);
     await expect(createArchive({ output: path.join(fresh(), 'o.agc\0x'), reference: ref })).rejects.toThrow(/NUL/);
     await expect(createArchive({ output: path.join(fresh(), 'o.agc'), reference: `${ref}\0x` })).rejects.toThrow(/NUL/);
+  });
+
+  it('chunkSymbols: NaN is an option error, not a corrupt archive', async () => {
+    using a = AgcArchive.openSync(base);
+    const it = a.streamSample('Qatar3', { chunkSymbols: Number.NaN });
+    await expect(it.next()).rejects.toThrow(/chunkSymbols must be a non-negative integer, got NaN/);
+  });
+
+  it('a sequence too large for one buffer: an AgcError saying so, not a bare RangeError', () => {
+    let err: unknown;
+    try {
+      allocChecked(2 ** 53 - 1, () => 'contig chr1');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AgcError);
+    expect((err as Error).message).toMatch(/^contig chr1 needs 9,007,199,254,740,991 bytes, more than one buffer can hold here; read it in ranges or in streaming mode/);
   });
 
   it('-o "" is an error, not stdout', () => {

@@ -18,6 +18,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod/v3';
 import { AgcInputError } from '../errors.js';
 import { outputTarget } from '../file-type.js';
+import { trackForInterrupt } from '../interrupt-cleanup.js';
 
 export { AgcInputError };
 
@@ -189,14 +190,14 @@ export interface Output {
   abort(): void;
 }
 
-const pendingTemps = new Set<string>();
+const pendingTemps = new Map<string, () => void>();
 let exitHookInstalled = false;
 function trackTemp(p: string): void {
-  pendingTemps.add(p);
+  pendingTemps.set(p, () => undefined);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.on('exit', () => {
-      for (const t of pendingTemps) {
+      for (const t of pendingTemps.keys()) {
         try {
           fs.unlinkSync(t);
         } catch {
@@ -211,6 +212,13 @@ function trackTemp(p: string): void {
       });
     }
   }
+  // After the JS listeners: a signal while JavaScript is busy removes it too.
+  pendingTemps.set(p, trackForInterrupt(p));
+}
+
+function untrackTemp(p: string): void {
+  pendingTemps.get(p)?.();
+  pendingTemps.delete(p);
 }
 
 /**
@@ -224,7 +232,11 @@ export class AtomicPath {
   readonly tempPath: string;
   private done = false;
 
-  constructor(target: string) {
+  /** `targetBytes`: the target's file name as bytes, when it is not UTF-8 (see format/names.ts). */
+  constructor(
+    target: string,
+    private readonly targetBytes?: Buffer,
+  ) {
     this.target = target;
     const dir = path.dirname(path.resolve(target));
     this.tempPath = path.join(dir, `.${path.basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
@@ -243,8 +255,8 @@ export class AtomicPath {
     if (this.done) throw new Error(`output ${this.target} is already committed or aborted`);
     this.done = true;
     try {
-      fs.renameSync(this.tempPath, this.target);
-      pendingTemps.delete(this.tempPath);
+      fs.renameSync(this.tempPath, this.targetBytes ?? this.target);
+      untrackTemp(this.tempPath);
     } catch (e) {
       this.remove();
       throw new AgcInputError(`cannot write output ${this.target}: ${errorMessage(e).replace(` -> '${this.target}'`, '').replace(`: ${this.tempPath}`, '')}`);
@@ -263,7 +275,7 @@ export class AtomicPath {
     } catch {
       // not there
     }
-    pendingTemps.delete(this.tempPath);
+    untrackTemp(this.tempPath);
   }
 }
 
@@ -278,9 +290,10 @@ export class AtomicFile implements Output {
   private readonly reserved: AtomicPath | undefined;
   private fd: number | undefined;
 
-  constructor(target: string) {
+  /** `targetBytes`: the file name as bytes, when it is not UTF-8 (a getcol sample file). */
+  constructor(target: string, targetBytes?: Buffer) {
     this.target = target;
-    const where = outputTarget(target);
+    const where = targetBytes ? { path: target, inPlace: false } : outputTarget(target);
     if (where.inPlace) {
       try {
         this.fd = fs.openSync(where.path, 'w');
@@ -290,7 +303,7 @@ export class AtomicFile implements Output {
       return;
     }
     // A symlink is followed: the file it points to is replaced, the link stays.
-    this.reserved = new AtomicPath(where.path);
+    this.reserved = new AtomicPath(where.path, targetBytes);
     try {
       this.fd = fs.openSync(this.reserved.tempPath, 'w');
     } catch (e) {
@@ -473,9 +486,9 @@ export class StdoutOutput implements Output {
 }
 
 /** stdout when `file` is undefined, otherwise an AtomicFile. An empty name is an error, not stdout. */
-export function openOutput(file: string | undefined): Output {
+export function openOutput(file: string | undefined, fileBytes?: Buffer): Output {
   if (file === '') throw new AgcInputError('-o: empty file name');
-  return file !== undefined ? new AtomicFile(file) : new StdoutOutput();
+  return file !== undefined ? new AtomicFile(file, fileBytes) : new StdoutOutput();
 }
 
 /** Write a whole file atomically (temporary name + rename). */
@@ -491,8 +504,8 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string): 
 }
 
 /** Run `body` with an output; commit on success, abort (remove the temporary file) on failure. */
-export async function withOutput<T>(file: string | undefined, body: (out: Output) => Promise<T>): Promise<T> {
-  const out = openOutput(file);
+export async function withOutput<T>(file: string | undefined, body: (out: Output) => Promise<T>, fileBytes?: Buffer): Promise<T> {
+  const out = openOutput(file, fileBytes);
   try {
     const r = await body(out);
     await out.commit();

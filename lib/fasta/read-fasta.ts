@@ -8,11 +8,18 @@ import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { BYTE_TO_CODE, SYMBOL_INVALID } from '../format/alphabet.js';
 import { AgcInputError } from '../errors.js';
+import { bytesToBinary, decodeName } from '../format/names.js';
+import { fsPath } from '../file-type.js';
 
 /** One FASTA record after symbol conversion. */
 export interface FastaContig {
-  /** Full header line without its first byte (normally '>'), verbatim. */
+  /**
+   * Full header line without its first byte (normally '>'): decoded as UTF-8 when it is valid
+   * UTF-8, one char per byte otherwise (format/names.ts).
+   */
   name: string;
+  /** The same header bytes as a binary string (one char per byte), as names cross the native bridge. */
+  rawName: string;
   /** Sequence codes (alphabet.ts); may be empty when the body had only dropped bytes. */
   seq: Uint8Array;
 }
@@ -36,7 +43,7 @@ export class FastaFormatError extends AgcInputError {
 /** Upstream's gzip test: name ends in ".gz" (and is longer than that) and the file starts 1F 8B. */
 export async function isGzipFile(path: string): Promise<boolean> {
   if (!(path.length > 3 && path.endsWith('.gz'))) return false;
-  const fh = await open(path, 'r');
+  const fh = await open(fsPath(path), 'r');
   try {
     const b = Buffer.alloc(2);
     const { bytesRead } = await fh.read(b, 0, 2, 0);
@@ -95,7 +102,7 @@ async function openSource(path: string, chunk: number): Promise<{ stream: AsyncI
   } catch (e) {
     throw openError(path, e);
   }
-  const file = createReadStream(path, { highWaterMark: chunk });
+  const file = createReadStream(fsPath(path), { highWaterMark: chunk });
   if (!gzip) return { stream: file, gzip };
   // Node's gunzip continues across concatenated members (multi-member gzip / bgzip), as upstream does.
   const gunzip = createGunzip({ chunkSize: Math.max(chunk, 64) });
@@ -189,13 +196,8 @@ export async function* readFastaContigs(path: string, options: FastaReadOptions 
         badLine,
       );
     }
-    let name: string;
-    try {
-      name = utf8.decode(header.subarray(1, headerLen));
-    } catch {
-      throw new FastaFormatError(`${path}: header at line ${headerLine} is not valid UTF-8 (only UTF-8 contig names are supported)`, path, -1, headerLine);
-    }
-    return { name, seq: seq.slice(0, seqLen) };
+    const rawName = bytesToBinary(header.subarray(1, headerLen));
+    return { name: decodeName(rawName), rawName, seq: seq.slice(0, seqLen) };
   };
 
   try {

@@ -20,6 +20,8 @@ const paramsSchema = z.object({
  * opened with CppArchive.open, {@link CppCollection.forCompression} on a new archive, or
  * {@link CppCollection.forAppend} to continue an existing one into a new file.
  */
+// Sample and contig names here are binary strings (one char per byte; format/names.ts): the
+// bytes stored in the archive, whatever their encoding.
 export class CppCollection extends NativeHandle<NativeCollection> {
   private constructor() {
     super(new native.Collection());

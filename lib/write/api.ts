@@ -14,7 +14,9 @@ import { Compressor, determineSplitters, type CompressorParams } from './compres
 import { CompressPool } from './workers/pool.js';
 import { AgcInputError } from '../errors.js';
 import { sampleNameFromPath } from '../fasta/read-fasta.js';
-import { checkRegularInput, outputTarget } from '../file-type.js';
+import { checkRegularInput, fsPath, namesBytes, outputTarget } from '../file-type.js';
+import { decodeName, utf8Binary } from '../format/names.js';
+import { trackForInterrupt } from '../interrupt-cleanup.js';
 
 /** Progress of a create/append run. */
 export interface CompressProgress {
@@ -182,8 +184,9 @@ function uniqueFiles(files: readonly string[]): string[] {
 function checkInputFile(p: string): number {
   checkRegularInput(p, 'input file');
   let st;
+  const fp = fsPath(p);
   try {
-    st = statSync(p);
+    st = statSync(fp);
   } catch {
     throw new AgcInputError(`${p}: no such file`);
   }
@@ -191,7 +194,7 @@ function checkInputFile(p: string): number {
   if (st.size === 0) throw new AgcInputError(`${p}: empty file`);
   // Fail early on unreadable files (permissions).
   try {
-    const fd = openSync(p, 'r');
+    const fd = openSync(fp, 'r');
     readSync(fd, Buffer.alloc(1), 0, 1, 0);
     closeSync(fd);
   } catch (e) {
@@ -209,7 +212,7 @@ function checkNotAnInput(output: string, files: readonly string[]): void {
     return; // a new file cannot be an input
   }
   for (const f of files) {
-    const st = statSync(f);
+    const st = statSync(fsPath(f));
     if (st.ino === out.ino && st.dev === out.dev) throw new AgcInputError(`${output}: output would overwrite the input file ${f}`);
   }
 }
@@ -219,11 +222,13 @@ function samplesOf(files: readonly string[], concatenated: boolean, existing: Re
   const out: Array<{ sample: string; path: string }> = [];
   const seen = new Map<string, string>();
   for (const f of files) {
-    const sample = sampleNameFromPath(f);
+    // The sample name as bytes (binary string): those of the file name.
+    const stem = sampleNameFromPath(f);
+    const sample = namesBytes(f) ? stem : utf8Binary(stem);
     if (!concatenated) {
-      if (existing.has(sample)) throw new AgcInputError(`${f}: sample "${sample}" is already in the archive`);
+      if (existing.has(sample)) throw new AgcInputError(`${f}: sample "${decodeName(sample)}" is already in the archive`);
       const other = seen.get(sample);
-      if (other !== undefined) throw new AgcInputError(`${f}: sample name "${sample}" is also the name of ${other}`);
+      if (other !== undefined) throw new AgcInputError(`${f}: sample name "${decodeName(sample)}" is also the name of ${other}`);
       seen.set(sample, f);
     }
     out.push({ sample, path: f });
@@ -264,6 +269,7 @@ class TempOutput {
   private readonly inPlace: boolean;
   private done = false;
   private readonly onExit = (): void => this.discard();
+  private untrack: () => void = () => undefined;
 
   constructor(readonly output: string) {
     const where = outputTarget(output);
@@ -279,6 +285,7 @@ class TempOutput {
     if (!st.isDirectory()) throw new AgcInputError(`${output}: ${dir} is not a folder`);
     this.path = path.join(dir, `.${path.basename(this.target)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
     process.on('exit', this.onExit);
+    this.untrack = trackForInterrupt(this.path);
   }
 
   commit(): void {
@@ -293,6 +300,7 @@ class TempOutput {
     }
     this.done = true;
     process.off('exit', this.onExit);
+    this.untrack();
   }
 
   /** An error that names the temporary file, reworded to name the output the user asked for. */
@@ -305,6 +313,7 @@ class TempOutput {
     if (this.done) return;
     this.done = true;
     process.off('exit', this.onExit);
+    this.untrack();
     try {
       unlinkSync(this.path);
     } catch {

@@ -6,6 +6,7 @@ import { CppArchive } from '../native/cpp-archive.js';
 import { CppCollection, PlacementBuffer } from '../native/cpp-collection.js';
 import { AgcInputError } from '../errors.js';
 import { readFastaContigs, type FastaReadOptions } from '../fasta/read-fasta.js';
+import { decodeName } from '../format/names.js';
 import { concatRanges, countPartition } from './kmer/kmer-partition.js';
 import { CompressPool, type BatchResult, type RefJobs } from './workers/pool.js';
 import { NO_RAW_GROUPS, RAW_VIEW, RefView, type GroupPart, type PackedGroupInit } from './group-store.js';
@@ -208,7 +209,10 @@ export class Compressor {
   // ---------------------------------------------------------------------------------------------
   // Input
 
-  /** Compress one input file as sample `sample` (ignored in -c mode); returns the number of contigs. */
+  /**
+   * Compress one input file as sample `sample` (a binary string, see format/names.ts; ignored in
+   * -c mode); returns the number of contigs.
+   */
   async addFile(sample: string, path: string): Promise<number> {
     const concat = this.params.concatenated;
     this.collection.resetPrevSampleName();
@@ -217,15 +221,17 @@ export class Compressor {
     let count = 0;
     // Record number of each name: a repeated name would mix the placements of two records.
     const seen = new Map<string, number>();
-    for await (const { name, seq } of readFastaContigs(path, strictFasta(this.params))) {
+    // Names go to the collection as binary strings (their bytes, see format/names.ts); `sample`
+    // is one already. `shown` is the decoded form for messages.
+    for await (const { name: shown, rawName: name, seq } of readFastaContigs(path, strictFasta(this.params))) {
       this.signal?.throwIfAborted();
-      if (seq.length === 0) throw new AgcInputError(`${path}: record "${name}" has no sequence`);
+      if (seq.length === 0) throw new AgcInputError(`${path}: record "${shown}" has no sequence`);
       const first = seen.get(name);
-      if (first !== undefined) throw new AgcInputError(`${path}: records ${first} and ${count + 1} have the same name "${name}"`);
+      if (first !== undefined) throw new AgcInputError(`${path}: records ${first} and ${count + 1} have the same name "${shown}"`);
       seen.set(name, count + 1);
       const s = concat ? '' : sample;
       if (!this.collection.registerSampleContig(s, name)) {
-        const shown = concat ? shortName(name) : sample;
+        const shown = decodeName(concat ? shortName(name) : sample);
         throw new AgcInputError(`${path}: sample name "${shown}" is already in the archive`);
       }
       added = true;

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createArchive, defaultThreads, maxThreads, type ArchiveSummary, type CompressProgress } from '../../write/api.js';
+import { trackForInterrupt } from '../../interrupt-cleanup.js';
+import { decodeName } from '../../format/names.js';
 import { AgcInputError, parseCommandArgs, printUsage, runCommand, sniffVerbosity, type OptionSpec } from '../common.js';
 
 export const CREATE_USAGE = `Usage: agc-node create [options] <ref.fa> [<in1.fa> ...] > <out.agc>
@@ -62,12 +64,16 @@ export function floatArg(flag: string, v: string | undefined): number | undefine
 export function readListFile(file: string): string[] {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Names that are not UTF-8 keep their bytes (one char per byte, see format/names.ts).
+    text = readFileSync(file).toString('latin1');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new AgcInputError(`${file}: cannot read file list (${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message})`);
   }
-  return text.split(/\s+/).filter((s) => s.length > 0);
+  return text
+    .split(/[ \t\n\r\f\v]+/)
+    .filter((s) => s.length > 0)
+    .map(decodeName);
 }
 
 /** Progress bar on stderr (TTY only), redrawn at most every 100 ms. */
@@ -119,7 +125,13 @@ export async function writeToOutput(output: string | undefined, write: (file: st
   if (process.stdout.isTTY) throw new AgcInputError('refusing to write an archive to a terminal; use -o <file> or redirect stdout');
   const dir = mkdtempSync(path.join(tmpdir(), 'agc-node-'));
   const file = path.join(dir, 'out.agc');
-  const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
+  const untrackDir = trackForInterrupt(dir, true);
+  const untrackFile = trackForInterrupt(file);
+  const cleanup = (): void => {
+    rmSync(dir, { recursive: true, force: true });
+    untrackFile();
+    untrackDir();
+  };
   process.on('exit', cleanup);
   try {
     const s = await write(file);
