@@ -1,6 +1,7 @@
 // Contig geometry (format.md 5.7, 5.8): consecutive segments overlap by k symbols, so segment 0
 // contributes all its symbols and every later segment all but its first k. Precomputing where each
 // contribution starts lets a range query decode only the segments it touches.
+import { AgcCorruptError } from '../errors.js';
 
 /** Placement of one contig's segments plus the derived coordinates. */
 export interface ContigLayout {
@@ -76,7 +77,7 @@ export function copyContigRange(
     if (segTo <= segFrom) continue;
     const seg = source(layout, j);
     if (seg.length !== layout.rawLength[j])
-      throw new Error(`corrupted archive: segment ${j} of contig ${layout.name} decoded to ${seg.length} symbols, expected ${layout.rawLength[j]}`);
+      throw new AgcCorruptError(`corrupted archive: segment ${j} of contig ${layout.name} decoded to ${seg.length} symbols, expected ${layout.rawLength[j]}`);
     const i0 = (j === 0 ? 0 : k) + (segFrom - starts[j]);
     const count = segTo - segFrom;
     dst.set(seg.subarray(i0, i0 + count), q);

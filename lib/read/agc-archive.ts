@@ -15,7 +15,7 @@ import { type ArchivePart, CppArchive } from '../native/cpp-archive.js';
 import { ArchiveImage } from './archive-image.js';
 import { CppCollection } from '../native/cpp-collection.js';
 import { zstdDecompress } from '../native/zstd.js';
-import { AgcAmbiguousNameError, AgcError, AgcErrorCode, AgcInputError } from '../errors.js';
+import { AgcAmbiguousNameError, AgcCorruptError, AgcError, AgcErrorCode, AgcInputError } from '../errors.js';
 import { NameTable } from '../format/names.js';
 import { ByteLru } from './byte-lru.js';
 import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER } from '../format/letters.js';
@@ -314,7 +314,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
     const rc = layout.revComp[j] !== 0;
     if (g >= NO_RAW_GROUPS && id === 0) {
       const ref = this.reference(g, rc);
-      if (ref.length !== n) throw new Error(`${this.path}: corrupted archive: reference of group ${g} has ${ref.length} symbols, expected ${n}`);
+      if (ref.length !== n) throw new AgcCorruptError(`${this.path}: corrupted archive: reference of group ${g} has ${ref.length} symbols, expected ${n}`);
       return ref;
     }
     const dst = scratch(n);
@@ -566,7 +566,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
       return;
     }
     const n = copyContigRange(layout, k, start, end, (l, j) => this.orientedSegment(l.groupId[j], l.inGroupId[j], l.rawLength[j], l.revComp[j] !== 0, cacheSegments), dst, offset);
-    if (n !== end - start) throw new Error(`${this.path}: corrupted archive: contig ${layout.name} is shorter than its description`);
+    if (n !== end - start) throw new AgcCorruptError(`${this.path}: corrupted archive: contig ${layout.name} is shorter than its description`);
   }
 
   /**
@@ -634,12 +634,12 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
     let r = this.refs.get(key);
     if (r) return r;
     const sid = this.groupStreams(g).ref;
-    if (sid < 0 || this.archive.numParts(sid) < 1) throw new Error(`${this.path}: corrupted archive: group ${g} has no reference`);
+    if (sid < 0 || this.archive.numParts(sid) < 1) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g} has no reference`);
     const part = this.getPart(sid, 0);
     try {
       r = decodeReferencePart(part.data, part.metadata, zstdDecompress, rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER, rc, this.refAlloc);
     } catch (e) {
-      throw new Error(`${this.path}: corrupted archive: reference of group ${g}: ${(e as Error).message}`);
+      throw new AgcCorruptError(`${this.path}: corrupted archive: reference of group ${g}: ${(e as Error).message}`);
     }
     this.refs.set(key, r, r.byteLength);
     return r;
@@ -650,12 +650,12 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
     let p = this.packs.get(key);
     if (p) return p;
     const sid = this.groupStreams(g).delta;
-    if (sid < 0 || partNo >= this.archive.numParts(sid)) throw new Error(`${this.path}: corrupted archive: group ${g} has no pack ${partNo}`);
+    if (sid < 0 || partNo >= this.archive.numParts(sid)) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g} has no pack ${partNo}`);
     const part = this.getPart(sid, partNo);
     try {
       p = unpackPart(part.data, part.metadata, zstdDecompress);
     } catch (e) {
-      throw new Error(`${this.path}: corrupted archive: group ${g}, pack ${partNo}: ${(e as Error).message}`);
+      throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g}, pack ${partNo}: ${(e as Error).message}`);
     }
     this.packs.set(key, p, p.byteSize);
     return p;
@@ -667,11 +667,11 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
     try {
       if (g < NO_RAW_GROUPS) {
         const entry = this.pack(g, Math.floor(inGroupId / P)).entry(inGroupId % P);
-        if (entry.length !== n) throw new Error(`raw segment has ${entry.length} symbols, expected ${n}`);
+        if (entry.length !== n) throw new AgcCorruptError(`raw segment has ${entry.length} symbols, expected ${n}`);
         rawEntryInto(entry, rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER, dst, offset, rc);
       } else if (inGroupId === 0) {
         const ref = this.reference(g, rc);
-        if (ref.length !== n) throw new Error(`reference has ${ref.length} symbols, expected ${n}`);
+        if (ref.length !== n) throw new AgcCorruptError(`reference has ${ref.length} symbols, expected ${n}`);
         dst.set(ref, offset);
       } else {
         const k = inGroupId - 1;
@@ -680,7 +680,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
       }
     } catch (e) {
       const msg = (e as Error).message;
-      throw new Error(msg.startsWith(this.path) ? msg : `${this.path}: corrupted archive: group ${g}, segment ${inGroupId}: ${msg}`);
+      throw new AgcCorruptError(msg.startsWith(this.path) ? msg : `${this.path}: corrupted archive: group ${g}, segment ${inGroupId}: ${msg}`);
     }
   }
 
@@ -688,7 +688,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
   private orientedSegment(g: number, inGroupId: number, n: number, rc: boolean, cache: boolean): Uint8Array {
     if (g >= NO_RAW_GROUPS && inGroupId === 0) {
       const ref = this.reference(g, rc);
-      if (ref.length !== n) throw new Error(`${this.path}: corrupted archive: reference of group ${g} has ${ref.length} symbols, expected ${n}`);
+      if (ref.length !== n) throw new AgcCorruptError(`${this.path}: corrupted archive: reference of group ${g} has ${ref.length} symbols, expected ${n}`);
       return ref;
     }
     const key = g < 2097152 && inGroupId < 2147483648 ? g * 4294967296 + inGroupId * 2 + (rc ? 1 : 0) : `${g}:${inGroupId}:${rc ? 1 : 0}`;

@@ -4,6 +4,7 @@
 // footer (CppArchive); only the metadata varint in front of each part is parsed here.
 import fs from 'node:fs';
 import type { ArchivePart, CppArchive } from '../native/cpp-archive.js';
+import { AgcCorruptError } from '../errors.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -33,10 +34,10 @@ export class ArchiveImage {
     const b = this.bytes;
     const n = off < b.length ? b[off] : -1;
     if (n < 0 || n > 8 || off + 1 + n + size > b.length)
-      throw new Error(`${this.path}: corrupted archive: part ${part} of stream ${sid} lies outside the file`);
+      throw new AgcCorruptError(`${this.path}: corrupted archive: part ${part} of stream ${sid} lies outside the file`);
     let metadata = 0;
     for (let i = 1; i <= n; i++) metadata = metadata * 256 + b[off + i];
-    if (!Number.isSafeInteger(metadata)) throw new Error(`${this.path}: part ${part} of stream ${sid}: metadata exceeds Number.MAX_SAFE_INTEGER`);
+    if (!Number.isSafeInteger(metadata)) throw new AgcCorruptError(`${this.path}: corrupted archive: part ${part} of stream ${sid}: metadata exceeds Number.MAX_SAFE_INTEGER`);
     const start = off + 1 + n;
     return { data: b.subarray(start, start + size), metadata };
   }

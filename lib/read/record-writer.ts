@@ -6,6 +6,7 @@
 // So no contig-sized buffer exists, and memory stays bounded for any contig length.
 import type { ContigLayout } from '../format/contig-layout.js';
 import { segmentAt } from '../format/contig-layout.js';
+import { AgcCorruptError } from '../errors.js';
 
 const NL = 0x0a;
 
@@ -174,7 +175,7 @@ export class RecordWriter {
       if (to <= from) continue;
       const src = this.views.segmentView(l, j, this.scratch);
       if (src.length !== l.rawLength[j])
-        throw new Error(`corrupted archive: segment ${j} of contig ${l.name} decoded to ${src.length} symbols, expected ${l.rawLength[j]}`);
+        throw new AgcCorruptError(`corrupted archive: segment ${j} of contig ${l.name} decoded to ${src.length} symbols, expected ${l.rawLength[j]}`);
       this.src = src;
       this.srcPos = (j === 0 ? 0 : this.k) + (from - starts[j]);
       this.srcEnd = this.srcPos + (to - from);
