@@ -27,8 +27,8 @@ beforeAll(() => {
   spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', repoRoot], { stdio: 'ignore' });
 }, 120_000);
 
-function run(args: string[], opts: { timeout?: number; cwd?: string } = {}): { code: number | null; out: Buffer; err: string; signal: string | null } {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: opts.cwd ?? dir, timeout: opts.timeout ?? 60_000, maxBuffer: 64 << 20 });
+function run(args: string[], opts: { timeout?: number; cwd?: string; env?: Record<string, string> } = {}): { code: number | null; out: Buffer; err: string; signal: string | null } {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: opts.cwd ?? dir, timeout: opts.timeout ?? 60_000, maxBuffer: 64 << 20, env: { ...process.env, ...opts.env } });
   return { code: r.status, out: r.stdout, err: r.stderr.toString(), signal: r.signal };
 }
 
@@ -248,6 +248,12 @@ describe('6: names round-trip byte for byte (Latin-1 file names and headers)', (
     expect(files).toEqual(['caf\xe9.fa', 'ref.fa', Buffer.from('utf8\u00fc.fa').toString('latin1')].sort());
     const inFile = fs.readFileSync(Buffer.concat([Buffer.from(`${dirOut}/`), latin]));
     expect(inFile.subarray(0, 8)).toEqual(Buffer.from('>ctg\xe9 x\n', 'latin1'));
+    // the same with worker threads (parallel getcol)
+    const dirPar = path.join(d, 'par');
+    fs.mkdirSync(dirPar);
+    const par = run(['getcol', '-t', '2', '-o', dirPar, out], { env: { AGC_NODE_PARALLEL_MIN: '0' } });
+    expect(par.code, par.err).toBe(0);
+    expect(fs.readFileSync(Buffer.concat([Buffer.from(`${dirPar}/`), latin])).equals(inFile)).toBe(true);
     // -i with a Latin-1 name in the list file (append)
     const list = path.join(d, 'list.txt');
     fs.writeFileSync(list, Buffer.concat([Buffer.from(`${d}/`), latin, Buffer.from('\n')]));
