@@ -10,6 +10,7 @@ import './helpers/compress-env.js';
 import { appendArchive, clampThreads, createArchive, maxThreads } from '../lib/write/api.js';
 import { AgcArchive, allocChecked } from '../lib/read/agc-archive.js';
 import { AgcError } from '../lib/errors.js';
+import { CppArchive } from '../lib/native/cpp-archive.js';
 import { datasetDir } from './shared-data.js';
 import { sha256File, tempDir } from './helpers/compress-run.js';
 
@@ -433,6 +434,35 @@ describe('unclear errors made clear', () => {
     }
     expect(err).toBeInstanceOf(AgcError);
     expect((err as Error).message).toMatch(/^contig chr1 needs 9,007,199,254,740,991 bytes, more than one buffer can hold here; read it in ranges or in streaming mode/);
+  });
+
+  it('a corrupt collection or segment part is an AgcCorruptError through the API', async () => {
+    const d = fresh();
+    let detected = 0;
+    for (const stream of ['collection-details', 'collection-contigs', 'x0000r']) {
+      const bytes = Buffer.from(fs.readFileSync(base));
+      const c = CppArchive.open(base);
+      const sid = c.streamId(stream) ?? c.streamId(c.streamNames().find((n) => /^x.*r$/.test(n))!)!;
+      const at = c.partOffset(sid, 0) + 3;
+      c.close();
+      for (let i = at; i < at + 12; i++) bytes[i] ^= 0x5a;
+      const f = write(d, `${stream}.agc`, bytes);
+      const err = await (async () => {
+        using a = AgcArchive.openSync(f);
+        for (const s of a.samplesSync()) for (const ctg of a.contigsSync(s) ?? []) await a.getSequence({ sample: s, contig: ctg });
+      })().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      // Either the damage is detected (as AGC_CORRUPT) or it hit bytes that do not matter.
+      if (err !== undefined) {
+        detected++;
+        expect(err, String(err)).toBeInstanceOf(AgcError);
+        expect((err as AgcError).code).toBe('AGC_CORRUPT');
+        expect((err as Error).message).toContain(f);
+      }
+    }
+    expect(detected).toBeGreaterThan(0);
   });
 
   it('-o "" is an error, not stdout', () => {

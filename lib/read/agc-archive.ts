@@ -412,12 +412,23 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
     if (!this.sampleIndex.has(sample)) return undefined;
     const cached = this.layouts.get(sample);
     if (cached) return cached.contigs.map((c) => c.name);
-    return this.collection.contigNames(this.names.binary(sample))?.map((b) => this.names.add(b));
+    return this.fromCollection(() => this.collection.contigNames(this.names.binary(sample)))?.map((b) => this.names.add(b));
   }
 
   /** Length of a contig, or undefined when the sample or contig is unknown. */
   async contigLength(sample: string | undefined, contig: string): Promise<number | undefined> {
     return this.resolveContig(sample, contig)?.layout.length;
+  }
+
+  /** A collection read; the native core's failures there mean a corrupt archive. */
+  private fromCollection<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (e) {
+      if (e instanceof AgcError || e instanceof TypeError) throw e;
+      const msg = (e as Error).message;
+      throw new AgcCorruptError(`${this.path}: corrupted archive: ${msg.startsWith(`${this.path}: `) ? msg.slice(this.path.length + 2) : msg}`, { cause: e });
+    }
   }
 
   /** Decoded segment placements of a sample (cached), or undefined for an unknown sample. */
@@ -426,7 +437,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews {
     const hit = this.layouts.get(sample);
     if (hit) return hit;
     if (!this.sampleIndex.has(sample)) return undefined;
-    const desc = this.collection.sampleDesc(this.names.binary(sample));
+    const desc = this.fromCollection(() => this.collection.sampleDesc(this.names.binary(sample)));
     if (!desc) return undefined;
     const k = this.params.kmerLength;
     const contigs: ContigLayout[] = [];
