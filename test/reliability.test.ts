@@ -494,6 +494,24 @@ describe('unclear errors made clear', () => {
     }
   });
 
+  it.skipIf(!linux)('a full disk or an unwritable place names the output (also as root)', () => {
+    for (const args of [
+      ['getset', '-o', '/dev/full', base, 'Qatar3'],
+      ['create', '-t', '1', '-o', '/dev/full', ref],
+    ]) {
+      const r = run(args);
+      expect(r.code).toBe(1);
+      expect(oneLine(r.err, args[0]!)).toMatch(/cannot write output \/dev\/full: no space left on device$/);
+    }
+    const c = run(['create', '-o', '/proc/agc-x.agc', ref]);
+    expect(c.code).toBe(1);
+    const line = oneLine(c.err, 'create');
+    expect(line).toContain('/proc/agc-x.agc');
+    expect(line).not.toMatch(/\.tmp/);
+    const g = run(['getset', '-o', '/proc/agc-x.fa', base, 'Qatar3']);
+    expect(oneLine(g.err, 'getset')).toMatch(/^agc-node getset: cannot write output \/proc\/agc-x\.fa: no such file or directory$/);
+  });
+
   it('the temp-file checks never leave files behind in the system temp folder', () => {
     const leftovers = fs.readdirSync(os.tmpdir()).filter((f) => /^\.pipe\..*\.tmp$/.test(f));
     expect(leftovers).toEqual([]);

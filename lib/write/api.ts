@@ -236,6 +236,21 @@ function samplesOf(files: readonly string[], concatenated: boolean, existing: Re
   return out;
 }
 
+/** Why a file operation failed, in words (the temporary file's name left out). */
+function ioReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    ENOSPC: 'no space left on device',
+    EDQUOT: 'disk quota exceeded',
+    EROFS: 'read-only file system',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    ENOENT: 'no such file or directory',
+    EIO: 'input/output error',
+  };
+  return (code && words[code]) ?? (e as Error).message.split('\n')[0];
+}
+
 /** Copy a file into a FIFO or device by plain reads and writes (copyfile's fast paths refuse them). */
 function copyInto(from: string, to: string): void {
   const src = openSync(from, 'r');
@@ -296,7 +311,7 @@ class TempOutput {
       } else renameSync(this.path, this.target);
     } catch (e) {
       this.discard();
-      throw new AgcInputError(`cannot write output ${this.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new AgcInputError(`cannot write output ${this.output}: ${ioReason(e)}`);
     }
     this.done = true;
     process.off('exit', this.onExit);
