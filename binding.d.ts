@@ -56,7 +56,7 @@ export declare class Archive {
 
 /** Flattened contig descriptions of one sample (all typed arrays indexed by segment, in contig order). */
 export interface SampleDesc {
-  /** Full contig names, in registration order. */
+  /** Full contig names, in registration order (binary strings: one char per byte). */
   contigNames: string[];
   /** Number of segments of each contig (length = contigNames.length). */
   segmentCounts: Uint32Array;
@@ -141,3 +141,15 @@ export declare function zstdCompress(data: Uint8Array, level: number): Uint8Arra
 export declare function zstdDecompress(data: Uint8Array, rawSize: number): Uint8Array;
 /** zstd version string of the linked library, e.g. "1.5.6". */
 export declare function zstdVersion(): string;
+
+// ---- interrupt cleanup (CLI only; POSIX) ----
+/**
+ * Install SIGINT/SIGTERM/SIGHUP handlers that act at once, even while JavaScript is busy: remove
+ * the registered temporary files and folders, print one line, exit with 128 + signal number.
+ * Returns false where unsupported (Windows).
+ */
+export declare function installInterruptCleanup(): boolean;
+/** Register a temporary file (or, with isFolder, an empty-by-then folder); returns a slot id or -1. */
+export declare function registerInterruptCleanup(path: string, isFolder?: boolean): number;
+/** Forget a slot (the file was committed or removed). */
+export declare function unregisterInterruptCleanup(slot: number): void;

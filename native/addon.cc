@@ -30,6 +30,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitArchive(env, exports);
   InitCollection(env, exports);
   InitZstd(env, exports);
+  InitSignals(env, exports);
   return exports;
 }
 

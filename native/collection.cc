@@ -45,7 +45,7 @@ Params parse_params(const Napi::CallbackInfo& info, size_t i) {
 
 // Names end up as NUL-terminated strings in the format.
 std::string name_arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  std::string s = ArgString(info, i, name);
+  std::string s = ArgBinaryString(info, i, name);
   if (s.find('\0') != std::string::npos)
     throw InputTypeError(info.Env(), std::string(name) + " must not contain NUL characters");
   return s;
@@ -221,25 +221,25 @@ class Collection : public Napi::ObjectWrap<Collection> {
     Napi::Env env = info.Env();
     std::vector<std::string> names;
     live(env).get_samples_list(names, false);
-    return ToStringArray(env, names);
+    return ToBinaryStringArray(env, names);
   }
 
   Napi::Value GetContigNames(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     agc::CCollection_V3& c = live(env);
-    const std::string sample = ArgString(info, 0, "sample");
+    const std::string sample = ArgBinaryString(info, 0, "sample");
     if (mode_ == Mode::kRead) require_open(env, in_, "getContigNames");
     std::vector<std::string> names;
     bool found = false;
     found = mode_ != Mode::kNone && c.get_contig_list_in_sample(sample, names);
     if (!found) return env.Undefined();
-    return ToStringArray(env, names);
+    return ToBinaryStringArray(env, names);
   }
 
   Napi::Value GetSampleDesc(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     agc::CCollection_V3& c = live(env);
-    const std::string sample = ArgString(info, 0, "sample");
+    const std::string sample = ArgBinaryString(info, 0, "sample");
     if (mode_ == Mode::kRead) require_open(env, in_, "getSampleDesc");
     std::vector<agc::ContigDesc> desc;
     bool found = false;
@@ -260,7 +260,7 @@ class Collection : public Napi::ObjectWrap<Collection> {
     uint8_t* rc = rev.Data();
     size_t k = 0;
     for (size_t i = 0; i < desc.size(); ++i) {
-      names.Set(static_cast<uint32_t>(i), Napi::String::New(env, desc[i].name));
+      names.Set(static_cast<uint32_t>(i), ToBinaryString(env, desc[i].name));
       counts[i] = static_cast<uint32_t>(desc[i].segments.size());
       for (const agc::SegmentDesc& s : desc[i].segments) {
         g[k] = s.group_id;
@@ -301,8 +301,8 @@ class Collection : public Napi::ObjectWrap<Collection> {
       throw InputTypeError(env, "batch must be a PlacementBatch object");
     Napi::Object o = info[0].As<Napi::Object>();
     agc::PlacementBatch b;
-    b.sample_names = AsStringArray(o.Get("sampleNames"), "batch.sampleNames");
-    b.contig_names = AsStringArray(o.Get("contigNames"), "batch.contigNames");
+    b.sample_names = AsBinaryStringArray(o.Get("sampleNames"), "batch.sampleNames");
+    b.contig_names = AsBinaryStringArray(o.Get("contigNames"), "batch.contigNames");
     struct U32Field {
       const char* key;
       const char* label;

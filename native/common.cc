@@ -108,6 +108,48 @@ std::vector<std::string> AsStringArray(const Napi::Value& v, const char* name) {
   return out;
 }
 
+namespace {
+
+std::string binary_of(const Napi::Value& v, const char* name) {
+  if (!v.IsString()) type_error(v.Env(), name, "a string");
+  std::u16string u = v.As<Napi::String>().Utf16Value();
+  std::string out(u.size(), '\0');
+  for (size_t i = 0; i < u.size(); ++i) {
+    if (u[i] > 0xFF) type_error(v.Env(), name, "a binary string (one char per byte, U+0000..U+00FF)");
+    out[i] = static_cast<char>(u[i]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ArgBinaryString(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  return binary_of(arg(info, i), name);
+}
+
+std::vector<std::string> AsBinaryStringArray(const Napi::Value& v, const char* name) {
+  if (!v.IsArray()) type_error(v.Env(), name, "an array of strings");
+  Napi::Array a = v.As<Napi::Array>();
+  std::vector<std::string> out;
+  uint32_t n = a.Length();
+  out.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) out.push_back(binary_of(a.Get(i), name));
+  return out;
+}
+
+Napi::String ToBinaryString(Napi::Env env, const std::string& s) {
+  napi_value v;
+  napi_status st = napi_create_string_latin1(env, s.data(), s.size(), &v);
+  NAPI_THROW_IF_FAILED(env, st, Napi::String());
+  return Napi::String(env, v);
+}
+
+Napi::Array ToBinaryStringArray(Napi::Env env, const std::vector<std::string>& v) {
+  Napi::Array a = Napi::Array::New(env, v.size());
+  for (size_t i = 0; i < v.size(); ++i) a.Set(static_cast<uint32_t>(i), ToBinaryString(env, v[i]));
+  return a;
+}
+
 Napi::Buffer<uint8_t> ToBuffer(Napi::Env env, const std::vector<uint8_t>& bytes) {
   // A copy, not an external buffer: V8 then accounts the memory (GC pressure stays right) and
   // runtimes that forbid external buffers (Electron's sandbox) behave the same. The memcpy is

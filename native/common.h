@@ -86,6 +86,11 @@ Napi::Uint32Array AsUint32Array(const Napi::Value& v, const char* name);
 Napi::Uint8Array AsUint8Array(const Napi::Value& v, const char* name);
 // An array of strings.
 std::vector<std::string> AsStringArray(const Napi::Value& v, const char* name);
+// Names (sample and contig names) cross the bridge as "binary strings": one char per byte
+// (Latin-1), so that bytes that are not UTF-8 survive a round trip. A char above U+00FF is a
+// TypeError (the TS side encodes names before passing them).
+std::string ArgBinaryString(const Napi::CallbackInfo& info, size_t i, const char* name);
+std::vector<std::string> AsBinaryStringArray(const Napi::Value& v, const char* name);
 
 // ---- results -------------------------------------------------------------------------------------
 // A Buffer holding a copy of `bytes`.
@@ -93,6 +98,9 @@ Napi::Buffer<uint8_t> ToBuffer(Napi::Env env, const std::vector<uint8_t>& bytes)
 // A u64 from the format as a JS number; throws AGC_CORRUPT naming `what` when it is >= 2^53.
 Napi::Number SafeNumber(Napi::Env env, uint64_t x, const char* what);
 Napi::Array ToStringArray(Napi::Env env, const std::vector<std::string>& v);
+// Bytes as a binary string (see ArgBinaryString) and an array of them.
+Napi::String ToBinaryString(Napi::Env env, const std::string& s);
+Napi::Array ToBinaryStringArray(Napi::Env env, const std::vector<std::string>& v);
 
 // ---- coded errors ----------------------------------------------------------------------------
 // Every error the addon throws carries a string `code` (the codes of lib/errors.ts), so the
@@ -138,5 +146,6 @@ Napi::Value Coded(const Napi::CallbackInfo& info) {
 void InitArchive(Napi::Env env, Napi::Object exports);
 void InitCollection(Napi::Env env, Napi::Object exports);
 void InitZstd(Napi::Env env, Napi::Object exports);
+void InitSignals(Napi::Env env, Napi::Object exports);
 
 }  // namespace agcnode

@@ -141,7 +141,7 @@ describe('cli/common helpers (shared with create/append)', () => {
     expect(values).toMatchObject({ lineLength: '60', output: 'out' });
     expect(positionals).toEqual(['a.agc', 'x']);
     expect(() => parseCommandArgs(['-q'], {})).toThrow(AgcInputError);
-    expect(() => parseCommandArgs(['-o'], { output: { type: 'string', short: 'o' } })).toThrow(/argument missing/);
+    expect(() => parseCommandArgs(['-o'], { output: { type: 'string', short: 'o' } })).toThrow(/^option -o needs a value$/);
     expect(sniffVerbosity(['x', '-v', '2'])).toBe(2);
     expect(sniffVerbosity(['-v2'])).toBe(2);
     expect(sniffVerbosity(['x'])).toBe(0);

@@ -52,7 +52,7 @@ describe('create rejects bad input', () => {
   it('missing input file', () => expectFailure([ref, path.join(dir, 'missing.fa')], /missing\.fa: no such file/));
   it('missing reference', () => expectFailure([path.join(dir, 'nope.fa')], /nope\.fa: no such file/));
   it('empty file', () => expectFailure([ref, file('empty.fa', '')], /empty\.fa: empty file/));
-  it('file with no FASTA records', () => expectFailure([ref, file('text.fa', 'this is not FASTA\n')], /text\.fa: no FASTA records/));
+  it('file with no FASTA records', () => expectFailure([ref, file('text.fa', 'this is not FASTA\n')], /text\.fa: not a FASTA file: it does not start with a '>' header line/));
   it('file whose first record has no body (upstream reads nothing)', () =>
     expectFailure([ref, file('nobody.fa', '>a\n>b\nACGT\n')], /nobody\.fa: record "a" has no sequence/));
   it('record with no body in the middle of a file (upstream silently stops reading)', () =>
@@ -60,7 +60,7 @@ describe('create rejects bad input', () => {
   it('reference whose record has no body in the middle', () =>
     expectFailure([file('refstop.fa', '>a\nACGTACGTACGTACGT\n>b\n>c\nACGT\n')], /refstop\.fa: record "b" has no sequence/));
   it('record with no sequence', () => expectFailure([ref, file('noseq.fa', '>a\n\n>b\nACGTACGT\n')], /noseq\.fa: record "a" has no sequence/));
-  it('reference with no FASTA records', () => expectFailure([file('ref.fa', 'nothing here')], /ref\.fa: no FASTA records/));
+  it('reference with no FASTA records', () => expectFailure([file('ref.fa', 'nothing here')], /ref\.fa: not a FASTA file/));
   it('bytes outside the printable range', () => expectFailure([ref, file('utf8.fa', '>a\nACGT\u00e9ACGT\n')], /utf8\.fa: byte 0xC3.*not a valid sequence symbol/));
   it('corrupt gzip', () => {
     const gz = zlib.gzipSync(Buffer.from('>a\nACGTACGT\n'));

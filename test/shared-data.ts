@@ -82,7 +82,6 @@ export function readFasta(file: string): SourceRecord[] {
     const body = nl < 0 ? '' : chunk.slice(nl);
     // drop bytes < 64, upper-case letters; other letters would print as ' ' (none in the data)
     let seq = '';
-    // eslint-disable-next-line no-control-regex -- FASTA conversion drops every byte below 64
     for (const part of body.split(/[\x00-\x3f]+/)) seq += part;
     out.push({ header, seq: seq.toUpperCase().replace(/[^ACGTNRYSWKMBDHVU]/g, ' ') });
   }

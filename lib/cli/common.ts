@@ -16,6 +16,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod/v3';
 import { AgcError, AgcErrorCode, AgcInputError } from '../errors.js';
 import { AtomicPath } from '../atomic-path.js';
+import { outputTarget } from '../file-type.js';
 
 export { AgcInputError, AtomicPath };
 
@@ -42,7 +43,10 @@ export function parseCommandArgs<O extends OptionSpec>(
     const r = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
     return { values: r.values as never, positionals: r.positionals };
   } catch (e) {
-    const msg = (e as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '');
+    let msg = (e as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '');
+    // "argument is ambiguous" means the option's value is missing (the next word is an option).
+    const amb = /^Option '(-[^']+)' argument is ambiguous/.exec(msg) ?? /^Option '(-[^',]+)[^']*' argument missing/.exec(msg);
+    if (amb) msg = `option ${amb[1]} needs a value`;
     throw new AgcInputError(msg);
   }
 }
@@ -94,7 +98,8 @@ export function sniffVerbosity(argv: string[]): number {
     if (a === '-v' || a === '--verbosity') v = argv[i + 1];
     else if (a.startsWith('-v') && a.length > 2 && !a.startsWith('--')) v = a.slice(2);
     else if (a.startsWith('--verbosity=')) v = a.slice(12);
-    if (v !== undefined && /^\d+$/.test(v)) return Math.min(2, Number(v));
+    // Only a valid level counts: '-v 9' is an argument error, not a request for stack traces.
+    if (v !== undefined && /^\d+$/.test(v)) return Number(v) <= 2 ? Number(v) : 0;
   }
   return 0;
 }
@@ -204,23 +209,37 @@ function exitOnSignals(): void {
 export class AtomicFile implements Output {
   readonly target: string;
   readonly synchronous = true;
-  private readonly reserved: AtomicPath;
+  /** Undefined when the output is written in place (a FIFO or a device, see outputTarget). */
+  private readonly reserved: AtomicPath | undefined;
   private fd: number | undefined;
 
-  constructor(target: string) {
+  /** `targetBytes`: the file name as bytes, when it is not UTF-8 (a getcol sample file). */
+  constructor(target: string, targetBytes?: Buffer) {
     this.target = target;
     exitOnSignals();
-    this.reserved = new AtomicPath(target);
+    const where = targetBytes ? { path: target, inPlace: false } : outputTarget(target);
+    if (where.inPlace) {
+      // a FIFO or device (/dev/null): written in place, never replaced
+      try {
+        this.fd = fs.openSync(where.path, 'w');
+      } catch (e) {
+        throw new AgcInputError(`cannot write output ${target}: ${errorMessage(e).replace(`: ${where.path}`, '')}`);
+      }
+      return;
+    }
+    // A symlink is followed: the file it points to is replaced, the link stays.
+    this.reserved = new AtomicPath(where.path, targetBytes);
     try {
       this.fd = fs.openSync(this.reserved.tempPath, 'w');
     } catch (e) {
       this.reserved.abort();
-      throw new AgcInputError(`cannot write output ${target}: ${errorMessage(e)}`);
+      throw new AgcInputError(`cannot write output ${target}: ${errorMessage(e).replace(`: ${this.reserved.tempPath}`, '')}`);
     }
   }
 
+  /** The temporary file, or the target itself when written in place. */
   get tempPath(): string {
-    return this.reserved.tempPath;
+    return this.reserved?.tempPath ?? this.target;
   }
 
   async write(chunk: Uint8Array | string): Promise<void> {
@@ -239,7 +258,7 @@ export class AtomicFile implements Output {
     try {
       while (off < buf.length) off += fs.writeSync(this.fd, buf, off, buf.length - off);
     } catch (e) {
-      throw new AgcInputError(`cannot write output ${this.target}: ${errorMessage(e)}`);
+      throw new AgcInputError(`cannot write output ${this.target}: ${errorMessage(e).replace(`: ${this.tempPath}`, '')}`);
     }
   }
 
@@ -250,10 +269,10 @@ export class AtomicFile implements Output {
     try {
       fs.closeSync(fd);
     } catch (e) {
-      this.reserved.abort();
+      this.reserved?.abort();
       throw new AgcInputError(`cannot write output ${this.target}: ${errorMessage(e)}`);
     }
-    this.reserved.commit();
+    this.reserved?.commit();
   }
 
   abort(): void {
@@ -265,7 +284,7 @@ export class AtomicFile implements Output {
       }
       this.fd = undefined;
     }
-    this.reserved.abort();
+    this.reserved?.abort();
   }
 }
 
@@ -396,9 +415,10 @@ export class StdoutOutput implements Output {
   }
 }
 
-/** stdout when `file` is undefined or empty, otherwise an AtomicFile. */
-export function openOutput(file: string | undefined): Output {
-  return file ? new AtomicFile(file) : new StdoutOutput();
+/** stdout when `file` is undefined, otherwise an AtomicFile. An empty name is an error, not stdout. */
+export function openOutput(file: string | undefined, fileBytes?: Buffer): Output {
+  if (file === '') throw new AgcInputError('-o: empty file name');
+  return file !== undefined ? new AtomicFile(file, fileBytes) : new StdoutOutput();
 }
 
 /** Write a whole file atomically (temporary name + rename). */
@@ -414,8 +434,8 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string): 
 }
 
 /** Run `body` with an output; commit on success, abort (remove the temporary file) on failure. */
-export async function withOutput<T>(file: string | undefined, body: (out: Output) => Promise<T>): Promise<T> {
-  const out = openOutput(file);
+export async function withOutput<T>(file: string | undefined, body: (out: Output) => Promise<T>, fileBytes?: Buffer): Promise<T> {
+  const out = openOutput(file, fileBytes);
   try {
     const r = await body(out);
     await out.commit();

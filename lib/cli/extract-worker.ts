@@ -19,6 +19,8 @@ export interface SampleTask {
   index: number;
   name: string;
   file?: string;
+  /** Extension at the end of `file` ('.fa' or '.fa.gz'). */
+  ext?: string;
 }
 
 /** Worker -> main. */
@@ -63,7 +65,13 @@ async function extract(task: SampleTask): Promise<void> {
   const a = openArchive();
   const layout = a.sampleLayout(task.name);
   if (!layout) throw new AgcInputError(`There is no sample ${task.name}`);
-  const out: Output = task.file !== undefined ? new AtomicFile(task.file) : new PostOutput(task.index);
+  let out: Output = new PostOutput(task.index);
+  if (task.file !== undefined) {
+    // A sample name that is not UTF-8 keeps its stored bytes in the file name (format/names.ts).
+    const raw = a.nameBytes(task.name);
+    const fileBytes = raw.equals(Buffer.from(task.name, 'utf8')) ? undefined : Buffer.concat([Buffer.from(task.file.slice(0, task.file.length - task.name.length - (task.ext?.length ?? 0))), raw, Buffer.from(task.ext ?? '')]);
+    out = new AtomicFile(task.file, fileBytes);
+  }
   try {
     // one sink (and its buffers) for all the samples of this worker
     if (sink) await sink.retarget(out);

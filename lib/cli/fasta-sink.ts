@@ -8,7 +8,7 @@
 // with the decoded references) and records are written piece by piece (RecordWriter), so the
 // buffers stay at CHUNK bytes however long a contig is. Otherwise a buffer grows to the largest
 // record.
-import type { AgcArchive } from '../read/agc-archive.js';
+import { allocChecked, type AgcArchive } from '../read/agc-archive.js';
 import type { ContigLayout } from '../format/contig-layout.js';
 import { gzipRecord, recordSize } from '../fasta/format-fasta.js';
 import type { Output } from './common.js';
@@ -53,7 +53,7 @@ export class FastaSink {
   async record(c: ContigLayout, header: string = c.name, start = 0, end: number = c.length): Promise<void> {
     if (this.gzip) {
       await this.flush();
-      await this.out.write(gzipRecord(header, this.archive.readContig(c, start, end, false), this.lineLength, this.gzip));
+      await this.out.write(gzipRecord(this.archive.headerBytes(c, header), this.archive.readContig(c, start, end, false), this.lineLength, this.gzip));
       return;
     }
     if (this.bulk) {
@@ -67,7 +67,7 @@ export class FastaSink {
         await this.flush();
       }
     } else {
-      const size = recordSize(header, Math.max(0, end - start), this.lineLength);
+      const size = recordSize(this.archive.headerBytes(c, header), Math.max(0, end - start), this.lineLength);
       let buf = this.bufs[this.cur];
       if (buf && this.fill + size > buf.length && this.fill > 0) {
         await this.flush();
@@ -75,7 +75,7 @@ export class FastaSink {
       }
       if (!buf || size > buf.length - this.fill) {
         // fill is 0 here, and flush() has waited until this buffer is no longer being written.
-        buf = this.bufs[this.cur] = Buffer.allocUnsafe(Math.max(size, CHUNK));
+        buf = this.bufs[this.cur] = allocChecked(Math.max(size, CHUNK), () => `the FASTA record of contig ${c.name}`, (k) => Buffer.allocUnsafe(k));
       }
       this.fill = this.archive.formatRecordInto(c, header, start, end, this.lineLength, buf, this.fill);
     }

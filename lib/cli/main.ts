@@ -114,6 +114,15 @@ const invokedDirectly = (() => {
 })();
 
 if (invokedDirectly) {
+  // Ctrl-C and SIGTERM act at once, even during a long synchronous step (interrupt-cleanup.ts).
+  // Loaded only when a command may write files; the lookup of the addon costs a few ms.
+  if (process.argv[2] !== undefined && process.argv[2] !== '--help' && process.argv[2] !== '--version') {
+    try {
+      (await import('../interrupt-cleanup.js')).enableInterruptCleanup();
+    } catch {
+      // no addon: the commands report that themselves
+    }
+  }
   main(process.argv.slice(2)).then(
     async (code) => {
       // A read command that wrote only to files or straight to fd 1 has nothing left to flush:

@@ -55,7 +55,10 @@ export async function extractParallel(o: ParallelExtractOptions): Promise<void> 
     const index = nextToAssign++;
     pending.set(index, { chunks: [], done: false });
     const task: SampleTask = { index, name: o.samples[index] };
-    if (o.output !== undefined) task.file = path.join(o.output, o.samples[index] + o.ext);
+    if (o.output !== undefined) {
+      task.file = path.join(o.output, o.samples[index] + o.ext);
+      task.ext = o.ext;
+    }
     w.postMessage(task);
     return true;
   };

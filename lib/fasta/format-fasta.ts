@@ -23,8 +23,8 @@ export function wrappedSize(n: number, lineLength: number): number {
 }
 
 /** Bytes of a whole record: header line plus wrapped sequence of `n` symbols. */
-export function recordSize(name: string, n: number, lineLength: number): number {
-  return Buffer.byteLength(name, 'utf8') + 2 + wrappedSize(n, lineLength);
+export function recordSize(name: string | Uint8Array, n: number, lineLength: number): number {
+  return (typeof name === 'string' ? Buffer.byteLength(name, 'utf8') : name.length) + 2 + wrappedSize(n, lineLength);
 }
 
 /**
@@ -73,13 +73,18 @@ export function wrapInPlace(buf: Uint8Array, textStart: number, n: number, dstSt
   return q;
 }
 
-/** Header line bytes: '>' + name (+ suffix) + '\n'. */
-export function headerLine(name: string): Buffer {
-  return Buffer.from(`>${name}\n`, 'utf8');
+/** Header line bytes: '>' + name (+ suffix) + '\n'. A string is written as UTF-8, bytes verbatim. */
+export function headerLine(name: string | Uint8Array): Buffer {
+  if (typeof name === 'string') return Buffer.from(`>${name}\n`, 'utf8');
+  const b = Buffer.allocUnsafe(name.length + 2);
+  b[0] = 0x3e;
+  b.set(name, 1);
+  b[name.length + 1] = NL;
+  return b;
 }
 
 /** Whole record (header + wrapped sequence) as upstream's non-streaming writer formats it. */
-export function formatRecord(name: string, seq: Uint8Array, lineLength: number): Buffer {
+export function formatRecord(name: string | Uint8Array, seq: Uint8Array, lineLength: number): Buffer {
   const head = headerLine(name);
   const buf = Buffer.allocUnsafe(head.length + wrappedSize(seq.length, lineLength));
   head.copy(buf, 0);
@@ -99,7 +104,7 @@ export function formatLines(seq: Uint8Array, lineLength: number): Buffer {
 }
 
 /** The two gzip members upstream writes for one record with -g. */
-export function gzipRecord(name: string, seq: Uint8Array, lineLength: number, level: number): Buffer {
+export function gzipRecord(name: string | Uint8Array, seq: Uint8Array, lineLength: number, level: number): Buffer {
   return Buffer.concat([gzipSync(headerLine(name), { level: 1 }), gzipSync(formatLines(seq, lineLength), { level })]);
 }
 
@@ -115,7 +120,7 @@ export class StreamingRecordFormatter {
   constructor(readonly lineLength: number) {}
 
   /** Start a record; returns the header line. */
-  start(name: string): Buffer {
+  start(name: string | Uint8Array): Buffer {
     this.column = 0;
     this.symbols = 0;
     this.started = true;

@@ -8,11 +8,18 @@ import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { BYTE_TO_CODE, SYMBOL_INVALID } from '../format/alphabet.js';
 import { AgcInputError } from '../errors.js';
+import { bytesToBinary, decodeName } from '../format/names.js';
+import { fsPath } from '../file-type.js';
 
 /** One FASTA record after symbol conversion. */
 export interface FastaContig {
-  /** Full header line without its first byte (normally '>'), verbatim. */
+  /**
+   * Full header line without its first byte (normally '>'): decoded as UTF-8 when it is valid
+   * UTF-8, one char per byte otherwise (format/names.ts).
+   */
   name: string;
+  /** The same header bytes as a binary string (one char per byte), as names cross the native bridge. */
+  rawName: string;
   /** Sequence codes (alphabet.ts); may be empty when the body had only dropped bytes. */
   seq: Uint8Array;
 }
@@ -36,7 +43,7 @@ export class FastaFormatError extends AgcInputError {
 /** Upstream's gzip test: name ends in ".gz" (and is longer than that) and the file starts 1F 8B. */
 export async function isGzipFile(path: string): Promise<boolean> {
   if (!(path.length > 3 && path.endsWith('.gz'))) return false;
-  const fh = await open(path, 'r');
+  const fh = await open(fsPath(path), 'r');
   try {
     const b = Buffer.alloc(2);
     const { bytesRead } = await fh.read(b, 0, 2, 0);
@@ -58,6 +65,34 @@ export interface FastaReadOptions {
    * callers can refuse input that upstream would silently truncate.
    */
   emptyRecords?: 'stop' | 'error';
+  /**
+   * Letters outside the IUPAC set (every byte 64..127 other than ACGTNRYSWKMBDHVU in either case:
+   * X, E, J, O, '@', '_', ...): 'keep' (default) converts them as upstream does (codes 30/32, which
+   * upstream's own decoder cannot read back), 'error' throws {@link FastaFormatError} naming the
+   * file, record and 1-based position, and an IUPAC letter replaces them by that letter.
+   */
+  invalidLetters?: string;
+  /**
+   * Check the file starts like FASTA ('>' as its first byte; a UTF-8 BOM gets its own message) and
+   * reject NUL bytes in headers. Default false: upstream's parser checks neither.
+   */
+  strictSyntax?: boolean;
+}
+
+/** The 16 letters a sequence may hold (upper case). */
+export const IUPAC_LETTERS = 'ACGTNRYSWKMBDHVU';
+
+/** Code of an --invalid-base letter; AgcInputError when it is not an IUPAC letter. */
+export function invalidBaseCode(letter: string): number {
+  const i = letter.length === 1 ? IUPAC_LETTERS.indexOf(letter.toUpperCase()) : -1;
+  if (i < 0) throw new AgcInputError(`invalid base replacement '${letter}': must be one of the letters ${IUPAC_LETTERS}`);
+  return i;
+}
+
+/** A name for messages: the header up to 60 characters. */
+function shownName(header: Uint8Array): string {
+  const s = Buffer.from(header).toString('latin1').replace(/[\x00-\x1f]/g, '?');
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
 async function openSource(path: string, chunk: number): Promise<{ stream: AsyncIterable<Uint8Array> & { destroy(): void }; gzip: boolean }> {
@@ -67,7 +102,7 @@ async function openSource(path: string, chunk: number): Promise<{ stream: AsyncI
   } catch (e) {
     throw openError(path, e);
   }
-  const file = createReadStream(path, { highWaterMark: chunk });
+  const file = createReadStream(fsPath(path), { highWaterMark: chunk });
   if (!gzip) return { stream: file, gzip };
   // Node's gunzip continues across concatenated members (multi-member gzip / bgzip), as upstream does.
   const gunzip = createGunzip({ chunkSize: Math.max(chunk, 64) });
@@ -102,7 +137,15 @@ export async function* readFastaContigs(path: string, options: FastaReadOptions 
   const { stream, gzip } = await openSource(path, options.chunkSize ?? READ_CHUNK);
   const table = BYTE_TO_CODE;
   const strict = options.emptyRecords === 'error';
+  const strictSyntax = options.strictSyntax ?? false;
+  const letters = options.invalidLetters ?? 'keep';
+  // -2: keep upstream's codes, -1: error, >= 0: the replacement code
+  const replacement = letters === 'keep' ? -2 : letters === 'error' ? -1 : invalidBaseCode(letters);
   let yielded = false;
+  let recordNo = 1; // 1-based number of the record being read
+  let started = false; // the first byte of the data was checked
+  let letterPos = -1; // 1-based sequence position of the first non-IUPAC letter of this record
+  let letterByte = 0;
 
   let header = new Uint8Array(256);
   let headerLen = 0;
@@ -136,6 +179,15 @@ export async function* readFastaContigs(path: string, options: FastaReadOptions 
       if (strict && (!atEof || yielded)) throw emptyRecord();
       return null;
     }
+    if (letterPos >= 0) {
+      const ch = letterByte >= 33 && letterByte < 127 ? `'${String.fromCharCode(letterByte)}'` : `byte 0x${letterByte.toString(16)}`;
+      throw new FastaFormatError(
+        `${path}: record ${recordNo} ("${shownName(header.subarray(1, headerLen))}"): ${ch} at position ${letterPos} is not a nucleotide (IUPAC) letter; use --invalid-base <letter> (API: invalidBase) to replace such letters`,
+        path,
+        -1,
+        headerLine,
+      );
+    }
     if (badOffset >= 0) {
       throw new FastaFormatError(
         `${path}: byte 0x${badByte.toString(16).toUpperCase().padStart(2, '0')} at line ${badLine} (offset ${badOffset}${gzip ? ' of the decompressed data' : ''}) is not a valid sequence symbol`,
@@ -144,13 +196,8 @@ export async function* readFastaContigs(path: string, options: FastaReadOptions 
         badLine,
       );
     }
-    let name: string;
-    try {
-      name = utf8.decode(header.subarray(1, headerLen));
-    } catch {
-      throw new FastaFormatError(`${path}: header at line ${headerLine} is not valid UTF-8 (only UTF-8 contig names are supported)`, path, -1, headerLine);
-    }
-    return { name, seq: seq.slice(0, seqLen) };
+    const rawName = bytesToBinary(header.subarray(1, headerLen));
+    return { name: decodeName(rawName), rawName, seq: seq.slice(0, seqLen) };
   };
 
   try {
@@ -160,6 +207,20 @@ export async function* readFastaContigs(path: string, options: FastaReadOptions 
       let p = 0;
       while (p < n) {
         if (inHeader) {
+          if (!started) {
+            started = true;
+            if (strictSyntax && chunk[p] !== 0x3e) {
+              const bom = chunk[p] === 0xef && chunk[p + 1] === 0xbb && chunk[p + 2] === 0xbf;
+              throw new FastaFormatError(
+                bom
+                  ? `${path}: the file starts with a UTF-8 byte order mark (BOM); remove it (FASTA must start with a '>' header line)`
+                  : `${path}: not a FASTA file: it does not start with a '>' header line`,
+                path,
+                0,
+                1,
+              );
+            }
+          }
           let e = p;
           while (e < n) {
             const c = chunk[e]!;
@@ -173,6 +234,8 @@ export async function* readFastaContigs(path: string, options: FastaReadOptions 
             header = bigger;
           }
           header.set(chunk.subarray(p, e), headerLen);
+          if (strictSyntax && add > 0 && chunk.subarray(p, e).indexOf(0) >= 0)
+            throw new FastaFormatError(`${path}: header of record ${recordNo} at line ${headerLine} contains a NUL byte`, path, -1, headerLine);
           headerLen += add;
           if (e === n) {
             p = n;
@@ -184,6 +247,7 @@ export async function* readFastaContigs(path: string, options: FastaReadOptions 
           rawLen = 0;
           seqLen = 0;
           badOffset = -1;
+          letterPos = -1;
           continue;
         }
         // Body: everything up to the next '>' (which starts the next header).
@@ -203,14 +267,22 @@ export async function* readFastaContigs(path: string, options: FastaReadOptions 
             if (c === 10) line++;
             continue;
           }
-          const code = table[c]!;
-          if (code === SYMBOL_INVALID) {
-            if (badOffset < 0) {
-              badOffset = chunkStart + i;
-              badByte = c;
-              badLine = line;
+          let code = table[c]!;
+          if (code > 15) {
+            if (code === SYMBOL_INVALID) {
+              if (badOffset < 0) {
+                badOffset = chunkStart + i;
+                badByte = c;
+                badLine = line;
+              }
+              continue;
             }
-            continue;
+            // A letter outside the IUPAC set (CODE_OTHER or CODE_AT).
+            if (replacement >= 0) code = replacement;
+            else if (replacement === -1 && letterPos < 0) {
+              letterPos = w + 1;
+              letterByte = c;
+            }
           }
           seq[w++] = code;
         }
@@ -224,6 +296,7 @@ export async function* readFastaContigs(path: string, options: FastaReadOptions 
           inHeader = true;
           headerLen = 0;
           headerLine = line;
+          recordNo++;
         }
       }
       chunkStart += n;

@@ -5,6 +5,8 @@ import { native } from './load.js';
 import { callNative } from './native-error.js';
 import type { Archive as NativeArchive } from '../../binding.js';
 import { NativeHandle, checkIndex, parseArg } from './handle.js';
+import { checkPathString, checkRegularInput } from '../file-type.js';
+import { AgcCorruptError } from '../errors.js';
 
 const pathSchema = z.string().min(1, 'archive path must not be empty');
 const metadataSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -33,13 +35,25 @@ export class CppArchive extends NativeHandle<NativeArchive> {
 
   /** Open an existing archive and read its footer. Throws an Error naming the file if it is not a valid AGC archive. */
   static open(path: string): CppArchive {
-    return new CppArchive(parseArg(pathSchema, path, 'CppArchive.open'), 'r');
+    parseArg(pathSchema, path, 'CppArchive.open');
+    // Before the native open: open() of a FIFO would block until a writer appears.
+    checkRegularInput(path, 'archive');
+    try {
+      return new CppArchive(path, 'r');
+    } catch (e) {
+      // A file cut short looks like one with a garbage footer: say what the user can act on.
+      const m = e instanceof Error ? /not an AGC archive \((footer|trailer|file too small)[^)]*\)/.exec(e.message) : null;
+      if (m) throw new AgcCorruptError(`${path}: truncated or not an AGC archive`, { cause: e });
+      throw e;
+    }
   }
 
   /** Create (truncate) an archive for writing. Parts are written as they are added; close() writes the footer. */
   static create(path: string): CppArchive {
+    checkPathString(path, 'archive');
     return new CppArchive(parseArg(pathSchema, path, 'CppArchive.create'), 'w');
   }
+
 
   /** Number of streams (registration = footer order). */
   get numStreams(): number {

@@ -23,6 +23,8 @@ const nameSchema = z.string();
  * opened with CppArchive.open, {@link CppCollection.forCompression} on a new archive, or
  * {@link CppCollection.forAppend} to continue an existing one into a new file.
  */
+// Sample and contig names here are binary strings (one char per byte; format/names.ts): the
+// bytes stored in the archive, whatever their encoding.
 export class CppCollection extends NativeHandle<NativeCollection> {
   private constructor() {
     super(callNative(() => new native.Collection()));

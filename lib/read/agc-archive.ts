@@ -16,12 +16,13 @@ import { ArchiveImage } from './archive-image.js';
 import { CppCollection } from '../native/cpp-collection.js';
 import { zstdDecompress } from '../native/zstd.js';
 import { AgcAmbiguousNameError, AgcCorruptError, AgcError, AgcErrorCode, AgcInputError } from '../errors.js';
+import { NameTable } from '../format/names.js';
 import { ByteLru } from './byte-lru.js';
 import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER, LETTER_COMPLEMENT } from '../format/letters.js';
 import { lzDiffDecodeInto, lzDiffDecodeRange } from '../format/lz-diff-decode.js';
 import { type Allocate, NO_RAW_GROUPS, Pack, allocate, decodeReferencePart, groupStreamNames, rawEntryInto, unpackPart } from '../format/segment-decode.js';
 import { type ContigLayout, type SegmentRangeWriter, type SegmentWriter, makeLayout, writeContigRange, writeWholeContig } from '../format/contig-layout.js';
-import { StreamingRecordFormatter, wrapInPlace, wrappedSize } from '../fasta/format-fasta.js';
+import { StreamingRecordFormatter, headerLine, wrapInPlace, wrappedSize } from '../fasta/format-fasta.js';
 import { RecordWriter, type SegmentViews } from './record-writer.js';
 import { fileURLToPath } from 'node:url';
 // Types only: the pure-TypeScript reader is imported when first needed, so opening local paths
@@ -112,6 +113,24 @@ function readCstrPairs(data: Uint8Array, count: number, what: string): Map<strin
   return m;
 }
 
+/**
+ * A buffer of `n` bytes for decoded sequence. Past the largest typed array (4 GiB on 64-bit
+ * Node) or when memory runs out, an AgcError says what could not be held and how to avoid it,
+ * instead of a bare RangeError.
+ */
+export function allocChecked<T extends Uint8Array = Uint8Array>(n: number, what: () => string, make: (n: number) => T = (k) => new Uint8Array(k) as T): T {
+  try {
+    return make(n);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new AgcError(
+      AgcErrorCode.INPUT,
+      `${what()} needs ${n.toLocaleString('en-US')} bytes, more than one buffer can hold here; read it in ranges or in streaming mode (getset/getctg -s, streamSample)`,
+      { cause: e },
+    );
+  }
+}
+
 function checkInt(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new AgcInputError(`${what} must be a non-negative integer, got ${String(v)}`);
   return v;
@@ -130,6 +149,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
   private readonly archive: CppArchive;
   private readonly collection: CppCollection;
   private readonly sampleNames: string[];
+  /** Original bytes of the decoded sample and contig names (format/names.ts). */
+  private readonly names = new NameTable();
   private readonly sampleIndex = new Map<string, number>();
   private shortIndex: Map<string, { sample: number; contig: number }[]> | undefined;
 
@@ -198,10 +219,10 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
         throw new AgcCorruptError(`${path}: invalid params (k=${kmerLength}, batch size=${packCardinality}, segment size=${segmentSize})`);
       try {
         this.collection = CppCollection.openForReading(archive, { batchSize: packCardinality, segmentSize, kmerLength });
-        this.sampleNames = this.collection.samples();
       } catch (e) {
         throw e instanceof AgcCorruptError ? new AgcCorruptError(`${path}: cannot read the collection: ${e.message}`, { cause: e }) : e;
       }
+      this.sampleNames = this.collection.samples().map((b) => this.names.add(b));
     } catch (e) {
       archive.close();
       throw e instanceof AgcError ? e : new AgcCorruptError(`${path}: corrupt archive: ${(e as Error).message}`, { cause: e });
@@ -296,7 +317,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
     this.checkOpen();
     const s = Math.max(0, Math.min(start, layout.length));
     const e = Math.max(s, Math.min(end, layout.length));
-    return new RecordWriter(this, layout, Buffer.from(`>${header}\n`, 'utf8'), s, e, lineLength, this.params.kmerLength, scratch);
+    return new RecordWriter(this, layout, headerLine(this.headerBytes(layout, header)), s, e, lineLength, this.params.kmerLength, scratch);
   }
 
   /** For RecordWriter, through the SegmentViews interface that AgcArchive implements (so not @internal, which would strip it from the published types): segment j decoded and oriented (a cached reference or decoded into scratch). */
@@ -376,6 +397,26 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
     return this.sampleNames[0];
   }
 
+  /**
+   * The bytes stored for a sample or contig name as this reader shows it. Names are shown decoded
+   * (UTF-8 when their bytes are valid UTF-8, one char per byte otherwise); output that must equal
+   * upstream's (listings, FASTA headers, file names) uses these bytes.
+   */
+  nameBytes(name: string): Buffer {
+    return this.names.bytes(name);
+  }
+
+  /**
+   * Header bytes (without '>' and newline) of a record of `layout`: the stored name bytes, plus
+   * whatever `header` adds after the name (e.g. a range suffix), as UTF-8.
+   */
+  headerBytes(layout: ContigLayout, header: string = layout.name): Uint8Array {
+    if (!/[^\x00-\x7f]/.test(layout.name)) return Buffer.from(header, 'utf8');
+    if (!header.startsWith(layout.name)) return Buffer.from(header, 'utf8');
+    const raw = this.names.bytes(layout.name);
+    return header.length === layout.name.length ? raw : Buffer.concat([raw, Buffer.from(header.slice(layout.name.length), 'utf8')]);
+  }
+
   /** Full contig names of a sample in stored order, or undefined for an unknown sample. */
   async contigs(sample: string): Promise<string[] | undefined> {
     return this.contigsSync(sample);
@@ -386,12 +427,23 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
     if (!this.sampleIndex.has(sample)) return undefined;
     const cached = this.layouts.get(sample);
     if (cached) return cached.contigs.map((c) => c.name);
-    return this.collection.contigNames(sample);
+    return this.fromCollection(() => this.collection.contigNames(this.names.binary(sample)))?.map((b) => this.names.add(b));
   }
 
   /** Length of a contig, or undefined when the sample or contig is unknown. */
   async contigLength(sample: string | undefined, contig: string): Promise<number | undefined> {
     return this.resolveContig(sample, contig)?.layout.length;
+  }
+
+  /** A collection read; the native core's failures there mean a corrupt archive. */
+  private fromCollection<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (e) {
+      if (e instanceof AgcError || e instanceof TypeError) throw e;
+      const msg = (e as Error).message;
+      throw new AgcCorruptError(`${this.path}: corrupted archive: ${msg.startsWith(`${this.path}: `) ? msg.slice(this.path.length + 2) : msg}`, { cause: e });
+    }
   }
 
   /** Decoded segment placements of a sample (cached), or undefined for an unknown sample. */
@@ -400,7 +452,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
     const hit = this.layouts.get(sample);
     if (hit) return hit;
     if (!this.sampleIndex.has(sample)) return undefined;
-    const desc = this.collection.sampleDesc(sample);
+    const desc = this.fromCollection(() => this.collection.sampleDesc(this.names.binary(sample)));
     if (!desc) return undefined;
     const k = this.params.kmerLength;
     const contigs: ContigLayout[] = [];
@@ -411,7 +463,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
       const end = seg + n;
       contigs.push(
         makeLayout(
-          desc.contigNames[c],
+          this.names.add(desc.contigNames[c]),
           k,
           desc.groupId.subarray(seg, end),
           desc.inGroupId.subarray(seg, end),
@@ -526,7 +578,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
   readContig(layout: ContigLayout, start: number, end: number, cacheSegments: boolean): Uint8Array {
     this.checkOpen();
     if (end <= start) return new Uint8Array(0);
-    const out = new Uint8Array(end - start);
+    const out = allocChecked(end - start, () => `contig ${layout.name}`);
     this.readContigInto(layout, start, end, cacheSegments, out, 0);
     return out;
   }
@@ -550,8 +602,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
    * the record buffer and wrapped in place, so no intermediate copy of the contig exists.
    */
   formatRecord(layout: ContigLayout, header: string, start: number, end: number, lineLength: number): Buffer {
-    const head = Buffer.from(`>${header}\n`, 'utf8');
-    const buf = Buffer.allocUnsafe(head.length + wrappedSize(Math.max(0, end - start), lineLength));
+    const head = headerLine(this.headerBytes(layout, header));
+    const buf = allocChecked(head.length + wrappedSize(Math.max(0, end - start), lineLength), () => `the FASTA record of contig ${layout.name}`, (k) => Buffer.allocUnsafe(k));
     this.formatRecordBytes(layout, head, start, end, lineLength, buf, 0);
     return buf;
   }
@@ -563,7 +615,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
    * @internal the CLI's bulk extraction path; not part of the published API.
    */
   formatRecordInto(layout: ContigLayout, header: string, start: number, end: number, lineLength: number, dst: Uint8Array, offset: number): number {
-    return this.formatRecordBytes(layout, Buffer.from(`>${header}\n`, 'utf8'), start, end, lineLength, dst, offset);
+    return this.formatRecordBytes(layout, headerLine(this.headerBytes(layout, header)), start, end, lineLength, dst, offset);
   }
 
   private formatRecordBytes(layout: ContigLayout, head: Uint8Array, start: number, end: number, lineLength: number, dst: Uint8Array, offset: number): number {
@@ -763,10 +815,10 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
     const lineLength = options.lineLength ?? 80;
     checkInt(lineLength, 'lineLength');
     if (lineLength < 1) throw new AgcInputError('lineLength must be >= 1');
-    const chunk = Math.max(1, options.chunkSymbols ?? 4 << 20);
+    const chunk = options.chunkSymbols === undefined ? 4 << 20 : Math.max(1, checkInt(options.chunkSymbols, 'chunkSymbols'));
     const fmt = new StreamingRecordFormatter(lineLength);
     for (const c of contigs) {
-      yield fmt.start(c.name);
+      yield fmt.start(this.headerBytes(c));
       for (let p = 0; p < c.length; p += chunk) yield fmt.piece(this.readContig(c, p, Math.min(c.length, p + chunk), false));
       const tail = fmt.end(false);
       if (tail.length) yield tail;

@@ -14,6 +14,8 @@ import { CompressPool } from './workers/pool.js';
 import { AgcInputError } from '../errors.js';
 import { AtomicPath } from '../atomic-path.js';
 import { sampleNameFromPath } from '../fasta/read-fasta.js';
+import { checkRegularInput, fsPath, namesBytes } from '../file-type.js';
+import { decodeName, utf8Binary } from '../format/names.js';
 
 /** Progress of a create/append run. */
 export interface CompressProgress {
@@ -56,8 +58,14 @@ export interface CommonWriteOptions {
   concatenated?: boolean;
   /** -f: fraction of fall-back minimizers, 0..0.05 (default 0 = off). */
   fallbackFraction?: number;
-  /** -t: worker threads, >= 1 (default half the CPUs). The output never depends on it. */
+  /** -t: worker threads, >= 1 (default half the CPUs); more than max(16, CPUs) are clamped to that, as upstream. The output never depends on it. */
   threads?: number;
+  /**
+   * --invalid-base: an IUPAC letter (ACGTNRYSWKMBDHVU) that replaces letters outside the IUPAC set
+   * (X, E, J, O, '@', '_', ...) in the input. Default: such letters are an error naming the file,
+   * record and position (upstream accepts them but writes archives it cannot read back).
+   */
+  invalidBase?: string;
   onProgress?: (p: CompressProgress) => void;
   signal?: AbortSignal;
 }
@@ -102,12 +110,23 @@ export const LIMITS = Object.freeze({
   minMatchLength: { min: 15, max: 32 },
   batchSize: { min: 1, max: 1_000_000_000 },
   fallbackFraction: { min: 0, max: 0.05 },
-  threads: { min: 1, max: 1024 },
+  // larger counts are accepted and clamped to maxThreads(), as upstream does
+  threads: { min: 1, max: Number.MAX_SAFE_INTEGER },
 } as const);
 
 /** Default thread count, as upstream: half the CPUs, at least 1. */
 export function defaultThreads(): number {
   return Math.max(1, Math.floor(availableParallelism() / 2));
+}
+
+/** Most threads a run uses, as upstream: max(16, CPUs). More would only add memory (each worker holds its own state). */
+export function maxThreads(): number {
+  return Math.max(16, availableParallelism());
+}
+
+/** A thread count clamped into 1..maxThreads() (upstream clamps silently too). */
+export function clampThreads(t: number): number {
+  return Math.min(maxThreads(), Math.max(1, t));
 }
 
 const intIn = (name: string, flag: string, { min, max }: { min: number; max: number }) =>
@@ -130,6 +149,10 @@ const common = {
     .max(LIMITS.fallbackFraction.max, { message: `fallback fraction (-f) must be in ${LIMITS.fallbackFraction.min}..${LIMITS.fallbackFraction.max}` })
     .optional(),
   threads: intIn('thread count', '-t', LIMITS.threads).optional(),
+  invalidBase: z
+    .string({ invalid_type_error: 'invalid base (--invalid-base) must be a letter' })
+    .regex(/^[ACGTNRYSWKMBDHVU]$/i, { message: 'invalid base (--invalid-base) must be one of the letters ACGTNRYSWKMBDHVU' })
+    .optional(),
   onProgress: z.custom<(p: CompressProgress) => void>((v) => v === undefined || typeof v === 'function', { message: 'onProgress must be a function' }).optional(),
   signal: z.custom<AbortSignal>((v) => v === undefined || v instanceof AbortSignal, { message: 'signal must be an AbortSignal' }).optional(),
 };
@@ -172,9 +195,11 @@ function uniqueFiles(files: readonly string[]): string[] {
 
 /** Check an input FASTA exists, is a file and is not empty; returns its size. */
 function checkInputFile(p: string): number {
+  checkRegularInput(p, 'input file');
   let st;
+  const fp = fsPath(p);
   try {
-    st = statSync(p);
+    st = statSync(fp);
   } catch {
     throw new AgcInputError(`${p}: no such file`);
   }
@@ -182,7 +207,7 @@ function checkInputFile(p: string): number {
   if (st.size === 0) throw new AgcInputError(`${p}: empty file`);
   // Fail early on unreadable files (permissions).
   try {
-    const fd = openSync(p, 'r');
+    const fd = openSync(fp, 'r');
     readSync(fd, Buffer.alloc(1), 0, 1, 0);
     closeSync(fd);
   } catch (e) {
@@ -200,7 +225,7 @@ function checkNotAnInput(output: string, files: readonly string[]): void {
     return; // a new file cannot be an input
   }
   for (const f of files) {
-    const st = statSync(f);
+    const st = statSync(fsPath(f));
     if (st.ino === out.ino && st.dev === out.dev) throw new AgcInputError(`${output}: output would overwrite the input file ${f}`);
   }
 }
@@ -210,11 +235,13 @@ function samplesOf(files: readonly string[], concatenated: boolean, existing: Re
   const out: Array<{ sample: string; path: string }> = [];
   const seen = new Map<string, string>();
   for (const f of files) {
-    const sample = sampleNameFromPath(f);
+    // The sample name as bytes (binary string): those of the file name.
+    const stem = sampleNameFromPath(f);
+    const sample = namesBytes(f) ? stem : utf8Binary(stem);
     if (!concatenated) {
-      if (existing.has(sample)) throw new AgcInputError(`${f}: sample "${sample}" is already in the archive`);
+      if (existing.has(sample)) throw new AgcInputError(`${f}: sample "${decodeName(sample)}" is already in the archive`);
       const other = seen.get(sample);
-      if (other !== undefined) throw new AgcInputError(`${f}: sample name "${sample}" is also the name of ${other}`);
+      if (other !== undefined) throw new AgcInputError(`${f}: sample name "${decodeName(sample)}" is also the name of ${other}`);
       seen.set(sample, f);
     }
     out.push({ sample, path: f });
@@ -280,8 +307,9 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
     adaptive: o.adaptive ?? false,
     concatenated: o.concatenated ?? false,
     fallbackFrac: o.fallbackFraction ?? DEFAULTS.fallbackFraction,
+    invalidBase: o.invalidBase,
   };
-  const threads = o.threads ?? defaultThreads();
+  const threads = clampThreads(o.threads ?? defaultThreads());
   const tmp = new AtomicPath(o.output);
   let archive: CppArchive | null = null;
   let collection: CppCollection | null = null;
@@ -316,7 +344,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
     collection?.close();
     archive?.close();
     tmp.abort();
-    throw e;
+    throw tmp.reword(e);
   }
 }
 
@@ -327,6 +355,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
 export async function appendArchive(options: AppendArchiveOptions): Promise<ArchiveSummary> {
   const o = parseOptions(appendOptionsSchema, options);
   if (path.resolve(o.input) === path.resolve(o.output)) throw new AgcInputError(`${o.output}: output must differ from the input archive`);
+  checkRegularInput(o.input, 'input archive');
   try {
     const si = statSync(o.input);
     if (!si.isFile()) throw new AgcInputError(`${o.input}: not a regular file`);
@@ -343,7 +372,7 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
   const files = uniqueFiles(o.samples);
   const sizes = files.map(checkInputFile);
   checkNotAnInput(o.output, files);
-  const threads = o.threads ?? defaultThreads();
+  const threads = clampThreads(o.threads ?? defaultThreads());
   const tmp = new AtomicPath(o.output);
   let opened: Awaited<ReturnType<typeof openForAppend>> | null = null;
   try {
@@ -351,13 +380,16 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
       adaptive: o.adaptive ?? false,
       concatenated: o.concatenated ?? false,
       fallbackFrac: o.fallbackFraction ?? 0,
+      invalidBase: o.invalidBase,
       threads,
     });
     const { compressor: comp } = opened;
     const before = comp.collection.numSamples;
-    const existing = new Set(o.concatenated ? [] : comp.collection.samples());
-    const inputs = samplesOf(files, o.concatenated ?? false, existing);
     try {
+      // Inside the try: a rejected sample must stop the worker threads too (they would keep the
+      // process alive, and leak through the API).
+      const existing = new Set(o.concatenated ? [] : comp.collection.samples());
+      const inputs = samplesOf(files, o.concatenated ?? false, existing);
       await compressFiles(comp, inputs, sizes, o);
       await comp.close();
     } finally {
@@ -377,7 +409,7 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
       opened.input.close();
     }
     tmp.abort();
-    throw e;
+    throw tmp.reword(e);
   }
 }
 

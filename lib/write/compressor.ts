@@ -5,7 +5,8 @@
 import { CppArchive } from '../native/cpp-archive.js';
 import { CppCollection, PlacementBuffer } from '../native/cpp-collection.js';
 import { AgcError, AgcErrorCode, AgcInputError } from '../errors.js';
-import { readFastaContigs } from '../fasta/read-fasta.js';
+import { readFastaContigs, type FastaReadOptions } from '../fasta/read-fasta.js';
+import { decodeName } from '../format/names.js';
 import { concatRanges, countPartition } from './kmer/kmer-partition.js';
 import { CompressPool, type BatchResult, type RefJobs } from './workers/pool.js';
 import { NO_RAW_GROUPS, RAW_VIEW, RefView, type GroupPart, type PackedGroupInit } from './group-store.js';
@@ -42,6 +43,8 @@ export interface CompressorParams {
   adaptive: boolean;
   concatenated: boolean;
   fallbackFrac: number;
+  /** Replacement IUPAC letter for non-IUPAC letters in the input (undefined: they are an error). */
+  invalidBase?: string;
 }
 
 /** Per-run counters for the summary. */
@@ -206,19 +209,29 @@ export class Compressor {
   // ---------------------------------------------------------------------------------------------
   // Input
 
-  /** Compress one input file as sample `sample` (ignored in -c mode); returns the number of contigs. */
+  /**
+   * Compress one input file as sample `sample` (a binary string, see format/names.ts; ignored in
+   * -c mode); returns the number of contigs.
+   */
   async addFile(sample: string, path: string): Promise<number> {
     const concat = this.params.concatenated;
     this.collection.resetPrevSampleName();
     let added = false;
     let bases = 0;
     let count = 0;
-    for await (const { name, seq } of readFastaContigs(path, { emptyRecords: 'error' })) {
+    // Record number of each name: a repeated name would mix the placements of two records.
+    const seen = new Map<string, number>();
+    // Names go to the collection as binary strings (their bytes, see format/names.ts); `sample`
+    // is one already. `shown` is the decoded form for messages.
+    for await (const { name: shown, rawName: name, seq } of readFastaContigs(path, strictFasta(this.params))) {
       this.signal?.throwIfAborted();
-      if (seq.length === 0) throw new AgcInputError(`${path}: record "${name}" has no sequence`);
+      if (seq.length === 0) throw new AgcInputError(`${path}: record "${shown}" has no sequence`);
+      const first = seen.get(name);
+      if (first !== undefined) throw new AgcInputError(`${path}: records ${first} and ${count + 1} have the same name "${shown}"`);
+      seen.set(name, count + 1);
       const s = concat ? '' : sample;
       if (!this.collection.registerSampleContig(s, name)) {
-        const shown = concat ? shortName(name) : sample;
+        const shown = decodeName(concat ? shortName(name) : sample);
         throw new AgcInputError(`${path}: sample name "${shown}" is already in the archive`);
       }
       added = true;
@@ -510,6 +523,11 @@ export class Compressor {
   }
 }
 
+/** Reader options of create/append: refuse input that upstream would store wrongly or unreadably. */
+function strictFasta(p: CompressorParams): FastaReadOptions {
+  return { emptyRecords: 'error', strictSyntax: true, invalidLetters: p.invalidBase ?? 'error' };
+}
+
 /** What splitter determination hands to the compressor. */
 export interface SplitterSetup {
   splitters: SplitterSet;
@@ -528,7 +546,7 @@ export async function determineSplitters(path: string, p: CompressorParams, pool
   // The reference is read once and kept (one byte per symbol, in shared memory for the workers)
   // for both passes; the k-mer lists of the count are the larger structure anyway.
   const contigs: Uint8Array[] = [];
-  for await (const { seq } of readFastaContigs(path, { emptyRecords: 'error' })) {
+  for await (const { seq } of readFastaContigs(path, strictFasta(p))) {
     const c = new Uint8Array(new SharedArrayBuffer(seq.length));
     c.set(seq);
     contigs.push(c);

@@ -111,7 +111,7 @@ function referenceContigs(inputPath: string): Uint8Array[] {
 export async function openForAppend(
   inputPath: string,
   outputPath: string,
-  opts: { adaptive: boolean; concatenated: boolean; fallbackFrac: number; threads?: number },
+  opts: { adaptive: boolean; concatenated: boolean; fallbackFrac: number; invalidBase?: string; threads?: number },
 ): Promise<{ compressor: Compressor; input: CppArchive; info: InputArchiveInfo }> {
   // Errors name the file: AgcInputError when it is missing, AgcCorruptError when it is not AGC.
   const input = CppArchive.open(inputPath);
@@ -129,6 +129,7 @@ export async function openForAppend(
       adaptive: opts.adaptive,
       concatenated: opts.concatenated,
       fallbackFrac: opts.fallbackFrac,
+      invalidBase: opts.invalidBase,
     };
     output = CppArchive.create(outputPath);
     const cparams = { batchSize: info.packCardinality, segmentSize: info.segmentSize, kmerLength: info.k };
@@ -224,8 +225,8 @@ export async function openForAppend(
 
     return { compressor, input, info };
   } catch (e) {
-    void compressor?.dispose();
-    void pool?.close();
+    await compressor?.dispose();
+    await pool?.close();
     collection?.close();
     output?.close();
     input.close();

@@ -1,6 +1,6 @@
 // `agc-node append`: add samples to an archive, writing a new archive (-o, or stdout). The input
 // archive is never modified. Flags as upstream: -a -c -d -f -i -o -t -v.
-import { appendArchive, defaultThreads, DEFAULTS, LIMITS } from '../../write/api.js';
+import { appendArchive, defaultThreads, DEFAULTS, LIMITS, maxThreads } from '../../write/api.js';
 import { runCommand } from '../common.js';
 import { floatArg, intArg, parseWriteArgs, runWriteJob } from './create.js';
 
@@ -13,9 +13,11 @@ Options:
    -a             adaptive: find extra splitters in the new samples (default off)
    -c             every FASTA record is a sample of its own, for genomes concatenated in one file (default off)
    -f <float>     share of fall-back minimizers for segments without splitters (default ${DEFAULTS.fallbackFraction} = off; ${LIMITS.fallbackFraction.min}..${LIMITS.fallbackFraction.max})
-   -t <int>       worker threads; the archive does not depend on it (default ${defaultThreads()}; ${LIMITS.threads.min}..${LIMITS.threads.max})
+   -t <int>       worker threads; the archive does not depend on it (default ${defaultThreads()}; at least 1, more than ${maxThreads()} count as ${maxThreads()})
    -d             accepted for compatibility; format 3 archives store no command line
    -v <int>       verbosity: 0 quiet, 1 progress, 2 progress and stack traces (default 0)
+   --invalid-base <letter>  store letters outside the IUPAC set (X, E, J, O, @, _, ...) as this IUPAC
+                  letter, e.g. N (default: such letters are an error; agc would store them unreadably)
    k-mer length, segment size, minimum match length and batch size are those of <in.agc>.
 `;
 
@@ -27,6 +29,7 @@ const FLAGS = {
   list: { type: 'string', short: 'i' },
   output: { type: 'string', short: 'o' },
   threads: { type: 'string', short: 't' },
+  'invalid-base': { type: 'string' },
 } as const;
 
 export async function run(argv: string[]): Promise<number> {
@@ -44,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
         concatenated: v.concatenated ?? false,
         fallbackFraction: floatArg('f', v.fallback),
         threads: intArg('t', v.threads),
+        invalidBase: v['invalid-base'],
         onProgress,
       }),
     );

@@ -4,7 +4,9 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createArchive, defaultThreads, DEFAULTS, LIMITS, type ArchiveSummary, type CompressProgress } from '../../write/api.js';
+import { createArchive, defaultThreads, DEFAULTS, LIMITS, maxThreads, type ArchiveSummary, type CompressProgress } from '../../write/api.js';
+import { trackForInterrupt } from '../../interrupt-cleanup.js';
+import { decodeName } from '../../format/names.js';
 import { AgcInputError, parseCommandArgs, printUsage, runCommand, sniffVerbosity, type OptionSpec } from '../common.js';
 
 export const CREATE_USAGE = `Usage: agc-node create [options] <reference.fa> [<genome.fa> ...] > <out.agc>
@@ -20,9 +22,11 @@ Options:
    -a             adaptive: find extra splitters in every sample, not only the reference (default off)
    -c             every FASTA record is a sample of its own, for genomes concatenated in one file (default off)
    -f <float>     share of fall-back minimizers for segments without splitters (default ${DEFAULTS.fallbackFraction} = off; ${range(LIMITS.fallbackFraction)})
-   -t <int>       worker threads; the archive does not depend on it (default ${defaultThreads()}; ${range(LIMITS.threads)})
+   -t <int>       worker threads; the archive does not depend on it (default ${defaultThreads()}; at least 1, more than ${maxThreads()} count as ${maxThreads()})
    -d             accepted for compatibility; format 3 archives store no command line
    -v <int>       verbosity: 0 quiet, 1 progress, 2 progress and stack traces (default 0)
+   --invalid-base <letter>  store letters outside the IUPAC set (X, E, J, O, @, _, ...) as this IUPAC
+                  letter, e.g. N (default: such letters are an error; agc would store them unreadably)
 Values outside a range are an error here; agc moves them into the range without a word.
 `;
 
@@ -43,6 +47,7 @@ const FLAGS = {
   output: { type: 'string', short: 'o' },
   segment: { type: 'string', short: 's' },
   threads: { type: 'string', short: 't' },
+  'invalid-base': { type: 'string' },
 } as const;
 
 /** Strict integer of a flag value (upstream uses atoi; garbage is an error here). */
@@ -66,12 +71,16 @@ export function floatArg(flag: string, v: string | undefined): number | undefine
 export function readListFile(file: string): string[] {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Names that are not UTF-8 keep their bytes (one char per byte, see format/names.ts).
+    text = readFileSync(file).toString('latin1');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new AgcInputError(`${file}: cannot read file list (${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message})`);
   }
-  return text.split(/\s+/).filter((s) => s.length > 0);
+  return text
+    .split(/[ \t\n\r\f\v]+/)
+    .filter((s) => s.length > 0)
+    .map(decodeName);
 }
 
 /** Progress bar on stderr (TTY only), redrawn at most every 100 ms. */
@@ -118,11 +127,18 @@ export function printSummary(s: ArchiveSummary, verbosity: number): void {
  * to stdout and removed.
  */
 export async function writeToOutput(output: string | undefined, write: (file: string) => Promise<ArchiveSummary>): Promise<ArchiveSummary> {
-  if (output) return write(output);
+  if (output === '') throw new AgcInputError('-o: empty file name');
+  if (output !== undefined) return write(output);
   if (process.stdout.isTTY) throw new AgcInputError('refusing to write an archive to a terminal; use -o <file> or redirect stdout');
   const dir = mkdtempSync(path.join(tmpdir(), 'agc-node-'));
   const file = path.join(dir, 'out.agc');
-  const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
+  const untrackDir = trackForInterrupt(dir, true);
+  const untrackFile = trackForInterrupt(file);
+  const cleanup = (): void => {
+    rmSync(dir, { recursive: true, force: true });
+    untrackFile();
+    untrackDir();
+  };
   process.on('exit', cleanup);
   try {
     const s = await write(file);
@@ -215,6 +231,7 @@ export async function run(argv: string[]): Promise<number> {
         concatenated: v.concatenated ?? false,
         fallbackFraction: floatArg('f', v.fallback),
         threads: intArg('t', v.threads),
+        invalidBase: v['invalid-base'],
         onProgress,
       }),
     );

@@ -190,13 +190,20 @@ function completed(verbosity: number, t0: number): void {
 
 /** Stream one contig range piece by piece (upstream -s layout: an empty sequence gets an empty line). */
 async function streamContig(archive: AgcArchive, out: Output, c: ContigLayout, header: string, start: number, end: number, fmt: StreamingRecordFormatter): Promise<void> {
-  await out.write(fmt.start(header));
+  await out.write(fmt.start(archive.headerBytes(c, header)));
   for (let p = start; p < end; p += STREAM_CHUNK) await out.write(fmt.piece(archive.readContig(c, p, Math.min(end, p + STREAM_CHUNK), false)));
   const tail = fmt.end(true);
   if (tail.length) await out.write(tail);
 }
 
 // ------------------------------------------------------------------------------------ getcol
+
+/** A sample name used as a file name in `dir` must be one plain path component. */
+export function checkFileComponent(sample: string, dir: string): void {
+  const bad =
+    sample === '' || sample === '.' || sample === '..' || sample.includes('/') || sample.includes('\0') || (process.platform === 'win32' && /[\\:]/.test(sample));
+  if (bad) throw new AgcInputError(`sample name ${JSON.stringify(sample)} cannot be a file name in ${dir} (not a single path component); nothing was written`);
+}
 
 export async function getcol(argv: string[]): Promise<number> {
   return runCommand('getcol', argv, async () => {
@@ -224,6 +231,9 @@ export async function getcol(argv: string[]): Promise<number> {
       return l;
     });
     const ext = opts.gzip ? '.fa.gz' : '.fa';
+    // Every file name is checked before anything is written: a sample named '../x' must not
+    // write outside the folder.
+    if (opts.output !== undefined) for (const s of samples) checkFileComponent(s, opts.output);
 
     const symbols = layouts.reduce((n, l) => n + l.contigs.reduce((m, c) => m + c.length, 0), 0);
     // Worker machinery is only loaded when it is used.
@@ -249,13 +259,16 @@ export async function getcol(argv: string[]): Promise<number> {
       let sink: FastaSink | undefined; // one pair of buffers for all the files
       for (let i = 0; i < layouts.length; i++) {
         const file = path.join(opts.output, samples[i] + ext);
+        // A name that is not UTF-8 keeps its bytes in the file name, as upstream writes it.
+        const raw = archive.nameBytes(samples[i]!);
+        const fileBytes = raw.equals(Buffer.from(samples[i]!, 'utf8')) ? undefined : Buffer.concat([Buffer.from(path.join(opts.output, '/')), raw, Buffer.from(ext)]);
         if (opts.verbosity > 0) writeStderr(`${i ? '\n' : ''}${file}  (${i + 1} of ${samples.length})`);
         await withOutput(file, async (out) => {
           if (sink) await sink.retarget(out);
           else sink = new FastaSink(out, archive, opts.lineLength, opts.gzip, true);
           for (const c of layouts[i].contigs) await sink.record(c);
           await sink.finish();
-        });
+        }, fileBytes);
       }
       if (opts.verbosity > 0 && layouts.length) writeStderr('\n');
     }
@@ -358,14 +371,16 @@ export async function listref(argv: string[]): Promise<number> {
     if (positionals.length > 1) throw new AgcInputError(`unexpected argument: ${positionals[1]}`);
     const opts = validate(listSchema, values);
     using archive = openArchive(positionals[0]);
-    const ref = archive.samplesSync()[0] ?? '';
-    await withOutput(opts.output, (out) => out.write(ref));
+    const ref = archive.samplesSync()[0];
+    await withOutput(opts.output, (out) => out.write(ref === undefined ? '' : archive.nameBytes(ref)));
   });
 }
 
-/** Bytewise (UTF-8) order, as upstream's std::sort of std::string. */
-function byteCompare(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+/** Lines of names as their stored bytes. */
+function nameLines(archive: AgcArchive, names: readonly string[], indent = ''): Buffer[] {
+  const nl = Buffer.from('\n');
+  const pre = Buffer.from(indent);
+  return names.flatMap((s) => [pre, archive.nameBytes(s), nl]);
 }
 
 export async function listset(argv: string[]): Promise<number> {
@@ -376,8 +391,9 @@ export async function listset(argv: string[]): Promise<number> {
     if (positionals.length > 1) throw new AgcInputError(`unexpected argument: ${positionals[1]}`);
     const opts = validate(listSchema, values);
     using archive = openArchive(positionals[0]);
-    const names = archive.samplesSync().sort(byteCompare);
-    await withOutput(opts.output, (out) => out.write(names.map((s) => `${s}\n`).join('')));
+    // Bytewise order of the stored names, as upstream's std::sort of std::string.
+    const names = archive.samplesSync().map((s) => archive.nameBytes(s)).sort((a, b) => Buffer.compare(a, b));
+    await withOutput(opts.output, (out) => out.write(Buffer.concat(names.flatMap((b) => [b, Buffer.from('\n')]))));
   });
 }
 
@@ -388,14 +404,13 @@ export async function listctg(argv: string[]): Promise<number> {
     if (stop !== undefined) return stop;
     const opts = validate(listSchema, values);
     using archive = openArchive(positionals[0]);
-    const parts: string[] = [];
+    const parts: Buffer[] = [];
     for (const s of positionals.slice(1)) {
       const contigs = archive.contigsSync(s);
       if (!contigs) throw new AgcInputError(`There is no sample ${s}`);
-      parts.push(`${s}\n`);
-      for (const c of contigs) parts.push(`   ${c}\n`);
+      parts.push(...nameLines(archive, [s]), ...nameLines(archive, contigs, '   '));
     }
-    await withOutput(opts.output, (out) => out.write(parts.join('')));
+    await withOutput(opts.output, (out) => out.write(Buffer.concat(parts)));
   });
 }
 
@@ -416,14 +431,17 @@ export async function info(argv: string[]): Promise<number> {
       `Min. match length: ${p.minMatchLength}\n` +
       (p.segmentSize ? `Segment size     : ${p.segmentSize}\n` : '') +
       `Batch size       : ${p.packCardinality}\n` +
-      `Reference name   : ${samples[0] ?? ''}\n` +
+      `Reference name   : \0\n` +
       `Command lines:\n`;
     // Format-3 archives store no command lines (docs/format.md 4.8), so that list is always empty.
     if (opts.verbosity > 0) {
       text += 'File type info:\n';
       for (const [k, v] of archive.fileTypeInfo) text += `  ${k} : ${v}\n`;
     }
-    await withOutput(opts.output, (out) => out.write(text));
+    // The reference name as its stored bytes (the one NUL above marks its place).
+    const [before, after] = text.split('\0') as [string, string];
+    const bytes = Buffer.concat([Buffer.from(before), samples[0] === undefined ? Buffer.alloc(0) : archive.nameBytes(samples[0]), Buffer.from(after)]);
+    await withOutput(opts.output, (out) => out.write(bytes));
     completed(opts.verbosity, t0);
   });
 }
