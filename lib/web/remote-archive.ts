@@ -21,6 +21,7 @@ import { type ContigDetails, decodeContigDetails, decodeContigNames, decodeSampl
 import { fzstdDecompress } from './fzstd-decompress.js';
 import { shortName } from './names.js';
 import type { AgcReader, ArchiveParams, SampleLayout, SequenceQuery } from './reader-api.js';
+import { DECODE_SLICE, Pacer, type ReadOptions, type SequenceCall, type SequenceOptions, checkSignal, sequenceCall, sizeRecord, throwIfAborted } from './read-options.js';
 
 export interface RemoteArchiveOptions {
   /** zstd decoder (default: fzstd; AgcArchive.open passes the addon's in Node). */
@@ -369,30 +370,91 @@ export class RemoteAgcArchive implements AgcReader {
 
   // ------------------------------------------------------------------ sequence
 
-  /** Letters of [start, end) of a contig (0-based, half-open, end clipped), or undefined when unknown. */
-  async getSequence(query: SequenceQuery): Promise<string | undefined> {
-    const b = await this.getSequenceBytes(query);
-    return b === undefined ? undefined : latin1(b);
+  /**
+   * Letters of [start, end) of a contig (0-based, half-open, end clipped), or undefined when
+   * unknown. Object form, or GMOD form `(name, start?, end?, { sample?, signal? })` in which the
+   * name is a contig of `sample`, by default the reference (see AgcReader).
+   */
+  getSequence(query: SequenceQuery, options?: ReadOptions): Promise<string | undefined>;
+  getSequence(name: string, start?: number, end?: number, options?: SequenceOptions): Promise<string | undefined>;
+  async getSequence(a: SequenceQuery | string, b?: number | ReadOptions, c?: number, d?: SequenceOptions): Promise<string | undefined> {
+    const bytes = await this.readCall(sequenceCall(a, b, c, d));
+    return bytes === undefined ? undefined : latin1(bytes);
   }
 
-  async getSequenceBytes(query: SequenceQuery): Promise<Uint8Array | undefined> {
-    if (query === null || typeof query !== 'object') throw new TypeError('getSequence: expected { sample?, contig, start?, end? }');
-    const r = await this.resolveContig(query.sample, query.contig);
+  getSequenceBytes(query: SequenceQuery, options?: ReadOptions): Promise<Uint8Array | undefined>;
+  getSequenceBytes(name: string, start?: number, end?: number, options?: SequenceOptions): Promise<Uint8Array | undefined>;
+  async getSequenceBytes(a: SequenceQuery | string, b?: number | ReadOptions, c?: number, d?: SequenceOptions): Promise<Uint8Array | undefined> {
+    return this.readCall(sequenceCall(a, b, c, d));
+  }
+
+  private async readCall(call: SequenceCall): Promise<Uint8Array | undefined> {
+    throwIfAborted(call.signal);
+    this.checkOpen();
+    const query = call.query;
+    let sample = query.sample;
+    if (call.positional && sample === undefined) {
+      sample = this.sampleNames[0];
+      if (sample === undefined) return undefined;
+    }
+    const r = await this.resolveContig(sample, query.contig);
     if (!r) return undefined;
     const len = r.layout.length;
     const start = query.start === undefined ? 0 : checkInt(query.start, 'start');
     const end = query.end === undefined ? len : checkInt(query.end, 'end');
-    return this.readContig(r.layout, Math.min(start, len), Math.min(end, len));
+    return this.readContig(r.layout, Math.min(start, len), Math.min(end, len), call.signal);
   }
 
-  /** Letters of positions [start, end) of a contig (clipped by the caller). */
-  async readContig(layout: ContigLayout, start: number, end: number): Promise<Uint8Array> {
+  // ------------------------------------------------------------------ GMOD-style names and sizes
+
+  private gmodSample(options: SequenceOptions | undefined): string | undefined {
+    if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError('options must be an object');
+    throwIfAborted(checkSignal(options?.signal));
+    this.checkOpen();
+    const s = options?.sample;
+    if (s !== undefined && typeof s !== 'string') throw new TypeError('options.sample must be a string');
+    return s ?? this.sampleNames[0];
+  }
+
+  /** Full contig names of the reference sample (or `options.sample`); undefined for an unknown sample. */
+  async getSequenceNames(options?: SequenceOptions): Promise<string[] | undefined> {
+    const s = this.gmodSample(options);
+    return s === undefined ? undefined : this.contigs(s);
+  }
+
+  /** Contig lengths of the reference sample (or `options.sample`) by full name (object without prototype). */
+  async getSequenceSizes(options?: SequenceOptions): Promise<Record<string, number> | undefined> {
+    const s = this.gmodSample(options);
+    const layout = s === undefined ? undefined : await this.sampleLayout(s);
+    if (!layout) return undefined;
+    const sizes = sizeRecord();
+    for (const c of layout.contigs) sizes[c.name] ??= c.length;
+    return sizes;
+  }
+
+  /** Length of a contig of the reference (or `options.sample`), by full or short name. */
+  async getSequenceSize(name: string, options?: SequenceOptions): Promise<number | undefined> {
+    const s = this.gmodSample(options);
+    return s === undefined ? undefined : (await this.resolveContig(s, name))?.layout.length;
+  }
+
+  async hasReferenceSequence(name: string, options?: SequenceOptions): Promise<boolean> {
+    return (await this.getSequenceSize(name, options)) !== undefined;
+  }
+
+  /**
+   * Letters of positions [start, end) of a contig (clipped by the caller). Decodes in slices and
+   * gives the event loop a turn every few ms; `signal` aborts with AgcAbortError.
+   */
+  async readContig(layout: ContigLayout, start: number, end: number, signal?: AbortSignal): Promise<Uint8Array> {
     this.checkOpen();
     if (end <= start) return EMPTY;
+    const pacer = new Pacer(signal);
     const out = new Uint8Array(end - start);
     const k = this.params.kmerLength;
     const starts = layout.starts;
     const nseg = layout.rawLength.length;
+    const segment = (l: ContigLayout, i: number) => this.orientedSegment(l.groupId[i], l.inGroupId[i], l.rawLength[i], l.revComp[i] !== 0);
     let j = segmentAt(layout, start);
     let pos = start;
     while (pos < end) {
@@ -400,17 +462,24 @@ export class RemoteAgcArchive implements AgcReader {
       while (jEnd < nseg && jEnd - j < SEGMENTS_PER_ROUND && starts[jEnd] < end) jEnd++;
       const to = jEnd >= nseg ? end : Math.min(end, starts[jEnd]);
       const release = await this.fetchFor(layout, j, jEnd);
-      let n: number;
       try {
-        this.checkOpen();
-        n = copyContigRange(layout, k, pos, to, (l, i) => this.orientedSegment(l.groupId[i], l.inGroupId[i], l.rawLength[i], l.revComp[i] !== 0), out, pos - start);
-      } catch (e) {
-        if (e instanceof AgcError) throw e;
-        throw new AgcCorruptError(`${this.path}: ${(e as Error).message}`);
+        pacer.check();
+        for (let p = pos; p < to; p += DECODE_SLICE) {
+          if (pacer.due()) await pacer.pause();
+          this.checkOpen();
+          const q = Math.min(to, p + DECODE_SLICE);
+          let n: number;
+          try {
+            n = copyContigRange(layout, k, p, q, segment, out, p - start);
+          } catch (e) {
+            if (e instanceof AgcError) throw e;
+            throw new AgcCorruptError(`${this.path}: ${(e as Error).message}`);
+          }
+          if (n !== q - p) throw new AgcCorruptError(`${this.path}: corrupted archive: contig ${layout.name} is shorter than its description`);
+        }
       } finally {
         release();
       }
-      if (n !== to - pos) throw new AgcCorruptError(`${this.path}: corrupted archive: contig ${layout.name} is shorter than its description`);
       pos = to;
       j = jEnd;
     }
