@@ -31,6 +31,7 @@ import type { RemoteAgcArchive, RemoteArchiveOptions } from '../web/remote-archi
 import type { ArchiveSource } from '../io/open-source.js';
 import type { ByteSource } from '../io/byte-source.js';
 import type { AgcReader } from '../web/reader-api.js';
+import { findContigIndex } from '../web/contig-lookup.js';
 import { DECODE_SLICE, Pacer, type ReadOptions, type SequenceCall, type SequenceOptions, checkSignal, sequenceCall, sizeRecord, throwIfAborted } from '../web/read-options.js';
 
 export type { ReadOptions, SequenceOptions };
@@ -500,11 +501,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     }
     const layout = this.sampleLayout(sampleName);
     if (!layout) return undefined;
-    let index = layout.contigs.findIndex((c) => c.name === contig);
-    if (index < 0) {
-      const short = shortContigName(contig);
-      index = layout.contigs.findIndex((c) => shortContigName(c.name) === short);
-    }
+    const index = findContigIndex(layout, contig);
     if (index < 0) return undefined;
     return { sample: sampleName, index, layout: layout.contigs[index] };
   }

@@ -21,6 +21,7 @@ import { type ContigDetails, decodeContigDetails, decodeContigNames, decodeSampl
 import { fzstdDecompress } from './fzstd-decompress.js';
 import { shortName } from './names.js';
 import type { AgcReader, ArchiveParams, SampleLayout, SequenceQuery } from './reader-api.js';
+import { findContigIndex } from './contig-lookup.js';
 import { DECODE_SLICE, Pacer, type ReadOptions, type SequenceCall, type SequenceOptions, checkSignal, sequenceCall, sizeRecord, throwIfAborted } from './read-options.js';
 
 export interface RemoteArchiveOptions {
@@ -359,11 +360,7 @@ export class RemoteAgcArchive implements AgcReader {
     }
     const layout = await this.sampleLayout(sampleName);
     if (!layout) return undefined;
-    let index = layout.contigs.findIndex((c) => c.name === contig);
-    if (index < 0) {
-      const short = shortName(contig);
-      index = layout.contigs.findIndex((c) => shortName(c.name) === short);
-    }
+    const index = findContigIndex(layout, contig);
     if (index < 0) return undefined;
     return { sample: sampleName, index, layout: layout.contigs[index] };
   }
