@@ -23,7 +23,11 @@ export interface ParallelExtractOptions {
   verbosity: number;
 }
 
-const workerFile = fileURLToPath(new URL('./extract-worker.js', import.meta.url));
+// The one-module bundle of the worker (scripts/build-cli.mjs) starts much faster than the ~30
+// modules it is made of; both sit beside this file (or beside read-bundle.js, which includes it).
+const compiledWorker = fileURLToPath(new URL('./extract-worker.js', import.meta.url));
+const bundledWorker = fileURLToPath(new URL('./extract-worker-bundle.js', import.meta.url));
+const workerFile = fs.existsSync(bundledWorker) ? bundledWorker : compiledWorker;
 
 /** False when running from TypeScript sources (tests), where the compiled worker is absent. */
 export function parallelAvailable(): boolean {
