@@ -147,3 +147,22 @@ describe('AgcArchive.streamSample with a signal', () => {
     }
   });
 });
+
+describe('AgcArchive.open(path, { prefetch })', () => {
+  it('reads the same letters from the in-memory copy, and opens normally when the file is larger than the limit', async () => {
+    const src = sourceSequences(c);
+    const [sample, contigs] = [...src][2];
+    const [name, seq] = [...contigs][0];
+    for (const prefetch of [true, 1 << 30, 1000]) {
+      const a = await AgcArchive.open(archivePath(c), { prefetch });
+      try {
+        expect(await a.getSequence(name, 100, 4100, { sample })).toBe(seq.slice(100, 4100));
+        // loadIntoMemory reports whether the image is there (it is kept from open when it fits)
+        expect(a.loadIntoMemory(0)).toBe(prefetch !== 1000);
+      } finally {
+        a.close();
+      }
+    }
+    await expect(AgcArchive.open(archivePath(c), { prefetch: -1 })).rejects.toThrow(RangeError);
+  });
+});

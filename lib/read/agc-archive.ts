@@ -51,6 +51,12 @@ export interface AgcArchiveOptions {
   cacheBytes?: number;
   /** Budget in bytes for decoded sample descriptions (default 64 MiB). */
   metadataCacheBytes?: number;
+  /**
+   * Read the whole archive file into memory at open, when it is at most this many bytes (`true`:
+   * 1 GiB): every later part is a view into it instead of a read from the file. Worth it for
+   * many queries on an archive that fits in RAM. Default: off.
+   */
+  prefetch?: boolean | number;
 }
 
 /** A getSequence request. */
@@ -172,6 +178,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     const metaBytes = options.metadataCacheBytes ?? DEFAULT_META_CACHE;
     checkInt(cacheBytes, 'cacheBytes');
     checkInt(metaBytes, 'metadataCacheBytes');
+    const pf = options.prefetch;
+    const prefetchMax = pf === undefined || pf === false ? undefined : pf === true ? 1 << 30 : checkInt(pf, 'prefetch');
     this.path = path;
     let archive: CppArchive;
     try {
@@ -229,6 +237,14 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     this.refs = new ByteLru(Math.floor(cacheBytes * 0.4));
     this.packs = new ByteLru(Math.floor(cacheBytes * 0.3));
     this.segments = new ByteLru(Math.floor(cacheBytes * 0.3));
+    if (prefetchMax !== undefined) {
+      try {
+        this.loadIntoMemory(prefetchMax);
+      } catch (e) {
+        this.close();
+        throw new AgcInputError(`${path}: cannot read the archive into memory: ${(e as Error).message}`);
+      }
+    }
   }
 
   /**
@@ -759,6 +775,16 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     }
   }
 
+  private touched = new Set<number | string>();
+
+  /** Whether segment `key` was read before (remembers up to 1 Mi segments, then starts over). */
+  private touchedBefore(key: number | string): boolean {
+    if (this.touched.has(key)) return true;
+    if (this.touched.size >= 1 << 20) this.touched = new Set();
+    this.touched.add(key);
+    return false;
+  }
+
   private readonly segmentRangeWriter: SegmentRangeWriter = (l, j, i0, count, dst, q) =>
     this.writeSegmentRange(l.groupId[j], l.inGroupId[j], l.rawLength[j], l.revComp[j] !== 0, i0, count, dst, q);
 
@@ -785,7 +811,10 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       dst.set(hit.subarray(i0, i0 + count), q);
       return;
     }
-    if (this.segments.byteSize + n <= this.segments.budget) {
+    // Admit an LZ segment on its second touch only: most segments of a large archive are hit once
+    // by random queries, and decoding a whole one costs ~15x a 4 kb range. Raw segments are never
+    // admitted: a range of a cached pack is as cheap as one of a decoded segment.
+    if (g >= NO_RAW_GROUPS && this.segments.byteSize + n <= this.segments.budget && this.touchedBefore(key)) {
       const seg = new Uint8Array(n);
       this.writeSegment(g, inGroupId, n, rc, seg, 0);
       this.segments.set(key, seg, n);
