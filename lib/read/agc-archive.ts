@@ -235,8 +235,10 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     });
     this.layouts = new ByteLru(metaBytes);
     this.refs = new ByteLru(Math.floor(cacheBytes * 0.4));
-    this.packs = new ByteLru(Math.floor(cacheBytes * 0.3));
-    this.segments = new ByteLru(Math.floor(cacheBytes * 0.3));
+    // Packs get as much as references: on archives that outgrow the cache every cold query
+    // decompresses a pack; decoded segments only save repeated LZ decodes (admitted on a 2nd touch).
+    this.packs = new ByteLru(Math.floor(cacheBytes * 0.4));
+    this.segments = new ByteLru(Math.floor(cacheBytes * 0.2));
     if (prefetchMax !== undefined) {
       try {
         this.loadIntoMemory(prefetchMax);
@@ -797,9 +799,13 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   private writeSegmentRange(g: number, inGroupId: number, n: number, rc: boolean, i0: number, count: number, dst: Uint8Array, q: number): void {
     if (i0 < 0 || i0 + count > n) throw new Error(`${this.path}: corrupted archive: group ${g}, segment ${inGroupId}: range outside the segment`);
     if (g >= NO_RAW_GROUPS && inGroupId === 0) {
-      const ref = this.reference(g, rc);
+      // Ranges read the forward reference only (reverse-complementing the few symbols asked for),
+      // so a group's reference is not decoded and cached a second time in the other orientation.
+      const ref = this.reference(g, false);
       if (ref.length !== n) throw new Error(`${this.path}: corrupted archive: reference of group ${g} has ${ref.length} symbols, expected ${n}`);
-      dst.set(ref.subarray(i0, i0 + count), q);
+      const f0 = rc ? n - i0 - count : i0;
+      dst.set(ref.subarray(f0, f0 + count), q);
+      if (rc) reverseComplementRange(dst, q, q + count);
       return;
     }
     // A segment cache that admits while it has room and never evicts for a new segment: on an
@@ -815,8 +821,10 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     // by random queries, and decoding a whole one costs ~15x a 4 kb range. Raw segments are never
     // admitted: a range of a cached pack is as cheap as one of a decoded segment.
     if (g >= NO_RAW_GROUPS && this.segments.byteSize + n <= this.segments.budget && this.touchedBefore(key)) {
+      // decoded forward (from the forward reference, as every range) and then turned around
       const seg = new Uint8Array(n);
-      this.writeSegment(g, inGroupId, n, rc, seg, 0);
+      this.writeSegment(g, inGroupId, n, false, seg, 0);
+      if (rc) reverseComplementRange(seg, 0, n);
       this.segments.set(key, seg, n);
       dst.set(seg.subarray(i0, i0 + count), q);
       return;
