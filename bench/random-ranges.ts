@@ -1,12 +1,13 @@
 // Random ranges through AgcArchive.getSequence in one process, by the same rule as upstream's
 // yardstick (../shared/tools/ref-random.cpp): a contig chosen uniformly among those longer than LEN,
 // then a uniform start. Prints the same line, so the bench can time both alike:
-//   node dist/bench/random-ranges.js ARCHIVE N LEN
+//   node dist/bench/random-ranges.js ARCHIVE N LEN [prefetch 0|1]
+// (prefetch 1 opens with { prefetch: true }: the archive file is read into memory at open)
 import { AgcArchive } from '../lib/read/agc-archive.js';
 
-async function run(file: string, n: number, len: number): Promise<void> {
+async function run(file: string, n: number, len: number, prefetch: boolean): Promise<void> {
   const t0 = performance.now();
-  const archive = await AgcArchive.open(file);
+  const archive = await AgcArchive.open(file, { prefetch });
   const contigs: Array<{ sample: string; name: string; length: number }> = [];
   for (const sample of await archive.samples()) {
     for (const name of (await archive.contigs(sample)) ?? []) {
@@ -35,12 +36,12 @@ async function run(file: string, n: number, len: number): Promise<void> {
   process.stdout.write(`open+list ${((t1 - t0) / 1000).toFixed(3)} s; ${n} ranges of ${len} in ${s.toFixed(3)} s = ${Math.round(n / s)} /s (${total} bases)\n`);
 }
 
-const [file, n, len] = process.argv.slice(2);
+const [file, n, len, pf] = process.argv.slice(2);
 if (!file) {
   process.stderr.write('usage: random-ranges ARCHIVE N LEN\n');
   process.exitCode = 2;
 } else {
-  run(file, Number(n ?? 10000), Number(len ?? 4000)).catch((e: unknown) => {
+  run(file, Number(n ?? 10000), Number(len ?? 4000), pf === '1').catch((e: unknown) => {
     process.stderr.write(`random-ranges: ${(e as Error).message}\n`);
     process.exitCode = 1;
   });

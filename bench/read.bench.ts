@@ -52,6 +52,13 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
   }
   const startup = ctx.measure({ command: node, args: ['-e', '0'] });
   rows.push({ section, name: 'node -e 0 (start-up floor)', wall: startup.wall, cpu: startup.cpu, rssMiB: startup.rssMiB });
+  {
+    // CLI start-up: a command that decodes nothing, against the floor above
+    const archive = path.join(golden, 'klebsiella-8-default', 'archive.agc');
+    const cmp = ctx.compare({ command: node, args: [ctx.cli, 'listset', archive] }, up(['listset', archive]));
+    const extra = cmp.a.cpu !== undefined && startup.cpu !== undefined ? ` (CPU ${Math.round((cmp.a.cpu - startup.cpu) * 1000)} ms over node -e 0)` : '';
+    rows.push(comparisonRow(section, 'listset klebsiella-8', cmp, { target: 'node start-up + ≤ 40 ms', note: `start-up${extra}` }));
+  }
 
   rows.push(...randomRows(ctx, 'klebsiella-8', path.join(golden, 'klebsiella-8-default', 'archive.agc')));
   if (ctx.scale && ctx.agcBin) {
@@ -69,6 +76,7 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
         fs.renameSync(archive + '.tmp', archive);
       }
       rows.push(...randomRows(ctx, label, archive));
+      rows.push(openRow(ctx, label, archive));
     }
   }
   return rows;
@@ -97,4 +105,16 @@ function randomRows(ctx: BenchContext, label: string, archive: string): BenchRow
       note: `**${ra?.toLocaleString('en-US') ?? '?'} /s** vs ${rb?.toLocaleString('en-US') ?? '—'} /s` + (q !== undefined ? ` = **${q.toFixed(1)}×** (median of pairs)` : ''),
     }),
   ];
+}
+
+/** Open cost at this sample count (bench/open-cost.ts) beside upstream's open+list line. */
+function openRow(ctx: BenchContext, label: string, archive: string): BenchRow {
+  const a: Command = { command: process.execPath, args: [path.join(here, 'open-cost.js'), archive], captureStdout: true };
+  const b: Command | undefined = ctx.refRandom ? { command: ctx.refRandom, args: [archive, '1', '4000', '1'], captureStdout: true } : undefined;
+  const cmp = ctx.compare(a, b);
+  const first = (m: Comparison['runsA']) => (m[0]?.stdout ?? '').trim().split(';')[0];
+  return comparisonRow('read (open cost: agc-node open alone, upstream libagc open+list with prefetch)', label, cmp, {
+    target: 'flat in the sample count',
+    note: `${(cmp.runsA[0]?.stdout ?? '').trim()}${b ? ` — upstream: ${first(cmp.runsB)}` : ''}`,
+  });
 }

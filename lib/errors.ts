@@ -126,3 +126,22 @@ export function deserializeError(s: SerializedError): Error {
 export function isAgcError(err: unknown): err is AgcError {
   return err instanceof AgcError;
 }
+
+/** A short description of a wrong argument value for a message ("got 1.5", "got an object"). */
+export function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(v);
+    case 'string':
+      return JSON.stringify(v);
+    case 'undefined':
+      return 'undefined';
+    case 'function':
+      return 'a function';
+    default:
+      return Array.isArray(v) ? 'an array' : 'an object';
+  }
+}

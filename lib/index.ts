@@ -21,6 +21,7 @@ export type { CreateArchiveOptions, AppendArchiveOptions, CommonWriteOptions, Ar
 export { RemoteAgcArchive } from './web/remote-archive.js';
 export type { RemoteArchiveOptions, RemoteResolvedContig } from './web/remote-archive.js';
 export type { AgcReader } from './web/reader-api.js';
+export type { ReadOptions, SequenceOptions } from './web/read-options.js';
 export { fzstdDecompress } from './web/fzstd-decompress.js';
 export { HttpFile } from './io/http-file.js';
 export type { HttpFileOptions, TransferStats } from './io/http-file.js';

@@ -249,6 +249,24 @@ describe('agc-node as a process', () => {
     expect(names.length).toBe(order.length);
   });
 
+  it('getcol -t 2/-t 3 shared between the main thread and workers, to stdout and to a folder', () => {
+    // shared mode (extractShared) for any size; a worker extracts the last sample before the main
+    // thread starts, so that both the main thread's and the workers' samples are in the output
+    const env = { AGC_NODE_SHARED_MIN: '0', AGC_NODE_PARALLEL_MIN: '1e15', AGC_NODE_SHARED_WORKER_FIRST: '1' };
+    const r = agc(['getcol', '-t', '2', archivePath(sa)], { env });
+    expect(r.code).toBe(0);
+    expect(sha256(r.stdout)).toBe(goldenSha(path.join(caseDir(sa), 'getcol.sha256')));
+    const dir = tmpDir();
+    const r2 = agc(['getcol', '-t', '3', '-v', '1', '-o', dir, archivePath(sa)], { env });
+    expect(r2.code).toBe(0);
+    using ar = AgcArchive.openSync(archivePath(sa));
+    const order = ar.samplesSync();
+    expect(fs.readdirSync(dir).sort()).toEqual(order.map((s) => `${s}.fa`).sort());
+    for (const s of order) expect(sha256(fs.readFileSync(path.join(dir, `${s}.fa`)))).toBe(goldenSha(path.join(caseDir(sa), 'getset', `${s}.fa.sha256`)));
+    // progress lines in archive order, one per sample
+    expect(r2.stderr.split('\n').filter((l) => l.includes(' of ')).map((l) => path.basename(l.split('  (')[0], '.fa'))).toEqual(order);
+  });
+
   it('stdout that another part of the process made non-blocking still gets every byte', () => {
     // process.stdout on a pipe makes fd 1 non-blocking; direct writes then meet EAGAIN whenever
     // the reader lags, and the rest of the output must go through the stream instead.
@@ -376,6 +394,7 @@ describe('agc-node as a process', () => {
       fs.mkdirSync(out);
       oneLine(agc(['getcol', '-t', '1', '-o', out, bad]), /corrupt/);
       oneLine(agc(['getcol', '-t', '2', bad], { env: { AGC_NODE_PARALLEL_MIN: '0' } }), /corrupt/);
+      oneLine(agc(['getcol', '-t', '2', bad], { env: { AGC_NODE_SHARED_MIN: '0', AGC_NODE_PARALLEL_MIN: '1e15', AGC_NODE_SHARED_WORKER_FIRST: '1' } }), /corrupt/);
       oneLine(agc(['getset', '-o', path.join(dir, 'x.fa'), bad, 'N315']), /corrupt/);
       expect(fs.readdirSync(out)).toEqual([]);
       expect(fs.readdirSync(dir).sort()).toEqual(['corrupt.agc', 'out']);

@@ -23,10 +23,23 @@ export interface SampleTask {
   ext?: string;
 }
 
+/**
+ * Main -> worker, shared mode (parallel-extract.ts extractShared): claim samples from the last one
+ * downwards and extract them until reaching one that the main thread (which goes upwards) has
+ * claimed. claimed[i]: 0 free, 1 main thread, 2 a worker.
+ */
+export interface ClaimTask {
+  claim: Int32Array;
+  samples: string[];
+  /** With -o DIR: the file of each sample. */
+  files?: string[];
+}
+
 /** Worker -> main. */
 export type WorkerReply =
   | { type: 'chunk'; index: number; data: Uint8Array }
   | { type: 'done'; index: number }
+  | { type: 'finished' }
   | { type: 'error'; index: number; error: SerializedError };
 
 const init = workerData as WorkerInit;
@@ -89,8 +102,20 @@ async function extract(task: SampleTask): Promise<void> {
   port!.postMessage({ type: 'done', index: task.index } satisfies WorkerReply);
 }
 
-// The main thread hands out one sample at a time and waits for its 'done', so tasks never overlap.
-port.on('message', (task: SampleTask | null) => {
+async function claimFromBack(t: ClaimTask): Promise<void> {
+  const claim = t.claim;
+  for (let j = t.samples.length - 1; j >= 0 && !stopped(); j--) {
+    const prev = Atomics.compareExchange(claim, j, 0, 2);
+    if (prev === 1) break; // the main thread got here first: everything below is its own
+    if (prev === 2) continue; // another worker's
+    await extract({ index: j, name: t.samples[j], file: t.files?.[j] });
+  }
+  port!.postMessage({ type: 'finished' } satisfies WorkerReply);
+}
+
+// The main thread hands out one sample at a time and waits for its 'done', so tasks never overlap;
+// or, in shared mode, one ClaimTask for the whole run.
+port.on('message', (task: SampleTask | ClaimTask | null) => {
   if (task === null) {
     archive?.close();
     archive = undefined;
@@ -98,8 +123,14 @@ port.on('message', (task: SampleTask | null) => {
     return;
   }
   if (stopped()) return;
+  // serializeError keeps class and code: the main thread rethrows the same kind of error.
+  if ('claim' in task) {
+    claimFromBack(task).catch((e: unknown) => {
+      if (!stopped()) port.postMessage({ type: 'error', index: -1, error: serializeError(e) } satisfies WorkerReply);
+    });
+    return;
+  }
   extract(task).catch((e: unknown) => {
-    // serializeError keeps class and code: the main thread rethrows the same kind of error.
     if (!stopped()) port.postMessage({ type: 'error', index: task.index, error: serializeError(e) } satisfies WorkerReply);
   });
 });

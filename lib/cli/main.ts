@@ -2,12 +2,37 @@
 // agc-node: command-line front end with upstream agc's commands and flags.
 // Read commands live in ./read-commands.js; create and append are loaded on demand from
 // ./create.js and ./append.js, each exporting `run(argv): Promise<number>` (the exit code).
-import { createRequire } from 'node:module';
+import nodeModule, { createRequire } from 'node:module';
+
+// Node >= 22.1 can keep V8's compiled code of the modules loaded below on disk (in the directory
+// of NODE_COMPILE_CACHE, else a folder in the OS temp dir), which saves most of their compile
+// time on the next run. Older versions lack the call and start as before.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 type Command = (argv: string[]) => Promise<number>;
 
 const READ_COMMANDS = ['getcol', 'getset', 'getctg', 'listref', 'listset', 'listctg', 'info'] as const;
 type ReadCommand = (typeof READ_COMMANDS)[number];
+
+type ReadModule = Record<ReadCommand, Command> & { canExitAbruptly(): boolean };
+let readModule: ReadModule | undefined;
+
+/**
+ * The read commands: the one-module bundle that `npm run build:ts` makes beside this file when
+ * esbuild is available (much faster to load), else the compiled modules.
+ */
+async function loadReadCommands(): Promise<ReadModule> {
+  if (readModule) return readModule;
+  const bundle = './read-bundle.js';
+  try {
+    readModule = (await import(bundle)) as ReadModule;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code !== 'ERR_MODULE_NOT_FOUND' || !String(err.message).includes('read-bundle.js')) throw e;
+    readModule = (await import('./read-entry.js')) as ReadModule;
+  }
+  return readModule;
+}
 
 const WRITE_COMMANDS: Record<string, string> = { create: './commands/create.js', append: './commands/append.js' };
 
@@ -64,9 +89,9 @@ export async function main(argv: string[]): Promise<number> {
   if ((READ_COMMANDS as readonly string[]).includes(command)) {
     // Loaded lazily so that `create` does not pay for the read side, and a broken native addon
     // gives a one-line error rather than a module-loading stack trace.
-    let read: Record<ReadCommand, Command>;
+    let read: ReadModule;
     try {
-      read = (await import('./commands/read.js')) as Record<ReadCommand, Command>;
+      read = await loadReadCommands();
     } catch (e) {
       process.stderr.write(`agc-node ${command}: cannot load the reader: ${(e as Error).message.split('\n')[0]}\n`);
       return 1;
@@ -127,7 +152,7 @@ if (invokedDirectly) {
     async (code) => {
       // A read command that wrote only to files or straight to fd 1 has nothing left to flush:
       // exit without node's teardown of the heap and the native objects.
-      if ((READ_COMMANDS as readonly string[]).includes(process.argv[2]) && (await import('./common.js')).canExitAbruptly()) process.exit(code);
+      if ((READ_COMMANDS as readonly string[]).includes(process.argv[2]) && readModule?.canExitAbruptly()) process.exit(code);
       process.exitCode = code;
     },
     (err: unknown) => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { SampleTask, WorkerInit, WorkerReply } from './extract-worker.js';
+import type { ClaimTask, SampleTask, WorkerInit, WorkerReply } from './extract-worker.js';
 import { openOutput, writeStderr } from './common.js';
 import { AgcError, AgcErrorCode, deserializeError } from '../errors.js';
 
@@ -24,7 +24,11 @@ export interface ParallelExtractOptions {
   verbosity: number;
 }
 
-const workerFile = fileURLToPath(new URL('./extract-worker.js', import.meta.url));
+// The one-module bundle of the worker (scripts/build-cli.mjs) starts much faster than the ~30
+// modules it is made of; both sit beside this file (or beside read-bundle.js, which includes it).
+const compiledWorker = fileURLToPath(new URL('./extract-worker.js', import.meta.url));
+const bundledWorker = fileURLToPath(new URL('./extract-worker-bundle.js', import.meta.url));
+const workerFile = fs.existsSync(bundledWorker) ? bundledWorker : compiledWorker;
 
 /** False when running from TypeScript sources (tests), where the compiled worker is absent. */
 export function parallelAvailable(): boolean {
@@ -70,6 +74,7 @@ export async function extractParallel(o: ParallelExtractOptions): Promise<void> 
         fail(deserializeError(m.error));
         return;
       }
+      if (m.type === 'finished') return;
       const e = pending.get(m.index);
       if (!e) return;
       if (m.type === 'chunk') e.chunks.push(m.data);
@@ -111,6 +116,98 @@ export async function extractParallel(o: ParallelExtractOptions): Promise<void> 
   } catch (e) {
     out?.abort();
     throw e;
+  } finally {
+    await shutDown(workers, stop);
+  }
+}
+
+export interface SharedExtractOptions {
+  archivePath: string;
+  samples: string[];
+  lineLength: number;
+  gzip: number;
+  /** Worker threads besides the main thread. */
+  workers: number;
+  /** Output folder, or undefined for `write`. */
+  output: string | undefined;
+  ext: string;
+  verbosity: number;
+  /** Extract sample i in the main thread (to the output, or its file with -o). */
+  extractHere(i: number): Promise<void>;
+  /** Without -o: write bytes a worker produced (after the main thread's earlier samples). */
+  write(chunk: Uint8Array): Promise<void>;
+}
+
+/**
+ * Whole-collection extraction shared between the main thread and `workers` worker threads, for
+ * collections too small for extractParallel (whose workers alone decode while the main thread
+ * only writes, so that a worker's start-up is paid before any output). Here the main thread
+ * extracts samples from the first one upwards while the workers start and then take samples from
+ * the last one downwards; they meet where the work is split evenly, whatever the start-up cost.
+ * Output stays in archive order; what the workers produce waits in memory until its turn (at
+ * most the part of the collection they extracted).
+ */
+export async function extractShared(o: SharedExtractOptions): Promise<void> {
+  const n = o.samples.length;
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const claim = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, n)));
+  const init: WorkerInit = { archivePath: o.archivePath, lineLength: o.lineLength, gzip: o.gzip, stop };
+  const workers = Array.from({ length: Math.max(1, o.workers) }, () => new Worker(workerFile, { workerData: init }));
+  const results = new Map<number, { chunks: Uint8Array[]; done: boolean }>();
+  const entry = (i: number) => {
+    let e = results.get(i);
+    if (!e) results.set(i, (e = { chunks: [], done: false }));
+    return e;
+  };
+  let fail: (e: Error) => void = () => undefined;
+  let progress: () => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => undefined);
+  for (const w of workers) {
+    w.on('message', (m: WorkerReply) => {
+      if (m.type === 'error') fail(deserializeError(m.error));
+      else if (m.type === 'chunk') entry(m.index).chunks.push(m.data);
+      else if (m.type === 'done') entry(m.index).done = true;
+      progress();
+    });
+    w.on('error', (e) => fail(e));
+    w.on('exit', (code) => {
+      if (code !== 0) fail(new Error(`extraction worker exited with code ${code}`));
+    });
+    const task: ClaimTask = { claim, samples: o.samples };
+    if (o.output !== undefined) task.files = o.samples.map((s) => path.join(o.output!, s + o.ext));
+    w.postMessage(task);
+  }
+  const note = (i: number) => {
+    if (o.output !== undefined && o.verbosity > 0) writeStderr(`${i ? '\n' : ''}${path.join(o.output, o.samples[i] + o.ext)}  (${i + 1} of ${n})`);
+  };
+  try {
+    // Tests: let a worker finish a sample before the main thread starts, so that both paths run.
+    if (process.env.AGC_NODE_SHARED_WORKER_FIRST === '1') while (![...results.values()].some((e) => e.done)) await Promise.race([new Promise<void>((r) => (progress = r)), failed]);
+    let mine = true;
+    for (let i = 0; i < n; i++) {
+      if (mine && Atomics.compareExchange(claim, i, 0, 1) === 0) {
+        note(i);
+        await o.extractHere(i);
+        continue;
+      }
+      // Claimed by a worker, and so is every later sample (workers claim a suffix).
+      mine = false;
+      for (;;) {
+        const e = entry(i);
+        if (e.chunks.length > 0) {
+          const chunks = e.chunks;
+          e.chunks = [];
+          for (const c of chunks) await o.write(c);
+          continue;
+        }
+        if (e.done) break;
+        await Promise.race([new Promise<void>((r) => (progress = r)), failed]);
+      }
+      results.delete(i);
+      note(i);
+    }
+    if (o.output !== undefined && o.verbosity > 0 && n) writeStderr('\n');
   } finally {
     await shutDown(workers, stop);
   }

@@ -124,42 +124,91 @@ export function tuplesToSymbols(t: Uint8Array, symbols: Uint8Array, reverse = fa
     for (let d = 0; d < r; d++, v >>= 2) out[d] = symbols[v & 3];
     return out;
   }
-  const out = alloc(full * nb + r, 0);
   const base = nb === 4 ? 4 : nb === 3 ? 6 : 16;
-  let q = 0;
-  if (nb === 4) {
-    // big-endian hosts: fixed shifts
-    for (let i = 0; i < full; i++) {
-      const v = t[i];
-      out[q++] = symbols[v >> 6];
-      out[q++] = symbols[(v >> 4) & 3];
-      out[q++] = symbols[(v >> 2) & 3];
-      out[q++] = symbols[v & 3];
-    }
-  } else if (nb === 2) {
-    for (let i = 0; i < full; i++) {
-      const v = t[i];
-      out[q++] = symbols[v >> 4];
-      out[q++] = symbols[v & 15];
-    }
-  } else {
-    const digits = new Uint8Array(nb);
-    for (let i = 0; i < full; i++) {
-      let v = t[i];
-      for (let d = nb - 1; d >= 0; d--) {
-        digits[d] = v % base;
-        v = (v - digits[d]) / base;
-      }
-      for (let d = 0; d < nb; d++) out[q++] = symbols[digits[d]];
-    }
-  }
+  const n = full * nb + r;
+  const out = alloc(n, 0);
+  // A table of the nb symbols of every byte value, as for NB == 4 (quadTable): these packings
+  // (IUPAC codes present: base 6 or 16) used to cost a division per symbol.
+  const tab = tupleTable(symbols, nb, base);
+  if (reverse) tuplesReversed(t, full, nb, tab, out, n - 1);
+  else tuplesForward(t, full, nb, tab, out);
   let v = t[full];
   for (let d = r - 1; d >= 0; d--) {
-    out[q + d] = symbols[v % base];
+    // leftover symbol d sits at position full * nb + d of the forward sequence
+    out[reverse ? r - 1 - d : full * nb + d] = symbols[v % base];
     v = Math.floor(v / base);
   }
-  // Rare packings (IUPAC codes present): reverse afterwards.
-  return reverse ? out.reverse() : out;
+  return out;
+}
+
+const tupleTables = new Map<string, WeakMap<Uint8Array, Uint8Array>>();
+
+/** For each byte value, its nb base-`base` digits (most significant first) mapped through `symbols`. */
+function tupleTable(symbols: Uint8Array, nb: number, base: number): Uint8Array {
+  const key = `${nb}`;
+  let cache = tupleTables.get(key);
+  if (!cache) tupleTables.set(key, (cache = new WeakMap()));
+  let t = cache.get(symbols);
+  if (!t) {
+    t = new Uint8Array(256 * nb);
+    for (let v = 0; v < 256; v++) {
+      let x = v;
+      for (let d = nb - 1; d >= 0; d--) {
+        const digit = x % base;
+        t[v * nb + d] = symbols[digit];
+        x = (x - digit) / base;
+      }
+    }
+    cache.set(symbols, t);
+  }
+  return t;
+}
+
+// Unrolled per packing: an inner loop over nb costs ~2x in these hot loops.
+function tuplesForward(t: Uint8Array, full: number, nb: number, tab: Uint8Array, out: Uint8Array): void {
+  if (nb === 3) {
+    for (let i = 0, q = 0; i < full; i++, q += 3) {
+      const o = t[i] * 3;
+      out[q] = tab[o];
+      out[q + 1] = tab[o + 1];
+      out[q + 2] = tab[o + 2];
+    }
+  } else if (nb === 2) {
+    for (let i = 0, q = 0; i < full; i++, q += 2) {
+      const o = t[i] * 2;
+      out[q] = tab[o];
+      out[q + 1] = tab[o + 1];
+    }
+  } else {
+    let q = 0;
+    for (let i = 0; i < full; i++) {
+      const o = t[i] * nb;
+      for (let d = 0; d < nb; d++) out[q++] = tab[o + d];
+    }
+  }
+}
+
+function tuplesReversed(t: Uint8Array, full: number, nb: number, tab: Uint8Array, out: Uint8Array, last: number): void {
+  if (nb === 3) {
+    for (let i = 0, q = last; i < full; i++, q -= 3) {
+      const o = t[i] * 3;
+      out[q] = tab[o];
+      out[q - 1] = tab[o + 1];
+      out[q - 2] = tab[o + 2];
+    }
+  } else if (nb === 2) {
+    for (let i = 0, q = last; i < full; i++, q -= 2) {
+      const o = t[i] * 2;
+      out[q] = tab[o];
+      out[q - 1] = tab[o + 1];
+    }
+  } else {
+    let q = last;
+    for (let i = 0; i < full; i++) {
+      const o = t[i] * nb;
+      for (let d = 0; d < nb; d++) out[q--] = tab[o + d];
+    }
+  }
 }
 
 /**

@@ -15,7 +15,7 @@ import { type ArchivePart, CppArchive } from '../native/cpp-archive.js';
 import { ArchiveImage } from './archive-image.js';
 import { CppCollection } from '../native/cpp-collection.js';
 import { zstdDecompress } from '../native/zstd.js';
-import { AgcAmbiguousNameError, AgcCorruptError, AgcError, AgcErrorCode, AgcInputError } from '../errors.js';
+import { AgcAmbiguousNameError, AgcCorruptError, AgcError, AgcErrorCode, AgcInputError, describeValue } from '../errors.js';
 import { NameTable } from '../format/names.js';
 import { ByteLru } from './byte-lru.js';
 import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER, LETTER_COMPLEMENT } from '../format/letters.js';
@@ -23,7 +23,7 @@ import { lzDiffDecodeInto, lzDiffDecodeRange } from '../format/lz-diff-decode.js
 import { type Allocate, NO_RAW_GROUPS, Pack, allocate, decodeReferencePart, groupStreamNames, rawEntryInto, unpackPart } from '../format/segment-decode.js';
 import { type ContigLayout, type SegmentRangeWriter, type SegmentWriter, makeLayout, writeContigRange, writeWholeContig } from '../format/contig-layout.js';
 import { StreamingRecordFormatter, headerLine, wrapInPlace, wrappedSize } from '../fasta/format-fasta.js';
-import { RecordWriter, type SegmentViews } from './record-writer.js';
+import { RecordWriter } from './record-writer.js';
 import { fileURLToPath } from 'node:url';
 // Types only: the pure-TypeScript reader is imported when first needed, so opening local paths
 // (and the CLI's start-up) loads nothing more than before.
@@ -31,6 +31,10 @@ import type { RemoteAgcArchive, RemoteArchiveOptions } from '../web/remote-archi
 import type { ArchiveSource } from '../io/open-source.js';
 import type { ByteSource } from '../io/byte-source.js';
 import type { AgcReader } from '../web/reader-api.js';
+import { findContigIndex } from '../web/contig-lookup.js';
+import { DECODE_SLICE, Pacer, type ReadOptions, type SequenceCall, type SequenceOptions, checkSignal, sequenceCall, sizeRecord, throwIfAborted } from '../web/read-options.js';
+
+export type { ReadOptions, SequenceOptions };
 
 /** Compression parameters stored in the archive (`params` stream). */
 export interface ArchiveParams {
@@ -47,6 +51,12 @@ export interface AgcArchiveOptions {
   cacheBytes?: number;
   /** Budget in bytes for decoded sample descriptions (default 64 MiB). */
   metadataCacheBytes?: number;
+  /**
+   * Read the whole archive file into memory at open, when it is at most this many bytes (`true`:
+   * 1 GiB): every later part is a view into it instead of a read from the file. Worth it for
+   * many queries on an archive that fits in RAM. Default: off.
+   */
+  prefetch?: boolean | number;
 }
 
 /** A getSequence request. */
@@ -66,6 +76,8 @@ export interface FastaStreamOptions {
   lineLength?: number;
   /** Symbols decoded per chunk; bounds memory for very long contigs (default 4 Mi). */
   chunkSymbols?: number;
+  /** Stops the stream with AgcAbortError. */
+  signal?: AbortSignal;
 }
 
 /** A contig found by name. */
@@ -132,12 +144,12 @@ export function allocChecked<T extends Uint8Array = Uint8Array>(n: number, what:
 }
 
 function checkInt(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new AgcInputError(`${what} must be a non-negative integer, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new AgcInputError(`${what} must be a non-negative integer, got ${describeValue(v)}`);
   return v;
 }
 
 /** An AGC archive opened for reading. Close it (or use `using`) to release the file. */
-export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, AgcReader {
+export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   /** Path given to open(). */
   readonly path: string;
   /** file_version_major * 1000 + file_version_minor (3000 for agc 3.x archives). */
@@ -186,6 +198,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
     const metaBytes = options.metadataCacheBytes ?? DEFAULT_META_CACHE;
     checkInt(cacheBytes, 'cacheBytes');
     checkInt(metaBytes, 'metadataCacheBytes');
+    const pf = options.prefetch;
+    const prefetchMax = pf === undefined || pf === false ? undefined : pf === true ? 1 << 30 : checkInt(pf, 'prefetch');
     this.path = path;
     // Missing file: AgcInputError; not an AGC archive: AgcCorruptError; both name the file.
     const archive = CppArchive.open(path);
@@ -232,8 +246,18 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
     });
     this.layouts = new ByteLru(metaBytes);
     this.refs = new ByteLru(Math.floor(cacheBytes * 0.4));
-    this.packs = new ByteLru(Math.floor(cacheBytes * 0.3));
-    this.segments = new ByteLru(Math.floor(cacheBytes * 0.3));
+    // Packs get as much as references: on archives that outgrow the cache every cold query
+    // decompresses a pack; decoded segments only save repeated LZ decodes (admitted on a 2nd touch).
+    this.packs = new ByteLru(Math.floor(cacheBytes * 0.4));
+    this.segments = new ByteLru(Math.floor(cacheBytes * 0.2));
+    if (prefetchMax !== undefined) {
+      try {
+        this.loadIntoMemory(prefetchMax);
+      } catch (e) {
+        this.close();
+        throw new AgcInputError(`${path}: cannot read the archive into memory: ${(e as Error).message}`);
+      }
+    }
   }
 
   /**
@@ -320,7 +344,10 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
     return new RecordWriter(this, layout, headerLine(this.headerBytes(layout, header)), s, e, lineLength, this.params.kmerLength, scratch);
   }
 
-  /** For RecordWriter, through the SegmentViews interface that AgcArchive implements (so not @internal, which would strip it from the published types): segment j decoded and oriented (a cached reference or decoded into scratch). */
+  /**
+   * For RecordWriter (SegmentViews): segment j decoded and oriented (a cached reference or decoded into scratch).
+   * @internal the CLI's bulk extraction path; not part of the published API.
+   */
   segmentView(layout: ContigLayout, j: number, scratch: (n: number) => Uint8Array): Uint8Array {
     this.checkOpen();
     const g = layout.groupId[j];
@@ -534,11 +561,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
     }
     const layout = this.sampleLayout(sampleName);
     if (!layout) return undefined;
-    let index = layout.contigs.findIndex((c) => c.name === contig);
-    if (index < 0) {
-      const short = shortContigName(contig);
-      index = layout.contigs.findIndex((c) => shortContigName(c.name) === short);
-    }
+    const index = findContigIndex(layout, contig);
     if (index < 0) return undefined;
     return { sample: sampleName, index, layout: layout.contigs[index] };
   }
@@ -549,25 +572,109 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
    * Sequence of a contig or a range of it as upper-case letters (IUPAC codes kept), or undefined
    * when the sample or contig is unknown. 0-based half-open coordinates; `end` is clipped to the
    * contig length and start >= end gives ''.
+   *
+   * Object form: `{ sample?, contig, start?, end? }`; without `sample` the contig name must be
+   * unique in the whole archive (else AgcAmbiguousNameError).
+   * GMOD form (@gmod/indexedfasta, @gmod/twobit): `(name, start?, end?, { sample?, signal? })`;
+   * the name is looked up in `sample`, by default the reference sample.
+   * Long reads decode in slices and give the event loop a turn every few milliseconds;
+   * `options.signal` aborts them with AgcAbortError.
    */
-  async getSequence(query: SequenceQuery): Promise<string | undefined> {
-    const b = this.getSequenceBytesSync(query);
-    return b === undefined ? undefined : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+  getSequence(query: SequenceQuery, options?: ReadOptions): Promise<string | undefined>;
+  getSequence(name: string, start?: number, end?: number, options?: SequenceOptions): Promise<string | undefined>;
+  async getSequence(a: SequenceQuery | string, b?: number | ReadOptions, c?: number, d?: SequenceOptions): Promise<string | undefined> {
+    const bytes = await this.readCall(sequenceCall(a, b, c, d));
+    return bytes === undefined ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   }
 
   /** As getSequence, as ASCII bytes. */
-  async getSequenceBytes(query: SequenceQuery): Promise<Uint8Array | undefined> {
-    return this.getSequenceBytesSync(query);
+  getSequenceBytes(query: SequenceQuery, options?: ReadOptions): Promise<Uint8Array | undefined>;
+  getSequenceBytes(name: string, start?: number, end?: number, options?: SequenceOptions): Promise<Uint8Array | undefined>;
+  async getSequenceBytes(a: SequenceQuery | string, b?: number | ReadOptions, c?: number, d?: SequenceOptions): Promise<Uint8Array | undefined> {
+    return this.readCall(sequenceCall(a, b, c, d));
   }
 
+  /** Object-form getSequenceBytes, synchronously (blocks for the whole read). */
   getSequenceBytesSync(query: SequenceQuery): Uint8Array | undefined {
-    if (query === null || typeof query !== 'object') throw new AgcInputError('getSequence: expected { sample?, contig, start?, end? }');
-    const r = this.resolveContig(query.sample, query.contig);
+    const r = this.resolveQuery(sequenceCall(query, undefined, undefined, undefined));
+    return r && this.readContig(r.layout, r.start, r.end, true);
+  }
+
+  private resolveQuery(call: SequenceCall): { layout: ContigLayout; start: number; end: number } | undefined {
+    const query = call.query;
+    this.checkOpen();
+    let sample = query.sample;
+    if (call.positional && sample === undefined) {
+      sample = this.sampleNames[0];
+      if (sample === undefined) return undefined;
+    }
+    const r = this.resolveContig(sample, query.contig);
     if (!r) return undefined;
     const len = r.layout.length;
     const start = query.start === undefined ? 0 : checkInt(query.start, 'start');
     const end = query.end === undefined ? len : checkInt(query.end, 'end');
-    return this.readContig(r.layout, Math.min(start, len), Math.min(end, len), true);
+    return { layout: r.layout, start: Math.min(start, len), end: Math.min(end, len) };
+  }
+
+  private async readCall(call: SequenceCall): Promise<Uint8Array | undefined> {
+    throwIfAborted(call.signal);
+    const r = this.resolveQuery(call);
+    if (!r) return undefined;
+    return this.readContigPaced(r.layout, r.start, r.end, call.signal);
+  }
+
+  /** readContig in slices, yielding to the event loop between them once a few ms have passed. */
+  private async readContigPaced(layout: ContigLayout, start: number, end: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
+    if (end - start <= DECODE_SLICE) return this.readContig(layout, start, end, true);
+    const out = new Uint8Array(end - start);
+    const pacer = new Pacer(signal);
+    for (let p = start; p < end; p += DECODE_SLICE) {
+      if (pacer.due()) await pacer.pause();
+      this.readContigInto(layout, p, Math.min(end, p + DECODE_SLICE), true, out, p - start);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ GMOD-style names and sizes
+
+  /** The sample a GMOD-style call refers to: options.sample, else the reference. */
+  private gmodSample(options: SequenceOptions | undefined): string | undefined {
+    if (options !== undefined && (options === null || typeof options !== 'object')) throw new AgcInputError('options must be an object');
+    throwIfAborted(checkSignal(options?.signal));
+    this.checkOpen();
+    const s = options?.sample;
+    if (s !== undefined && typeof s !== 'string') throw new AgcInputError('options.sample must be a string');
+    return s ?? this.sampleNames[0];
+  }
+
+  /** Full contig names of the reference sample (or `options.sample`) in stored order; undefined for an unknown sample. */
+  async getSequenceNames(options?: SequenceOptions): Promise<string[] | undefined> {
+    const s = this.gmodSample(options);
+    return s === undefined ? undefined : this.contigsSync(s);
+  }
+
+  /**
+   * Contig lengths of the reference sample (or `options.sample`) keyed by full stored name, in an
+   * object without prototype (a repeated name keeps its first contig); undefined for an unknown sample.
+   */
+  async getSequenceSizes(options?: SequenceOptions): Promise<Record<string, number> | undefined> {
+    const s = this.gmodSample(options);
+    const layout = s === undefined ? undefined : this.sampleLayout(s);
+    if (!layout) return undefined;
+    const sizes = sizeRecord();
+    for (const c of layout.contigs) sizes[c.name] ??= c.length;
+    return sizes;
+  }
+
+  /** Length of a contig of the reference (or `options.sample`), by full or short name; undefined when unknown. */
+  async getSequenceSize(name: string, options?: SequenceOptions): Promise<number | undefined> {
+    const s = this.gmodSample(options);
+    return s === undefined ? undefined : this.resolveContig(s, name)?.layout.length;
+  }
+
+  /** Whether the reference (or `options.sample`) has a contig of that full or short name. */
+  async hasReferenceSequence(name: string, options?: SequenceOptions): Promise<boolean> {
+    return (await this.getSequenceSize(name, options)) !== undefined;
   }
 
   /**
@@ -730,6 +837,16 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
     return new AgcCorruptError(`${this.path}: corrupted archive: ${where}: ${e.message}`, { cause: e });
   }
 
+  private touched = new Set<number | string>();
+
+  /** Whether segment `key` was read before (remembers up to 1 Mi segments, then starts over). */
+  private touchedBefore(key: number | string): boolean {
+    if (this.touched.has(key)) return true;
+    if (this.touched.size >= 1 << 20) this.touched = new Set();
+    this.touched.add(key);
+    return false;
+  }
+
   private readonly segmentRangeWriter: SegmentRangeWriter = (l, j, i0, count, dst, q) =>
     this.writeSegmentRange(l.groupId[j], l.inGroupId[j], l.rawLength[j], l.revComp[j] !== 0, i0, count, dst, q);
 
@@ -742,9 +859,13 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
   private writeSegmentRange(g: number, inGroupId: number, n: number, rc: boolean, i0: number, count: number, dst: Uint8Array, q: number): void {
     if (i0 < 0 || i0 + count > n) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g}, segment ${inGroupId}: range outside the segment`);
     if (g >= NO_RAW_GROUPS && inGroupId === 0) {
-      const ref = this.reference(g, rc);
+      // Ranges read the forward reference only (reverse-complementing the few symbols asked for),
+      // so a group's reference is not decoded and cached a second time in the other orientation.
+      const ref = this.reference(g, false);
       if (ref.length !== n) throw new AgcCorruptError(`${this.path}: corrupted archive: reference of group ${g} has ${ref.length} symbols, expected ${n}`);
-      dst.set(ref.subarray(i0, i0 + count), q);
+      const f0 = rc ? n - i0 - count : i0;
+      dst.set(ref.subarray(f0, f0 + count), q);
+      if (rc) reverseComplementRange(dst, q, q + count);
       return;
     }
     // A segment cache that admits while it has room and never evicts for a new segment: on an
@@ -756,9 +877,14 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
       dst.set(hit.subarray(i0, i0 + count), q);
       return;
     }
-    if (this.segments.byteSize + n <= this.segments.budget) {
+    // Admit an LZ segment on its second touch only: most segments of a large archive are hit once
+    // by random queries, and decoding a whole one costs ~15x a 4 kb range. Raw segments are never
+    // admitted: a range of a cached pack is as cheap as one of a decoded segment.
+    if (g >= NO_RAW_GROUPS && this.segments.byteSize + n <= this.segments.budget && this.touchedBefore(key)) {
+      // decoded forward (from the forward reference, as every range) and then turned around
       const seg = new Uint8Array(n);
-      this.writeSegment(g, inGroupId, n, rc, seg, 0);
+      this.writeSegment(g, inGroupId, n, false, seg, 0);
+      if (rc) reverseComplementRange(seg, 0, n);
       this.segments.set(key, seg, n);
       dst.set(seg.subarray(i0, i0 + count), q);
       return;
@@ -816,10 +942,21 @@ export class AgcArchive implements Disposable, AsyncDisposable, SegmentViews, Ag
     checkInt(lineLength, 'lineLength');
     if (lineLength < 1) throw new AgcInputError('lineLength must be >= 1');
     const chunk = options.chunkSymbols === undefined ? 4 << 20 : Math.max(1, checkInt(options.chunkSymbols, 'chunkSymbols'));
+    const pacer = new Pacer(checkSignal(options.signal));
     const fmt = new StreamingRecordFormatter(lineLength);
     for (const c of contigs) {
       yield fmt.start(this.headerBytes(c));
-      for (let p = 0; p < c.length; p += chunk) yield fmt.piece(this.readContig(c, p, Math.min(c.length, p + chunk), false));
+      for (let p = 0; p < c.length; p += chunk) {
+        const q = Math.min(c.length, p + chunk);
+        const piece = new Uint8Array(q - p);
+        // A chunk decodes in slices with event-loop turns between them, as getSequence does.
+        for (let r = p; r < q; r += DECODE_SLICE) {
+          if (pacer.due()) await pacer.pause();
+          this.readContigInto(c, r, Math.min(q, r + DECODE_SLICE), false, piece, r - p);
+        }
+        yield fmt.piece(piece);
+        pacer.check();
+      }
       const tail = fmt.end(false);
       if (tail.length) yield tail;
     }

@@ -4,6 +4,7 @@
 export { RemoteAgcArchive } from './remote-archive.js';
 export type { RemoteArchiveOptions, RemoteResolvedContig } from './remote-archive.js';
 export type { AgcReader, ArchiveParams, SequenceQuery, SampleLayout, ContigLayout } from './reader-api.js';
+export type { ReadOptions, SequenceOptions } from './read-options.js';
 export { fzstdDecompress } from './fzstd-decompress.js';
 export { HttpFile } from '../io/http-file.js';
 export type { HttpFileOptions, TransferStats } from '../io/http-file.js';

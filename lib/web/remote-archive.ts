@@ -6,7 +6,7 @@
 // Every query first works out which archive parts it needs, fetches the missing ones together
 // (SpanCache merges close ranges into one request), then decodes synchronously. Decoded
 // references, packs and segments are cached as in AgcArchive.
-import { AgcAmbiguousNameError, AgcCorruptError, AgcError, AgcErrorCode, AgcInputError } from '../errors.js';
+import { AgcAmbiguousNameError, AgcCorruptError, AgcError, AgcErrorCode, AgcInputError, describeValue } from '../errors.js';
 import { type ArchiveSource, toByteSource } from '../io/open-source.js';
 import type { ByteSource } from '../io/byte-source.js';
 import type { HttpFileOptions } from '../io/http-file.js';
@@ -21,6 +21,8 @@ import { type ContigDetails, decodeContigDetails, decodeContigNames, decodeSampl
 import { fzstdDecompress } from './fzstd-decompress.js';
 import { shortName } from './names.js';
 import type { AgcReader, ArchiveParams, SampleLayout, SequenceQuery } from './reader-api.js';
+import { findContigIndex } from './contig-lookup.js';
+import { DECODE_SLICE, Pacer, type ReadOptions, type SequenceCall, type SequenceOptions, checkSignal, sequenceCall, sizeRecord, throwIfAborted } from './read-options.js';
 
 export interface RemoteArchiveOptions {
   /** zstd decoder (default: fzstd; AgcArchive.open passes the addon's in Node). */
@@ -50,7 +52,7 @@ const SEGMENTS_PER_ROUND = 64;
 const EMPTY = new Uint8Array(0);
 
 function checkInt(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new RangeError(`${what} must be a non-negative integer, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new AgcInputError(`${what} must be a non-negative integer, got ${describeValue(v)}`);
   return v;
 }
 
@@ -339,7 +341,7 @@ export class RemoteAgcArchive implements AgcReader {
   /** Find a contig as AgcArchive.resolveContig does (full name first, then short name). */
   async resolveContig(sample: string | undefined, contig: string): Promise<RemoteResolvedContig | undefined> {
     this.checkOpen();
-    if (typeof contig !== 'string') throw new TypeError('contig name must be a string');
+    if (typeof contig !== 'string') throw new AgcInputError('contig name must be a string');
     let sampleName: string;
     if (sample === undefined) {
       const hits = await this.findContig(contig);
@@ -353,46 +355,103 @@ export class RemoteAgcArchive implements AgcReader {
       }
       sampleName = hits[0].sample;
     } else {
-      if (typeof sample !== 'string') throw new TypeError('sample name must be a string');
+      if (typeof sample !== 'string') throw new AgcInputError('sample name must be a string');
       sampleName = sample;
     }
     const layout = await this.sampleLayout(sampleName);
     if (!layout) return undefined;
-    let index = layout.contigs.findIndex((c) => c.name === contig);
-    if (index < 0) {
-      const short = shortName(contig);
-      index = layout.contigs.findIndex((c) => shortName(c.name) === short);
-    }
+    const index = findContigIndex(layout, contig);
     if (index < 0) return undefined;
     return { sample: sampleName, index, layout: layout.contigs[index] };
   }
 
   // ------------------------------------------------------------------ sequence
 
-  /** Letters of [start, end) of a contig (0-based, half-open, end clipped), or undefined when unknown. */
-  async getSequence(query: SequenceQuery): Promise<string | undefined> {
-    const b = await this.getSequenceBytes(query);
-    return b === undefined ? undefined : latin1(b);
+  /**
+   * Letters of [start, end) of a contig (0-based, half-open, end clipped), or undefined when
+   * unknown. Object form, or GMOD form `(name, start?, end?, { sample?, signal? })` in which the
+   * name is a contig of `sample`, by default the reference (see AgcReader).
+   */
+  getSequence(query: SequenceQuery, options?: ReadOptions): Promise<string | undefined>;
+  getSequence(name: string, start?: number, end?: number, options?: SequenceOptions): Promise<string | undefined>;
+  async getSequence(a: SequenceQuery | string, b?: number | ReadOptions, c?: number, d?: SequenceOptions): Promise<string | undefined> {
+    const bytes = await this.readCall(sequenceCall(a, b, c, d));
+    return bytes === undefined ? undefined : latin1(bytes);
   }
 
-  async getSequenceBytes(query: SequenceQuery): Promise<Uint8Array | undefined> {
-    if (query === null || typeof query !== 'object') throw new TypeError('getSequence: expected { sample?, contig, start?, end? }');
-    const r = await this.resolveContig(query.sample, query.contig);
+  getSequenceBytes(query: SequenceQuery, options?: ReadOptions): Promise<Uint8Array | undefined>;
+  getSequenceBytes(name: string, start?: number, end?: number, options?: SequenceOptions): Promise<Uint8Array | undefined>;
+  async getSequenceBytes(a: SequenceQuery | string, b?: number | ReadOptions, c?: number, d?: SequenceOptions): Promise<Uint8Array | undefined> {
+    return this.readCall(sequenceCall(a, b, c, d));
+  }
+
+  private async readCall(call: SequenceCall): Promise<Uint8Array | undefined> {
+    throwIfAborted(call.signal);
+    this.checkOpen();
+    const query = call.query;
+    let sample = query.sample;
+    if (call.positional && sample === undefined) {
+      sample = this.sampleNames[0];
+      if (sample === undefined) return undefined;
+    }
+    const r = await this.resolveContig(sample, query.contig);
     if (!r) return undefined;
     const len = r.layout.length;
     const start = query.start === undefined ? 0 : checkInt(query.start, 'start');
     const end = query.end === undefined ? len : checkInt(query.end, 'end');
-    return this.readContig(r.layout, Math.min(start, len), Math.min(end, len));
+    return this.readContig(r.layout, Math.min(start, len), Math.min(end, len), call.signal);
   }
 
-  /** Letters of positions [start, end) of a contig (clipped by the caller). */
-  async readContig(layout: ContigLayout, start: number, end: number): Promise<Uint8Array> {
+  // ------------------------------------------------------------------ GMOD-style names and sizes
+
+  private gmodSample(options: SequenceOptions | undefined): string | undefined {
+    if (options !== undefined && (options === null || typeof options !== 'object')) throw new AgcInputError('options must be an object');
+    throwIfAborted(checkSignal(options?.signal));
+    this.checkOpen();
+    const s = options?.sample;
+    if (s !== undefined && typeof s !== 'string') throw new AgcInputError('options.sample must be a string');
+    return s ?? this.sampleNames[0];
+  }
+
+  /** Full contig names of the reference sample (or `options.sample`); undefined for an unknown sample. */
+  async getSequenceNames(options?: SequenceOptions): Promise<string[] | undefined> {
+    const s = this.gmodSample(options);
+    return s === undefined ? undefined : this.contigs(s);
+  }
+
+  /** Contig lengths of the reference sample (or `options.sample`) by full name (object without prototype). */
+  async getSequenceSizes(options?: SequenceOptions): Promise<Record<string, number> | undefined> {
+    const s = this.gmodSample(options);
+    const layout = s === undefined ? undefined : await this.sampleLayout(s);
+    if (!layout) return undefined;
+    const sizes = sizeRecord();
+    for (const c of layout.contigs) sizes[c.name] ??= c.length;
+    return sizes;
+  }
+
+  /** Length of a contig of the reference (or `options.sample`), by full or short name. */
+  async getSequenceSize(name: string, options?: SequenceOptions): Promise<number | undefined> {
+    const s = this.gmodSample(options);
+    return s === undefined ? undefined : (await this.resolveContig(s, name))?.layout.length;
+  }
+
+  async hasReferenceSequence(name: string, options?: SequenceOptions): Promise<boolean> {
+    return (await this.getSequenceSize(name, options)) !== undefined;
+  }
+
+  /**
+   * Letters of positions [start, end) of a contig (clipped by the caller). Decodes in slices and
+   * gives the event loop a turn every few ms; `signal` aborts with AgcAbortError.
+   */
+  async readContig(layout: ContigLayout, start: number, end: number, signal?: AbortSignal): Promise<Uint8Array> {
     this.checkOpen();
     if (end <= start) return EMPTY;
+    const pacer = new Pacer(signal);
     const out = new Uint8Array(end - start);
     const k = this.params.kmerLength;
     const starts = layout.starts;
     const nseg = layout.rawLength.length;
+    const segment = (l: ContigLayout, i: number) => this.orientedSegment(l.groupId[i], l.inGroupId[i], l.rawLength[i], l.revComp[i] !== 0);
     let j = segmentAt(layout, start);
     let pos = start;
     while (pos < end) {
@@ -400,17 +459,24 @@ export class RemoteAgcArchive implements AgcReader {
       while (jEnd < nseg && jEnd - j < SEGMENTS_PER_ROUND && starts[jEnd] < end) jEnd++;
       const to = jEnd >= nseg ? end : Math.min(end, starts[jEnd]);
       const release = await this.fetchFor(layout, j, jEnd);
-      let n: number;
       try {
-        this.checkOpen();
-        n = copyContigRange(layout, k, pos, to, (l, i) => this.orientedSegment(l.groupId[i], l.inGroupId[i], l.rawLength[i], l.revComp[i] !== 0), out, pos - start);
-      } catch (e) {
-        if (e instanceof AgcError) throw e;
-        throw new AgcCorruptError(`${this.path}: ${(e as Error).message}`);
+        pacer.check();
+        for (let p = pos; p < to; p += DECODE_SLICE) {
+          if (pacer.due()) await pacer.pause();
+          this.checkOpen();
+          const q = Math.min(to, p + DECODE_SLICE);
+          let n: number;
+          try {
+            n = copyContigRange(layout, k, p, q, segment, out, p - start);
+          } catch (e) {
+            if (e instanceof AgcError) throw e;
+            throw new AgcCorruptError(`${this.path}: ${(e as Error).message}`);
+          }
+          if (n !== q - p) throw new AgcCorruptError(`${this.path}: corrupted archive: contig ${layout.name} is shorter than its description`);
+        }
       } finally {
         release();
       }
-      if (n !== to - pos) throw new AgcCorruptError(`${this.path}: corrupted archive: contig ${layout.name} is shorter than its description`);
       pos = to;
       j = jEnd;
     }

@@ -34,6 +34,14 @@ const gzipOption = intOption('g', 0, 0, 9);
  * about as much as decoding ~100 Mbp, so threads only pay for larger collections.
  * AGC_NODE_PARALLEL_MIN overrides it (tests use 0).
  */
+function sharedMinSymbols(): number {
+  const v = Number(process.env.AGC_NODE_SHARED_MIN);
+  // A worker's start-up (node in the thread, modules, archive, references, and code that is not
+  // yet optimised) measured ~0.17 s of CPU before its first sample: klebsiella-8 (44 Mbp,
+  // ~0.35 s of decoding) ran slower with a worker than without on a shared 2-core machine.
+  return Number.isFinite(v) && v >= 0 ? v : 64e6;
+}
+
 function parallelMinSymbols(): number {
   const v = Number(process.env.AGC_NODE_PARALLEL_MIN);
   return Number.isFinite(v) && v >= 0 ? v : 128e6;
@@ -237,8 +245,41 @@ export async function getcol(argv: string[]): Promise<number> {
 
     const symbols = layouts.reduce((n, l) => n + l.contigs.reduce((m, c) => m + c.length, 0), 0);
     // Worker machinery is only loaded when it is used.
-    const parallel = opts.threads > 1 && layouts.length > 1 && symbols >= parallelMinSymbols() ? await import('../parallel-extract.js') : undefined;
-    if (parallel?.parallelAvailable()) {
+    const threaded = opts.threads > 1 && layouts.length > 1 && symbols >= Math.min(sharedMinSymbols(), parallelMinSymbols());
+    const parallel = threaded ? await import('../parallel-extract.js') : undefined;
+    if (parallel?.parallelAvailable() && symbols < parallelMinSymbols()) {
+      // Main thread and workers share the samples (see extractShared).
+      const shared = parallel;
+      let sink: FastaSink | undefined; // one pair of buffers for all the main thread's samples
+      const run = (stdout: Output | undefined) =>
+        shared.extractShared({
+          archivePath: positionals[0],
+          samples,
+          lineLength: opts.lineLength,
+          gzip: opts.gzip,
+          workers: opts.threads - 1,
+          output: opts.output,
+          ext,
+          verbosity: opts.verbosity,
+          extractHere: async (i) => {
+            if (stdout) {
+              sink ??= new FastaSink(stdout, archive, opts.lineLength, opts.gzip, true);
+              for (const c of layouts[i].contigs) await sink.record(c);
+              await sink.finish();
+              return;
+            }
+            await withOutput(path.join(opts.output!, samples[i] + ext), async (out) => {
+              if (sink) await sink.retarget(out);
+              else sink = new FastaSink(out, archive, opts.lineLength, opts.gzip, true);
+              for (const c of layouts[i].contigs) await sink.record(c);
+              await sink.finish();
+            });
+          },
+          write: (chunk) => stdout!.write(chunk),
+        });
+      if (opts.output === undefined) await withOutput(undefined, run);
+      else await run(undefined);
+    } else if (parallel?.parallelAvailable()) {
       await parallel.extractParallel({
         archivePath: positionals[0],
         samples,

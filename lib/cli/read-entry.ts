@@ -1,0 +1,6 @@
+// What main.ts loads for the read commands: the commands and the state they share with main
+// (canExitAbruptly). `npm run build:ts` also bundles this file into one module (read-bundle.js,
+// scripts/build-cli.mjs): resolving and loading some 35 separate modules is most of a short
+// command's start-up on Node 20, which has no module compile cache.
+export * from './commands/read.js';
+export { canExitAbruptly } from './common.js';

@@ -1,0 +1,41 @@
+// Bundles the CLI's read side (lib/cli/read-entry.ts) and the extraction worker into one module
+// each, next to their compiled files in dist/lib/cli, so that a read command loads 2 modules
+// instead of ~35 (node's ESM resolution and loading dominate a short command's start-up).
+// Optional: without esbuild (a dev dependency) nothing is bundled and the CLI loads the
+// unbundled modules, with the same behaviour.
+//   node scripts/build-cli.mjs
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+let esbuild;
+try {
+  esbuild = await import('esbuild');
+} catch {
+  console.log('build-cli: esbuild not installed; the CLI will load unbundled modules');
+  process.exit(0);
+}
+
+// The bundles sit in dist/lib/cli, one level below dist/lib like dist/lib/native/load.js, so the
+// addon lookup relative to import.meta.url finds the same package root. node-gyp-build is CommonJS
+// and loads the addon with require(): give the ESM bundle a real require.
+const banner = "import { createRequire as __agcCreateRequire } from 'node:module'; const require = __agcCreateRequire(import.meta.url);";
+for (const [entry, out] of [
+  ['lib/cli/read-entry.ts', 'dist/lib/cli/read-bundle.js'],
+  ['lib/cli/extract-worker.ts', 'dist/lib/cli/extract-worker-bundle.js'],
+]) {
+  await esbuild.build({
+    entryPoints: [path.join(root, entry)],
+    outfile: path.join(root, out),
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'bundle',
+    banner: { js: banner },
+    minify: false,
+    sourcemap: false,
+    logLevel: 'warning',
+  });
+}
