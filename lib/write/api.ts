@@ -14,6 +14,7 @@ import { Compressor, determineSplitters, type CompressorParams } from './compres
 import { CompressPool } from './workers/pool.js';
 import { AgcInputError } from '../errors.js';
 import { sampleNameFromPath } from '../fasta/read-fasta.js';
+import { StageClock, type WriteStats } from './stage-stats.js';
 
 /** Progress of a create/append run. */
 export interface CompressProgress {
@@ -44,6 +45,8 @@ export interface ArchiveSummary {
   bytesIn: number;
   /** Size of the written archive. */
   bytesOut: number;
+  /** Per-stage wall and CPU times and the peak RSS of the run (what `--stats` prints). */
+  stats: WriteStats;
 }
 
 /** Options shared by create and append. */
@@ -277,8 +280,9 @@ async function compressFiles(
   await comp.finishInput();
 }
 
-function summary(output: string, comp: Compressor, samplesAdded: number, bytesIn: number): ArchiveSummary {
+function summary(output: string, comp: Compressor, samplesAdded: number, bytesIn: number, clock: StageClock): ArchiveSummary {
   return {
+    stats: clock.finish(),
     output,
     samples: samplesAdded,
     contigs: comp.stats.contigs,
@@ -312,13 +316,17 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
   };
   const threads = o.threads ?? defaultThreads();
   const tmp = new TempOutput(o.output);
+  const clock = new StageClock();
   let archive: CppArchive | null = null;
   let collection: CppCollection | null = null;
   let pool: CompressPool | null = null;
   try {
     o.onProgress?.({ phase: 'splitters', file: files[0]!, fileIndex: 0, files: files.length, bytesDone: 0, bytesTotal: sizes.reduce((a, b) => a + b, 0) });
+    clock.phase('splitters');
     pool = new CompressPool(threads, { packCardinality: params.packCardinality, minMatchLen: params.minMatchLen });
+    clock.workers = pool.steps;
     const setup = await determineSplitters(files[0]!, params, pool);
+    clock.phase('compress');
     o.signal?.throwIfAborted();
     archive = CppArchive.create(tmp.path);
     collection = CppCollection.forCompression(archive, { batchSize: params.packCardinality, segmentSize: params.segmentSize, kmerLength: params.k });
@@ -329,6 +337,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
       collection.resetPrevSampleName();
       await compressFiles(comp, inputs, sizes, o);
       o.onProgress?.({ phase: 'close', file: '', fileIndex: files.length, files: files.length, bytesDone: 0, bytesTotal: 0 });
+      clock.phase('close');
       await comp.close();
     } finally {
       await comp.dispose();
@@ -339,7 +348,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
     archive.close();
     archive = null;
     tmp.commit();
-    return summary(o.output, comp, added, sizes.reduce((a, b) => a + b, 0));
+    return summary(o.output, comp, added, sizes.reduce((a, b) => a + b, 0), clock);
   } catch (e) {
     await pool?.close();
     collection?.close();
@@ -374,6 +383,8 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
   checkNotAnInput(o.output, files);
   const threads = o.threads ?? defaultThreads();
   const tmp = new TempOutput(o.output);
+  const clock = new StageClock();
+  clock.phase('open');
   let opened: Awaited<ReturnType<typeof openForAppend>> | null = null;
   try {
     opened = await openForAppend(o.input, tmp.path, {
@@ -386,8 +397,11 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
     const before = comp.collection.numSamples;
     const existing = new Set(o.concatenated ? [] : comp.collection.samples());
     const inputs = samplesOf(files, o.concatenated ?? false, existing);
+    clock.workers = comp.workerSteps;
+    clock.phase('compress');
     try {
       await compressFiles(comp, inputs, sizes, o);
+      clock.phase('close');
       await comp.close();
     } finally {
       await comp.dispose();
@@ -398,7 +412,7 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
     opened.input.close();
     opened = null;
     tmp.commit();
-    return summary(o.output, comp, added, sizes.reduce((a, b) => a + b, 0));
+    return summary(o.output, comp, added, sizes.reduce((a, b) => a + b, 0), clock);
   } catch (e) {
     if (opened) {
       opened.compressor.collection.close();

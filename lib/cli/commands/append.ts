@@ -13,7 +13,8 @@ Options:
    -i <file_name> - file with FASTA file names (alternative to listing file names explicitly in command line)
    -o <file_name> - output to file (default: output is sent to stdout); must differ from <in.agc>
    -t <int>       - no of threads (default: ${defaultThreads()}; min: 1)
-   -v <int>       - verbosity level (default: 0; min: 0, max: 2)
+   -v <int>       - verbosity level (default: 0; min: 0, max: 2; 2 adds the stage table)
+   --stats        - print per-stage wall and CPU times and the peak RSS at the end
 k-mer length, segment size, min. match length and batch size come from <in.agc>.
 `;
 
@@ -25,6 +26,7 @@ const FLAGS = {
   list: { type: 'string', short: 'i' },
   output: { type: 'string', short: 'o' },
   threads: { type: 'string', short: 't' },
+  stats: { type: 'boolean' },
 } as const;
 
 export async function run(argv: string[]): Promise<number> {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createArchive, defaultThreads, type ArchiveSummary, type CompressProgress } from '../../write/api.js';
+import { formatStats } from '../../write/stage-stats.js';
 import { AgcInputError, parseCommandArgs, printUsage, runCommand, sniffVerbosity, type OptionSpec } from '../common.js';
 
 export const CREATE_USAGE = `Usage: agc-node create [options] <ref.fa> [<in1.fa> ...] > <out.agc>
@@ -20,7 +21,8 @@ Options:
    -o <file_name> - output to file (default: output is sent to stdout)
    -s <int>       - expected segment size (default: 60000; min: 100, max: 1000000)
    -t <int>       - no of threads (default: ${defaultThreads()}; min: 1)
-   -v <int>       - verbosity level (default: 0; min: 0, max: 2)
+   -v <int>       - verbosity level (default: 0; min: 0, max: 2; 2 adds the stage table)
+   --stats        - print per-stage wall and CPU times and the peak RSS at the end
 Values outside the ranges are rejected (agc clamps them).
 `;
 
@@ -36,6 +38,7 @@ const FLAGS = {
   output: { type: 'string', short: 'o' },
   segment: { type: 'string', short: 's' },
   threads: { type: 'string', short: 't' },
+  stats: { type: 'boolean' },
 } as const;
 
 /** Strict integer of a flag value (upstream uses atoi; garbage is an error here). */
@@ -159,6 +162,7 @@ export async function runWriteJob(
     const summary = await writeToOutput(output, (file) => job(file, bar?.update));
     bar?.done();
     printSummary(summary, sniffVerbosity(argv));
+    if (argv.includes('--stats') || sniffVerbosity(argv) >= 2) process.stderr.write(formatStats(summary.stats));
   } catch (e) {
     bar?.done();
     throw e;
