@@ -71,6 +71,11 @@ export class LzDiff {
   readonly refLength: number;
   private readonly padded: Uint8Array; // reference followed by kl padding symbols
   private ht: Int32Array | null = null;
+  /**
+   * Low 16 bits of the code stored in each slot: a probe whose tag differs cannot match kl symbols,
+   * so it is skipped without reading the reference at a random position (same matches, fewer reads).
+   */
+  private tags: Uint16Array | null = null;
   private htMask = 0;
   private readonly maskHi: number;
   private readonly maskLo: number;
@@ -155,6 +160,7 @@ export class LzDiff {
     if (size < 8) size = 8;
     const mask = size - 1;
     const ht = new Int32Array(size).fill(EMPTY_SLOT);
+    const tags = new Uint16Array(size);
     for (let i = 0; i < R; i += HASHING_STEP) {
       if (!this.codeAt(ref, i)) continue;
       const pos = murmur64Lo(this.cHi, this.cLo) & mask;
@@ -162,11 +168,13 @@ export class LzDiff {
         const slot = (pos + t) & mask;
         if (ht[slot] === EMPTY_SLOT) {
           ht[slot] = i / HASHING_STEP;
+          tags[slot] = this.cLo & 0xffff;
           break;
         }
       }
     }
     this.ht = ht;
+    this.tags = tags;
     this.htMask = mask;
   }
 
@@ -176,16 +184,23 @@ export class LzDiff {
    */
   private findBestMatch(text: Uint8Array, i: number, n: number, lits: number): boolean {
     const ht = this.ht!;
+    const tags = this.tags!;
     const mask = this.htMask;
     const ref = this.padded;
     const kl = this.keyLen;
     let best = this.minMatchLen;
     let found = false;
+    const tag = this.cLo & 0xffff;
     let h = murmur64Lo(this.cHi, this.cLo) & mask;
     const maxLen = n - i;
     for (let t = 0; t < MAX_TRIES; t++) {
       const v = ht[h]!;
       if (v === EMPTY_SLOT) break;
+      // Different low symbols: fewer than kl symbols match, the slot cannot be chosen.
+      if (tags[h] !== tag) {
+        h = (h + 1) & mask;
+        continue;
+      }
       const rp = v * HASHING_STEP;
       let f = 0;
       while (f < maxLen && text[i + f] === ref[rp + f]) f++;
