@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { comparisonRow, synthetic, type BenchContext, type BenchRow, type Command } from './bench.js';
 
 interface Case {
@@ -64,6 +65,7 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
         fs.rmSync(out, { force: true });
       }
     }
+    rows.push(...stageRows(ctx, tmp, byId.get('klebsiella-8-default')));
     if (ctx.scale) rows.push(...scaleRows(ctx, tmp, section));
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -91,6 +93,50 @@ function scaleRows(ctx: BenchContext, tmp: string, section: string): BenchRow[] 
       fs.rmSync(out, { force: true });
       fs.rmSync(ref, { force: true });
     }
+  }
+  return rows;
+}
+
+/**
+ * Where agc-node's time goes: one `create --stats` run per thread count on the golden case, its
+ * stage table as rows (phases: wall and process CPU; steps: busy time of the main thread or of all
+ * workers together, in the CPU column).
+ */
+export function stageRows(ctx: BenchContext, tmp: string, c: Case | undefined): BenchRow[] {
+  if (!c) return [];
+  const rows: BenchRow[] = [];
+  const cwd = path.join(ctx.sharedDir, 'data', c.dataset);
+  const api = path.join(path.dirname(ctx.cli), '..', 'write', 'api.js');
+  for (const t of [1, 2]) {
+    const out = path.join(tmp, `stages.t${t}.agc`);
+    // The golden step's input files: every argument that is neither a flag nor a flag's value.
+    const step = c.steps[0]!;
+    const files: string[] = [];
+    for (let i = 1; i < step.length; i++) {
+      if (/^-[tokslbfi]$/.test(step[i]!)) i++;
+      else if (!step[i]!.startsWith('-')) files.push(step[i]!);
+    }
+    const script =
+      `const { createArchive } = await import(${JSON.stringify(new URL(`file://${api}`).href)});` +
+      `const f = ${JSON.stringify(files)};` +
+      `const s = await createArchive({ reference: f[0], samples: f.slice(1), output: ${JSON.stringify(out)}, threads: ${t} });` +
+      `process.stdout.write(JSON.stringify(s.stats));`;
+    // A script file, not `-e`: worker threads inherit the process's exec arguments.
+    const file = path.join(tmp, 'stats-run.mjs');
+    fs.writeFileSync(file, script);
+    const r = spawnSync(process.execPath, [file], { cwd, encoding: 'utf8', maxBuffer: 1 << 24 });
+    const section = `create stages (agc-node, ${c.id}, -t ${t}; steps: thread busy s in the CPU column)`;
+    if (r.status !== 0) {
+      rows.push({ section, name: 'stats run', note: `FAILED (exit ${r.status}): ${r.stderr.trim().split('\n').slice(0, 6).join(' | ')}` });
+      continue;
+    }
+    const st = JSON.parse(r.stdout) as { stages: Array<{ stage: string; wallMs: number; cpuMs: number }>; peakRssBytes: number; wallMs: number; cpuMs: number };
+    for (const x of st.stages) {
+      const step = x.stage.includes('/');
+      rows.push({ section, name: step ? `  ${x.stage}` : x.stage, wall: step ? undefined : x.wallMs / 1000, cpu: x.cpuMs / 1000 });
+    }
+    rows.push({ section, name: 'total', wall: st.wallMs / 1000, cpu: st.cpuMs / 1000, rssMiB: st.peakRssBytes / 1048576 });
+    fs.rmSync(out, { force: true });
   }
   return rows;
 }

@@ -18,6 +18,7 @@ export type { AgcArchiveOptions, ArchiveParams, SequenceQuery, FastaStreamOption
 export type { ContigLayout } from './format/contig-layout.js';
 export { createArchive, appendArchive, defaultThreads, DEFAULTS, LIMITS } from './write/api.js';
 export type { CreateArchiveOptions, AppendArchiveOptions, CommonWriteOptions, ArchiveSummary, CompressProgress } from './write/api.js';
+export type { WriteStats, StageFigure } from './write/stage-stats.js';
 export { RemoteAgcArchive } from './web/remote-archive.js';
 export type { RemoteArchiveOptions, RemoteResolvedContig } from './web/remote-archive.js';
 export type { AgcReader } from './web/reader-api.js';

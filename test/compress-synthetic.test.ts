@@ -1,6 +1,6 @@
 // Synthetic pangenomes (SNPs, indels, inversions, N runs, IUPAC codes, lower case, split and
 // splitter-less contigs) through create/append with small segments so that every grouping path
-// runs: the archives read back exactly, and -t 1 and -t 3 write the same bytes.
+// runs: the archives read back exactly, and -t 1, 2 and 3 write the same bytes.
 import { afterAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -92,12 +92,18 @@ const variants: Array<[string, Partial<CreateArchiveOptions>]> = [
 
 describe('synthetic collections', () => {
   for (const [name, opts] of variants) {
-    it(`${name}: round trip, identical for -t 1 and -t 3`, async () => {
+    it(`${name}: round trip, identical for -t 1, 2 and 3`, async () => {
       const o1 = path.join(dir, `${name}.t1.agc`);
+      const o2 = path.join(dir, `${name}.t2.agc`);
       const o3 = path.join(dir, `${name}.t3.agc`);
       const s = await createArchive({ ...base, ...opts, output: o1, threads: 1 });
+      await createArchive({ ...base, ...opts, output: o2, threads: 2 });
       await createArchive({ ...base, ...opts, output: o3, threads: 3 });
+      expect(sha256File(o2)).toBe(sha256File(o1));
       expect(sha256File(o3)).toBe(sha256File(o1));
+      expect(s.stats.stages.map((x) => x.stage).filter((x) => !x.includes('/'))).toEqual(['splitters', 'compress', 'close']);
+      expect(s.stats.peakRssBytes).toBeGreaterThan(10 * 1024 * 1024);
+      expect(s.stats.cpuMs).toBeGreaterThan(0);
       expect(s.samples).toBe(files.length);
       expect(s.groups).toBeGreaterThan(16);
       const r = await expectRoundTrip(o1, files);

@@ -16,6 +16,7 @@ import { AtomicPath } from '../atomic-path.js';
 import { sampleNameFromPath } from '../fasta/read-fasta.js';
 import { checkRegularInput, fsPath, namesBytes } from '../file-type.js';
 import { decodeName, utf8Binary } from '../format/names.js';
+import { StageClock, type WriteStats } from './stage-stats.js';
 
 /** Progress of a create/append run. */
 export interface CompressProgress {
@@ -46,6 +47,8 @@ export interface ArchiveSummary {
   bytesIn: number;
   /** Size of the written archive. */
   bytesOut: number;
+  /** Per-stage wall and CPU times and the peak RSS of the run (what `--stats` prints). */
+  stats: WriteStats;
 }
 
 /** Options shared by create and append. */
@@ -275,8 +278,9 @@ async function compressFiles(
   await comp.finishInput();
 }
 
-function summary(output: string, comp: Compressor, samplesAdded: number, bytesIn: number): ArchiveSummary {
+function summary(output: string, comp: Compressor, samplesAdded: number, bytesIn: number, clock: StageClock): ArchiveSummary {
   return {
+    stats: clock.finish(),
     output,
     samples: samplesAdded,
     contigs: comp.stats.contigs,
@@ -311,13 +315,17 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
   };
   const threads = clampThreads(o.threads ?? defaultThreads());
   const tmp = new AtomicPath(o.output);
+  const clock = new StageClock();
   let archive: CppArchive | null = null;
   let collection: CppCollection | null = null;
   let pool: CompressPool | null = null;
   try {
     o.onProgress?.({ phase: 'splitters', file: files[0]!, fileIndex: 0, files: files.length, bytesDone: 0, bytesTotal: sizes.reduce((a, b) => a + b, 0) });
+    clock.phase('splitters');
     pool = new CompressPool(threads, { packCardinality: params.packCardinality, minMatchLen: params.minMatchLen });
+    clock.workers = pool.steps;
     const setup = await determineSplitters(files[0]!, params, pool);
+    clock.phase('compress');
     o.signal?.throwIfAborted();
     archive = CppArchive.create(tmp.tempPath);
     collection = CppCollection.forCompression(archive, { batchSize: params.packCardinality, segmentSize: params.segmentSize, kmerLength: params.k });
@@ -328,6 +336,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
       collection.resetPrevSampleName();
       await compressFiles(comp, inputs, sizes, o);
       o.onProgress?.({ phase: 'close', file: '', fileIndex: files.length, files: files.length, bytesDone: 0, bytesTotal: 0 });
+      clock.phase('close');
       await comp.close();
     } finally {
       await comp.dispose();
@@ -338,7 +347,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
     archive.close();
     archive = null;
     tmp.commit();
-    return summary(o.output, comp, added, sizes.reduce((a, b) => a + b, 0));
+    return summary(o.output, comp, added, sizes.reduce((a, b) => a + b, 0), clock);
   } catch (e) {
     await pool?.close();
     collection?.close();
@@ -374,6 +383,8 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
   checkNotAnInput(o.output, files);
   const threads = clampThreads(o.threads ?? defaultThreads());
   const tmp = new AtomicPath(o.output);
+  const clock = new StageClock();
+  clock.phase('open');
   let opened: Awaited<ReturnType<typeof openForAppend>> | null = null;
   try {
     opened = await openForAppend(o.input, tmp.tempPath, {
@@ -385,12 +396,15 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
     });
     const { compressor: comp } = opened;
     const before = comp.collection.numSamples;
+    clock.workers = comp.workerSteps;
+    clock.phase('compress');
     try {
       // Inside the try: a rejected sample must stop the worker threads too (they would keep the
       // process alive, and leak through the API).
       const existing = new Set(o.concatenated ? [] : comp.collection.samples());
       const inputs = samplesOf(files, o.concatenated ?? false, existing);
       await compressFiles(comp, inputs, sizes, o);
+      clock.phase('close');
       await comp.close();
     } finally {
       await comp.dispose();
@@ -401,7 +415,7 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
     opened.input.close();
     opened = null;
     tmp.commit();
-    return summary(o.output, comp, added, sizes.reduce((a, b) => a + b, 0));
+    return summary(o.output, comp, added, sizes.reduce((a, b) => a + b, 0), clock);
   } catch (e) {
     if (opened) {
       opened.compressor.collection.close();

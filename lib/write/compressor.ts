@@ -8,7 +8,7 @@ import { AgcError, AgcErrorCode, AgcInputError } from '../errors.js';
 import { readFastaContigs, type FastaReadOptions } from '../fasta/read-fasta.js';
 import { decodeName } from '../format/names.js';
 import { concatRanges, countPartition } from './kmer/kmer-partition.js';
-import { CompressPool, type BatchResult, type RefJobs } from './workers/pool.js';
+import { CompressPool, timedStep, type BatchResult, type RefJobs } from './workers/pool.js';
 import { NO_RAW_GROUPS, RAW_VIEW, RefView, type GroupPart, type PackedGroupInit } from './group-store.js';
 import {
   GroupingState,
@@ -33,6 +33,17 @@ import {
   type WalkResult,
 } from './splitters.js';
 import { zstdDecompress } from '../native/zstd.js';
+import { LZ_STEP } from './group-store.js';
+import { now, threadSteps, type StepTimes } from './stage-stats.js';
+
+// Main-thread step names of the stage table (--stats).
+const STEP_READ = 'read/parse FASTA';
+const STEP_SEGMENT = 'segmentation';
+const STEP_DECIDE = 'decisions (k-mer lookups)';
+const STEP_REGISTER = 'registration';
+const STEP_REFS = 'reference encoding';
+const STEP_WAIT = 'waiting for workers';
+const STEP_WRITE = 'placements, parts, flush';
 
 /** Compression parameters (stored ones: k, L, PC, S). */
 export interface CompressorParams {
@@ -201,6 +212,11 @@ export class Compressor {
     this.numGroupsValue++;
   }
 
+  /** Step times the store workers reported (stage table). */
+  get workerSteps(): StepTimes {
+    return this.pool.steps;
+  }
+
   /** Number of groups so far. */
   get numGroups(): number {
     return this.numGroupsValue;
@@ -223,7 +239,9 @@ export class Compressor {
     const seen = new Map<string, number>();
     // Names go to the collection as binary strings (their bytes, see format/names.ts); `sample`
     // is one already. `shown` is the decoded form for messages.
+    let t = now();
     for await (const { name: shown, rawName: name, seq } of readFastaContigs(path, strictFasta(this.params))) {
+      threadSteps.add(STEP_READ, now() - t);
       this.signal?.throwIfAborted();
       if (seq.length === 0) throw new AgcInputError(`${path}: record "${shown}" has no sequence`);
       const first = seen.get(name);
@@ -246,7 +264,9 @@ export class Compressor {
         await this.endBatch();
         this.cntContigsInBatch = 0;
       }
+      t = now();
     }
+    threadSteps.add(STEP_READ, now() - t);
     if (!concat && added) await this.endBatch();
     return count;
   }
@@ -274,8 +294,15 @@ export class Compressor {
   /** Segment a contig into the current batch (first pass may defer it in adaptive mode). */
   private processContig(c: ContigRef, seq: Uint8Array, firstPass: boolean): void {
     const { k, adaptive } = this.params;
+    const t0 = now();
+    let decideMs = 0;
     const sink = (part: number, seg: Uint8Array, front: KmerEnd, back: KmerEnd): number => {
+      const td = now();
+      const lz0 = threadSteps.ms.get(LZ_STEP) ?? 0;
       const ds = decideSegment(this.state, this.gp, this.fb, seg, front, back, this.alloc);
+      const dt = now() - td;
+      decideMs += dt;
+      threadSteps.add(STEP_DECIDE, dt - ((threadSteps.ms.get(LZ_STEP) ?? 0) - lz0));
       for (let i = 0; i < ds.length; i++) {
         const d = ds[i]!;
         const e: Entry = { c, part: part + i, data: d.data, len: d.data.length, rc: d.rc, a: d.a, b: d.b };
@@ -302,6 +329,7 @@ export class Compressor {
       }
       this.deferred.push({ c, seq });
     }
+    threadSteps.add(STEP_SEGMENT, now() - t0 - decideMs);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -327,6 +355,7 @@ export class Compressor {
 
     await this.finalizeInflight();
 
+    const t0 = now();
     this.rankContigs();
     this.batchContigs = [];
 
@@ -407,10 +436,14 @@ export class Compressor {
     for (const list of entryLists) for (const e of list) e.data = EMPTY;
     this.inflight = { result, refJobs, refParts: [], groups, lists: entryLists, samplesAtEnd: this.collection.numSamples, arena: this.arena };
     this.arena = this.freeArenas.pop() ?? new SharedArena();
+    threadSteps.add(STEP_REGISTER, now() - t0);
     // With one worker the main thread has time to spare: encode references now, in parallel with
     // the worker's deltas. With more workers the main thread is the busier one; it helps only when
     // it would otherwise wait (finalizeInflight).
-    if (this.threads === 1) this.inflight.refParts.push(...refJobs.takeAll());
+    if (this.threads === 1) {
+      const parts = timedStep(STEP_REFS, () => refJobs.takeAll());
+      this.inflight.refParts.push(...parts);
+    }
   }
 
   /** Complete the batch in flight: placements, parts, collection batch, flush (6.3 c-e). */
@@ -418,8 +451,11 @@ export class Compressor {
     const f = this.inflight;
     if (f === null) return;
     this.inflight = null;
-    f.refParts.push(...f.refJobs.takeAll());
+    f.refParts.push(...timedStep(STEP_REFS, () => f.refJobs.takeAll()));
+    let t = now();
     const r = await f.result;
+    threadSteps.add(STEP_WAIT, now() - t);
+    t = now();
     // Every thread is done with the batch's segments: its shared memory can take a later batch.
     f.arena.reset();
     this.freeArenas.push(f.arena);
@@ -440,6 +476,7 @@ export class Compressor {
     }
     if (this.processedSamples % PC === 0) this.collection.storeContigBatch(this.processedSamples - PC, this.processedSamples);
     this.archive.flush();
+    threadSteps.add(STEP_WRITE, now() - t);
   }
 
   /** Give every contig of the batch its rank in (sample, contig) byte order. */
@@ -483,6 +520,7 @@ export class Compressor {
     this.freeArenas.length = 0;
     this.arena = new SharedArena();
     for (const { group, part } of await this.pool.finish()) this.writePart(group, part);
+    const t = now();
     this.archive.flush();
 
     const p = this.params;
@@ -520,6 +558,7 @@ export class Compressor {
     const chunks: Buffer[] = [];
     for (const key of keys) chunks.push(Buffer.from(key, 'utf8'), Buffer.of(0), Buffer.from(this.fileTypeInfo.get(key)!, 'utf8'), Buffer.of(0));
     this.archive.addPart(this.archive.registerStream('file_type_info'), new Uint8Array(Buffer.concat(chunks)), keys.length);
+    threadSteps.add('metadata streams', now() - t);
   }
 }
 
@@ -546,17 +585,24 @@ export async function determineSplitters(path: string, p: CompressorParams, pool
   // The reference is read once and kept (one byte per symbol, in shared memory for the workers)
   // for both passes; the k-mer lists of the count are the larger structure anyway.
   const contigs: Uint8Array[] = [];
+  let t = now();
   for await (const { seq } of readFastaContigs(path, strictFasta(p))) {
     const c = new Uint8Array(new SharedArrayBuffer(seq.length));
     c.set(seq);
     contigs.push(c);
   }
+  threadSteps.add(STEP_READ, now() - t);
+  t = now();
   // Candidates: value range 0 here, the others in the workers, then joined (same sets as one count).
   const parts = pool ? pool.threads + 1 : 1;
   const others = pool ? pool.countKmers(contigs, p.k) : Promise.resolve([]);
   others.catch(() => undefined);
   const mine = countPartition(contigs, p.k, 0, parts);
+  threadSteps.add('k-mer count (own partition)', now() - t);
+  t = now();
   const all = [mine, ...(await others)];
+  threadSteps.add(STEP_WAIT, now() - t);
+  t = now();
   const singletons = concatRanges(all.map((r) => ({ hi: r.sHi, lo: r.sLo })));
   const duplicates = p.adaptive ? concatRanges(all.map((r) => ({ hi: r.dHi, lo: r.dLo }))) : null;
   all.length = 0;
@@ -566,6 +612,7 @@ export async function determineSplitters(path: string, p: CompressorParams, pool
   addFallbackKmers(fallbackMap, singletons, filter);
   const walk = newWalkResult();
   for (const seq of contigs) findSplittersInContig(seq, p.k, p.segmentSize, singletons, filter, walk);
+  threadSteps.add('candidates merge, splitter walk', now() - t);
   const splitters = new SplitterSet(p.k, Math.max(16, walk.splitters.length));
   for (let i = 0; i < walk.splitters.length; i++) splitters.add(walk.splitters.hi[i]!, walk.splitters.lo[i]!);
   return {

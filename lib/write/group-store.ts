@@ -2,6 +2,7 @@
 // current delta pack with deduplication, raw packs, and the "packed" state of groups continued
 // from an input archive. It does not touch the archive: finished parts are queued in `out` and the
 // caller adds them (buffered) to the right stream, so the same code runs in a worker thread.
+import { now, threadSteps } from './stage-stats.js';
 import { LzDiff } from './lz-diff-encode.js';
 import { encodePackPart, encodeReferencePart } from '../format/segment-codec.js';
 import { decodeReferencePart, unpackPart, type Decompress } from '../format/segment-decode.js';
@@ -212,6 +213,9 @@ export class GroupStore implements GroupView {
   }
 }
 
+/** Step name of LZ-diff estimates (and index builds) made for decisions. */
+export const LZ_STEP = 'LZ-diff estimates';
+
 /** Grouping's view of a raw group: no reference. */
 export const RAW_VIEW: GroupView = Object.freeze({
   refSize: 0,
@@ -258,11 +262,19 @@ export class RefView implements GroupView {
   }
 
   estimate(seq: Uint8Array, bound: number): number {
-    return this.size === 0 ? 0 : this.lz!.estimate(seq, bound);
+    if (this.size === 0) return 0;
+    const t = now();
+    const r = this.lz!.estimate(seq, bound);
+    threadSteps.add(LZ_STEP, now() - t);
+    return r;
   }
 
   costs(seq: Uint8Array, prefix: boolean): Uint32Array {
-    return this.size === 0 ? EMPTY_COSTS : this.lz!.costs(seq, prefix);
+    if (this.size === 0) return EMPTY_COSTS;
+    const t = now();
+    const r = this.lz!.costs(seq, prefix);
+    threadSteps.add(LZ_STEP, now() - t);
+    return r;
   }
 }
 

@@ -63,7 +63,15 @@ export class LzDiff {
   /** Reference length R (unpadded). */
   readonly refLength: number;
   private readonly padded: Uint8Array; // reference followed by kl padding symbols
+  /**
+   * Slots: (reference position / HASHING_STEP) << tagBits | low tagBits bits of the code there, or
+   * EMPTY_SLOT. A probe whose tag differs cannot match kl symbols, so it is skipped without reading
+   * the reference at a random position (same matches, fewer reads, no extra memory). tagBits is
+   * what the position leaves free in 31 bits (0 for references of 2^31 symbols and more).
+   */
   private ht: Int32Array | null = null;
+  private tagBits = 0;
+  private tagMask = 0;
   private htMask = 0;
   private readonly maskHi: number;
   private readonly maskLo: number;
@@ -148,13 +156,19 @@ export class LzDiff {
     if (size < 8) size = 8;
     const mask = size - 1;
     const ht = new Int32Array(size).fill(EMPTY_SLOT);
+    let posBits = 1;
+    while (posBits < 31 && 2 ** posBits <= Math.floor(R / HASHING_STEP)) posBits++;
+    const tagBits = Math.min(16, 31 - posBits);
+    const tagMask = tagBits === 0 ? 0 : (1 << tagBits) - 1;
+    this.tagBits = tagBits;
+    this.tagMask = tagMask;
     for (let i = 0; i < R; i += HASHING_STEP) {
       if (!this.codeAt(ref, i)) continue;
       const pos = murmur64Lo(this.cHi, this.cLo) & mask;
       for (let t = 0; t < MAX_TRIES; t++) {
         const slot = (pos + t) & mask;
         if (ht[slot] === EMPTY_SLOT) {
-          ht[slot] = i / HASHING_STEP;
+          ht[slot] = ((i / HASHING_STEP) * (1 << tagBits)) | (this.cLo & tagMask);
           break;
         }
       }
@@ -169,17 +183,25 @@ export class LzDiff {
    */
   private findBestMatch(text: Uint8Array, i: number, n: number, lits: number): boolean {
     const ht = this.ht!;
+    const tagBits = this.tagBits;
+    const tagMask = this.tagMask;
     const mask = this.htMask;
     const ref = this.padded;
     const kl = this.keyLen;
     let best = this.minMatchLen;
     let found = false;
+    const tag = this.cLo & tagMask;
     let h = murmur64Lo(this.cHi, this.cLo) & mask;
     const maxLen = n - i;
     for (let t = 0; t < MAX_TRIES; t++) {
       const v = ht[h]!;
       if (v === EMPTY_SLOT) break;
-      const rp = v * HASHING_STEP;
+      // Different low symbols: fewer than kl symbols match, the slot cannot be chosen.
+      if ((v & tagMask) !== tag) {
+        h = (h + 1) & mask;
+        continue;
+      }
+      const rp = (v >>> tagBits) * HASHING_STEP;
       let f = 0;
       while (f < maxLen && text[i + f] === ref[rp + f]) f++;
       if (f >= kl) {

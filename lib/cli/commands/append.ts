@@ -18,6 +18,7 @@ Options:
    -v <int>       verbosity: 0 quiet, 1 progress, 2 progress and stack traces (default 0)
    --invalid-base <letter>  store letters outside the IUPAC set (X, E, J, O, @, _, ...) as this IUPAC
                   letter, e.g. N (default: such letters are an error; agc would store them unreadably)
+   --stats        print the wall and CPU time of each stage and the peak RSS at the end (-v 2 too)
    k-mer length, segment size, minimum match length and batch size are those of <in.agc>.
 `;
 
@@ -30,6 +31,7 @@ const FLAGS = {
   output: { type: 'string', short: 'o' },
   threads: { type: 'string', short: 't' },
   'invalid-base': { type: 'string' },
+  stats: { type: 'boolean' },
 } as const;
 
 export async function run(argv: string[]): Promise<number> {

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { createArchive, defaultThreads, DEFAULTS, LIMITS, maxThreads, type ArchiveSummary, type CompressProgress } from '../../write/api.js';
 import { trackForInterrupt } from '../../interrupt-cleanup.js';
 import { decodeName } from '../../format/names.js';
+import { formatStats } from '../../write/stage-stats.js';
 import { AgcInputError, parseCommandArgs, printUsage, runCommand, sniffVerbosity, type OptionSpec } from '../common.js';
 
 export const CREATE_USAGE = `Usage: agc-node create [options] <reference.fa> [<genome.fa> ...] > <out.agc>
@@ -27,6 +28,7 @@ Options:
    -v <int>       verbosity: 0 quiet, 1 progress, 2 progress and stack traces (default 0)
    --invalid-base <letter>  store letters outside the IUPAC set (X, E, J, O, @, _, ...) as this IUPAC
                   letter, e.g. N (default: such letters are an error; agc would store them unreadably)
+   --stats        print the wall and CPU time of each stage and the peak RSS at the end (-v 2 too)
 Values outside a range are an error here; agc moves them into the range without a word.
 `;
 
@@ -48,6 +50,7 @@ const FLAGS = {
   segment: { type: 'string', short: 's' },
   threads: { type: 'string', short: 't' },
   'invalid-base': { type: 'string' },
+  stats: { type: 'boolean' },
 } as const;
 
 /** Strict integer of a flag value (upstream uses atoi; garbage is an error here). */
@@ -182,6 +185,7 @@ export async function runWriteJob(
     const summary = await writeToOutput(output, (file) => job(file, bar?.update));
     bar?.done();
     printSummary(summary, sniffVerbosity(argv));
+    if (argv.includes('--stats') || sniffVerbosity(argv) >= 2) process.stderr.write(formatStats(summary.stats));
   } catch (e) {
     bar?.done();
     throw e;

@@ -7,7 +7,28 @@ import { Worker } from 'node:worker_threads';
 import { GroupStore, type GroupPart, type PackedGroupInit } from '../group-store.js';
 import { encodePackPart, encodeReferencePart } from '../../format/segment-codec.js';
 import { countPartition, type PartitionCounts } from '../kmer/kmer-partition.js';
-import { zstdCompress, zstdDecompress } from '../../native/zstd.js';
+import { zstdCompress as zstdCompressUntimed, zstdDecompress } from '../../native/zstd.js';
+import { now, StepTimes, threadSteps } from '../stage-stats.js';
+
+/** Step name of zstd compression (references, packs) in the stage table. */
+export const ZSTD_STEP = 'zstd';
+
+/** zstd, its time counted to the current thread's ZSTD_STEP. */
+function zstdCompress(data: Uint8Array, level: number): Uint8Array {
+  const t = now();
+  const r = zstdCompressUntimed(data, level);
+  threadSteps.add(ZSTD_STEP, now() - t);
+  return r;
+}
+
+/** Time of `fn` counted to `step`, less what it counted to ZSTD_STEP itself. */
+export function timedStep<T>(step: string, fn: () => T): T {
+  const t = now();
+  const z0 = threadSteps.ms.get(ZSTD_STEP) ?? 0;
+  const r = fn();
+  threadSteps.add(step, now() - t - ((threadSteps.ms.get(ZSTD_STEP) ?? 0) - z0));
+  return r;
+}
 import { AgcError, AgcErrorCode, deserializeError, type SerializedError } from '../../errors.js';
 
 /** Messages to a worker. */
@@ -42,8 +63,8 @@ export interface PartsMessage {
 
 /** Messages from a worker. */
 export type FromWorker =
-  | ({ type: 'done'; seq: number; ids: Uint32Array; jobs?: PackJobsMessage } & PartsMessage)
-  | ({ type: 'counted'; seq: number } & PartitionCounts)
+  | ({ type: 'done'; seq: number; ids: Uint32Array; jobs?: PackJobsMessage; steps?: Record<string, number> } & PartsMessage)
+  | ({ type: 'counted'; seq: number; steps?: Record<string, number> } & PartitionCounts)
   | { type: 'error'; seq: number; error: SerializedError };
 
 /**
@@ -147,8 +168,18 @@ export class StoreCore {
     return s;
   }
 
-  /** Handle a message; returns the reply (batch/finish/compress) and the buffers to transfer. */
+  /**
+   * Handle a message; returns the reply (batch/finish/compress) and the buffers to transfer. A
+   * reply carries the thread's step times since the previous reply.
+   */
   handle(m: ToWorker): { reply: FromWorker; transfer: ArrayBuffer[] } | null {
+    const step = m.type === 'kmers' ? 'k-mer count' : m.type === 'batch' ? 'LZ-diff encode, packing' : 'last packs';
+    const r = timedStep(step, () => this.handleUntimed(m));
+    if (r && r.reply.type !== 'error') r.reply.steps = threadSteps.take();
+    return r;
+  }
+
+  private handleUntimed(m: ToWorker): { reply: FromWorker; transfer: ArrayBuffer[] } | null {
     switch (m.type) {
       case 'raw':
         for (const id of m.ids) this.store(id).addRaw(Uint8Array.of(0x7f));
@@ -367,6 +398,8 @@ export class CompressPool {
   private seq = 0;
   private failed: Error | null = null;
   private closed = false;
+  /** Step times reported by the workers (summed), for the stage table. */
+  readonly steps = new StepTimes();
 
   constructor(
     readonly threads: number,
@@ -378,6 +411,7 @@ export class CompressPool {
       const pend = new Map<number, Pending>();
       this.pending.push(pend);
       w.on('message', (m: FromWorker) => {
+        if (m.type !== 'error') this.steps.merge(m.steps);
         const p = pend.get(m.seq);
         if (!p) return;
         pend.delete(m.seq);
@@ -534,7 +568,7 @@ export class CompressPool {
     const seq2 = ++this.seq;
     const others = Promise.all(this.workers.map((_, w) => this.requestDone(w, { type: 'compress', seq: seq2, jobs })));
     others.catch(() => undefined);
-    const mine = takePackJobs(jobs);
+    const mine = timedStep('last packs', () => takePackJobs(jobs));
     for (const r of await others) parts.push(...unpackParts(r));
     return [...parts, ...mine];
   }
