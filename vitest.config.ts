@@ -16,6 +16,10 @@ const HEAVY = [
   'test/cli-read.test.ts',
   'test/package.test.ts',
   'test/browser.test.ts',
+  'test/reliability.test.ts',
+  'test/fuzz.test.ts',
+  'test/compress-synth-tool.test.ts',
+  'test/create-stats.test.ts',
 ];
 const full = process.env.AGC_FULL === '1';
 
