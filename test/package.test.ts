@@ -188,7 +188,8 @@ describe.skipIf(!full)('npm package (pack, install, use)', () => {
     const binding = useInstalled(app, env, path.join(tools, 'node'));
     expect(binding.startsWith(path.join(pkg, platformDir))).toBe(true);
 
-    // The published declarations are complete: a strict consumer type-checks against them.
+    // The published declarations are complete: a strict consumer type-checks against them. The DOM
+    // lib is needed because generic-filehandle2's declarations (the byte sources) name RequestInfo.
     fs.writeFileSync(
       path.join(app, 'consumer.mts'),
       `import { CppArchive, AgcArchive, createArchive, type AgcError } from 'agc-node';
@@ -200,7 +201,7 @@ describe.skipIf(!full)('npm package (pack, install, use)', () => {
     );
     const tsc = spawnSync(
       process.execPath,
-      [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--strict', '--target', 'ES2022', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--lib', 'ES2022,esnext.disposable', '--typeRoots', path.join(repoRoot, 'node_modules', '@types'), '--types', 'node', 'consumer.mts'],
+      [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--strict', '--target', 'ES2022', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--lib', 'ES2022,esnext.disposable,DOM', '--typeRoots', path.join(repoRoot, 'node_modules', '@types'), '--types', 'node', 'consumer.mts'],
       { cwd: app, encoding: 'utf8' },
     );
     expect(tsc.stdout + tsc.stderr).toBe('');
