@@ -5,7 +5,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const nodeGlobals = Object.fromEntries(
-  ['process', 'console', 'Buffer', 'require', 'module', '__dirname', '__filename', 'URL', 'setTimeout', 'clearTimeout', 'TextEncoder', 'TextDecoder'].map((g) => [g, 'readonly']),
+  ['process', 'console', 'Buffer', 'require', 'module', '__dirname', '__filename', 'URL', 'setTimeout', 'clearTimeout', 'TextEncoder', 'TextDecoder'].map(
+    (g) => [g, 'readonly'],
+  ),
 );
 
 export default tseslint.config(

@@ -31,7 +31,11 @@ const needsShared = sharedAvailable
   ? []
   : fs
       .readdirSync(path.join(import.meta.dirname, 'test'))
-      .filter((f) => f.endsWith('.test.ts') && /from '\.\/(shared-data|helpers\/golden-groups)\.js'/.test(fs.readFileSync(path.join(import.meta.dirname, 'test', f), 'utf8')))
+      .filter(
+        (f) =>
+          f.endsWith('.test.ts') &&
+          /from '\.\/(shared-data|helpers\/golden-groups)\.js'/.test(fs.readFileSync(path.join(import.meta.dirname, 'test', f), 'utf8')),
+      )
       .map((f) => `test/${f}`);
 if (needsShared.length > 0) console.warn(`../shared not found: skipping ${needsShared.length} test files that need it`);
 

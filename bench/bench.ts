@@ -195,7 +195,18 @@ export function synthetic(ctx: BenchContext, spec: { samples: number; mbp: numbe
     process.stderr.write(`bench: generating ${path.basename(dir)} ...\n`);
     const r = spawnSync(
       'python3',
-      [path.join(ctx.sharedDir, 'tools', 'synth.py'), dir, '--samples', String(spec.samples), '--mbp', String(spec.mbp), '--chroms', String(spec.chroms), '--seed', String(spec.seed)],
+      [
+        path.join(ctx.sharedDir, 'tools', 'synth.py'),
+        dir,
+        '--samples',
+        String(spec.samples),
+        '--mbp',
+        String(spec.mbp),
+        '--chroms',
+        String(spec.chroms),
+        '--seed',
+        String(spec.seed),
+      ],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
     if (r.status !== 0) throw new Error(`synth.py failed for ${dir}`);

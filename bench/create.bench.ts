@@ -58,10 +58,14 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
         const out = path.join(tmp, `${id}.t${t}.agc`);
         const args = argsFor(c.steps[step]!, out, prev, t);
         const a: Command = { command: node, args: [ctx.cli, ...args], cwd };
-        const b: Command | undefined = ctx.agcBin ? { command: ctx.agcBin, args: argsFor(c.steps[step]!, path.join(tmp, 'upstream.agc'), prev, t), cwd } : undefined;
+        const b: Command | undefined = ctx.agcBin
+          ? { command: ctx.agcBin, args: argsFor(c.steps[step]!, path.join(tmp, 'upstream.agc'), prev, t), cwd }
+          : undefined;
         const cmp = ctx.compare(a, b);
         const ok = cmp.a.code === 0 && fs.existsSync(out) && sha(out) === c.sha256;
-        rows.push(comparisonRow(section, `${args[0]} -t ${t} ${id}`, cmp, { target: TARGET, note: ok ? 'sha256 = golden' : `WRONG OUTPUT (exit ${cmp.a.code})` }));
+        rows.push(
+          comparisonRow(section, `${args[0]} -t ${t} ${id}`, cmp, { target: TARGET, note: ok ? 'sha256 = golden' : `WRONG OUTPUT (exit ${cmp.a.code})` }),
+        );
         fs.rmSync(out, { force: true });
       }
     }
@@ -86,7 +90,10 @@ function scaleRows(ctx: BenchContext, tmp: string, section: string): BenchRow[] 
       const out = path.join(tmp, 'node.agc');
       const ref = path.join(tmp, 'upstream.agc');
       const args = (o: string) => ['create', '-t', String(t), '-o', o, ...files];
-      const cmp = ctx.compare({ command: process.execPath, args: [ctx.cli, ...args(out)], cwd: dir }, ctx.agcBin ? { command: ctx.agcBin, args: args(ref), cwd: dir } : undefined);
+      const cmp = ctx.compare(
+        { command: process.execPath, args: [ctx.cli, ...args(out)], cwd: dir },
+        ctx.agcBin ? { command: ctx.agcBin, args: args(ref), cwd: dir } : undefined,
+      );
       let note = cmp.a.code === 0 ? 'exit 0' : `FAILED (exit ${cmp.a.code})`;
       if (ctx.agcBin && cmp.a.code === 0) note = sha(out) === sha(ref) ? 'bytes = upstream' : 'BYTES DIFFER FROM UPSTREAM';
       rows.push(comparisonRow(section, `create -t ${t} synthetic ${label}`, cmp, { target: TARGET, note }));

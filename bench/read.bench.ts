@@ -36,13 +36,20 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
     for (const t of [1, 2]) {
       const args = ['getcol', '-t', String(t), archive];
       const cmp = ctx.compare({ command: node, args: [ctx.cli, ...args] }, up(args));
-      rows.push(comparisonRow(section, `getcol -t ${t} ${ds}`, cmp, { target: t === 2 ? 'wall ≤ 1.0×' : undefined, note: check(ctx, args, path.join(dir, 'getcol.sha256')) }));
+      rows.push(
+        comparisonRow(section, `getcol -t ${t} ${ds}`, cmp, {
+          target: t === 2 ? 'wall ≤ 1.0×' : undefined,
+          note: check(ctx, args, path.join(dir, 'getcol.sha256')),
+        }),
+      );
     }
     // The second sample: the first (the reference) decodes no LZ-diff segments at all.
     const s = samples[1] ?? samples[0]!;
     const args = ['getset', archive, s];
     const cmp = ctx.compare({ command: node, args: [ctx.cli, ...args] }, up(args));
-    rows.push(comparisonRow(section, `getset ${ds} (${s})`, cmp, { target: 'wall ≤ 1.3×', note: check(ctx, args, path.join(dir, 'getset', `${s}.fa.sha256`)) }));
+    rows.push(
+      comparisonRow(section, `getset ${ds} (${s})`, cmp, { target: 'wall ≤ 1.3×', note: check(ctx, args, path.join(dir, 'getset', `${s}.fa.sha256`)) }),
+    );
     const first = a.sampleLayout(s)!.contigs[0]!;
     const mid = Math.floor(first.length / 2);
     const q = `${first.name.split(' ')[0]}@${s}:${mid}-${mid + 3999}`;
@@ -102,7 +109,9 @@ function randomRows(ctx: BenchContext, label: string, archive: string): BenchRow
     comparisonRow('read (library, one process, 10,000 random 4 kb ranges; agc-node vs upstream libagc, alternating)', label, cmp, {
       upstream: b ? { wall: cmp.b?.wall, cpu: cmp.b?.cpu, rssMiB: cmp.b?.rssMiB } : { text: 'set AGC_REF_RANDOM' },
       target: 'rate ≥ 10× upstream',
-      note: `**${ra?.toLocaleString('en-US') ?? '?'} /s** vs ${rb?.toLocaleString('en-US') ?? '—'} /s` + (q !== undefined ? ` = **${q.toFixed(1)}×** (median of pairs)` : ''),
+      note:
+        `**${ra?.toLocaleString('en-US') ?? '?'} /s** vs ${rb?.toLocaleString('en-US') ?? '—'} /s` +
+        (q !== undefined ? ` = **${q.toFixed(1)}×** (median of pairs)` : ''),
     }),
   ];
 }

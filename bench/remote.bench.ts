@@ -25,7 +25,8 @@ function rng(seed: number): (n: number) => number {
 
 async function targets(a: RemoteAgcArchive): Promise<{ sample: string; name: string; length: number }[]> {
   const out: { sample: string; name: string; length: number }[] = [];
-  for (const s of await a.samples()) for (const c of (await a.sampleLayout(s))!.contigs) if (c.length >= 4000) out.push({ sample: s, name: c.name, length: c.length });
+  for (const s of await a.samples())
+    for (const c of (await a.sampleLayout(s))!.contigs) if (c.length >= 4000) out.push({ sample: s, name: c.name, length: c.length });
   return out;
 }
 

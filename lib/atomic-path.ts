@@ -65,7 +65,7 @@ function copyInto(from: string, to: string): void {
       for (;;) {
         const got = fs.readSync(src, buf, 0, buf.length, null);
         if (got === 0) break;
-        for (let off = 0; off < got; ) off += fs.writeSync(dst, buf, off, got - off);
+        for (let off = 0; off < got;) off += fs.writeSync(dst, buf, off, got - off);
       }
     } finally {
       fs.closeSync(dst);

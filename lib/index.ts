@@ -3,15 +3,7 @@ export { CppArchive } from './native/cpp-archive.js';
 export type { ArchivePart } from './native/cpp-archive.js';
 export { CppCollection, PlacementBuffer } from './native/cpp-collection.js';
 export type { CollectionParams, PlacementBatch, SampleDesc } from './native/cpp-collection.js';
-export {
-  AgcError,
-  AgcErrorCode,
-  AgcInputError,
-  AgcCorruptError,
-  AgcAmbiguousNameError,
-  AgcAbortError,
-  isAgcError,
-} from './errors.js';
+export { AgcError, AgcErrorCode, AgcInputError, AgcCorruptError, AgcAmbiguousNameError, AgcAbortError, isAgcError } from './errors.js';
 export { zstdCompress, zstdDecompress, zstdVersion } from './native/zstd.js';
 export { AgcArchive, shortContigName } from './read/agc-archive.js';
 export type { AgcArchiveOptions, ArchiveParams, SequenceQuery, FastaStreamOptions, ResolvedContig, SampleLayout } from './read/agc-archive.js';

@@ -69,13 +69,15 @@ class Archive : public Napi::ObjectWrap<Archive> {
   agc::CArchive& for_writing(Napi::Env env, const char* method) const {
     agc::CArchive& a = open_archive(env);
     if (a.IsInput())
-      throw CodedError(env, code::kClosed, std::string(method) + ": Archive is open for reading ('r')");
+      throw CodedError(env, code::kClosed,
+                       std::string(method) + ": Archive is open for reading ('r')");
     return a;
   }
   agc::CArchive& for_reading(Napi::Env env, const char* method) const {
     agc::CArchive& a = open_archive(env);
     if (!a.IsInput())
-      throw CodedError(env, code::kClosed, std::string(method) + ": Archive is open for writing ('w')");
+      throw CodedError(env, code::kClosed,
+                       std::string(method) + ": Archive is open for writing ('w')");
     return a;
   }
   static size_t stream_arg(const Napi::CallbackInfo& info, const agc::CArchive& a) {
@@ -83,18 +85,17 @@ class Archive : public Napi::ObjectWrap<Archive> {
     size_t n = a.GetNoStreams();
     if (id >= n)
       throw InputRangeError(info.Env(), "streamId " + std::to_string(id) +
-                                                  " out of range (archive has " +
-                                                  std::to_string(n) + " streams)");
+                                            " out of range (archive has " + std::to_string(n) +
+                                            " streams)");
     return id;
   }
   static size_t part_arg(const Napi::CallbackInfo& info, const agc::CArchive& a, size_t stream) {
     size_t id = ArgIndex(info, 1, "partId");
     size_t n = a.GetNoParts(stream);
     if (id >= n)
-      throw InputRangeError(info.Env(), "partId " + std::to_string(id) +
-                                                  " out of range (stream '" +
-                                                  a.GetStreamName(stream) + "' has " +
-                                                  std::to_string(n) + " parts)");
+      throw InputRangeError(info.Env(), "partId " + std::to_string(id) + " out of range (stream '" +
+                                            a.GetStreamName(stream) + "' has " + std::to_string(n) +
+                                            " parts)");
     return id;
   }
 
@@ -110,7 +111,8 @@ class Archive : public Napi::ObjectWrap<Archive> {
   Napi::Value Path(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), path_); }
 
   Napi::Value GetNumStreams(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), static_cast<double>(open_archive(info.Env()).GetNoStreams()));
+    return Napi::Number::New(info.Env(),
+                             static_cast<double>(open_archive(info.Env()).GetNoStreams()));
   }
 
   Napi::Value GetStreamId(const Napi::CallbackInfo& info) {
@@ -183,11 +185,10 @@ class Archive : public Napi::ObjectWrap<Archive> {
     uint64_t metadata = 0;
     a.GetPart(stream, part, data, metadata);
     Napi::Env env = info.Env();
-    Napi::Number meta = SafeNumber(
-        env, metadata,
-        ("metadata of part " + std::to_string(part) + " of stream '" + a.GetStreamName(stream) +
-         "' in " + path_)
-            .c_str());
+    Napi::Number meta = SafeNumber(env, metadata,
+                                   ("metadata of part " + std::to_string(part) + " of stream '" +
+                                    a.GetStreamName(stream) + "' in " + path_)
+                                       .c_str());
     Napi::Object out = Napi::Object::New(env);
     out.Set("data", ToBuffer(env, data));
     out.Set("metadata", meta);

@@ -21,13 +21,12 @@ struct Params {
 uint32_t params_field(const Napi::Object& o, const char* name, double min, double max) {
   Napi::Env env = o.Env();
   Napi::Value v = o.Get(name);
-  if (!v.IsNumber())
-    throw InputTypeError(env, std::string("params.") + name + " must be a number");
+  if (!v.IsNumber()) throw InputTypeError(env, std::string("params.") + name + " must be a number");
   const double d = v.As<Napi::Number>().DoubleValue();
   if (!(d >= min && d <= max) || std::floor(d) != d)
     throw InputRangeError(env, std::string("params.") + name + " must be an integer in " +
-                                         std::to_string(static_cast<uint64_t>(min)) + ".." +
-                                         std::to_string(static_cast<uint64_t>(max)));
+                                   std::to_string(static_cast<uint64_t>(min)) + ".." +
+                                   std::to_string(static_cast<uint64_t>(max)));
   return static_cast<uint32_t>(d);
 }
 
@@ -64,12 +63,16 @@ class Collection : public Napi::ObjectWrap<Collection> {
             InstanceMethod<&Collection::Coded<&Collection::GetSamples>>("getSamples"),
             InstanceMethod<&Collection::Coded<&Collection::GetContigNames>>("getContigNames"),
             InstanceMethod<&Collection::Coded<&Collection::GetSampleDesc>>("getSampleDesc"),
-            InstanceMethod<&Collection::Coded<&Collection::PrepareForCompression>>("prepareForCompression"),
-            InstanceMethod<&Collection::Coded<&Collection::ResetPrevSampleName>>("resetPrevSampleName"),
-            InstanceMethod<&Collection::Coded<&Collection::RegisterSampleContig>>("registerSampleContig"),
+            InstanceMethod<&Collection::Coded<&Collection::PrepareForCompression>>(
+                "prepareForCompression"),
+            InstanceMethod<&Collection::Coded<&Collection::ResetPrevSampleName>>(
+                "resetPrevSampleName"),
+            InstanceMethod<&Collection::Coded<&Collection::RegisterSampleContig>>(
+                "registerSampleContig"),
             InstanceMethod<&Collection::Coded<&Collection::AddSegmentsPlaced>>("addSegmentsPlaced"),
             InstanceMethod<&Collection::Coded<&Collection::StoreContigBatch>>("storeContigBatch"),
-            InstanceMethod<&Collection::Coded<&Collection::CompleteSerialization>>("completeSerialization"),
+            InstanceMethod<&Collection::Coded<&Collection::CompleteSerialization>>(
+                "completeSerialization"),
             InstanceMethod<&Collection::Coded<&Collection::PrepareForAppend>>("prepareForAppend"),
         });
   }
@@ -106,24 +109,25 @@ class Collection : public Napi::ObjectWrap<Collection> {
     if (!a || !a->IsOpen())
       throw CodedError(info.Env(), code::kClosed, std::string(method) + ": Archive is closed");
     if (a->IsInput() != for_input)
-      throw CodedError(info.Env(), code::kClosed,
-                             std::string(method) + (for_input
-                                                        ? ": Archive must be open for reading ('r')"
-                                                        : ": Archive must be open for writing ('w')"));
+      throw CodedError(
+          info.Env(), code::kClosed,
+          std::string(method) + (for_input ? ": Archive must be open for reading ('r')"
+                                           : ": Archive must be open for writing ('w')"));
     return a;
   }
 
   static void require_open(Napi::Env env, const std::shared_ptr<agc::CArchive>& a,
                            const char* method) {
     if (a && !a->IsOpen())
-      throw CodedError(env, code::kClosed, std::string(method) + ": Archive " + a->FileName() +
-                                      " was closed");
+      throw CodedError(env, code::kClosed,
+                       std::string(method) + ": Archive " + a->FileName() + " was closed");
   }
 
   void require_writable(Napi::Env env, const char* method) const {
     if (mode_ != Mode::kCreate && mode_ != Mode::kAppend)
-      throw CodedError(env, code::kClosed, std::string(method) +
-                                      ": Collection is not prepared for compression or appending");
+      throw CodedError(
+          env, code::kClosed,
+          std::string(method) + ": Collection is not prepared for compression or appending");
     require_open(env, out_, method);
   }
 
@@ -326,24 +330,21 @@ class Collection : public Napi::ObjectWrap<Collection> {
     const size_t n = b.sample_index.size();
     for (const U32Field& f : fields)
       if (f.dst->size() != n)
-        throw InputRangeError(env, std::string(f.label) + " has " +
-                                             std::to_string(f.dst->size()) +
-                                             " entries, batch.sampleIndex " + std::to_string(n));
+        throw InputRangeError(env, std::string(f.label) + " has " + std::to_string(f.dst->size()) +
+                                       " entries, batch.sampleIndex " + std::to_string(n));
     if (b.rev_comp.size() != n)
       throw InputRangeError(env, "batch.revComp has " + std::to_string(b.rev_comp.size()) +
-                                           " entries, batch.sampleIndex " + std::to_string(n));
+                                     " entries, batch.sampleIndex " + std::to_string(n));
     for (size_t i = 0; i < n; ++i) {
       if (b.sample_index[i] >= b.sample_names.size())
         throw InputRangeError(env, "batch.sampleIndex[" + std::to_string(i) + "] = " +
-                                             std::to_string(b.sample_index[i]) +
-                                             " is out of range");
+                                       std::to_string(b.sample_index[i]) + " is out of range");
       if (b.contig_index[i] >= b.contig_names.size())
         throw InputRangeError(env, "batch.contigIndex[" + std::to_string(i) + "] = " +
-                                             std::to_string(b.contig_index[i]) +
-                                             " is out of range");
+                                       std::to_string(b.contig_index[i]) + " is out of range");
       if (b.place[i] >= agc::CCollection_V3::kMaxPlace)
-        throw InputRangeError(env, "batch.place[" + std::to_string(i) + "] = " +
-                                             std::to_string(b.place[i]) + " is out of range");
+        throw InputRangeError(env, "batch.place[" + std::to_string(i) +
+                                       "] = " + std::to_string(b.place[i]) + " is out of range");
     }
     require_writable(env, "addSegmentsPlaced");
     c.add_segments_placed(b);
@@ -358,8 +359,8 @@ class Collection : public Napi::ObjectWrap<Collection> {
     require_writable(env, "storeContigBatch");
     if (from > to || to > c.get_no_samples())
       throw InputRangeError(env, "storeContigBatch: range [" + std::to_string(from) + ", " +
-                                           std::to_string(to) + ") is outside the " +
-                                           std::to_string(c.get_no_samples()) + " samples");
+                                     std::to_string(to) + ") is outside the " +
+                                     std::to_string(c.get_no_samples()) + " samples");
     c.store_contig_batch(from, to);
     return env.Undefined();
   }

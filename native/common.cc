@@ -11,7 +11,8 @@ const napi_type_tag kCollectionTag = {0x2f8b7d1e4a6c9035ULL, 0xc3e5a7091b2d4f68U
 
 AddonData& GetAddonData(Napi::Env env) {
   AddonData* d = env.GetInstanceData<AddonData>();
-  if (!d) throw CodedError(env, code::kInternal, "agc-node: addon not initialised in this environment");
+  if (!d)
+    throw CodedError(env, code::kInternal, "agc-node: addon not initialised in this environment");
   return *d;
 }
 
@@ -115,7 +116,8 @@ std::string binary_of(const Napi::Value& v, const char* name) {
   std::u16string u = v.As<Napi::String>().Utf16Value();
   std::string out(u.size(), '\0');
   for (size_t i = 0; i < u.size(); ++i) {
-    if (u[i] > 0xFF) type_error(v.Env(), name, "a binary string (one char per byte, U+0000..U+00FF)");
+    if (u[i] > 0xFF)
+      type_error(v.Env(), name, "a binary string (one char per byte, U+0000..U+00FF)");
     out[i] = static_cast<char>(u[i]);
   }
   return out;
@@ -160,14 +162,16 @@ Napi::Buffer<uint8_t> ToBuffer(Napi::Env env, const std::vector<uint8_t>& bytes)
 
 Napi::Number SafeNumber(Napi::Env env, uint64_t x, const char* what) {
   if (x > 9007199254740991ULL)
-    throw CodedError(env, code::kCorrupt,
-                     std::string(what) + " " + std::to_string(x) + " exceeds Number.MAX_SAFE_INTEGER");
+    throw CodedError(
+        env, code::kCorrupt,
+        std::string(what) + " " + std::to_string(x) + " exceeds Number.MAX_SAFE_INTEGER");
   return Napi::Number::New(env, static_cast<double>(x));
 }
 
 Napi::Array ToStringArray(Napi::Env env, const std::vector<std::string>& v) {
   Napi::Array a = Napi::Array::New(env, v.size());
-  for (size_t i = 0; i < v.size(); ++i) a.Set(static_cast<uint32_t>(i), Napi::String::New(env, v[i]));
+  for (size_t i = 0; i < v.size(); ++i)
+    a.Set(static_cast<uint32_t>(i), Napi::String::New(env, v[i]));
   return a;
 }
 
@@ -209,7 +213,8 @@ Napi::Error InputRangeError(Napi::Env env, const std::string& message) {
 void RethrowAsJs(Napi::Env env, const std::exception& e) {
   if (auto* agc_error = dynamic_cast<const agc::AgcError*>(&e))
     throw CodedError(env, code_of(agc_error->kind()), agc_error->what());
-  if (dynamic_cast<const std::bad_alloc*>(&e)) throw CodedError(env, code::kInternal, "agc-node: out of memory");
+  if (dynamic_cast<const std::bad_alloc*>(&e))
+    throw CodedError(env, code::kInternal, "agc-node: out of memory");
   throw CodedError(env, code::kInternal, e.what());
 }
 

@@ -92,8 +92,9 @@ std::vector<std::string> AsStringArray(const Napi::Value& v, const char* name);
 std::string ArgBinaryString(const Napi::CallbackInfo& info, size_t i, const char* name);
 std::vector<std::string> AsBinaryStringArray(const Napi::Value& v, const char* name);
 
-// ---- results -------------------------------------------------------------------------------------
-// A Buffer holding a copy of `bytes`.
+// ---- results
+// ------------------------------------------------------------------------------------- A Buffer
+// holding a copy of `bytes`.
 Napi::Buffer<uint8_t> ToBuffer(Napi::Env env, const std::vector<uint8_t>& bytes);
 // A u64 from the format as a JS number; throws AGC_CORRUPT naming `what` when it is >= 2^53.
 Napi::Number SafeNumber(Napi::Env env, uint64_t x, const char* what);

@@ -75,7 +75,8 @@ Napi::Value Install(const Napi::CallbackInfo& info) {
 Napi::Value Register(const Napi::CallbackInfo& info) {
   std::string p = ArgString(info, 0, "path");
   bool folder = info.Length() > 1 && info[1].ToBoolean().Value();
-  if (p.empty() || p.size() >= kPathMax || p.find('\0') != std::string::npos) return Napi::Number::New(info.Env(), -1);
+  if (p.empty() || p.size() >= kPathMax || p.find('\0') != std::string::npos)
+    return Napi::Number::New(info.Env(), -1);
   for (int i = 0; i < kSlots; ++i) {
     int expected = 0;
     if (g_slots[i].state.compare_exchange_strong(expected, 1)) {
@@ -97,9 +98,12 @@ Napi::Value Unregister(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitSignals(Napi::Env env, Napi::Object exports) {
-  exports.Set("installInterruptCleanup", Napi::Function::New(env, Install, "installInterruptCleanup"));
-  exports.Set("registerInterruptCleanup", Napi::Function::New(env, Register, "registerInterruptCleanup"));
-  exports.Set("unregisterInterruptCleanup", Napi::Function::New(env, Unregister, "unregisterInterruptCleanup"));
+  exports.Set("installInterruptCleanup",
+              Napi::Function::New(env, Install, "installInterruptCleanup"));
+  exports.Set("registerInterruptCleanup",
+              Napi::Function::New(env, Register, "registerInterruptCleanup"));
+  exports.Set("unregisterInterruptCleanup",
+              Napi::Function::New(env, Unregister, "unregisterInterruptCleanup"));
 }
 
 }  // namespace agcnode

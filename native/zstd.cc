@@ -28,7 +28,8 @@ Napi::Value ZstdVersionJs(const Napi::CallbackInfo& info) {
 
 void InitZstd(Napi::Env env, Napi::Object exports) {
   exports.Set("zstdCompress", Napi::Function::New<Coded<ZstdCompressJs>>(env, "zstdCompress"));
-  exports.Set("zstdDecompress", Napi::Function::New<Coded<ZstdDecompressJs>>(env, "zstdDecompress"));
+  exports.Set("zstdDecompress",
+              Napi::Function::New<Coded<ZstdDecompressJs>>(env, "zstdDecompress"));
   exports.Set("zstdVersion", Napi::Function::New<ZstdVersionJs>(env, "zstdVersion"));
 }
 

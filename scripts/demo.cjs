@@ -32,7 +32,13 @@ function records(text) {
   const out = new Map();
   for (const rec of text.split('>').slice(1)) {
     const nl = rec.indexOf('\n');
-    out.set(rec.slice(0, nl), rec.slice(nl + 1).replace(/\s+/g, '').toUpperCase());
+    out.set(
+      rec.slice(0, nl),
+      rec
+        .slice(nl + 1)
+        .replace(/\s+/g, '')
+        .toUpperCase(),
+    );
   }
   return out;
 }

@@ -43,11 +43,19 @@ function parseOptions(argv) {
     else if (a === '--keep') o.keep = next();
     else if (a === '-v') o.verbose = true;
     else if (a === '--help' || a === '-h') {
-      process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 18).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+      process.stdout.write(
+        fs
+          .readFileSync(fileURLToPath(import.meta.url), 'utf8')
+          .split('\n')
+          .slice(1, 18)
+          .map((l) => l.replace(/^\/\/ ?/, ''))
+          .join('\n') + '\n',
+      );
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
-  for (const k of ['seed', 'cases', 'jobs', 'timeout']) if (!Number.isSafeInteger(o[k]) || o[k] < (k === 'seed' ? 0 : 1)) throw new Error(`--${k}: expected a positive integer`);
+  for (const k of ['seed', 'cases', 'jobs', 'timeout'])
+    if (!Number.isSafeInteger(o[k]) || o[k] < (k === 'seed' ? 0 : 1)) throw new Error(`--${k}: expected a positive integer`);
   if (!['archive', 'fasta', 'all'].includes(o.kind)) throw new Error('--kind: archive, fasta or all');
   return o;
 }
@@ -162,12 +170,18 @@ function mutateBytes(r, src) {
   for (let k = 0; k < ops; k++) {
     const op = r.int(7);
     const at = r.int(Math.max(1, b.length));
-    if (op === 0) b[at] ^= 1 << r.int(8); // bit flip
-    else if (op === 1) b[at] = r.int(256); // random byte
-    else if (op === 2) b = b.subarray(0, at); // truncation
-    else if (op === 3) b.fill(r.pick([0, 0xff]), at, Math.min(b.length, at + 1 + r.int(64))); // zeroed or 0xff range
-    else if (op === 4) b = Buffer.concat([b.subarray(0, at), Buffer.from(Array.from({ length: 1 + r.int(16) }, () => r.int(256))), b.subarray(at)]); // insertion
-    else if (op === 5) b = Buffer.concat([b.subarray(0, at), b.subarray(Math.min(b.length, at + 1 + r.int(32)))]); // deletion
+    if (op === 0)
+      b[at] ^= 1 << r.int(8); // bit flip
+    else if (op === 1)
+      b[at] = r.int(256); // random byte
+    else if (op === 2)
+      b = b.subarray(0, at); // truncation
+    else if (op === 3)
+      b.fill(r.pick([0, 0xff]), at, Math.min(b.length, at + 1 + r.int(64))); // zeroed or 0xff range
+    else if (op === 4)
+      b = Buffer.concat([b.subarray(0, at), Buffer.from(Array.from({ length: 1 + r.int(16) }, () => r.int(256))), b.subarray(at)]); // insertion
+    else if (op === 5)
+      b = Buffer.concat([b.subarray(0, at), b.subarray(Math.min(b.length, at + 1 + r.int(32)))]); // deletion
     else {
       // the footer region (last 64 bytes) is where the stream index lives
       const p = Math.max(0, b.length - 1 - r.int(64));
@@ -213,7 +227,12 @@ async function archiveCase(r, ctx, dir, timeout) {
     label = 'api';
   } else {
     const cmd = ['listset', 'listctg', 'info', 'getset', 'getctg', 'getcol', 'getset'][use];
-    const extra = cmd === 'listctg' || cmd === 'getset' ? [r.pick(ctx.samples)] : cmd === 'getctg' ? [`chr${1 + r.int(3)}@${r.pick(ctx.samples)}:${r.int(100)}-${100 + r.int(5000)}`] : [];
+    const extra =
+      cmd === 'listctg' || cmd === 'getset'
+        ? [r.pick(ctx.samples)]
+        : cmd === 'getctg'
+          ? [`chr${1 + r.int(3)}@${r.pick(ctx.samples)}:${r.int(100)}-${100 + r.int(5000)}`]
+          : [];
     args = [cli, cmd, file, ...extra];
     label = `cli ${cmd}`;
   }
@@ -224,7 +243,10 @@ async function archiveCase(r, ctx, dir, timeout) {
   const key = args.slice(2).join('\0').replace(file, '@');
   let expected = ctx.baseline.get(key);
   if (expected === undefined) {
-    const base = await runChild(args.map((a) => (a === file ? ctx.archivePath : a)), timeout);
+    const base = await runChild(
+      args.map((a) => (a === file ? ctx.archivePath : a)),
+      timeout,
+    );
     expected = base.code === 0 ? base.stdout : Buffer.alloc(0);
     ctx.baseline.set(key, expected);
   }
@@ -383,7 +405,9 @@ async function main() {
   const secs = (Date.now() - started) / 1000;
   const lines = [...counts.entries()].sort().map(([k, v]) => `  ${k.padEnd(22)} ${v}`);
   process.stdout.write(`agc-node fuzz: seed ${o.seed}, ${o.cases} cases, ${secs.toFixed(0)} s\n${lines.join('\n')}\n`);
-  process.stdout.write(failures.length ? `${failures.length} failing case(s): ${failures.map((f) => f.i).join(', ')}\n` : 'no crash, hang, memory blow-up or unreadable archive\n');
+  process.stdout.write(
+    failures.length ? `${failures.length} failing case(s): ${failures.map((f) => f.i).join(', ')}\n` : 'no crash, hang, memory blow-up or unreadable archive\n',
+  );
   return failures.length ? 1 : 0;
 }
 

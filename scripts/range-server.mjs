@@ -51,7 +51,13 @@ export async function startRangeServer(options = {}) {
     };
     const named = typeof body === 'string' ? body : url.pathname.endsWith('/') ? 'index.html' : url.pathname;
     const type = TYPES[path.extname(named)] ?? 'application/octet-stream';
-    const headers = { 'content-type': type, 'accept-ranges': 'bytes', 'access-control-allow-origin': '*', 'access-control-expose-headers': 'content-range, content-length', 'cache-control': 'no-store' };
+    const headers = {
+      'content-type': type,
+      'accept-ranges': 'bytes',
+      'access-control-allow-origin': '*',
+      'access-control-expose-headers': 'content-range, content-length',
+      'cache-control': 'no-store',
+    };
     const range = req.headers.range;
     const m = range && !options.ignoreRange && !(options.ignoreSuffix && range.startsWith('bytes=-')) ? /^bytes=(\d*)-(\d*)$/.exec(range) : null;
     if (m && (m[1] !== '' || m[2] !== '')) {

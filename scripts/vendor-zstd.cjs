@@ -17,9 +17,7 @@ try {
 }
 const src = path.join(zstdNapi, 'deps', 'zstd');
 const header = fs.readFileSync(path.join(src, 'lib', 'zstd.h'), 'utf8');
-const version = ['MAJOR', 'MINOR', 'RELEASE']
-  .map((part) => (header.match(new RegExp(`#define ZSTD_VERSION_${part}\\s+(\\d+)`)) || [])[1])
-  .join('.');
+const version = ['MAJOR', 'MINOR', 'RELEASE'].map((part) => (header.match(new RegExp(`#define ZSTD_VERSION_${part}\\s+(\\d+)`)) || [])[1]).join('.');
 // Archives are byte-identical to upstream's only with this exact zstd release.
 if (version !== '1.5.6') {
   console.error(`vendor-zstd: ${src} holds zstd ${version}; agc-node needs exactly 1.5.6 (zstd-napi@0.0.8)`);

@@ -74,9 +74,7 @@ describe('append input handling', () => {
 
   it('rejects a sample already in the archive', async () => {
     const out = path.join(dir, 'dup.agc');
-    await expect(appendArchive({ input: golden, output: out, samples: [path.join(data, 'EMC_2012.fa')] })).rejects.toThrow(
-      /EMC_2012.*already in the archive/,
-    );
+    await expect(appendArchive({ input: golden, output: out, samples: [path.join(data, 'EMC_2012.fa')] })).rejects.toThrow(/EMC_2012.*already in the archive/);
     expect(fs.existsSync(out)).toBe(false);
   });
 
@@ -118,8 +116,6 @@ describe('append input handling', () => {
   });
 
   it('appending to a missing archive fails', async () => {
-    await expect(appendArchive({ input: path.join(dir, 'nope.agc'), output: path.join(dir, 'x.agc'), samples: [] })).rejects.toBeInstanceOf(
-      AgcInputError,
-    );
+    await expect(appendArchive({ input: path.join(dir, 'nope.agc'), output: path.join(dir, 'x.agc'), samples: [] })).rejects.toBeInstanceOf(AgcInputError);
   });
 });

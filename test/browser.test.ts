@@ -28,16 +28,31 @@ beforeAll(async () => {
   if (!haveChromium) return;
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agc-browser-'));
   const bundle = await bundleWeb(undefined, path.join(tmp, 'agc-node-web.min.js'));
-  const html = '<!doctype html><meta charset="utf-8"><title>agc</title><script type="module">import * as agc from "/agc.js"; window.agc = agc; document.title = "ready";</script>';
+  const html =
+    '<!doctype html><meta charset="utf-8"><title>agc</title><script type="module">import * as agc from "/agc.js"; window.agc = agc; document.title = "ready";</script>';
   server = await startRangeServer({
-    files: { '/': new TextEncoder().encode(html), '/agc.js': bundle.outfile, '/mers.agc': path.join(mers, 'archive.agc'), '/kleb.agc': path.join(kleb, 'archive.agc') },
+    files: {
+      '/': new TextEncoder().encode(html),
+      '/agc.js': bundle.outfile,
+      '/mers.agc': path.join(mers, 'archive.agc'),
+      '/kleb.agc': path.join(kleb, 'archive.agc'),
+    },
   });
   // Types only at compile time; the module itself is loaded only when the browser is there.
   const { chromium } = await import('playwright-core');
   context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   page = context.pages()[0] ?? (await context.newPage());
   await page.goto(`${server.url}/`);
@@ -78,11 +93,32 @@ test.skipIf(!haveChromium)('headless Chromium lists samples and contigs and fetc
       (e: { code?: string; message: string }) => `${e.code}: ${e.message}`,
     );
     const rangedName = (await a.resolveContig('EMC_2012', 'gi|409052551|gb|JX869059.2|'))!.layout.name;
-    return { samples, contigs, whole, ranged, rangedName, kRange, kHeader: (await k.resolveContig(undefined, 'CP003200.1'))!.layout.name, requests: after.requests - before.requests, bytes: after.bytes - before.bytes, bad };
+    return {
+      samples,
+      contigs,
+      whole,
+      ranged,
+      rangedName,
+      kRange,
+      kHeader: (await k.resolveContig(undefined, 'CP003200.1'))!.layout.name,
+      requests: after.requests - before.requests,
+      bytes: after.bytes - before.bytes,
+      bad,
+    };
   });
 
-  expect([...got.samples].sort().map((s) => `${s}\n`).join('')).toBe(fs.readFileSync(path.join(mers, 'listset.txt'), 'utf8'));
-  expect([...got.samples].sort().map((s) => `${s}\n${got.contigs[s].map((c) => `   ${c}\n`).join('')}`).join('')).toBe(fs.readFileSync(path.join(mers, 'listctg.txt'), 'utf8'));
+  expect(
+    [...got.samples]
+      .sort()
+      .map((s) => `${s}\n`)
+      .join(''),
+  ).toBe(fs.readFileSync(path.join(mers, 'listset.txt'), 'utf8'));
+  expect(
+    [...got.samples]
+      .sort()
+      .map((s) => `${s}\n${got.contigs[s].map((c) => `   ${c}\n`).join('')}`)
+      .join(''),
+  ).toBe(fs.readFileSync(path.join(mers, 'listctg.txt'), 'utf8'));
   expect(got.whole.map(([c, s]) => fasta(c, s)).join('')).toBe(fs.readFileSync(path.join(mers, 'getcol.fa'), 'latin1'));
   // getctg q: ["gi|409052551|gb|JX869059.2|@EMC_2012:100-250"] (inclusive range)
   const q = fs.readdirSync(path.join(mers, 'getctg')).find((f) => fs.readFileSync(path.join(mers, 'getctg', f), 'utf8').includes('@EMC_2012:100-250'))!;

@@ -24,7 +24,11 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agc-web-'));
   ours = path.join(tmp, 'ours.agc');
   const d = path.join(dataDir, 'mers-tiny');
-  const files = fs.readdirSync(d).filter((f) => f.endsWith('.fa')).sort().map((f) => path.join(d, f));
+  const files = fs
+    .readdirSync(d)
+    .filter((f) => f.endsWith('.fa'))
+    .sort()
+    .map((f) => path.join(d, f));
   // Batches of 2 samples: several collection parts.
   await createArchive({ output: ours, reference: files[0], samples: files.slice(1), batchSize: 2, threads: 1 });
   server = await startRangeServer({ files: { '/upstream.agc': upstream, '/ours.agc': ours, '/kleb.agc': kleb } });
@@ -183,7 +187,9 @@ test('concurrent queries on one archive with a tiny fetch cache', async () => {
   const native = await AgcArchive.open(kleb);
   const a = await RemoteAgcArchive.open(`${server.url}/kleb.agc`, { fetchCacheBytes: 1, cacheBytes: 0 });
   const samples = await native.samples();
-  const queries = samples.flatMap((s, i) => [0, 1, 2].map((q) => ({ sample: s, contig: native.sampleLayout(s)!.contigs[0].name, start: 50_000 * (i + q), end: 50_000 * (i + q) + 70_000 })));
+  const queries = samples.flatMap((s, i) =>
+    [0, 1, 2].map((q) => ({ sample: s, contig: native.sampleLayout(s)!.contigs[0].name, start: 50_000 * (i + q), end: 50_000 * (i + q) + 70_000 })),
+  );
   const got = await Promise.all(queries.map((q) => a.getSequence(q)));
   for (let i = 0; i < queries.length; i++) expect(got[i]).toBe(await native.getSequence(queries[i]));
   a.close();

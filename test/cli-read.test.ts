@@ -10,7 +10,18 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as cmd from '../lib/cli/commands/read.js';
 import { parseContigQuery, resolveRange } from '../lib/cli/commands/query.js';
-import { AgcInputError, AtomicFile, AtomicPath, intOption, parseCommandArgs, sniffVerbosity, validate, verbosityOption, writeFileAtomic, type Output } from '../lib/cli/common.js';
+import {
+  AgcInputError,
+  AtomicFile,
+  AtomicPath,
+  intOption,
+  parseCommandArgs,
+  sniffVerbosity,
+  validate,
+  verbosityOption,
+  writeFileAtomic,
+  type Output,
+} from '../lib/cli/common.js';
 import { FastaSink } from '../lib/cli/fasta-sink.js';
 import { z } from 'zod/v3';
 import { archivePath, caseDir, cases, getctgQueries, goldenSha, listsetOf, quick, readText, repoRoot, sha256 } from './shared-data.js';
@@ -244,8 +255,14 @@ describe('agc-node as a process', () => {
     const names = listsetOf(sa);
     using ar = AgcArchive.openSync(archivePath(sa));
     const order = ar.samplesSync();
-    expect(fs.readdirSync(dir).sort()).toEqual(order.slice(1).map((s) => `${s}.fa`).sort());
-    for (const s of order.slice(1)) expect(sha256(fs.readFileSync(path.join(dir, `${s}.fa`)))).toBe(goldenSha(path.join(caseDir(sa), 'getset', `${s}.fa.sha256`)));
+    expect(fs.readdirSync(dir).sort()).toEqual(
+      order
+        .slice(1)
+        .map((s) => `${s}.fa`)
+        .sort(),
+    );
+    for (const s of order.slice(1))
+      expect(sha256(fs.readFileSync(path.join(dir, `${s}.fa`)))).toBe(goldenSha(path.join(caseDir(sa), 'getset', `${s}.fa.sha256`)));
     expect(names.length).toBe(order.length);
   });
 
@@ -264,7 +281,12 @@ describe('agc-node as a process', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(order.map((s) => `${s}.fa`).sort());
     for (const s of order) expect(sha256(fs.readFileSync(path.join(dir, `${s}.fa`)))).toBe(goldenSha(path.join(caseDir(sa), 'getset', `${s}.fa.sha256`)));
     // progress lines in archive order, one per sample
-    expect(r2.stderr.split('\n').filter((l) => l.includes(' of ')).map((l) => path.basename(l.split('  (')[0], '.fa'))).toEqual(order);
+    expect(
+      r2.stderr
+        .split('\n')
+        .filter((l) => l.includes(' of '))
+        .map((l) => path.basename(l.split('  (')[0], '.fa')),
+    ).toEqual(order);
   });
 
   it('stdout that another part of the process made non-blocking still gets every byte', () => {
@@ -394,7 +416,10 @@ describe('agc-node as a process', () => {
       fs.mkdirSync(out);
       oneLine(agc(['getcol', '-t', '1', '-o', out, bad]), /corrupt/);
       oneLine(agc(['getcol', '-t', '2', bad], { env: { AGC_NODE_PARALLEL_MIN: '0' } }), /corrupt/);
-      oneLine(agc(['getcol', '-t', '2', bad], { env: { AGC_NODE_SHARED_MIN: '0', AGC_NODE_PARALLEL_MIN: '1e15', AGC_NODE_SHARED_WORKER_FIRST: '1' } }), /corrupt/);
+      oneLine(
+        agc(['getcol', '-t', '2', bad], { env: { AGC_NODE_SHARED_MIN: '0', AGC_NODE_PARALLEL_MIN: '1e15', AGC_NODE_SHARED_WORKER_FIRST: '1' } }),
+        /corrupt/,
+      );
       oneLine(agc(['getset', '-o', path.join(dir, 'x.fa'), bad, 'N315']), /corrupt/);
       expect(fs.readdirSync(out)).toEqual([]);
       expect(fs.readdirSync(dir).sort()).toEqual(['corrupt.agc', 'out']);

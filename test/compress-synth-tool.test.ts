@@ -31,7 +31,11 @@ const INPUTS: Record<string, string> = {
 };
 const CASES: Array<{ name: string; opts: Partial<CreateArchiveOptions>; upstream: string }> = [
   // agc create -s 2000 -k 21 -b 2
-  { name: 's 2000, k 21, b 2', opts: { segmentSize: 2000, kmerLength: 21, batchSize: 2 }, upstream: 'a218b4866f38bd6666c6c3d5bb402d70dca07e9d77aca63c1cc451abcd63fd5f' },
+  {
+    name: 's 2000, k 21, b 2',
+    opts: { segmentSize: 2000, kmerLength: 21, batchSize: 2 },
+    upstream: 'a218b4866f38bd6666c6c3d5bb402d70dca07e9d77aca63c1cc451abcd63fd5f',
+  },
   // agc create -s 1500 -k 25 -a -f 0.02 -b 3
   {
     name: 'adaptive + fallback, s 1500, k 25, b 3',

@@ -23,7 +23,10 @@ function randomSeq(n: number): string {
 
 function revComp(s: string): string {
   const m: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A' };
-  return [...s].reverse().map((c) => m[c.toUpperCase()] ?? c).join('');
+  return [...s]
+    .reverse()
+    .map((c) => m[c.toUpperCase()] ?? c)
+    .join('');
 }
 
 /** A variant of `ref`: SNPs, small indels, an inverted block, an N run, IUPAC codes, lower case. */
@@ -63,9 +66,24 @@ function write(name: string, records: Array<[string, string]>): string {
   fs.writeFileSync(p, fasta(records, 50 + Math.floor(rand() * 30)));
   return p;
 }
-files.push(write('ref.fa', [['chr1 reference one', chr1], ['chr2 reference two', chr2]]));
-files.push(write('s1.fa', [['chr1 s1', mutate(chr1, 0.01)], ['chr2 s1', mutate(chr2, 0.01)]]));
-files.push(write('s2.fa', [['chr1 s2 rc', revComp(mutate(chr1, 0.02))], ['chr2 s2', mutate(chr2, 0.02)]]));
+files.push(
+  write('ref.fa', [
+    ['chr1 reference one', chr1],
+    ['chr2 reference two', chr2],
+  ]),
+);
+files.push(
+  write('s1.fa', [
+    ['chr1 s1', mutate(chr1, 0.01)],
+    ['chr2 s1', mutate(chr2, 0.01)],
+  ]),
+);
+files.push(
+  write('s2.fa', [
+    ['chr1 s2 rc', revComp(mutate(chr1, 0.02))],
+    ['chr2 s2', mutate(chr2, 0.02)],
+  ]),
+);
 const s3 = mutate(chr1, 0.005);
 files.push(
   write('s3.fa', [
@@ -76,10 +94,28 @@ files.push(
     ['tiny', 'ACGTNNNNACGT'],
   ]),
 );
-files.push(write('s4.fa', [['chr1 s4', mutate(chr1, 0.05)], ['alien', randomSeq(3000)], ['alien2', randomSeq(700)]]));
-files.push(write('s5.fa', [['chr1 s5', mutate(chr1, 0.01)], ['chr2 s5', mutate(chr2, 0.01)]]));
+files.push(
+  write('s4.fa', [
+    ['chr1 s4', mutate(chr1, 0.05)],
+    ['alien', randomSeq(3000)],
+    ['alien2', randomSeq(700)],
+  ]),
+);
+files.push(
+  write('s5.fa', [
+    ['chr1 s5', mutate(chr1, 0.01)],
+    ['chr2 s5', mutate(chr2, 0.01)],
+  ]),
+);
 
-const base: Omit<CreateArchiveOptions, 'output'> = { reference: files[0]!, samples: files.slice(1), kmerLength: 21, segmentSize: 800, minMatchLength: 18, batchSize: 3 };
+const base: Omit<CreateArchiveOptions, 'output'> = {
+  reference: files[0]!,
+  samples: files.slice(1),
+  kmerLength: 21,
+  segmentSize: 800,
+  minMatchLength: 18,
+  batchSize: 3,
+};
 
 const variants: Array<[string, Partial<CreateArchiveOptions>]> = [
   ['small segments', {}],
@@ -114,13 +150,22 @@ describe('synthetic collections', () => {
 
   it('concatenated mode (-c) with a batch boundary inside a file', async () => {
     const all = path.join(dir, 'all.fa');
-    fs.writeFileSync(all, files.slice(1).map((f) => fs.readFileSync(f, 'utf8')).join(''));
+    fs.writeFileSync(
+      all,
+      files
+        .slice(1)
+        .map((f) => fs.readFileSync(f, 'utf8'))
+        .join(''),
+    );
     const o1 = path.join(dir, 'concat.t1.agc');
     const o2 = path.join(dir, 'concat.t2.agc');
     // Headers repeat across files in -c mode only by first word; keep those unique.
     const uniq = path.join(dir, 'uniq.fa');
     let i = 0;
-    fs.writeFileSync(uniq, fs.readFileSync(all, 'utf8').replace(/^>(\S+)/gm, (_m, w: string) => `>${w}_${i++}`));
+    fs.writeFileSync(
+      uniq,
+      fs.readFileSync(all, 'utf8').replace(/^>(\S+)/gm, (_m, w: string) => `>${w}_${i++}`),
+    );
     await createArchive({ ...base, samples: [uniq], concatenated: true, output: o1, threads: 1, batchSize: 4 });
     await createArchive({ ...base, samples: [uniq], concatenated: true, output: o2, threads: 2, batchSize: 4 });
     expect(sha256File(o2)).toBe(sha256File(o1));

@@ -41,7 +41,10 @@ async function expectFailure(args: string[], message: RegExp): Promise<void> {
   const out = path.join(d, 'out.agc');
   const r = await run(['create', '-o', out, ...args]);
   expect(r.code).toBe(1);
-  const lines = r.err.trimEnd().split('\n').filter((l) => !l.startsWith('Usage') && !l.startsWith('   ') && !l.startsWith('Options') && !l.startsWith('Values'));
+  const lines = r.err
+    .trimEnd()
+    .split('\n')
+    .filter((l) => !l.startsWith('Usage') && !l.startsWith('   ') && !l.startsWith('Options') && !l.startsWith('Values'));
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(/^agc-node create: /);
   expect(lines[0]).toMatch(message);
@@ -52,7 +55,8 @@ describe('create rejects bad input', () => {
   it('missing input file', () => expectFailure([ref, path.join(dir, 'missing.fa')], /missing\.fa: no such file/));
   it('missing reference', () => expectFailure([path.join(dir, 'nope.fa')], /nope\.fa: no such file/));
   it('empty file', () => expectFailure([ref, file('empty.fa', '')], /empty\.fa: empty file/));
-  it('file with no FASTA records', () => expectFailure([ref, file('text.fa', 'this is not FASTA\n')], /text\.fa: not a FASTA file: it does not start with a '>' header line/));
+  it('file with no FASTA records', () =>
+    expectFailure([ref, file('text.fa', 'this is not FASTA\n')], /text\.fa: not a FASTA file: it does not start with a '>' header line/));
   it('file whose first record has no body (upstream reads nothing)', () =>
     expectFailure([ref, file('nobody.fa', '>a\n>b\nACGT\n')], /nobody\.fa: record "a" has no sequence/));
   it('record with no body in the middle of a file (upstream silently stops reading)', () =>
@@ -61,7 +65,8 @@ describe('create rejects bad input', () => {
     expectFailure([file('refstop.fa', '>a\nACGTACGTACGTACGT\n>b\n>c\nACGT\n')], /refstop\.fa: record "b" has no sequence/));
   it('record with no sequence', () => expectFailure([ref, file('noseq.fa', '>a\n\n>b\nACGTACGT\n')], /noseq\.fa: record "a" has no sequence/));
   it('reference with no FASTA records', () => expectFailure([file('ref.fa', 'nothing here')], /ref\.fa: not a FASTA file/));
-  it('bytes outside the printable range', () => expectFailure([ref, file('utf8.fa', '>a\nACGT\u00e9ACGT\n')], /utf8\.fa: byte 0xC3.*not a valid sequence symbol/));
+  it('bytes outside the printable range', () =>
+    expectFailure([ref, file('utf8.fa', '>a\nACGT\u00e9ACGT\n')], /utf8\.fa: byte 0xC3.*not a valid sequence symbol/));
   it('corrupt gzip', () => {
     const gz = zlib.gzipSync(Buffer.from('>a\nACGTACGT\n'));
     return expectFailure([ref, file('bad.fa.gz', gz.subarray(0, gz.length - 6))], /bad\.fa\.gz: gzip data is corrupt|bad\.fa\.gz/);

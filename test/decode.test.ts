@@ -139,7 +139,12 @@ describe('reference parts (docs/format.md 5.3)', () => {
     expect(() => decodeReferencePart(Uint8Array.from([...zstdCompress(d, 3), 7]), d.length, zstdDecompress, CODE_IDENTITY)).toThrow(/marker/);
     expect(() => decodeReferencePart(plain, d.length + 1, zstdDecompress, CODE_IDENTITY)).toThrow();
     // reversed (the reader's reverse-complemented references), every form
-    const rc = letters(reverseComplement(Uint8Array.from(d, (c) => CODE_TO_LETTER[c]), LETTER_COMPLEMENT));
+    const rc = letters(
+      reverseComplement(
+        Uint8Array.from(d, (c) => CODE_TO_LETTER[c]),
+        LETTER_COMPLEMENT,
+      ),
+    );
     for (const [part, meta] of [
       [d, 0],
       [plain, d.length],

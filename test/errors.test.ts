@@ -123,7 +123,16 @@ describe('errors from extraction workers', () => {
     fs.mkdirSync(out);
     // A folder where the worker must write the first sample's file.
     fs.mkdirSync(path.join(out, `${samples[0]}.fa`));
-    const err = await extractParallel({ archivePath: archivePath(small), samples, lineLength: 80, gzip: 0, threads: 2, output: out, ext: '.fa', verbosity: 0 }).then(
+    const err = await extractParallel({
+      archivePath: archivePath(small),
+      samples,
+      lineLength: 80,
+      gzip: 0,
+      threads: 2,
+      output: out,
+      ext: '.fa',
+      verbosity: 0,
+    }).then(
       () => undefined,
       (e: unknown) => e,
     );

@@ -13,7 +13,10 @@ const full = process.env.AGC_FULL === '1';
 describe('fuzz (short run)', () => {
   it.skipIf(!full)('1,000 cases, seed 1: no crash, hang, memory blow-up or unreadable archive', { timeout: 3_600_000 }, () => {
     spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', root], { stdio: 'ignore' });
-    const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'fuzz.mjs'), '--seed', '1', '--cases', '1000', '--jobs', '2'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'fuzz.mjs'), '--seed', '1', '--cases', '1000', '--jobs', '2'], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
     expect(r.stdout).toMatch(/seed 1, 1000 cases/);
     expect(r.stderr).not.toMatch(/^FAIL/m);
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);

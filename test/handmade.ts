@@ -75,7 +75,6 @@ function lzEncode(ref: string, text: string, mml: number): number[] {
   return out;
 }
 
-
 /** Write an archive with the given samples; returns nothing, the file is complete on return. */
 export function writeHandmadeArchive(file: string, samples: HandSample[], p: { k: number; mml: number; P: number }): void {
   const ar = CppArchive.create(file);

@@ -6,7 +6,6 @@ import { KmerCounter, KmerList, KmerMap, KmerSet, SortedKmers, murmur64, murmur6
 import { mulHi32 } from '../lib/write/kmer/murmur64.js';
 import { rngU32 } from './helpers/random.js';
 
-
 /** Independent bigint k-mer of seq[i..i+k): left-aligned forward and reverse complement. */
 function naiveKmer(seq: Uint8Array, i: number, k: number): { dir: bigint; rc: bigint } {
   let dir = 0n;

@@ -13,7 +13,6 @@ import { CODE_TO_LETTER } from '../lib/format/letters.js';
 
 const binding = { zstdDecompress };
 
-
 // A fixed random ACGT reference of 100 symbols (no 12-mer repeats, so no spurious matches).
 const REF = (() => {
   const next = rngU32(2024);
@@ -159,7 +158,13 @@ describe('LzDiff on larger random data (round trip through an independent decode
         expect(lz.costs(text, false).reduce((s, c) => s + c, 0)).toBe(sum);
         expect(lz.costs(text, true).length).toBe(text.length);
         // any range decoded alone equals the same range of the whole decode
-        const whole = lzDiffDecode(ref.map((c) => CODE_TO_LETTER[c]!), enc, L, CODE_TO_LETTER, text.length);
+        const whole = lzDiffDecode(
+          ref.map((c) => CODE_TO_LETTER[c]!),
+          enc,
+          L,
+          CODE_TO_LETTER,
+          text.length,
+        );
         const letters = ref.map((c) => CODE_TO_LETTER[c]!);
         const pick = rngU32(L * 10 + rep);
         for (let t = 0; t < 40; t++) {

@@ -11,7 +11,10 @@ import { cases, caseDir, goldenDir, datasetDir, quick, readFasta, readParams, sh
 /** Lengths of every contig (by full header) in the FASTA files a case was built from. */
 function contigLengths(dataset: string): Map<string, number> {
   const files = [
-    ...fs.readdirSync(datasetDir(dataset)).filter((f) => f.endsWith('.fa')).map((f) => path.join(datasetDir(dataset), f)),
+    ...fs
+      .readdirSync(datasetDir(dataset))
+      .filter((f) => f.endsWith('.fa'))
+      .map((f) => path.join(datasetDir(dataset), f)),
     ...fs.readdirSync(path.join(goldenDir, 'inputs')).map((f) => path.join(goldenDir, 'inputs', f)),
   ];
   const out = new Map<string, number>();

@@ -181,7 +181,8 @@ describe('bad files', () => {
     for (let i = 0; i < 2200; i++) {
       let bytes: Uint8Array;
       const kind = i % 4;
-      if (kind === 0) bytes = goldenBytes.subarray(0, rand(n)); // truncation
+      if (kind === 0)
+        bytes = goldenBytes.subarray(0, rand(n)); // truncation
       else {
         bytes = Uint8Array.from(goldenBytes);
         const flips = kind === 1 ? 1 : kind === 2 ? 4 : 16;

@@ -46,7 +46,8 @@ function run(cmd: string, args: string[], opts: SpawnSyncOptions & { cwd: string
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...opts });
   const seconds = (performance.now() - t0) / 1000;
   const out = String(r.stdout ?? '') + String(r.stderr ?? '');
-  if (r.error || r.status !== 0) throw new Error(`${[cmd, ...args].join(' ')} (in ${opts.cwd}) failed: ${r.error?.message ?? `exit ${r.status}`}\n${out.slice(-4000)}`);
+  if (r.error || r.status !== 0)
+    throw new Error(`${[cmd, ...args].join(' ')} (in ${opts.cwd}) failed: ${r.error?.message ?? `exit ${r.status}`}\n${out.slice(-4000)}`);
   return { stdout: String(r.stdout ?? ''), out, seconds };
 }
 
@@ -104,7 +105,10 @@ function useInstalled(dir: string, env: NodeJS.ProcessEnv, node: string) {
       a.close();
       console.log(JSON.stringify(out));
     })();`;
-  fs.writeFileSync(path.join(dir, 'check.mjs'), body(`import { AgcArchive, zstdVersion } from 'agc-node';\nimport { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);`));
+  fs.writeFileSync(
+    path.join(dir, 'check.mjs'),
+    body(`import { AgcArchive, zstdVersion } from 'agc-node';\nimport { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);`),
+  );
   fs.writeFileSync(path.join(dir, 'check.cjs'), body(`const { AgcArchive, zstdVersion } = require('agc-node');`));
   const samples = fs.readFileSync(path.join(golden, 'listset.txt'), 'utf8').split('\n').filter(Boolean);
   const results = ['check.mjs', 'check.cjs'].map((f) => JSON.parse(run(node, [f], { cwd: dir, env }).stdout));
@@ -134,7 +138,19 @@ describe.skipIf(!full)('npm package (pack, install, use)', () => {
     // The sources as a clone has them (packing in the checkout would rewrite dist/ under the
     // other test files), with the checkout's node_modules for the devDependencies.
     src = path.join(work, 'src');
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'tsconfig.json', 'binding.d.ts', 'CMakeLists.txt', 'lib', 'native', 'vendor', 'scripts']) {
+    for (const f of [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'CHANGELOG.md',
+      'tsconfig.json',
+      'binding.d.ts',
+      'CMakeLists.txt',
+      'lib',
+      'native',
+      'vendor',
+      'scripts',
+    ]) {
       fs.cpSync(path.join(repoRoot, f), path.join(src, f), { recursive: true });
     }
     fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(src, 'node_modules'), 'dir');
@@ -144,7 +160,9 @@ describe.skipIf(!full)('npm package (pack, install, use)', () => {
     // with it (the sources and dist/ are already in place: no scripts this time).
     run(process.execPath, [npmCli(), 'run', 'prebuild', '--', '--out', src], { cwd: src, env: fullEnv });
     packedBin = pack(src, path.join(work, 'pack-bin'), fullEnv, ['--ignore-scripts']);
-    console.log(`package: tarball ${mib(packedBin.size)} with the ${process.platform}-${process.arch} prebuild (${mib(packedSrc.size)} without), unpacked ${mib(packedBin.unpackedSize)}`);
+    console.log(
+      `package: tarball ${mib(packedBin.size)} with the ${process.platform}-${process.arch} prebuild (${mib(packedSrc.size)} without), unpacked ${mib(packedBin.unpackedSize)}`,
+    );
   }, 1_800_000);
 
   afterAll(() => {
@@ -153,10 +171,30 @@ describe.skipIf(!full)('npm package (pack, install, use)', () => {
 
   it('holds what the package needs at run and build time, and nothing else', () => {
     for (const p of [packedSrc, packedBin]) {
-      for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/lib/cli/main.js', 'dist/binding.d.ts', 'scripts/install.cjs', 'CMakeLists.txt', 'vendor/agc/CMakeLists.txt', 'deps/zstd/LICENSE', 'deps/zstd/COPYING', 'deps/zstd/lib/zstd.h', 'deps/zstd/lib/compress/zstd_compress.c']) {
+      for (const f of [
+        'package.json',
+        'README.md',
+        'LICENSE',
+        'CHANGELOG.md',
+        'dist/lib/index.js',
+        'dist/lib/index.d.ts',
+        'dist/lib/cli/main.js',
+        'dist/binding.d.ts',
+        'scripts/install.cjs',
+        'CMakeLists.txt',
+        'vendor/agc/CMakeLists.txt',
+        'deps/zstd/LICENSE',
+        'deps/zstd/COPYING',
+        'deps/zstd/lib/zstd.h',
+        'deps/zstd/lib/compress/zstd_compress.c',
+      ]) {
         expect(p.files, f).toContain(f);
       }
-      expect(p.files.filter((f) => f.startsWith('vendor/agc/tests/') || f.endsWith('.map') || f.startsWith('lib/') || f.startsWith('test/') || f.startsWith('node_modules/'))).toEqual([]);
+      expect(
+        p.files.filter(
+          (f) => f.startsWith('vendor/agc/tests/') || f.endsWith('.map') || f.startsWith('lib/') || f.startsWith('test/') || f.startsWith('node_modules/'),
+        ),
+      ).toEqual([]);
       expect(p.files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     }
     expect(packedSrc.files.filter((f) => f.startsWith('prebuilds/'))).toEqual([]);
@@ -201,13 +239,32 @@ describe.skipIf(!full)('npm package (pack, install, use)', () => {
     );
     const tsc = spawnSync(
       process.execPath,
-      [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--strict', '--target', 'ES2022', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--lib', 'ES2022,esnext.disposable,DOM', '--typeRoots', path.join(repoRoot, 'node_modules', '@types'), '--types', 'node', 'consumer.mts'],
+      [
+        path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'),
+        '--noEmit',
+        '--strict',
+        '--target',
+        'ES2022',
+        '--module',
+        'NodeNext',
+        '--moduleResolution',
+        'NodeNext',
+        '--lib',
+        'ES2022,esnext.disposable,DOM',
+        '--typeRoots',
+        path.join(repoRoot, 'node_modules', '@types'),
+        '--types',
+        'node',
+        'consumer.mts',
+      ],
       { cwd: app, encoding: 'utf8' },
     );
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
 
-    console.log(`package: (a) install with prebuild, no compiler: ${r.seconds.toFixed(1)} s; node_modules ${mib(treeBytes(path.join(app, 'node_modules')))} (agc-node ${mib(treeBytes(pkg))})`);
+    console.log(
+      `package: (a) install with prebuild, no compiler: ${r.seconds.toFixed(1)} s; node_modules ${mib(treeBytes(path.join(app, 'node_modules')))} (agc-node ${mib(treeBytes(pkg))})`,
+    );
   });
 
   it('(b) installs without prebuilt binaries by building from the tarball', { timeout: 1_800_000 }, () => {

@@ -7,18 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgcArchive } from '../lib/read/agc-archive.js';
 import { AgcAmbiguousNameError, AgcCorruptError, AgcError, AgcInputError } from '../lib/errors.js';
 import { CppArchive } from '../lib/native/cpp-archive.js';
-import {
-  archivePath,
-  caseDir,
-  cases,
-  goldenSha,
-  listsetOf,
-  quick,
-  readText,
-  rng,
-  sha256,
-  sourceSequences,
-} from './shared-data.js';
+import { archivePath, caseDir, cases, goldenSha, listsetOf, quick, readText, rng, sha256, sourceSequences } from './shared-data.js';
 import { randomSeq, writeHandmadeArchive, type HandSample } from './handmade.js';
 
 const selected = cases.filter((c) => !quick || !c.dataset.startsWith('klebsiella'));
@@ -344,7 +333,8 @@ describe('AgcArchive on a handmade archive (every storage form, shared contig na
         expect(await a.contigLength(s.name, c.name)).toBe(c.seq.length);
         expect(await a.getSequence({ sample: s.name, contig: c.name })).toBe(c.seq);
         for (let st = 0; st <= c.seq.length; st += 7)
-          for (let en = st; en <= c.seq.length + 3; en += 11) expect(await a.getSequence({ sample: s.name, contig: c.name, start: st, end: en })).toBe(c.seq.slice(st, en));
+          for (let en = st; en <= c.seq.length + 3; en += 11)
+            expect(await a.getSequence({ sample: s.name, contig: c.name, start: st, end: en })).toBe(c.seq.slice(st, en));
       }
   });
 

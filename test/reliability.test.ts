@@ -28,8 +28,16 @@ beforeAll(() => {
   spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', repoRoot], { stdio: 'ignore' });
 }, 120_000);
 
-function run(args: string[], opts: { timeout?: number; cwd?: string; env?: Record<string, string> } = {}): { code: number | null; out: Buffer; err: string; signal: string | null } {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: opts.cwd ?? dir, timeout: opts.timeout ?? 60_000, maxBuffer: 64 << 20, env: { ...process.env, ...opts.env } });
+function run(
+  args: string[],
+  opts: { timeout?: number; cwd?: string; env?: Record<string, string> } = {},
+): { code: number | null; out: Buffer; err: string; signal: string | null } {
+  const r = spawnSync(process.execPath, [cli, ...args], {
+    cwd: opts.cwd ?? dir,
+    timeout: opts.timeout ?? 60_000,
+    maxBuffer: 64 << 20,
+    env: { ...process.env, ...opts.env },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr.toString(), signal: r.signal };
 }
 
@@ -218,7 +226,10 @@ describe('6: names round-trip byte for byte (Latin-1 file names and headers)', (
     const seq = fs.readFileSync(other, 'latin1').split('\n').slice(1).join('').slice(0, 2500);
     const latin = Buffer.from('caf\xe9.fa', 'latin1');
     fs.writeFileSync(path.join(d, 'ref.fa'), `>r\n${seq}\n`);
-    fs.writeFileSync(Buffer.concat([Buffer.from(`${d}/`), latin]), Buffer.concat([Buffer.from('>ctg\xe9 x\n', 'latin1'), Buffer.from(`${seq.slice(0, 2000)}\n`)]));
+    fs.writeFileSync(
+      Buffer.concat([Buffer.from(`${d}/`), latin]),
+      Buffer.concat([Buffer.from('>ctg\xe9 x\n', 'latin1'), Buffer.from(`${seq.slice(0, 2000)}\n`)]),
+    );
     fs.writeFileSync(path.join(d, 'utf8\u00fc.fa'), `>\u00fc one\n${seq.slice(0, 1500)}\n`);
     const out = path.join(d, 'a.agc');
     // the writer takes the Latin-1 file name in its one-char-per-byte form
@@ -386,7 +397,10 @@ describe('unclear errors made clear', () => {
   });
 
   it('-t without a value', () => {
-    for (const args of [['create', '-t', '-o', 'x.agc', ref], ['getcol', base, '-t']]) {
+    for (const args of [
+      ['create', '-t', '-o', 'x.agc', ref],
+      ['getcol', base, '-t'],
+    ]) {
       const r = run(args);
       expect(r.code).toBe(1);
       expect(oneLine(r.err, args[0]!)).toMatch(/option -t needs a value/);
@@ -433,7 +447,9 @@ describe('unclear errors made clear', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(AgcError);
-    expect((err as Error).message).toMatch(/^contig chr1 needs 9,007,199,254,740,991 bytes, more than one buffer can hold here; read it in ranges or in streaming mode/);
+    expect((err as Error).message).toMatch(
+      /^contig chr1 needs 9,007,199,254,740,991 bytes, more than one buffer can hold here; read it in ranges or in streaming mode/,
+    );
   });
 
   it('a corrupt collection or segment part is an AgcCorruptError through the API', async () => {
@@ -466,7 +482,11 @@ describe('unclear errors made clear', () => {
   });
 
   it('-o "" is an error, not stdout', () => {
-    for (const args of [['create', '-o', '', ref], ['getset', '-o', '', base, 'Qatar3'], ['listset', '-o', '', base]]) {
+    for (const args of [
+      ['create', '-o', '', ref],
+      ['getset', '-o', '', base, 'Qatar3'],
+      ['listset', '-o', '', base],
+    ]) {
       const r = run(args);
       expect(r.code).toBe(1);
       expect(r.out.length).toBe(0);

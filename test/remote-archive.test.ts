@@ -58,7 +58,12 @@ for (const c of cases) {
         const a = await RemoteAgcArchive.open(bytes, { decompress });
         const samples = await a.samples();
         expect(samples.length).toBe(c.samples);
-        expect([...samples].sort().map((s) => `${s}\n`).join('')).toBe(fs.readFileSync(path.join(dir, 'listset.txt'), 'utf8'));
+        expect(
+          [...samples]
+            .sort()
+            .map((s) => `${s}\n`)
+            .join(''),
+        ).toBe(fs.readFileSync(path.join(dir, 'listset.txt'), 'utf8'));
         expect(await a.referenceSample()).toBe(fs.readFileSync(path.join(dir, 'listref.txt'), 'utf8'));
         let listctg = '';
         for (const s of [...samples].sort()) listctg += `${s}\n${((await a.contigs(s)) ?? []).map((n) => `   ${n}\n`).join('')}`;
@@ -84,7 +89,7 @@ for (const c of cases) {
         const native = AgcArchive.openSync(path.join(goldenDir, c.archive));
         try {
           let seed = 12345;
-          const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % Math.max(1, n));
+          const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) >>> 0) % Math.max(1, n);
           for (let i = 0; i < 12; i++) {
             const s = samples[rnd(samples.length)];
             const names = (await a.contigs(s))!;

@@ -22,7 +22,6 @@ const binding = { zstdCompress, zstdDecompress };
 
 const hex = (a: Uint8Array) => Buffer.from(a).toString('hex');
 
-
 /** A fake zstd that records its calls and returns `size` bytes. */
 function fakeZstd(size: number) {
   const calls: { len: number; level: number; first: number }[] = [];

@@ -10,8 +10,7 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const sharedDir = path.resolve(repoRoot, '..', 'shared');
 export const goldenDir = path.join(sharedDir, 'golden');
 export const dataDir = path.join(sharedDir, 'data');
-if (!fs.existsSync(path.join(goldenDir, 'MANIFEST.json')))
-  throw new Error(`tests need the shared data at ${sharedDir} (golden/MANIFEST.json missing)`);
+if (!fs.existsSync(path.join(goldenDir, 'MANIFEST.json'))) throw new Error(`tests need the shared data at ${sharedDir} (golden/MANIFEST.json missing)`);
 
 export interface GoldenCase {
   id: string;
@@ -48,7 +47,9 @@ export const goldenSha = (file: string) => fs.readFileSync(file, 'utf8').trim().
 
 /** Samples of a case in listset (sorted) order. */
 export function listsetOf(c: GoldenCase): string[] {
-  return readText(c, 'listset.txt').split('\n').filter((s) => s.length > 0);
+  return readText(c, 'listset.txt')
+    .split('\n')
+    .filter((s) => s.length > 0);
 }
 
 /** getctg queries of a case: argument lists and expected output files. */

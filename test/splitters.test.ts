@@ -25,7 +25,6 @@ import { rngU32 } from './helpers/random.js';
 
 const NONE = 0xffffffffffffffffn;
 
-
 function randomSeq(len: number, seed: number, nEvery = 0): Uint8Array {
   const next = rngU32(seed);
   const s = new Uint8Array(len);
@@ -121,13 +120,21 @@ describe('findCandidates', () => {
     const b = new Uint8Array(2500);
     b.set(a.subarray(100, 1100)); // shared with a -> duplicates
     b.set(randomSeq(1500, 2), 1000);
-    const rcPiece = Uint8Array.from(a.subarray(2000, 2300)).reverse().map((x) => (x < 4 ? 3 - x : x)); // rc duplicates
+    const rcPiece = Uint8Array.from(a.subarray(2000, 2300))
+      .reverse()
+      .map((x) => (x < 4 ? 3 - x : x)); // rc duplicates
     const contigs = [a, b, rcPiece, new Uint8Array(0), Uint8Array.from([0, 1, 2])];
     for (const k of [17, 25, 31]) {
       const counts = new Map<bigint, number>();
       for (const c of contigs) for (const w of windows(c, k)) counts.set(w.canon, (counts.get(w.canon) ?? 0) + 1);
-      const single = [...counts].filter(([, n]) => n === 1).map(([v]) => v).sort((x, y) => (x < y ? -1 : 1));
-      const dup = [...counts].filter(([, n]) => n > 1).map(([v]) => v).sort((x, y) => (x < y ? -1 : 1));
+      const single = [...counts]
+        .filter(([, n]) => n === 1)
+        .map(([v]) => v)
+        .sort((x, y) => (x < y ? -1 : 1));
+      const dup = [...counts]
+        .filter(([, n]) => n > 1)
+        .map(([v]) => v)
+        .sort((x, y) => (x < y ? -1 : 1));
       const c = findCandidates(contigs, k);
       expect(c.windows).toBe([...counts.values()].reduce((s, n) => s + n, 0));
       expect(Array.from(c.singletons.toBigUint64Array())).toEqual(single);

@@ -16,7 +16,10 @@ test('agc-node/web bundles for browsers, small and tree-shakeable', async () => 
     expect(code).not.toMatch(/\brequire\(/);
     expect(full.bytes).toBeLessThan(64 * 1024);
     const entry = path.join(tmp, 'one.ts');
-    fs.writeFileSync(entry, `import { BytesFile } from ${JSON.stringify(path.join(repoRoot, 'lib/web/index.js'))};\nconsole.log(new BytesFile(new Uint8Array(1)));\n`);
+    fs.writeFileSync(
+      entry,
+      `import { BytesFile } from ${JSON.stringify(path.join(repoRoot, 'lib/web/index.js'))};\nconsole.log(new BytesFile(new Uint8Array(1)));\n`,
+    );
     const one = await bundleWeb(entry, path.join(tmp, 'one.js'));
     expect(one.bytes).toBeLessThan(4 * 1024);
     // package.json maps agc-node/web to the compiled entry.

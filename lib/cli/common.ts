@@ -38,7 +38,10 @@ export const COMMON_OPTIONS = {
 export function parseCommandArgs<O extends OptionSpec>(
   argv: string[],
   options: O,
-): { values: { [K in keyof (O & typeof COMMON_OPTIONS)]?: (O & typeof COMMON_OPTIONS)[K] extends { type: 'boolean' } ? boolean : string }; positionals: string[] } {
+): {
+  values: { [K in keyof (O & typeof COMMON_OPTIONS)]?: (O & typeof COMMON_OPTIONS)[K] extends { type: 'boolean' } ? boolean : string };
+  positionals: string[];
+} {
   try {
     const r = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
     return { values: r.values as never, positionals: r.positionals };

@@ -82,7 +82,9 @@ async function extract(task: SampleTask): Promise<void> {
   if (task.file !== undefined) {
     // A sample name that is not UTF-8 keeps its stored bytes in the file name (format/names.ts).
     const raw = a.nameBytes(task.name);
-    const fileBytes = raw.equals(Buffer.from(task.name, 'utf8')) ? undefined : Buffer.concat([Buffer.from(task.file.slice(0, task.file.length - task.name.length - (task.ext?.length ?? 0))), raw, Buffer.from(task.ext ?? '')]);
+    const fileBytes = raw.equals(Buffer.from(task.name, 'utf8'))
+      ? undefined
+      : Buffer.concat([Buffer.from(task.file.slice(0, task.file.length - task.name.length - (task.ext?.length ?? 0))), raw, Buffer.from(task.ext ?? '')]);
     out = new AtomicFile(task.file, fileBytes);
   }
   try {

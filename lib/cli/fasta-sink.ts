@@ -75,7 +75,11 @@ export class FastaSink {
       }
       if (!buf || size > buf.length - this.fill) {
         // fill is 0 here, and flush() has waited until this buffer is no longer being written.
-        buf = this.bufs[this.cur] = allocChecked(Math.max(size, CHUNK), () => `the FASTA record of contig ${c.name}`, (k) => Buffer.allocUnsafe(k));
+        buf = this.bufs[this.cur] = allocChecked(
+          Math.max(size, CHUNK),
+          () => `the FASTA record of contig ${c.name}`,
+          (k) => Buffer.allocUnsafe(k),
+        );
       }
       this.fill = this.archive.formatRecordInto(c, header, start, end, this.lineLength, buf, this.fill);
     }

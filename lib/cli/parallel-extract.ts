@@ -183,7 +183,8 @@ export async function extractShared(o: SharedExtractOptions): Promise<void> {
   };
   try {
     // Tests: let a worker finish a sample before the main thread starts, so that both paths run.
-    if (process.env.AGC_NODE_SHARED_WORKER_FIRST === '1') while (![...results.values()].some((e) => e.done)) await Promise.race([new Promise<void>((r) => (progress = r)), failed]);
+    if (process.env.AGC_NODE_SHARED_WORKER_FIRST === '1')
+      while (![...results.values()].some((e) => e.done)) await Promise.race([new Promise<void>((r) => (progress = r)), failed]);
     let mine = true;
     for (let i = 0; i < n; i++) {
       if (mine && Atomics.compareExchange(claim, i, 0, 1) === 0) {

@@ -91,7 +91,9 @@ export function invalidBaseCode(letter: string): number {
 
 /** A name for messages: the header up to 60 characters. */
 function shownName(header: Uint8Array): string {
-  const s = Buffer.from(header).toString('latin1').replace(/[\x00-\x1f]/g, '?');
+  const s = Buffer.from(header)
+    .toString('latin1')
+    .replace(/[\x00-\x1f]/g, '?');
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 

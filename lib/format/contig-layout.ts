@@ -18,14 +18,7 @@ export interface ContigLayout {
 }
 
 /** Build the layout of a contig from its segment descriptions (views are kept, not copied). */
-export function makeLayout(
-  name: string,
-  k: number,
-  groupId: Uint32Array,
-  inGroupId: Uint32Array,
-  rawLength: Uint32Array,
-  revComp: Uint8Array,
-): ContigLayout {
+export function makeLayout(name: string, k: number, groupId: Uint32Array, inGroupId: Uint32Array, rawLength: Uint32Array, revComp: Uint8Array): ContigLayout {
   const n = rawLength.length;
   const starts = new Float64Array(n + 1);
   let pos = 0;
@@ -62,15 +55,7 @@ export type SegmentRangeWriter = (layout: ContigLayout, j: number, i0: number, c
  * `dst` at `dstOffset`. Only the segments that overlap the range are touched, and of each only the
  * symbols the range needs are asked for. Returns the count.
  */
-export function writeContigRange(
-  layout: ContigLayout,
-  k: number,
-  from: number,
-  to: number,
-  write: SegmentRangeWriter,
-  dst: Uint8Array,
-  dstOffset = 0,
-): number {
+export function writeContigRange(layout: ContigLayout, k: number, from: number, to: number, write: SegmentRangeWriter, dst: Uint8Array, dstOffset = 0): number {
   if (to <= from) return 0;
   const starts = layout.starts;
   const nseg = layout.rawLength.length;
@@ -91,15 +76,7 @@ export function writeContigRange(
 export type SegmentSource = (layout: ContigLayout, j: number) => Uint8Array;
 
 /** As writeContigRange, for a source of whole decoded segments (checked against their raw lengths). */
-export function copyContigRange(
-  layout: ContigLayout,
-  k: number,
-  from: number,
-  to: number,
-  source: SegmentSource,
-  dst: Uint8Array,
-  dstOffset = 0,
-): number {
+export function copyContigRange(layout: ContigLayout, k: number, from: number, to: number, source: SegmentSource, dst: Uint8Array, dstOffset = 0): number {
   const write: SegmentRangeWriter = (l, j, i0, count, d, q) => {
     const seg = source(l, j);
     if (seg.length !== l.rawLength[j])

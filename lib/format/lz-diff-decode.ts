@@ -22,13 +22,7 @@ const SHORT_COPY = 32;
  * @param symbols maps a literal's code (0..20) and the N code to output bytes
  * @param expectedLength the segment length if known (raw_length); only sizes the first buffer
  */
-export function lzDiffDecode(
-  ref: Uint8Array,
-  enc: Uint8Array,
-  minMatchLen: number,
-  symbols: Uint8Array,
-  expectedLength?: number,
-): Uint8Array {
+export function lzDiffDecode(ref: Uint8Array, enc: Uint8Array, minMatchLen: number, symbols: Uint8Array, expectedLength?: number): Uint8Array {
   const refLen = ref.length;
   const encLen = enc.length;
   let out: Uint8Array = new Uint8Array(expectedLength !== undefined && expectedLength > 0 ? expectedLength : Math.max(64, refLen));
@@ -86,8 +80,7 @@ export function lzDiffDecode(
         throw new LzDiffError(`LZ-diff: malformed match at ${start}`);
       }
       p++; // '.'
-      if (rp < 0 || len < 0 || rp + len > refLen)
-        throw new LzDiffError(`LZ-diff: match [${rp}, ${rp + len}) outside the reference (length ${refLen})`);
+      if (rp < 0 || len < 0 || rp + len > refLen) throw new LzDiffError(`LZ-diff: match [${rp}, ${rp + len}) outside the reference (length ${refLen})`);
       if (n + len > out.length) out = grow(out, n + len);
       if (len < SHORT_COPY) {
         for (let i = 0; i < len; i++) out[n + i] = ref[rp + i];

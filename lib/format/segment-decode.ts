@@ -104,8 +104,7 @@ export function tuplesToSymbols(t: Uint8Array, symbols: Uint8Array, reverse = fa
     else for (let i = 0; i < n; i++) out[i] = symbols[t[i]];
     return out;
   }
-  if ((nb !== 2 && nb !== 3 && nb !== 4) || r >= nb || t.length < 2)
-    throw new SegmentDecodeError(`bad tuple marker 0x${marker.toString(16)}`);
+  if ((nb !== 2 && nb !== 3 && nb !== 4) || r >= nb || t.length < 2) throw new SegmentDecodeError(`bad tuple marker 0x${marker.toString(16)}`);
   const full = t.length - 2;
   if (nb === 4 && LITTLE_ENDIAN) {
     // One 32-bit store per packed byte: the four letters of every byte value are precomputed.
@@ -218,7 +217,14 @@ function tuplesReversed(t: Uint8Array, full: number, nb: number, tab: Uint8Array
  * complemented symbols to get the reverse complement); the result may then be a view that
  * does not start at byte 0 of its buffer.
  */
-export function decodeReferencePart(data: Uint8Array, metadata: number, decompress: Decompress, symbols: Uint8Array, reverse = false, alloc: Allocate = allocate): Uint8Array {
+export function decodeReferencePart(
+  data: Uint8Array,
+  metadata: number,
+  decompress: Decompress,
+  symbols: Uint8Array,
+  reverse = false,
+  alloc: Allocate = allocate,
+): Uint8Array {
   if (metadata === 0) {
     const n = data.length;
     const out = alloc(n, 0);

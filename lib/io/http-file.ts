@@ -167,7 +167,8 @@ export class HttpFile extends RemoteFile implements ByteSource {
         );
       this.size = Number(m[3]);
       this.tailStart = Number(m[1]);
-      if (body.length !== Number(m[2]) - this.tailStart + 1) throw new AgcError(AgcErrorCode.IO, `cannot read ${this.href}: short response (${body.length} bytes for ${m[0]})`);
+      if (body.length !== Number(m[2]) - this.tailStart + 1)
+        throw new AgcError(AgcErrorCode.IO, `cannot read ${this.href}: short response (${body.length} bytes for ${m[0]})`);
     }
     this.tail = body;
     return { size: this.size };

@@ -40,16 +40,19 @@ export function isHttpUrl(s: string): boolean {
 /** A ByteSource for `source`, plus a name for error messages. */
 export function toByteSource(source: ArchiveSource, http: HttpFileOptions = {}): { source: ByteSource; name: string } {
   if (typeof source === 'string') {
-    if (!isHttpUrl(source)) throw new AgcInputError(`cannot open archive ${source}: only http(s) URLs are supported here (open local paths with the Node entry)`);
+    if (!isHttpUrl(source))
+      throw new AgcInputError(`cannot open archive ${source}: only http(s) URLs are supported here (open local paths with the Node entry)`);
     return { source: new HttpFile(source, http), name: source };
   }
   if (typeof URL !== 'undefined' && source instanceof URL) {
-    if (source.protocol !== 'http:' && source.protocol !== 'https:') throw new AgcInputError(`cannot open archive ${source.href}: unsupported URL scheme ${source.protocol}`);
+    if (source.protocol !== 'http:' && source.protocol !== 'https:')
+      throw new AgcInputError(`cannot open archive ${source.href}: unsupported URL scheme ${source.protocol}`);
     return { source: new HttpFile(source.href, http), name: source.href };
   }
   if (source instanceof Uint8Array) return { source: new BytesFile(source), name: `<${source.length} bytes>` };
   if (source instanceof ArrayBuffer) return { source: new BytesFile(new Uint8Array(source)), name: `<${source.byteLength} bytes>` };
-  if (typeof Blob !== 'undefined' && source instanceof Blob) return { source: new BlobFile(source), name: (source as { name?: string }).name ?? `<blob of ${source.size} bytes>` };
+  if (typeof Blob !== 'undefined' && source instanceof Blob)
+    return { source: new BlobFile(source), name: (source as { name?: string }).name ?? `<blob of ${source.size} bytes>` };
   if (isByteSource(source)) {
     const name = (source as { href?: string }).href ?? '<filehandle>';
     return { source: source.read.length >= 4 ? fromV1(source as unknown as V1Filehandle) : source, name };

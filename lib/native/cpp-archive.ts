@@ -54,7 +54,6 @@ export class CppArchive extends NativeHandle<NativeArchive> {
     return new CppArchive(parseArg(pathSchema, path, 'CppArchive.create'), 'w');
   }
 
-
   /** Number of streams (registration = footer order). */
   get numStreams(): number {
     return callNative(() => this.native.getNumStreams());

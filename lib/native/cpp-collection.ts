@@ -81,7 +81,12 @@ export class CppCollection extends NativeHandle<NativeCollection> {
 
   /** Register a contig; false when rejected because its sample already exists. */
   registerSampleContig(sample: string, contig: string): boolean {
-    return callNative(() => this.native.registerSampleContig(parseArg(nameSchema, sample, 'registerSampleContig sample'), parseArg(nameSchema, contig, 'registerSampleContig contig')));
+    return callNative(() =>
+      this.native.registerSampleContig(
+        parseArg(nameSchema, sample, 'registerSampleContig sample'),
+        parseArg(nameSchema, contig, 'registerSampleContig contig'),
+      ),
+    );
   }
 
   /** Place a batch of segments in one call. */

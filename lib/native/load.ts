@@ -16,7 +16,5 @@ const loader = require('node-gyp-build') as (dir: string) => unknown;
  * The raw native binding; see binding.d.ts. AGC_NODE_ADDON names another build of the addon
  * (the sanitizer build of `npm run test:asan`).
  */
-export const native = (
-  process.env.AGC_NODE_ADDON ? require(path.resolve(process.env.AGC_NODE_ADDON)) : loader(packageRoot)
-) as typeof Binding;
+export const native = (process.env.AGC_NODE_ADDON ? require(path.resolve(process.env.AGC_NODE_ADDON)) : loader(packageRoot)) as typeof Binding;
 export { packageRoot };

@@ -32,7 +32,17 @@ import type { ArchiveSource } from '../io/open-source.js';
 import type { ByteSource } from '../io/byte-source.js';
 import type { AgcReader } from '../web/reader-api.js';
 import { findContigIndex } from '../web/contig-lookup.js';
-import { DECODE_SLICE, Pacer, type ReadOptions, type SequenceCall, type SequenceOptions, checkSignal, sequenceCall, sizeRecord, throwIfAborted } from '../web/read-options.js';
+import {
+  DECODE_SLICE,
+  Pacer,
+  type ReadOptions,
+  type SequenceCall,
+  type SequenceOptions,
+  checkSignal,
+  sequenceCall,
+  sizeRecord,
+  throwIfAborted,
+} from '../web/read-options.js';
 
 export type { ReadOptions, SequenceOptions };
 
@@ -268,7 +278,10 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
    * A URL held in a plain `string` variable is typed as AgcArchive; use the AgcReader type or
    * pass `new URL(s)` when that matters.
    */
-  static open(source: `http://${string}` | `https://${string}` | URL | Uint8Array | ArrayBuffer | Blob | ByteSource, options?: AgcArchiveOptions & RemoteArchiveOptions): Promise<RemoteAgcArchive>;
+  static open(
+    source: `http://${string}` | `https://${string}` | URL | Uint8Array | ArrayBuffer | Blob | ByteSource,
+    options?: AgcArchiveOptions & RemoteArchiveOptions,
+  ): Promise<RemoteAgcArchive>;
   static open(path: string, options?: AgcArchiveOptions): Promise<AgcArchive>;
   static async open(source: string | ArchiveSource, options: AgcArchiveOptions & RemoteArchiveOptions = {}): Promise<AgcArchive | RemoteAgcArchive> {
     if (source instanceof URL && source.protocol === 'file:') return AgcArchive.openSync(fileURLToPath(source), options);
@@ -710,7 +723,11 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
    */
   formatRecord(layout: ContigLayout, header: string, start: number, end: number, lineLength: number): Buffer {
     const head = headerLine(this.headerBytes(layout, header));
-    const buf = allocChecked(head.length + wrappedSize(Math.max(0, end - start), lineLength), () => `the FASTA record of contig ${layout.name}`, (k) => Buffer.allocUnsafe(k));
+    const buf = allocChecked(
+      head.length + wrappedSize(Math.max(0, end - start), lineLength),
+      () => `the FASTA record of contig ${layout.name}`,
+      (k) => Buffer.allocUnsafe(k),
+    );
     this.formatRecordBytes(layout, head, start, end, lineLength, buf, 0);
     return buf;
   }

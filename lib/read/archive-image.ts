@@ -37,7 +37,8 @@ export class ArchiveImage {
       throw new AgcCorruptError(`${this.path}: corrupted archive: part ${part} of stream ${sid} lies outside the file`);
     let metadata = 0;
     for (let i = 1; i <= n; i++) metadata = metadata * 256 + b[off + i];
-    if (!Number.isSafeInteger(metadata)) throw new AgcCorruptError(`${this.path}: corrupted archive: part ${part} of stream ${sid}: metadata exceeds Number.MAX_SAFE_INTEGER`);
+    if (!Number.isSafeInteger(metadata))
+      throw new AgcCorruptError(`${this.path}: corrupted archive: part ${part} of stream ${sid}: metadata exceeds Number.MAX_SAFE_INTEGER`);
     const start = off + 1 + n;
     return { data: b.subarray(start, start + size), metadata };
   }

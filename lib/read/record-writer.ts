@@ -168,7 +168,7 @@ export class RecordWriter {
     const l = this.layout;
     const starts = l.starts;
     const nseg = l.rawLength.length;
-    for (; this.seg < nseg && starts[this.seg] < this.end; ) {
+    for (; this.seg < nseg && starts[this.seg] < this.end;) {
       const j = this.seg++;
       const from = Math.max(this.start, starts[j]);
       const to = Math.min(this.end, starts[j + 1]);

@@ -22,7 +22,8 @@ export function footerLength(trailer: Uint8Array, fileSize: number, name: string
   const lo = dv.getUint32(0, true);
   const hi = dv.getUint32(4, true);
   const len = hi * 4294967296 + lo;
-  if (hi >= 0x200000 || len > fileSize - 8 || len < 1) throw new AgcCorruptError(`${name}: not an AGC archive (footer length ${len} does not fit a file of ${fileSize} bytes)`);
+  if (hi >= 0x200000 || len > fileSize - 8 || len < 1)
+    throw new AgcCorruptError(`${name}: not an AGC archive (footer length ${len} does not fit a file of ${fileSize} bytes)`);
   return len;
 }
 

@@ -122,7 +122,8 @@ export function sequenceCall(a: unknown, b: unknown, c: unknown, d: unknown): Se
       positional: true,
     };
   }
-  if (a === null || typeof a !== 'object') throw new AgcInputError('getSequence: expected (name, start?, end?, options?) or ({ sample?, contig, start?, end? }, options?)');
+  if (a === null || typeof a !== 'object')
+    throw new AgcInputError('getSequence: expected (name, start?, end?, options?) or ({ sample?, contig, start?, end? }, options?)');
   if (b !== undefined && (b === null || typeof b !== 'object')) throw new AgcInputError('getSequence: options must be an object');
   return { query: a as SequenceQuery, signal: checkSignal((b as ReadOptions | undefined)?.signal), positional: false };
 }

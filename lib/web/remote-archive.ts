@@ -22,7 +22,17 @@ import { fzstdDecompress } from './fzstd-decompress.js';
 import { shortName } from './names.js';
 import type { AgcReader, ArchiveParams, SampleLayout, SequenceQuery } from './reader-api.js';
 import { findContigIndex } from './contig-lookup.js';
-import { DECODE_SLICE, Pacer, type ReadOptions, type SequenceCall, type SequenceOptions, checkSignal, sequenceCall, sizeRecord, throwIfAborted } from './read-options.js';
+import {
+  DECODE_SLICE,
+  Pacer,
+  type ReadOptions,
+  type SequenceCall,
+  type SequenceOptions,
+  checkSignal,
+  sequenceCall,
+  sizeRecord,
+  throwIfAborted,
+} from './read-options.js';
 
 export interface RemoteArchiveOptions {
   /** zstd decoder (default: fzstd; AgcArchive.open passes the addon's in Node). */
@@ -131,7 +141,8 @@ export class RemoteAgcArchive implements AgcReader {
     const cs = sid('collection-samples');
     const first = [fti, pid, cs].filter((x): x is number => x !== undefined && table.sizes[x].length > 0);
     releases.push(await spans.ensure(first.map((s) => partSpan(table, s, 0))));
-    const part = (s: number, p: number) => decodePart(spans.get(partSpan(table, s, p).start, partSpan(table, s, p).end), table.sizes[s][p], `${name}: part ${p} of stream ${table.names[s]}`);
+    const part = (s: number, p: number) =>
+      decodePart(spans.get(partSpan(table, s, p).start, partSpan(table, s, p).end), table.sizes[s][p], `${name}: part ${p} of stream ${table.names[s]}`);
 
     const ftiPart = part(fti, 0);
     const pairs = new Map<string, string>();
@@ -156,7 +167,8 @@ export class RemoteAgcArchive implements AgcReader {
     if (!Number.isFinite(major) || !Number.isFinite(minor)) throw new AgcInputError(`${name}: file_type_info has no file version`);
     const version = major * 1000 + minor;
     if (version >= 4000) throw new AgcInputError(`${name}: unsupported archive version ${major}.${minor} (newer than this reader)`);
-    if (version < 3000) throw new AgcInputError(`${name}: archive version ${major}.${minor} (agc 1.x/2.x) is not supported; only format 3.x archives can be read`);
+    if (version < 3000)
+      throw new AgcInputError(`${name}: archive version ${major}.${minor} (agc 1.x/2.x) is not supported; only format 3.x archives can be read`);
 
     if (pid === undefined || table.sizes[pid].length < 1) throw new AgcInputError(`${name}: archive does not contain parameters section`);
     const pd = part(pid, 0).data;
@@ -171,7 +183,8 @@ export class RemoteAgcArchive implements AgcReader {
     if (params.packCardinality < 1 || params.kmerLength < 1 || params.kmerLength > 32)
       throw new AgcInputError(`${name}: invalid params (k=${params.kmerLength}, batch size=${params.packCardinality})`);
 
-    if (cs === undefined || table.sizes[cs].length < 1) throw new AgcInputError(`${name}: cannot read the collection: no collection-samples stream (not a v3 archive?)`);
+    if (cs === undefined || table.sizes[cs].length < 1)
+      throw new AgcInputError(`${name}: cannot read the collection: no collection-samples stream (not a v3 archive?)`);
     const sp = part(cs, 0);
     const ctx = `${name}: corrupt collection-samples part 0`;
     const samples = decodeSampleNames(inflate(sp.data, sp.metadata, decompress, ctx), ctx);
@@ -264,7 +277,14 @@ export class RemoteAgcArchive implements AgcReader {
     const available = Math.max(0, this.sampleNames.length - first);
     if (names.length > available) throw new AgcCorruptError(`${nctx} (it lists ${names.length} samples, the archive has ${available} from sample ${first})`);
     const dp = this.part(did, b);
-    return decodeContigDetails(dp.data, names, this.params.segmentSize, this.params.kmerLength, this.decompress, `${this.path}: corrupt collection-details part ${b}`);
+    return decodeContigDetails(
+      dp.data,
+      names,
+      this.params.segmentSize,
+      this.params.kmerLength,
+      this.decompress,
+      `${this.path}: corrupt collection-details part ${b}`,
+    );
   }
 
   private async sampleContigs(sample: string): Promise<ContigDetails[] | undefined> {

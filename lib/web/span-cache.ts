@@ -65,7 +65,10 @@ export class SpanCache {
     for (let i = 0; i < merged.length; i++) {
       const r = merged[i];
       if (got[i].length !== r.end - r.start)
-        throw new AgcError(AgcErrorCode.IO, `${this.name}: read ${got[i].length} bytes at ${r.start}, expected ${r.end - r.start} (file truncated or changed?)`);
+        throw new AgcError(
+          AgcErrorCode.IO,
+          `${this.name}: read ${got[i].length} bytes at ${r.start}, expected ${r.end - r.start} (file truncated or changed?)`,
+        );
       this.spans.push({ start: r.start, bytes: got[i], pins: 0 });
       this.held += got[i].length;
     }
@@ -102,7 +105,7 @@ export class SpanCache {
 
   private evict(): void {
     // Oldest first, skipping spans that a running query still needs.
-    for (let i = 0; this.held > this.budget && i < this.spans.length; ) {
+    for (let i = 0; this.held > this.budget && i < this.spans.length;) {
       const s = this.spans[i];
       if (s.pins > 0) i++;
       else {

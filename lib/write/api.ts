@@ -156,27 +156,29 @@ const common = {
     .string({ invalid_type_error: 'invalid base (--invalid-base) must be a letter' })
     .regex(/^[ACGTNRYSWKMBDHVU]$/i, { message: 'invalid base (--invalid-base) must be one of the letters ACGTNRYSWKMBDHVU' })
     .optional(),
-  onProgress: z.custom<(p: CompressProgress) => void>((v) => v === undefined || typeof v === 'function', { message: 'onProgress must be a function' }).optional(),
+  onProgress: z
+    .custom<(p: CompressProgress) => void>((v) => v === undefined || typeof v === 'function', { message: 'onProgress must be a function' })
+    .optional(),
   signal: z.custom<AbortSignal>((v) => v === undefined || v instanceof AbortSignal, { message: 'signal must be an AbortSignal' }).optional(),
 };
 
 export const createOptionsSchema = z
   .object({
-  ...common,
-  reference: pathStr('reference'),
-  samples: z.array(pathStr('sample file')).readonly().optional(),
-  kmerLength: intIn('k-mer length', '-k', LIMITS.kmerLength).optional(),
-  segmentSize: intIn('segment size', '-s', LIMITS.segmentSize).optional(),
-  minMatchLength: intIn('min. match length', '-l', LIMITS.minMatchLength).optional(),
-  batchSize: intIn('batch size', '-b', LIMITS.batchSize).optional(),
+    ...common,
+    reference: pathStr('reference'),
+    samples: z.array(pathStr('sample file')).readonly().optional(),
+    kmerLength: intIn('k-mer length', '-k', LIMITS.kmerLength).optional(),
+    segmentSize: intIn('segment size', '-s', LIMITS.segmentSize).optional(),
+    minMatchLength: intIn('min. match length', '-l', LIMITS.minMatchLength).optional(),
+    batchSize: intIn('batch size', '-b', LIMITS.batchSize).optional(),
   })
   .strict();
 
 export const appendOptionsSchema = z
   .object({
-  ...common,
-  input: pathStr('input archive'),
-  samples: z.array(pathStr('sample file')).readonly(),
+    ...common,
+    input: pathStr('input archive'),
+    samples: z.array(pathStr('sample file')).readonly(),
   })
   .strict();
 
@@ -266,7 +268,8 @@ async function compressFiles(
     const { sample, path: file } = inputs[i]!;
     const report = opts.onProgress;
     comp.onProgress = report
-      ? ({ basesDone }) => report({ phase: 'compress', file, fileIndex: i, files: inputs.length, bytesDone: doneBytes + Math.min(basesDone, sizes[i]!), bytesTotal: total })
+      ? ({ basesDone }) =>
+          report({ phase: 'compress', file, fileIndex: i, files: inputs.length, bytesDone: doneBytes + Math.min(basesDone, sizes[i]!), bytesTotal: total })
       : null;
     comp.signal = opts.signal ?? null;
     const n = await comp.addFile(sample, file);
@@ -347,7 +350,13 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
     archive.close();
     archive = null;
     tmp.commit();
-    return summary(o.output, comp, added, sizes.reduce((a, b) => a + b, 0), clock);
+    return summary(
+      o.output,
+      comp,
+      added,
+      sizes.reduce((a, b) => a + b, 0),
+      clock,
+    );
   } catch (e) {
     await pool?.close();
     collection?.close();
@@ -415,7 +424,13 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
     opened.input.close();
     opened = null;
     tmp.commit();
-    return summary(o.output, comp, added, sizes.reduce((a, b) => a + b, 0), clock);
+    return summary(
+      o.output,
+      comp,
+      added,
+      sizes.reduce((a, b) => a + b, 0),
+      clock,
+    );
   } catch (e) {
     if (opened) {
       opened.compressor.collection.close();
@@ -426,4 +441,3 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
     throw tmp.reword(e);
   }
 }
-

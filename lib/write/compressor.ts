@@ -10,13 +10,7 @@ import { decodeName } from '../format/names.js';
 import { concatRanges, countPartition } from './kmer/kmer-partition.js';
 import { CompressPool, timedStep, type BatchResult, type RefJobs } from './workers/pool.js';
 import { NO_RAW_GROUPS, RAW_VIEW, RefView, type GroupPart, type PackedGroupInit } from './group-store.js';
-import {
-  GroupingState,
-  decideSegment,
-  type FallbackLookup,
-  type GroupingParams,
-  type KmerEnd,
-} from './grouping.js';
+import { GroupingState, decideSegment, type FallbackLookup, type GroupingParams, type KmerEnd } from './grouping.js';
 import { type SortedKmers } from './kmer/kmer-set.js';
 import { SplitterSet, segmentContig } from './segmentation.js';
 import { SharedArena } from './workers/shared-arena.js';
@@ -280,8 +274,7 @@ export class Compressor {
     }
     await this.finalizeInflight();
     if (this.params.concatenated) this.processedSamples = this.collection.numSamples;
-    if (this.processedSamples % PC !== 0)
-      this.collection.storeContigBatch(Math.floor(this.processedSamples / PC) * PC, this.processedSamples);
+    if (this.processedSamples % PC !== 0) this.collection.storeContigBatch(Math.floor(this.processedSamples / PC) * PC, this.processedSamples);
     this.archive.flush();
   }
 
@@ -628,4 +621,3 @@ export function shortName(name: string): string {
   const m = /[ \t\r\n]/.exec(name);
   return m ? name.slice(0, m.index) : name;
 }
-

@@ -85,14 +85,7 @@ export class GroupStore implements GroupView {
    * Continue a group of an input archive: `copiedParts` delta parts were already copied to the
    * output; the reference and the last delta part stay packed until the first add.
    */
-  static packedFrom(
-    id: number,
-    init: PackedGroupInit,
-    packCardinality: number,
-    minMatchLen: number,
-    compress: Compress,
-    decompress: Decompress,
-  ): GroupStore {
+  static packedFrom(id: number, init: PackedGroupInit, packCardinality: number, minMatchLen: number, compress: Compress, decompress: Decompress): GroupStore {
     const g = new GroupStore(id, packCardinality, minMatchLen, compress, decompress);
     g.noSeqs = (init.ref ? 1 : 0) + init.copiedParts * packCardinality;
     g.packed = init;

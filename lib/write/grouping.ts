@@ -199,14 +199,7 @@ export function decideSegment(
   let group = st.mapSegments.get(pairKey(a, b));
 
   // Step 2: split into two existing groups.
-  if (
-    !p.concatenated &&
-    group === undefined &&
-    a !== NONE &&
-    b !== NONE &&
-    st.terminators.has(a) &&
-    st.terminators.has(b)
-  ) {
+  if (!p.concatenated && group === undefined && a !== NONE && b !== NONE && st.terminators.has(a) && st.terminators.has(b)) {
     const fData = canon(front);
     const bData = canon(back);
     if (fData === bData) {
@@ -332,7 +325,7 @@ function missingMiddle(st: GroupingState, k: number, k1: bigint, k2: bigint, x: 
   const t2 = st.terminators.get(k2);
   if (t1 === undefined || t2 === undefined) return [NONE, 0];
   let mid = NONE;
-  for (let i = 0, j = 0; i < t1.length && j < t2.length; ) {
+  for (let i = 0, j = 0; i < t1.length && j < t2.length;) {
     const u = t1[i]!;
     const v = t2[j]!;
     if (u < v) i++;
@@ -388,13 +381,7 @@ function missingMiddle(st: GroupingState, k: number, k1: bigint, k2: bigint, x: 
  * find_cand_segment_using_fallback_minimizers (4.7). Returns (a, b, storeRc); (NONE, NONE, false)
  * when nothing suitable is found (always so when the feature is off).
  */
-export function fallbackLookup(
-  st: GroupingState,
-  p: GroupingParams,
-  fb: FallbackLookup,
-  seq: Uint8Array,
-  minCount: number,
-): [bigint, bigint, boolean] {
+export function fallbackLookup(st: GroupingState, p: GroupingParams, fb: FallbackLookup, seq: Uint8Array, minCount: number): [bigint, bigint, boolean] {
   if (!fb.filter.enabled) return [NONE, NONE, false];
   const short = p.segmentSize <= 10000;
 

@@ -56,8 +56,7 @@ export function readInputInfo(input: CppArchive, path: string): InputArchiveInfo
   const minor = Number.parseInt(fileTypeInfo.get('file_version_minor') ?? '', 10);
   if (!Number.isFinite(major) || !Number.isFinite(minor)) throw new AgcCorruptError(`${path}: not an AGC archive (no file version)`);
   const version = major * 1000 + minor;
-  if (version < 3000 || version >= 4000)
-    throw new AgcCorruptError(`${path}: archive format ${major}.${minor} is not supported for append (only format 3.x)`);
+  if (version < 3000 || version >= 4000) throw new AgcCorruptError(`${path}: archive format ${major}.${minor} is not supported for append (only format 3.x)`);
   const pid = input.streamId('params');
   if (pid === undefined || input.numParts(pid) < 1) throw new AgcCorruptError(`${path}: corrupt archive (no params)`);
   const pd = input.getPart(pid, 0).data;

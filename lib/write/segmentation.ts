@@ -147,13 +147,7 @@ function growHits(): void {
  * upstream tests it) is not finished: the function returns false and the final segment is not
  * emitted. Otherwise returns true.
  */
-export function segmentContig(
-  seq: Uint8Array,
-  k: number,
-  splitters: SplitterSet,
-  sink: SegmentSink,
-  deferWithoutSplitter = false,
-): boolean {
+export function segmentContig(seq: Uint8Array, k: number, splitters: SplitterSet, sink: SegmentSink, deferWithoutSplitter = false): boolean {
   const hits = findHits(seq, k, splitters);
   const n = seq.length;
   let splitPos = 0;

@@ -157,7 +157,7 @@ export class FallbackFilter {
     murmur64Into(hi, lo, this.tmp, 0);
     const h = (this.tmp[0]! ^ FILTER_XOR_HI) >>> 0;
     if (h !== this.thrHi) return h < this.thrHi;
-    return ((this.tmp[1]! ^ FILTER_XOR_LO) >>> 0) < this.thrLo;
+    return (this.tmp[1]! ^ FILTER_XOR_LO) >>> 0 < this.thrLo;
   }
 }
 
@@ -243,16 +243,7 @@ export class FallbackMap {
 }
 
 /** Apply one record: add (s1, s2) to map[x] if dir, else (s2, s1) (2.6). */
-export function applyFallbackRecord(
-  map: FallbackMap,
-  s1hi: number,
-  s1lo: number,
-  s2hi: number,
-  s2lo: number,
-  xhi: number,
-  xlo: number,
-  dir: boolean,
-): void {
+export function applyFallbackRecord(map: FallbackMap, s1hi: number, s1lo: number, s2hi: number, s2lo: number, xhi: number, xlo: number, dir: boolean): void {
   if (dir) map.addPair(xhi, xlo, s1hi, s1lo, s2hi, s2lo);
   else map.addPair(xhi, xlo, s2hi, s2lo, s1hi, s1lo);
 }

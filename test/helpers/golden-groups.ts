@@ -12,8 +12,7 @@ export type ZstdDecompress = (data: Uint8Array, rawSize: number) => Uint8Array;
 export const lzDecode = (ref: Uint8Array, enc: Uint8Array, mml: number): Uint8Array => lzDiffDecode(ref, enc, mml, CODE_IDENTITY);
 
 /** Decode a reference part into codes. */
-export const decodeReferencePart = (data: Uint8Array, metadata: number, unzstd: ZstdDecompress): Uint8Array =>
-  decodeRef(data, metadata, unzstd, CODE_IDENTITY);
+export const decodeReferencePart = (data: Uint8Array, metadata: number, unzstd: ZstdDecompress): Uint8Array => decodeRef(data, metadata, unzstd, CODE_IDENTITY);
 
 /** Decode a pack part into its entries. */
 export function decodePackPart(data: Uint8Array, metadata: number, unzstd: ZstdDecompress): Uint8Array[] {

@@ -78,7 +78,7 @@ export function readListFile(file: string): string[] {
     text = readFileSync(file).toString('latin1');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new AgcInputError(`${file}: cannot read file list (${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message})`);
+    throw new AgcInputError(`${file}: cannot read file list (${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)})`);
   }
   return text
     .split(/[ \t\n\r\f\v]+/)
@@ -100,11 +100,7 @@ export function progressBar(command: string): { update: (p: CompressProgress) =>
       const frac = p.bytesTotal > 0 ? Math.min(1, p.bytesDone / p.bytesTotal) : 1;
       const filled = Math.round(frac * width);
       const what =
-        p.phase === 'splitters'
-          ? 'finding splitters'
-          : p.phase === 'close'
-            ? 'finishing'
-            : `${path.basename(p.file)} (${p.fileIndex + 1}/${p.files})`;
+        p.phase === 'splitters' ? 'finding splitters' : p.phase === 'close' ? 'finishing' : `${path.basename(p.file)} (${p.fileIndex + 1}/${p.files})`;
       const line = `${command}: [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor(frac * 100)).padStart(3)}% ${what}`;
       const cols = process.stderr.columns || 80;
       process.stderr.write(`\r${line.slice(0, cols - 1).padEnd(Math.min(cols - 1, 80))}`);

@@ -197,7 +197,15 @@ function completed(verbosity: number, t0: number): void {
 }
 
 /** Stream one contig range piece by piece (upstream -s layout: an empty sequence gets an empty line). */
-async function streamContig(archive: AgcArchive, out: Output, c: ContigLayout, header: string, start: number, end: number, fmt: StreamingRecordFormatter): Promise<void> {
+async function streamContig(
+  archive: AgcArchive,
+  out: Output,
+  c: ContigLayout,
+  header: string,
+  start: number,
+  end: number,
+  fmt: StreamingRecordFormatter,
+): Promise<void> {
   await out.write(fmt.start(archive.headerBytes(c, header)));
   for (let p = start; p < end; p += STREAM_CHUNK) await out.write(fmt.piece(archive.readContig(c, p, Math.min(end, p + STREAM_CHUNK), false)));
   const tail = fmt.end(true);
@@ -209,7 +217,12 @@ async function streamContig(archive: AgcArchive, out: Output, c: ContigLayout, h
 /** A sample name used as a file name in `dir` must be one plain path component. */
 export function checkFileComponent(sample: string, dir: string): void {
   const bad =
-    sample === '' || sample === '.' || sample === '..' || sample.includes('/') || sample.includes('\0') || (process.platform === 'win32' && /[\\:]/.test(sample));
+    sample === '' ||
+    sample === '.' ||
+    sample === '..' ||
+    sample.includes('/') ||
+    sample.includes('\0') ||
+    (process.platform === 'win32' && /[\\:]/.test(sample));
   if (bad) throw new AgcInputError(`sample name ${JSON.stringify(sample)} cannot be a file name in ${dir} (not a single path component); nothing was written`);
 }
 
@@ -302,14 +315,20 @@ export async function getcol(argv: string[]): Promise<number> {
         const file = path.join(opts.output, samples[i] + ext);
         // A name that is not UTF-8 keeps its bytes in the file name, as upstream writes it.
         const raw = archive.nameBytes(samples[i]!);
-        const fileBytes = raw.equals(Buffer.from(samples[i]!, 'utf8')) ? undefined : Buffer.concat([Buffer.from(path.join(opts.output, '/')), raw, Buffer.from(ext)]);
+        const fileBytes = raw.equals(Buffer.from(samples[i]!, 'utf8'))
+          ? undefined
+          : Buffer.concat([Buffer.from(path.join(opts.output, '/')), raw, Buffer.from(ext)]);
         if (opts.verbosity > 0) writeStderr(`${i ? '\n' : ''}${file}  (${i + 1} of ${samples.length})`);
-        await withOutput(file, async (out) => {
-          if (sink) await sink.retarget(out);
-          else sink = new FastaSink(out, archive, opts.lineLength, opts.gzip, true);
-          for (const c of layouts[i].contigs) await sink.record(c);
-          await sink.finish();
-        }, fileBytes);
+        await withOutput(
+          file,
+          async (out) => {
+            if (sink) await sink.retarget(out);
+            else sink = new FastaSink(out, archive, opts.lineLength, opts.gzip, true);
+            for (const c of layouts[i].contigs) await sink.record(c);
+            await sink.finish();
+          },
+          fileBytes,
+        );
       }
       if (opts.verbosity > 0 && layouts.length) writeStderr('\n');
     }
@@ -433,7 +452,10 @@ export async function listset(argv: string[]): Promise<number> {
     const opts = validate(listSchema, values);
     using archive = openArchive(positionals[0]);
     // Bytewise order of the stored names, as upstream's std::sort of std::string.
-    const names = archive.samplesSync().map((s) => archive.nameBytes(s)).sort((a, b) => Buffer.compare(a, b));
+    const names = archive
+      .samplesSync()
+      .map((s) => archive.nameBytes(s))
+      .sort((a, b) => Buffer.compare(a, b));
     await withOutput(opts.output, (out) => out.write(Buffer.concat(names.flatMap((b) => [b, Buffer.from('\n')]))));
   });
 }

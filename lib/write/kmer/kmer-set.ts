@@ -471,13 +471,9 @@ export class KmerList {
  * once (each listed once). Only equality is used, so pairs stored in any order-preserving encoding
  * work. The singletons are compacted in place: sHi/sLo are views of H/L.
  */
-export function splitRunsInPlace(
-  H: Uint32Array,
-  L: Uint32Array,
-  n: number,
-): { sHi: Uint32Array; sLo: Uint32Array; dHi: Uint32Array; dLo: Uint32Array } {
+export function splitRunsInPlace(H: Uint32Array, L: Uint32Array, n: number): { sHi: Uint32Array; sLo: Uint32Array; dHi: Uint32Array; dLo: Uint32Array } {
   let n2 = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i + 1;
     while (j < n && H[j] === H[i] && L[j] === L[i]) j++;
     if (j !== i + 1) n2++;
@@ -487,7 +483,7 @@ export function splitRunsInPlace(
   const dLo = new Uint32Array(n2);
   let a = 0;
   let b = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i + 1;
     while (j < n && H[j] === H[i] && L[j] === L[i]) j++;
     if (j === i + 1) {

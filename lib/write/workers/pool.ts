@@ -447,11 +447,7 @@ export class CompressPool {
     return r;
   }
 
-  private request(
-    i: number,
-    m: ToWorker & { seq: number },
-    transfer: ArrayBuffer[] = [],
-  ): Promise<FromWorker> {
+  private request(i: number, m: ToWorker & { seq: number }, transfer: ArrayBuffer[] = []): Promise<FromWorker> {
     return new Promise((resolve, reject) => {
       if (this.failed) return reject(this.failed);
       this.pending[i]!.set(m.seq, { resolve, reject });

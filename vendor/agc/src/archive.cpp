@@ -195,7 +195,7 @@ void CArchive::Open(const std::string& file_name) {
   if (!f) {
     int err = errno;
     fail(std::string(input_mode_ ? "cannot open file: " : "cannot create file: ") +
-         (err ? errno_text(err) : std::string("unknown error")),
+             (err ? errno_text(err) : std::string("unknown error")),
          err == ENOENT || err == EISDIR || err == ENOTDIR ? ErrorKind::kInput : ErrorKind::kIo);
   }
   try {
@@ -361,7 +361,8 @@ uint64_t CArchive::GetFileSize() const {
 
 void CArchive::require_open(const char* what) const {
   if (!file_) {
-    if (file_name_.empty()) throw AgcError(std::string(what) + ": archive is not open", ErrorKind::kClosed);
+    if (file_name_.empty())
+      throw AgcError(std::string(what) + ": archive is not open", ErrorKind::kClosed);
     fail(std::string(what) + ": archive is closed", ErrorKind::kClosed);
   }
 }
@@ -376,7 +377,8 @@ void CArchive::require_mode(bool input, const char* what) const {
 void CArchive::check_stream(size_t stream_id) const {
   if (stream_id >= streams_.size())
     fail("stream id " + std::to_string(stream_id) + " out of range (" +
-         std::to_string(streams_.size()) + " streams)", ErrorKind::kInput);
+             std::to_string(streams_.size()) + " streams)",
+         ErrorKind::kInput);
 }
 
 void CArchive::check_part(size_t stream_id, size_t part_id) const {
@@ -384,7 +386,8 @@ void CArchive::check_part(size_t stream_id, size_t part_id) const {
   const Stream& s = streams_[stream_id];
   if (part_id >= s.parts.size())
     fail("part " + std::to_string(part_id) + " of stream '" + s.name + "' out of range (" +
-         std::to_string(s.parts.size()) + " parts)", ErrorKind::kInput);
+             std::to_string(s.parts.size()) + " parts)",
+         ErrorKind::kInput);
 }
 
 // ---- output ----------------------------------------------------------------------------------
@@ -392,7 +395,8 @@ void CArchive::check_part(size_t stream_id, size_t part_id) const {
 int CArchive::RegisterStream(const std::string& name) {
   std::lock_guard<std::mutex> lock(mtx_);
   require_mode(false, "RegisterStream");
-  if (name.find('\0') != std::string::npos) fail("stream name contains a NUL byte", ErrorKind::kInput);
+  if (name.find('\0') != std::string::npos)
+    fail("stream name contains a NUL byte", ErrorKind::kInput);
   auto it = name_to_id_.find(name);
   if (it != name_to_id_.end()) return it->second;
   if (streams_.size() >= static_cast<size_t>(std::numeric_limits<int>::max()))
@@ -437,8 +441,7 @@ void CArchive::flush_out_buffers() {
     size_t done = 0;
     try {
       for (; done < list.size(); ++done)
-        add_part(node->first, list[done].first.data(), list[done].first.size(),
-                 list[done].second);
+        add_part(node->first, list[done].first.data(), list[done].first.size(), list[done].second);
     } catch (...) {
       list.erase(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(done));
       throw;
@@ -499,7 +502,8 @@ void CArchive::write_bytes(const uint8_t* data, size_t len) {
 
 void CArchive::seek(uint64_t offset) {
   if (seek64(file_, offset, SEEK_SET) != 0)
-    fail("cannot seek to offset " + std::to_string(offset) + ": " + errno_text(errno), ErrorKind::kIo);
+    fail("cannot seek to offset " + std::to_string(offset) + ": " + errno_text(errno),
+         ErrorKind::kIo);
 }
 
 void CArchive::read_exact(uint8_t* dst, size_t len) {
@@ -550,7 +554,8 @@ void CArchive::GetPart(size_t stream_id, size_t part_id, std::vector<uint8_t>& d
   if (n > 8 || n > data_end_ - p.offset - 1 - p.size)
     fail("corrupt part " + std::to_string(part_id) + " of stream '" + streams_[stream_id].name +
          "' (bad metadata varint at offset " + std::to_string(p.offset) + ")");
-  if (static_cast<uint64_t>(static_cast<size_t>(p.size)) != p.size) fail("part too large for this platform");
+  if (static_cast<uint64_t>(static_cast<size_t>(p.size)) != p.size)
+    fail("part too large for this platform");
   read_exact(head + 1, n);
   uint64_t m = 0;
   for (unsigned i = 1; i <= n; ++i) m = (m << 8) | head[i];

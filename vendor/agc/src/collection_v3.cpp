@@ -37,9 +37,9 @@ std::vector<uint8_t> decompress(const uint8_t* data, size_t size, uint64_t raw,
   }
 }
 
-// Last in-group id seen per group within one batch (docs/format.md 4.7). Upstream indexes a vector by
-// the group id as a signed int, so ids >= 2^31 always read as "unset"; that is kept. Small ids use
-// a dense table, the rare huge ones a map, so corrupt ids cannot force a huge allocation.
+// Last in-group id seen per group within one batch (docs/format.md 4.7). Upstream indexes a vector
+// by the group id as a signed int, so ids >= 2^31 always read as "unset"; that is kept. Small ids
+// use a dense table, the rare huge ones a map, so corrupt ids cannot force a huge allocation.
 class InGroupState {
  public:
   int32_t get(uint32_t g) const {
@@ -103,24 +103,29 @@ const std::vector<ContigDesc> kNoContigs;
 // setup
 
 void CCollection_V3::check_params(size_t batch_size, uint32_t, uint32_t kmer_length) const {
-  if (mode_ != Mode::kNone) throw AgcError("collection is already attached to an archive", ErrorKind::kClosed);
+  if (mode_ != Mode::kNone)
+    throw AgcError("collection is already attached to an archive", ErrorKind::kClosed);
   if (batch_size == 0) throw AgcError("collection batch size must be positive", ErrorKind::kInput);
-  if (kmer_length == 0 || kmer_length > 32) throw AgcError("k-mer length must be 1..32", ErrorKind::kInput);
+  if (kmer_length == 0 || kmer_length > 32)
+    throw AgcError("k-mer length must be 1..32", ErrorKind::kInput);
 }
 
 void CCollection_V3::check_mode(Mode a, Mode b, const char* what) const {
   if (mode_ != a && mode_ != b)
-    throw AgcError(std::string("collection: ") + what + " is not available in this mode", ErrorKind::kClosed);
+    throw AgcError(std::string("collection: ") + what + " is not available in this mode",
+                   ErrorKind::kClosed);
 }
 
 CArchive& CCollection_V3::input() const {
-  if (in_ == nullptr) throw AgcError("collection is not attached to an input archive", ErrorKind::kClosed);
+  if (in_ == nullptr)
+    throw AgcError("collection is not attached to an input archive", ErrorKind::kClosed);
   if (!in_->IsOpen()) throw AgcError(in_->FileName() + ": archive is closed", ErrorKind::kClosed);
   return *in_;
 }
 
 CArchive& CCollection_V3::output() const {
-  if (out_ == nullptr) throw AgcError("collection is not attached to an output archive", ErrorKind::kClosed);
+  if (out_ == nullptr)
+    throw AgcError("collection is not attached to an output archive", ErrorKind::kClosed);
   if (!out_->IsOpen()) throw AgcError(out_->FileName() + ": archive is closed", ErrorKind::kClosed);
   return *out_;
 }
@@ -134,7 +139,8 @@ int CCollection_V3::stream_id(const CArchive& arc, const char* name) const {
 void CCollection_V3::prepare_for_decompression(CArchive* in, size_t batch_size,
                                                uint32_t segment_size, uint32_t kmer_length) {
   check_params(batch_size, segment_size, kmer_length);
-  if (in == nullptr || !in->IsInput()) throw AgcError("collection: reading needs an input archive", ErrorKind::kInput);
+  if (in == nullptr || !in->IsInput())
+    throw AgcError("collection: reading needs an input archive", ErrorKind::kInput);
   in_ = in;
   input();
   batch_size_ = batch_size;
@@ -169,9 +175,11 @@ void CCollection_V3::prepare_for_append(CArchive* in, CArchive* out, size_t batc
                                         uint32_t segment_size, uint32_t kmer_length) {
   check_params(batch_size, segment_size, kmer_length);
   if (in == nullptr || !in->IsInput())
-    throw AgcError("collection: appending needs an input archive open for reading", ErrorKind::kInput);
+    throw AgcError("collection: appending needs an input archive open for reading",
+                   ErrorKind::kInput);
   if (out == nullptr || out->IsInput())
-    throw AgcError("collection: appending needs an output archive open for writing", ErrorKind::kInput);
+    throw AgcError("collection: appending needs an output archive open for writing",
+                   ErrorKind::kInput);
   in_ = in;
   out_ = out;
   CArchive& src = input();
@@ -248,7 +256,8 @@ bool CCollection_V3::register_sample_contig(const std::string& sample_name,
   if (samples_.empty() || stored != prev_sample_name_) {
     // Only the sample right before may continue; any other known name is a duplicate.
     if (sample_ids_.count(stored)) return false;
-    if (samples_.size() >= 0xFFFFFFFFu) throw AgcError("collection: too many samples", ErrorKind::kInput);
+    if (samples_.size() >= 0xFFFFFFFFu)
+      throw AgcError("collection: too many samples", ErrorKind::kInput);
     sample_ids_.emplace(stored, static_cast<uint32_t>(samples_.size()));
     samples_.emplace_back();
     samples_.back().name = stored;
@@ -270,7 +279,8 @@ CCollection_V3::Sample* CCollection_V3::find_sample_for_placement(const std::str
 void CCollection_V3::place(Sample& s, const std::string& contig_name, uint32_t place,
                            const SegmentDesc& d) {
   if (place >= kMaxPlace)
-    throw AgcError("collection: segment place " + std::to_string(place) + " is out of range", ErrorKind::kInput);
+    throw AgcError("collection: segment place " + std::to_string(place) + " is out of range",
+                   ErrorKind::kInput);
   auto it = s.contig_ids.find(contig_name);
   if (it == s.contig_ids.end()) return;
   std::vector<SegmentDesc>& segs = s.contigs[it->second].segments;
@@ -296,11 +306,12 @@ void CCollection_V3::add_segments_placed(const PlacementBatch& b) {
     throw AgcError("collection: placement batch arrays differ in length", ErrorKind::kInput);
   for (size_t i = 0; i < n; ++i) {
     if (b.sample_index[i] >= b.sample_names.size() || b.contig_index[i] >= b.contig_names.size())
-      throw AgcError("collection: placement batch index out of range at entry " +
-                     std::to_string(i), ErrorKind::kInput);
+      throw AgcError("collection: placement batch index out of range at entry " + std::to_string(i),
+                     ErrorKind::kInput);
     if (b.place[i] >= kMaxPlace)
       throw AgcError("collection: segment place " + std::to_string(b.place[i]) +
-                     " is out of range at entry " + std::to_string(i), ErrorKind::kInput);
+                         " is out of range at entry " + std::to_string(i),
+                     ErrorKind::kInput);
   }
   for (size_t i = 0; i < n; ++i) {
     const std::string& contig = b.contig_names[b.contig_index[i]];
@@ -360,7 +371,8 @@ std::vector<uint8_t> CCollection_V3::serialize_contig_details(uint32_t id_from,
     }
   }
   std::array<std::vector<uint8_t>, 5> packed;
-  for (size_t i = 0; i < 5; ++i) packed[i] = ZstdCompress(st[i].data(), st[i].size(), kLevelDetails);
+  for (size_t i = 0; i < 5; ++i)
+    packed[i] = ZstdCompress(st[i].data(), st[i].size(), kLevelDetails);
   std::vector<uint8_t> part;
   for (size_t i = 0; i < 5; ++i) {
     AppendCV(part, static_cast<uint32_t>(st[i].size()));
@@ -374,8 +386,9 @@ void CCollection_V3::store_contig_batch(uint32_t id_from, uint32_t id_to) {
   check_mode(Mode::kCreate, Mode::kAppend, "store_contig_batch");
   if (id_from > id_to || id_to > samples_.size())
     throw AgcError("collection: store_contig_batch range [" + std::to_string(id_from) + ", " +
-                   std::to_string(id_to) + ") is outside the " +
-                   std::to_string(samples_.size()) + " samples", ErrorKind::kInput);
+                       std::to_string(id_to) + ") is outside the " +
+                       std::to_string(samples_.size()) + " samples",
+                   ErrorKind::kInput);
   CArchive& dst = output();
   std::vector<uint8_t> names = serialize_contig_names(id_from, id_to);
   std::vector<uint8_t> details = serialize_contig_details(id_from, id_to);
@@ -532,7 +545,8 @@ std::vector<std::vector<ContigDesc>> CCollection_V3::load_batch(size_t batch_id,
 
 const std::vector<ContigDesc>* CCollection_V3::sample_contigs(const std::string& sample_name,
                                                               bool with_details) {
-  if (mode_ == Mode::kNone) throw AgcError("collection is not attached to an archive", ErrorKind::kClosed);
+  if (mode_ == Mode::kNone)
+    throw AgcError("collection is not attached to an archive", ErrorKind::kClosed);
   auto it = sample_ids_.find(sample_name);
   if (it == sample_ids_.end()) return nullptr;
   const size_t sid = it->second;
@@ -556,8 +570,7 @@ const std::vector<ContigDesc>* CCollection_V3::sample_contigs(const std::string&
     cache_.push_front(std::move(fresh));
     size_t weight = 0;
     for (const CachedBatch& c : cache_) weight += c.weight;
-    while (cache_.size() > 1 &&
-           (cache_.size() > kCachedBatches || weight > kCacheWeightBudget)) {
+    while (cache_.size() > 1 && (cache_.size() > kCachedBatches || weight > kCacheWeightBudget)) {
       weight -= cache_.back().weight;
       cache_.pop_back();
     }

@@ -23,7 +23,8 @@ ZSTD_CCtx* thread_cctx() {
   thread_local CCtxHolder holder;
   if (!holder.ctx) {
     holder.ctx = ZSTD_createCCtx();
-    if (!holder.ctx) throw AgcError("zstd: cannot create a compression context", ErrorKind::kInternal);
+    if (!holder.ctx)
+      throw AgcError("zstd: cannot create a compression context", ErrorKind::kInternal);
   }
   return holder.ctx;
 }
@@ -32,7 +33,8 @@ ZSTD_DCtx* thread_dctx() {
   thread_local DCtxHolder holder;
   if (!holder.ctx) {
     holder.ctx = ZSTD_createDCtx();
-    if (!holder.ctx) throw AgcError("zstd: cannot create a decompression context", ErrorKind::kInternal);
+    if (!holder.ctx)
+      throw AgcError("zstd: cannot create a decompression context", ErrorKind::kInternal);
   }
   return holder.ctx;
 }
@@ -41,16 +43,19 @@ ZSTD_DCtx* thread_dctx() {
 
 std::vector<uint8_t> ZstdCompress(const uint8_t* data, size_t len, int level) {
   if (level < ZSTD_minCLevel() || level > ZSTD_maxCLevel())
-    throw AgcError("zstd: compression level " + std::to_string(level) + " out of range", ErrorKind::kInput);
+    throw AgcError("zstd: compression level " + std::to_string(level) + " out of range",
+                   ErrorKind::kInput);
   if (len > 0 && !data) throw AgcError("zstd: null input", ErrorKind::kInput);
   size_t bound = ZSTD_compressBound(len);
   if (ZSTD_isError(bound)) throw AgcError("zstd: input too large", ErrorKind::kInput);
   std::vector<uint8_t> out(bound);
   // A zero-length source still needs a valid pointer for zstd's internal copies.
   static const uint8_t kEmpty = 0;
-  size_t r = ZSTD_compressCCtx(thread_cctx(), out.data(), out.size(), len ? data : &kEmpty, len,
-                               level);
-  if (ZSTD_isError(r)) throw AgcError(std::string("zstd: compression failed: ") + ZSTD_getErrorName(r), ErrorKind::kInternal);
+  size_t r =
+      ZSTD_compressCCtx(thread_cctx(), out.data(), out.size(), len ? data : &kEmpty, len, level);
+  if (ZSTD_isError(r))
+    throw AgcError(std::string("zstd: compression failed: ") + ZSTD_getErrorName(r),
+                   ErrorKind::kInternal);
   out.resize(r);
   return out;
 }
@@ -71,14 +76,17 @@ std::vector<uint8_t> ZstdDecompress(const uint8_t* data, size_t len, size_t raw_
                    std::to_string(len) + " compressed bytes");
   // Exactly one frame: ZSTD_decompressDCtx would also accept concatenated frames.
   size_t frame = ZSTD_findFrameCompressedSize(data, len);
-  if (ZSTD_isError(frame)) throw AgcError(std::string("zstd: corrupt frame: ") + ZSTD_getErrorName(frame));
+  if (ZSTD_isError(frame))
+    throw AgcError(std::string("zstd: corrupt frame: ") + ZSTD_getErrorName(frame));
   if (frame != len)
     throw AgcError("zstd: " + std::to_string(len - frame) + " unexpected bytes after the frame");
 
   std::vector<uint8_t> out(raw_size);
   uint8_t dummy = 0;
-  size_t r = ZSTD_decompressDCtx(thread_dctx(), raw_size ? out.data() : &dummy, raw_size, data, len);
-  if (ZSTD_isError(r)) throw AgcError(std::string("zstd: decompression failed: ") + ZSTD_getErrorName(r));
+  size_t r =
+      ZSTD_decompressDCtx(thread_dctx(), raw_size ? out.data() : &dummy, raw_size, data, len);
+  if (ZSTD_isError(r))
+    throw AgcError(std::string("zstd: decompression failed: ") + ZSTD_getErrorName(r));
   if (r != raw_size)
     throw AgcError("zstd: decompressed " + std::to_string(r) + " bytes, expected " +
                    std::to_string(raw_size));

@@ -190,17 +190,17 @@ TEST(archive_footer_bytes_of_handmade_archive) {
     CHECK_EQ(a.GetPosition(), 3u + 1u + 303u);
     a.Close();
   }
-  Bytes expected{0x01, 0x01, 0xAA,   // c/0: AV(1) data
-                 0x00,               // ab/0: AV(0), no data
-                 0x02, 0xEA, 0x60};  // ab/1: AV(60000) ...
-  expected.insert(expected.end(), 300, 0x55);  // ab/1
-  Bytes footer{0x01, 0x03,                             // 3 streams
-               'a', 'b', 0x00, 0x01, 0x02, 0x00,       // "ab", 2 parts, raw_size 0
-               0x01, 0x03, 0x00,                       //   offset 3, size 0
-               0x01, 0x04, 0x02, 0x01, 0x2C,           //   offset 4, size 300
-               'c', 0x00, 0x01, 0x01, 0x00,            // "c", 1 part, raw_size 0
-               0x00, 0x01, 0x01,                       //   offset 0, size 1
-               'e', 'm', 'p', 't', 'y', 0x00, 0x00, 0x00};  // "empty", no parts
+  Bytes expected{0x01, 0x01, 0xAA,                               // c/0: AV(1) data
+                 0x00,                                           // ab/0: AV(0), no data
+                 0x02, 0xEA, 0x60};                              // ab/1: AV(60000) ...
+  expected.insert(expected.end(), 300, 0x55);                    // ab/1
+  Bytes footer{0x01, 0x03,                                       // 3 streams
+               'a',  'b',  0x00, 0x01, 0x02, 0x00,               // "ab", 2 parts, raw_size 0
+               0x01, 0x03, 0x00,                                 //   offset 3, size 0
+               0x01, 0x04, 0x02, 0x01, 0x2C,                     //   offset 4, size 300
+               'c',  0x00, 0x01, 0x01, 0x00,                     // "c", 1 part, raw_size 0
+               0x00, 0x01, 0x01,                                 //   offset 0, size 1
+               'e',  'm',  'p',  't',  'y',  0x00, 0x00, 0x00};  // "empty", no parts
   expected.insert(expected.end(), footer.begin(), footer.end());
   put_u64le(expected, footer.size());
   CHECK_EQ(agctest::ReadFile(path), expected);
@@ -272,13 +272,13 @@ TEST(archive_round_trip_buffered_and_direct) {
     CHECK_THROWS_AS(a.RegisterStream("late"), AgcError);
   }
   Bytes file = agctest::ReadFile(path);
-  Bytes expected_data{0x02, 0x01, 0x2C, 1, 9, 9, 9,                         // one/0 direct
-                      0x00, 0, 0,                                           // zero/0
+  Bytes expected_data{0x02, 0x01, 0x2C, 1,    9,    9,    9,  // one/0 direct
+                      0x00, 0,    0,                          // zero/0
                       0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 1, 1,  // zero/1
-                      0x01, 0x07,                                           // one/1 (empty)
-                      0x01, 20, 2, 0,                                       // two/0
-                      0x01, 21, 2, 1,                                       // two/1
-                      0x01, 5, 0, 2};                                       // zero/2 at close
+                      0x01, 0x07,            // one/1 (empty)
+                      0x01, 20,   2,    0,   // two/0
+                      0x01, 21,   2,    1,   // two/1
+                      0x01, 5,    0,    2};  // zero/2 at close
   REQUIRE(file.size() > expected_data.size());
   CHECK_EQ(Bytes(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(expected_data.size())),
            expected_data);
@@ -460,7 +460,8 @@ TEST(archive_corrupt_footers) {
   };
   // A valid one first, so the failures below are about the single change each makes.
   {
-    std::string p = make_file("valid.agc", data, {0x01, 0x01, 's', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x05});
+    std::string p =
+        make_file("valid.agc", data, {0x01, 0x01, 's', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x05});
     CArchive a(true);
     a.Open(p);
     Bytes d;
@@ -474,28 +475,34 @@ TEST(archive_corrupt_footers) {
   CHECK(contains(err("varint_past.agc", {0x04, 0x01}), "footer ends inside"));
   CHECK(contains(err("many_streams.agc", {0x04, 0x7F, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00}),
                  "stream count 2147483647 cannot fit"));
-  CHECK(contains(err("many_parts.agc", {0x01, 0x01, 's', 0x00, 0x08, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00}),
-                 "part count 1152921504606846976 of stream 's' cannot fit"));
+  CHECK(contains(
+      err("many_parts.agc", {0x01, 0x01, 's', 0x00, 0x08, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00}),
+      "part count 1152921504606846976 of stream 's' cannot fit"));
   CHECK(contains(err("no_nul.agc", {0x01, 0x01, 's', 't', 'r', 'e', 'a', 'm'}),
                  "footer ends inside a stream name"));
   CHECK(contains(err("outside.agc", {0x01, 0x01, 's', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x07}),
                  "lies outside the data area of 7 bytes"));
-  CHECK(contains(err("offset_past.agc", {0x01, 0x01, 's', 0x00, 0x01, 0x01, 0x00, 0x01, 0x07, 0x00}),
+  CHECK(
+      contains(err("offset_past.agc", {0x01, 0x01, 's', 0x00, 0x01, 0x01, 0x00, 0x01, 0x07, 0x00}),
+               "lies outside"));
+  CHECK(contains(err("offset_huge.agc", {0x01, 0x01, 's', 0x00, 0x01, 0x01, 0x00, 0x08, 0xFF, 0xFF,
+                                         0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0x02}),
                  "lies outside"));
-  CHECK(contains(err("offset_huge.agc", {0x01, 0x01, 's', 0x00, 0x01, 0x01, 0x00,
-                                         0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0x02}),
-                 "lies outside"));
-  CHECK(contains(err("trailing.agc", {0x01, 0x01, 's', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x05, 0x00}),
-                 "1 unexpected bytes"));
-  CHECK(contains(err("missing_part.agc", {0x01, 0x01, 's', 0x00, 0x01, 0x02, 0x00, 0x00, 0x01, 0x05}),
-                 "part count 2 of stream 's' cannot fit"));
-  CHECK(contains(err("missing_part2.agc", {0x01, 0x01, 's', 0x00, 0x01, 0x02, 0x00, 0x00, 0x01, 0x05, 0x00}),
-                 "footer ends inside a part size"));
+  CHECK(contains(
+      err("trailing.agc", {0x01, 0x01, 's', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x05, 0x00}),
+      "1 unexpected bytes"));
+  CHECK(
+      contains(err("missing_part.agc", {0x01, 0x01, 's', 0x00, 0x01, 0x02, 0x00, 0x00, 0x01, 0x05}),
+               "part count 2 of stream 's' cannot fit"));
+  CHECK(contains(
+      err("missing_part2.agc", {0x01, 0x01, 's', 0x00, 0x01, 0x02, 0x00, 0x00, 0x01, 0x05, 0x00}),
+      "footer ends inside a part size"));
 
   // The metadata varint of a part is only checked when the part is read.
   {
     Bytes bad_meta{0x09, 'x', 'x', 'x', 'x', 'x', 'x'};
-    std::string p = make_file("bad_meta.agc", bad_meta, {0x01, 0x01, 's', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x02});
+    std::string p = make_file("bad_meta.agc", bad_meta,
+                              {0x01, 0x01, 's', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x02});
     CArchive a(true);
     a.Open(p);
     Bytes d;
@@ -507,14 +514,17 @@ TEST(archive_corrupt_footers) {
       CHECK(contains(e.what(), p + ": corrupt part 0 of stream 's'"));
     }
     Bytes long_meta{0x05, 1, 2, 3, 4, 5, 'x'};  // varint runs into the data: 1+5+2 > 7
-    p = make_file("long_meta.agc", long_meta, {0x01, 0x01, 's', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x02});
+    p = make_file("long_meta.agc", long_meta,
+                  {0x01, 0x01, 's', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x02});
     CArchive b(true);
     b.Open(p);
     CHECK_THROWS_AS(b.GetPart(0, 0, d, m), AgcError);
   }
   // Duplicate names: the later stream wins, as upstream.
   {
-    std::string p = make_file("dup.agc", data, {0x01, 0x02, 's', 0x00, 0x00, 0x00, 's', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x05});
+    std::string p = make_file(
+        "dup.agc", data,
+        {0x01, 0x02, 's', 0x00, 0x00, 0x00, 's', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x05});
     CArchive a(true);
     a.Open(p);
     CHECK_EQ(a.GetStreamId("s"), 1);
@@ -584,7 +594,8 @@ TEST(archive_golden_read_and_rewrite_byte_identical) {
       std::sort(parts.begin(), parts.end(),
                 [](const PartRef& x, const PartRef& y) { return x.offset < y.offset; });
       uint64_t footer_len = 0;
-      for (int i = 7; i >= 0; --i) footer_len = (footer_len << 8) | original[original.size() - 8 + static_cast<size_t>(i)];
+      for (int i = 7; i >= 0; --i)
+        footer_len = (footer_len << 8) | original[original.size() - 8 + static_cast<size_t>(i)];
       uint64_t expect_offset = 0;
       for (const PartRef& r : parts) {
         CHECK_EQ(r.offset, expect_offset);
@@ -615,7 +626,8 @@ TEST(archive_corrupt_inputs_never_crash) {
   // Truncation to many lengths: the last 700 bytes (footer, trailer) byte by byte, the rest
   // in steps.
   for (size_t len = 0; len < n; len += (len + 700 < n ? 97 : 1)) {
-    agctest::WriteFile(p, Bytes(original.begin(), original.begin() + static_cast<std::ptrdiff_t>(len)));
+    agctest::WriteFile(
+        p, Bytes(original.begin(), original.begin() + static_cast<std::ptrdiff_t>(len)));
     (open_and_read_all(p, read_errors) ? opened : failed)++;
   }
   // A truncated file has no valid trailer: it can only open by accident.
@@ -645,7 +657,8 @@ TEST(archive_corrupt_inputs_never_crash) {
   CHECK(flip_opened < 1500);
 }
 
-// ---- zstd ----------------------------------------------------------------------------------------
+// ---- zstd
+// ----------------------------------------------------------------------------------------
 
 TEST(zstd_version_is_pinned) { CHECK_EQ(agc::ZstdVersion(), std::string("1.5.6")); }
 
@@ -661,7 +674,7 @@ TEST(zstd_round_trip_level19) {
   CHECK_EQ(z[1], 0xB5);
   CHECK_EQ(z[2], 0x2F);
   CHECK_EQ(z[3], 0xFD);
-  CHECK_EQ(z[4] & 0x04, 0);  // no checksum flag
+  CHECK_EQ(z[4] & 0x04, 0);                                   // no checksum flag
   CHECK(agc::ZstdCompress(raw.data(), raw.size(), 19) == z);  // context reuse changes nothing
   CHECK_EQ(agc::ZstdDecompress(z.data(), z.size(), raw.size()), raw);
 
@@ -693,8 +706,9 @@ TEST(zstd_round_trip_level19) {
   CHECK(agc::ZstdDecompress(empty_frame.data(), empty_frame.size(), 0).empty());
 }
 
-// collection-samples is Z19 of its payload with the payload length as metadata (docs/format.md 2.2):
-// recompressing the decoded payload must give the stored bytes, for every golden archive.
+// collection-samples is Z19 of its payload with the payload length as metadata
+// (docs/format.md 2.2): recompressing the decoded payload must give the stored bytes, for every
+// golden archive.
 TEST(zstd_recompress_golden_collection_samples) {
   for (const std::string& rel : golden_archives()) {
     CArchive a(true);

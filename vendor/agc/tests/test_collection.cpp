@@ -264,9 +264,14 @@ TEST(collection_contig_name_split_coding) {
     return agc::DecodeSplit(agc::SplitName(a), cur);
   };
   // same component -> 0x81; different length -> verbatim; same length -> runs + literals
-  CHECK_EQ(enc("chr1 len=100 x", "chr2 len=100 yy"), std::string("\xFD" "2 \x81 yy"));
-  CHECK_EQ(dec("chr1 len=100 x", "\xFD" "2 \x81 yy"), std::string("chr2 len=100 yy"));
-  CHECK_EQ(enc("abcd", "abce"), std::string("\xFD" "e"));
+  CHECK_EQ(enc("chr1 len=100 x", "chr2 len=100 yy"), std::string("\xFD"
+                                                                 "2 \x81 yy"));
+  CHECK_EQ(dec("chr1 len=100 x",
+               "\xFD"
+               "2 \x81 yy"),
+           std::string("chr2 len=100 yy"));
+  CHECK_EQ(enc("abcd", "abce"), std::string("\xFD"
+                                            "e"));
   CHECK_EQ(enc("abcd", "xbcd"), std::string("x\xFD"));
   CHECK_EQ(enc("a b", "a "), std::string("\x81 "));  // empty vs "b": different length
   CHECK_EQ(dec("a b", "\x81 "), std::string("a "));
@@ -275,16 +280,21 @@ TEST(collection_contig_name_split_coding) {
   // Runs longer than 100 are split: 249 equal bytes then one different.
   std::string p250(250, 'a'), c250(249, 'a');
   c250 += 'b';
-  CHECK_EQ(enc(p250, c250), std::string("\x9C\x9C\xCF" "b"));
-  CHECK_EQ(dec(p250, "\x9C\x9C\xCF" "b"), c250);
+  CHECK_EQ(enc(p250, c250), std::string("\x9C\x9C\xCF"
+                                        "b"));
+  CHECK_EQ(dec(p250,
+               "\x9C\x9C\xCF"
+               "b"),
+           c250);
   std::string c250b = p250;
   c250b[0] = 'z';
   CHECK_EQ(enc(p250, c250b), std::string("z\x9C\x9C\xCF"));  // 249 = 100 + 100 + 49
   CHECK_EQ(dec(p250, "z\x9C\x9C\xCF"), c250b);
   // Exactly 100 and 101 equal bytes.
-  CHECK_EQ(enc(std::string(100, 'q') + "1", std::string(100, 'q') + "2"), std::string("\x9C" "2"));
-  CHECK_EQ(enc(std::string(101, 'q') + "1", std::string(101, 'q') + "2"),
-           std::string("\x9C\xFF" "2"));
+  CHECK_EQ(enc(std::string(100, 'q') + "1", std::string(100, 'q') + "2"), std::string("\x9C"
+                                                                                      "2"));
+  CHECK_EQ(enc(std::string(101, 'q') + "1", std::string(101, 'q') + "2"), std::string("\x9C\xFF"
+                                                                                      "2"));
 
   // A run that would pass the end of the previous component is a literal, not an overread.
   CHECK_EQ(dec("ab", "\xFF\xFF\xFF"), std::string("ab\xFF"));
@@ -310,7 +320,7 @@ TEST(collection_registration_and_placement_rules) {
   c.reset_prev_sample_name();
   CHECK(!c.register_sample_contig("s1", "c3"));  // s1 exists and is not the previous sample
   CHECK(c.register_sample_contig("", "tig7 some description"));  // -c: short name
-  CHECK(c.register_sample_contig("", "tig7 again"));              // consecutive: joins
+  CHECK(c.register_sample_contig("", "tig7 again"));             // consecutive: joins
   CHECK(c.register_sample_contig("", "tig8"));
   CHECK(!c.register_sample_contig("", "tig7 later"));  // repeated, not consecutive
   CHECK_EQ(c.get_no_samples(), size_t{3});
@@ -549,8 +559,8 @@ TEST(collection_corrupt_parts_give_clear_errors) {
   CHECK(errors > names.size() / 2);
   for (size_t n = 0; n < details.size(); ++n) {
     auto b = batch;
-    CHECK_THROWS_AS(
-        CCollection_V3::DecodeContigDetails(details.data(), n, prm.S, prm.k, "ctx", b), AgcError);
+    CHECK_THROWS_AS(CCollection_V3::DecodeContigDetails(details.data(), n, prm.S, prm.k, "ctx", b),
+                    AgcError);
   }
   // Random byte flips: never a crash, only AgcError.
   uint32_t st = 99;
@@ -616,8 +626,8 @@ TEST(collection_corrupt_parts_give_clear_errors) {
   auto fewer = batch;
   fewer.pop_back();
   CHECK(contains(error_of([&] {
-                   CCollection_V3::DecodeContigDetails(details.data(), details.size(), prm.S,
-                                                       prm.k, "ctx", fewer);
+                   CCollection_V3::DecodeContigDetails(details.data(), details.size(), prm.S, prm.k,
+                                                       "ctx", fewer);
                  }),
                  "samples"));
 
@@ -704,7 +714,8 @@ TEST(collection_golden_read_and_rebuild_byte_identical) {
       out.Open(out_path);
       CCollection_V3 w;
       w.prepare_for_compression(&out, prm.P, prm.S, prm.k);
-      const size_t n_parts = in->GetNoParts(static_cast<size_t>(in->GetStreamId("collection-contigs")));
+      const size_t n_parts =
+          in->GetNoParts(static_cast<size_t>(in->GetStreamId("collection-contigs")));
       size_t from = 0;
       for (size_t b = 0; b < n_parts; ++b) {
         const size_t n = first_cv_of_contigs_part(*in, b);

@@ -63,61 +63,60 @@ std::string SharedPath(const std::string& rel);
 #define AGC_TEST_CAT2(a, b) a##b
 #define AGC_TEST_CAT(a, b) AGC_TEST_CAT2(a, b)
 
-#define TEST(name)                                                                    \
-  static void agc_test_##name();                                                      \
-  static const int AGC_TEST_CAT(agc_test_reg_, name) =                                \
-      ::agctest::Register(#name, &agc_test_##name);                                   \
+#define TEST(name)                                     \
+  static void agc_test_##name();                       \
+  static const int AGC_TEST_CAT(agc_test_reg_, name) = \
+      ::agctest::Register(#name, &agc_test_##name);    \
   static void agc_test_##name()
 
-#define CHECK(cond)                                                                   \
-  do {                                                                                \
-    if (!(cond)) ::agctest::ReportFailure(__FILE__, __LINE__, "CHECK(" #cond ")");   \
+#define CHECK(cond)                                                                \
+  do {                                                                             \
+    if (!(cond)) ::agctest::ReportFailure(__FILE__, __LINE__, "CHECK(" #cond ")"); \
   } while (0)
 
-#define REQUIRE(cond)                                                                 \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      ::agctest::ReportFailure(__FILE__, __LINE__, "REQUIRE(" #cond ")");            \
-      throw ::agctest::RequireFailed{};                                               \
-    }                                                                                 \
+#define REQUIRE(cond)                                                     \
+  do {                                                                    \
+    if (!(cond)) {                                                        \
+      ::agctest::ReportFailure(__FILE__, __LINE__, "REQUIRE(" #cond ")"); \
+      throw ::agctest::RequireFailed{};                                   \
+    }                                                                     \
   } while (0)
 
-#define CHECK_EQ(a, b)                                                                \
-  do {                                                                                \
-    const auto& agc_a_ = (a);                                                         \
-    const auto& agc_b_ = (b);                                                         \
-    if (!(agc_a_ == agc_b_))                                                          \
-      ::agctest::ReportFailure(__FILE__, __LINE__,                                    \
+#define CHECK_EQ(a, b)                                                                  \
+  do {                                                                                  \
+    const auto& agc_a_ = (a);                                                           \
+    const auto& agc_b_ = (b);                                                           \
+    if (!(agc_a_ == agc_b_))                                                            \
+      ::agctest::ReportFailure(__FILE__, __LINE__,                                      \
                                "CHECK_EQ(" #a ", " #b "): " + ::agctest::Show(agc_a_) + \
-                                   " != " + ::agctest::Show(agc_b_));                 \
+                                   " != " + ::agctest::Show(agc_b_));                   \
   } while (0)
 
 // Passes when `expr` throws an exception of type `type` (or a subclass).
-#define CHECK_THROWS_AS(expr, type)                                                   \
-  do {                                                                                \
-    bool agc_thrown_ = false;                                                         \
-    try {                                                                             \
-      (void)(expr);                                                                   \
-    } catch (const type&) {                                                           \
-      agc_thrown_ = true;                                                             \
-    } catch (...) {                                                                   \
-      ::agctest::ReportFailure(__FILE__, __LINE__,                                    \
-                               "CHECK_THROWS_AS(" #expr "): wrong exception type");   \
-      agc_thrown_ = true;                                                             \
-    }                                                                                 \
-    if (!agc_thrown_)                                                                 \
-      ::agctest::ReportFailure(__FILE__, __LINE__,                                    \
-                               "CHECK_THROWS_AS(" #expr "): nothing thrown");         \
+#define CHECK_THROWS_AS(expr, type)                                                               \
+  do {                                                                                            \
+    bool agc_thrown_ = false;                                                                     \
+    try {                                                                                         \
+      (void)(expr);                                                                               \
+    } catch (const type&) {                                                                       \
+      agc_thrown_ = true;                                                                         \
+    } catch (...) {                                                                               \
+      ::agctest::ReportFailure(__FILE__, __LINE__,                                                \
+                               "CHECK_THROWS_AS(" #expr "): wrong exception type");               \
+      agc_thrown_ = true;                                                                         \
+    }                                                                                             \
+    if (!agc_thrown_)                                                                             \
+      ::agctest::ReportFailure(__FILE__, __LINE__, "CHECK_THROWS_AS(" #expr "): nothing thrown"); \
   } while (0)
 
 #define CHECK_THROWS(expr) CHECK_THROWS_AS(expr, std::exception)
 
-#define CHECK_NOTHROW(expr)                                                           \
-  do {                                                                                \
-    try {                                                                             \
-      (void)(expr);                                                                   \
-    } catch (const std::exception& agc_e_) {                                          \
-      ::agctest::ReportFailure(__FILE__, __LINE__,                                    \
+#define CHECK_NOTHROW(expr)                                                                \
+  do {                                                                                     \
+    try {                                                                                  \
+      (void)(expr);                                                                        \
+    } catch (const std::exception& agc_e_) {                                               \
+      ::agctest::ReportFailure(__FILE__, __LINE__,                                         \
                                std::string("CHECK_NOTHROW(" #expr "): ") + agc_e_.what()); \
-    }                                                                                 \
+    }                                                                                      \
   } while (0)

@@ -110,7 +110,8 @@ int main(int argc, char** argv) {
     } catch (...) {
       ReportFailure(t.name, 0, "unexpected non-standard exception");
     }
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     if (g_failures_in_test == 0) {
       ++passed;
       std::cout << "ok   " << t.name << " (" << static_cast<long>(ms) << " ms)\n";

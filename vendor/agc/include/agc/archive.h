@@ -127,7 +127,7 @@ class CArchive {
   std::vector<Stream> streams_;
   std::unordered_map<std::string, int> name_to_id_;
   std::map<size_t, std::vector<std::pair<std::vector<uint8_t>, uint64_t>>> buffer_;
-  bool write_failed_ = false;  // output: a write error was thrown; the file is beyond repair
+  bool write_failed_ = false;    // output: a write error was thrown; the file is beyond repair
   std::vector<char> io_buffer_;  // setvbuf buffer; must outlive file_
   mutable std::mutex mtx_;
 };

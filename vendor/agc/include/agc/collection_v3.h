@@ -1,5 +1,5 @@
-// Collection version 3 (docs/format.md section 4): samples, their contigs and the placement of every
-// segment. Same shape as upstream's CCollection_V3, written from the format description.
+// Collection version 3 (docs/format.md section 4): samples, their contigs and the placement of
+// every segment. Same shape as upstream's CCollection_V3, written from the format description.
 //
 // Three ways to use it:
 // - reading: prepare_for_decompression(); sample names are loaded at once, contig names and
@@ -71,8 +71,8 @@ class CCollection_V3 {
   void reset_prev_sample_name() { prev_sample_name_.clear(); }
   bool register_sample_contig(const std::string& sample_name, const std::string& contig_name);
   void add_segment_placed(const std::string& sample_name, const std::string& contig_name,
-                          uint32_t place, uint32_t group_id, uint32_t in_group_id,
-                          bool is_rev_comp, uint32_t raw_length);
+                          uint32_t place, uint32_t group_id, uint32_t in_group_id, bool is_rev_comp,
+                          uint32_t raw_length);
   void add_segments_placed(const PlacementBatch& batch);
   void store_contig_batch(uint32_t id_from, uint32_t id_to);
   void complete_serialization();
