@@ -12,7 +12,7 @@ const nodeGlobals = Object.fromEntries(
 
 export default tseslint.config(
   // Hand-written declarations of .mjs scripts are checked where tests import them (test/tsconfig.json).
-  { ignores: ['dist/', 'build/', 'build-native/', 'build-asan/', 'prebuilds/', 'node_modules/', 'vendor/', 'coverage/', 'deps/', '**/*.d.mts'] },
+  { ignores: ['dist/', 'build/', 'build-*/', 'prebuilds/', 'node_modules/', 'vendor/', 'coverage/', 'deps/', '**/*.d.mts'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
