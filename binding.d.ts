@@ -142,6 +142,18 @@ export declare function zstdDecompress(data: Uint8Array, rawSize: number): Uint8
 /** zstd version string of the linked library, e.g. "1.5.6". */
 export declare function zstdVersion(): string;
 
+// ---- LZ-diff encoder scans (docs/format.md 5.6, 7.5) ----
+// `padded` is a group reference followed by minMatchLen - 3 bytes of 31; `index` comes from
+// lzIndex(padded, minMatchLen). Both stay owned by the caller and may live in shared memory.
+/** The hash index of a padded reference. */
+export declare function lzIndex(padded: Uint8Array, minMatchLen: number): Int32Array;
+/** Estimated delta size of `text` (0 if it equals the reference); stops early above `bound`. */
+export declare function lzEstimate(padded: Uint8Array, index: Int32Array, minMatchLen: number, text: Uint8Array, bound: number): number;
+/** The delta bytes of `text` (empty if it equals the reference). */
+export declare function lzEncode(padded: Uint8Array, index: Int32Array, minMatchLen: number, text: Uint8Array): Uint8Array;
+/** Per-symbol coding costs of `text` (match and N-run costs on their first symbol when `prefix`). */
+export declare function lzCosts(padded: Uint8Array, index: Int32Array, minMatchLen: number, text: Uint8Array, prefix: boolean): Uint32Array;
+
 // ---- interrupt cleanup (CLI only; POSIX) ----
 /**
  * Install SIGINT/SIGTERM/SIGHUP handlers that act at once, even while JavaScript is busy: remove

@@ -31,6 +31,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitCollection(env, exports);
   InitZstd(env, exports);
   InitSignals(env, exports);
+  InitLz(env, exports);
   return exports;
 }
 

@@ -152,6 +152,22 @@ describe('wrong argument types', () => {
     a.close();
     c.close();
   });
+
+  it('the LZ-diff scans check their buffers and never read outside the reference', () => {
+    const padded = new Uint8Array(100 + 12).fill(31);
+    for (let i = 0; i < 100; i++) padded[i] = (i * 7) & 3;
+    const index = native.lzIndex(padded, 15);
+    expect(index).toBeInstanceOf(Int32Array);
+    expect(() => native.lzIndex(padded, 14)).toThrow(/outside 15..32/);
+    expect(() => native.lzIndex(padded.subarray(0, 5), 15)).toThrow(/shorter than its padding/);
+    expect(() => native.lzEstimate(padded, new Uint32Array(8) as never, 15, padded, 1)).toThrow(TypeError);
+    expect(() => native.lzEncode(padded, new Int32Array(6), 15, padded)).toThrow(/power of two/);
+    expect(() => native.lzCosts(padded, index, 15, padded, 'yes' as never)).toThrow(TypeError);
+    // slots pointing past the reference (a foreign or forged index)
+    const forged = index.map((v) => (v === -1 ? v : v | 0x7fff0000)); // same tags, positions far beyond
+    expect(() => native.lzEncode(padded, forged, 15, padded.subarray(0, 99))).toThrow(/does not belong/);
+    expect(native.lzEncode(padded, index, 15, padded.subarray(0, 100))).toHaveLength(0);
+  });
 });
 
 describe('bad files', () => {

@@ -1,0 +1,73 @@
+// lzIndex / lzEstimate / lzEncode / lzCosts (binding.d.ts) over agc/lz_diff.h. Stateless: the
+// padded reference and its index are JS typed arrays, so any thread can use them and the garbage
+// collector accounts for their memory.
+#include "common.h"
+
+#include <vector>
+
+#include "agc/lz_diff.h"
+
+namespace agcnode {
+
+namespace {
+
+Napi::Int32Array ArgInt32Array(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  Napi::Value v = info[i];
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    throw InputTypeError(info.Env(), std::string(name) + ": expected an Int32Array");
+  return v.As<Napi::Int32Array>();
+}
+
+// Arguments 0..2 of every scan: padded reference, index, min match length.
+agc::LzRef ArgRef(const Napi::CallbackInfo& info) {
+  ByteView padded = ArgBytes(info, 0, "padded");
+  Napi::Int32Array index = ArgInt32Array(info, 1, "index");
+  uint32_t min_match = ArgUint32(info, 2, "minMatchLen");
+  return agc::LzRef{padded.data, padded.size, index.Data(), index.ElementLength(), min_match};
+}
+
+Napi::Value LzIndexJs(const Napi::CallbackInfo& info) {
+  ByteView padded = ArgBytes(info, 0, "padded");
+  uint32_t min_match = ArgUint32(info, 1, "minMatchLen");
+  const size_t size = agc::LzIndexSize(padded.data, padded.size, min_match);
+  Napi::Int32Array index = Napi::Int32Array::New(info.Env(), size);
+  agc::LzFillIndex(padded.data, padded.size, min_match, index.Data(), size);
+  return index;
+}
+
+Napi::Value LzEstimateJs(const Napi::CallbackInfo& info) {
+  agc::LzRef ref = ArgRef(info);
+  ByteView text = ArgBytes(info, 3, "text");
+  if (!info[4].IsNumber()) throw InputTypeError(info.Env(), "bound: expected a number");
+  const double bound = info[4].As<Napi::Number>().DoubleValue();
+  return Napi::Number::New(info.Env(), double(agc::LzEstimate(ref, text.data, text.size, bound)));
+}
+
+Napi::Value LzEncodeJs(const Napi::CallbackInfo& info) {
+  agc::LzRef ref = ArgRef(info);
+  ByteView text = ArgBytes(info, 3, "text");
+  std::vector<uint8_t> out;
+  agc::LzEncode(ref, text.data, text.size, out);
+  return ToBuffer(info.Env(), out);
+}
+
+Napi::Value LzCostsJs(const Napi::CallbackInfo& info) {
+  agc::LzRef ref = ArgRef(info);
+  ByteView text = ArgBytes(info, 3, "text");
+  if (!info[4].IsBoolean()) throw InputTypeError(info.Env(), "prefix: expected a boolean");
+  const bool prefix = info[4].As<Napi::Boolean>().Value();
+  Napi::Uint32Array costs = Napi::Uint32Array::New(info.Env(), text.size);
+  agc::LzCosts(ref, text.data, text.size, prefix, costs.Data());
+  return costs;
+}
+
+}  // namespace
+
+void InitLz(Napi::Env env, Napi::Object exports) {
+  exports.Set("lzIndex", Napi::Function::New<Coded<LzIndexJs>>(env, "lzIndex"));
+  exports.Set("lzEstimate", Napi::Function::New<Coded<LzEstimateJs>>(env, "lzEstimate"));
+  exports.Set("lzEncode", Napi::Function::New<Coded<LzEncodeJs>>(env, "lzEncode"));
+  exports.Set("lzCosts", Napi::Function::New<Coded<LzCostsJs>>(env, "lzCosts"));
+}
+
+}  // namespace agcnode
