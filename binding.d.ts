@@ -154,6 +154,30 @@ export declare function lzEncode(padded: Uint8Array, index: Int32Array, minMatch
 /** Per-symbol coding costs of `text` (match and N-run costs on their first symbol when `prefix`). */
 export declare function lzCosts(padded: Uint8Array, index: Int32Array, minMatchLen: number, text: Uint8Array, prefix: boolean): Uint32Array;
 
+// ---- per-base scans of the compressor ----
+/**
+ * Convert chunk[start..end) of a FASTA body into `out` through `table` (256 entries): bytes < 64
+ * dropped, `invalidCode` dropped, other codes > 15 replaced by `replacement` (>= 0) or kept.
+ * `state` = [written, lines, badIndex, badByte, letterPos, letterByte] is read and updated: the
+ * first invalid byte's chunk index and the first non-IUPAC letter's 1-based position (when
+ * `replacement` is -1) are recorded only while they are -1.
+ */
+export declare function fastaConvertBody(
+  chunk: Uint8Array,
+  start: number,
+  end: number,
+  table: Uint8Array,
+  invalidCode: number,
+  replacement: number,
+  out: Uint8Array,
+  state: Float64Array,
+): void;
+/**
+ * End positions of windows of k ACGT symbols whose last 16 symbols pass the splitter filter
+ * `bits` (2^filterBits bits). Writes up to out.length positions; returns the total count.
+ */
+export declare function splitterCandidates(seq: Uint8Array, k: number, bits: Uint8Array, filterBits: number, out: Uint32Array): number;
+
 // ---- interrupt cleanup (CLI only; POSIX) ----
 /**
  * Install SIGINT/SIGTERM/SIGHUP handlers that act at once, even while JavaScript is busy: remove

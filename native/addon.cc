@@ -32,6 +32,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitZstd(env, exports);
   InitSignals(env, exports);
   InitLz(env, exports);
+  InitSequence(env, exports);
   return exports;
 }
 

@@ -149,5 +149,6 @@ void InitCollection(Napi::Env env, Napi::Object exports);
 void InitZstd(Napi::Env env, Napi::Object exports);
 void InitSignals(Napi::Env env, Napi::Object exports);
 void InitLz(Napi::Env env, Napi::Object exports);
+void InitSequence(Napi::Env env, Napi::Object exports);
 
 }  // namespace agcnode

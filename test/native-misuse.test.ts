@@ -168,6 +168,23 @@ describe('wrong argument types', () => {
     expect(() => native.lzEncode(padded, forged, 15, padded.subarray(0, 99))).toThrow(/does not belong/);
     expect(native.lzEncode(padded, index, 15, padded.subarray(0, 100))).toHaveLength(0);
   });
+
+  it('the per-base scans check ranges, tables and room before touching memory', () => {
+    const table = new Uint8Array(256);
+    const state = new Float64Array(6).fill(-1);
+    state[0] = 0;
+    state[1] = 0;
+    const chunk = new Uint8Array(10).fill(65);
+    expect(() => native.fastaConvertBody(chunk, 0, 11, table, 255, -1, new Uint8Array(10), state)).toThrow(RangeError);
+    expect(() => native.fastaConvertBody(chunk, 0, 10, table.subarray(1), 255, -1, new Uint8Array(10), state)).toThrow(RangeError);
+    expect(() => native.fastaConvertBody(chunk, 0, 10, table, 255, -1, new Uint8Array(9), state)).toThrow(RangeError);
+    expect(() => native.fastaConvertBody(chunk, 0, 10, table, 255, -1, new Uint8Array(10), new Float64Array(2))).toThrow(TypeError);
+    native.fastaConvertBody(chunk, 2, 10, table, 255, -1, new Uint8Array(10), state);
+    expect(state[0]).toBe(8);
+    expect(() => native.splitterCandidates(chunk, 31, new Uint8Array(4), 21, new Uint32Array(4))).toThrow(RangeError);
+    expect(() => native.splitterCandidates(chunk, 0, new Uint8Array(1 << 18), 21, new Uint32Array(4))).toThrow(RangeError);
+    expect(native.splitterCandidates(new Uint8Array(40), 31, new Uint8Array(1 << 18).fill(255), 21, new Uint32Array(4))).toBe(10);
+  });
 });
 
 describe('bad files', () => {

@@ -10,6 +10,7 @@ import { BYTE_TO_CODE, SYMBOL_INVALID } from '../format/alphabet.js';
 import { AgcInputError } from '../errors.js';
 import { bytesToBinary, decodeName } from '../format/names.js';
 import { fsPath } from '../file-type.js';
+import { native } from '../native/load.js';
 
 /** One FASTA record after symbol conversion. */
 export interface FastaContig {
@@ -153,6 +154,7 @@ export async function* readFastaContigs(path: string, options: FastaReadOptions 
   let headerLen = 0;
   let seq = new Uint8Array(1 << 16);
   let seqLen = 0;
+  const bodyState = new Float64Array(6);
   let rawLen = 0; // raw body bytes, newlines included: upstream's "non-empty body" test
   let inHeader = true;
   let badOffset = -1;
@@ -262,33 +264,26 @@ export async function* readFastaContigs(path: string, options: FastaReadOptions 
           bigger.set(seq.subarray(0, seqLen));
           seq = bigger;
         }
-        let w = seqLen;
-        for (let i = p; i < e; i++) {
-          const c = chunk[i]!;
-          if (c < 64) {
-            if (c === 10) line++;
-            continue;
-          }
-          let code = table[c]!;
-          if (code > 15) {
-            if (code === SYMBOL_INVALID) {
-              if (badOffset < 0) {
-                badOffset = chunkStart + i;
-                badByte = c;
-                badLine = line;
-              }
-              continue;
-            }
-            // A letter outside the IUPAC set (CODE_OTHER or CODE_AT).
-            if (replacement >= 0) code = replacement;
-            else if (replacement === -1 && letterPos < 0) {
-              letterPos = w + 1;
-              letterByte = c;
-            }
-          }
-          seq[w++] = code;
+        // The per-byte conversion is native (it is the reader's whole cost); see fastaConvertBody.
+        const st = bodyState;
+        st[0] = seqLen;
+        st[1] = 0;
+        st[2] = badOffset < 0 ? -1 : 0;
+        st[4] = letterPos;
+        native.fastaConvertBody(chunk, p, e, table, SYMBOL_INVALID, replacement, seq, st);
+        if (badOffset < 0 && st[2] >= 0) {
+          const at = st[2];
+          badOffset = chunkStart + at;
+          badByte = st[3]!;
+          badLine = line;
+          for (let i = p; i < at; i++) if (chunk[i] === 10) badLine++;
         }
-        seqLen = w;
+        if (letterPos < 0 && st[4]! >= 0) {
+          letterPos = st[4]!;
+          letterByte = st[5]!;
+        }
+        line += st[1]!;
+        seqLen = st[0]!;
         p = e;
         if (e < n) {
           const rec = finish(false);

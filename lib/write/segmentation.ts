@@ -2,6 +2,7 @@
 // occurrence of a splitter k-mer; consecutive segments overlap by exactly k symbols.
 import { KmerSet, type KmerLookup, type SortedKmers } from './kmer/kmer-set.js';
 import { EMPTY_END, type KmerEnd } from './grouping.js';
+import { native } from '../native/load.js';
 
 const FILTER_BITS = 21;
 
@@ -79,29 +80,31 @@ const big = (hi: number, lo: number): bigint => (BigInt(hi) << 32n) | BigInt(lo)
 let hitPos = new Int32Array(1024);
 let hitKmer = new Uint32Array(4 * 1024);
 
+// Positions whose last 16 symbols pass the splitter filter (native prefilter, see below).
+let candidates = new Uint32Array(4096);
+
 /**
  * Positions where a splitter k-mer ends (`pos` = index of its last symbol), with the k-mer reset
- * after each hit as upstream does (splitters never overlap). Kept free of calls into callers'
- * code so that the per-symbol loop stays optimized. Returns the number of hits.
+ * after each hit as upstream does (splitters never overlap). Returns the number of hits.
+ *
+ * The per-symbol filter scan is native (splitterCandidates): it is the only part that touches every
+ * base. Candidates are rare and checked exactly here; a hit at p hides candidates before p + k,
+ * which is what restarting the k-mer after a hit means (a candidate at q >= p + k has k ACGT
+ * symbols after p, as the scan only reports windows of k ACGT symbols).
  */
 function findHits(seq: Uint8Array, k: number, splitters: SplitterSet): number {
-  const bits = splitters.bits;
-  const n = seq.length;
+  let total = native.splitterCandidates(seq, k, splitters.bits, FILTER_BITS, candidates);
+  if (total > candidates.length) {
+    candidates = new Uint32Array(total);
+    total = native.splitterCandidates(seq, k, splitters.bits, FILTER_BITS, candidates);
+  }
   const shift = 64 - 2 * k;
-  let tail = 0; // last 16 symbols, newest in the low bits
-  let len = 0; // ACGT symbols since the last reset
   let hits = 0;
-  for (let pos = 0; pos < n; pos++) {
-    const x = seq[pos]!;
-    if (x > 3) {
-      len = 0;
-      continue;
-    }
-    tail = ((tail << 2) | x) >>> 0;
-    if (++len < k) continue;
-    const slot = Math.imul(tail, 0x9e3779b1) >>> (32 - FILTER_BITS);
-    if ((bits[slot >>> 3]! & (1 << (slot & 7))) === 0) continue;
-    // Rare: rebuild the window's forward and reverse-complement k-mers exactly.
+  let nextAllowed = 0;
+  for (let c = 0; c < total; c++) {
+    const pos = candidates[c]!;
+    if (pos < nextAllowed) continue;
+    // Rebuild the window's forward and reverse-complement k-mers exactly.
     let dHi = 0;
     let dLo = 0;
     let rHi = 0;
@@ -127,7 +130,7 @@ function findHits(seq: Uint8Array, k: number, splitters: SplitterSet): number {
     hitKmer[4 * hits + 2] = rHi;
     hitKmer[4 * hits + 3] = rLo;
     hits++;
-    len = 0;
+    nextAllowed = pos + k;
   }
   return hits;
 }
