@@ -176,6 +176,10 @@ export declare function fastaConvertBody(
  * End positions of windows of k ACGT symbols whose last 16 symbols pass the splitter filter
  * `bits` (2^filterBits bits). Writes up to out.length positions; returns the total count.
  */
+/** Reverse complement of codes into `dst` (3 - c for ACGT, others unchanged); returns `dst`. Must not overlap. */
+export declare function reverseComplementCodes(src: Uint8Array, dst: Uint8Array): Uint8Array;
+/** Largest fraction of equal symbols at lags 4..31 among ACGT positions (stops at the first >= 0.5). */
+export declare function bestLagMatchFraction(ref: Uint8Array): number;
 export declare function splitterCandidates(seq: Uint8Array, k: number, bits: Uint8Array, filterBits: number, out: Uint32Array): number;
 
 // ---- interrupt cleanup (CLI only; POSIX) ----

@@ -72,11 +72,31 @@ Napi::Value SplitterCandidatesJs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, double(total));
 }
 
+Napi::Value ReverseComplementCodesJs(const Napi::CallbackInfo& info) {
+  ByteView src = ArgBytes(info, 0, "src");
+  Napi::Uint8Array dst = AsUint8Array(info[1], "dst");
+  if (dst.ElementLength() < src.size) throw InputRangeError(info.Env(), "dst is shorter than src");
+  const uint8_t* d = dst.Data();
+  if (d < src.data + src.size && src.data < d + src.size)
+    throw InputRangeError(info.Env(), "dst overlaps src");
+  agc::ReverseComplementCodes(src.data, src.size, dst.Data());
+  return dst;
+}
+
+Napi::Value BestLagMatchFractionJs(const Napi::CallbackInfo& info) {
+  ByteView ref = ArgBytes(info, 0, "ref");
+  return Napi::Number::New(info.Env(), agc::BestLagMatchFraction(ref.data, ref.size));
+}
+
 }  // namespace
 
 void InitSequence(Napi::Env env, Napi::Object exports) {
   exports.Set("fastaConvertBody",
               Napi::Function::New<Coded<FastaConvertBodyJs>>(env, "fastaConvertBody"));
+  exports.Set("reverseComplementCodes",
+              Napi::Function::New<Coded<ReverseComplementCodesJs>>(env, "reverseComplementCodes"));
+  exports.Set("bestLagMatchFraction",
+              Napi::Function::New<Coded<BestLagMatchFractionJs>>(env, "bestLagMatchFraction"));
   exports.Set("splitterCandidates",
               Napi::Function::New<Coded<SplitterCandidatesJs>>(env, "splitterCandidates"));
 }

@@ -6,6 +6,7 @@ import {
   buildPack,
   bytes2tuples,
   chooseReferenceMethod,
+  bestLagMatchFraction,
   encodePackPart,
   encodeReferencePart,
   splitPack,
@@ -17,6 +18,8 @@ import { decodePackPart, goldenGroups } from './helpers/golden-groups.js';
 import { caseDir } from './shared-data.js';
 import { zstdCompress, zstdDecompress } from '../lib/native/zstd.js';
 import { rngU32 } from './helpers/random.js';
+import { nativeLagFraction, reverseComplementCodes } from '../lib/write/native-scans.js';
+import { reverseComplement } from '../lib/format/alphabet.js';
 
 const binding = { zstdCompress, zstdDecompress };
 
@@ -80,6 +83,32 @@ describe('chooseReferenceMethod', () => {
     expect(chooseReferenceMethod(Uint8Array.from([0, 1, 2, 3, 4, 4, 4, 4, 4, 4, 4, 4]))).toBe('plain');
     // lag 4: 2 equal of 4 -> exactly 0.5
     expect(chooseReferenceMethod(Uint8Array.from([0, 1, 2, 3, 0, 1, 3, 2]))).toBe('plain');
+  });
+
+  it('the native statistic equals the portable one on every case above and on random data', () => {
+    const cases = [
+      Uint8Array.from({ length: 400 }, (_, i) => i % 4),
+      new Uint8Array(500).fill(4),
+      Uint8Array.from([0, 0, 0, 0, 0]),
+      Uint8Array.from([0, 0, 0, 0]),
+      new Uint8Array(0),
+      Uint8Array.from([0, 1, 2, 3, 4, 4, 4, 4, 4, 4, 4, 4]),
+    ];
+    const next = rngU32(7);
+    for (let t = 0; t < 200; t++) {
+      const n = next() % 3000;
+      const period = 1 + (next() % 40);
+      const noise = next() % 4; // 0: periodic .. 3: mostly random, some N and IUPAC
+      cases.push(Uint8Array.from({ length: n }, (_, i) => (next() % 4 < noise ? next() % 12 : (i % period) & 3)));
+    }
+    for (const c of cases) expect(nativeLagFraction(c)).toBe(bestLagMatchFraction(c));
+  });
+
+  it('native reverse complement matches the portable one, IUPAC codes unchanged', () => {
+    const next = rngU32(8);
+    const src = Uint8Array.from({ length: 1001 }, () => next() % 16);
+    expect(reverseComplementCodes(src)).toEqual(reverseComplement(src));
+    expect(() => reverseComplementCodes(src, src)).toThrow(/overlaps/);
   });
 });
 

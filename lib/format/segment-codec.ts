@@ -20,19 +20,25 @@ export const LEVEL_PACK = 17;
 export const MARKER_PLAIN = 0;
 export const MARKER_TUPLES = 1;
 
+/**
+ * The statistic behind the packing choice: the largest fraction of equal symbols at lags 4..31
+ * (see {@link chooseReferenceMethod}). The writer injects a native one (same value).
+ */
+export type LagFraction = (ref: Uint8Array) => number;
+
 /** Scratch for the four byte-shifted copies of a reference (grown on demand, reused across calls). */
 let shiftScratch = new Uint8Array(0);
 
 /**
- * Packing choice of CSegment::store_in_archive: for lags 4..31 the fraction of positions equal to the
- * symbol `lag` further on, relative to the ACGT positions (IEEE doubles, as upstream); 'plain' when
- * some lag reaches 0.5, else 'tuples'.
+ * For lags 4..31 the fraction of positions equal to the symbol `lag` further on, relative to the
+ * ACGT positions (IEEE doubles, as upstream); the largest, stopping at the first that reaches 0.5.
+ * The portable version (tests and any caller without the addon; the writer uses the native one).
  *
  * The 28 passes over the reference dominate reference storing, so equal bytes are counted four at a
  * time: copy r holds ref shifted left by r bytes, so word i + (lag >> 2) of copy (lag & 3) lines up
  * with word i of copy 0, and a SWAR zero-byte count of their XOR gives the matches.
  */
-export function chooseReferenceMethod(ref: Uint8Array): 'plain' | 'tuples' {
+export function bestLagMatchFraction(ref: Uint8Array): number {
   const n = ref.length;
   let acgtAll = 0;
   for (let j = 0; j < n; j++) acgtAll += (ref[j]! - 4) >>> 31;
@@ -71,7 +77,12 @@ export function chooseReferenceMethod(ref: Uint8Array): 'plain' | 'tuples' {
       if (best >= 0.5) break;
     }
   }
-  return best < 0.5 ? 'tuples' : 'plain';
+  return best;
+}
+
+/** Packing choice of CSegment::store_in_archive: 'plain' when some lag reaches 0.5, else 'tuples'. */
+export function chooseReferenceMethod(ref: Uint8Array, lagFraction: LagFraction = bestLagMatchFraction): 'plain' | 'tuples' {
+  return lagFraction(ref) < 0.5 ? 'tuples' : 'plain';
 }
 
 /**
@@ -158,9 +169,9 @@ function envelope(payload: Uint8Array, raw: Uint8Array, n: number, level: number
  * marker 1; when the frame is not smaller than n - 1 bytes, the raw codes (untupled) with metadata 0.
  * The returned data may share memory with `ref` in the raw case.
  */
-export function encodeReferencePart(ref: Uint8Array, zstdCompress: ZstdCompress): EncodedPart {
+export function encodeReferencePart(ref: Uint8Array, zstdCompress: ZstdCompress, lagFraction: LagFraction = bestLagMatchFraction): EncodedPart {
   const n = ref.length;
-  if (chooseReferenceMethod(ref) === 'tuples') {
+  if (lagFraction(ref) < 0.5) {
     return envelope(bytes2tuples(ref), ref, n, LEVEL_REFERENCE_TUPLES, MARKER_TUPLES, zstdCompress);
   }
   return envelope(ref, ref, n, LEVEL_REFERENCE_PLAIN, MARKER_PLAIN, zstdCompress);

@@ -4,6 +4,7 @@
 // caller adds them (buffered) to the right stream, so the same code runs in a worker thread.
 import { now, threadSteps } from './stage-stats.js';
 import { LzDiff } from './lz-diff-encode.js';
+import { nativeLagFraction } from './native-scans.js';
 import { encodePackPart, encodeReferencePart } from '../format/segment-codec.js';
 import { decodeReferencePart, unpackPart, type Decompress } from '../format/segment-decode.js';
 import { CODE_IDENTITY } from '../format/letters.js';
@@ -143,7 +144,7 @@ export class GroupStore implements GroupView {
     if (this.noSeqs === 0) {
       this.setReference(seg);
       if (!this.externalReferencePart) {
-        const { data, metadata } = encodeReferencePart(seg, this.compress);
+        const { data, metadata } = encodeReferencePart(seg, this.compress, nativeLagFraction);
         this.out.push({ stream: 'r', data, metadata });
       }
       this.noSeqs = 1;

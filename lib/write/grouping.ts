@@ -2,7 +2,7 @@
 // the one-splitter and missing-middle candidate searches, the fallback-minimizer lookup.
 // Everything here reads only the state frozen at the start of a batch, so the decision for a
 // segment never depends on which other segments of the batch were seen first.
-import { reverseComplement } from '../format/alphabet.js';
+import { reverseComplementCodes } from './native-scans.js';
 import { KmerScanner } from './kmer/kmer.js';
 import type { FallbackFilter, FallbackMap } from './splitters.js';
 import { AgcError, AgcErrorCode } from '../errors.js';
@@ -162,7 +162,7 @@ export function decideSegment(
   let b: bigint;
   let storeRc = false;
   let segRc: Uint8Array | null = null;
-  const rcOf = (): Uint8Array => (segRc ??= reverseComplement(seg, alloc(seg.length)));
+  const rcOf = (): Uint8Array => (segRc ??= reverseComplementCodes(seg, alloc(seg.length)));
 
   // Step 1: initial key.
   if (!front.full && !back.full) {
@@ -240,8 +240,8 @@ export function decideSegment(
           const g2 = st.mapSegments.get(pairKey(a2, b2));
           if (g1 === undefined || g2 === undefined) throw new AgcError(AgcErrorCode.INTERNAL, 'internal: split target group missing');
           return [
-            { a: a1, b: b1, group: g1, rc: rc1, data: rc1 ? reverseComplement(piece1, alloc(piece1.length)) : piece1 },
-            { a: a2, b: b2, group: g2, rc: rc2, data: rc2 ? reverseComplement(piece2, alloc(piece2.length)) : piece2 },
+            { a: a1, b: b1, group: g1, rc: rc1, data: rc1 ? reverseComplementCodes(piece1, alloc(piece1.length)) : piece1 },
+            { a: a2, b: b2, group: g2, rc: rc2, data: rc2 ? reverseComplementCodes(piece2, alloc(piece2.length)) : piece2 },
           ];
         }
       }
@@ -443,7 +443,7 @@ export function fallbackLookup(st: GroupingState, p: GroupingParams, fb: Fallbac
         bestEs = 0;
         break;
       }
-      es = st.groups[id]!.estimate(isRc ? (seqRc ??= reverseComplement(seq)) : seq, bestEs);
+      es = st.groups[id]!.estimate(isRc ? (seqRc ??= reverseComplementCodes(seq)) : seq, bestEs);
     }
     if (es !== 0 && es < bestEs) {
       bestEs = es;

@@ -8,6 +8,7 @@ import { GroupStore, type GroupPart, type PackedGroupInit } from '../group-store
 import { encodePackPart, encodeReferencePart } from '../../format/segment-codec.js';
 import { countPartition, type PartitionCounts } from '../kmer/kmer-partition.js';
 import { zstdCompress as zstdCompressUntimed, zstdDecompress } from '../../native/zstd.js';
+import { nativeLagFraction } from '../native-scans.js';
 import { now, StepTimes, threadSteps } from '../stage-stats.js';
 
 /** Step name of zstd compression (references, packs) in the stage table. */
@@ -351,7 +352,7 @@ export class RefJobs {
       const i = Atomics.add(this.counter, 0, 1);
       if (i >= this.groups.length) return out;
       const ref = new Uint8Array(this.buffers[this.where[3 * i]!]!, this.where[3 * i + 1]!, this.where[3 * i + 2]!);
-      const { data, metadata } = encodeReferencePart(ref, zstdCompress);
+      const { data, metadata } = encodeReferencePart(ref, zstdCompress, nativeLagFraction);
       // A raw (uncompressed) reference part is the segment itself: copy it out of shared memory.
       out.push({ group: this.groups[i]!, part: { stream: 'r', data: data.buffer instanceof SharedArrayBuffer ? data.slice() : data, metadata } });
     }

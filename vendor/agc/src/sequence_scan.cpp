@@ -56,4 +56,33 @@ size_t FindSplitterCandidates(const uint8_t* seq, size_t n, uint32_t k, const ui
   return found;
 }
 
+void ReverseComplementCodes(const uint8_t* src, size_t n, uint8_t* dst) {
+  for (size_t i = 0; i < n; i++) {
+    const uint8_t c = src[n - 1 - i];
+    dst[i] = c < 4 ? uint8_t(3 - c) : c;
+  }
+}
+
+double BestLagMatchFraction(const uint8_t* ref, size_t n) {
+  // acgt_prefix over the whole reference once; each lag drops the tail it cannot compare.
+  size_t acgt_all = 0;
+  for (size_t j = 0; j < n; j++) acgt_all += ref[j] < 4;
+  double best = 0.0;
+  for (size_t lag = 4; lag < 32; lag++) {
+    size_t eq = 0, acgt = 0;
+    if (n > lag) {
+      const size_t lim = n - lag;
+      for (size_t j = 0; j < lim; j++) eq += ref[j] == ref[j + lag];
+      acgt = acgt_all;
+      for (size_t j = lim; j < n; j++) acgt -= ref[j] < 4;
+    }
+    const double frac = acgt ? double(eq) / double(acgt) : 0.0;
+    if (frac > best) {
+      best = frac;
+      if (best >= 0.5) break;
+    }
+  }
+  return best;
+}
+
 }  // namespace agc

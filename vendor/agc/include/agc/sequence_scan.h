@@ -37,4 +37,12 @@ void ConvertFastaBody(const uint8_t* chunk, size_t n, const uint8_t* table, uint
 size_t FindSplitterCandidates(const uint8_t* seq, size_t n, uint32_t k, const uint8_t* bits,
                               uint32_t filter_bits, uint32_t* out, size_t cap);
 
+// Reverse complement of codes: 3 - c for ACGT, other codes unchanged; dst must not overlap src.
+void ReverseComplementCodes(const uint8_t* src, size_t n, uint8_t* dst);
+
+// The packing choice of a group reference (docs/format.md 7.6): for lags 4..31 the fraction of
+// positions j < n - lag with ref[j] == ref[j + lag] among the ACGT positions j < n - lag (as IEEE
+// doubles); returns the largest, stopping at the first that reaches 0.5.
+double BestLagMatchFraction(const uint8_t* ref, size_t n);
+
 }  // namespace agc
