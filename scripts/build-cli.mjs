@@ -20,6 +20,17 @@ try {
 // The bundles sit in dist/lib/cli, one level below dist/lib like dist/lib/native/load.js, so the
 // addon lookup relative to import.meta.url finds the same package root. node-gyp-build is CommonJS
 // and loads the addon with require(): give the ESM bundle a real require.
+// The reader's dynamic import of the pure-TypeScript reader (URLs, Blobs; with fzstd and the HTTP
+// code, a sixth of the bundle) stays a separate module: no read command opens anything but a
+// path, and every byte of a bundle is parsed at start-up. From dist/lib/cli the import's path
+// resolves to the compiled module, as it does from dist/lib/read.
+const remoteReaderExternal = {
+  name: 'remote-reader-external',
+  setup(build) {
+    build.onResolve({ filter: /\/web\/remote-archive\.js$/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
+  },
+};
+
 const banner = "import { createRequire as __agcCreateRequire } from 'node:module'; const require = __agcCreateRequire(import.meta.url);";
 for (const [entry, out] of [
   ['lib/cli/read-entry.ts', 'dist/lib/cli/read-bundle.js'],
@@ -37,5 +48,6 @@ for (const [entry, out] of [
     minify: false,
     sourcemap: false,
     logLevel: 'warning',
+    plugins: [remoteReaderExternal],
   });
 }

@@ -1,17 +1,23 @@
 // worker_threads side of parallel whole-sample extraction (see parallel-extract.ts). Each worker
-// opens the archive itself (the native objects are per thread) and formats whole samples.
-import { parentPort, workerData } from 'node:worker_threads';
+// opens the archive itself (the native objects are per thread) and formats whole samples. Its
+// settings come in the first message (WorkerInit), so that a worker can be started before the
+// main thread knows them (worker-start.ts).
+import { parentPort } from 'node:worker_threads';
 import { AgcArchive } from '../read/agc-archive.js';
 import { AtomicFile, type Output } from './common.js';
 import { AgcAbortError, AgcError, AgcErrorCode, AgcInputError, serializeError, type SerializedError } from '../errors.js';
 import { FastaSink } from './fasta-sink.js';
+import type { SharedPartsInit } from '../read/shared-parts.js';
 
 export interface WorkerInit {
+  type: 'init';
   archivePath: string;
   lineLength: number;
   gzip: number;
   /** stop[0] becomes 1 when the main thread gives up: drop the current sample. */
   stop: Int32Array;
+  /** Decoded parts shared with the other threads (AgcArchive.shareDecodedParts). */
+  shared?: SharedPartsInit;
 }
 
 /** Main -> worker: extract sample `index` to the main thread, or into `file` when given. */
@@ -42,19 +48,20 @@ export type WorkerReply =
   | { type: 'finished' }
   | { type: 'error'; index: number; error: SerializedError };
 
-const init = workerData as WorkerInit;
+let init: WorkerInit | undefined;
 const port = parentPort;
 if (!port) throw new AgcError(AgcErrorCode.INTERNAL, 'extract-worker must run in a worker thread');
 
 let archive: AgcArchive | undefined;
 let sink: FastaSink | undefined;
 
-const stopped = () => Atomics.load(init.stop, 0) !== 0;
+const stopped = () => init !== undefined && Atomics.load(init.stop, 0) !== 0;
 
 function openArchive(): AgcArchive {
   if (!archive) {
-    archive = AgcArchive.openSync(init.archivePath);
+    archive = AgcArchive.openSync(init!.archivePath);
     archive.loadIntoMemory();
+    if (init!.shared) archive.shareDecodedParts(init!.shared);
   }
   return archive;
 }
@@ -90,7 +97,7 @@ async function extract(task: SampleTask): Promise<void> {
   try {
     // one sink (and its buffers) for all the samples of this worker
     if (sink) await sink.retarget(out);
-    else sink = new FastaSink(out, a, init.lineLength, init.gzip, true);
+    else sink = new FastaSink(out, a, init!.lineLength, init!.gzip, true);
     for (const c of layout.contigs) {
       if (stopped()) throw new AgcAbortError('stopped');
       await sink.record(c);
@@ -117,11 +124,15 @@ async function claimFromBack(t: ClaimTask): Promise<void> {
 
 // The main thread hands out one sample at a time and waits for its 'done', so tasks never overlap;
 // or, in shared mode, one ClaimTask for the whole run.
-port.on('message', (task: SampleTask | ClaimTask | null) => {
+port.on('message', (task: WorkerInit | SampleTask | ClaimTask | null) => {
   if (task === null) {
     archive?.close();
     archive = undefined;
     port.close();
+    return;
+  }
+  if ('type' in task) {
+    init = task;
     return;
   }
   if (stopped()) return;

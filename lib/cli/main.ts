@@ -89,6 +89,11 @@ export async function main(argv: string[]): Promise<number> {
   if ((READ_COMMANDS as readonly string[]).includes(command)) {
     // Loaded lazily so that `create` does not pay for the read side, and a broken native addon
     // gives a one-line error rather than a module-loading stack trace.
+    // getcol with threads: the workers boot while the reader loads and the archive opens.
+    if (command === 'getcol' && invokedDirectly) {
+      const [{ default: os }, ws] = await Promise.all([import('node:os'), import('./worker-start.js')]);
+      ws.prestartExtractWorkers(ws.sniffThreads(rest, Math.max(1, os.availableParallelism?.() ?? os.cpus().length)) - 1);
+    }
     let read: ReadModule;
     try {
       read = await loadReadCommands();

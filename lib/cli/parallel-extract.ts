@@ -2,12 +2,12 @@
 // time to N workers, each decoding with its own AgcArchive; the main thread writes the results in
 // archive order. A window of 2N samples bounds how much finished output may wait in memory.
 // With -o DIR the workers write their sample files themselves (atomically) and only report.
-import fs from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ClaimTask, SampleTask, WorkerInit, WorkerReply } from './extract-worker.js';
+import type { SharedPartsInit } from '../read/shared-parts.js';
+import { extractWorkerFile, startExtractWorker, takeStartedWorkers } from './worker-start.js';
 import { openOutput, writeStderr } from './common.js';
 import { AgcError, AgcErrorCode, deserializeError } from '../errors.js';
 
@@ -24,23 +24,24 @@ export interface ParallelExtractOptions {
   verbosity: number;
 }
 
-// The one-module bundle of the worker (scripts/build-cli.mjs) starts much faster than the ~30
-// modules it is made of; both sit beside this file (or beside read-bundle.js, which includes it).
-const compiledWorker = fileURLToPath(new URL('./extract-worker.js', import.meta.url));
-const bundledWorker = fileURLToPath(new URL('./extract-worker-bundle.js', import.meta.url));
-const workerFile = fs.existsSync(bundledWorker) ? bundledWorker : compiledWorker;
-
 /** False when running from TypeScript sources (tests), where the compiled worker is absent. */
 export function parallelAvailable(): boolean {
-  return fs.existsSync(workerFile);
+  return extractWorkerFile() !== undefined;
+}
+
+/** `n` workers set up with `init`: those started early by main.ts first, then new ones. */
+function workersWith(n: number, init: WorkerInit): Worker[] {
+  const workers = takeStartedWorkers(n);
+  while (workers.length < n) workers.push(startExtractWorker());
+  for (const w of workers) w.postMessage(init);
+  return workers;
 }
 
 export async function extractParallel(o: ParallelExtractOptions): Promise<void> {
   const n = Math.max(1, Math.min(o.threads, o.samples.length));
   // Set to 1 to make workers drop their current sample (checked between contigs).
   const stop = new Int32Array(new SharedArrayBuffer(4));
-  const init: WorkerInit = { archivePath: o.archivePath, lineLength: o.lineLength, gzip: o.gzip, stop };
-  const workers = Array.from({ length: n }, () => new Worker(workerFile, { workerData: init }));
+  const workers = workersWith(n, { type: 'init', archivePath: o.archivePath, lineLength: o.lineLength, gzip: o.gzip, stop });
   const out = o.output === undefined ? openOutput(undefined) : undefined;
 
   // Per sample: chunks received but not yet written, and whether it is complete.
@@ -136,6 +137,8 @@ export interface SharedExtractOptions {
   extractHere(i: number): Promise<void>;
   /** Without -o: write bytes a worker produced (after the main thread's earlier samples). */
   write(chunk: Uint8Array): Promise<void>;
+  /** Decoded parts shared with the main thread's archive. */
+  shared?: SharedPartsInit;
 }
 
 /**
@@ -151,8 +154,7 @@ export async function extractShared(o: SharedExtractOptions): Promise<void> {
   const n = o.samples.length;
   const stop = new Int32Array(new SharedArrayBuffer(4));
   const claim = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, n)));
-  const init: WorkerInit = { archivePath: o.archivePath, lineLength: o.lineLength, gzip: o.gzip, stop };
-  const workers = Array.from({ length: Math.max(1, o.workers) }, () => new Worker(workerFile, { workerData: init }));
+  const workers = workersWith(Math.max(1, o.workers), { type: 'init', archivePath: o.archivePath, lineLength: o.lineLength, gzip: o.gzip, stop, shared: o.shared });
   const results = new Map<number, { chunks: Uint8Array[]; done: boolean }>();
   const entry = (i: number) => {
     let e = results.get(i);

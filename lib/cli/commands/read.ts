@@ -22,6 +22,7 @@ import {
   writeStderr,
 } from '../common.js';
 import { FastaSink } from '../fasta-sink.js';
+import { startedWorkerCount, takeStartedWorkers } from '../worker-start.js';
 
 const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 
@@ -36,10 +37,12 @@ const gzipOption = intOption('g', 0, 0, 9);
  */
 function sharedMinSymbols(): number {
   const v = Number(process.env.AGC_NODE_SHARED_MIN);
+  if (Number.isFinite(v) && v >= 0) return v;
   // A worker's start-up (node in the thread, modules, archive, references, and code that is not
   // yet optimised) measured ~0.17 s of CPU before its first sample: klebsiella-8 (44 Mbp,
-  // ~0.35 s of decoding) ran slower with a worker than without on a shared 2-core machine.
-  return Number.isFinite(v) && v >= 0 ? v : 64e6;
+  // ~0.35 s of decoding) ran slower with a worker started here than without on a shared 2-core
+  // machine. A worker that main.ts started before the reader loaded is ready much sooner.
+  return startedWorkerCount() > 0 ? 16e6 : 64e6;
 }
 
 function parallelMinSymbols(): number {
@@ -260,12 +263,16 @@ export async function getcol(argv: string[]): Promise<number> {
     // Worker machinery is only loaded when it is used.
     const threaded = opts.threads > 1 && layouts.length > 1 && symbols >= Math.min(sharedMinSymbols(), parallelMinSymbols());
     const parallel = threaded ? await import('../parallel-extract.js') : undefined;
+    if (!parallel?.parallelAvailable()) takeStartedWorkers(0);
     if (parallel?.parallelAvailable() && symbols < parallelMinSymbols()) {
       // Main thread and workers share the samples (see extractShared).
       const shared = parallel;
+      // References and packs are decoded once, by whichever thread needs them first.
+      const sharedParts = archive.shareDecodedParts(undefined, opts.threads);
       let sink: FastaSink | undefined; // one pair of buffers for all the main thread's samples
       const run = (stdout: Output | undefined) =>
         shared.extractShared({
+          shared: sharedParts,
           archivePath: positionals[0],
           samples,
           lineLength: opts.lineLength,

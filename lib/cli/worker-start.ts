@@ -1,0 +1,91 @@
+// Extraction workers started at the very beginning of `getcol -t N` (main.ts), before the reader's
+// modules are loaded and the archive is opened: a worker needs ~0.1 s to boot node in its thread
+// and load its bundle, which then overlaps the main thread's own start-up instead of following it.
+// getcol takes them over (takeStartedWorkers), or dismisses them when it works alone.
+//
+// main.js loads this module unbundled and read-bundle.js holds its own copy, so the hand-over goes
+// through a global slot rather than module state.
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+// The one-module bundle of the worker (scripts/build-cli.mjs) starts much faster than the ~30
+// modules it is made of; both sit beside this file (or beside read-bundle.js, which includes it).
+const compiledWorker = fileURLToPath(new URL('./extract-worker.js', import.meta.url));
+const bundledWorker = fileURLToPath(new URL('./extract-worker-bundle.js', import.meta.url));
+
+let file: string | undefined;
+
+/** The worker module to run, or undefined when running from TypeScript sources (tests). */
+export function extractWorkerFile(): string | undefined {
+  if (file === undefined) file = fs.existsSync(bundledWorker) ? bundledWorker : fs.existsSync(compiledWorker) ? compiledWorker : '';
+  return file || undefined;
+}
+
+const SLOT = Symbol.for('agc-node.startedExtractWorkers');
+type Slot = { [SLOT]?: Worker[] };
+
+/** A new extraction worker; it waits for its WorkerInit message (extract-worker.ts). */
+export function startExtractWorker(): Worker {
+  const f = extractWorkerFile();
+  if (f === undefined) throw new Error('the extraction worker module is missing');
+  return new Worker(f);
+}
+
+/** Start `count` workers now for a later takeStartedWorkers(). */
+export function prestartExtractWorkers(count: number): void {
+  if (count < 1 || extractWorkerFile() === undefined) return;
+  const slot = globalThis as Slot;
+  const workers = (slot[SLOT] ??= []);
+  for (let i = 0; i < count; i++) {
+    const w = new Worker(extractWorkerFile()!);
+    // Until a command takes it over, a failing worker must not bring the process down, nor an
+    // unused one keep it alive.
+    w.on('error', () => undefined);
+    w.unref();
+    workers.push(w);
+  }
+}
+
+/** The workers started by prestartExtractWorkers (at most `max`); the others are dismissed. */
+export function takeStartedWorkers(max: number): Worker[] {
+  const slot = globalThis as Slot;
+  const workers = slot[SLOT] ?? [];
+  slot[SLOT] = [];
+  for (const w of workers.splice(Math.max(0, max))) dismissWorker(w);
+  for (const w of workers) {
+    w.removeAllListeners('error');
+    w.ref();
+  }
+  return workers;
+}
+
+/** How many workers prestartExtractWorkers started that are not taken yet. */
+export function startedWorkerCount(): number {
+  return (globalThis as Slot)[SLOT]?.length ?? 0;
+}
+
+/**
+ * Let a worker that got no work end on its own (a null message closes its port); terminate() is
+ * avoided as it can abort the process while the worker is inside a native call.
+ */
+export function dismissWorker(w: Worker): void {
+  w.postMessage(null);
+  w.unref();
+}
+
+/**
+ * Worker threads that getcol's arguments ask for, read without the full option parser (which is
+ * loaded later): -t N or -tN, else the default of half the cores. Wrong guesses cost only an
+ * unused worker, which getcol dismisses.
+ */
+export function sniffThreads(argv: readonly string[], cores: number): number {
+  let t = Math.max(1, Math.floor(cores / 2));
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') break;
+    if (a === '-t' && i + 1 < argv.length) t = Number(argv[++i]);
+    else if (a.startsWith('-t') && a.length > 2) t = Number(a.slice(2));
+  }
+  return Number.isFinite(t) ? Math.max(1, Math.floor(t)) : 1;
+}
