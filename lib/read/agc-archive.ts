@@ -24,6 +24,7 @@ import { type Allocate, NO_RAW_GROUPS, Pack, allocate, decodeReferencePart, grou
 import { type ContigLayout, type SegmentRangeWriter, type SegmentWriter, makeLayout, writeContigRange, writeWholeContig } from '../format/contig-layout.js';
 import { StreamingRecordFormatter, headerLine, wrapInPlace, wrappedSize } from '../fasta/format-fasta.js';
 import { RecordWriter } from './record-writer.js';
+import { SharedParts, type SharedPartsInit } from './shared-parts.js';
 import { fileURLToPath } from 'node:url';
 // Types only: the pure-TypeScript reader is imported when first needed, so opening local paths
 // (and the CLI's start-up) loads nothing more than before.
@@ -201,6 +202,10 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     }
     return allocate(length, phase);
   };
+  /** Parts decoded once for all threads of a bulk extraction (shareDecodedParts). */
+  private shared: SharedParts | undefined;
+  /** Slot of part 0 of each stream in `shared` (prefix sums of the part counts). */
+  private partSlots: Float64Array | undefined;
   private closed = false;
 
   private constructor(path: string, options: AgcArchiveOptions) {
@@ -321,6 +326,13 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
    */
   bulkBuffers(count: number, size: number): Buffer[] {
     this.checkOpen();
+    const shared = this.shared;
+    if (shared) {
+      return Array.from({ length: count }, () => {
+        const b = shared.takeTop(size);
+        return b ? Buffer.from(b.buffer, b.byteOffset, size) : Buffer.allocUnsafe(size);
+      });
+    }
     if (!this.space) {
       // References are allocated from the space up to their cache budget; with the image in memory
       // their total length is known and usually much smaller.
@@ -401,6 +413,37 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     this.checkOpen();
     this.image ??= ArchiveImage.load(this.archive, this.path, maxBytes);
     return this.image !== undefined;
+  }
+
+  /**
+   * Decode references and packs once for several threads, each with its own AgcArchive of the
+   * same file: without `init`, sets up the shared space (for `threads` threads; needs the
+   * in-memory image, else returns undefined); with the `init` another thread returned, joins it.
+   * @internal the CLI's parallel getcol; not part of the published API.
+   */
+  shareDecodedParts(init?: SharedPartsInit, threads = 2): SharedPartsInit | undefined {
+    this.checkOpen();
+    const names = this.archive.streamNames();
+    const slots = new Float64Array(names.length + 1);
+    for (let sid = 0; sid < names.length; sid++) slots[sid + 1] = slots[sid] + 2 * this.archive.numParts(sid);
+    if (!init) {
+      const image = this.image;
+      if (!image) return undefined;
+      // references in both orientations, every pack decompressed, and each thread's buffers
+      let bytes = 2 * this.referenceSymbols() + threads * (16 << 20);
+      const deltaName = /^x[0-9A-Za-z_#]+d$/;
+      for (let sid = 0; sid < names.length; sid++) {
+        if (!deltaName.test(names[sid])) continue;
+        for (let p = this.archive.numParts(sid); p-- > 0; ) {
+          const part = image.getPart(sid, p);
+          bytes += (part.metadata || part.data.length) + 8;
+        }
+      }
+      init = SharedParts.create(slots[names.length], bytes);
+    }
+    this.shared = SharedParts.join(init);
+    this.partSlots = slots;
+    return init;
   }
 
   private getPart(sid: number, part: number): ArchivePart {
@@ -788,8 +831,12 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     const sid = this.groupStreams(g).ref;
     if (sid < 0 || this.archive.numParts(sid) < 1) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g} has no reference`);
     const part = this.getPart(sid, 0);
+    const symbols = rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER;
     try {
-      r = decodeReferencePart(part.data, part.metadata, zstdDecompress, rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER, rc, this.refAlloc);
+      const shared = this.shared;
+      r =
+        (shared && shared.obtain(this.partSlots![sid] + (rc ? 1 : 0), (alloc) => decodeReferencePart(part.data, part.metadata, zstdDecompress, symbols, rc, alloc))) ??
+        decodeReferencePart(part.data, part.metadata, zstdDecompress, symbols, rc, this.refAlloc);
     } catch (e) {
       throw this.corrupt(`reference of group ${g}`, e);
     }
@@ -805,7 +852,16 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     if (sid < 0 || partNo >= this.archive.numParts(sid)) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g} has no pack ${partNo}`);
     const part = this.getPart(sid, partNo);
     try {
-      p = unpackPart(part.data, part.metadata, zstdDecompress);
+      const shared = this.shared;
+      const bytes =
+        shared &&
+        shared.obtain(this.partSlots![sid] + 2 * partNo, (alloc) => {
+          const raw = unpackPart(part.data, part.metadata, zstdDecompress).data;
+          const out = alloc(raw.length, 0);
+          out.set(raw);
+          return out;
+        });
+      p = bytes ? new Pack(bytes) : unpackPart(part.data, part.metadata, zstdDecompress);
     } catch (e) {
       throw this.corrupt(`group ${g}, pack ${partNo}`, e);
     }
@@ -837,7 +893,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       const pack = this.pack(g, Math.floor(k / P));
       const ref = this.reference(g, rc);
       try {
-        lzDiffDecodeInto(ref, pack.entry(k % P), this.params.minMatchLength, symbols, dst, offset, n, rc, this.space);
+        lzDiffDecodeInto(ref, pack.entry(k % P), this.params.minMatchLength, symbols, dst, offset, n, rc, this.shared?.space ?? this.space);
       } catch (e) {
         throw this.corrupt(`group ${g}, segment ${inGroupId}`, e);
       }
