@@ -27,6 +27,9 @@ export interface SharedPartsInit {
   space: SharedArrayBuffer;
 }
 
+const WAIT_SLICE_MS = 100;
+const MAX_WAIT_MS = 10_000;
+
 /** Largest space: offsets are 32-bit. */
 const MAX_SPACE = 0x7ffffff8;
 
@@ -81,12 +84,17 @@ export class SharedParts {
     if (!(slot >= 0 && slot < this.slots)) return undefined;
     const ctl = this.ctl;
     const s = HEAD + 3 * slot;
+    let waited = 0;
     for (;;) {
       const state = Atomics.load(ctl, s);
       if (state === READY) return this.space.subarray(ctl[s + 1], ctl[s + 1] + ctl[s + 2]);
       if (state === LOCAL) return undefined;
       if (state === BUSY) {
-        Atomics.wait(ctl, s, BUSY);
+        // One part decodes in well under a second; a thread that died while decoding must not
+        // hang the others, which then decode it themselves.
+        if (waited >= MAX_WAIT_MS) return undefined;
+        Atomics.wait(ctl, s, BUSY, WAIT_SLICE_MS);
+        waited += WAIT_SLICE_MS;
         continue;
       }
       if (Atomics.compareExchange(ctl, s, FREE, BUSY) !== FREE) continue;
