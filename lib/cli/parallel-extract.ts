@@ -22,6 +22,8 @@ export interface ParallelExtractOptions {
   /** File name suffix with -o (".fa" or ".fa.gz"). */
   ext: string;
   verbosity: number;
+  /** Decoded parts shared by the workers. */
+  shared?: SharedPartsInit;
 }
 
 /** False when running from TypeScript sources (tests), where the compiled worker is absent. */
@@ -41,7 +43,7 @@ export async function extractParallel(o: ParallelExtractOptions): Promise<void> 
   const n = Math.max(1, Math.min(o.threads, o.samples.length));
   // Set to 1 to make workers drop their current sample (checked between contigs).
   const stop = new Int32Array(new SharedArrayBuffer(4));
-  const workers = workersWith(n, { type: 'init', archivePath: o.archivePath, lineLength: o.lineLength, gzip: o.gzip, stop });
+  const workers = workersWith(n, { type: 'init', archivePath: o.archivePath, lineLength: o.lineLength, gzip: o.gzip, stop, shared: o.shared });
   const out = o.output === undefined ? openOutput(undefined) : undefined;
 
   // Per sample: chunks received but not yet written, and whether it is complete.

@@ -20,7 +20,7 @@ import { NameTable } from '../format/names.js';
 import { ByteLru } from './byte-lru.js';
 import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER, LETTER_COMPLEMENT } from '../format/letters.js';
 import { lzDiffDecodeInto, lzDiffDecodeRange } from '../format/lz-diff-decode.js';
-import { type Allocate, NO_RAW_GROUPS, Pack, allocate, decodeReferencePart, groupStreamNames, rawEntryInto, unpackPart } from '../format/segment-decode.js';
+import { type Allocate, NO_RAW_GROUPS, Pack, allocate, decodeReferencePart, groupStreamNames, packBytes, rawEntryInto, unpackPart } from '../format/segment-decode.js';
 import { type ContigLayout, type SegmentRangeWriter, type SegmentWriter, makeLayout, writeContigRange, writeWholeContig } from '../format/contig-layout.js';
 import { StreamingRecordFormatter, headerLine, wrapInPlace, wrappedSize } from '../fasta/format-fasta.js';
 import { RecordWriter } from './record-writer.js';
@@ -856,7 +856,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       const bytes =
         shared &&
         shared.obtain(this.partSlots![sid] + 2 * partNo, (alloc) => {
-          const raw = unpackPart(part.data, part.metadata, zstdDecompress).data;
+          const raw = packBytes(part.data, part.metadata, zstdDecompress);
           const out = alloc(raw.length, 0);
           out.set(raw);
           return out;

@@ -301,6 +301,7 @@ export async function getcol(argv: string[]): Promise<number> {
       else await run(undefined);
     } else if (parallel?.parallelAvailable()) {
       await parallel.extractParallel({
+        shared: archive.shareDecodedParts(undefined, opts.threads),
         archivePath: positionals[0],
         samples,
         lineLength: opts.lineLength,
