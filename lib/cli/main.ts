@@ -92,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
     // getcol with threads: the workers boot while the reader loads and the archive opens.
     if (command === 'getcol' && invokedDirectly) {
       const [{ default: os }, ws] = await Promise.all([import('node:os'), import('./worker-start.js')]);
-      ws.prestartExtractWorkers(ws.sniffThreads(rest, Math.max(1, os.availableParallelism?.() ?? os.cpus().length)) - 1);
+      ws.prestartExtractWorkers(ws.workersToPrestart(rest, Math.max(1, os.availableParallelism?.() ?? os.cpus().length)));
     }
     let read: ReadModule;
     try {

@@ -7,6 +7,7 @@
 // through a global slot rather than module state.
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 
 // The one-module bundle of the worker (scripts/build-cli.mjs) starts much faster than the ~30
@@ -60,11 +61,6 @@ export function takeStartedWorkers(max: number): Worker[] {
   return workers;
 }
 
-/** How many workers prestartExtractWorkers started that are not taken yet. */
-export function startedWorkerCount(): number {
-  return (globalThis as Slot)[SLOT]?.length ?? 0;
-}
-
 /**
  * Let a worker that got no work end on its own (a null message closes its port); terminate() is
  * avoided as it can abort the process while the worker is inside a native call.
@@ -75,17 +71,29 @@ export function dismissWorker(w: Worker): void {
 }
 
 /**
- * Worker threads that getcol's arguments ask for, read without the full option parser (which is
- * loaded later): -t N or -tN, else the default of half the cores. Wrong guesses cost only an
- * unused worker, which getcol dismisses.
+ * Workers worth starting early for `getcol <argv>`: threads - 1 when the archive file is large
+ * enough that getcol will use threads (see read.ts: collections of 64 Mbp and more; a smaller file
+ * rarely holds that much), else 0. Read without the full option parser, which is loaded later:
+ * a wrong guess costs only an unused worker, or a worker started later.
  */
-export function sniffThreads(argv: readonly string[], cores: number): number {
-  let t = Math.max(1, Math.floor(cores / 2));
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--') break;
-    if (a === '-t' && i + 1 < argv.length) t = Number(argv[++i]);
-    else if (a.startsWith('-t') && a.length > 2) t = Number(a.slice(2));
+export function workersToPrestart(argv: string[], cores: number): number {
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: { o: { type: 'string', short: 'o' }, g: { type: 'string', short: 'g' }, l: { type: 'string', short: 'l' }, t: { type: 'string', short: 't' }, v: { type: 'string', short: 'v' } },
+      strict: false,
+      allowPositionals: true,
+    }));
+  } catch {
+    return 0;
   }
-  return Number.isFinite(t) ? Math.max(1, Math.floor(t)) : 1;
+  const t = values.t === undefined ? Math.floor(cores / 2) : Number(values.t);
+  if (!(t > 1) || positionals.length !== 1) return 0;
+  const size = fs.statSync(positionals[0], { throwIfNoEntry: false })?.size ?? 0;
+  return size >= PRESTART_MIN_FILE ? Math.floor(t) - 1 : 0;
 }
+
+/** klebsiella-8 (44 Mbp) is a 4.3 MB file: 64 Mbp of similar genomes take ~6 MB. */
+const PRESTART_MIN_FILE = 6 << 20;

@@ -326,13 +326,6 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
    */
   bulkBuffers(count: number, size: number): Buffer[] {
     this.checkOpen();
-    const shared = this.shared;
-    if (shared) {
-      return Array.from({ length: count }, () => {
-        const b = shared.takeTop(size);
-        return b ? Buffer.from(b.buffer, b.byteOffset, size) : Buffer.allocUnsafe(size);
-      });
-    }
     if (!this.space) {
       // References are allocated from the space up to their cache budget; with the image in memory
       // their total length is known and usually much smaller.
@@ -417,11 +410,11 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
 
   /**
    * Decode references and packs once for several threads, each with its own AgcArchive of the
-   * same file: without `init`, sets up the shared space (for `threads` threads; needs the
-   * in-memory image, else returns undefined); with the `init` another thread returned, joins it.
+   * same file: without `init`, sets up the shared space (needs the in-memory image, else returns
+   * undefined); with the `init` another thread returned, joins it.
    * @internal the CLI's parallel getcol; not part of the published API.
    */
-  shareDecodedParts(init?: SharedPartsInit, threads = 2): SharedPartsInit | undefined {
+  shareDecodedParts(init?: SharedPartsInit): SharedPartsInit | undefined {
     this.checkOpen();
     const names = this.archive.streamNames();
     const slots = new Float64Array(names.length + 1);
@@ -429,8 +422,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     if (!init) {
       const image = this.image;
       if (!image) return undefined;
-      // references in both orientations, every pack decompressed, and each thread's buffers
-      let bytes = 2 * this.referenceSymbols() + threads * (16 << 20);
+      // references in both orientations and every pack decompressed
+      let bytes = 2 * this.referenceSymbols();
       const deltaName = /^x[0-9A-Za-z_#]+d$/;
       for (let sid = 0; sid < names.length; sid++) {
         if (!deltaName.test(names[sid])) continue;
@@ -833,10 +826,13 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     const part = this.getPart(sid, 0);
     const symbols = rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER;
     try {
-      const shared = this.shared;
-      r =
-        (shared && shared.obtain(this.partSlots![sid] + (rc ? 1 : 0), (alloc) => decodeReferencePart(part.data, part.metadata, zstdDecompress, symbols, rc, alloc))) ??
-        decodeReferencePart(part.data, part.metadata, zstdDecompress, symbols, rc, this.refAlloc);
+      const shared = this.shared?.obtain(this.partSlots![sid] + (rc ? 1 : 0), (alloc) => decodeReferencePart(part.data, part.metadata, zstdDecompress, symbols, rc, alloc));
+      if (shared) {
+        // A private copy (one memcpy): V8 copies short runs out of a SharedArrayBuffer about
+        // half as fast, and segments are made of such copies from their reference.
+        r = this.refAlloc(shared.length, shared.byteOffset & 3);
+        r.set(shared);
+      } else r = decodeReferencePart(part.data, part.metadata, zstdDecompress, symbols, rc, this.refAlloc);
     } catch (e) {
       throw this.corrupt(`reference of group ${g}`, e);
     }
@@ -893,7 +889,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       const pack = this.pack(g, Math.floor(k / P));
       const ref = this.reference(g, rc);
       try {
-        lzDiffDecodeInto(ref, pack.entry(k % P), this.params.minMatchLength, symbols, dst, offset, n, rc, this.shared?.space ?? this.space);
+        lzDiffDecodeInto(ref, pack.entry(k % P), this.params.minMatchLength, symbols, dst, offset, n, rc, this.space);
       } catch (e) {
         throw this.corrupt(`group ${g}, segment ${inGroupId}`, e);
       }

@@ -6,9 +6,7 @@
 // A slot per (archive part, orientation): FREE -> BUSY (one thread decodes; others wait on it) ->
 // READY (offset and length published) or LOCAL (did not fit, or failed: each thread decodes on its
 // own, and a failure is reported by whoever hits it). Decoding a part never waits for another part,
-// so waiting cannot deadlock. The space is filled upwards with parts and downwards with each
-// thread's output buffers (AgcArchive.bulkBuffers), so that copies between them stay within one
-// buffer.
+// so waiting cannot deadlock.
 import { type Allocate, allocate } from '../format/segment-decode.js';
 
 const FREE = 0;
@@ -16,10 +14,9 @@ const BUSY = 1;
 const READY = 2;
 const LOCAL = 3;
 
-// control: [LOW, HIGH, then per slot: state, offset, length]
-const LOW = 0;
-const HIGH = 1;
-const HEAD = 2;
+// control: [used bytes of the space, then per slot: state, offset, length]
+const USED = 0;
+const HEAD = 1;
 
 /** What a thread needs to join (structured-cloneable; the buffers are shared, not copied). */
 export interface SharedPartsInit {
@@ -47,9 +44,7 @@ export class SharedParts {
   /** New shared state for `slots` slots and `bytes` bytes of space (capped at 2 GiB). */
   static create(slots: number, bytes: number): SharedPartsInit {
     const size = Math.min(MAX_SPACE, Math.max(0, Math.ceil(bytes / 8) * 8));
-    const control = new SharedArrayBuffer(4 * (HEAD + 3 * slots));
-    new Int32Array(control)[HIGH] = size;
-    return { control, space: new SharedArrayBuffer(size) };
+    return { control: new SharedArrayBuffer(4 * (HEAD + 3 * slots)), space: new SharedArrayBuffer(size) };
   }
 
   static join(init: SharedPartsInit): SharedParts {
@@ -59,21 +54,13 @@ export class SharedParts {
   /** An Allocate placing its arrays in the space, or a fresh buffer when the space is full. */
   private readonly alloc: Allocate = (length, phase) => {
     const need = (length + 7) & ~3;
-    const at = Atomics.add(this.ctl, LOW, need);
-    if (at + need <= Atomics.load(this.ctl, HIGH)) {
+    const at = Atomics.add(this.ctl, USED, need);
+    if (at + need <= this.space.length) {
       const start = at + ((phase - at) & 3);
       return this.space.subarray(start, start + length);
     }
     return allocate(length, phase);
   };
-
-  /** `size` bytes from the top of the space for one thread's own use, or undefined when full. */
-  takeTop(size: number): Uint8Array | undefined {
-    const need = (size + 7) & ~7;
-    const top = Atomics.sub(this.ctl, HIGH, need) - need;
-    if (top < 0 || top < Atomics.load(this.ctl, LOW)) return undefined;
-    return this.space.subarray(top, top + size);
-  }
 
   /**
    * The bytes of slot `slot`, made once for all threads by `make` (which should allocate its
