@@ -264,8 +264,13 @@ export class Pack {
   /** ends[i] = index of the 0xFF that terminates entry i. */
   readonly ends: Uint32Array;
 
-  constructor(data: Uint8Array) {
+  /** `ends`: the terminator positions when already known (else they are searched for). */
+  constructor(data: Uint8Array, ends?: Uint32Array) {
     this.data = data;
+    if (ends) {
+      this.ends = ends;
+      return;
+    }
     // indexOf is a native scan; packs hold few, long entries.
     const found: number[] = [];
     for (let i = data.indexOf(0xff); i >= 0; i = data.indexOf(0xff, i + 1)) found.push(i);

@@ -429,7 +429,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
         if (!deltaName.test(names[sid])) continue;
         for (let p = this.archive.numParts(sid); p-- > 0; ) {
           const part = image.getPart(sid, p);
-          bytes += (part.metadata || part.data.length) + 8;
+          // the bytes, the ends of its (packCardinality) entries, alignment
+          bytes += (part.metadata || part.data.length) + 4 * (this.params.packCardinality + 1) + 8;
         }
       }
       init = SharedParts.create(slots[names.length], bytes);
@@ -848,16 +849,22 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     if (sid < 0 || partNo >= this.archive.numParts(sid)) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g} has no pack ${partNo}`);
     const part = this.getPart(sid, partNo);
     try {
-      const shared = this.shared;
-      const bytes =
-        shared &&
-        shared.obtain(this.partSlots![sid] + 2 * partNo, (alloc) => {
-          const raw = packBytes(part.data, part.metadata, zstdDecompress);
-          const out = alloc(raw.length, 0);
-          out.set(raw);
-          return out;
-        });
-      p = bytes ? new Pack(bytes) : unpackPart(part.data, part.metadata, zstdDecompress);
+      // Shared: the entry ends (count, then positions, 32-bit) and then the bytes, so that a
+      // thread that reuses the pack does not search it again (indexOf is slow on shared memory).
+      const shared = this.shared?.obtain(this.partSlots![sid] + 2 * partNo, (alloc) => {
+        const local = new Pack(packBytes(part.data, part.metadata, zstdDecompress));
+        const head = 4 * (local.ends.length + 1);
+        const out = alloc(head + local.data.length, 0);
+        const words = new Uint32Array(out.buffer, out.byteOffset, local.ends.length + 1);
+        words[0] = local.ends.length;
+        words.set(local.ends, 1);
+        out.set(local.data, head);
+        return out;
+      });
+      if (shared) {
+        const count = new Uint32Array(shared.buffer, shared.byteOffset, 1)[0];
+        p = new Pack(shared.subarray(4 * (count + 1)), new Uint32Array(shared.buffer, shared.byteOffset + 4, count));
+      } else p = unpackPart(part.data, part.metadata, zstdDecompress);
     } catch (e) {
       throw this.corrupt(`group ${g}, pack ${partNo}`, e);
     }
