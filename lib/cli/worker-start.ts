@@ -89,11 +89,21 @@ export function workersToPrestart(argv: string[], cores: number): number {
   } catch {
     return 0;
   }
-  const t = values.t === undefined ? Math.floor(cores / 2) : Number(values.t);
+  // as threadsOption: default half the cores, at most max(16, cores)
+  const t = Math.min(Math.max(16, cores), Math.floor(values.t === undefined ? cores / 2 : Number(values.t)));
   if (!(t > 1) || positionals.length !== 1) return 0;
-  const size = fs.statSync(positionals[0], { throwIfNoEntry: false })?.size ?? 0;
-  return size >= PRESTART_MIN_FILE ? Math.floor(t) - 1 : 0;
+  let size = 0;
+  try {
+    size = fs.statSync(positionals[0]).size;
+  } catch {
+    return 0; // getcol reports it
+  }
+  const min = Number(process.env.AGC_NODE_PRESTART_MIN);
+  return size >= (Number.isFinite(min) && min >= 0 ? min : PRESTART_MIN_FILE) ? t - 1 : 0;
 }
 
-/** klebsiella-8 (44 Mbp) is a 4.3 MB file: 64 Mbp of similar genomes take ~6 MB. */
+/**
+ * Smallest archive file for which workers are started early (AGC_NODE_PRESTART_MIN overrides it):
+ * klebsiella-8 (44 Mbp) is a 4.3 MB file, so 64 Mbp of similar genomes take ~6 MB.
+ */
 const PRESTART_MIN_FILE = 6 << 20;
