@@ -41,6 +41,15 @@ export interface ClaimTask {
   files?: string[];
 }
 
+/**
+ * Main -> worker: a buffer of a chunk that the main thread has written, returned for reuse
+ * (filling fresh memory for every chunk costs page faults and garbage collections).
+ */
+export interface RecycleTask {
+  type: 'recycle';
+  buffer: ArrayBuffer;
+}
+
 /** Worker -> main. */
 export type WorkerReply =
   | { type: 'chunk'; index: number; data: Uint8Array }
@@ -66,13 +75,23 @@ function openArchive(): AgcArchive {
   return archive;
 }
 
+/** Buffers the main thread returned (RecycleTask), for the next chunks. */
+const pool: ArrayBuffer[] = [];
+const POOL_MAX = 16;
+/** Smallest posted buffer: FastaSink hands over 1 MiB at a time. */
+const POST_MIN = 1 << 20;
+
 /** An Output that posts copies of what it is given to the main thread (transferred, not cloned). */
 class PostOutput implements Output {
   readonly synchronous = true;
   constructor(private readonly index: number) {}
   async write(chunk: Uint8Array | string): Promise<void> {
-    const data = typeof chunk === 'string' ? new Uint8Array(Buffer.from(chunk, 'utf8')) : new Uint8Array(chunk);
-    port!.postMessage({ type: 'chunk', index: this.index, data } satisfies WorkerReply, [data.buffer]);
+    const src = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    let buffer = pool.pop();
+    if (buffer === undefined || buffer.byteLength < src.length) buffer = new ArrayBuffer(Math.max(src.length, POST_MIN));
+    const data = new Uint8Array(buffer, 0, src.length);
+    data.set(src);
+    port!.postMessage({ type: 'chunk', index: this.index, data } satisfies WorkerReply, [buffer]);
   }
   writeReusable(chunk: Uint8Array): Promise<void> {
     return this.write(chunk);
@@ -124,7 +143,7 @@ async function claimFromBack(t: ClaimTask): Promise<void> {
 
 // The main thread hands out one sample at a time and waits for its 'done', so tasks never overlap;
 // or, in shared mode, one ClaimTask for the whole run.
-port.on('message', (task: WorkerInit | SampleTask | ClaimTask | null) => {
+port.on('message', (task: WorkerInit | RecycleTask | SampleTask | ClaimTask | null) => {
   if (task === null) {
     archive?.close();
     archive = undefined;
@@ -132,7 +151,8 @@ port.on('message', (task: WorkerInit | SampleTask | ClaimTask | null) => {
     return;
   }
   if ('type' in task) {
-    init = task;
+    if (task.type === 'init') init = task;
+    else if (pool.length < POOL_MAX) pool.push(task.buffer);
     return;
   }
   if (stopped()) return;

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { once } from 'node:events';
 import type { Worker } from 'node:worker_threads';
-import type { ClaimTask, SampleTask, WorkerInit, WorkerReply } from './extract-worker.js';
+import type { ClaimTask, RecycleTask, SampleTask, WorkerInit, WorkerReply } from './extract-worker.js';
 import type { SharedPartsInit } from '../read/shared-parts.js';
 import { extractWorkerFile, startExtractWorker, takeStartedWorkers } from './worker-start.js';
 import { openOutput, writeStderr } from './common.js';
@@ -31,6 +31,13 @@ export function parallelAvailable(): boolean {
   return extractWorkerFile() !== undefined;
 }
 
+/** Give the buffer of a written chunk back to the worker that made it. */
+function recycle(w: Worker, chunk: Uint8Array): void {
+  const buffer = chunk.buffer;
+  if (!(buffer instanceof ArrayBuffer)) return;
+  w.postMessage({ type: 'recycle', buffer } satisfies RecycleTask, [buffer]);
+}
+
 /** `n` workers set up with `init`: those started early by main.ts first, then new ones. */
 function workersWith(n: number, init: WorkerInit): Worker[] {
   const workers = takeStartedWorkers(n);
@@ -46,8 +53,8 @@ export async function extractParallel(o: ParallelExtractOptions): Promise<void> 
   const workers = workersWith(n, { type: 'init', archivePath: o.archivePath, lineLength: o.lineLength, gzip: o.gzip, stop, shared: o.shared });
   const out = o.output === undefined ? openOutput(undefined) : undefined;
 
-  // Per sample: chunks received but not yet written, and whether it is complete.
-  const pending = new Map<number, { chunks: Uint8Array[]; done: boolean }>();
+  // Per sample: chunks received but not yet written, whether it is complete, and its worker.
+  const pending = new Map<number, { chunks: Uint8Array[]; done: boolean; worker: Worker }>();
   let nextToAssign = 0;
   let nextToWrite = 0;
   const window = 2 * n;
@@ -60,7 +67,7 @@ export async function extractParallel(o: ParallelExtractOptions): Promise<void> 
   const assign = (w: Worker) => {
     if (nextToAssign >= o.samples.length || nextToAssign >= nextToWrite + window) return false;
     const index = nextToAssign++;
-    pending.set(index, { chunks: [], done: false });
+    pending.set(index, { chunks: [], done: false, worker: w });
     const task: SampleTask = { index, name: o.samples[index] };
     if (o.output !== undefined) {
       task.file = path.join(o.output, o.samples[index] + o.ext);
@@ -100,7 +107,11 @@ export async function extractParallel(o: ParallelExtractOptions): Promise<void> 
       if (e && e.chunks.length > 0) {
         const chunks = e.chunks;
         e.chunks = [];
-        if (out) for (const c of chunks) await out.write(c);
+        if (out)
+          for (const c of chunks) {
+            await out.writeReusable(c);
+            recycle(e.worker, c);
+          }
         continue;
       }
       if (e && e.done) {
@@ -137,7 +148,10 @@ export interface SharedExtractOptions {
   verbosity: number;
   /** Extract sample i in the main thread (to the output, or its file with -o). */
   extractHere(i: number): Promise<void>;
-  /** Without -o: write bytes a worker produced (after the main thread's earlier samples). */
+  /**
+   * Without -o: write bytes a worker produced (after the main thread's earlier samples); resolves
+   * when `chunk` may be reused.
+   */
   write(chunk: Uint8Array): Promise<void>;
   /** Decoded parts shared with the main thread's archive. */
   shared?: SharedPartsInit;
@@ -157,7 +171,7 @@ export async function extractShared(o: SharedExtractOptions): Promise<void> {
   const stop = new Int32Array(new SharedArrayBuffer(4));
   const claim = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, n)));
   const workers = workersWith(Math.max(1, o.workers), { type: 'init', archivePath: o.archivePath, lineLength: o.lineLength, gzip: o.gzip, stop, shared: o.shared });
-  const results = new Map<number, { chunks: Uint8Array[]; done: boolean }>();
+  const results = new Map<number, { chunks: Uint8Array[]; done: boolean; worker?: Worker }>();
   const entry = (i: number) => {
     let e = results.get(i);
     if (!e) results.set(i, (e = { chunks: [], done: false }));
@@ -170,7 +184,11 @@ export async function extractShared(o: SharedExtractOptions): Promise<void> {
   for (const w of workers) {
     w.on('message', (m: WorkerReply) => {
       if (m.type === 'error') fail(deserializeError(m.error));
-      else if (m.type === 'chunk') entry(m.index).chunks.push(m.data);
+      else if (m.type === 'chunk') {
+        const e = entry(m.index);
+        e.chunks.push(m.data);
+        e.worker = w;
+      }
       else if (m.type === 'done') entry(m.index).done = true;
       progress();
     });
@@ -203,7 +221,10 @@ export async function extractShared(o: SharedExtractOptions): Promise<void> {
         if (e.chunks.length > 0) {
           const chunks = e.chunks;
           e.chunks = [];
-          for (const c of chunks) await o.write(c);
+          for (const c of chunks) {
+            await o.write(c);
+            recycle(e.worker!, c);
+          }
           continue;
         }
         if (e.done) break;

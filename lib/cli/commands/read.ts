@@ -294,7 +294,7 @@ export async function getcol(argv: string[]): Promise<number> {
               await sink.finish();
             });
           },
-          write: (chunk) => stdout!.write(chunk),
+          write: (chunk) => stdout!.writeReusable(chunk),
         });
       if (opts.output === undefined) await withOutput(undefined, run);
       else await run(undefined);
