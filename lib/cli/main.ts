@@ -2,7 +2,10 @@
 // agc-node: command-line front end with upstream agc's commands and flags.
 // Read commands live in ./read-commands.js; create and append are loaded on demand from
 // ./create.js and ./append.js, each exporting `run(argv): Promise<number>` (the exit code).
+import fs from 'node:fs';
 import nodeModule, { createRequire } from 'node:module';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
 
 // Node >= 22.1 can keep V8's compiled code of the modules loaded below on disk (in the directory
 // of NODE_COMPILE_CACHE, else a folder in the OS temp dir), which saves most of their compile
@@ -71,6 +74,45 @@ Commands that read an archive:
 Run \`agc-node <command> --help\` for the options of one command.
 `;
 
+/**
+ * Extraction workers worth starting before the reader loads for `getcol <argv>` (worker-start.ts):
+ * threads - 1 when the archive file is large enough that getcol will use threads (read.ts:
+ * collections of 64 Mbp and more; a smaller file rarely holds that much), else 0. Read without
+ * the full option parser, which is loaded later: a wrong guess costs only an unused worker, or a
+ * worker started later.
+ */
+export function workersToPrestart(argv: string[], cores: number): number {
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: { o: { type: 'string', short: 'o' }, g: { type: 'string', short: 'g' }, l: { type: 'string', short: 'l' }, t: { type: 'string', short: 't' }, v: { type: 'string', short: 'v' } },
+      strict: false,
+      allowPositionals: true,
+    }));
+  } catch {
+    return 0;
+  }
+  // as threadsOption: default half the cores, at most max(16, cores)
+  const t = Math.min(Math.max(16, cores), Math.floor(values.t === undefined ? cores / 2 : Number(values.t)));
+  if (!(t > 1) || positionals.length !== 1) return 0;
+  let size = 0;
+  try {
+    size = fs.statSync(positionals[0]).size;
+  } catch {
+    return 0; // getcol reports it
+  }
+  const min = Number(process.env.AGC_NODE_PRESTART_MIN);
+  return size >= (Number.isFinite(min) && min >= 0 ? min : PRESTART_MIN_FILE) ? t - 1 : 0;
+}
+
+/**
+ * Smallest archive file for which workers are started early (AGC_NODE_PRESTART_MIN overrides it):
+ * klebsiella-8 (44 Mbp) is a 4.3 MB file, so 64 Mbp of similar genomes take ~6 MB.
+ */
+const PRESTART_MIN_FILE = 6 << 20;
+
 /** Run the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -91,8 +133,8 @@ export async function main(argv: string[]): Promise<number> {
     // gives a one-line error rather than a module-loading stack trace.
     // getcol with threads: the workers boot while the reader loads and the archive opens.
     if (command === 'getcol' && invokedDirectly) {
-      const [{ default: os }, ws] = await Promise.all([import('node:os'), import('./worker-start.js')]);
-      ws.prestartExtractWorkers(ws.workersToPrestart(rest, Math.max(1, os.availableParallelism?.() ?? os.cpus().length)));
+      const n = workersToPrestart(rest, Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
+      if (n > 0) (await import('./worker-start.js')).prestartExtractWorkers(n);
     }
     let read: ReadModule;
     try {
@@ -135,7 +177,6 @@ const invokedDirectly = (() => {
   const script = process.argv[1];
   if (!script) return false;
   try {
-    const fs = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
     const url = createRequire(import.meta.url)('node:url') as typeof import('node:url');
     return fs.realpathSync(script) === fs.realpathSync(url.fileURLToPath(import.meta.url));
   } catch {

@@ -1,13 +1,13 @@
 // Extraction workers started at the very beginning of `getcol -t N` (main.ts), before the reader's
 // modules are loaded and the archive is opened: a worker needs ~0.1 s to boot node in its thread
 // and load its bundle, which then overlaps the main thread's own start-up instead of following it.
-// getcol takes them over (takeStartedWorkers), or dismisses them when it works alone.
+// getcol takes them over (takeStartedWorkers), or dismisses them when it works alone. Which runs
+// start workers early is decided in main.ts (workersToPrestart), which loads this module only then.
 //
 // main.js loads this module unbundled and read-bundle.js holds its own copy, so the hand-over goes
 // through a global slot rather than module state.
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 
 // The one-module bundle of the worker (scripts/build-cli.mjs) starts much faster than the ~30
@@ -69,41 +69,3 @@ export function dismissWorker(w: Worker): void {
   w.postMessage(null);
   w.unref();
 }
-
-/**
- * Workers worth starting early for `getcol <argv>`: threads - 1 when the archive file is large
- * enough that getcol will use threads (see read.ts: collections of 64 Mbp and more; a smaller file
- * rarely holds that much), else 0. Read without the full option parser, which is loaded later:
- * a wrong guess costs only an unused worker, or a worker started later.
- */
-export function workersToPrestart(argv: string[], cores: number): number {
-  let values: Record<string, string | boolean | undefined>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: { o: { type: 'string', short: 'o' }, g: { type: 'string', short: 'g' }, l: { type: 'string', short: 'l' }, t: { type: 'string', short: 't' }, v: { type: 'string', short: 'v' } },
-      strict: false,
-      allowPositionals: true,
-    }));
-  } catch {
-    return 0;
-  }
-  // as threadsOption: default half the cores, at most max(16, cores)
-  const t = Math.min(Math.max(16, cores), Math.floor(values.t === undefined ? cores / 2 : Number(values.t)));
-  if (!(t > 1) || positionals.length !== 1) return 0;
-  let size = 0;
-  try {
-    size = fs.statSync(positionals[0]).size;
-  } catch {
-    return 0; // getcol reports it
-  }
-  const min = Number(process.env.AGC_NODE_PRESTART_MIN);
-  return size >= (Number.isFinite(min) && min >= 0 ? min : PRESTART_MIN_FILE) ? t - 1 : 0;
-}
-
-/**
- * Smallest archive file for which workers are started early (AGC_NODE_PRESTART_MIN overrides it):
- * klebsiella-8 (44 Mbp) is a 4.3 MB file, so 64 Mbp of similar genomes take ~6 MB.
- */
-const PRESTART_MIN_FILE = 6 << 20;

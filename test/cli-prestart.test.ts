@@ -1,9 +1,9 @@
-// Which getcol runs start their extraction workers before the reader loads (worker-start.ts).
+// Which getcol runs start their extraction workers before the reader loads (main.ts, worker-start.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { workersToPrestart } from '../lib/cli/worker-start.js';
+import { workersToPrestart } from '../lib/cli/main.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agc-prestart-'));
 const big = path.join(dir, 'big.agc');
