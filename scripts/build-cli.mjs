@@ -31,6 +31,20 @@ const remoteReaderExternal = {
   },
 };
 
+// Node's built-in modules are loaded with require() rather than import: an import makes an ES
+// module facade of the builtin, reading every export (node:fs's lazy ReadStream getter loads the
+// streams code), which costs several ms of a short command's start-up.
+const builtinsAsRequire = {
+  name: 'builtins-as-require',
+  setup(build) {
+    build.onResolve({ filter: /^node:/ }, (args) =>
+      // the require() in the stand-in module below is the real one
+      args.namespace === 'builtin-require' ? { path: args.path, external: true } : { path: args.path, namespace: 'builtin-require' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'builtin-require' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+
 const banner = "import { createRequire as __agcCreateRequire } from 'node:module'; const require = __agcCreateRequire(import.meta.url);";
 for (const [entry, out] of [
   ['lib/cli/read-entry.ts', 'dist/lib/cli/read-bundle.js'],
@@ -48,6 +62,6 @@ for (const [entry, out] of [
     minify: false,
     sourcemap: false,
     logLevel: 'warning',
-    plugins: [remoteReaderExternal],
+    plugins: [remoteReaderExternal, builtinsAsRequire],
   });
 }

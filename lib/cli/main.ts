@@ -2,10 +2,11 @@
 // agc-node: command-line front end with upstream agc's commands and flags.
 // Read commands live in ./read-commands.js; create and append are loaded on demand from
 // ./create.js and ./append.js, each exporting `run(argv): Promise<number>` (the exit code).
-import fs from 'node:fs';
 import nodeModule, { createRequire } from 'node:module';
-import os from 'node:os';
-import { parseArgs } from 'node:util';
+
+// Built-in modules are loaded with require() where they are needed: an import makes an ES module
+// facade of each, which costs start-up time (see scripts/build-cli.mjs).
+const require = createRequire(import.meta.url);
 
 // Node >= 22.1 can keep V8's compiled code of the modules loaded below on disk (in the directory
 // of NODE_COMPILE_CACHE, else a folder in the OS temp dir), which saves most of their compile
@@ -41,7 +42,6 @@ const WRITE_COMMANDS: Record<string, string> = { create: './commands/create.js',
 
 function version(): string {
   try {
-    const require = createRequire(import.meta.url);
     // dist/lib/cli/main.js or lib/cli/main.ts
     for (const rel of ['../../../package.json', '../../package.json']) {
       try {
@@ -82,6 +82,7 @@ Run \`agc-node <command> --help\` for the options of one command.
  * worker started later.
  */
 export function workersToPrestart(argv: string[], cores: number): number {
+  const { parseArgs } = require('node:util') as typeof import('node:util');
   let values: Record<string, string | boolean | undefined>;
   let positionals: string[];
   try {
@@ -99,7 +100,7 @@ export function workersToPrestart(argv: string[], cores: number): number {
   if (!(t > 1) || positionals.length !== 1) return 0;
   let size = 0;
   try {
-    size = fs.statSync(positionals[0]).size;
+    size = (require('node:fs') as typeof import('node:fs')).statSync(positionals[0]).size;
   } catch {
     return 0; // getcol reports it
   }
@@ -133,6 +134,7 @@ export async function main(argv: string[]): Promise<number> {
     // gives a one-line error rather than a module-loading stack trace.
     // getcol with threads: the workers boot while the reader loads and the archive opens.
     if (command === 'getcol' && invokedDirectly) {
+      const os = require('node:os') as typeof import('node:os');
       const n = workersToPrestart(rest, Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
       if (n > 0) (await import('./worker-start.js')).prestartExtractWorkers(n);
     }
@@ -177,7 +179,8 @@ const invokedDirectly = (() => {
   const script = process.argv[1];
   if (!script) return false;
   try {
-    const url = createRequire(import.meta.url)('node:url') as typeof import('node:url');
+    const fs = require('node:fs') as typeof import('node:fs');
+    const url = require('node:url') as typeof import('node:url');
     return fs.realpathSync(script) === fs.realpathSync(url.fileURLToPath(import.meta.url));
   } catch {
     return false;

@@ -7,8 +7,17 @@
 // main.js loads this module unbundled and read-bundle.js holds its own copy, so the hand-over goes
 // through a global slot rather than module state.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+
+// node:worker_threads is loaded when a worker is started: read.ts imports this module for every
+// getcol, and loading it costs ~5 ms of start-up.
+let WorkerClass: typeof Worker | undefined;
+function newWorker(file: string): Worker {
+  WorkerClass ??= (createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads')).Worker;
+  return new WorkerClass(file);
+}
 
 // The one-module bundle of the worker (scripts/build-cli.mjs) starts much faster than the ~30
 // modules it is made of; both sit beside this file (or beside read-bundle.js, which includes it).
@@ -30,7 +39,7 @@ type Slot = { [SLOT]?: Worker[] };
 export function startExtractWorker(): Worker {
   const f = extractWorkerFile();
   if (f === undefined) throw new Error('the extraction worker module is missing');
-  return new Worker(f);
+  return newWorker(f);
 }
 
 /** Start `count` workers now for a later takeStartedWorkers(). */
@@ -39,7 +48,7 @@ export function prestartExtractWorkers(count: number): void {
   const slot = globalThis as Slot;
   const workers = (slot[SLOT] ??= []);
   for (let i = 0; i < count; i++) {
-    const w = new Worker(extractWorkerFile()!);
+    const w = newWorker(extractWorkerFile()!);
     // Until a command takes it over, a failing worker must not bring the process down, nor an
     // unused one keep it alive.
     w.on('error', () => undefined);
