@@ -829,10 +829,16 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     try {
       const shared = this.shared?.obtain(this.partSlots![sid] + (rc ? 1 : 0), (alloc) => decodeReferencePart(part.data, part.metadata, zstdDecompress, symbols, rc, alloc));
       if (shared) {
-        // A private copy (one memcpy): V8 copies short runs out of a SharedArrayBuffer about
-        // half as fast, and segments are made of such copies from their reference.
-        r = this.refAlloc(shared.length, shared.byteOffset & 3);
-        r.set(shared);
+        // A private copy in the bulk space (one memcpy): V8 copies short runs out of a
+        // SharedArrayBuffer about half as fast, and segments are made of such copies from their
+        // reference. Once that space is full the shared view itself is cheaper than copying
+        // again each time the reference comes back into the cache.
+        const space = this.space;
+        const at = this.spaceLow + (((shared.byteOffset & 3) - this.spaceLow) & 3);
+        if (space && at + shared.length <= this.spaceHigh) {
+          r = this.refAlloc(shared.length, shared.byteOffset & 3);
+          r.set(shared);
+        } else r = shared;
       } else r = decodeReferencePart(part.data, part.metadata, zstdDecompress, symbols, rc, this.refAlloc);
     } catch (e) {
       throw this.corrupt(`reference of group ${g}`, e);
