@@ -88,7 +88,13 @@ export function workersToPrestart(argv: string[], cores: number): number {
   try {
     ({ values, positionals } = parseArgs({
       args: argv,
-      options: { o: { type: 'string', short: 'o' }, g: { type: 'string', short: 'g' }, l: { type: 'string', short: 'l' }, t: { type: 'string', short: 't' }, v: { type: 'string', short: 'v' } },
+      options: {
+        o: { type: 'string', short: 'o' },
+        g: { type: 'string', short: 'g' },
+        l: { type: 'string', short: 'l' },
+        t: { type: 'string', short: 't' },
+        v: { type: 'string', short: 'v' },
+      },
       strict: false,
       allowPositionals: true,
     }));

@@ -170,7 +170,14 @@ export async function extractShared(o: SharedExtractOptions): Promise<void> {
   const n = o.samples.length;
   const stop = new Int32Array(new SharedArrayBuffer(4));
   const claim = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, n)));
-  const workers = workersWith(Math.max(1, o.workers), { type: 'init', archivePath: o.archivePath, lineLength: o.lineLength, gzip: o.gzip, stop, shared: o.shared });
+  const workers = workersWith(Math.max(1, o.workers), {
+    type: 'init',
+    archivePath: o.archivePath,
+    lineLength: o.lineLength,
+    gzip: o.gzip,
+    stop,
+    shared: o.shared,
+  });
   const results = new Map<number, { chunks: Uint8Array[]; done: boolean; worker?: Worker }>();
   const entry = (i: number) => {
     let e = results.get(i);
@@ -188,8 +195,7 @@ export async function extractShared(o: SharedExtractOptions): Promise<void> {
         const e = entry(m.index);
         e.chunks.push(m.data);
         e.worker = w;
-      }
-      else if (m.type === 'done') entry(m.index).done = true;
+      } else if (m.type === 'done') entry(m.index).done = true;
       progress();
     });
     w.on('error', (e) => fail(e));

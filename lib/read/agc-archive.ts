@@ -20,7 +20,17 @@ import { NameTable } from '../format/names.js';
 import { ByteLru } from './byte-lru.js';
 import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER, LETTER_COMPLEMENT } from '../format/letters.js';
 import { lzDiffDecodeInto, lzDiffDecodeRange } from '../format/lz-diff-decode.js';
-import { type Allocate, NO_RAW_GROUPS, Pack, allocate, decodeReferencePart, groupStreamNames, packBytes, rawEntryInto, unpackPart } from '../format/segment-decode.js';
+import {
+  type Allocate,
+  NO_RAW_GROUPS,
+  Pack,
+  allocate,
+  decodeReferencePart,
+  groupStreamNames,
+  packBytes,
+  rawEntryInto,
+  unpackPart,
+} from '../format/segment-decode.js';
 import { type ContigLayout, type SegmentRangeWriter, type SegmentWriter, makeLayout, writeContigRange, writeWholeContig } from '../format/contig-layout.js';
 import { StreamingRecordFormatter, headerLine, wrapInPlace, wrappedSize } from '../fasta/format-fasta.js';
 import { RecordWriter } from './record-writer.js';
@@ -427,7 +437,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       const deltaName = /^x[0-9A-Za-z_#]+d$/;
       for (let sid = 0; sid < names.length; sid++) {
         if (!deltaName.test(names[sid])) continue;
-        for (let p = this.archive.numParts(sid); p-- > 0; ) {
+        for (let p = this.archive.numParts(sid); p-- > 0;) {
           const part = image.getPart(sid, p);
           // the bytes, the ends of its (packCardinality) entries, alignment
           bytes += (part.metadata || part.data.length) + 4 * (this.params.packCardinality + 1) + 8;
@@ -827,7 +837,9 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     const part = this.getPart(sid, 0);
     const symbols = rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER;
     try {
-      const shared = this.shared?.obtain(this.partSlots![sid] + (rc ? 1 : 0), (alloc) => decodeReferencePart(part.data, part.metadata, zstdDecompress, symbols, rc, alloc));
+      const shared = this.shared?.obtain(this.partSlots![sid] + (rc ? 1 : 0), (alloc) =>
+        decodeReferencePart(part.data, part.metadata, zstdDecompress, symbols, rc, alloc),
+      );
       if (shared) {
         // A private copy in the bulk space (one memcpy): V8 copies short runs out of a
         // SharedArrayBuffer about half as fast, and segments are made of such copies from their
