@@ -53,13 +53,16 @@ export class SharedParts {
 
   /** An Allocate placing its arrays in the space, or a fresh buffer when the space is full. */
   private readonly alloc: Allocate = (length, phase) => {
-    const need = (length + 7) & ~3;
-    const at = Atomics.add(this.ctl, USED, need);
-    if (at + need <= this.space.length) {
+    const size = this.space.length;
+    // room for the phase, in whole words; the counter never passes the size, so it cannot wrap
+    const need = Math.ceil((length + 3) / 4) * 4;
+    for (;;) {
+      const at = Atomics.load(this.ctl, USED);
+      if (need > size - at) return allocate(length, phase);
+      if (Atomics.compareExchange(this.ctl, USED, at, at + need) !== at) continue;
       const start = at + ((phase - at) & 3);
       return this.space.subarray(start, start + length);
     }
-    return allocate(length, phase);
   };
 
   /**
