@@ -69,8 +69,10 @@ const stopped = () => init !== undefined && Atomics.load(init.stop, 0) !== 0;
 function openArchive(): AgcArchive {
   if (!archive) {
     archive = AgcArchive.openSync(init!.archivePath);
-    archive.loadIntoMemory();
+    // With shared parts each part is read once, by the thread that decodes it: a copy of the
+    // whole file per thread would cost its size in memory for little.
     if (init!.shared) archive.shareDecodedParts(init!.shared);
+    else archive.loadIntoMemory();
   }
   return archive;
 }

@@ -834,12 +834,13 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     if (r) return r;
     const sid = this.groupStreams(g).ref;
     if (sid < 0 || this.archive.numParts(sid) < 1) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g} has no reference`);
-    const part = this.getPart(sid, 0);
     const symbols = rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER;
     try {
-      const shared = this.shared?.obtain(this.partSlots![sid] + (rc ? 1 : 0), (alloc) =>
-        decodeReferencePart(part.data, part.metadata, zstdDecompress, symbols, rc, alloc),
-      );
+      // The part is read only by the thread that decodes it.
+      const shared = this.shared?.obtain(this.partSlots![sid] + (rc ? 1 : 0), (alloc) => {
+        const part = this.getPart(sid, 0);
+        return decodeReferencePart(part.data, part.metadata, zstdDecompress, symbols, rc, alloc);
+      });
       if (shared) {
         // A private copy in the bulk space (one memcpy): V8 copies short runs out of a
         // SharedArrayBuffer about half as fast, and segments are made of such copies from their
@@ -851,7 +852,10 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
           r = this.refAlloc(shared.length, shared.byteOffset & 3);
           r.set(shared);
         } else r = shared;
-      } else r = decodeReferencePart(part.data, part.metadata, zstdDecompress, symbols, rc, this.refAlloc);
+      } else {
+        const part = this.getPart(sid, 0);
+        r = decodeReferencePart(part.data, part.metadata, zstdDecompress, symbols, rc, this.refAlloc);
+      }
     } catch (e) {
       throw this.corrupt(`reference of group ${g}`, e);
     }
@@ -865,11 +869,11 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     if (p) return p;
     const sid = this.groupStreams(g).delta;
     if (sid < 0 || partNo >= this.archive.numParts(sid)) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g} has no pack ${partNo}`);
-    const part = this.getPart(sid, partNo);
     try {
       // Shared: the entry ends (count, then positions, 32-bit) and then the bytes, so that a
       // thread that reuses the pack does not search it again (indexOf is slow on shared memory).
       const shared = this.shared?.obtain(this.partSlots![sid] + 2 * partNo, (alloc) => {
+        const part = this.getPart(sid, partNo);
         const local = new Pack(packBytes(part.data, part.metadata, zstdDecompress));
         const head = 4 * (local.ends.length + 1);
         const out = alloc(head + local.data.length, 0);
@@ -882,7 +886,10 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       if (shared) {
         const count = new Uint32Array(shared.buffer, shared.byteOffset, 1)[0];
         p = new Pack(shared.subarray(4 * (count + 1)), new Uint32Array(shared.buffer, shared.byteOffset + 4, count));
-      } else p = unpackPart(part.data, part.metadata, zstdDecompress);
+      } else {
+        const part = this.getPart(sid, partNo);
+        p = unpackPart(part.data, part.metadata, zstdDecompress);
+      }
     } catch (e) {
       throw this.corrupt(`group ${g}, pack ${partNo}`, e);
     }
