@@ -8,10 +8,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { AgcError, AgcErrorCode, AgcInputError } from './errors.js';
 import { outputTarget } from './file-type.js';
 import { trackForInterrupt } from './interrupt-cleanup.js';
+
+// node:crypto is loaded on first use: importing it costs ~5 ms of start-up, and commands that
+// write only to standard output never need it.
+let crypto: typeof import('node:crypto') | undefined;
+function randomHex(bytes: number): string {
+  crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return crypto.randomBytes(bytes).toString('hex');
+}
 
 const pendingTemps = new Map<string, () => void>();
 let exitHookInstalled = false;
@@ -108,7 +116,7 @@ export class AtomicPath {
     if (!dirStat.isDirectory()) throw new AgcInputError(`cannot write output ${target}: ${dir} is not a folder`);
     if (!this.inPlace && fs.statSync(this.finalPath, { throwIfNoEntry: false })?.isDirectory())
       throw new AgcInputError(`cannot write output ${target}: is a directory`);
-    this.tempPath = path.join(dir, `.${path.basename(this.finalPath)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+    this.tempPath = path.join(dir, `.${path.basename(this.finalPath)}.${process.pid}-${randomHex(4)}.tmp`);
     try {
       fs.closeSync(fs.openSync(this.tempPath, 'wx', 0o666));
     } catch (e) {

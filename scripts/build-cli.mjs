@@ -20,6 +20,34 @@ try {
 // The bundles sit in dist/lib/cli, one level below dist/lib like dist/lib/native/load.js, so the
 // addon lookup relative to import.meta.url finds the same package root. node-gyp-build is CommonJS
 // and loads the addon with require(): give the ESM bundle a real require.
+// The reader's dynamic import of the pure-TypeScript reader (URLs, Blobs; with fzstd and the HTTP
+// code, a sixth of the bundle) stays a separate module: no read command opens anything but a
+// path, and every byte of a bundle is parsed at start-up. From dist/lib/cli the import's path
+// resolves to the compiled module, as it does from dist/lib/read.
+const remoteReaderExternal = {
+  name: 'remote-reader-external',
+  setup(build) {
+    build.onResolve({ filter: /\/web\/remote-archive\.js$/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, external: true } : undefined));
+  },
+};
+
+// Node's built-in modules are loaded with require() rather than import: an import makes an ES
+// module facade of the builtin, reading every export (node:fs's lazy ReadStream getter loads the
+// streams code), which costs several ms of a short command's start-up.
+const builtinsAsRequire = {
+  name: 'builtins-as-require',
+  setup(build) {
+    build.onResolve({ filter: /^node:/ }, (args) =>
+      // the require() in the stand-in module below is the real one
+      args.namespace === 'builtin-require' ? { path: args.path, external: true } : { path: args.path, namespace: 'builtin-require' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'builtin-require' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
 const banner = "import { createRequire as __agcCreateRequire } from 'node:module'; const require = __agcCreateRequire(import.meta.url);";
 for (const [entry, out] of [
   ['lib/cli/read-entry.ts', 'dist/lib/cli/read-bundle.js'],
@@ -37,5 +65,6 @@ for (const [entry, out] of [
     minify: false,
     sourcemap: false,
     logLevel: 'warning',
+    plugins: [remoteReaderExternal, builtinsAsRequire],
   });
 }

@@ -289,6 +289,29 @@ describe('agc-node as a process', () => {
     ).toEqual(order);
   });
 
+  it('getcol -t 2 with a worker started before the reader loads: used, or dismissed without delaying the exit', () => {
+    // used: shared mode for any size, the worker extracting the last sample first
+    const used = agc(['getcol', '-t', '2', archivePath(sa)], {
+      env: { AGC_NODE_PRESTART_MIN: '0', AGC_NODE_SHARED_MIN: '0', AGC_NODE_PARALLEL_MIN: '1e15', AGC_NODE_SHARED_WORKER_FIRST: '1' },
+    });
+    expect(used.code).toBe(0);
+    expect(sha256(used.stdout)).toBe(goldenSha(path.join(caseDir(sa), 'getcol.sha256')));
+    // and in parallel mode (workers only)
+    const parallel = agc(['getcol', '-t', '3', archivePath(sa)], { env: { AGC_NODE_PRESTART_MIN: '0', AGC_NODE_PARALLEL_MIN: '0' } });
+    expect(parallel.code).toBe(0);
+    expect(sha256(parallel.stdout)).toBe(goldenSha(path.join(caseDir(sa), 'getcol.sha256')));
+    // dismissed: too small for threads
+    const t0 = Date.now();
+    const unused = agc(['getcol', '-t', '2', archivePath(tiny)], { env: { AGC_NODE_PRESTART_MIN: '0' } });
+    expect(unused.code).toBe(0);
+    expect(unused.stdout.equals(fs.readFileSync(path.join(caseDir(tiny), 'getcol.fa')))).toBe(true);
+    // dismissed: the command fails
+    const bad = agc(['getcol', '-t', '2', '-l', 'x', archivePath(tiny)], { env: { AGC_NODE_PRESTART_MIN: '0' } });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^agc-node getcol: .*-l/);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+  });
+
   it('stdout that another part of the process made non-blocking still gets every byte', () => {
     // process.stdout on a pipe makes fd 1 non-blocking; direct writes then meet EAGAIN whenever
     // the reader lags, and the rest of the output must go through the stream instead.

@@ -2,12 +2,12 @@
 // time to N workers, each decoding with its own AgcArchive; the main thread writes the results in
 // archive order. A window of 2N samples bounds how much finished output may wait in memory.
 // With -o DIR the workers write their sample files themselves (atomically) and only report.
-import fs from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import type { ClaimTask, SampleTask, WorkerInit, WorkerReply } from './extract-worker.js';
+import type { Worker } from 'node:worker_threads';
+import type { ClaimTask, RecycleTask, SampleTask, WorkerInit, WorkerReply } from './extract-worker.js';
+import type { SharedPartsInit } from '../read/shared-parts.js';
+import { extractWorkerFile, startExtractWorker, takeStartedWorkers } from './worker-start.js';
 import { openOutput, writeStderr } from './common.js';
 import { AgcError, AgcErrorCode, deserializeError } from '../errors.js';
 
@@ -22,29 +22,39 @@ export interface ParallelExtractOptions {
   /** File name suffix with -o (".fa" or ".fa.gz"). */
   ext: string;
   verbosity: number;
+  /** Decoded parts shared by the workers. */
+  shared?: SharedPartsInit;
 }
-
-// The one-module bundle of the worker (scripts/build-cli.mjs) starts much faster than the ~30
-// modules it is made of; both sit beside this file (or beside read-bundle.js, which includes it).
-const compiledWorker = fileURLToPath(new URL('./extract-worker.js', import.meta.url));
-const bundledWorker = fileURLToPath(new URL('./extract-worker-bundle.js', import.meta.url));
-const workerFile = fs.existsSync(bundledWorker) ? bundledWorker : compiledWorker;
 
 /** False when running from TypeScript sources (tests), where the compiled worker is absent. */
 export function parallelAvailable(): boolean {
-  return fs.existsSync(workerFile);
+  return extractWorkerFile() !== undefined;
+}
+
+/** Give the buffer of a written chunk back to the worker that made it. */
+function recycle(w: Worker, chunk: Uint8Array): void {
+  const buffer = chunk.buffer;
+  if (!(buffer instanceof ArrayBuffer)) return;
+  w.postMessage({ type: 'recycle', buffer } satisfies RecycleTask, [buffer]);
+}
+
+/** `n` workers set up with `init`: those started early by main.ts first, then new ones. */
+function workersWith(n: number, init: WorkerInit): Worker[] {
+  const workers = takeStartedWorkers(n);
+  while (workers.length < n) workers.push(startExtractWorker());
+  for (const w of workers) w.postMessage(init);
+  return workers;
 }
 
 export async function extractParallel(o: ParallelExtractOptions): Promise<void> {
   const n = Math.max(1, Math.min(o.threads, o.samples.length));
   // Set to 1 to make workers drop their current sample (checked between contigs).
   const stop = new Int32Array(new SharedArrayBuffer(4));
-  const init: WorkerInit = { archivePath: o.archivePath, lineLength: o.lineLength, gzip: o.gzip, stop };
-  const workers = Array.from({ length: n }, () => new Worker(workerFile, { workerData: init }));
+  const workers = workersWith(n, { type: 'init', archivePath: o.archivePath, lineLength: o.lineLength, gzip: o.gzip, stop, shared: o.shared });
   const out = o.output === undefined ? openOutput(undefined) : undefined;
 
-  // Per sample: chunks received but not yet written, and whether it is complete.
-  const pending = new Map<number, { chunks: Uint8Array[]; done: boolean }>();
+  // Per sample: chunks received but not yet written, whether it is complete, and its worker.
+  const pending = new Map<number, { chunks: Uint8Array[]; done: boolean; worker: Worker }>();
   let nextToAssign = 0;
   let nextToWrite = 0;
   const window = 2 * n;
@@ -57,7 +67,7 @@ export async function extractParallel(o: ParallelExtractOptions): Promise<void> 
   const assign = (w: Worker) => {
     if (nextToAssign >= o.samples.length || nextToAssign >= nextToWrite + window) return false;
     const index = nextToAssign++;
-    pending.set(index, { chunks: [], done: false });
+    pending.set(index, { chunks: [], done: false, worker: w });
     const task: SampleTask = { index, name: o.samples[index] };
     if (o.output !== undefined) {
       task.file = path.join(o.output, o.samples[index] + o.ext);
@@ -97,7 +107,11 @@ export async function extractParallel(o: ParallelExtractOptions): Promise<void> 
       if (e && e.chunks.length > 0) {
         const chunks = e.chunks;
         e.chunks = [];
-        if (out) for (const c of chunks) await out.write(c);
+        if (out)
+          for (const c of chunks) {
+            await out.writeReusable(c);
+            recycle(e.worker, c);
+          }
         continue;
       }
       if (e && e.done) {
@@ -134,8 +148,13 @@ export interface SharedExtractOptions {
   verbosity: number;
   /** Extract sample i in the main thread (to the output, or its file with -o). */
   extractHere(i: number): Promise<void>;
-  /** Without -o: write bytes a worker produced (after the main thread's earlier samples). */
+  /**
+   * Without -o: write bytes a worker produced (after the main thread's earlier samples); resolves
+   * when `chunk` may be reused.
+   */
   write(chunk: Uint8Array): Promise<void>;
+  /** Decoded parts shared with the main thread's archive. */
+  shared?: SharedPartsInit;
 }
 
 /**
@@ -151,9 +170,15 @@ export async function extractShared(o: SharedExtractOptions): Promise<void> {
   const n = o.samples.length;
   const stop = new Int32Array(new SharedArrayBuffer(4));
   const claim = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, n)));
-  const init: WorkerInit = { archivePath: o.archivePath, lineLength: o.lineLength, gzip: o.gzip, stop };
-  const workers = Array.from({ length: Math.max(1, o.workers) }, () => new Worker(workerFile, { workerData: init }));
-  const results = new Map<number, { chunks: Uint8Array[]; done: boolean }>();
+  const workers = workersWith(Math.max(1, o.workers), {
+    type: 'init',
+    archivePath: o.archivePath,
+    lineLength: o.lineLength,
+    gzip: o.gzip,
+    stop,
+    shared: o.shared,
+  });
+  const results = new Map<number, { chunks: Uint8Array[]; done: boolean; worker?: Worker }>();
   const entry = (i: number) => {
     let e = results.get(i);
     if (!e) results.set(i, (e = { chunks: [], done: false }));
@@ -166,8 +191,11 @@ export async function extractShared(o: SharedExtractOptions): Promise<void> {
   for (const w of workers) {
     w.on('message', (m: WorkerReply) => {
       if (m.type === 'error') fail(deserializeError(m.error));
-      else if (m.type === 'chunk') entry(m.index).chunks.push(m.data);
-      else if (m.type === 'done') entry(m.index).done = true;
+      else if (m.type === 'chunk') {
+        const e = entry(m.index);
+        e.chunks.push(m.data);
+        e.worker = w;
+      } else if (m.type === 'done') entry(m.index).done = true;
       progress();
     });
     w.on('error', (e) => fail(e));
@@ -199,7 +227,10 @@ export async function extractShared(o: SharedExtractOptions): Promise<void> {
         if (e.chunks.length > 0) {
           const chunks = e.chunks;
           e.chunks = [];
-          for (const c of chunks) await o.write(c);
+          for (const c of chunks) {
+            await o.write(c);
+            recycle(e.worker!, c);
+          }
           continue;
         }
         if (e.done) break;

@@ -264,8 +264,13 @@ export class Pack {
   /** ends[i] = index of the 0xFF that terminates entry i. */
   readonly ends: Uint32Array;
 
-  constructor(data: Uint8Array) {
+  /** `ends`: the terminator positions when already known (else they are searched for). */
+  constructor(data: Uint8Array, ends?: Uint32Array) {
     this.data = data;
+    if (ends) {
+      this.ends = ends;
+      return;
+    }
     // indexOf is a native scan; packs hold few, long entries.
     const found: number[] = [];
     for (let i = data.indexOf(0xff); i >= 0; i = data.indexOf(0xff, i + 1)) found.push(i);
@@ -294,11 +299,16 @@ export class Pack {
  * which must be stripped before decompression (zstd would call it trailing garbage).
  */
 export function unpackPart(data: Uint8Array, metadata: number, decompress: Decompress): Pack {
-  if (metadata === 0) return new Pack(data);
+  return new Pack(packBytes(data, metadata, decompress));
+}
+
+/** As unpackPart, the pack's bytes only (without locating its entries). */
+export function packBytes(data: Uint8Array, metadata: number, decompress: Decompress): Uint8Array {
+  if (metadata === 0) return data;
   if (data.length < 2) throw new SegmentDecodeError('pack part too short');
   const raw = decompress(data.subarray(0, data.length - 1), metadata);
   if (raw.length !== metadata) throw new SegmentDecodeError(`pack decompressed to ${raw.length} bytes, expected ${metadata}`);
-  return new Pack(raw);
+  return raw;
 }
 
 /**

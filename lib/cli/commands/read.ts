@@ -22,6 +22,7 @@ import {
   writeStderr,
 } from '../common.js';
 import { FastaSink } from '../fasta-sink.js';
+import { takeStartedWorkers } from '../worker-start.js';
 
 const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 
@@ -30,15 +31,16 @@ const gzipOption = intOption('g', 0, 0, 9);
 
 /**
  * Collections smaller than this (in symbols) are extracted in the main thread even with -t > 1:
- * starting a worker (module loading, archive open, its own copy of the group references) costs
+ * starting a worker (node in its thread, module loading, archive open, unoptimised code) costs
  * about as much as decoding ~100 Mbp, so threads only pay for larger collections.
  * AGC_NODE_PARALLEL_MIN overrides it (tests use 0).
  */
 function sharedMinSymbols(): number {
   const v = Number(process.env.AGC_NODE_SHARED_MIN);
-  // A worker's start-up (node in the thread, modules, archive, references, and code that is not
-  // yet optimised) measured ~0.17 s of CPU before its first sample: klebsiella-8 (44 Mbp,
-  // ~0.35 s of decoding) ran slower with a worker than without on a shared 2-core machine.
+  // A worker's start-up (node in the thread, modules, archive, and code that is not yet
+  // optimised) measured ~0.17 s of CPU before its first sample: klebsiella-8 (44 Mbp, ~0.35 s of
+  // decoding) ran slower with a worker than without on a shared 2-core machine, even with the
+  // worker started before the reader loaded and the decoded parts shared.
   return Number.isFinite(v) && v >= 0 ? v : 64e6;
 }
 
@@ -260,12 +262,16 @@ export async function getcol(argv: string[]): Promise<number> {
     // Worker machinery is only loaded when it is used.
     const threaded = opts.threads > 1 && layouts.length > 1 && symbols >= Math.min(sharedMinSymbols(), parallelMinSymbols());
     const parallel = threaded ? await import('../parallel-extract.js') : undefined;
+    if (!parallel?.parallelAvailable()) takeStartedWorkers(0);
     if (parallel?.parallelAvailable() && symbols < parallelMinSymbols()) {
       // Main thread and workers share the samples (see extractShared).
       const shared = parallel;
+      // References and packs are decoded once, by whichever thread needs them first.
+      const sharedParts = archive.shareDecodedParts();
       let sink: FastaSink | undefined; // one pair of buffers for all the main thread's samples
       const run = (stdout: Output | undefined) =>
         shared.extractShared({
+          shared: sharedParts,
           archivePath: positionals[0],
           samples,
           lineLength: opts.lineLength,
@@ -288,12 +294,13 @@ export async function getcol(argv: string[]): Promise<number> {
               await sink.finish();
             });
           },
-          write: (chunk) => stdout!.write(chunk),
+          write: (chunk) => stdout!.writeReusable(chunk),
         });
       if (opts.output === undefined) await withOutput(undefined, run);
       else await run(undefined);
     } else if (parallel?.parallelAvailable()) {
       await parallel.extractParallel({
+        shared: archive.shareDecodedParts(),
         archivePath: positionals[0],
         samples,
         lineLength: opts.lineLength,
