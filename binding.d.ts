@@ -142,6 +142,16 @@ export declare function zstdDecompress(data: Uint8Array, rawSize: number): Uint8
 /** zstd version string of the linked library, e.g. "1.5.6". */
 export declare function zstdVersion(): string;
 
+// ---- reference k-mers (k 17..32; contigs as codes 0..3, other codes end a window) ----
+/** Canonical k-mers of every full window, sorted: those seen once, and (keepDuplicates) those seen more often. */
+export declare function kmerCounts(
+  contigs: Uint8Array[],
+  k: number,
+  keepDuplicates: boolean,
+): { singletonsHi: Uint32Array; singletonsLo: Uint32Array; duplicatesHi: Uint32Array; duplicatesLo: Uint32Array; windows: number };
+/** Splitters of a reference (singleton candidates, walk with segment size S), in emission order. */
+export declare function referenceSplitters(contigs: Uint8Array[], k: number, segmentSize: number): { hi: Uint32Array; lo: Uint32Array };
+
 // ---- interrupt cleanup (CLI only; POSIX) ----
 /**
  * Install SIGINT/SIGTERM/SIGHUP handlers that act at once, even while JavaScript is busy: remove

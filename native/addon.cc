@@ -31,6 +31,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitCollection(env, exports);
   InitZstd(env, exports);
   InitSignals(env, exports);
+  InitKmer(env, exports);
   return exports;
 }
 

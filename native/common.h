@@ -148,5 +148,6 @@ void InitArchive(Napi::Env env, Napi::Object exports);
 void InitCollection(Napi::Env env, Napi::Object exports);
 void InitZstd(Napi::Env env, Napi::Object exports);
 void InitSignals(Napi::Env env, Napi::Object exports);
+void InitKmer(Napi::Env env, Napi::Object exports);
 
 }  // namespace agcnode

@@ -327,7 +327,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
     clock.phase('splitters');
     pool = new CompressPool(threads, { packCardinality: params.packCardinality, minMatchLen: params.minMatchLen });
     clock.workers = pool.steps;
-    const setup = await determineSplitters(files[0]!, params, pool);
+    const setup = await determineSplitters(files[0]!, params);
     clock.phase('compress');
     o.signal?.throwIfAborted();
     archive = CppArchive.create(tmp.tempPath);

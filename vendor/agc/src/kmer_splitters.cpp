@@ -1,0 +1,191 @@
+// Reference k-mer counting and the splitter walk (see kmer_splitters.h).
+//
+// Counting sorts one 64-bit word per window in place: a first pass over the contigs counts the
+// windows per value of the top 16 bits, a second pass writes every value straight into its
+// bucket, and each bucket is sorted on its own (small and cache-resident). Memory is the value
+// array itself, where a radix sort would need a second one of the same size.
+#include "agc/kmer_splitters.h"
+
+#include <algorithm>
+#include <string>
+
+#include "agc/archive.h"
+
+namespace agc {
+
+namespace {
+
+constexpr int kBucketBits = 16;
+constexpr size_t kBuckets = size_t(1) << kBucketBits;
+
+void CheckK(int k) {
+  if (k < 17 || k > 32)
+    throw AgcError("k-mer length " + std::to_string(k) + " is outside 17..32", ErrorKind::kInput);
+}
+
+// Rolls the forward and reverse-complement k-mers right-aligned in 2k bits; Canonical() shifts
+// the smaller one to the left-aligned form.
+class Roller {
+ public:
+  explicit Roller(int k)
+      : k_(k),
+        shift_(64 - 2 * k),
+        mask_(k == 32 ? ~uint64_t(0) : (uint64_t(1) << (2 * k)) - 1),
+        top_(2 * k - 2) {}
+
+  void Reset() { len_ = 0; }
+  // Appends code x (0..3) on the right; true once the window holds k symbols.
+  bool Push(uint64_t x) {
+    dir_ = ((dir_ << 2) | x) & mask_;
+    rc_ = (rc_ >> 2) | ((3 - x) << top_);
+    if (len_ < k_) ++len_;
+    return len_ == k_;
+  }
+  // Prepends code x on the left (walking a contig backwards); true once the window is full.
+  bool PushFront(uint64_t x) {
+    dir_ = (dir_ >> 2) | (x << top_);
+    rc_ = ((rc_ << 2) | (3 - x)) & mask_;
+    if (len_ < k_) ++len_;
+    return len_ == k_;
+  }
+  uint64_t Canonical() const { return (dir_ < rc_ ? dir_ : rc_) << shift_; }
+
+ private:
+  int k_;
+  int shift_;
+  uint64_t mask_;
+  int top_;
+  int len_ = 0;
+  uint64_t dir_ = 0;
+  uint64_t rc_ = 0;
+};
+
+// Calls f(canonical value) for every full window of every contig.
+template <typename F>
+void ForEachWindow(const std::vector<CodeSpan>& contigs, int k, F&& f) {
+  Roller r(k);
+  for (const CodeSpan& c : contigs) {
+    r.Reset();
+    for (size_t i = 0; i < c.size; ++i) {
+      const uint8_t x = c.data[i];
+      if (x > 3)
+        r.Reset();
+      else if (r.Push(x))
+        f(r.Canonical());
+    }
+  }
+}
+
+// Membership in a sorted, unique value list, narrowed by a first-level index on the top bits.
+class SortedLookup {
+ public:
+  explicit SortedLookup(const std::vector<uint64_t>& sorted) : v_(sorted), start_(kBuckets + 1) {
+    size_t j = 0;
+    for (size_t b = 0; b <= kBuckets; ++b) {
+      while (j < v_.size() && (v_[j] >> (64 - kBucketBits)) < b) ++j;
+      start_[b] = j;
+    }
+  }
+  bool Has(uint64_t x) const {
+    const size_t b = static_cast<size_t>(x >> (64 - kBucketBits));
+    return std::binary_search(v_.begin() + static_cast<std::ptrdiff_t>(start_[b]),
+                              v_.begin() + static_cast<std::ptrdiff_t>(start_[b + 1]), x);
+  }
+
+ private:
+  const std::vector<uint64_t>& v_;
+  std::vector<size_t> start_;
+};
+
+void WalkContig(const CodeSpan& c, int k, uint64_t S, const SortedLookup& cand,
+                std::vector<uint64_t>& out) {
+  Roller r(k);
+  uint64_t dist = S;
+  // Windows since the last splitter lie in [from, size): the window restarts after a splitter.
+  size_t from = 0;
+  for (size_t i = 0; i < c.size; ++i) {
+    const uint8_t x = c.data[i];
+    if (x > 3) {
+      r.Reset();
+    } else if (r.Push(x) && dist >= S) {
+      const uint64_t v = r.Canonical();
+      if (cand.Has(v)) {
+        out.push_back(v);
+        dist = 0;
+        r.Reset();
+        from = i + 1;
+      }
+    }
+    ++dist;
+  }
+  // Right end: the newest candidate window since the last splitter, found walking backwards
+  // (no list of the recent windows, which could be as long as the contig).
+  Roller back(k);
+  for (size_t i = c.size; i > from; --i) {
+    const uint8_t x = c.data[i - 1];
+    if (x > 3) {
+      back.Reset();
+    } else if (back.PushFront(x)) {
+      const uint64_t v = back.Canonical();
+      if (cand.Has(v)) {
+        out.push_back(v);
+        return;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+KmerCounts CountKmers(const std::vector<CodeSpan>& contigs, int k, bool keep_duplicates) {
+  CheckK(k);
+  constexpr int shift = 64 - kBucketBits;
+  std::vector<uint64_t> pos(kBuckets + 1, 0);
+  ForEachWindow(contigs, k, [&](uint64_t v) { ++pos[(v >> shift) + 1]; });
+  for (size_t b = 1; b <= kBuckets; ++b) pos[b] += pos[b - 1];
+  const uint64_t n = pos[kBuckets];
+
+  KmerCounts out;
+  out.windows = n;
+  std::vector<uint64_t>& v = out.singletons;
+  v.resize(static_cast<size_t>(n));
+  {
+    std::vector<uint64_t> next(pos.begin(), pos.end() - 1);
+    ForEachWindow(contigs, k, [&](uint64_t x) { v[next[x >> shift]++] = x; });
+  }
+  for (size_t b = 0; b < kBuckets; ++b)
+    if (pos[b + 1] - pos[b] > 1)
+      std::sort(v.begin() + static_cast<std::ptrdiff_t>(pos[b]),
+                v.begin() + static_cast<std::ptrdiff_t>(pos[b + 1]));
+
+  // Runs of equal values: singletons are compacted in place at the front.
+  size_t w = 0;
+  for (size_t i = 0; i < v.size();) {
+    size_t j = i + 1;
+    while (j < v.size() && v[j] == v[i]) ++j;
+    if (j == i + 1)
+      v[w++] = v[i];
+    else if (keep_duplicates)
+      out.duplicates.push_back(v[i]);
+    i = j;
+  }
+  v.resize(w);
+  return out;
+}
+
+std::vector<uint64_t> WalkSplitters(const std::vector<CodeSpan>& contigs, int k, uint64_t S,
+                                    const std::vector<uint64_t>& sorted) {
+  CheckK(k);
+  if (S == 0) throw AgcError("segment size must be positive", ErrorKind::kInput);
+  SortedLookup cand(sorted);
+  std::vector<uint64_t> out;
+  for (const CodeSpan& c : contigs) WalkContig(c, k, S, cand, out);
+  return out;
+}
+
+std::vector<uint64_t> ReferenceSplitters(const std::vector<CodeSpan>& contigs, int k, uint64_t S) {
+  std::vector<uint64_t> singletons = CountKmers(contigs, k, false).singletons;
+  return WalkSplitters(contigs, k, S, singletons);
+}
+
+}  // namespace agc
