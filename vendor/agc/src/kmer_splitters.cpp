@@ -1,9 +1,10 @@
 // Reference k-mer counting and the splitter walk (see kmer_splitters.h).
 //
-// Counting sorts one 64-bit word per window in place: a first pass over the contigs counts the
-// windows per value of the top 16 bits, a second pass writes every value straight into its
-// bucket, and each bucket is sorted on its own (small and cache-resident). Memory is the value
-// array itself, where a radix sort would need a second one of the same size.
+// Counting sorts one 64-bit word per window: a first pass over the contigs counts the windows per
+// value of the top byte, a second pass writes every value into its bucket, and each bucket is
+// split by the next 12 bits through a buffer and sorted piece by piece (small and cache-resident).
+// Memory is the value array plus a buffer of about 1/128 of it, where a radix sort would need a
+// second array of the same size.
 #include "agc/kmer_splitters.h"
 
 #include <algorithm>
@@ -15,8 +16,26 @@ namespace agc {
 
 namespace {
 
+// Lookup index of the walk: top 16 bits.
 constexpr int kBucketBits = 16;
 constexpr size_t kBuckets = size_t(1) << kBucketBits;
+// Counting: buckets of the top byte, split by the next 12 bits.
+constexpr size_t kTopBuckets = 256;
+constexpr size_t kSubBuckets = 4096;
+
+// Insertion sort for the few values of a piece (about n / 2^20); std::sort for larger ones.
+void SortSmall(uint64_t* a, uint64_t* z) {
+  if (z - a > 32) {
+    std::sort(a, z);
+    return;
+  }
+  for (uint64_t* i = a + 1; i < z; ++i) {
+    const uint64_t x = *i;
+    uint64_t* j = i;
+    for (; j > a && *(j - 1) > x; --j) *j = *(j - 1);
+    *j = x;
+  }
+}
 
 void CheckK(int k) {
   if (k < 17 || k > 32)
@@ -139,24 +158,48 @@ void WalkContig(const CodeSpan& c, int k, uint64_t S, const SortedLookup& cand,
 
 KmerCounts CountKmers(const std::vector<CodeSpan>& contigs, int k, bool keep_duplicates) {
   CheckK(k);
-  constexpr int shift = 64 - kBucketBits;
-  std::vector<uint64_t> pos(kBuckets + 1, 0);
-  ForEachWindow(contigs, k, [&](uint64_t v) { ++pos[(v >> shift) + 1]; });
-  for (size_t b = 1; b <= kBuckets; ++b) pos[b] += pos[b - 1];
-  const uint64_t n = pos[kBuckets];
+  std::vector<uint64_t> start(kTopBuckets + 1, 0);
+  ForEachWindow(contigs, k, [&](uint64_t v) { ++start[(v >> 56) + 1]; });
+  for (size_t b = 1; b <= kTopBuckets; ++b) start[b] += start[b - 1];
+  const uint64_t n = start[kTopBuckets];
 
   KmerCounts out;
   out.windows = n;
   std::vector<uint64_t>& v = out.singletons;
   v.resize(static_cast<size_t>(n));
   {
-    std::vector<uint64_t> next(pos.begin(), pos.end() - 1);
-    ForEachWindow(contigs, k, [&](uint64_t x) { v[next[x >> shift]++] = x; });
+    std::vector<uint64_t> next(start.begin(), start.end() - 1);
+    ForEachWindow(contigs, k, [&](uint64_t x) { v[next[x >> 56]++] = x; });
   }
-  for (size_t b = 0; b < kBuckets; ++b)
-    if (pos[b + 1] - pos[b] > 1)
-      std::sort(v.begin() + static_cast<std::ptrdiff_t>(pos[b]),
-                v.begin() + static_cast<std::ptrdiff_t>(pos[b + 1]));
+  // Each top-byte bucket: split by the next 12 bits through a buffer, sort the (tiny) pieces and
+  // copy back. A bucket far above the average (low-complexity input) is sorted in place instead,
+  // so the buffer stays small whatever the input.
+  const size_t cap = std::max<size_t>(size_t(1) << 16, static_cast<size_t>(n / 32));
+  std::vector<uint64_t> tmp;
+  std::vector<size_t> off(kSubBuckets + 1);
+  for (size_t B = 0; B < kTopBuckets; ++B) {
+    const size_t s = static_cast<size_t>(start[B]), e = static_cast<size_t>(start[B + 1]);
+    if (e - s < 2) continue;
+    uint64_t* first = v.data() + s;
+    const size_t m = e - s;
+    if (m > cap) {
+      std::sort(first, first + m);
+      continue;
+    }
+    std::fill(off.begin(), off.end(), 0);
+    for (size_t i = 0; i < m; ++i) ++off[((first[i] >> 44) & (kSubBuckets - 1)) + 1];
+    for (size_t j = 1; j <= kSubBuckets; ++j) off[j] += off[j - 1];
+    tmp.resize(m);
+    for (size_t i = 0; i < m; ++i) tmp[off[(first[i] >> 44) & (kSubBuckets - 1)]++] = first[i];
+    // off[j] is now the end of piece j (the start of piece j + 1).
+    size_t a = 0;
+    for (size_t j = 0; j < kSubBuckets; ++j) {
+      const size_t z = off[j];
+      if (z - a > 1) SortSmall(tmp.data() + a, tmp.data() + z);
+      a = z;
+    }
+    std::copy(tmp.begin(), tmp.end(), first);
+  }
 
   // Runs of equal values: singletons are compacted in place at the front.
   size_t w = 0;
