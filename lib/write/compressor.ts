@@ -5,7 +5,7 @@
 import { CppArchive } from '../native/cpp-archive.js';
 import { CppCollection, PlacementBuffer } from '../native/cpp-collection.js';
 import { AgcError, AgcErrorCode, AgcInputError } from '../errors.js';
-import { readFastaContigs, type FastaReadOptions } from '../fasta/read-fasta.js';
+import { FastaScratch, readFastaContigs, type FastaReadOptions } from '../fasta/read-fasta.js';
 import { decodeName } from '../format/names.js';
 import { referenceSplitters } from '../native/kmer.js';
 import { CompressPool, timedStep, type BatchResult, type RefJobs } from './workers/pool.js';
@@ -148,6 +148,8 @@ export class Compressor {
   private arena = new SharedArena();
   private readonly freeArenas: SharedArena[] = [];
   private readonly alloc = (n: number): Uint8Array => this.arena.alloc(n);
+  /** Reader buffers shared by all input files (no garbage per contig or read chunk). */
+  private readonly scratch = new FastaScratch();
 
   private processedSamples: number;
   private cntContigsInBatch: number;
@@ -235,7 +237,8 @@ export class Compressor {
     // Names go to the collection as binary strings (their bytes, see format/names.ts); `sample`
     // is one already. `shown` is the decoded form for messages.
     let t = now();
-    for await (const { name: shown, rawName: name, seq } of readFastaContigs(path, strictFasta(this.params))) {
+    // `seq` is a view into the scratch buffer: the contig is copied into the batch's arena below.
+    for await (const { name: shown, rawName: name, seq } of readFastaContigs(path, { ...strictFasta(this.params), scratch: this.scratch })) {
       threadSteps.add(STEP_READ, now() - t);
       this.signal?.throwIfAborted();
       if (seq.length === 0) throw new AgcInputError(`${path}: record "${shown}" has no sequence`);
