@@ -17,6 +17,7 @@ import { sampleNameFromPath } from '../fasta/read-fasta.js';
 import { checkRegularInput, fsPath, namesBytes } from '../file-type.js';
 import { decodeName, utf8Binary } from '../format/names.js';
 import { StageClock, type WriteStats } from './stage-stats.js';
+import { collectGarbage } from './collect-garbage.js';
 
 /** Progress of a create/append run. */
 export interface CompressProgress {
@@ -328,6 +329,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
     pool = new CompressPool(threads, { packCardinality: params.packCardinality, minMatchLen: params.minMatchLen });
     clock.workers = pool.steps;
     const setup = await determineSplitters(files[0]!, params);
+    collectGarbage(); // the reference's contigs and read buffers
     clock.phase('compress');
     o.signal?.throwIfAborted();
     archive = CppArchive.create(tmp.tempPath);

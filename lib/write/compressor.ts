@@ -14,6 +14,7 @@ import { GroupingState, decideSegment, type FallbackLookup, type GroupingParams,
 import { type SortedKmers } from './kmer/kmer-set.js';
 import { SplitterSet, segmentContig } from './segmentation.js';
 import { SharedArena } from './workers/shared-arena.js';
+import { collectGarbage } from './collect-garbage.js';
 import { groupStreamNames } from '../format/segment-decode.js';
 import {
   FallbackFilter,
@@ -516,6 +517,7 @@ export class Compressor {
     this.state.groups.length = 0;
     this.freeArenas.length = 0;
     this.arena = new SharedArena();
+    collectGarbage();
     for (const { group, part } of await this.pool.finish()) this.writePart(group, part);
     const t = now();
     this.archive.flush();
@@ -585,6 +587,7 @@ export async function determineSplitters(path: string, p: CompressorParams): Pro
   let t = now();
   for await (const { seq } of readFastaContigs(path, strictFasta(p))) contigs.push(seq);
   threadSteps.add(STEP_READ, now() - t);
+  collectGarbage(); // the reader's buffers, before the count's window array
   t = now();
   const filter = new FallbackFilter(p.fallbackFrac);
   const fallbackMap = new FallbackMap();
