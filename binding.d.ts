@@ -149,6 +149,12 @@ export declare function kmerCounts(
   k: number,
   keepDuplicates: boolean,
 ): { singletonsHi: Uint32Array; singletonsLo: Uint32Array; duplicatesHi: Uint32Array; duplicatesLo: Uint32Array; windows: number };
+/** Sorted singletons of `contigs` that none of the sorted `exclude` lists holds. */
+export declare function kmerSingletonsExcept(
+  contigs: Uint8Array[],
+  k: number,
+  exclude: Array<{ hi: Uint32Array; lo: Uint32Array }>,
+): { hi: Uint32Array; lo: Uint32Array };
 /** Splitters of a reference (singleton candidates, walk with segment size S), in emission order. */
 export declare function referenceSplitters(contigs: Uint8Array[], k: number, segmentSize: number): { hi: Uint32Array; lo: Uint32Array };
 

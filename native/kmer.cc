@@ -1,5 +1,5 @@
-// kmerCounts / referenceSplitters (binding.d.ts) over agc/kmer_splitters.h. Values cross the
-// bridge as (hi, lo) Uint32Array pairs, the form lib/write/kmer uses.
+// kmerCounts / kmerSingletonsExcept / referenceSplitters (binding.d.ts) over agc/kmer_splitters.h.
+// Values cross the bridge as (hi, lo) Uint32Array pairs, the form lib/write/kmer uses.
 #include "common.h"
 
 #include "agc/kmer_splitters.h"
@@ -63,6 +63,37 @@ Napi::Value KmerCountsJs(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// The singletons of `contigs` that none of the exclusion lists (sorted {hi, lo} pairs) holds.
+Napi::Value KmerSingletonsExceptJs(const Napi::CallbackInfo& info) {
+  std::vector<agc::CodeSpan> contigs = ArgContigs(info, 0);
+  int k = ArgK(info, 1);
+  Napi::Env env = info.Env();
+  Napi::Value ex = info.Length() > 2 ? info[2] : env.Undefined();
+  if (!ex.IsArray()) throw InputTypeError(env, "exclude: expected an array of { hi, lo }");
+  // Fetch every list first (getters may run JavaScript), then take the pointers.
+  Napi::Array arr = ex.As<Napi::Array>();
+  std::vector<std::pair<Napi::Value, Napi::Value>> lists;
+  for (uint32_t j = 0; j < arr.Length(); ++j) {
+    Napi::Value e = arr.Get(j);
+    if (!e.IsObject()) throw InputTypeError(env, "exclude[i]: expected { hi, lo }");
+    Napi::Object o = e.As<Napi::Object>();
+    lists.emplace_back(o.Get("hi"), o.Get("lo"));
+  }
+  std::vector<agc::SplitKmers> spans;
+  for (auto& [h, l] : lists) {
+    Napi::Uint32Array hi = AsUint32Array(h, "exclude[i].hi");
+    Napi::Uint32Array lo = AsUint32Array(l, "exclude[i].lo");
+    if (hi.ElementLength() != lo.ElementLength())
+      throw InputRangeError(env, "exclude[i]: hi and lo differ in length");
+    spans.push_back({hi.Data(), lo.Data(), hi.ElementLength()});
+  }
+  std::vector<uint64_t> v = agc::CountKmers(contigs, k, false).singletons;
+  for (const agc::SplitKmers& e : spans) agc::SubtractSorted(v, e);
+  Napi::Object o = Napi::Object::New(env);
+  SetPairs(o, "hi", "lo", v);
+  return o;
+}
+
 Napi::Value ReferenceSplittersJs(const Napi::CallbackInfo& info) {
   std::vector<agc::CodeSpan> contigs = ArgContigs(info, 0);
   int k = ArgK(info, 1);
@@ -77,6 +108,8 @@ Napi::Value ReferenceSplittersJs(const Napi::CallbackInfo& info) {
 
 void InitKmer(Napi::Env env, Napi::Object exports) {
   exports.Set("kmerCounts", Napi::Function::New<Coded<KmerCountsJs>>(env, "kmerCounts"));
+  exports.Set("kmerSingletonsExcept",
+              Napi::Function::New<Coded<KmerSingletonsExceptJs>>(env, "kmerSingletonsExcept"));
   exports.Set("referenceSplitters",
               Napi::Function::New<Coded<ReferenceSplittersJs>>(env, "referenceSplitters"));
 }

@@ -165,6 +165,14 @@ describe('reference k-mer functions', () => {
     expect(() => native.kmerCounts([seq], 16, false)).toThrow(RangeError);
     expect(() => native.kmerCounts([seq], 33, false)).toThrow(RangeError);
     expect(() => native.referenceSplitters([seq], 31, 0)).toThrow(RangeError);
+    expect(() => native.kmerSingletonsExcept([seq], 31, {} as never)).toThrow(TypeError);
+    expect(() => native.kmerSingletonsExcept([seq], 31, [{ hi: new Uint32Array(2), lo: new Uint32Array(1) }])).toThrow(RangeError);
+    expect(() => native.kmerSingletonsExcept([seq], 31, [{ hi: new Uint8Array(2) } as never])).toThrow(TypeError);
+    // exclusions that are not sorted only remove less
+    const all31 = native.kmerCounts([seq], 31, false);
+    const rev = { hi: all31.singletonsHi.slice().reverse(), lo: all31.singletonsLo.slice().reverse() };
+    expect(native.kmerSingletonsExcept([seq], 31, [rev]).hi.length).toBeLessThanOrEqual(all31.singletonsHi.length);
+    expect(native.kmerSingletonsExcept([seq], 31, [{ hi: all31.singletonsHi, lo: all31.singletonsLo }]).hi.length).toBe(0);
     expect(() => native.referenceSplitters([seq], 31, -1)).toThrow(TypeError);
     expect(() => native.referenceSplitters([seq], 31, 2 ** 40)).toThrow(TypeError);
     // An element getter runs before any pointer is taken (it may even detach an earlier buffer).

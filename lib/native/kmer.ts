@@ -19,6 +19,24 @@ export function kmerCounts(
   return callNative(() => native.kmerCounts([...contigs], k, keepDuplicates));
 }
 
+/** Sorted singletons of all full windows of `contigs` that none of the sorted `exclude` lists holds. */
+export function kmerSingletonsExcept(
+  contigs: readonly Uint8Array[],
+  k: number,
+  exclude: ReadonlyArray<{ hi: Uint32Array; lo: Uint32Array }>,
+): { hi: Uint32Array; lo: Uint32Array } {
+  checkArgs('kmerSingletonsExcept', contigs, k);
+  if (!exclude.every((e) => e.hi instanceof Uint32Array && e.lo instanceof Uint32Array && e.hi.length === e.lo.length))
+    throw new AgcInputError('kmerSingletonsExcept: exclude must hold { hi, lo } Uint32Array pairs of one length');
+  return callNative(() =>
+    native.kmerSingletonsExcept(
+      [...contigs],
+      k,
+      exclude.map((e) => ({ hi: e.hi, lo: e.lo })),
+    ),
+  );
+}
+
 /** Splitters of a reference: the walk over its singleton k-mers with segment size S, in emission order. */
 export function referenceSplitters(contigs: readonly Uint8Array[], k: number, segmentSize: number): { hi: Uint32Array; lo: Uint32Array } {
   checkArgs('referenceSplitters', contigs, k);

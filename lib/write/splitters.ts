@@ -4,7 +4,7 @@
 import { KmerScanner, KMER_NONE_HI, KMER_NONE_LO } from './kmer/kmer.js';
 import { KmerList, KmerMap, SortedKmers, sortKmerPairs, splitRunsInPlace, type KmerLookup } from './kmer/kmer-set.js';
 import { murmur64Into } from './kmer/murmur64.js';
-import { kmerCounts } from '../native/kmer.js';
+import { kmerCounts, kmerSingletonsExcept } from '../native/kmer.js';
 
 // ---------------------------------------------------------------------------------------------
 // Candidates (2.2)
@@ -383,11 +383,6 @@ export function findSplittersInContig(
 // ---------------------------------------------------------------------------------------------
 // Adaptive mining (2.5)
 
-/** Canonical values occurring exactly once among the full windows of `seq`, sorted. */
-export function contigSingletons(seq: Uint8Array, k: number): SortedKmers {
-  return findCandidates([seq], k, false).singletons;
-}
-
 /** Fallback side of mining: the filter, and the map that receives empty entries (2.5 step 3). */
 export interface MiningFallback {
   filter: FallbackFilter;
@@ -410,7 +405,9 @@ export function mineNewSplitters(
   out: WalkResult = newWalkResult(),
 ): WalkResult {
   if (seq.length < S) return out;
-  const own = contigSingletons(seq, k).difference(candidates).difference(duplicates);
+  // In the addon: only the result is allocated (the contig may have millions of windows).
+  const r = kmerSingletonsExcept([seq], k, [candidates, duplicates]);
+  const own = new SortedKmers(r.hi, r.lo);
   if (fallback?.map && fallback.filter.enabled) addFallbackKmers(fallback.map, own, fallback.filter);
   return findSplittersInContig(seq, k, S, own, fallback?.filter ?? null, out);
 }

@@ -216,6 +216,17 @@ KmerCounts CountKmers(const std::vector<CodeSpan>& contigs, int k, bool keep_dup
   return out;
 }
 
+void SubtractSorted(std::vector<uint64_t>& sorted, const SplitKmers& exclude) {
+  size_t w = 0, j = 0;
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    const uint64_t x = sorted[i];
+    uint64_t e = 0;
+    while (j < exclude.size && (e = (uint64_t(exclude.hi[j]) << 32) | exclude.lo[j]) < x) ++j;
+    if (!(j < exclude.size && e == x)) sorted[w++] = x;
+  }
+  sorted.resize(w);
+}
+
 std::vector<uint64_t> WalkSplitters(const std::vector<CodeSpan>& contigs, int k, uint64_t S,
                                     const std::vector<uint64_t>& sorted) {
   CheckK(k);

@@ -139,6 +139,39 @@ TEST(kmer_counts_edge_cases) {
   CHECK_THROWS_AS(agc::WalkSplitters({}, 21, 0, {}), agc::AgcError);
 }
 
+TEST(subtract_sorted_removes_exactly_the_listed_values) {
+  std::mt19937_64 rng(3);
+  std::vector<uint64_t> a, b;
+  for (int i = 0; i < 3000; ++i) a.push_back(rng() >> (rng() % 2 ? 0 : 20));
+  std::sort(a.begin(), a.end());
+  a.erase(std::unique(a.begin(), a.end()), a.end());
+  for (uint64_t v : a)
+    if (rng() % 3 == 0) b.push_back(v);
+  for (int i = 0; i < 500; ++i) b.push_back(rng());  // values not in a
+  b.push_back(~uint64_t(0));
+  std::sort(b.begin(), b.end());
+  b.erase(std::unique(b.begin(), b.end()), b.end());
+  std::vector<uint32_t> hi, lo;
+  for (uint64_t v : b)
+    hi.push_back(static_cast<uint32_t>(v >> 32)), lo.push_back(static_cast<uint32_t>(v));
+  std::vector<uint64_t> expected;
+  for (uint64_t v : a)
+    if (!std::binary_search(b.begin(), b.end(), v)) expected.push_back(v);
+  std::vector<uint64_t> got = a;
+  agc::SubtractSorted(got, {hi.data(), lo.data(), hi.size()});
+  CHECK_EQ(got, expected);
+  CHECK(got.size() < a.size());
+  agc::SubtractSorted(got, {nullptr, nullptr, 0});
+  CHECK_EQ(got, expected);
+  // Unsorted exclusions: no crash, the result is still a subset in order.
+  std::reverse(hi.begin(), hi.end());
+  std::reverse(lo.begin(), lo.end());
+  std::vector<uint64_t> odd = a;
+  agc::SubtractSorted(odd, {hi.data(), lo.data(), hi.size()});
+  CHECK(std::is_sorted(odd.begin(), odd.end()));
+  CHECK(odd.size() <= a.size());
+}
+
 TEST(splitter_walk_matches_the_description) {
   std::mt19937_64 rng(11);
   for (int round = 0; round < 40; ++round) {

@@ -33,6 +33,18 @@ struct KmerCounts {
 // `duplicates` empty. Throws AgcError (kInput) when k is outside 17..32.
 KmerCounts CountKmers(const std::vector<CodeSpan>& contigs, int k, bool keep_duplicates);
 
+// A sorted (ascending), unique list of values held as high and low 32-bit halves, the layout of
+// the TypeScript side (memory belongs to the caller).
+struct SplitKmers {
+  const uint32_t* hi;
+  const uint32_t* lo;
+  size_t size;
+};
+
+// Removes from `sorted` (ascending) every value that `exclude` holds, keeping the order. An
+// `exclude` that is not sorted gives an incomplete removal, never an out-of-bounds access.
+void SubtractSorted(std::vector<uint64_t>& sorted, const SplitKmers& exclude);
+
 // find_splitters_in_contig for every contig, in order, with candidates `sorted` (ascending,
 // unique): per contig, the first candidate window once at least S symbols follow the previous
 // splitter (the window after a splitter starts empty), and at the end the newest candidate among
