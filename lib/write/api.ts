@@ -406,6 +406,7 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
       threads,
     });
     const { compressor: comp } = opened;
+    collectGarbage(); // the input's reader (its segment cache) and reference contigs
     const before = comp.collection.numSamples;
     clock.workers = comp.workerSteps;
     clock.phase('compress');
