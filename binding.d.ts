@@ -182,6 +182,22 @@ export declare function reverseComplementCodes(src: Uint8Array, dst: Uint8Array)
 export declare function bestLagMatchFraction(ref: Uint8Array): number;
 export declare function splitterCandidates(seq: Uint8Array, k: number, bits: Uint8Array, filterBits: number, out: Uint32Array): number;
 
+// ---- reference k-mers (k 17..32; contigs as codes 0..3, other codes end a window) ----
+/** Canonical k-mers of every full window, sorted: those seen once, and (keepDuplicates) those seen more often. */
+export declare function kmerCounts(
+  contigs: Uint8Array[],
+  k: number,
+  keepDuplicates: boolean,
+): { singletonsHi: Uint32Array; singletonsLo: Uint32Array; duplicatesHi: Uint32Array; duplicatesLo: Uint32Array; windows: number };
+/** Sorted singletons of `contigs` that none of the sorted `exclude` lists holds. */
+export declare function kmerSingletonsExcept(
+  contigs: Uint8Array[],
+  k: number,
+  exclude: Array<{ hi: Uint32Array; lo: Uint32Array }>,
+): { hi: Uint32Array; lo: Uint32Array };
+/** Splitters of a reference (singleton candidates, walk with segment size S), in emission order. */
+export declare function referenceSplitters(contigs: Uint8Array[], k: number, segmentSize: number): { hi: Uint32Array; lo: Uint32Array };
+
 // ---- interrupt cleanup (CLI only; POSIX) ----
 /**
  * Install SIGINT/SIGTERM/SIGHUP handlers that act at once, even while JavaScript is busy: remove

@@ -33,6 +33,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitSignals(env, exports);
   InitLz(env, exports);
   InitSequence(env, exports);
+  InitKmer(env, exports);
   return exports;
 }
 

@@ -150,5 +150,6 @@ void InitZstd(Napi::Env env, Napi::Object exports);
 void InitSignals(Napi::Env env, Napi::Object exports);
 void InitLz(Napi::Env env, Napi::Object exports);
 void InitSequence(Napi::Env env, Napi::Object exports);
+void InitKmer(Napi::Env env, Napi::Object exports);
 
 }  // namespace agcnode

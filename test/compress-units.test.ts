@@ -222,22 +222,3 @@ describe('GroupStore', () => {
     expect(v.estimate(ref, 1000)).toBe(0);
   });
 });
-
-describe('parallel reference candidates', () => {
-  it('value-range partitions give exactly the single-count singletons and duplicates', async () => {
-    const { countPartition, concatRanges } = await import('../lib/write/kmer/kmer-partition.js');
-    const { findCandidates } = await import('../lib/write/splitters.js');
-    const base = randomCodes(20000);
-    // repeats so that duplicates exist; an N breaks windows
-    const contigs = [base, base.slice(5000, 9000), Uint8Array.of(...base.slice(0, 50), 4, ...base.slice(50, 400))];
-    const ref = findCandidates(contigs, K);
-    for (const parts of [1, 2, 3, 5]) {
-      const rs = Array.from({ length: parts }, (_, p) => countPartition(contigs, K, p, parts));
-      const s = concatRanges(rs.map((r) => ({ hi: r.sHi, lo: r.sLo })));
-      const d = concatRanges(rs.map((r) => ({ hi: r.dHi, lo: r.dLo })));
-      expect(Array.from(s.toBigUint64Array())).toEqual(Array.from(ref.singletons.toBigUint64Array()));
-      expect(Array.from(d.toBigUint64Array())).toEqual(Array.from(ref.duplicates.toBigUint64Array()));
-    }
-    expect(ref.duplicates.size).toBeGreaterThan(3000);
-  });
-});

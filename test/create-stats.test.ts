@@ -24,9 +24,9 @@ async function stderrOf(args: string[]): Promise<{ code: number; err: string }> 
   }
 }
 
-const phase = (err: string, name: string): { wall: number; cpu: number } | null => {
-  const m = new RegExp(`^${name} +([\\d.]+) s wall +([\\d.]+) s CPU$`, 'm').exec(err);
-  return m ? { wall: Number(m[1]), cpu: Number(m[2]) } : null;
+const phase = (err: string, name: string): { wall: number; cpu: number; rss: number | null } | null => {
+  const m = new RegExp(`^${name} +([\\d.]+) s wall +([\\d.]+) s CPU(?: +([\\d.]+) MiB)?$`, 'm').exec(err);
+  return m ? { wall: Number(m[1]), cpu: Number(m[2]), rss: m[3] === undefined ? null : Number(m[3]) } : null;
 };
 
 describe('--stats', () => {
@@ -42,6 +42,13 @@ describe('--stats', () => {
     expect(r.err).toMatch(/^ {2}workers: zstd +[\d.]+ s busy$/m);
     const rss = /^peak RSS +([\d.]+) MiB$/m.exec(r.err);
     expect(Number(rss![1])).toBeGreaterThan(10);
+    // Every phase shows the high-water mark at its end: rising, the last one the overall peak.
+    const marks = ['splitters', 'compress', 'close'].map((p) => phase(r.err, p)!.rss!);
+    expect(marks[0]).toBeGreaterThan(10);
+    expect(marks[1]).toBeGreaterThanOrEqual(marks[0]!);
+    expect(marks[2]).toBeGreaterThanOrEqual(marks[1]!);
+    expect(marks[2]).toBeLessThanOrEqual(Number(rss![1]));
+    expect(phase(r.err, 'total')!.rss).toBeNull();
   });
 
   it('-v 2 prints it too (after the summary), append included; -v 1 does not', async () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { codesToString } from '../lib/format/alphabet.js';
-import { FastaFormatError, isGzipFile, pathStem, readFastaContigs, sampleNameFromPath } from '../lib/fasta/read-fasta.js';
+import { FastaFormatError, FastaScratch, isGzipFile, pathStem, readFastaContigs, sampleNameFromPath } from '../lib/fasta/read-fasta.js';
 import { AgcInputError } from '../lib/errors.js';
 import { datasetDir } from './shared-data.js';
 
@@ -199,6 +199,41 @@ describe('readFastaContigs: record rules', () => {
     const expected = naiveParse(Buffer.from(text, 'latin1'));
     expect(expected.map((r) => r.name)).toEqual(['a b', 'c', 'd', 'e']);
     for (const size of [1, 2, 3, 5, 7, 11, 64]) expect(await readAll(p, size)).toEqual(expected);
+  });
+});
+
+describe('readFastaContigs with a scratch buffer', () => {
+  it('yields the same records as views into one buffer kept across files; plain and gzip', async () => {
+    const big = 'ACGT'.repeat(50_000);
+    const text = `>one\nAC\nGT\n>two x\n${big}\n>three\nNNA\n`;
+    const plain = write(text);
+    const gz = write(zlib.gzipSync(Buffer.from(text)), 'scratch.fa.gz');
+    const expected = naiveParse(Buffer.from(text, 'latin1'));
+    const scratch = new FastaScratch();
+    for (const [p, chunkSize] of [
+      [plain, 7],
+      [gz, 1000],
+      [plain, undefined],
+    ] as const) {
+      const got: { name: string; seq: string }[] = [];
+      for await (const c of readFastaContigs(p, { chunkSize, scratch })) {
+        expect(c.seq.buffer).toBe(scratch.seq.buffer); // a view, not a copy
+        got.push({ name: c.name, seq: codesToString(c.seq) });
+      }
+      expect(got).toEqual(expected);
+    }
+    expect(scratch.seq.length).toBeGreaterThanOrEqual(200_000);
+    expect(scratch.chunk).not.toBeNull();
+  });
+
+  it('reports a missing file and a directory as AgcInputError naming them', async () => {
+    const scratch = new FastaScratch();
+    const read = async (p: string) => {
+      for await (const c of readFastaContigs(p, { scratch })) void c;
+    };
+    const missing = path.join(tmp, 'missing-scratch.fa');
+    await expect(read(missing)).rejects.toThrow(`${missing}: cannot open file (no such file)`);
+    await expect(read(tmp)).rejects.toThrow(`${tmp}: cannot open file (is a directory)`);
   });
 });
 

@@ -187,6 +187,44 @@ describe('wrong argument types', () => {
   });
 });
 
+describe('reference k-mer functions', () => {
+  it('the raw binding checks every argument; any codes (also above 3) and sizes are safe', () => {
+    const random = rng(7);
+    const seq = Uint8Array.from({ length: 5000 }, (_, i) => (i % 1000 === 999 ? 4 : Math.floor(random() * 4)));
+    expect(() => (native.kmerCounts as (...x: unknown[]) => unknown)()).toThrow(TypeError);
+    expect(() => native.kmerCounts('ACGT' as never, 31, false)).toThrow(TypeError);
+    expect(() => native.kmerCounts([seq, 'x'] as never, 31, false)).toThrow(TypeError);
+    expect(() => native.kmerCounts([new Uint16Array(8)] as never, 31, false)).toThrow(TypeError);
+    expect(() => native.kmerCounts([seq], 16, false)).toThrow(RangeError);
+    expect(() => native.kmerCounts([seq], 33, false)).toThrow(RangeError);
+    expect(() => native.referenceSplitters([seq], 31, 0)).toThrow(RangeError);
+    expect(() => native.kmerSingletonsExcept([seq], 31, {} as never)).toThrow(TypeError);
+    expect(() => native.kmerSingletonsExcept([seq], 31, [{ hi: new Uint32Array(2), lo: new Uint32Array(1) }])).toThrow(RangeError);
+    expect(() => native.kmerSingletonsExcept([seq], 31, [{ hi: new Uint8Array(2) } as never])).toThrow(TypeError);
+    // exclusions that are not sorted only remove less
+    const all31 = native.kmerCounts([seq], 31, false);
+    const rev = { hi: all31.singletonsHi.slice().reverse(), lo: all31.singletonsLo.slice().reverse() };
+    expect(native.kmerSingletonsExcept([seq], 31, [rev]).hi.length).toBeLessThanOrEqual(all31.singletonsHi.length);
+    expect(native.kmerSingletonsExcept([seq], 31, [{ hi: all31.singletonsHi, lo: all31.singletonsLo }]).hi.length).toBe(0);
+    expect(() => native.referenceSplitters([seq], 31, -1)).toThrow(TypeError);
+    expect(() => native.referenceSplitters([seq], 31, 2 ** 40)).toThrow(TypeError);
+    // An element getter runs before any pointer is taken (it may even detach an earlier buffer).
+    const detachable = new Uint8Array(new ArrayBuffer(64)).fill(1);
+    const tricky = [detachable, seq];
+    Object.defineProperty(tricky, 1, { get: () => (structuredClone(detachable.buffer, { transfer: [detachable.buffer] }), seq) });
+    const r = native.kmerCounts(tricky, 17, true);
+    expect(r.windows).toBe(native.kmerCounts([seq], 17, true).windows);
+    // Bytes of every value (codes above 3 end windows), all-equal and empty contigs.
+    const all = Uint8Array.from({ length: 4096 }, (_, i) => i & 255);
+    for (const k of [17, 32]) {
+      expect(native.kmerCounts([all, new Uint8Array(3000), new Uint8Array(0)], k, true).duplicatesHi.length).toBe(1);
+      // no singleton anywhere (poly-T is poly-A's reverse complement): no splitter
+      expect(native.referenceSplitters([all, new Uint8Array(3000).fill(3), new Uint8Array(0)], k, 1).hi.length).toBe(0);
+      expect(native.referenceSplitters([seq], k, 1).hi.length).toBeGreaterThan(0);
+    }
+  });
+});
+
 describe('bad files', () => {
   const write = (name: string, bytes: Uint8Array) => {
     const p = path.join(tmp, name);

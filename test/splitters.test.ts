@@ -20,6 +20,8 @@ import {
   newWalkResult,
 } from '../lib/write/splitters.js';
 import { TestArchive } from './helpers/agc-container.js';
+import { referenceSplitters as nativeReferenceSplitters } from '../lib/native/kmer.js';
+import { AgcInputError } from '../lib/errors.js';
 import { caseDir, datasetDir } from './shared-data.js';
 import { rngU32 } from './helpers/random.js';
 
@@ -146,6 +148,55 @@ describe('findCandidates', () => {
       const c2 = await findCandidatesAsync(gen(), k);
       expect(Array.from(c2.singletons.toBigUint64Array())).toEqual(single);
     }
+  });
+});
+
+describe('reference k-mers in the addon', () => {
+  // Contigs with repeats (a whole contig twice: no candidate in it), reverse-complemented pieces,
+  // N runs, a poly-A stretch and an empty contig.
+  const a = randomSeq(20000, 5, 300);
+  const rc = Uint8Array.from(a.subarray(4000, 7000))
+    .reverse()
+    .map((x) => (x < 4 ? 3 - x : x));
+  const twice = randomSeq(9000, 6);
+  const contigs = [a, twice, rc, twice, new Uint8Array(400), new Uint8Array(0), randomSeq(30, 7), a.slice(12000, 15000)];
+
+  it('counts the same singletons and duplicates as the TypeScript collector', () => {
+    for (const k of [17, 24, 31, 32]) {
+      const col = new CandidateCollector(k);
+      for (const c of contigs) col.addContig(c);
+      const ts = col.finish();
+      const nat = findCandidates(contigs, k);
+      expect(nat.windows).toBe(ts.windows);
+      expect(nat.singletons.toBigUint64Array()).toEqual(ts.singletons.toBigUint64Array());
+      expect(nat.duplicates.toBigUint64Array()).toEqual(ts.duplicates.toBigUint64Array());
+      expect(ts.duplicates.size).toBeGreaterThan(8000);
+      expect(findCandidates(contigs, k, false).duplicates.size).toBe(0);
+    }
+  });
+
+  it('walks to the same splitters as findSplittersInContig', () => {
+    for (const [k, S] of [
+      [17, 100],
+      [21, 1000],
+      [31, 2500],
+      [32, 7],
+    ] as const) {
+      const cand = findCandidates(contigs, k, false).singletons;
+      const walk = newWalkResult();
+      for (const c of contigs) findSplittersInContig(c, k, S, cand, null, walk);
+      const nat = nativeReferenceSplitters(contigs, k, S);
+      expect(nat.hi.length).toBe(walk.splitters.length);
+      expect(Array.from(nat.hi)).toEqual(Array.from(walk.splitters.hi.subarray(0, walk.splitters.length)));
+      expect(Array.from(nat.lo)).toEqual(Array.from(walk.splitters.lo.subarray(0, walk.splitters.length)));
+      expect(walk.splitters.length).toBeGreaterThan(4);
+    }
+  });
+
+  it('rejects bad arguments with AgcInputError', () => {
+    expect(() => findCandidates(contigs, 16)).toThrow(AgcInputError);
+    expect(() => nativeReferenceSplitters(contigs, 31, 0)).toThrow(AgcInputError);
+    expect(() => nativeReferenceSplitters([new Uint16Array(4) as unknown as Uint8Array], 31, 100)).toThrow(AgcInputError);
   });
 });
 

@@ -78,6 +78,20 @@ export interface FastaReadOptions {
    * reject NUL bytes in headers. Default false: upstream's parser checks neither.
    */
   strictSyntax?: boolean;
+  /**
+   * Buffers kept across records and files (e.g. every input of a create run). With it, each
+   * yielded `seq` is a view into the scratch buffer, valid until the next record is requested, and
+   * plain files are read into one reused buffer: reading allocates nothing per record or chunk.
+   */
+  scratch?: FastaScratch;
+}
+
+/** Reusable buffers of {@link readFastaContigs} (the `scratch` option); use one per reader at a time. */
+export class FastaScratch {
+  /** Sequence codes of the current record (grows to the longest record). */
+  seq = new Uint8Array(1 << 16);
+  /** Read buffer of plain files. */
+  chunk: Uint8Array | null = null;
 }
 
 /** The 16 letters a sequence may hold (upper case). */
@@ -98,12 +112,35 @@ function shownName(header: Uint8Array): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-async function openSource(path: string, chunk: number): Promise<{ stream: AsyncIterable<Uint8Array> & { destroy(): void }; gzip: boolean }> {
+/** The chunks of a plain file, read into `buf` (each chunk is valid until the next one is asked for). */
+async function* readInto(path: string, buf: Uint8Array): AsyncGenerator<Uint8Array, void, undefined> {
+  const fh = await open(fsPath(path), 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) return;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+async function openSource(
+  path: string,
+  chunk: number,
+  scratch: FastaScratch | undefined,
+): Promise<{ stream: AsyncIterable<Uint8Array> & { destroy(): void }; gzip: boolean }> {
   let gzip: boolean;
   try {
     gzip = await isGzipFile(path);
   } catch (e) {
     throw openError(path, e);
+  }
+  if (!gzip && scratch) {
+    if (scratch.chunk === null || scratch.chunk.length !== chunk) scratch.chunk = new Uint8Array(chunk);
+    const it = readInto(path, scratch.chunk);
+    return { stream: Object.assign(it, { destroy: () => void it.return(undefined).catch(() => undefined) }), gzip };
   }
   const file = createReadStream(fsPath(path), { highWaterMark: chunk });
   if (!gzip) return { stream: file, gzip };
@@ -132,12 +169,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * with an empty name or an empty raw body ends the file (nothing after it is read); a header
  * without a following line break at EOF yields nothing. A file with no records yields nothing.
  *
- * Only the current contig (plus I/O buffers) is held in memory; each yielded `seq` is a fresh array.
+ * Only the current contig (plus I/O buffers) is held in memory; each yielded `seq` is a fresh array
+ * (a view into `options.scratch`, when given).
  * Throws {@link FastaFormatError} (message starts with `path`) for a body byte >= 128 or a header
  * that is not valid UTF-8, and AgcInputError when the file cannot be opened or decompressed.
  */
 export async function* readFastaContigs(path: string, options: FastaReadOptions = {}): AsyncGenerator<FastaContig, void, undefined> {
-  const { stream, gzip } = await openSource(path, options.chunkSize ?? READ_CHUNK);
+  const scratch = options.scratch;
+  const { stream, gzip } = await openSource(path, options.chunkSize ?? READ_CHUNK, scratch);
   const table = BYTE_TO_CODE;
   const strict = options.emptyRecords === 'error';
   const strictSyntax = options.strictSyntax ?? false;
@@ -152,7 +191,7 @@ export async function* readFastaContigs(path: string, options: FastaReadOptions 
 
   let header = new Uint8Array(256);
   let headerLen = 0;
-  let seq = new Uint8Array(1 << 16);
+  let seq = scratch?.seq ?? new Uint8Array(1 << 16);
   let seqLen = 0;
   const bodyState = new Float64Array(6);
   let rawLen = 0; // raw body bytes, newlines included: upstream's "non-empty body" test
@@ -201,7 +240,7 @@ export async function* readFastaContigs(path: string, options: FastaReadOptions 
       );
     }
     const rawName = bytesToBinary(header.subarray(1, headerLen));
-    return { name: decodeName(rawName), rawName, seq: seq.slice(0, seqLen) };
+    return { name: decodeName(rawName), rawName, seq: scratch ? seq.subarray(0, seqLen) : seq.slice(0, seqLen) };
   };
 
   try {
@@ -263,6 +302,7 @@ export async function* readFastaContigs(path: string, options: FastaReadOptions 
           const bigger = new Uint8Array(Math.max(seq.length * 2, seqLen + add));
           bigger.set(seq.subarray(0, seqLen));
           seq = bigger;
+          if (scratch) scratch.seq = seq;
         }
         // The per-byte conversion is native (it is the reader's whole cost); see fastaConvertBody.
         const st = bodyState;

@@ -17,6 +17,7 @@ import { sampleNameFromPath } from '../fasta/read-fasta.js';
 import { checkRegularInput, fsPath, namesBytes } from '../file-type.js';
 import { decodeName, utf8Binary } from '../format/names.js';
 import { StageClock, type WriteStats } from './stage-stats.js';
+import { collectGarbage } from './collect-garbage.js';
 
 /** Progress of a create/append run. */
 export interface CompressProgress {
@@ -327,7 +328,8 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
     clock.phase('splitters');
     pool = new CompressPool(threads, { packCardinality: params.packCardinality, minMatchLen: params.minMatchLen });
     clock.workers = pool.steps;
-    const setup = await determineSplitters(files[0]!, params, pool);
+    const setup = await determineSplitters(files[0]!, params);
+    collectGarbage(); // the reference's contigs and read buffers
     clock.phase('compress');
     o.signal?.throwIfAborted();
     archive = CppArchive.create(tmp.tempPath);
@@ -404,6 +406,7 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
       threads,
     });
     const { compressor: comp } = opened;
+    collectGarbage(); // the input's reader (its segment cache) and reference contigs
     const before = comp.collection.numSamples;
     clock.workers = comp.workerSteps;
     clock.phase('compress');

@@ -5,15 +5,16 @@
 import { CppArchive } from '../native/cpp-archive.js';
 import { CppCollection, PlacementBuffer } from '../native/cpp-collection.js';
 import { AgcError, AgcErrorCode, AgcInputError } from '../errors.js';
-import { readFastaContigs, type FastaReadOptions } from '../fasta/read-fasta.js';
+import { FastaScratch, readFastaContigs, type FastaReadOptions } from '../fasta/read-fasta.js';
 import { decodeName } from '../format/names.js';
-import { concatRanges, countPartition } from './kmer/kmer-partition.js';
+import { referenceSplitters } from '../native/kmer.js';
 import { CompressPool, timedStep, type BatchResult, type RefJobs } from './workers/pool.js';
 import { NO_RAW_GROUPS, RAW_VIEW, RefView, type GroupPart, type PackedGroupInit } from './group-store.js';
 import { GroupingState, decideSegment, type FallbackLookup, type GroupingParams, type KmerEnd } from './grouping.js';
 import { type SortedKmers } from './kmer/kmer-set.js';
 import { SplitterSet, segmentContig } from './segmentation.js';
 import { SharedArena } from './workers/shared-arena.js';
+import { collectGarbage } from './collect-garbage.js';
 import { groupStreamNames } from '../format/segment-decode.js';
 import {
   FallbackFilter,
@@ -21,6 +22,7 @@ import {
   FallbackRecords,
   addFallbackKmers,
   applyFallbackRecords,
+  findCandidates,
   findSplittersInContig,
   mineNewSplitters,
   newWalkResult,
@@ -147,6 +149,8 @@ export class Compressor {
   private arena = new SharedArena();
   private readonly freeArenas: SharedArena[] = [];
   private readonly alloc = (n: number): Uint8Array => this.arena.alloc(n);
+  /** Reader buffers shared by all input files (no garbage per contig or read chunk). */
+  private readonly scratch = new FastaScratch();
 
   private processedSamples: number;
   private cntContigsInBatch: number;
@@ -234,7 +238,8 @@ export class Compressor {
     // Names go to the collection as binary strings (their bytes, see format/names.ts); `sample`
     // is one already. `shown` is the decoded form for messages.
     let t = now();
-    for await (const { name: shown, rawName: name, seq } of readFastaContigs(path, strictFasta(this.params))) {
+    // `seq` is a view into the scratch buffer: the contig is copied into the batch's arena below.
+    for await (const { name: shown, rawName: name, seq } of readFastaContigs(path, { ...strictFasta(this.params), scratch: this.scratch })) {
       threadSteps.add(STEP_READ, now() - t);
       this.signal?.throwIfAborted();
       if (seq.length === 0) throw new AgcInputError(`${path}: record "${shown}" has no sequence`);
@@ -512,6 +517,7 @@ export class Compressor {
     this.state.groups.length = 0;
     this.freeArenas.length = 0;
     this.arena = new SharedArena();
+    collectGarbage();
     for (const { group, part } of await this.pool.finish()) this.writePart(group, part);
     const t = now();
     this.archive.flush();
@@ -572,48 +578,42 @@ export interface SplitterSetup {
 
 /**
  * Splitters from the reference file (2.2-2.3): singleton canonical k-mers of all contigs, then the
- * per-contig walk. Reads the file twice, holding one contig at a time plus the k-mer list.
+ * per-contig walk. The reference is read once and kept (one byte per symbol) for both passes.
+ * Counting and, when nothing needs the candidates afterwards, the walk run in the addon, whose
+ * in-place sort of one word per window is the phase's whole memory besides the contigs.
  */
-export async function determineSplitters(path: string, p: CompressorParams, pool: CompressPool | null = null): Promise<SplitterSetup> {
-  // The reference is read once and kept (one byte per symbol, in shared memory for the workers)
-  // for both passes; the k-mer lists of the count are the larger structure anyway.
+export async function determineSplitters(path: string, p: CompressorParams): Promise<SplitterSetup> {
   const contigs: Uint8Array[] = [];
   let t = now();
-  for await (const { seq } of readFastaContigs(path, strictFasta(p))) {
-    const c = new Uint8Array(new SharedArrayBuffer(seq.length));
-    c.set(seq);
-    contigs.push(c);
-  }
+  for await (const { seq } of readFastaContigs(path, strictFasta(p))) contigs.push(seq);
   threadSteps.add(STEP_READ, now() - t);
+  collectGarbage(); // the reader's buffers, before the count's window array
   t = now();
-  // Candidates: value range 0 here, the others in the workers, then joined (same sets as one count).
-  const parts = pool ? pool.threads + 1 : 1;
-  const others = pool ? pool.countKmers(contigs, p.k) : Promise.resolve([]);
-  others.catch(() => undefined);
-  const mine = countPartition(contigs, p.k, 0, parts);
-  threadSteps.add('k-mer count (own partition)', now() - t);
-  t = now();
-  const all = [mine, ...(await others)];
-  threadSteps.add(STEP_WAIT, now() - t);
-  t = now();
-  const singletons = concatRanges(all.map((r) => ({ hi: r.sHi, lo: r.sLo })));
-  const duplicates = p.adaptive ? concatRanges(all.map((r) => ({ hi: r.dHi, lo: r.dLo }))) : null;
-  all.length = 0;
-
   const filter = new FallbackFilter(p.fallbackFrac);
   const fallbackMap = new FallbackMap();
-  addFallbackKmers(fallbackMap, singletons, filter);
-  const walk = newWalkResult();
-  for (const seq of contigs) findSplittersInContig(seq, p.k, p.segmentSize, singletons, filter, walk);
-  threadSteps.add('candidates merge, splitter walk', now() - t);
+  let walk: WalkResult;
+  let candidates: { singletons: SortedKmers; duplicates: SortedKmers } | null = null;
+  if (!p.adaptive && !filter.enabled) {
+    // The usual case: only the splitters are needed.
+    const r = referenceSplitters(contigs, p.k, p.segmentSize);
+    walk = newWalkResult();
+    walk.splitters.hi = r.hi;
+    walk.splitters.lo = r.lo;
+    walk.splitters.length = r.hi.length;
+    threadSteps.add('k-mer count, splitter walk', now() - t);
+  } else {
+    const c = findCandidates(contigs, p.k, p.adaptive);
+    threadSteps.add('k-mer count', now() - t);
+    t = now();
+    addFallbackKmers(fallbackMap, c.singletons, filter);
+    walk = newWalkResult();
+    for (const seq of contigs) findSplittersInContig(seq, p.k, p.segmentSize, c.singletons, filter, walk);
+    threadSteps.add('splitter walk', now() - t);
+    if (p.adaptive) candidates = { singletons: c.singletons, duplicates: c.duplicates };
+  }
   const splitters = new SplitterSet(p.k, Math.max(16, walk.splitters.length));
   for (let i = 0; i < walk.splitters.length; i++) splitters.add(walk.splitters.hi[i]!, walk.splitters.lo[i]!);
-  return {
-    splitters,
-    candidates: p.adaptive ? { singletons, duplicates: duplicates! } : null,
-    fallbackMap,
-    fallbackRecords: walk.fallback,
-  };
+  return { splitters, candidates, fallbackMap, fallbackRecords: walk.fallback };
 }
 
 /** Contig name up to the first space, tab, CR or LF (upstream extract_contig_name). */

@@ -11,8 +11,7 @@ import { Compressor, type CompressorParams } from './compressor.js';
 import { CompressPool } from './workers/pool.js';
 import { SplitterSet } from './segmentation.js';
 import { groupStreamNames } from '../format/segment-decode.js';
-import { FallbackFilter, FallbackMap, addFallbackKmers } from './splitters.js';
-import { concatRanges, countPartition } from './kmer/kmer-partition.js';
+import { FallbackFilter, FallbackMap, addFallbackKmers, findCandidates } from './splitters.js';
 
 /** Parameters and metadata read from the input archive. */
 export interface InputArchiveInfo {
@@ -77,7 +76,7 @@ export function readInputInfo(input: CppArchive, path: string): InputArchiveInfo
 }
 
 /**
- * Contigs of the input's first sample (2.2 for `append -a`) in shared memory: decoded to letters
+ * Contigs of the input's first sample (2.2 for `append -a`) as codes: decoded to letters
  * and converted back as upstream does (codes printed as spaces are dropped).
  */
 function referenceContigs(inputPath: string): Uint8Array[] {
@@ -90,7 +89,7 @@ function referenceContigs(inputPath: string): Uint8Array[] {
     const letters = reader.readContig(c, 0, c.length, false);
     let n = 0;
     for (let i = 0; i < letters.length; i++) if (letters[i]! >= 64 && BYTE_TO_CODE[letters[i]!] !== SYMBOL_INVALID) n++;
-    const codes = new Uint8Array(new SharedArrayBuffer(n));
+    const codes = new Uint8Array(n);
     let w = 0;
     for (let i = 0; i < letters.length; i++) {
       const x = letters[i]!;
@@ -145,13 +144,7 @@ export async function openForAppend(
     let candidates: { singletons: import('./kmer/kmer-set.js').SortedKmers; duplicates: import('./kmer/kmer-set.js').SortedKmers } | null = null;
     pool = new CompressPool(Math.max(1, opts.threads ?? 1), { packCardinality: info.packCardinality, minMatchLen: info.minMatchLen });
     if (opts.adaptive) {
-      // Counted in value ranges across the threads, as for create.
-      const contigs = referenceContigs(inputPath);
-      const others = pool.countKmers(contigs, info.k);
-      others.catch(() => undefined);
-      const all = [countPartition(contigs, info.k, 0, pool.threads + 1), ...(await others)];
-      const singletons = concatRanges(all.map((r) => ({ hi: r.sHi, lo: r.sLo })));
-      const duplicates = concatRanges(all.map((r) => ({ hi: r.dHi, lo: r.dLo })));
+      const { singletons, duplicates } = findCandidates(referenceContigs(inputPath), info.k);
       candidates = { singletons, duplicates };
       addFallbackKmers(fallbackMap, singletons, filter);
     }

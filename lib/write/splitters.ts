@@ -4,6 +4,7 @@
 import { KmerScanner, KMER_NONE_HI, KMER_NONE_LO } from './kmer/kmer.js';
 import { KmerList, KmerMap, SortedKmers, sortKmerPairs, splitRunsInPlace, type KmerLookup } from './kmer/kmer-set.js';
 import { murmur64Into } from './kmer/murmur64.js';
+import { kmerCounts, kmerSingletonsExcept } from '../native/kmer.js';
 
 // ---------------------------------------------------------------------------------------------
 // Candidates (2.2)
@@ -19,7 +20,10 @@ export interface Candidates {
   windows: number;
 }
 
-/** Collects canonical k-mers of every full window, contig by contig, then splits singletons/duplicates. */
+/**
+ * Collects canonical k-mers of every full window, contig by contig, then splits singletons/duplicates
+ * (TypeScript radix sort; {@link findCandidates} computes the same sets in the addon).
+ */
 export class CandidateCollector {
   readonly k: number;
   private hi: Uint32Array;
@@ -97,20 +101,26 @@ function splitRuns(H: Uint32Array, L: Uint32Array, n: number): { singletons: Sor
 }
 
 /**
- * Candidate k-mers of a reference (2.2 steps 1-3): every contig's full windows counted together.
- * Step 4 (empty fallback entries) is {@link addFallbackKmers}.
+ * Candidate k-mers of a reference (2.2 steps 1-3): every contig's full windows counted together,
+ * in the addon (same sets as {@link CandidateCollector}, without its second buffer). Without
+ * `keepDuplicates` the duplicate set is left empty. Step 4 (empty fallback entries) is
+ * {@link addFallbackKmers}.
  */
-export function findCandidates(contigs: Iterable<Uint8Array>, k: number): Candidates {
-  const c = new CandidateCollector(k);
-  for (const seq of contigs) c.addContig(seq);
-  return c.finish();
+export function findCandidates(contigs: Iterable<Uint8Array>, k: number, keepDuplicates = true): Candidates {
+  const r = kmerCounts([...contigs], k, keepDuplicates);
+  return {
+    k,
+    singletons: new SortedKmers(r.singletonsHi, r.singletonsLo),
+    duplicates: new SortedKmers(r.duplicatesHi, r.duplicatesLo),
+    windows: r.windows,
+  };
 }
 
 /** Async variant of {@link findCandidates}, e.g. over `readFastaContigs(path)` (reads `.seq`). */
 export async function findCandidatesAsync(contigs: AsyncIterable<{ seq: Uint8Array }>, k: number): Promise<Candidates> {
-  const c = new CandidateCollector(k);
-  for await (const { seq } of contigs) c.addContig(seq);
-  return c.finish();
+  const all: Uint8Array[] = [];
+  for await (const { seq } of contigs) all.push(seq);
+  return findCandidates(all, k);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -373,13 +383,6 @@ export function findSplittersInContig(
 // ---------------------------------------------------------------------------------------------
 // Adaptive mining (2.5)
 
-/** Canonical values occurring exactly once among the full windows of `seq`, sorted. */
-export function contigSingletons(seq: Uint8Array, k: number): SortedKmers {
-  const c = new CandidateCollector(k, Math.max(16, seq.length));
-  c.addContig(seq);
-  return c.finish().singletons;
-}
-
 /** Fallback side of mining: the filter, and the map that receives empty entries (2.5 step 3). */
 export interface MiningFallback {
   filter: FallbackFilter;
@@ -402,7 +405,9 @@ export function mineNewSplitters(
   out: WalkResult = newWalkResult(),
 ): WalkResult {
   if (seq.length < S) return out;
-  const own = contigSingletons(seq, k).difference(candidates).difference(duplicates);
+  // In the addon: only the result is allocated (the contig may have millions of windows).
+  const r = kmerSingletonsExcept([seq], k, [candidates, duplicates]);
+  const own = new SortedKmers(r.hi, r.lo);
   if (fallback?.map && fallback.filter.enabled) addFallbackKmers(fallback.map, own, fallback.filter);
   return findSplittersInContig(seq, k, S, own, fallback?.filter ?? null, out);
 }

@@ -13,6 +13,11 @@ export interface StageFigure {
   wallMs: number;
   /** Process CPU (user + sys, all threads) for phases; thread busy time for steps. */
   cpuMs: number;
+  /**
+   * Phases: the process's peak resident set size when the phase ended (bytes). It is a high-water
+   * mark, so the phase where it rises is the one that set it.
+   */
+  peakRssBytes?: number;
 }
 
 /** Figures returned in the archive summary. */
@@ -50,6 +55,8 @@ export const now = (): number => performance.now();
  */
 export const threadSteps = new StepTimes();
 
+const peakRss = (): number => process.resourceUsage().maxRSS * 1024;
+
 const cpuNow = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -76,7 +83,7 @@ export class StageClock {
     const c = cpuNow();
     if (this.current) {
       const cur = this.current;
-      this.phases.push({ stage: cur.stage, wallMs: w - cur.wall, cpuMs: c - cur.cpu });
+      this.phases.push({ stage: cur.stage, wallMs: w - cur.wall, cpuMs: c - cur.cpu, peakRssBytes: peakRss() });
       for (const [k, v] of this.main.ms) this.steps.push({ stage: `${cur.stage}/main: ${k}`, wallMs: v, cpuMs: v });
       for (const [k, v] of this.workers.ms) this.steps.push({ stage: `${cur.stage}/workers: ${k}`, wallMs: v, cpuMs: v });
       this.main.ms.clear();
@@ -95,12 +102,14 @@ export class StageClock {
     }
     return {
       stages,
-      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      peakRssBytes: peakRss(),
       wallMs: now() - this.start.wall,
       cpuMs: cpuNow() - this.start.cpu,
     };
   }
 }
+
+const mib = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MiB`;
 
 /** The stage table as text (one line per stage). */
 export function formatStats(s: WriteStats): string {
@@ -108,12 +117,13 @@ export function formatStats(s: WriteStats): string {
     const step = x.stage.includes('/');
     const name = step ? `  ${x.stage.slice(x.stage.indexOf('/') + 1)}` : x.stage;
     const cpu = step ? `${(x.cpuMs / 1000).toFixed(2)} s busy` : `${(x.cpuMs / 1000).toFixed(2)} s CPU`;
-    return `${name.padEnd(34)} ${step ? '' : `${(x.wallMs / 1000).toFixed(2)} s wall`.padEnd(14)}${step ? ''.padEnd(14) : ''}${cpu}`;
+    const rss = x.peakRssBytes === undefined ? '' : `${''.padEnd(14 - cpu.length)}${mib(x.peakRssBytes)}`;
+    return `${name.padEnd(34)} ${step ? '' : `${(x.wallMs / 1000).toFixed(2)} s wall`.padEnd(14)}${step ? ''.padEnd(14) : ''}${cpu}${rss}`;
   });
   return (
-    `Stage                              Wall          CPU (phases: process; steps: thread busy time)\n` +
+    `Stage                              Wall          CPU           Peak RSS (phases: process, high-water mark at the end; steps: thread busy time)\n` +
     rows.join('\n') +
     `\ntotal                              ${`${(s.wallMs / 1000).toFixed(2)} s wall`.padEnd(14)}${(s.cpuMs / 1000).toFixed(2)} s CPU\n` +
-    `peak RSS                           ${(s.peakRssBytes / 1048576).toFixed(1)} MiB\n`
+    `peak RSS                           ${mib(s.peakRssBytes)}\n`
   );
 }

@@ -6,7 +6,6 @@
 import { Worker } from 'node:worker_threads';
 import { GroupStore, type GroupPart, type PackedGroupInit } from '../group-store.js';
 import { encodePackPart, encodeReferencePart } from '../../format/segment-codec.js';
-import { countPartition, type PartitionCounts } from '../kmer/kmer-partition.js';
 import { zstdCompress as zstdCompressUntimed, zstdDecompress } from '../../native/zstd.js';
 import { nativeLagFraction } from '../native-scans.js';
 import { now, StepTimes, threadSteps } from '../stage-stats.js';
@@ -50,8 +49,7 @@ export type ToWorker =
       refCounter: SharedArrayBuffer;
     }
   | { type: 'finish'; seq: number }
-  | { type: 'compress'; seq: number; jobs: PackJobsMessage }
-  | { type: 'kmers'; seq: number; contigs: SharedArrayBuffer[]; k: number; part: number; parts: number };
+  | { type: 'compress'; seq: number; jobs: PackJobsMessage };
 
 /** Parts of several groups, concatenated. */
 export interface PartsMessage {
@@ -65,7 +63,6 @@ export interface PartsMessage {
 /** Messages from a worker. */
 export type FromWorker =
   | ({ type: 'done'; seq: number; ids: Uint32Array; jobs?: PackJobsMessage; steps?: Record<string, number> } & PartsMessage)
-  | ({ type: 'counted'; seq: number; steps?: Record<string, number> } & PartitionCounts)
   | { type: 'error'; seq: number; error: SerializedError };
 
 /**
@@ -174,7 +171,7 @@ export class StoreCore {
    * reply carries the thread's step times since the previous reply.
    */
   handle(m: ToWorker): { reply: FromWorker; transfer: ArrayBuffer[] } | null {
-    const step = m.type === 'kmers' ? 'k-mer count' : m.type === 'batch' ? 'LZ-diff encode, packing' : 'last packs';
+    const step = m.type === 'batch' ? 'LZ-diff encode, packing' : 'last packs';
     const r = timedStep(step, () => this.handleUntimed(m));
     if (r && r.reply.type !== 'error') r.reply.steps = threadSteps.take();
     return r;
@@ -185,15 +182,6 @@ export class StoreCore {
       case 'raw':
         for (const id of m.ids) this.store(id).addRaw(Uint8Array.of(0x7f));
         return null;
-      case 'kmers': {
-        const r = countPartition(
-          m.contigs.map((b) => new Uint8Array(b)),
-          m.k,
-          m.part,
-          m.parts,
-        );
-        return { reply: { type: 'counted', seq: m.seq, ...r }, transfer: [r.sHi.buffer, r.sLo.buffer, r.dHi.buffer, r.dLo.buffer] as ArrayBuffer[] };
-      }
       case 'adopt':
         this.stores.set(m.id, GroupStore.packedFrom(m.id, m.init, this.p.packCardinality, this.p.minMatchLen, zstdCompress, zstdDecompress));
         return null;
@@ -568,27 +556,6 @@ export class CompressPool {
     const mine = timedStep('last packs', () => takePackJobs(jobs));
     for (const r of await others) parts.push(...unpackParts(r));
     return [...parts, ...mine];
-  }
-
-  /**
-   * Count the k-mers of partitions 1..threads of the reference (partition 0 is the caller's).
-   * `contigs` are views of whole shared buffers.
-   */
-  countKmers(contigs: readonly Uint8Array[], k: number): Promise<PartitionCounts[]> {
-    const seq = ++this.seq;
-    const buffers = contigs.map((c) => {
-      if (!(c.buffer instanceof SharedArrayBuffer) || c.byteOffset !== 0 || c.byteLength !== c.buffer.byteLength)
-        throw new AgcError(AgcErrorCode.INTERNAL, 'internal: countKmers needs whole shared buffers');
-      return c.buffer;
-    });
-    const parts = this.threads + 1;
-    return Promise.all(
-      this.workers.map(async (_, w) => {
-        const r = await this.request(w, { type: 'kmers', seq, contigs: buffers, k, part: w + 1, parts });
-        if (r.type !== 'counted') throw new AgcError(AgcErrorCode.INTERNAL, `internal: unexpected ${r.type} reply from compress worker ${w}`);
-        return r;
-      }),
-    );
   }
 
   /** Stop the workers (idempotent). */

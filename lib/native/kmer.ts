@@ -1,0 +1,46 @@
+// Reference k-mer counting and the splitter walk in the addon (vendor/agc kmer_splitters): an
+// in-place sort of one 64-bit word per window, where TypeScript needs a second buffer as large.
+import { native } from './load.js';
+import { AgcInputError } from '../errors.js';
+import { callNative } from './native-error.js';
+
+const checkArgs = (fn: string, contigs: readonly Uint8Array[], k: number): void => {
+  if (!Array.isArray(contigs) || !contigs.every((c) => c instanceof Uint8Array)) throw new AgcInputError(`${fn}: contigs must be an array of Uint8Arrays`);
+  if (!Number.isInteger(k) || k < 17 || k > 32) throw new AgcInputError(`${fn}: k must be an integer 17..32`);
+};
+
+/** Sorted canonical k-mers of all full windows of `contigs` (codes): seen once, and seen more often (when asked). */
+export function kmerCounts(
+  contigs: readonly Uint8Array[],
+  k: number,
+  keepDuplicates: boolean,
+): { singletonsHi: Uint32Array; singletonsLo: Uint32Array; duplicatesHi: Uint32Array; duplicatesLo: Uint32Array; windows: number } {
+  checkArgs('kmerCounts', contigs, k);
+  return callNative(() => native.kmerCounts([...contigs], k, keepDuplicates));
+}
+
+/** Sorted singletons of all full windows of `contigs` that none of the sorted `exclude` lists holds. */
+export function kmerSingletonsExcept(
+  contigs: readonly Uint8Array[],
+  k: number,
+  exclude: ReadonlyArray<{ hi: Uint32Array; lo: Uint32Array }>,
+): { hi: Uint32Array; lo: Uint32Array } {
+  checkArgs('kmerSingletonsExcept', contigs, k);
+  if (!exclude.every((e) => e.hi instanceof Uint32Array && e.lo instanceof Uint32Array && e.hi.length === e.lo.length))
+    throw new AgcInputError('kmerSingletonsExcept: exclude must hold { hi, lo } Uint32Array pairs of one length');
+  return callNative(() =>
+    native.kmerSingletonsExcept(
+      [...contigs],
+      k,
+      exclude.map((e) => ({ hi: e.hi, lo: e.lo })),
+    ),
+  );
+}
+
+/** Splitters of a reference: the walk over its singleton k-mers with segment size S, in emission order. */
+export function referenceSplitters(contigs: readonly Uint8Array[], k: number, segmentSize: number): { hi: Uint32Array; lo: Uint32Array } {
+  checkArgs('referenceSplitters', contigs, k);
+  if (!Number.isInteger(segmentSize) || segmentSize < 1 || segmentSize > 0xffffffff)
+    throw new AgcInputError('referenceSplitters: segmentSize must be a positive integer');
+  return callNative(() => native.referenceSplitters([...contigs], k, segmentSize));
+}

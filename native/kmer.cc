@@ -1,0 +1,117 @@
+// kmerCounts / kmerSingletonsExcept / referenceSplitters (binding.d.ts) over agc/kmer_splitters.h.
+// Values cross the bridge as (hi, lo) Uint32Array pairs, the form lib/write/kmer uses.
+#include "common.h"
+
+#include "agc/kmer_splitters.h"
+
+namespace agcnode {
+
+namespace {
+
+// The contigs argument: an array of Uint8Arrays. All elements are fetched before any pointer is
+// taken, so no JavaScript (an element getter) runs between taking a pointer and using it.
+std::vector<agc::CodeSpan> ArgContigs(const Napi::CallbackInfo& info, size_t i) {
+  Napi::Value v = i < info.Length() ? info[i] : info.Env().Undefined();
+  if (!v.IsArray()) throw InputTypeError(info.Env(), "contigs: expected an array of Uint8Arrays");
+  Napi::Array a = v.As<Napi::Array>();
+  std::vector<Napi::Value> items;
+  const uint32_t n = a.Length();
+  items.reserve(n);
+  for (uint32_t j = 0; j < n; ++j) items.push_back(a.Get(j));
+  std::vector<agc::CodeSpan> out;
+  out.reserve(n);
+  for (const Napi::Value& e : items) {
+    ByteView b = AsBytes(e, "contigs[i]");
+    out.push_back({b.data, b.size});
+  }
+  return out;
+}
+
+int ArgK(const Napi::CallbackInfo& info, size_t i) {
+  int32_t k = ArgInt32(info, i, "k");
+  if (k < 17 || k > 32) throw InputRangeError(info.Env(), "k must be 17..32");
+  return k;
+}
+
+// Stores `v` as two Uint32Arrays (high and low halves) under `hi_key` and `lo_key`.
+void SetPairs(Napi::Object& o, const char* hi_key, const char* lo_key,
+              const std::vector<uint64_t>& v) {
+  Napi::Env env = o.Env();
+  Napi::Uint32Array hi = Napi::Uint32Array::New(env, v.size());
+  Napi::Uint32Array lo = Napi::Uint32Array::New(env, v.size());
+  uint32_t* h = hi.Data();
+  uint32_t* l = lo.Data();
+  for (size_t j = 0; j < v.size(); ++j) {
+    h[j] = static_cast<uint32_t>(v[j] >> 32);
+    l[j] = static_cast<uint32_t>(v[j]);
+  }
+  o.Set(hi_key, hi);
+  o.Set(lo_key, lo);
+}
+
+Napi::Value KmerCountsJs(const Napi::CallbackInfo& info) {
+  std::vector<agc::CodeSpan> contigs = ArgContigs(info, 0);
+  int k = ArgK(info, 1);
+  bool keep_duplicates = info.Length() > 2 && info[2].ToBoolean().Value();
+  Napi::Env env = info.Env();
+  agc::KmerCounts c = agc::CountKmers(contigs, k, keep_duplicates);
+  Napi::Object o = Napi::Object::New(env);
+  SetPairs(o, "singletonsHi", "singletonsLo", c.singletons);
+  c.singletons = std::vector<uint64_t>();  // the window array: free it before the next copy
+  SetPairs(o, "duplicatesHi", "duplicatesLo", c.duplicates);
+  o.Set("windows", Napi::Number::New(env, static_cast<double>(c.windows)));
+  return o;
+}
+
+// The singletons of `contigs` that none of the exclusion lists (sorted {hi, lo} pairs) holds.
+Napi::Value KmerSingletonsExceptJs(const Napi::CallbackInfo& info) {
+  std::vector<agc::CodeSpan> contigs = ArgContigs(info, 0);
+  int k = ArgK(info, 1);
+  Napi::Env env = info.Env();
+  Napi::Value ex = info.Length() > 2 ? info[2] : env.Undefined();
+  if (!ex.IsArray()) throw InputTypeError(env, "exclude: expected an array of { hi, lo }");
+  // Fetch every list first (getters may run JavaScript), then take the pointers.
+  Napi::Array arr = ex.As<Napi::Array>();
+  std::vector<std::pair<Napi::Value, Napi::Value>> lists;
+  for (uint32_t j = 0; j < arr.Length(); ++j) {
+    Napi::Value e = arr.Get(j);
+    if (!e.IsObject()) throw InputTypeError(env, "exclude[i]: expected { hi, lo }");
+    Napi::Object o = e.As<Napi::Object>();
+    lists.emplace_back(o.Get("hi"), o.Get("lo"));
+  }
+  std::vector<agc::SplitKmers> spans;
+  for (auto& [h, l] : lists) {
+    Napi::Uint32Array hi = AsUint32Array(h, "exclude[i].hi");
+    Napi::Uint32Array lo = AsUint32Array(l, "exclude[i].lo");
+    if (hi.ElementLength() != lo.ElementLength())
+      throw InputRangeError(env, "exclude[i]: hi and lo differ in length");
+    spans.push_back({hi.Data(), lo.Data(), hi.ElementLength()});
+  }
+  std::vector<uint64_t> v = agc::CountKmers(contigs, k, false).singletons;
+  for (const agc::SplitKmers& e : spans) agc::SubtractSorted(v, e);
+  Napi::Object o = Napi::Object::New(env);
+  SetPairs(o, "hi", "lo", v);
+  return o;
+}
+
+Napi::Value ReferenceSplittersJs(const Napi::CallbackInfo& info) {
+  std::vector<agc::CodeSpan> contigs = ArgContigs(info, 0);
+  int k = ArgK(info, 1);
+  uint32_t s = ArgUint32(info, 2, "segmentSize");
+  if (s == 0) throw InputRangeError(info.Env(), "segmentSize must be positive");
+  Napi::Object o = Napi::Object::New(info.Env());
+  SetPairs(o, "hi", "lo", agc::ReferenceSplitters(contigs, k, s));
+  return o;
+}
+
+}  // namespace
+
+void InitKmer(Napi::Env env, Napi::Object exports) {
+  exports.Set("kmerCounts", Napi::Function::New<Coded<KmerCountsJs>>(env, "kmerCounts"));
+  exports.Set("kmerSingletonsExcept",
+              Napi::Function::New<Coded<KmerSingletonsExceptJs>>(env, "kmerSingletonsExcept"));
+  exports.Set("referenceSplitters",
+              Napi::Function::New<Coded<ReferenceSplittersJs>>(env, "referenceSplitters"));
+}
+
+}  // namespace agcnode

@@ -1,0 +1,60 @@
+// Splitter k-mers of a reference (docs/format.md 7.2): the canonical k-mers of every full window
+// counted in place (one 64-bit word per window, no second buffer), and the per-contig walk that
+// picks splitters at least S symbols apart. Same results as lib/write/splitters.ts, which keeps
+// the variants this file does not cover (fallback records, adaptive mining).
+//
+// A k-mer (17 <= k <= 32) is left-aligned in 64 bits: symbol i (0 = oldest) sits in bits
+// 63-2i..62-2i, the low 64-2k bits are zero; its canonical value is min(forward, reverse
+// complement). Symbols are codes 0..3 (A, C, G, T); any other code ends the current window.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace agc {
+
+// A contig as codes (pointer and length; the memory belongs to the caller).
+struct CodeSpan {
+  const uint8_t* data;
+  size_t size;
+};
+
+// Canonical values of a reference, sorted ascending: those seen in exactly one window, and those
+// seen in two or more (each listed once).
+struct KmerCounts {
+  std::vector<uint64_t> singletons;
+  std::vector<uint64_t> duplicates;
+  // Number of full windows over all contigs.
+  uint64_t windows = 0;
+};
+
+// Counts the canonical k-mers of all full windows of `contigs`. `keep_duplicates` false leaves
+// `duplicates` empty. Throws AgcError (kInput) when k is outside 17..32.
+KmerCounts CountKmers(const std::vector<CodeSpan>& contigs, int k, bool keep_duplicates);
+
+// A sorted (ascending), unique list of values held as high and low 32-bit halves, the layout of
+// the TypeScript side (memory belongs to the caller).
+struct SplitKmers {
+  const uint32_t* hi;
+  const uint32_t* lo;
+  size_t size;
+};
+
+// Removes from `sorted` (ascending) every value that `exclude` holds, keeping the order. An
+// `exclude` that is not sorted gives an incomplete removal, never an out-of-bounds access.
+void SubtractSorted(std::vector<uint64_t>& sorted, const SplitKmers& exclude);
+
+// find_splitters_in_contig for every contig, in order, with candidates `sorted` (ascending,
+// unique): per contig, the first candidate window once at least S symbols follow the previous
+// splitter (the window after a splitter starts empty), and at the end the newest candidate among
+// the windows since the last splitter. Returns the splitters in emission order (a value may
+// repeat). Throws AgcError (kInput) when k is outside 17..32 or S is 0.
+std::vector<uint64_t> WalkSplitters(const std::vector<CodeSpan>& contigs, int k, uint64_t S,
+                                    const std::vector<uint64_t>& sorted);
+
+// CountKmers + WalkSplitters over the singletons, without keeping the counts: the splitters of a
+// reference when neither adaptive mining nor the fallback filter needs the candidates afterwards.
+std::vector<uint64_t> ReferenceSplitters(const std::vector<CodeSpan>& contigs, int k, uint64_t S);
+
+}  // namespace agc

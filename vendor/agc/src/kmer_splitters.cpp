@@ -1,0 +1,245 @@
+// Reference k-mer counting and the splitter walk (see kmer_splitters.h).
+//
+// Counting sorts one 64-bit word per window: a first pass over the contigs counts the windows per
+// value of the top byte, a second pass writes every value into its bucket, and each bucket is
+// split by the next 12 bits through a buffer and sorted piece by piece (small and cache-resident).
+// Memory is the value array plus a buffer of about 1/128 of it, where a radix sort would need a
+// second array of the same size.
+#include "agc/kmer_splitters.h"
+
+#include <algorithm>
+#include <string>
+
+#include "agc/archive.h"
+
+namespace agc {
+
+namespace {
+
+// Lookup index of the walk: top 16 bits.
+constexpr int kBucketBits = 16;
+constexpr size_t kBuckets = size_t(1) << kBucketBits;
+// Counting: buckets of the top byte, split by the next 12 bits.
+constexpr size_t kTopBuckets = 256;
+constexpr size_t kSubBuckets = 4096;
+
+// Insertion sort for the few values of a piece (about n / 2^20); std::sort for larger ones.
+void SortSmall(uint64_t* a, uint64_t* z) {
+  if (z - a > 32) {
+    std::sort(a, z);
+    return;
+  }
+  for (uint64_t* i = a + 1; i < z; ++i) {
+    const uint64_t x = *i;
+    uint64_t* j = i;
+    for (; j > a && *(j - 1) > x; --j) *j = *(j - 1);
+    *j = x;
+  }
+}
+
+void CheckK(int k) {
+  if (k < 17 || k > 32)
+    throw AgcError("k-mer length " + std::to_string(k) + " is outside 17..32", ErrorKind::kInput);
+}
+
+// Rolls the forward and reverse-complement k-mers right-aligned in 2k bits; Canonical() shifts
+// the smaller one to the left-aligned form.
+class Roller {
+ public:
+  explicit Roller(int k)
+      : k_(k),
+        shift_(64 - 2 * k),
+        mask_(k == 32 ? ~uint64_t(0) : (uint64_t(1) << (2 * k)) - 1),
+        top_(2 * k - 2) {}
+
+  void Reset() { len_ = 0; }
+  // Appends code x (0..3) on the right; true once the window holds k symbols.
+  bool Push(uint64_t x) {
+    dir_ = ((dir_ << 2) | x) & mask_;
+    rc_ = (rc_ >> 2) | ((3 - x) << top_);
+    if (len_ < k_) ++len_;
+    return len_ == k_;
+  }
+  // Prepends code x on the left (walking a contig backwards); true once the window is full.
+  bool PushFront(uint64_t x) {
+    dir_ = (dir_ >> 2) | (x << top_);
+    rc_ = ((rc_ << 2) | (3 - x)) & mask_;
+    if (len_ < k_) ++len_;
+    return len_ == k_;
+  }
+  uint64_t Canonical() const { return (dir_ < rc_ ? dir_ : rc_) << shift_; }
+
+ private:
+  int k_;
+  int shift_;
+  uint64_t mask_;
+  int top_;
+  int len_ = 0;
+  uint64_t dir_ = 0;
+  uint64_t rc_ = 0;
+};
+
+// Calls f(canonical value) for every full window of every contig.
+template <typename F>
+void ForEachWindow(const std::vector<CodeSpan>& contigs, int k, F&& f) {
+  Roller r(k);
+  for (const CodeSpan& c : contigs) {
+    r.Reset();
+    for (size_t i = 0; i < c.size; ++i) {
+      const uint8_t x = c.data[i];
+      if (x > 3)
+        r.Reset();
+      else if (r.Push(x))
+        f(r.Canonical());
+    }
+  }
+}
+
+// Membership in a sorted, unique value list, narrowed by a first-level index on the top bits.
+class SortedLookup {
+ public:
+  explicit SortedLookup(const std::vector<uint64_t>& sorted) : v_(sorted), start_(kBuckets + 1) {
+    size_t j = 0;
+    for (size_t b = 0; b <= kBuckets; ++b) {
+      while (j < v_.size() && (v_[j] >> (64 - kBucketBits)) < b) ++j;
+      start_[b] = j;
+    }
+  }
+  bool Has(uint64_t x) const {
+    const size_t b = static_cast<size_t>(x >> (64 - kBucketBits));
+    return std::binary_search(v_.begin() + static_cast<std::ptrdiff_t>(start_[b]),
+                              v_.begin() + static_cast<std::ptrdiff_t>(start_[b + 1]), x);
+  }
+
+ private:
+  const std::vector<uint64_t>& v_;
+  std::vector<size_t> start_;
+};
+
+void WalkContig(const CodeSpan& c, int k, uint64_t S, const SortedLookup& cand,
+                std::vector<uint64_t>& out) {
+  Roller r(k);
+  uint64_t dist = S;
+  // Windows since the last splitter lie in [from, size): the window restarts after a splitter.
+  size_t from = 0;
+  for (size_t i = 0; i < c.size; ++i) {
+    const uint8_t x = c.data[i];
+    if (x > 3) {
+      r.Reset();
+    } else if (r.Push(x) && dist >= S) {
+      const uint64_t v = r.Canonical();
+      if (cand.Has(v)) {
+        out.push_back(v);
+        dist = 0;
+        r.Reset();
+        from = i + 1;
+      }
+    }
+    ++dist;
+  }
+  // Right end: the newest candidate window since the last splitter, found walking backwards
+  // (no list of the recent windows, which could be as long as the contig).
+  Roller back(k);
+  for (size_t i = c.size; i > from; --i) {
+    const uint8_t x = c.data[i - 1];
+    if (x > 3) {
+      back.Reset();
+    } else if (back.PushFront(x)) {
+      const uint64_t v = back.Canonical();
+      if (cand.Has(v)) {
+        out.push_back(v);
+        return;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+KmerCounts CountKmers(const std::vector<CodeSpan>& contigs, int k, bool keep_duplicates) {
+  CheckK(k);
+  std::vector<uint64_t> start(kTopBuckets + 1, 0);
+  ForEachWindow(contigs, k, [&](uint64_t v) { ++start[(v >> 56) + 1]; });
+  for (size_t b = 1; b <= kTopBuckets; ++b) start[b] += start[b - 1];
+  const uint64_t n = start[kTopBuckets];
+
+  KmerCounts out;
+  out.windows = n;
+  std::vector<uint64_t>& v = out.singletons;
+  v.resize(static_cast<size_t>(n));
+  {
+    std::vector<uint64_t> next(start.begin(), start.end() - 1);
+    ForEachWindow(contigs, k, [&](uint64_t x) { v[next[x >> 56]++] = x; });
+  }
+  // Each top-byte bucket: split by the next 12 bits through a buffer, sort the (tiny) pieces and
+  // copy back. A bucket far above the average (low-complexity input) is sorted in place instead,
+  // so the buffer stays small whatever the input.
+  const size_t cap = std::max<size_t>(size_t(1) << 16, static_cast<size_t>(n / 32));
+  std::vector<uint64_t> tmp;
+  std::vector<size_t> off(kSubBuckets + 1);
+  for (size_t B = 0; B < kTopBuckets; ++B) {
+    const size_t s = static_cast<size_t>(start[B]), e = static_cast<size_t>(start[B + 1]);
+    if (e - s < 2) continue;
+    uint64_t* first = v.data() + s;
+    const size_t m = e - s;
+    if (m > cap) {
+      std::sort(first, first + m);
+      continue;
+    }
+    std::fill(off.begin(), off.end(), 0);
+    for (size_t i = 0; i < m; ++i) ++off[((first[i] >> 44) & (kSubBuckets - 1)) + 1];
+    for (size_t j = 1; j <= kSubBuckets; ++j) off[j] += off[j - 1];
+    tmp.resize(m);
+    for (size_t i = 0; i < m; ++i) tmp[off[(first[i] >> 44) & (kSubBuckets - 1)]++] = first[i];
+    // off[j] is now the end of piece j (the start of piece j + 1).
+    size_t a = 0;
+    for (size_t j = 0; j < kSubBuckets; ++j) {
+      const size_t z = off[j];
+      if (z - a > 1) SortSmall(tmp.data() + a, tmp.data() + z);
+      a = z;
+    }
+    std::copy(tmp.begin(), tmp.end(), first);
+  }
+
+  // Runs of equal values: singletons are compacted in place at the front.
+  size_t w = 0;
+  for (size_t i = 0; i < v.size();) {
+    size_t j = i + 1;
+    while (j < v.size() && v[j] == v[i]) ++j;
+    if (j == i + 1)
+      v[w++] = v[i];
+    else if (keep_duplicates)
+      out.duplicates.push_back(v[i]);
+    i = j;
+  }
+  v.resize(w);
+  return out;
+}
+
+void SubtractSorted(std::vector<uint64_t>& sorted, const SplitKmers& exclude) {
+  size_t w = 0, j = 0;
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    const uint64_t x = sorted[i];
+    uint64_t e = 0;
+    while (j < exclude.size && (e = (uint64_t(exclude.hi[j]) << 32) | exclude.lo[j]) < x) ++j;
+    if (!(j < exclude.size && e == x)) sorted[w++] = x;
+  }
+  sorted.resize(w);
+}
+
+std::vector<uint64_t> WalkSplitters(const std::vector<CodeSpan>& contigs, int k, uint64_t S,
+                                    const std::vector<uint64_t>& sorted) {
+  CheckK(k);
+  if (S == 0) throw AgcError("segment size must be positive", ErrorKind::kInput);
+  SortedLookup cand(sorted);
+  std::vector<uint64_t> out;
+  for (const CodeSpan& c : contigs) WalkContig(c, k, S, cand, out);
+  return out;
+}
+
+std::vector<uint64_t> ReferenceSplitters(const std::vector<CodeSpan>& contigs, int k, uint64_t S) {
+  std::vector<uint64_t> singletons = CountKmers(contigs, k, false).singletons;
+  return WalkSplitters(contigs, k, S, singletons);
+}
+
+}  // namespace agc

@@ -1,0 +1,195 @@
+// Reference k-mer counting and the splitter walk, against straightforward implementations.
+#include <algorithm>
+#include <map>
+#include <random>
+#include <vector>
+
+#include "agc/archive.h"
+#include "agc/kmer_splitters.h"
+#include "test_framework.h"
+
+using agc::CodeSpan;
+using Codes = std::vector<uint8_t>;
+
+namespace {
+
+// Canonical left-aligned value of the window seq[i, i + k) (all codes 0..3).
+uint64_t canonical_at(const Codes& s, size_t i, int k) {
+  uint64_t dir = 0, rc = 0;
+  for (int j = 0; j < k; ++j) {
+    dir = (dir << 2) | s[i + j];
+    rc = (rc << 2) | (3u - s[i + k - 1 - j]);
+  }
+  const uint64_t c = std::min(dir, rc);
+  return k == 32 ? c : c << (64 - 2 * k);
+}
+
+bool full_window(const Codes& s, size_t i, int k) {
+  for (int j = 0; j < k; ++j)
+    if (s[i + j] > 3) return false;
+  return true;
+}
+
+// Value of every full window of s, left to right, as (end position, value).
+std::vector<std::pair<size_t, uint64_t>> windows(const Codes& s, int k) {
+  std::vector<std::pair<size_t, uint64_t>> out;
+  for (size_t i = 0; i + k <= s.size(); ++i)
+    if (full_window(s, i, k)) out.push_back({i + k - 1, canonical_at(s, i, k)});
+  return out;
+}
+
+// The walk as the format describes it: a window becomes the splitter when it is full since the
+// last splitter (starts after it), S symbols have passed and it is a candidate; at the end, the
+// newest candidate window that starts after the last splitter.
+std::vector<uint64_t> naive_walk(const std::vector<Codes>& contigs, int k, uint64_t S,
+                                 const std::vector<uint64_t>& cand) {
+  std::vector<uint64_t> out;
+  auto has = [&](uint64_t v) { return std::binary_search(cand.begin(), cand.end(), v); };
+  for (const Codes& s : contigs) {
+    uint64_t dist = S;
+    size_t from = 0;  // first position a window may use
+    auto ws = windows(s, k);
+    size_t wi = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+      while (wi < ws.size() && ws[wi].first < i) ++wi;
+      if (wi < ws.size() && ws[wi].first == i && i + 1 >= from + k && dist >= S &&
+          has(ws[wi].second)) {
+        out.push_back(ws[wi].second);
+        dist = 0;
+        from = i + 1;
+      }
+      ++dist;
+    }
+    for (size_t r = ws.size(); r > 0; --r) {
+      const auto& w = ws[r - 1];
+      if (w.first + 1 < from + k) break;
+      if (has(w.second)) {
+        out.push_back(w.second);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+// Random codes with N runs, copied repeats and reverse-complemented repeats.
+Codes random_contig(std::mt19937_64& rng, size_t len) {
+  Codes s(len);
+  for (auto& x : s) x = static_cast<uint8_t>(rng() & 3);
+  for (int r = 0; r < 6 && len > 200; ++r) {
+    size_t n = 20 + rng() % 80, a = rng() % (len - n), b = rng() % (len - n);
+    bool rev = rng() & 1;
+    for (size_t j = 0; j < n; ++j)
+      s[b + j] = rev ? static_cast<uint8_t>(3 - s[a + n - 1 - j]) : s[a + j];
+  }
+  for (int r = 0; r < 3 && len > 50; ++r) {
+    size_t n = 1 + rng() % 10, a = rng() % (len - n);
+    for (size_t j = 0; j < n; ++j) s[a + j] = static_cast<uint8_t>(4 + rng() % 2);
+  }
+  return s;
+}
+
+std::vector<CodeSpan> spans(const std::vector<Codes>& cs) {
+  std::vector<CodeSpan> out;
+  for (const Codes& c : cs) out.push_back({c.data(), c.size()});
+  return out;
+}
+
+}  // namespace
+
+TEST(kmer_counts_match_a_map) {
+  std::mt19937_64 rng(7);
+  for (int k : {17, 21, 25, 31, 32}) {
+    std::vector<Codes> contigs;
+    for (int i = 0; i < 5; ++i) contigs.push_back(random_contig(rng, 50 + rng() % 3000));
+    contigs.push_back(contigs[1]);     // a whole contig twice: all its windows are duplicates
+    contigs.push_back(Codes(100, 0));  // poly-A: one value (and its bucket) many times
+    contigs.push_back(Codes{});
+    std::map<uint64_t, int> count;
+    uint64_t n = 0;
+    for (const Codes& c : contigs)
+      for (const auto& w : windows(c, k)) ++count[w.second], ++n;
+    std::vector<uint64_t> single, dup;
+    for (const auto& [v, m] : count) (m == 1 ? single : dup).push_back(v);
+
+    agc::KmerCounts r = agc::CountKmers(spans(contigs), k, true);
+    CHECK_EQ(r.windows, n);
+    CHECK_EQ(r.singletons, single);
+    CHECK_EQ(r.duplicates, dup);
+    agc::KmerCounts r2 = agc::CountKmers(spans(contigs), k, false);
+    CHECK_EQ(r2.singletons, single);
+    CHECK(r2.duplicates.empty());
+  }
+}
+
+TEST(kmer_counts_edge_cases) {
+  CHECK(agc::CountKmers({}, 31, true).singletons.empty());
+  Codes shorter(16, 2);  // shorter than k
+  CHECK_EQ(agc::CountKmers(spans({shorter}), 17, true).windows, uint64_t(0));
+  Codes all_n(1000, 4);
+  CHECK_EQ(agc::CountKmers(spans({all_n}), 21, true).windows, uint64_t(0));
+  // Palindrome ACGT...: forward == reverse complement.
+  Codes pal;
+  for (int i = 0; i < 8; ++i) pal.insert(pal.end(), {0, 1, 2, 3});
+  agc::KmerCounts r = agc::CountKmers(spans({pal}), 32, true);
+  CHECK_EQ(r.windows, uint64_t(1));
+  CHECK_EQ(r.singletons.size(), size_t(1));
+  CHECK_THROWS_AS(agc::CountKmers({}, 16, true), agc::AgcError);
+  CHECK_THROWS_AS(agc::CountKmers({}, 33, true), agc::AgcError);
+  CHECK_THROWS_AS(agc::WalkSplitters({}, 21, 0, {}), agc::AgcError);
+}
+
+TEST(subtract_sorted_removes_exactly_the_listed_values) {
+  std::mt19937_64 rng(3);
+  std::vector<uint64_t> a, b;
+  for (int i = 0; i < 3000; ++i) a.push_back(rng() >> (rng() % 2 ? 0 : 20));
+  std::sort(a.begin(), a.end());
+  a.erase(std::unique(a.begin(), a.end()), a.end());
+  for (uint64_t v : a)
+    if (rng() % 3 == 0) b.push_back(v);
+  for (int i = 0; i < 500; ++i) b.push_back(rng());  // values not in a
+  b.push_back(~uint64_t(0));
+  std::sort(b.begin(), b.end());
+  b.erase(std::unique(b.begin(), b.end()), b.end());
+  std::vector<uint32_t> hi, lo;
+  for (uint64_t v : b)
+    hi.push_back(static_cast<uint32_t>(v >> 32)), lo.push_back(static_cast<uint32_t>(v));
+  std::vector<uint64_t> expected;
+  for (uint64_t v : a)
+    if (!std::binary_search(b.begin(), b.end(), v)) expected.push_back(v);
+  std::vector<uint64_t> got = a;
+  agc::SubtractSorted(got, {hi.data(), lo.data(), hi.size()});
+  CHECK_EQ(got, expected);
+  CHECK(got.size() < a.size());
+  agc::SubtractSorted(got, {nullptr, nullptr, 0});
+  CHECK_EQ(got, expected);
+  // Unsorted exclusions: no crash, the result is still a subset in order.
+  std::reverse(hi.begin(), hi.end());
+  std::reverse(lo.begin(), lo.end());
+  std::vector<uint64_t> odd = a;
+  agc::SubtractSorted(odd, {hi.data(), lo.data(), hi.size()});
+  CHECK(std::is_sorted(odd.begin(), odd.end()));
+  CHECK(odd.size() <= a.size());
+}
+
+TEST(splitter_walk_matches_the_description) {
+  std::mt19937_64 rng(11);
+  for (int round = 0; round < 40; ++round) {
+    const int k = 17 + static_cast<int>(rng() % 16);
+    const uint64_t S = 1 + rng() % 400;
+    std::vector<Codes> contigs;
+    const int nc = 1 + static_cast<int>(rng() % 4);
+    for (int i = 0; i < nc; ++i) contigs.push_back(random_contig(rng, rng() % 2500));
+    // Candidates: all singletons, or a sparse subset (long stretches without any).
+    std::vector<uint64_t> cand = agc::CountKmers(spans(contigs), k, false).singletons;
+    if (round % 2 == 1) {
+      std::vector<uint64_t> some;
+      for (uint64_t v : cand)
+        if (rng() % 50 == 0) some.push_back(v);
+      cand.swap(some);
+    }
+    CHECK_EQ(agc::WalkSplitters(spans(contigs), k, S, cand), naive_walk(contigs, k, S, cand));
+    if (round % 2 == 0)
+      CHECK_EQ(agc::ReferenceSplitters(spans(contigs), k, S), naive_walk(contigs, k, S, cand));
+  }
+}
