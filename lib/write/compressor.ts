@@ -14,7 +14,7 @@ import { GroupingState, decideSegment, type FallbackLookup, type GroupingParams,
 import { type SortedKmers } from './kmer/kmer-set.js';
 import { SplitterSet, segmentContig } from './segmentation.js';
 import { SharedArena } from './workers/shared-arena.js';
-import { buildDecideJobs, pushView, snapshotOf, takeDecideJobs, type DecideResults } from './workers/decide-jobs.js';
+import { buildDecideJobs, pushView, snapshotOf, takeDecideJobs, type DecideJobsMessage, type DecideResults } from './workers/decide-jobs.js';
 import { reverseComplementCodes } from './native-scans.js';
 import { groupStreamNames } from '../format/segment-decode.js';
 import {
@@ -40,6 +40,8 @@ const STEP_REGISTER = 'registration';
 const STEP_REFS = 'reference encoding';
 const STEP_WAIT = 'waiting for workers';
 const STEP_WAIT_DECIDE = 'waiting for decisions';
+/** Recorded segments handed to the workers at a time (between contigs). */
+const DECIDE_CHUNK = 32;
 const STEP_WRITE = 'placements, parts, flush';
 
 /** Compression parameters (stored ones: k, L, PC, S). */
@@ -161,8 +163,11 @@ export class Compressor {
    */
   private readonly parallelDecisions: boolean;
   private decisionsSynced = false;
-  /** Recorded segments of the batch: one list per segmentation call, in call order. */
-  private recorded: Array<{ c: ContigRef; jobs: Array<{ seg: Uint8Array; front: KmerEnd; back: KmerEnd }> }> = [];
+  /** Recorded segments not yet handed out, and their segmentation calls (contig, segment count) in order. */
+  private unposted: Array<{ seg: Uint8Array; front: KmerEnd; back: KmerEnd }> = [];
+  private unpostedCalls: Array<{ c: ContigRef; n: number }> = [];
+  /** Decision jobs handed out in this batch, in order. */
+  private posted: Array<{ jobs: DecideJobsMessage; results: Promise<DecideResults[]>; calls: Array<{ c: ContigRef; n: number }> }> = [];
 
   private processedSamples: number;
   private cntContigsInBatch: number;
@@ -330,7 +335,12 @@ export class Compressor {
       return ds.length;
     };
     const done = segmentContig(seq, k, this.splitters, this.parallelDecisions ? record : sink, adaptive && firstPass);
-    if (jobs.length > 0) this.recorded.push({ c, jobs });
+    if (jobs.length > 0) {
+      this.unposted.push(...jobs);
+      this.unpostedCalls.push({ c, n: jobs.length });
+      // Hand the jobs out while reading goes on: idle workers decide them at once.
+      if (this.unposted.length >= DECIDE_CHUNK) this.postDecisions();
+    }
     if (!done) {
       if (seq.length >= this.params.segmentSize && this.candidates) {
         mineNewSplitters(
@@ -483,33 +493,47 @@ export class Compressor {
     }
   }
 
-  /**
-   * Decide the recorded segments of the batch on every thread (workers join once they have stored
-   * the previous batch), then file the results as the segment sink would have, in recording order.
-   */
-  private async decideRecorded(): Promise<void> {
-    const calls = this.recorded;
-    this.recorded = [];
-    const flat = calls.flatMap((r) => r.jobs);
-    if (flat.length === 0) return;
+  /** Hand the recorded segments to the workers (the state goes first, once). */
+  private postDecisions(): void {
+    if (this.unposted.length === 0) return;
     if (!this.decisionsSynced) {
       this.pool.syncDecisions(this.gp, snapshotOf(this.state));
       this.decisionsSynced = true;
     }
-    const t0 = now();
-    const lz0 = threadSteps.ms.get(LZ_STEP) ?? 0;
-    const m = buildDecideJobs(flat);
-    const others = this.pool.decide(m);
-    others.catch(() => undefined);
-    const mine = takeDecideJobs(m, this.state, this.gp, this.fb);
-    threadSteps.add(STEP_DECIDE, now() - t0 - ((threadSteps.ms.get(LZ_STEP) ?? 0) - lz0));
-    const t1 = now();
-    const all: DecideResults[] = [mine, ...(await others)];
-    threadSteps.add(STEP_WAIT_DECIDE, now() - t1);
+    const jobs = buildDecideJobs(this.unposted);
+    const results = this.pool.decide(jobs);
+    results.catch(() => undefined); // awaited in decideRecorded
+    this.posted.push({ jobs, results, calls: this.unpostedCalls });
+    this.unposted = [];
+    this.unpostedCalls = [];
+  }
+
+  /**
+   * End of the batch: the main thread decides what no worker has taken yet, then the results are
+   * filed as the segment sink would have filed them, in recording order.
+   */
+  private async decideRecorded(): Promise<void> {
+    this.postDecisions();
+    const posted = this.posted;
+    this.posted = [];
+    for (const { jobs, results, calls } of posted) {
+      const t0 = now();
+      const lz0 = threadSteps.ms.get(LZ_STEP) ?? 0;
+      const mine = takeDecideJobs(jobs, this.state, this.gp, this.fb);
+      threadSteps.add(STEP_DECIDE, now() - t0 - ((threadSteps.ms.get(LZ_STEP) ?? 0) - lz0));
+      const t1 = now();
+      const all: DecideResults[] = [mine, ...(await results)];
+      threadSteps.add(STEP_WAIT_DECIDE, now() - t1);
+      this.fileDecisions(jobs, all, calls);
+    }
+  }
+
+  private fileDecisions(jobs: DecideJobsMessage, all: DecideResults[], calls: Array<{ c: ContigRef; n: number }>): void {
+    const n = jobs.where.length / 3;
     // Where each job's pieces are.
-    const from = new Int32Array(flat.length).fill(-1);
-    const at = new Uint32Array(flat.length);
-    const count = new Uint8Array(flat.length);
+    const from = new Int32Array(n).fill(-1);
+    const at = new Uint32Array(n);
+    const count = new Uint8Array(n);
     all.forEach((r, ri) => {
       let off = 0;
       r.jobs.forEach((j, i) => {
@@ -520,10 +544,11 @@ export class Compressor {
       });
     });
     let j = 0;
-    for (const { c, jobs } of calls) {
+    for (const { c, n: segments } of calls) {
       let part = 0;
-      for (const { seg } of jobs) {
+      for (let s = 0; s < segments; s++, j++) {
         if (from[j]! < 0) throw new AgcError(AgcErrorCode.INTERNAL, `internal: segment ${j} of the batch was not decided`);
+        const seg = new Uint8Array(jobs.buffers[jobs.where[3 * j]!]!, jobs.where[3 * j + 1]!, jobs.where[3 * j + 2]!);
         const pc = all[from[j]!]!.pieces;
         for (let i = 0; i < count[j]!; i++) {
           const o = at[j]! + 8 * i;
@@ -539,7 +564,6 @@ export class Compressor {
           } else this.newEntries.push(e);
         }
         part += count[j]!;
-        j++;
       }
     }
   }
