@@ -15,6 +15,8 @@ import { type SortedKmers } from './kmer/kmer-set.js';
 import { SplitterSet, segmentContig } from './segmentation.js';
 import { SharedArena } from './workers/shared-arena.js';
 import { collectGarbage } from './collect-garbage.js';
+import { buildDecideJobs, pushView, snapshotOf, takeDecideJobs, type DecideJobsMessage, type DecideResults } from './workers/decide-jobs.js';
+import { reverseComplementCodes } from './native-scans.js';
 import { groupStreamNames } from '../format/segment-decode.js';
 import {
   FallbackFilter,
@@ -39,6 +41,9 @@ const STEP_DECIDE = 'decisions (k-mer lookups)';
 const STEP_REGISTER = 'registration';
 const STEP_REFS = 'reference encoding';
 const STEP_WAIT = 'waiting for workers';
+const STEP_WAIT_DECIDE = 'waiting for decisions';
+/** Recorded segments handed to the workers at a time (between contigs). */
+const DECIDE_CHUNK = 32;
 const STEP_WRITE = 'placements, parts, flush';
 
 /** Compression parameters (stored ones: k, L, PC, S). */
@@ -95,6 +100,8 @@ interface Entry {
 }
 
 const cmpEntries = (x: Entry, y: Entry): number => x.c.rank - y.c.rank || x.part - y.part;
+const join = (hi: number, lo: number): bigint => (BigInt(hi) << 32n) | BigInt(lo);
+const halves = (x: bigint): [number, number] => [Number(x >> 32n), Number(x & 0xffffffffn)];
 const EMPTY = new Uint8Array(0);
 
 /** A batch whose segments are being stored by the workers. */
@@ -152,6 +159,20 @@ export class Compressor {
   /** Reader buffers shared by all input files (no garbage per contig or read chunk). */
   private readonly scratch = new FastaScratch();
 
+  /**
+   * Decisions shared out between the workers and the main thread (-t 2 and more, fallback
+   * minimizers off): segments are only recorded while reading, and decided at the end of the batch
+   * (decide-jobs.ts). The results, registered in recording order, are the same as deciding each
+   * segment at once: every decision reads the state frozen at the batch start.
+   */
+  private readonly parallelDecisions: boolean;
+  private decisionsSynced = false;
+  /** Recorded segments not yet handed out, and their segmentation calls (contig, segment count) in order. */
+  private unposted: Array<{ seg: Uint8Array; front: KmerEnd; back: KmerEnd }> = [];
+  private unpostedCalls: Array<{ c: ContigRef; n: number }> = [];
+  /** Decision jobs handed out in this batch, in order. */
+  private posted: Array<{ jobs: DecideJobsMessage; results: Promise<DecideResults[]>; calls: Array<{ c: ContigRef; n: number }> }> = [];
+
   private processedSamples: number;
   private cntContigsInBatch: number;
   private readonly fileTypeInfo: ReadonlyMap<string, string>;
@@ -179,6 +200,7 @@ export class Compressor {
     this.candidates = init.candidates;
     this.gp = { k: p.k, segmentSize: p.segmentSize, concatenated: p.concatenated, adaptive: p.adaptive };
     this.fb = { filter: new FallbackFilter(p.fallbackFrac), map: init.fallbackMap };
+    this.parallelDecisions = init.pool.threads >= 2 && !this.fb.filter.enabled;
     if (init.fallbackRecords) this.pendingFallback.append(init.fallbackRecords);
     this.processedSamples = init.existingSamples;
     this.cntContigsInBatch = p.concatenated ? init.existingSamples % p.packCardinality : 0;
@@ -202,7 +224,7 @@ export class Compressor {
     this.streamIds[id] = streams;
     if (id < NO_RAW_GROUPS) this.state.groups[id] = RAW_VIEW;
     else {
-      const v = RefView.packed(init.ref, this.params.minMatchLen);
+      const v = RefView.packed(init.ref, this.params.minMatchLen, this.parallelDecisions);
       this.state.groups[id] = v;
       this.packedViews.set(id, v);
     }
@@ -294,6 +316,11 @@ export class Compressor {
     const { k, adaptive } = this.params;
     const t0 = now();
     let decideMs = 0;
+    const jobs: Array<{ seg: Uint8Array; front: KmerEnd; back: KmerEnd }> = [];
+    const record = (_part: number, seg: Uint8Array, front: KmerEnd, back: KmerEnd): number => {
+      jobs.push({ seg, front, back });
+      return 1;
+    };
     const sink = (part: number, seg: Uint8Array, front: KmerEnd, back: KmerEnd): number => {
       const td = now();
       const lz0 = threadSteps.ms.get(LZ_STEP) ?? 0;
@@ -312,7 +339,13 @@ export class Compressor {
       }
       return ds.length;
     };
-    const done = segmentContig(seq, k, this.splitters, sink, adaptive && firstPass);
+    const done = segmentContig(seq, k, this.splitters, this.parallelDecisions ? record : sink, adaptive && firstPass);
+    if (jobs.length > 0) {
+      this.unposted.push(...jobs);
+      this.unpostedCalls.push({ c, n: jobs.length });
+      // Hand the jobs out while reading goes on: idle workers decide them at once.
+      if (this.unposted.length >= DECIDE_CHUNK) this.postDecisions();
+    }
     if (!done) {
       if (seq.length >= this.params.segmentSize && this.candidates) {
         mineNewSplitters(
@@ -350,6 +383,7 @@ export class Compressor {
       this.deferred = [];
       for (const { c, seq } of deferred) this.processContig(c, seq, false);
     }
+    if (this.parallelDecisions) await this.decideRecorded();
 
     await this.finalizeInflight();
 
@@ -412,21 +446,41 @@ export class Compressor {
     const groups = [...lists.keys()].filter((g) => lists.get(g)!.length > 0).sort((x, y) => x - y);
     const entryLists = groups.map((g) => lists.get(g)!);
     const refs: Array<{ group: number; data: Uint8Array }> = [];
+    const syncKeys: number[] = [];
+    const syncIds: number[] = [];
+    const syncPadded: Uint8Array[] = [];
+    const syncIndex: Int32Array[] = [];
     groups.forEach((g, i) => {
       const list = entryLists[i]!;
       if (g >= firstId) {
         refs.push({ group: g, data: list[0]!.data });
-        this.state.groups[g] = new RefView(list[0]!.data, p.minMatchLen);
+        const v = new RefView(list[0]!.data, p.minMatchLen, this.parallelDecisions);
+        this.state.groups[g] = v;
         this.state.addGroupKey(list[0]!.a, list[0]!.b, g);
+        if (this.decisionsSynced) {
+          syncKeys.push(...halves(list[0]!.a), ...halves(list[0]!.b), g);
+          pushView(g, v.sharedData()!, syncIds, syncPadded, syncIndex);
+        }
       } else {
         const v = this.packedViews.get(g);
         if (v !== undefined) {
           v.touch(zstdDecompress);
           this.packedViews.delete(g);
+          const d = this.decisionsSynced ? v.sharedData() : null;
+          if (d) pushView(g, d, syncIds, syncPadded, syncIndex);
         }
       }
       this.stats.segments += list.length;
     });
+    if (this.decisionsSynced) {
+      this.pool.syncDecisions(this.gp, {
+        keys: Uint32Array.from(syncKeys),
+        viewIds: Uint32Array.from(syncIds),
+        padded: syncPadded,
+        index: syncIndex,
+        numGroups: this.numGroupsValue,
+      });
+    }
     lists.clear();
     refs.sort((x, y) => y.data.length - x.data.length || x.group - y.group); // largest first: short tail
     const { result, refs: refJobs } = this.pool.submit({ groups, entries: entryLists.map((l) => l.map((e) => e.data)), refs });
@@ -441,6 +495,81 @@ export class Compressor {
     if (this.threads === 1) {
       const parts = timedStep(STEP_REFS, () => refJobs.takeAll());
       this.inflight.refParts.push(...parts);
+    }
+  }
+
+  /** Hand the recorded segments to the workers (the state goes first, once). */
+  private postDecisions(): void {
+    if (this.unposted.length === 0) return;
+    if (!this.decisionsSynced) {
+      this.pool.syncDecisions(this.gp, snapshotOf(this.state));
+      this.decisionsSynced = true;
+    }
+    const jobs = buildDecideJobs(this.unposted);
+    const results = this.pool.decide(jobs);
+    results.catch(() => undefined); // awaited in decideRecorded
+    this.posted.push({ jobs, results, calls: this.unpostedCalls });
+    this.unposted = [];
+    this.unpostedCalls = [];
+  }
+
+  /**
+   * End of the batch: the main thread decides what no worker has taken yet, then the results are
+   * filed as the segment sink would have filed them, in recording order.
+   */
+  private async decideRecorded(): Promise<void> {
+    this.postDecisions();
+    const posted = this.posted;
+    this.posted = [];
+    for (const { jobs, results, calls } of posted) {
+      const t0 = now();
+      const lz0 = threadSteps.ms.get(LZ_STEP) ?? 0;
+      const mine = takeDecideJobs(jobs, this.state, this.gp, this.fb);
+      threadSteps.add(STEP_DECIDE, now() - t0 - ((threadSteps.ms.get(LZ_STEP) ?? 0) - lz0));
+      const t1 = now();
+      const all: DecideResults[] = [mine, ...(await results)];
+      threadSteps.add(STEP_WAIT_DECIDE, now() - t1);
+      this.fileDecisions(jobs, all, calls);
+    }
+  }
+
+  private fileDecisions(jobs: DecideJobsMessage, all: DecideResults[], calls: Array<{ c: ContigRef; n: number }>): void {
+    const n = jobs.where.length / 3;
+    // Where each job's pieces are.
+    const from = new Int32Array(n).fill(-1);
+    const at = new Uint32Array(n);
+    const count = new Uint8Array(n);
+    all.forEach((r, ri) => {
+      let off = 0;
+      r.jobs.forEach((j, i) => {
+        from[j] = ri;
+        at[j] = off;
+        count[j] = r.counts[i]!;
+        off += 8 * r.counts[i]!;
+      });
+    });
+    let j = 0;
+    for (const { c, n: segments } of calls) {
+      let part = 0;
+      for (let s = 0; s < segments; s++, j++) {
+        if (from[j]! < 0) throw new AgcError(AgcErrorCode.INTERNAL, `internal: segment ${j} of the batch was not decided`);
+        const seg = new Uint8Array(jobs.buffers[jobs.where[3 * j]!]!, jobs.where[3 * j + 1]!, jobs.where[3 * j + 2]!);
+        const pc = all[from[j]!]!.pieces;
+        for (let i = 0; i < count[j]!; i++) {
+          const o = at[j]! + 8 * i;
+          const piece = seg.subarray(pc[o + 6]!, pc[o + 7]!);
+          const rc = pc[o + 5] === 1;
+          const data = rc ? reverseComplementCodes(piece, this.alloc(piece.length)) : piece;
+          const group = pc[o + 4] === 0xffffffff ? -1 : pc[o + 4]!;
+          const e: Entry = { c, part: part + i, data, len: data.length, rc, a: join(pc[o]!, pc[o + 1]!), b: join(pc[o + 2]!, pc[o + 3]!) };
+          if (group >= 0) {
+            let list = this.known.get(group);
+            if (list === undefined) this.known.set(group, (list = []));
+            list.push(e);
+          } else this.newEntries.push(e);
+        }
+        part += count[j]!;
+      }
     }
   }
 

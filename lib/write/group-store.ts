@@ -3,7 +3,7 @@
 // from an input archive. It does not touch the archive: finished parts are queued in `out` and the
 // caller adds them (buffered) to the right stream, so the same code runs in a worker thread.
 import { now, threadSteps } from './stage-stats.js';
-import { LzDiff } from './lz-diff-encode.js';
+import { LzDiff, type SharedLzData } from './lz-diff-encode.js';
 import { nativeLagFraction } from './native-scans.js';
 import { encodePackPart, encodeReferencePart } from '../format/segment-codec.js';
 import { decodeReferencePart, unpackPart, type Decompress } from '../format/segment-decode.js';
@@ -227,19 +227,34 @@ export class RefView implements GroupView {
   constructor(
     ref: Uint8Array | null,
     private readonly minMatchLen: number,
+    /** Keep the reference and index in shared memory (decisions in other threads read them). */
+    private readonly shareable = false,
   ) {
     if (ref) this.set(ref);
   }
 
-  /** Append: a group that stays "packed" (refSize 0) until touch(). */
-  static packed(refPart: { data: Uint8Array; metadata: number } | undefined, minMatchLen: number): RefView {
+  /** A view over another thread's shared reference data. */
+  static fromShared(data: SharedLzData, minMatchLen: number): RefView {
     const v = new RefView(null, minMatchLen);
+    v.lz = LzDiff.fromShared(data, minMatchLen);
+    v.size = v.lz.refLength + 1;
+    return v;
+  }
+
+  /** The shared reference data (index built now), or null while the group is packed. */
+  sharedData(): SharedLzData | null {
+    return this.lz ? this.lz.shared() : null;
+  }
+
+  /** Append: a group that stays "packed" (refSize 0) until touch(). */
+  static packed(refPart: { data: Uint8Array; metadata: number } | undefined, minMatchLen: number, shareable = false): RefView {
+    const v = new RefView(null, minMatchLen, shareable);
     v.packedRef = refPart ?? null;
     return v;
   }
 
   private set(ref: Uint8Array): void {
-    this.lz = new LzDiff(ref, this.minMatchLen);
+    this.lz = new LzDiff(ref, this.minMatchLen, this.shareable);
     this.size = ref.length + 1;
   }
 

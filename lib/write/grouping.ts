@@ -143,6 +143,9 @@ export interface SegmentDecision {
   rc: boolean;
   /** The stored bytes (already reverse-complemented when rc). */
   data: Uint8Array;
+  /** The piece of the segment these bytes come from: seg[start, end), before any reverse complement. */
+  start: number;
+  end: number;
 }
 
 /**
@@ -240,8 +243,16 @@ export function decideSegment(
           const g2 = st.mapSegments.get(pairKey(a2, b2));
           if (g1 === undefined || g2 === undefined) throw new AgcError(AgcErrorCode.INTERNAL, 'internal: split target group missing');
           return [
-            { a: a1, b: b1, group: g1, rc: rc1, data: rc1 ? reverseComplementCodes(piece1, alloc(piece1.length)) : piece1 },
-            { a: a2, b: b2, group: g2, rc: rc2, data: rc2 ? reverseComplementCodes(piece2, alloc(piece2.length)) : piece2 },
+            { a: a1, b: b1, group: g1, rc: rc1, data: rc1 ? reverseComplementCodes(piece1, alloc(piece1.length)) : piece1, start: 0, end: piece1.length },
+            {
+              a: a2,
+              b: b2,
+              group: g2,
+              rc: rc2,
+              data: rc2 ? reverseComplementCodes(piece2, alloc(piece2.length)) : piece2,
+              start: seg.length - piece2.length,
+              end: seg.length,
+            },
           ];
         }
       }
@@ -258,7 +269,7 @@ export function decideSegment(
     }
   }
 
-  return [{ a, b, group: group ?? -1, rc: storeRc, data: storeRc ? rcOf() : seg }];
+  return [{ a, b, group: group ?? -1, rc: storeRc, data: storeRc ? rcOf() : seg, start: 0, end: seg.length }];
 }
 
 /**

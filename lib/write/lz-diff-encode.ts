@@ -10,6 +10,12 @@ import { callNative } from '../native/native-error.js';
 
 const PAD_SYMBOL = 31;
 
+/** A coder's data in shared memory: the padded reference and its index. */
+export interface SharedLzData {
+  padded: Uint8Array;
+  index: Int32Array;
+}
+
 /**
  * LZ-diff V2 coder bound to one group reference (codes) and min match length L (`-l`, 15..32).
  * The hash index is built lazily on first use. Instances are reusable and hold no scratch state.
@@ -25,16 +31,44 @@ export class LzDiff {
   private readonly padded: Uint8Array;
   private index: Int32Array | null = null;
 
-  constructor(reference: Uint8Array, minMatchLen: number) {
+  /**
+   * `shared`: the padded reference and the index live in shared memory, so that other threads can
+   * use this coder's data (see {@link LzDiff.shared} and {@link LzDiff.fromShared}).
+   */
+  constructor(reference: Uint8Array, minMatchLen: number, shared = false) {
     if (!Number.isInteger(minMatchLen) || minMatchLen < 15 || minMatchLen > 32) {
       throw new RangeError(`min match length ${minMatchLen} is outside 15..32`);
     }
     this.minMatchLen = minMatchLen;
     this.keyLen = minMatchLen - 3;
     this.refLength = reference.length;
-    this.padded = new Uint8Array(reference.length + this.keyLen);
+    const size = reference.length + this.keyLen;
+    this.padded = shared ? new Uint8Array(new SharedArrayBuffer(size)) : new Uint8Array(size);
     this.padded.set(reference);
     this.padded.fill(PAD_SYMBOL, reference.length);
+    this.sharedIndex = shared;
+  }
+
+  private readonly sharedIndex: boolean;
+
+  /** A coder over another thread's shared data (no copy). */
+  static fromShared(data: SharedLzData, minMatchLen: number): LzDiff {
+    const lz = Object.create(LzDiff.prototype) as LzDiff;
+    Object.assign(lz, {
+      minMatchLen,
+      keyLen: minMatchLen - 3,
+      refLength: data.padded.length - (minMatchLen - 3),
+      padded: data.padded,
+      index: data.index,
+      sharedIndex: true,
+    });
+    return lz;
+  }
+
+  /** The shared padded reference and index (built now); only for coders made with `shared`. */
+  shared(): SharedLzData {
+    if (!this.sharedIndex) throw new RangeError('LzDiff: not a shared coder');
+    return { padded: this.padded, index: this.built() };
   }
 
   /** The reference (a view; do not modify). */
@@ -49,7 +83,12 @@ export class LzDiff {
 
   /** Build the index now (otherwise done on first encode/estimate/costs). */
   ensureIndex(): void {
-    this.index ??= callNative(() => native.lzIndex(this.padded, this.minMatchLen));
+    if (this.index !== null) return;
+    const index = callNative(() => native.lzIndex(this.padded, this.minMatchLen));
+    if (this.sharedIndex) {
+      this.index = new Int32Array(new SharedArrayBuffer(index.byteLength));
+      this.index.set(index);
+    } else this.index = index;
   }
 
   private built(): Int32Array {

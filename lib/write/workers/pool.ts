@@ -30,6 +30,8 @@ export function timedStep<T>(step: string, fn: () => T): T {
   return r;
 }
 import { AgcError, AgcErrorCode, deserializeError, type SerializedError } from '../../errors.js';
+import { DecideCore, type DecideJobsMessage, type DecideResults, type SyncMessage } from './decide-jobs.js';
+import type { GroupingParams } from '../grouping.js';
 
 /** Messages to a worker. */
 export type ToWorker =
@@ -49,7 +51,9 @@ export type ToWorker =
       refCounter: SharedArrayBuffer;
     }
   | { type: 'finish'; seq: number }
-  | { type: 'compress'; seq: number; jobs: PackJobsMessage };
+  | { type: 'compress'; seq: number; jobs: PackJobsMessage }
+  | { type: 'dsync'; gp: GroupingParams; sync: SyncMessage }
+  | { type: 'decide'; seq: number; jobs: DecideJobsMessage };
 
 /** Parts of several groups, concatenated. */
 export interface PartsMessage {
@@ -63,6 +67,7 @@ export interface PartsMessage {
 /** Messages from a worker. */
 export type FromWorker =
   | ({ type: 'done'; seq: number; ids: Uint32Array; jobs?: PackJobsMessage; steps?: Record<string, number> } & PartsMessage)
+  | { type: 'decided'; seq: number; results: DecideResults; steps?: Record<string, number> }
   | { type: 'error'; seq: number; error: SerializedError };
 
 /**
@@ -151,9 +156,14 @@ export function unpackParts(m: PartsMessage): Array<{ group: number; part: Group
   return out;
 }
 
+/** Step name of group decisions made by a thread (stage table). */
+export const DECIDE_STEP = 'decisions (k-mer lookups, LZ-diff estimates)';
+
 /** The store-stage state machine of one worker (also usable on the calling thread). */
 export class StoreCore {
   private readonly stores = new Map<number, GroupStore>();
+  /** Replica of the decision state (parallel decisions only). */
+  private decider: DecideCore | null = null;
   constructor(private readonly p: StoreParams) {}
 
   private store(id: number): GroupStore {
@@ -171,7 +181,7 @@ export class StoreCore {
    * reply carries the thread's step times since the previous reply.
    */
   handle(m: ToWorker): { reply: FromWorker; transfer: ArrayBuffer[] } | null {
-    const step = m.type === 'batch' ? 'LZ-diff encode, packing' : 'last packs';
+    const step = m.type === 'batch' ? 'LZ-diff encode, packing' : m.type === 'decide' || m.type === 'dsync' ? DECIDE_STEP : 'last packs';
     const r = timedStep(step, () => this.handleUntimed(m));
     if (r && r.reply.type !== 'error') r.reply.steps = threadSteps.take();
     return r;
@@ -182,6 +192,18 @@ export class StoreCore {
       case 'raw':
         for (const id of m.ids) this.store(id).addRaw(Uint8Array.of(0x7f));
         return null;
+      case 'dsync':
+        this.decider ??= new DecideCore(m.gp, this.p.minMatchLen);
+        this.decider.sync(m.sync);
+        return null;
+      case 'decide': {
+        if (!this.decider) throw new AgcError(AgcErrorCode.INTERNAL, 'internal: decisions before the state was sent');
+        const results = this.decider.take(m.jobs);
+        return {
+          reply: { type: 'decided', seq: m.seq, results },
+          transfer: [results.jobs.buffer, results.counts.buffer, results.pieces.buffer] as ArrayBuffer[],
+        };
+      }
       case 'adopt':
         this.stores.set(m.id, GroupStore.packedFrom(m.id, m.init, this.p.packCardinality, this.p.minMatchLen, zstdCompress, zstdDecompress));
         return null;
@@ -556,6 +578,23 @@ export class CompressPool {
     const mine = timedStep('last packs', () => takePackJobs(jobs));
     for (const r of await others) parts.push(...unpackParts(r));
     return [...parts, ...mine];
+  }
+
+  /** Send every worker the decision state (a snapshot first, then the changes of each registration). */
+  syncDecisions(gp: GroupingParams, sync: SyncMessage): void {
+    for (let w = 0; w < this.threads; w++) this.post(w, { type: 'dsync', gp, sync });
+  }
+
+  /** Every worker claims decision jobs (after what it has queued); resolves to their results. */
+  decide(jobs: DecideJobsMessage): Promise<DecideResults[]> {
+    const seq = ++this.seq;
+    return Promise.all(
+      this.workers.map(async (_, w) => {
+        const r = await this.request(w, { type: 'decide', seq, jobs });
+        if (r.type !== 'decided') throw new AgcError(AgcErrorCode.INTERNAL, `internal: unexpected ${r.type} reply from compress worker ${w}`);
+        return r.results;
+      }),
+    );
   }
 
   /** Stop the workers (idempotent). */

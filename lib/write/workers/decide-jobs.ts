@@ -1,0 +1,155 @@
+// Group decisions of a batch shared out between threads (docs/format.md 7.4). A decision reads only
+// the state frozen at the batch start, so any thread holding a copy of that state may make it; the
+// main thread then registers the results in the batch's own order, which gives the same bytes for
+// any number of threads. Each worker keeps a replica of the grouping state (keys and terminators;
+// the group references and their LZ-diff indexes are shared memory, not copies), brought up to date
+// after every registration by a sync message.
+import { GroupingState, NONE, decideSegment, type GroupingParams, type GroupView, type KmerEnd } from '../grouping.js';
+import { FallbackFilter, FallbackMap } from '../splitters.js';
+import { RAW_VIEW, RefView } from '../group-store.js';
+import type { SharedLzData } from '../lz-diff-encode.js';
+
+/** Segments to decide, in shared memory; threads claim them through `counter`. */
+export interface DecideJobsMessage {
+  buffers: SharedArrayBuffer[];
+  /** Per job: buffer index, byte offset, length. */
+  where: Uint32Array;
+  /** Per job: front then back end, each [full, dirHi, dirLo, rcHi, rcLo]. */
+  ends: Uint32Array;
+  counter: SharedArrayBuffer;
+}
+
+/** The decisions one thread made. */
+export interface DecideResults {
+  /** Job index of each decision list. */
+  jobs: Uint32Array;
+  /** Pieces per job (1 or 2). */
+  counts: Uint8Array;
+  /** Per piece: aHi, aLo, bHi, bLo, group (~0 for a new key), rc, start, end. */
+  pieces: Uint32Array;
+}
+
+/** State changes after a registration: new keys (added in order) and group views (new or unpacked). */
+export interface SyncMessage {
+  /** Per key: aHi, aLo, bHi, bLo, id. */
+  keys: Uint32Array;
+  /** Groups whose view is the shared reference data below. */
+  viewIds: Uint32Array;
+  padded: Uint8Array[];
+  index: Int32Array[];
+  /** Snapshot only: the raw/packed groups (no reference yet) among ids below `numGroups`. */
+  numGroups: number;
+}
+
+const hiOf = (x: bigint): number => Number(x >> 32n);
+const loOf = (x: bigint): number => Number(x & 0xffffffffn);
+const big = (hi: number, lo: number): bigint => (BigInt(hi) << 32n) | BigInt(lo);
+
+function writeEnd(e: KmerEnd, out: Uint32Array, o: number): void {
+  out[o] = e.full ? 1 : 0;
+  out[o + 1] = hiOf(e.dir);
+  out[o + 2] = loOf(e.dir);
+  out[o + 3] = hiOf(e.rc);
+  out[o + 4] = loOf(e.rc);
+}
+
+function readEnd(a: Uint32Array, o: number): KmerEnd {
+  return { full: a[o] === 1, dir: big(a[o + 1]!, a[o + 2]!), rc: big(a[o + 3]!, a[o + 4]!) };
+}
+
+/** Jobs of segments that are views into shared memory (the batch arena). */
+export function buildDecideJobs(jobs: ReadonlyArray<{ seg: Uint8Array; front: KmerEnd; back: KmerEnd }>): DecideJobsMessage {
+  const n = jobs.length;
+  const where = new Uint32Array(3 * n);
+  const ends = new Uint32Array(10 * n);
+  const buffers: SharedArrayBuffer[] = [];
+  const index = new Map<ArrayBufferLike, number>();
+  jobs.forEach((j, i) => {
+    const b = j.seg.buffer;
+    if (!(b instanceof SharedArrayBuffer)) throw new Error('internal: decision jobs need segments in shared memory');
+    let bi = index.get(b);
+    if (bi === undefined) index.set(b, (bi = buffers.push(b) - 1));
+    where[3 * i] = bi;
+    where[3 * i + 1] = j.seg.byteOffset;
+    where[3 * i + 2] = j.seg.length;
+    writeEnd(j.front, ends, 10 * i);
+    writeEnd(j.back, ends, 10 * i + 5);
+  });
+  return { buffers, where, ends, counter: new SharedArrayBuffer(4) };
+}
+
+/** A thread's copy of the decision state (the main thread uses its own state directly). */
+export class DecideCore {
+  readonly state = new GroupingState();
+  private readonly fb = { filter: new FallbackFilter(0), map: new FallbackMap() };
+
+  constructor(
+    private readonly gp: GroupingParams,
+    private readonly minMatchLen: number,
+  ) {}
+
+  sync(m: SyncMessage): void {
+    const st = this.state;
+    for (let g = st.groups.length; g < m.numGroups; g++) st.groups[g] = RAW_VIEW;
+    const k = m.keys;
+    for (let i = 0; i < k.length; i += 5) st.addGroupKey(big(k[i]!, k[i + 1]!), big(k[i + 2]!, k[i + 3]!), k[i + 4]!);
+    m.viewIds.forEach((g, i) => {
+      st.groups[g] = RefView.fromShared({ padded: m.padded[i]!, index: m.index[i]! }, this.minMatchLen);
+    });
+  }
+
+  /** Claim and decide jobs until none is left. */
+  take(m: DecideJobsMessage): DecideResults {
+    return takeDecideJobs(m, this.state, this.gp, this.fb);
+  }
+}
+
+/** Claim and decide jobs until none is left, against `state`. */
+export function takeDecideJobs(
+  m: DecideJobsMessage,
+  state: GroupingState,
+  gp: GroupingParams,
+  fb: { filter: FallbackFilter; map: FallbackMap },
+): DecideResults {
+  const counter = new Int32Array(m.counter);
+  const n = m.where.length / 3;
+  const jobs: number[] = [];
+  const counts: number[] = [];
+  const pieces: number[] = [];
+  for (;;) {
+    const j = Atomics.add(counter, 0, 1);
+    if (j >= n) break;
+    const seg = new Uint8Array(m.buffers[m.where[3 * j]!]!, m.where[3 * j + 1]!, m.where[3 * j + 2]!);
+    const ds = decideSegment(state, gp, fb, seg, readEnd(m.ends, 10 * j), readEnd(m.ends, 10 * j + 5));
+    jobs.push(j);
+    counts.push(ds.length);
+    for (const d of ds) pieces.push(hiOf(d.a), loOf(d.a), hiOf(d.b), loOf(d.b), d.group < 0 ? 0xffffffff : d.group, d.rc ? 1 : 0, d.start, d.end);
+  }
+  return { jobs: Uint32Array.from(jobs), counts: Uint8Array.from(counts), pieces: Uint32Array.from(pieces) };
+}
+
+/** A snapshot of `state` for a new replica: every key, and the views that have reference data. */
+export function snapshotOf(state: GroupingState): SyncMessage {
+  const keys: number[] = [];
+  const mask = 0xffffffffn;
+  for (const [key, id] of state.mapSegments) {
+    const a = key >> 64n;
+    const b = key & ((1n << 64n) - 1n);
+    if (a === NONE && b === NONE) continue; // present in every state
+    keys.push(Number(a >> 32n), Number(a & mask), Number(b >> 32n), Number(b & mask), id);
+  }
+  const viewIds: number[] = [];
+  const padded: Uint8Array[] = [];
+  const index: Int32Array[] = [];
+  state.groups.forEach((v: GroupView, g) => {
+    const d = v instanceof RefView ? v.sharedData() : null;
+    if (d) pushView(g, d, viewIds, padded, index);
+  });
+  return { keys: Uint32Array.from(keys), viewIds: Uint32Array.from(viewIds), padded, index, numGroups: state.groups.length };
+}
+
+export function pushView(g: number, d: SharedLzData, viewIds: number[], padded: Uint8Array[], index: Int32Array[]): void {
+  viewIds.push(g);
+  padded.push(d.padded);
+  index.push(d.index);
+}
