@@ -14,6 +14,7 @@ import { GroupingState, decideSegment, type FallbackLookup, type GroupingParams,
 import { type SortedKmers } from './kmer/kmer-set.js';
 import { SplitterSet, segmentContig } from './segmentation.js';
 import { SharedArena } from './workers/shared-arena.js';
+import type { SharedLzData } from './lz-diff-encode.js';
 import { collectGarbage } from './collect-garbage.js';
 import { buildDecideJobs, pushView, snapshotOf, takeDecideJobs, type DecideJobsMessage, type DecideResults } from './workers/decide-jobs.js';
 import { reverseComplementCodes } from './native-scans.js';
@@ -445,7 +446,7 @@ export class Compressor {
     // unpacked by their first segment); the workers store in the background.
     const groups = [...lists.keys()].filter((g) => lists.get(g)!.length > 0).sort((x, y) => x - y);
     const entryLists = groups.map((g) => lists.get(g)!);
-    const refs: Array<{ group: number; data: Uint8Array }> = [];
+    const refs: Array<{ group: number; data: Uint8Array; coder: SharedLzData | null }> = [];
     const syncKeys: number[] = [];
     const syncIds: number[] = [];
     const syncPadded: Uint8Array[] = [];
@@ -453,8 +454,10 @@ export class Compressor {
     groups.forEach((g, i) => {
       const list = entryLists[i]!;
       if (g >= firstId) {
-        refs.push({ group: g, data: list[0]!.data });
-        const v = new RefView(list[0]!.data, p.minMatchLen, this.parallelDecisions);
+        // The coder (reference copy and LZ-diff index) lives in shared memory: the decisions of
+        // every thread and the worker that encodes the group's deltas all use this one.
+        const v = new RefView(list[0]!.data, p.minMatchLen, true);
+        refs.push({ group: g, data: list[0]!.data, coder: v.sharedData() });
         this.state.groups[g] = v;
         this.state.addGroupKey(list[0]!.a, list[0]!.b, g);
         if (this.decisionsSynced) {

@@ -118,8 +118,18 @@ export class GroupStore implements GroupView {
   }
 
   private setReference(ref: Uint8Array): void {
-    this.lz = new LzDiff(ref, this.minMatchLen);
+    const shared = this.sharedCoder;
+    this.sharedCoder = null;
+    this.lz = shared !== null && shared.refLength === ref.length ? shared : new LzDiff(ref, this.minMatchLen);
     this.refSizeValue = ref.length + 1;
+  }
+
+  /** A coder over this group's reference built by another thread (shared memory): add() uses it. */
+  private sharedCoder: LzDiff | null = null;
+
+  /** The group's first segment will come with this coder (same reference, index already built). */
+  useSharedCoder(data: SharedLzData): void {
+    this.sharedCoder = LzDiff.fromShared(data, this.minMatchLen);
   }
 
   private emitPack(): void {

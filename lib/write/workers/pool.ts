@@ -32,6 +32,7 @@ export function timedStep<T>(step: string, fn: () => T): T {
 import { AgcError, AgcErrorCode, deserializeError, type SerializedError } from '../../errors.js';
 import { DecideCore, type DecideJobsMessage, type DecideResults, type SyncMessage } from './decide-jobs.js';
 import type { GroupingParams } from '../grouping.js';
+import type { SharedLzData } from '../lz-diff-encode.js';
 
 /** Messages to a worker. */
 export type ToWorker =
@@ -49,6 +50,9 @@ export type ToWorker =
       refGroups: Uint32Array;
       refWhere: Uint32Array;
       refCounter: SharedArrayBuffer;
+      /** New groups of this worker whose reference coder (padded reference, index) is shared. */
+      coderGroups: Uint32Array;
+      coders: SharedLzData[];
     }
   | { type: 'finish'; seq: number }
   | { type: 'compress'; seq: number; jobs: PackJobsMessage }
@@ -211,6 +215,7 @@ export class StoreCore {
         let total = 0;
         for (let i = 0; i < m.counts.length; i++) total += m.counts[i]!;
         const ids = new Uint32Array(total);
+        m.coderGroups.forEach((g, i) => this.store(g).useSharedCoder(m.coders[i]!));
         const groups: number[] = [];
         const parts: GroupPart[][] = [];
         let e = 0;
@@ -374,7 +379,7 @@ export interface BatchJob {
   groups: number[];
   entries: Uint8Array[][];
   /** New groups' references (their first entries), encoded by whichever thread gets there first. */
-  refs: Array<{ group: number; data: Uint8Array }>;
+  refs: Array<{ group: number; data: Uint8Array; coder?: SharedLzData | null }>;
 }
 
 /** Result for one batch: in-group ids per group (same shape as the job) and the parts in order. */
@@ -402,6 +407,13 @@ function workerSpec(): { file: URL | string; eval: boolean } {
   return { file: code, eval: true };
 }
 
+/**
+ * Store workers allocate large typed arrays and few short-lived objects, so a small young
+ * generation costs almost no scavenging time; V8's default (up to 3 x 16 MiB per thread) only adds
+ * resident memory.
+ */
+const YOUNG_LIMITS = { maxYoungGenerationSizeMb: 3 };
+
 /** A fixed set of store workers. */
 export class CompressPool {
   private readonly workers: Worker[] = [];
@@ -418,7 +430,7 @@ export class CompressPool {
   ) {
     const spec = workerSpec();
     for (let i = 0; i < threads; i++) {
-      const w = new Worker(spec.file, { eval: spec.eval, workerData: params });
+      const w = new Worker(spec.file, { eval: spec.eval, workerData: params, resourceLimits: YOUNG_LIMITS });
       const pend = new Map<number, Pending>();
       this.pending.push(pend);
       w.on('message', (m: FromWorker) => {
@@ -532,12 +544,15 @@ export class CompressPool {
         for (const i of idx) for (const e of job.entries[i]!) locate(toShared(e), buffers, index, where, k++);
         const refWhere = new Uint32Array(3 * refData.length);
         refData.forEach((e, j) => locate(e, buffers, index, refWhere, j));
-        return this.requestDone(w, { type: 'batch', seq, groups, counts, where, buffers, refGroups: refGroups.slice(), refWhere, refCounter }, [
-          groups.buffer,
-          counts.buffer,
-          where.buffer,
-          refWhere.buffer,
-        ]);
+        // The main thread's coders of this worker's new groups: no second index per group.
+        const mine = job.refs.filter((r) => r.coder && this.owner(r.group) === w);
+        const coderGroups = Uint32Array.from(mine, (r) => r.group);
+        const coders = mine.map((r) => r.coder!);
+        return this.requestDone(
+          w,
+          { type: 'batch', seq, groups, counts, where, buffers, refGroups: refGroups.slice(), refWhere, refCounter, coderGroups, coders },
+          [groups.buffer, counts.buffer, where.buffer, refWhere.buffer],
+        );
       }),
     );
     const mainWhere = new Uint32Array(3 * refData.length);
