@@ -4,7 +4,7 @@
 // the same worker in list order, so in-group ids and parts do not depend on the thread count.
 // Batch data stays in shared memory (contigs and reverse complements are SharedArrayBuffers).
 import { Worker } from 'node:worker_threads';
-import { GroupStore, type GroupPart, type PackedGroupInit } from '../group-store.js';
+import { GroupStore, LZ_STEP, type GroupPart, type PackedGroupInit } from '../group-store.js';
 import { encodePackPart, encodeReferencePart } from '../../format/segment-codec.js';
 import { zstdCompress as zstdCompressUntimed, zstdDecompress } from '../../native/zstd.js';
 import { nativeLagFraction } from '../native-scans.js';
@@ -161,7 +161,7 @@ export function unpackParts(m: PartsMessage): Array<{ group: number; part: Group
 }
 
 /** Step name of group decisions made by a thread (stage table). */
-export const DECIDE_STEP = 'decisions (k-mer lookups, LZ-diff estimates)';
+export const DECIDE_STEP = 'decisions (k-mer lookups)';
 
 /** The store-stage state machine of one worker (also usable on the calling thread). */
 export class StoreCore {
@@ -186,7 +186,11 @@ export class StoreCore {
    */
   handle(m: ToWorker): { reply: FromWorker; transfer: ArrayBuffer[] } | null {
     const step = m.type === 'batch' ? 'LZ-diff encode, packing' : m.type === 'decide' || m.type === 'dsync' ? DECIDE_STEP : 'last packs';
+    // LZ-diff estimates made by decisions have their own row (LZ_STEP): keep them out of this one.
+    const lz0 = threadSteps.ms.get(LZ_STEP) ?? 0;
     const r = timedStep(step, () => this.handleUntimed(m));
+    const lz = (threadSteps.ms.get(LZ_STEP) ?? 0) - lz0;
+    if (lz > 0) threadSteps.add(step, -lz);
     if (r && r.reply.type !== 'error') r.reply.steps = threadSteps.take();
     return r;
   }
