@@ -129,7 +129,7 @@ export class GroupStore implements GroupView {
 
   /** The group's first segment will come with this coder (same reference, index already built). */
   useSharedCoder(data: SharedLzData): void {
-    this.sharedCoder = LzDiff.fromShared(data, this.minMatchLen);
+    this.sharedCoder = new LzDiff(data, this.minMatchLen);
   }
 
   private emitPack(): void {
@@ -246,7 +246,7 @@ export class RefView implements GroupView {
   /** A view over another thread's shared reference data. */
   static fromShared(data: SharedLzData, minMatchLen: number): RefView {
     const v = new RefView(null, minMatchLen);
-    v.lz = LzDiff.fromShared(data, minMatchLen);
+    v.lz = new LzDiff(data, minMatchLen);
     v.size = v.lz.refLength + 1;
     return v;
   }

@@ -32,15 +32,23 @@ export class LzDiff {
   private index: Int32Array | null = null;
 
   /**
-   * `shared`: the padded reference and the index live in shared memory, so that other threads can
-   * use this coder's data (see {@link LzDiff.shared} and {@link LzDiff.fromShared}).
+   * `reference`: the group reference (copied), or another coder's shared data (used as it is, see
+   * {@link LzDiff.shared}). `shared`: keep the copy and the index in shared memory, so that other
+   * threads can use this coder's data.
    */
-  constructor(reference: Uint8Array, minMatchLen: number, shared = false) {
+  constructor(reference: Uint8Array | SharedLzData, minMatchLen: number, shared = false) {
     if (!Number.isInteger(minMatchLen) || minMatchLen < 15 || minMatchLen > 32) {
       throw new RangeError(`min match length ${minMatchLen} is outside 15..32`);
     }
     this.minMatchLen = minMatchLen;
     this.keyLen = minMatchLen - 3;
+    if (!(reference instanceof Uint8Array)) {
+      this.padded = reference.padded;
+      this.index = reference.index;
+      this.refLength = this.padded.length - this.keyLen;
+      this.sharedIndex = true;
+      return;
+    }
     this.refLength = reference.length;
     const size = reference.length + this.keyLen;
     this.padded = shared ? new Uint8Array(new SharedArrayBuffer(size)) : new Uint8Array(size);
@@ -50,20 +58,6 @@ export class LzDiff {
   }
 
   private readonly sharedIndex: boolean;
-
-  /** A coder over another thread's shared data (no copy). */
-  static fromShared(data: SharedLzData, minMatchLen: number): LzDiff {
-    const lz = Object.create(LzDiff.prototype) as LzDiff;
-    Object.assign(lz, {
-      minMatchLen,
-      keyLen: minMatchLen - 3,
-      refLength: data.padded.length - (minMatchLen - 3),
-      padded: data.padded,
-      index: data.index,
-      sharedIndex: true,
-    });
-    return lz;
-  }
 
   /** The shared padded reference and index (built now); only for coders made with `shared`. */
   shared(): SharedLzData {

@@ -113,6 +113,18 @@ export function takeDecideJobs(
 ): DecideResults {
   const counter = new Int32Array(m.counter);
   const n = m.where.length / 3;
+  // Reverse complements a decision makes serve that decision only (the pieces leave the thread as
+  // ranges), so one buffer is reused from job to job.
+  let scratch = new Uint8Array(1 << 16);
+  let used = 0;
+  const alloc = (len: number): Uint8Array => {
+    if (used + len > scratch.length) {
+      scratch = new Uint8Array(Math.max(2 * scratch.length, len));
+      used = 0;
+    }
+    used += len;
+    return scratch.subarray(used - len, used);
+  };
   const jobs: number[] = [];
   const counts: number[] = [];
   const pieces: number[] = [];
@@ -120,7 +132,8 @@ export function takeDecideJobs(
     const j = Atomics.add(counter, 0, 1);
     if (j >= n) break;
     const seg = new Uint8Array(m.buffers[m.where[3 * j]!]!, m.where[3 * j + 1]!, m.where[3 * j + 2]!);
-    const ds = decideSegment(state, gp, fb, seg, readEnd(m.ends, 10 * j), readEnd(m.ends, 10 * j + 5));
+    used = 0;
+    const ds = decideSegment(state, gp, fb, seg, readEnd(m.ends, 10 * j), readEnd(m.ends, 10 * j + 5), alloc);
     jobs.push(j);
     counts.push(ds.length);
     for (const d of ds) pieces.push(hiOf(d.a), loOf(d.a), hiOf(d.b), loOf(d.b), d.group < 0 ? 0xffffffff : d.group, d.rc ? 1 : 0, d.start, d.end);
