@@ -331,12 +331,7 @@ export class Compressor {
       threadSteps.add(STEP_DECIDE, dt - ((threadSteps.ms.get(LZ_STEP) ?? 0) - lz0));
       for (let i = 0; i < ds.length; i++) {
         const d = ds[i]!;
-        const e: Entry = { c, part: part + i, data: d.data, len: d.data.length, rc: d.rc, a: d.a, b: d.b };
-        if (d.group >= 0) {
-          let list = this.known.get(d.group);
-          if (list === undefined) this.known.set(d.group, (list = []));
-          list.push(e);
-        } else this.newEntries.push(e);
+        this.fileEntry({ c, part: part + i, data: d.data, len: d.data.length, rc: d.rc, a: d.a, b: d.b }, d.group);
       }
       return ds.length;
     };
@@ -501,6 +496,17 @@ export class Compressor {
     }
   }
 
+  /** A decided piece joins its known group's list, or the batch's new keys (group -1). */
+  private fileEntry(e: Entry, group: number): void {
+    if (group < 0) {
+      this.newEntries.push(e);
+      return;
+    }
+    let list = this.known.get(group);
+    if (list === undefined) this.known.set(group, (list = []));
+    list.push(e);
+  }
+
   /** Hand the recorded segments to the workers (the state goes first, once). */
   private postDecisions(): void {
     if (this.unposted.length === 0) return;
@@ -564,12 +570,7 @@ export class Compressor {
           const rc = pc[o + 5] === 1;
           const data = rc ? reverseComplementCodes(piece, this.alloc(piece.length)) : piece;
           const group = pc[o + 4] === 0xffffffff ? -1 : pc[o + 4]!;
-          const e: Entry = { c, part: part + i, data, len: data.length, rc, a: join(pc[o]!, pc[o + 1]!), b: join(pc[o + 2]!, pc[o + 3]!) };
-          if (group >= 0) {
-            let list = this.known.get(group);
-            if (list === undefined) this.known.set(group, (list = []));
-            list.push(e);
-          } else this.newEntries.push(e);
+          this.fileEntry({ c, part: part + i, data, len: data.length, rc, a: join(pc[o]!, pc[o + 1]!), b: join(pc[o + 2]!, pc[o + 3]!) }, group);
         }
         part += count[j]!;
       }
