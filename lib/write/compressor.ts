@@ -104,6 +104,7 @@ const cmpEntries = (x: Entry, y: Entry): number => x.c.rank - y.c.rank || x.part
 const join = (hi: number, lo: number): bigint => (BigInt(hi) << 32n) | BigInt(lo);
 const halves = (x: bigint): [number, number] => [Number(x >> 32n), Number(x & 0xffffffffn)];
 const EMPTY = new Uint8Array(0);
+const EMPTY_WORDS = new Uint32Array(0);
 
 /** A batch whose segments are being stored by the workers. */
 interface Inflight {
@@ -161,10 +162,11 @@ export class Compressor {
   private readonly scratch = new FastaScratch();
 
   /**
-   * Decisions shared out between the workers and the main thread (-t 2 and more, fallback
-   * minimizers off): segments are only recorded while reading, and decided at the end of the batch
-   * (decide-jobs.ts). The results, registered in recording order, are the same as deciding each
-   * segment at once: every decision reads the state frozen at the batch start.
+   * Decisions shared out between the workers and the main thread (-t 2 and more): segments are
+   * only recorded while reading, and decided at the end of the batch (decide-jobs.ts). The results,
+   * registered in recording order, are the same as deciding each segment at once: every decision
+   * reads the state frozen at the batch start (fallback records, too, become visible only at the
+   * batch end; the entries adaptive mining adds mid-batch are empty, so no lookup sees them).
    */
   private readonly parallelDecisions: boolean;
   private decisionsSynced = false;
@@ -201,7 +203,7 @@ export class Compressor {
     this.candidates = init.candidates;
     this.gp = { k: p.k, segmentSize: p.segmentSize, concatenated: p.concatenated, adaptive: p.adaptive };
     this.fb = { filter: new FallbackFilter(p.fallbackFrac), map: init.fallbackMap };
-    this.parallelDecisions = init.pool.threads >= 2 && !this.fb.filter.enabled;
+    this.parallelDecisions = init.pool.threads >= 2;
     if (init.fallbackRecords) this.pendingFallback.append(init.fallbackRecords);
     this.processedSamples = init.existingSamples;
     this.cntContigsInBatch = p.concatenated ? init.existingSamples % p.packCardinality : 0;
@@ -433,8 +435,9 @@ export class Compressor {
       lists.set(0, raw0.slice(moved));
     }
 
-    // 4. pending fallback records become visible from the next batch on
+    // 4. pending fallback records become visible from the next batch on (in the replicas too)
     applyFallbackRecords(this.fb.map, this.pendingFallback);
+    const syncFallback = this.decisionsSynced ? this.pendingFallback.data.slice(0, 7 * this.pendingFallback.length) : EMPTY_WORDS;
     this.pendingFallback.clear();
 
     // 5. store: the frozen state of the next batch is known now (new keys and references, groups
@@ -471,12 +474,13 @@ export class Compressor {
       this.stats.segments += list.length;
     });
     if (this.decisionsSynced) {
-      this.pool.syncDecisions(this.gp, {
+      this.pool.syncDecisions(this.gp, this.params.fallbackFrac, {
         keys: Uint32Array.from(syncKeys),
         viewIds: Uint32Array.from(syncIds),
         padded: syncPadded,
         index: syncIndex,
         numGroups: this.numGroupsValue,
+        fallback: syncFallback,
       });
     }
     lists.clear();
@@ -511,7 +515,7 @@ export class Compressor {
   private postDecisions(): void {
     if (this.unposted.length === 0) return;
     if (!this.decisionsSynced) {
-      this.pool.syncDecisions(this.gp, snapshotOf(this.state));
+      this.pool.syncDecisions(this.gp, this.params.fallbackFrac, snapshotOf(this.state, this.fb.map));
       this.decisionsSynced = true;
     }
     const jobs = buildDecideJobs(this.unposted);

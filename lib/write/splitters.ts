@@ -260,8 +260,12 @@ export function applyFallbackRecord(map: FallbackMap, s1hi: number, s1lo: number
 
 /** Apply every record of a list (order irrelevant). */
 export function applyFallbackRecords(map: FallbackMap, records: FallbackRecords): void {
-  const d = records.data;
-  for (let i = 0; i < records.length; i++) {
+  applyFallbackRecordData(map, records.data, records.length);
+}
+
+/** Apply the first `n` records of a FallbackRecords-layout array (7 words each). */
+export function applyFallbackRecordData(map: FallbackMap, d: Uint32Array, n: number): void {
+  for (let i = 0; i < n; i++) {
     const o = i * 7;
     applyFallbackRecord(map, d[o]!, d[o + 1]!, d[o + 2]!, d[o + 3]!, d[o + 4]!, d[o + 5]!, d[o + 6] === 1);
   }

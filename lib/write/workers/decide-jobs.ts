@@ -5,7 +5,7 @@
 // the group references and their LZ-diff indexes are shared memory, not copies), brought up to date
 // after every registration by a sync message.
 import { GroupingState, NONE, decideSegment, type GroupingParams, type GroupView, type KmerEnd } from '../grouping.js';
-import { FallbackFilter, FallbackMap } from '../splitters.js';
+import { FallbackFilter, FallbackMap, applyFallbackRecordData } from '../splitters.js';
 import { RAW_VIEW, RefView } from '../group-store.js';
 import type { SharedLzData } from '../lz-diff-encode.js';
 
@@ -39,6 +39,11 @@ export interface SyncMessage {
   index: Int32Array[];
   /** Snapshot only: the raw/packed groups (no reference yet) among ids below `numGroups`. */
   numGroups: number;
+  /**
+   * Fallback-minimizer records the registration made visible (FallbackRecords layout, 7 words
+   * each); a snapshot carries the whole map this way. Empty when the feature is off.
+   */
+  fallback: Uint32Array;
 }
 
 const hiOf = (x: bigint): number => Number(x >> 32n);
@@ -81,12 +86,15 @@ export function buildDecideJobs(jobs: ReadonlyArray<{ seg: Uint8Array; front: Km
 /** A thread's copy of the decision state (the main thread uses its own state directly). */
 export class DecideCore {
   readonly state = new GroupingState();
-  private readonly fb = { filter: new FallbackFilter(0), map: new FallbackMap() };
+  private readonly fb: { filter: FallbackFilter; map: FallbackMap };
 
   constructor(
     private readonly gp: GroupingParams,
     private readonly minMatchLen: number,
-  ) {}
+    fallbackFrac: number,
+  ) {
+    this.fb = { filter: new FallbackFilter(fallbackFrac), map: new FallbackMap() };
+  }
 
   sync(m: SyncMessage): void {
     const st = this.state;
@@ -96,6 +104,7 @@ export class DecideCore {
     m.viewIds.forEach((g, i) => {
       st.groups[g] = RefView.fromShared({ padded: m.padded[i]!, index: m.index[i]! }, this.minMatchLen);
     });
+    applyFallbackRecordData(this.fb.map, m.fallback, m.fallback.length / 7);
   }
 
   /** Claim and decide jobs until none is left. */
@@ -141,8 +150,11 @@ export function takeDecideJobs(
   return { jobs: Uint32Array.from(jobs), counts: Uint8Array.from(counts), pieces: Uint32Array.from(pieces) };
 }
 
-/** A snapshot of `state` for a new replica: every key, and the views that have reference data. */
-export function snapshotOf(state: GroupingState): SyncMessage {
+/**
+ * A snapshot for a new replica: every key of `state`, the views that have reference data, and the
+ * fallback map's pairs as records.
+ */
+export function snapshotOf(state: GroupingState, fallback: FallbackMap): SyncMessage {
   const keys: number[] = [];
   const mask = 0xffffffffn;
   for (const [key, id] of state.mapSegments) {
@@ -158,7 +170,18 @@ export function snapshotOf(state: GroupingState): SyncMessage {
     const d = v instanceof RefView ? v.sharedData() : null;
     if (d) pushView(g, d, viewIds, padded, index);
   });
-  return { keys: Uint32Array.from(keys), viewIds: Uint32Array.from(viewIds), padded, index, numGroups: state.groups.length };
+  const records: number[] = [];
+  fallback.forEach((pairs, hi, lo) => {
+    for (let i = 0; i < pairs.length; i += 4) records.push(pairs[i]!, pairs[i + 1]!, pairs[i + 2]!, pairs[i + 3]!, hi, lo, 1);
+  });
+  return {
+    keys: Uint32Array.from(keys),
+    viewIds: Uint32Array.from(viewIds),
+    padded,
+    index,
+    numGroups: state.groups.length,
+    fallback: Uint32Array.from(records),
+  };
 }
 
 export function pushView(g: number, d: SharedLzData, viewIds: number[], padded: Uint8Array[], index: Int32Array[]): void {

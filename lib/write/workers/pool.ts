@@ -56,7 +56,7 @@ export type ToWorker =
     }
   | { type: 'finish'; seq: number }
   | { type: 'compress'; seq: number; jobs: PackJobsMessage }
-  | { type: 'dsync'; gp: GroupingParams; sync: SyncMessage }
+  | { type: 'dsync'; gp: GroupingParams; fallbackFrac: number; sync: SyncMessage }
   | { type: 'decide'; seq: number; jobs: DecideJobsMessage };
 
 /** Parts of several groups, concatenated. */
@@ -201,7 +201,7 @@ export class StoreCore {
         for (const id of m.ids) this.store(id).addRaw(Uint8Array.of(0x7f));
         return null;
       case 'dsync':
-        this.decider ??= new DecideCore(m.gp, this.p.minMatchLen);
+        this.decider ??= new DecideCore(m.gp, this.p.minMatchLen, m.fallbackFrac);
         this.decider.sync(m.sync);
         return null;
       case 'decide': {
@@ -600,8 +600,8 @@ export class CompressPool {
   }
 
   /** Send every worker the decision state (a snapshot first, then the changes of each registration). */
-  syncDecisions(gp: GroupingParams, sync: SyncMessage): void {
-    for (let w = 0; w < this.threads; w++) this.post(w, { type: 'dsync', gp, sync });
+  syncDecisions(gp: GroupingParams, fallbackFrac: number, sync: SyncMessage): void {
+    for (let w = 0; w < this.threads; w++) this.post(w, { type: 'dsync', gp, fallbackFrac, sync });
   }
 
   /** Every worker claims decision jobs (after what it has queued); resolves to their results. */
