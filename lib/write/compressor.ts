@@ -15,7 +15,7 @@ import { type SortedKmers } from './kmer/kmer-set.js';
 import { SplitterSet, segmentContig } from './segmentation.js';
 import { SharedArena } from './workers/shared-arena.js';
 import type { SharedLzData } from './lz-diff-encode.js';
-import { collectGarbage } from './collect-garbage.js';
+import { collectGarbage, collectGarbageEvery } from './collect-garbage.js';
 import { buildDecideJobs, pushView, snapshotOf, takeDecideJobs, type DecideJobsMessage, type DecideResults } from './workers/decide-jobs.js';
 import { reverseComplementCodes } from './native-scans.js';
 import { groupStreamNames } from '../format/segment-decode.js';
@@ -105,6 +105,8 @@ const join = (hi: number, lo: number): bigint => (BigInt(hi) << 32n) | BigInt(lo
 const halves = (x: bigint): [number, number] => [Number(x >> 32n), Number(x & 0xffffffffn)];
 const EMPTY = new Uint8Array(0);
 const EMPTY_WORDS = new Uint32Array(0);
+/** Input bases between two full collections at batch ends (a few ms each). */
+const GC_INPUT = 4 << 20;
 
 /** A batch whose segments are being stored by the workers. */
 interface Inflight {
@@ -177,6 +179,7 @@ export class Compressor {
   private posted: Array<{ jobs: DecideJobsMessage; results: Promise<DecideResults[]>; calls: Array<{ c: ContigRef; n: number }> }> = [];
 
   private processedSamples: number;
+  private basesAtLastBatch = 0;
   private cntContigsInBatch: number;
   private readonly fileTypeInfo: ReadonlyMap<string, string>;
 
@@ -384,6 +387,8 @@ export class Compressor {
     if (this.parallelDecisions) await this.decideRecorded();
 
     await this.finalizeInflight();
+    collectGarbageEvery(GC_INPUT, this.stats.bases - this.basesAtLastBatch);
+    this.basesAtLastBatch = this.stats.bases;
 
     const t0 = now();
     this.rankContigs();
