@@ -8,7 +8,7 @@ import { AgcError, AgcErrorCode, AgcInputError } from '../errors.js';
 import { FastaScratch, readFastaContigs, type FastaReadOptions } from '../fasta/read-fasta.js';
 import { decodeName } from '../format/names.js';
 import { referenceSplitters } from '../native/kmer.js';
-import { CompressPool, timedStep, type BatchResult, type RefJobs } from './workers/pool.js';
+import { CompressPool, inPackOrder, takePackJobs, timedStep, type BatchResult, type OrderedPart, type PackLists, type RefJobs } from './workers/pool.js';
 import { NO_RAW_GROUPS, RAW_VIEW, RefView, type GroupPart, type PackedGroupInit } from './group-store.js';
 import { GroupingState, decideSegment, type FallbackLookup, type GroupingParams, type KmerEnd } from './grouping.js';
 import { type SortedKmers } from './kmer/kmer-set.js';
@@ -16,7 +16,7 @@ import { SplitterSet, segmentContig } from './segmentation.js';
 import { SharedArena } from './workers/shared-arena.js';
 import type { SharedLzData } from './lz-diff-encode.js';
 import { collectGarbage, collectGarbageEvery } from './collect-garbage.js';
-import { buildDecideJobs, pushView, snapshotOf, takeDecideJobs, type DecideJobsMessage, type DecideResults } from './workers/decide-jobs.js';
+import { PIECE_WORDS, RESULT_WORDS, allDecided, buildDecideJobs, pushView, snapshotOf, takeDecideJobs, type DecideJobsMessage } from './workers/decide-jobs.js';
 import { reverseComplementCodes } from './native-scans.js';
 import { groupStreamNames } from '../format/segment-decode.js';
 import {
@@ -115,6 +115,8 @@ interface Inflight {
   refJobs: RefJobs;
   /** Reference parts the main thread encoded itself. */
   refParts: Array<{ group: number; part: GroupPart }>;
+  /** The workers' full packs, announced as each worker gets to them. */
+  packs: PackLists;
   groups: number[];
   lists: Entry[][];
   /** Registered samples when the batch was closed (the -c accounting reads it). */
@@ -176,7 +178,7 @@ export class Compressor {
   private unposted: Array<{ seg: Uint8Array; front: KmerEnd; back: KmerEnd }> = [];
   private unpostedCalls: Array<{ c: ContigRef; n: number }> = [];
   /** Decision jobs handed out in this batch, in order. */
-  private posted: Array<{ jobs: DecideJobsMessage; results: Promise<DecideResults[]>; calls: Array<{ c: ContigRef; n: number }> }> = [];
+  private posted: Array<{ jobs: DecideJobsMessage; replies: Promise<void>; calls: Array<{ c: ContigRef; n: number }> }> = [];
 
   private processedSamples: number;
   private basesAtLastBatch = 0;
@@ -490,10 +492,10 @@ export class Compressor {
     }
     lists.clear();
     refs.sort((x, y) => y.data.length - x.data.length || x.group - y.group); // largest first: short tail
-    const { result, refs: refJobs } = this.pool.submit({ groups, entries: entryLists.map((l) => l.map((e) => e.data)), refs });
+    const { result, refs: refJobs, packs } = this.pool.submit({ groups, entries: entryLists.map((l) => l.map((e) => e.data)), refs });
     result.catch(() => undefined); // awaited in finalizeInflight; avoid an unhandled rejection meanwhile
     for (const list of entryLists) for (const e of list) e.data = EMPTY;
-    this.inflight = { result, refJobs, refParts: [], groups, lists: entryLists, samplesAtEnd: this.collection.numSamples, arena: this.arena };
+    this.inflight = { result, refJobs, refParts: [], packs, groups, lists: entryLists, samplesAtEnd: this.collection.numSamples, arena: this.arena };
     this.arena = this.freeArenas.pop() ?? new SharedArena();
     threadSteps.add(STEP_REGISTER, now() - t0);
     // With one worker the main thread has time to spare: encode references now, in parallel with
@@ -524,9 +526,9 @@ export class Compressor {
       this.decisionsSynced = true;
     }
     const jobs = buildDecideJobs(this.unposted);
-    const results = this.pool.decide(jobs);
-    results.catch(() => undefined); // awaited in decideRecorded
-    this.posted.push({ jobs, results, calls: this.unpostedCalls });
+    const replies = this.pool.decide(jobs);
+    replies.catch(() => undefined); // raced in decideRecorded
+    this.posted.push({ jobs, replies, calls: this.unpostedCalls });
     this.unposted = [];
     this.unpostedCalls = [];
   }
@@ -539,49 +541,36 @@ export class Compressor {
     this.postDecisions();
     const posted = this.posted;
     this.posted = [];
-    for (const { jobs, results, calls } of posted) {
+    for (const { jobs, replies, calls } of posted) {
       const t0 = now();
       const lz0 = threadSteps.ms.get(LZ_STEP) ?? 0;
-      const mine = takeDecideJobs(jobs, this.state, this.gp, this.fb);
+      takeDecideJobs(jobs, this.state, this.gp, this.fb);
       threadSteps.add(STEP_DECIDE, now() - t0 - ((threadSteps.ms.get(LZ_STEP) ?? 0) - lz0));
       const t1 = now();
-      const all: DecideResults[] = [mine, ...(await results)];
+      await allDecided(jobs, replies);
       threadSteps.add(STEP_WAIT_DECIDE, now() - t1);
-      this.fileDecisions(jobs, all, calls);
+      this.fileDecisions(jobs, calls);
     }
   }
 
-  private fileDecisions(jobs: DecideJobsMessage, all: DecideResults[], calls: Array<{ c: ContigRef; n: number }>): void {
-    const n = jobs.where.length / 3;
-    // Where each job's pieces are.
-    const from = new Int32Array(n).fill(-1);
-    const at = new Uint32Array(n);
-    const count = new Uint8Array(n);
-    all.forEach((r, ri) => {
-      let off = 0;
-      r.jobs.forEach((j, i) => {
-        from[j] = ri;
-        at[j] = off;
-        count[j] = r.counts[i]!;
-        off += 8 * r.counts[i]!;
-      });
-    });
+  private fileDecisions(jobs: DecideJobsMessage, calls: Array<{ c: ContigRef; n: number }>): void {
+    const pc = new Uint32Array(jobs.results);
     let j = 0;
     for (const { c, n: segments } of calls) {
       let part = 0;
       for (let s = 0; s < segments; s++, j++) {
-        if (from[j]! < 0) throw new AgcError(AgcErrorCode.INTERNAL, `internal: segment ${j} of the batch was not decided`);
         const seg = new Uint8Array(jobs.buffers[jobs.where[3 * j]!]!, jobs.where[3 * j + 1]!, jobs.where[3 * j + 2]!);
-        const pc = all[from[j]!]!.pieces;
-        for (let i = 0; i < count[j]!; i++) {
-          const o = at[j]! + 8 * i;
+        const count = pc[RESULT_WORDS * j]!;
+        if (count < 1 || count > 2) throw new AgcError(AgcErrorCode.INTERNAL, `internal: segment ${j} of the batch was not decided`);
+        for (let i = 0; i < count; i++) {
+          const o = RESULT_WORDS * j + 1 + PIECE_WORDS * i;
           const piece = seg.subarray(pc[o + 6]!, pc[o + 7]!);
           const rc = pc[o + 5] === 1;
           const data = rc ? reverseComplementCodes(piece, this.alloc(piece.length)) : piece;
           const group = pc[o + 4] === 0xffffffff ? -1 : pc[o + 4]!;
           this.fileEntry({ c, part: part + i, data, len: data.length, rc, a: join(pc[o]!, pc[o + 1]!), b: join(pc[o + 2]!, pc[o + 3]!) }, group);
         }
-        part += count[j]!;
+        part += count;
       }
     }
   }
@@ -592,9 +581,23 @@ export class Compressor {
     if (f === null) return;
     this.inflight = null;
     f.refParts.push(...timedStep(STEP_REFS, () => f.refJobs.takeAll()));
+    // Rather than wait, compress full packs of the batch with the workers until all are taken.
+    const mine: OrderedPart[] = [];
+    let taken = 0;
+    let helped = 0;
     let t = now();
-    const r = await f.result;
-    threadSteps.add(STEP_WAIT, now() - t);
+    const state: { r: BatchResult | null } = { r: null };
+    const settled = f.result.then((x) => {
+      state.r = x;
+    });
+    while (state.r === null) {
+      const t1 = now();
+      while (taken < f.packs.lists.length) mine.push(...takePackJobs(f.packs.lists[taken++]!));
+      helped += now() - t1;
+      await Promise.race([settled, f.packs.next()]);
+    }
+    const r = state.r as BatchResult;
+    threadSteps.add(STEP_WAIT, now() - t - helped); // the packs taken count as zstd
     t = now();
     // Every thread is done with the batch's segments: its shared memory can take a later batch.
     f.arena.reset();
@@ -605,7 +608,7 @@ export class Compressor {
       f.lists[i]!.forEach((e, j) => placements.add(e.c.sample, e.c.name, e.part, g, ids[j]!, e.len, e.rc));
     });
     for (const { group, part } of f.refParts) this.writePart(group, part);
-    for (const { group, part } of r.parts) this.writePart(group, part);
+    for (const { group, part } of inPackOrder([...r.parts, ...mine])) this.writePart(group, part);
     placements.flushTo(this.collection);
 
     const PC = this.params.packCardinality;

@@ -165,9 +165,18 @@ export class GroupStore implements GroupView {
     this.sharedCoder = new LzDiff(data, this.minMatchLen);
   }
 
+  /**
+   * When set, full packs are handed out here (items in shared memory) instead of being encoded:
+   * the worker pool lets any thread compress them.
+   */
+  packSink: ((items: Uint8Array[]) => void) | null = null;
+
   private emitPack(): void {
-    const { data, metadata } = encodePackPart(this.items, this.compress);
-    this.out.push({ stream: 'd', data, metadata });
+    if (this.packSink) this.packSink(this.items);
+    else {
+      const { data, metadata } = encodePackPart(this.items, this.compress);
+      this.out.push({ stream: 'd', data, metadata });
+    }
     this.items = [];
     this.itemBytes.reset();
   }

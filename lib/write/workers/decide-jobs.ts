@@ -9,25 +9,26 @@ import { FallbackFilter, FallbackMap, applyFallbackRecordData } from '../splitte
 import { RAW_VIEW, RefView } from '../group-store.js';
 import type { SharedLzData } from '../lz-diff-encode.js';
 
-/** Segments to decide, in shared memory; threads claim them through `counter`. */
+/**
+ * Segments to decide, in shared memory; threads claim them through `counter` and write each
+ * decision into its job's slot of `results`. The main thread waits for the jobs, not for the
+ * workers' replies: a worker busy storing the previous batch replies late, having claimed nothing.
+ */
 export interface DecideJobsMessage {
   buffers: SharedArrayBuffer[];
   /** Per job: buffer index, byte offset, length. */
   where: Uint32Array;
   /** Per job: front then back end, each [full, dirHi, dirLo, rcHi, rcLo]. */
   ends: Uint32Array;
+  /** Int32 [next job to claim, jobs decided]. */
   counter: SharedArrayBuffer;
+  /** Per job RESULT_WORDS uint32: piece count (1 or 2), then per piece PIECE_WORDS. */
+  results: SharedArrayBuffer;
 }
 
-/** The decisions one thread made. */
-export interface DecideResults {
-  /** Job index of each decision list. */
-  jobs: Uint32Array;
-  /** Pieces per job (1 or 2). */
-  counts: Uint8Array;
-  /** Per piece: aHi, aLo, bHi, bLo, group (~0 for a new key), rc, start, end. */
-  pieces: Uint32Array;
-}
+/** Per piece: aHi, aLo, bHi, bLo, group (~0 for a new key), rc, start, end. */
+export const PIECE_WORDS = 8;
+export const RESULT_WORDS = 1 + 2 * PIECE_WORDS;
 
 /** State changes after a registration: new keys (added in order) and group views (new or unpacked). */
 export interface SyncMessage {
@@ -80,7 +81,7 @@ export function buildDecideJobs(jobs: ReadonlyArray<{ seg: Uint8Array; front: Km
     writeEnd(j.front, ends, 10 * i);
     writeEnd(j.back, ends, 10 * i + 5);
   });
-  return { buffers, where, ends, counter: new SharedArrayBuffer(4) };
+  return { buffers, where, ends, counter: new SharedArrayBuffer(8), results: new SharedArrayBuffer(4 * RESULT_WORDS * n) };
 }
 
 /** A thread's copy of the decision state (the main thread uses its own state directly). */
@@ -107,21 +108,23 @@ export class DecideCore {
     applyFallbackRecordData(this.fb.map, m.fallback, m.fallback.length / 7);
   }
 
-  /** Claim and decide jobs until none is left. */
-  take(m: DecideJobsMessage): DecideResults {
+  /** Claim and decide jobs until none is left; returns how many this thread decided. */
+  take(m: DecideJobsMessage): number {
     return takeDecideJobs(m, this.state, this.gp, this.fb);
   }
 }
 
-/** Claim and decide jobs until none is left, against `state`. */
+/** Claim and decide jobs until none is left, against `state`; returns how many this thread decided. */
 export function takeDecideJobs(
   m: DecideJobsMessage,
   state: GroupingState,
   gp: GroupingParams,
   fb: { filter: FallbackFilter; map: FallbackMap },
-): DecideResults {
+): number {
   const counter = new Int32Array(m.counter);
+  const out = new Uint32Array(m.results);
   const n = m.where.length / 3;
+  if (Atomics.load(counter, 0) >= n) return 0; // a late 'decide' message: all claimed already
   // Reverse complements a decision makes serve that decision only (the pieces leave the thread as
   // ranges), so one buffer is reused from job to job.
   let scratch = new Uint8Array(1 << 16);
@@ -134,20 +137,51 @@ export function takeDecideJobs(
     used += len;
     return scratch.subarray(used - len, used);
   };
-  const jobs: number[] = [];
-  const counts: number[] = [];
-  const pieces: number[] = [];
+  let mine = 0;
   for (;;) {
     const j = Atomics.add(counter, 0, 1);
     if (j >= n) break;
     const seg = new Uint8Array(m.buffers[m.where[3 * j]!]!, m.where[3 * j + 1]!, m.where[3 * j + 2]!);
     used = 0;
     const ds = decideSegment(state, gp, fb, seg, readEnd(m.ends, 10 * j), readEnd(m.ends, 10 * j + 5), alloc);
-    jobs.push(j);
-    counts.push(ds.length);
-    for (const d of ds) pieces.push(hiOf(d.a), loOf(d.a), hiOf(d.b), loOf(d.b), d.group < 0 ? 0xffffffff : d.group, d.rc ? 1 : 0, d.start, d.end);
+    let o = RESULT_WORDS * j;
+    out[o++] = ds.length;
+    for (const d of ds) {
+      out[o] = hiOf(d.a);
+      out[o + 1] = loOf(d.a);
+      out[o + 2] = hiOf(d.b);
+      out[o + 3] = loOf(d.b);
+      out[o + 4] = d.group < 0 ? 0xffffffff : d.group;
+      out[o + 5] = d.rc ? 1 : 0;
+      out[o + 6] = d.start;
+      out[o + 7] = d.end;
+      o += PIECE_WORDS;
+    }
+    mine++;
+    // Publishes this job's slot (Atomics order the writes above); the last job wakes the main thread.
+    if (Atomics.add(counter, 1, 1) + 1 === n) Atomics.notify(counter, 1);
   }
-  return { jobs: Uint32Array.from(jobs), counts: Uint8Array.from(counts), pieces: Uint32Array.from(pieces) };
+  return mine;
+}
+
+// In every supported Node (V8 8.7+), not yet in the ES2022 lib the build targets.
+const waitAsync = (Atomics as unknown as {
+  waitAsync(a: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
+}).waitAsync;
+
+/**
+ * Resolves once every job of `m` is decided. `replies` (every worker's answer to the message)
+ * settles no earlier; it is raced only so that a worker's failure is not waited for forever.
+ */
+export async function allDecided(m: DecideJobsMessage, replies: Promise<unknown>): Promise<void> {
+  const counter = new Int32Array(m.counter);
+  const n = m.where.length / 3;
+  for (;;) {
+    const done = Atomics.load(counter, 1);
+    if (done >= n) return;
+    const w = waitAsync(counter, 1, done);
+    if (w.async) await Promise.race([w.value, replies]);
+  }
 }
 
 /**

@@ -30,7 +30,7 @@ export function timedStep<T>(step: string, fn: () => T): T {
   return r;
 }
 import { AgcError, AgcErrorCode, deserializeError, type SerializedError } from '../../errors.js';
-import { DecideCore, type DecideJobsMessage, type DecideResults, type SyncMessage } from './decide-jobs.js';
+import { DecideCore, type DecideJobsMessage, type SyncMessage } from './decide-jobs.js';
 import type { GroupingParams } from '../grouping.js';
 import type { SharedLzData } from '../lz-diff-encode.js';
 
@@ -55,7 +55,8 @@ export type ToWorker =
       coders: SharedLzData[];
     }
   | { type: 'finish'; seq: number }
-  | { type: 'compress'; seq: number; jobs: PackJobsMessage }
+  /** Pack jobs to help with: another worker's full packs of a batch, or the last packs at close. */
+  | { type: 'compress'; seq: number; jobs: PackJobsMessage; last: boolean }
   | { type: 'dsync'; gp: GroupingParams; fallbackFrac: number; sync: SyncMessage }
   | { type: 'decide'; seq: number; jobs: DecideJobsMessage };
 
@@ -66,12 +67,27 @@ export interface PartsMessage {
   partMeta: Float64Array;
   partLen: Uint32Array;
   partData: Uint8Array;
+  /** Per part: its pack's place among its group's packs of the batch (see OrderedPart). */
+  partOrder: Int32Array;
+}
+
+/**
+ * A finished part. Packs compressed by any thread carry `order`, their place in the list of packs
+ * the group's owner emitted; parts of one group's stream are written in that order. -1: a part
+ * needing no order (a reference, a last pack).
+ */
+export interface OrderedPart {
+  group: number;
+  part: GroupPart;
+  order: number;
 }
 
 /** Messages from a worker. */
 export type FromWorker =
   | ({ type: 'done'; seq: number; ids: Uint32Array; jobs?: PackJobsMessage; steps?: Record<string, number> } & PartsMessage)
-  | { type: 'decided'; seq: number; results: DecideResults; steps?: Record<string, number> }
+  /** Mid-batch: the worker's full packs, for every thread to compress (the worker starts on them too). */
+  | { type: 'packs'; seq: number; jobs: PackJobsMessage }
+  | { type: 'decided'; seq: number; count: number; steps?: Record<string, number> }
   | { type: 'error'; seq: number; error: SerializedError };
 
 /**
@@ -80,6 +96,8 @@ export type FromWorker =
  */
 export interface PackJobsMessage {
   jobGroups: Uint32Array;
+  /** Place of each job in the list given to buildPackJobs (jobs are sorted largest first). */
+  jobOrder: Uint32Array;
   /** Items per job. */
   jobCounts: Uint32Array;
   /** Byte length of every item, jobs in order. */
@@ -91,20 +109,20 @@ export interface PackJobsMessage {
   counter: SharedArrayBuffer;
 }
 
-/** Claims and encodes last-pack jobs (see PackJobsMessage) until none is left. */
-export function takePackJobs(m: PackJobsMessage): Array<{ group: number; part: GroupPart }> {
+/** Claims and encodes pack jobs (see PackJobsMessage) until none is left. */
+export function takePackJobs(m: PackJobsMessage): OrderedPart[] {
   const counter = new Int32Array(m.counter);
   // Item offsets: prefix sums over jobs (cheap, recomputed by each taker).
   const itemStart = new Uint32Array(m.jobCounts.length + 1);
   for (let j = 0; j < m.jobCounts.length; j++) itemStart[j + 1] = itemStart[j]! + m.jobCounts[j]!;
-  const out: Array<{ group: number; part: GroupPart }> = [];
+  const out: OrderedPart[] = [];
   for (;;) {
     const j = Atomics.add(counter, 0, 1);
     if (j >= m.jobGroups.length) return out;
     const items: Uint8Array[] = [];
     for (let i = itemStart[j]!; i < itemStart[j + 1]!; i++) items.push(new Uint8Array(m.data[m.itemBuf[i]!]!, m.itemOff[i]!, m.itemLens[i]!));
     const { data, metadata } = encodePackPart(items, zstdCompress);
-    out.push({ group: m.jobGroups[j]!, part: { stream: 'd', data: data.buffer instanceof SharedArrayBuffer ? data.slice() : data, metadata } });
+    out.push({ group: m.jobGroups[j]!, part: { stream: 'd', data: data.buffer instanceof SharedArrayBuffer ? data.slice() : data, metadata }, order: m.jobOrder[j]! });
   }
 }
 
@@ -114,50 +132,53 @@ export interface StoreParams {
   minMatchLen: number;
 }
 
-function packParts(groups: number[], parts: GroupPart[][]): PartsMessage {
-  let n = 0;
+function packParts(list: readonly OrderedPart[]): PartsMessage {
   let bytes = 0;
-  for (const ps of parts)
-    for (const p of ps) {
-      n++;
-      bytes += p.data.length;
-    }
+  for (const p of list) bytes += p.part.data.length;
+  const n = list.length;
   const m: PartsMessage = {
     partGroup: new Uint32Array(n),
     partStream: new Uint8Array(n),
     partMeta: new Float64Array(n),
     partLen: new Uint32Array(n),
     partData: new Uint8Array(bytes),
+    partOrder: new Int32Array(n),
   };
-  let i = 0;
   let off = 0;
-  groups.forEach((g, gi) => {
-    for (const p of parts[gi]!) {
-      m.partGroup[i] = g;
-      m.partStream[i] = p.stream === 'r' ? 0 : 1;
-      m.partMeta[i] = p.metadata;
-      m.partLen[i] = p.data.length;
-      m.partData.set(p.data, off);
-      off += p.data.length;
-      i++;
-    }
+  list.forEach(({ group, part, order }, i) => {
+    m.partGroup[i] = group;
+    m.partStream[i] = part.stream === 'r' ? 0 : 1;
+    m.partMeta[i] = part.metadata;
+    m.partLen[i] = part.data.length;
+    m.partData.set(part.data, off);
+    m.partOrder[i] = order;
+    off += part.data.length;
   });
   return m;
 }
 
-/** Unpack a PartsMessage into (group, part) pairs in order. */
-export function unpackParts(m: PartsMessage): Array<{ group: number; part: GroupPart }> {
-  const out: Array<{ group: number; part: GroupPart }> = [];
+/** Unpack a PartsMessage into its parts, in order. */
+export function unpackParts(m: PartsMessage): OrderedPart[] {
+  const out: OrderedPart[] = [];
   let off = 0;
   for (let i = 0; i < m.partGroup.length; i++) {
     const len = m.partLen[i]!;
     out.push({
       group: m.partGroup[i]!,
       part: { stream: m.partStream[i] === 0 ? 'r' : 'd', data: m.partData.subarray(off, off + len), metadata: m.partMeta[i]! },
+      order: m.partOrder[i]!,
     });
     off += len;
   }
   return out;
+}
+
+/**
+ * Packs compressed by several threads, back in their order within each group: sorted by group,
+ * then order (a stable sort; only the order within a group's stream matters to the archive).
+ */
+export function inPackOrder(parts: OrderedPart[]): OrderedPart[] {
+  return parts.sort((a, b) => a.group - b.group || a.order - b.order);
 }
 
 /** Step name of group decisions made by a thread (stage table). */
@@ -168,7 +189,11 @@ export class StoreCore {
   private readonly stores = new Map<number, GroupStore>();
   /** Replica of the decision state (parallel decisions only). */
   private decider: DecideCore | null = null;
-  constructor(private readonly p: StoreParams) {}
+  /** `notify` posts a message to the main thread before the reply (the mid-batch pack lists). */
+  constructor(
+    private readonly p: StoreParams,
+    private readonly notify: (m: FromWorker) => void = () => undefined,
+  ) {}
 
   private store(id: number): GroupStore {
     let s = this.stores.get(id);
@@ -185,13 +210,14 @@ export class StoreCore {
    * reply carries the thread's step times since the previous reply.
    */
   handle(m: ToWorker): { reply: FromWorker; transfer: ArrayBuffer[] } | null {
-    const step = m.type === 'batch' ? 'LZ-diff encode, packing' : m.type === 'decide' || m.type === 'dsync' ? DECIDE_STEP : 'last packs';
+    const step =
+      m.type === 'batch' || (m.type === 'compress' && !m.last) ? 'LZ-diff encode, packing' : m.type === 'decide' || m.type === 'dsync' ? DECIDE_STEP : 'last packs';
     // LZ-diff estimates made by decisions have their own row (LZ_STEP): keep them out of this one.
     const lz0 = threadSteps.ms.get(LZ_STEP) ?? 0;
     const r = timedStep(step, () => this.handleUntimed(m));
     const lz = (threadSteps.ms.get(LZ_STEP) ?? 0) - lz0;
     if (lz > 0) threadSteps.add(step, -lz);
-    if (r && r.reply.type !== 'error') r.reply.steps = threadSteps.take();
+    if (r && (r.reply.type === 'done' || r.reply.type === 'decided')) r.reply.steps = threadSteps.take();
     return r;
   }
 
@@ -206,11 +232,7 @@ export class StoreCore {
         return null;
       case 'decide': {
         if (!this.decider) throw new AgcError(AgcErrorCode.INTERNAL, 'internal: decisions before the state was sent');
-        const results = this.decider.take(m.jobs);
-        return {
-          reply: { type: 'decided', seq: m.seq, results },
-          transfer: [results.jobs.buffer, results.counts.buffer, results.pieces.buffer] as ArrayBuffer[],
-        };
+        return { reply: { type: 'decided', seq: m.seq, count: this.decider.take(m.jobs) }, transfer: [] };
       }
       case 'adopt':
         this.stores.set(m.id, GroupStore.packedFrom(m.id, m.init, this.p.packCardinality, this.p.minMatchLen, zstdCompress, zstdDecompress));
@@ -220,27 +242,31 @@ export class StoreCore {
         for (let i = 0; i < m.counts.length; i++) total += m.counts[i]!;
         const ids = new Uint32Array(total);
         m.coderGroups.forEach((g, i) => this.store(g).useSharedCoder(m.coders[i]!));
-        const groups: number[] = [];
-        const parts: GroupPart[][] = [];
+        // Full packs are not compressed here: they become jobs every thread can take (the other
+        // workers get them through the main thread), so a worker that owns the batch's heavier
+        // groups does not hold the others up.
+        const packs: Array<{ group: number; items: Uint8Array[] }> = [];
+        const parts: OrderedPart[] = [];
         let e = 0;
         for (let gi = 0; gi < m.groups.length; gi++) {
           const g = m.groups[gi]!;
           const store = this.store(g);
           const raw = store.isRaw;
+          store.packSink = (items) => packs.push({ group: g, items });
           for (let j = 0; j < m.counts[gi]!; j++, e++) {
             const seg = new Uint8Array(m.buffers[m.where[3 * e]!]!, m.where[3 * e + 1]!, m.where[3 * e + 2]!);
             ids[e] = raw ? store.addRaw(seg) : store.add(seg);
           }
-          groups.push(g);
-          parts.push(store.drain());
+          store.packSink = null;
+          for (const part of store.drain()) parts.push({ group: g, part, order: -1 });
         }
-        // Then help with the batch's reference parts until none is left.
+        const jobs = packs.length > 0 ? buildPackJobs(packs) : null;
+        if (jobs) this.notify({ type: 'packs', seq: m.seq, jobs });
+        // Then help with the batch's reference parts until none is left, then with the packs.
         const refs = new RefJobs(m.refGroups, m.refWhere, m.buffers, m.refCounter);
-        for (const { group, part } of refs.takeAll()) {
-          groups.push(group);
-          parts.push([part]);
-        }
-        const pm = packParts(groups, parts);
+        for (const { group, part } of refs.takeAll()) parts.push({ group, part, order: -1 });
+        if (jobs) parts.push(...takePackJobs(jobs));
+        const pm = packParts(parts);
         return { reply: { type: 'done', seq: m.seq, ids, ...pm }, transfer: [ids.buffer as ArrayBuffer, ...transferOf(pm)] };
       }
       case 'finish': {
@@ -249,29 +275,20 @@ export class StoreCore {
         // has work at once.
         const groups = [...this.stores.keys()].sort((a, b) => a - b);
         const jobs: Array<{ group: number; items: Uint8Array[] }> = [];
-        const vGroups: number[] = [];
-        const vParts: GroupPart[][] = [];
+        const parts: OrderedPart[] = [];
         for (const g of groups) {
           const st = this.stores.get(g)!;
           const items = st.takePendingItems();
           if (items.length > 0) jobs.push({ group: g, items });
           st.finish();
-          const ps = st.drain();
-          if (ps.length > 0) {
-            vGroups.push(g);
-            vParts.push(ps);
-          }
+          for (const part of st.drain()) parts.push({ group: g, part, order: -1 });
         }
         this.stores.clear();
-        const pm = packParts(vGroups, vParts);
+        const pm = packParts(parts);
         return { reply: { type: 'done', seq: m.seq, ids: new Uint32Array(0), jobs: buildPackJobs(jobs), ...pm }, transfer: transferOf(pm) };
       }
       case 'compress': {
-        const out = takePackJobs(m.jobs);
-        const pm = packParts(
-          out.map((o) => o.group),
-          out.map((o) => [o.part]),
-        );
+        const pm = packParts(takePackJobs(m.jobs));
         return { reply: { type: 'done', seq: m.seq, ids: new Uint32Array(0), ...pm }, transfer: transferOf(pm) };
       }
     }
@@ -284,7 +301,7 @@ export class StoreCore {
  */
 export function buildPackJobs(jobs: Array<{ group: number; items: Uint8Array[] }>): PackJobsMessage {
   const size = (j: { items: Uint8Array[] }) => j.items.reduce((a, it) => a + it.length, 0);
-  const sorted = jobs.map((j) => ({ ...j, bytes: size(j) })).sort((a, b) => b.bytes - a.bytes || a.group - b.group);
+  const sorted = jobs.map((j, order) => ({ ...j, order, bytes: size(j) })).sort((a, b) => b.bytes - a.bytes || a.order - b.order);
   let copyBytes = 0;
   let nItems = 0;
   for (const j of sorted) {
@@ -301,6 +318,7 @@ export function buildPackJobs(jobs: Array<{ group: number; items: Uint8Array[] }
   }
   const m: PackJobsMessage = {
     jobGroups: Uint32Array.from(sorted, (j) => j.group),
+    jobOrder: Uint32Array.from(sorted, (j) => j.order),
     jobCounts: Uint32Array.from(sorted, (j) => j.items.length),
     itemLens: new Uint32Array(nItems),
     itemBuf: new Uint32Array(nItems),
@@ -386,10 +404,32 @@ export interface BatchJob {
   refs: Array<{ group: number; data: Uint8Array; coder?: SharedLzData | null }>;
 }
 
-/** Result for one batch: in-group ids per group (same shape as the job) and the parts in order. */
+/**
+ * Result for one batch: in-group ids per group (same shape as the job) and the parts (packs made
+ * by several threads: see inPackOrder).
+ */
 export interface BatchResult {
   ids: Map<number, Uint32Array>;
-  parts: Array<{ group: number; part: GroupPart }>;
+  parts: OrderedPart[];
+}
+
+/** The pack lists of a batch announced so far, for the main thread to help with while it waits. */
+export class PackLists {
+  readonly lists: PackJobsMessage[] = [];
+  private wake: (() => void) | null = null;
+
+  add(jobs: PackJobsMessage): void {
+    this.lists.push(jobs);
+    this.wake?.();
+    this.wake = null;
+  }
+
+  /** Resolves at the next announcement. */
+  next(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+    });
+  }
 }
 
 interface Pending {
@@ -423,6 +463,8 @@ export class CompressPool {
   private readonly workers: Worker[] = [];
   private readonly pending: Array<Map<number, Pending>> = [];
   private seq = 0;
+  /** Per batch in flight (by its message seq): what to do with a worker's list of full packs. */
+  private readonly onPacks = new Map<number, (worker: number, jobs: PackJobsMessage) => void>();
   private failed: Error | null = null;
   private closed = false;
   /** Step times reported by the workers (summed), for the stage table. */
@@ -438,6 +480,10 @@ export class CompressPool {
       const pend = new Map<number, Pending>();
       this.pending.push(pend);
       w.on('message', (m: FromWorker) => {
+        if (m.type === 'packs') {
+          this.onPacks.get(m.seq)?.(i, m.jobs);
+          return;
+        }
         if (m.type !== 'error') this.steps.merge(m.steps);
         const p = pend.get(m.seq);
         if (!p) return;
@@ -502,9 +548,21 @@ export class CompressPool {
    * Store one batch. Returns the workers' result and the batch's reference jobs, which the caller
    * may help with (RefJobs.takeAll) instead of waiting idle; its parts then count as well.
    */
-  submit(job: BatchJob): { result: Promise<BatchResult>; refs: RefJobs } {
+  submit(job: BatchJob): { result: Promise<BatchResult>; refs: RefJobs; packs: PackLists } {
     const W = this.threads;
     const seq = ++this.seq;
+    // A worker's full packs go to every other worker at once (and to the caller, see PackLists).
+    const packs = new PackLists();
+    const helpers: Array<Promise<OrderedPart[]>> = [];
+    this.onPacks.set(seq, (from, jobs) => {
+      packs.add(jobs);
+      for (let w = 0; w < W; w++) {
+        if (w === from) continue;
+        const h = this.requestDone(w, { type: 'compress', seq: ++this.seq, jobs, last: false }).then((r) => unpackParts(r));
+        h.catch(() => undefined); // awaited with the batch
+        helpers.push(h);
+      }
+    });
     const gi: number[][] = Array.from({ length: W }, () => []);
     job.groups.forEach((g, i) => gi[this.owner(g)]!.push(i));
 
@@ -565,9 +623,12 @@ export class CompressPool {
     refData.forEach((e, j) => locate(e, mainBuffers, mainIndex, mainWhere, j));
     const refs = new RefJobs(refGroups, mainWhere, mainBuffers, refCounter);
 
-    const result = replies.then((rs) => {
+    const result = replies.then(async (rs) => {
+      // Every list was announced before its worker's reply: the helpers are all known now.
+      this.onPacks.delete(seq);
       const ids = new Map<number, Uint32Array>();
-      const parts: Array<{ group: number; part: GroupPart }> = [];
+      const parts: OrderedPart[] = [];
+      for (const h of await Promise.all(helpers)) parts.push(...h);
       rs.forEach((r, w) => {
         let e = 0;
         for (const i of gi[w]!) {
@@ -579,7 +640,8 @@ export class CompressPool {
       });
       return { ids, parts };
     });
-    return { result, refs };
+    result.catch(() => this.onPacks.delete(seq));
+    return { result, refs, packs };
   }
 
   /**
@@ -592,7 +654,7 @@ export class CompressPool {
     const parts = replies.flatMap((r) => unpackParts(r));
     const jobs = buildPackJobs(replies.flatMap((r) => (r.jobs ? unpackJobs(r.jobs) : [])));
     const seq2 = ++this.seq;
-    const others = Promise.all(this.workers.map((_, w) => this.requestDone(w, { type: 'compress', seq: seq2, jobs })));
+    const others = Promise.all(this.workers.map((_, w) => this.requestDone(w, { type: 'compress', seq: seq2, jobs, last: true })));
     others.catch(() => undefined);
     const mine = timedStep('last packs', () => takePackJobs(jobs));
     for (const r of await others) parts.push(...unpackParts(r));
@@ -604,14 +666,16 @@ export class CompressPool {
     for (let w = 0; w < this.threads; w++) this.post(w, { type: 'dsync', gp, fallbackFrac, sync });
   }
 
-  /** Every worker claims decision jobs (after what it has queued); resolves to their results. */
-  decide(jobs: DecideJobsMessage): Promise<DecideResults[]> {
+  /**
+   * Every worker claims decision jobs (after what it has queued; the results go to the jobs' shared
+   * slots); resolves when every worker has replied, rejects when one failed.
+   */
+  async decide(jobs: DecideJobsMessage): Promise<void> {
     const seq = ++this.seq;
-    return Promise.all(
+    await Promise.all(
       this.workers.map(async (_, w) => {
         const r = await this.request(w, { type: 'decide', seq, jobs });
         if (r.type !== 'decided') throw new AgcError(AgcErrorCode.INTERNAL, `internal: unexpected ${r.type} reply from compress worker ${w}`);
-        return r.results;
       }),
     );
   }

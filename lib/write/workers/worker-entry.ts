@@ -14,7 +14,7 @@ const collect = runInNewContext('typeof gc === "function" ? gc : undefined') as 
 
 const port = parentPort;
 if (!port) throw new AgcError(AgcErrorCode.INTERNAL, 'compress-worker must run in a worker thread');
-const core = new StoreCore(workerData as StoreParams);
+const core = new StoreCore(workerData as StoreParams, (m) => port.postMessage(m));
 // A failing message without a reply (raw/adopt) fails the next request instead.
 let deferred: unknown = null;
 
