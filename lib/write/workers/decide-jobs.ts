@@ -166,7 +166,7 @@ export function takeDecideJobs(
 
 // In every supported Node (V8 8.7+), not yet in the ES2022 lib the build targets.
 const waitAsync = (Atomics as unknown as {
-  waitAsync(a: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
+  waitAsync(this: void, a: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
 }).waitAsync;
 
 /**
