@@ -84,9 +84,24 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
       }
       rows.push(...randomRows(ctx, label, archive));
       rows.push(openRow(ctx, label, archive));
+      if (spec.samples === 24) rows.push(getcolRow(ctx, section, label, archive));
     }
   }
   return rows;
+}
+
+/**
+ * Whole-collection extraction where node's start-up no longer dominates: getcol -t 2 of a
+ * synthetic set, agc-node's output checked against upstream's.
+ */
+function getcolRow(ctx: BenchContext, section: string, label: string, archive: string): BenchRow {
+  const args = ['getcol', '-t', '2', archive];
+  const cmp = ctx.compare({ command: process.execPath, args: [ctx.cli, ...args] }, { command: ctx.agcBin!, args });
+  const digest = (r: ReturnType<typeof spawnSync>) => createHash('sha256').update(r.stdout as Buffer).digest('hex');
+  const mine = spawnSync(process.execPath, [ctx.cli, ...args], { maxBuffer: 1 << 30 });
+  const theirs = spawnSync(ctx.agcBin!, args, { maxBuffer: 1 << 30 });
+  const note = mine.status !== 0 ? `FAILED (exit ${mine.status})` : digest(mine) === digest(theirs) ? 'output = upstream' : 'OUTPUT DIFFERS FROM UPSTREAM';
+  return comparisonRow(section, `getcol -t 2 ${label}`, cmp, { target: 'wall ≤ 1.0×', note });
 }
 
 const rate = (m: Comparison['runsA']) => median(m.map((r) => Number(/= (\d+) \/s/.exec(r.stdout ?? '')?.[1])));
