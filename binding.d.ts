@@ -197,6 +197,13 @@ export declare function kmerSingletonsExcept(
 ): { hi: Uint32Array; lo: Uint32Array };
 /** Splitters of a reference (singleton candidates, walk with segment size S), in emission order. */
 export declare function referenceSplitters(contigs: Uint8Array[], k: number, segmentSize: number): { hi: Uint32Array; lo: Uint32Array };
+/**
+ * Full windows of `seq` whose canonical k-mer passes the fallback filter (threshold as two uint32
+ * halves), in order, as (hi, lo, direct 0/1) triples.
+ */
+export declare function fallbackKmers(seq: Uint8Array, k: number, thresholdHi: number, thresholdLo: number): Uint32Array;
+/** Indices i whose value (hi[i], lo[i]) passes the fallback filter, ascending. */
+export declare function fallbackFilterIndices(hi: Uint32Array, lo: Uint32Array, thresholdHi: number, thresholdLo: number): Uint32Array;
 
 // ---- interrupt cleanup (CLI only; POSIX) ----
 /**

@@ -1,4 +1,5 @@
-// kmerCounts / kmerSingletonsExcept / referenceSplitters (binding.d.ts) over agc/kmer_splitters.h.
+// kmerCounts / kmerSingletonsExcept / referenceSplitters / fallbackKmers / fallbackFilterIndices
+// (binding.d.ts) over agc/kmer_splitters.h.
 // Values cross the bridge as (hi, lo) Uint32Array pairs, the form lib/write/kmer uses.
 #include "common.h"
 
@@ -104,12 +105,50 @@ Napi::Value ReferenceSplittersJs(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// The fallback threshold as its two uint32 halves (arguments i, i + 1).
+uint64_t ArgThreshold(const Napi::CallbackInfo& info, size_t i) {
+  const uint64_t hi = ArgUint32(info, i, "thresholdHi");
+  return (hi << 32) | ArgUint32(info, i + 1, "thresholdLo");
+}
+
+// Passing windows of one sequence as (hi, lo, direct) triples.
+Napi::Value FallbackKmersJs(const Napi::CallbackInfo& info) {
+  int k = ArgK(info, 1);
+  uint64_t threshold = ArgThreshold(info, 2);
+  ByteView seq = ArgBytes(info, 0, "seq");  // last: no JavaScript runs after the pointer is taken
+  std::vector<agc::FallbackHit> hits = agc::FallbackKmers({seq.data, seq.size}, k, threshold);
+  Napi::Uint32Array out = Napi::Uint32Array::New(info.Env(), 3 * hits.size());
+  uint32_t* o = out.Data();
+  for (const agc::FallbackHit& h : hits) {
+    *o++ = static_cast<uint32_t>(h.value >> 32);
+    *o++ = static_cast<uint32_t>(h.value);
+    *o++ = h.direct ? 1 : 0;
+  }
+  return out;
+}
+
+// Indices of the (hi[i], lo[i]) values that pass the fallback filter.
+Napi::Value FallbackFilterIndicesJs(const Napi::CallbackInfo& info) {
+  uint64_t threshold = ArgThreshold(info, 2);
+  Napi::Env env = info.Env();
+  Napi::Uint32Array hi = AsUint32Array(info.Length() > 0 ? info[0] : env.Undefined(), "hi");
+  Napi::Uint32Array lo = AsUint32Array(info.Length() > 1 ? info[1] : env.Undefined(), "lo");
+  if (hi.ElementLength() != lo.ElementLength()) throw InputRangeError(env, "hi and lo differ in length");
+  std::vector<uint32_t> idx = agc::FallbackFilterIndices({hi.Data(), lo.Data(), hi.ElementLength()}, threshold);
+  Napi::Uint32Array out = Napi::Uint32Array::New(env, idx.size());
+  std::copy(idx.begin(), idx.end(), out.Data());
+  return out;
+}
+
 }  // namespace
 
 void InitKmer(Napi::Env env, Napi::Object exports) {
   exports.Set("kmerCounts", Napi::Function::New<Coded<KmerCountsJs>>(env, "kmerCounts"));
   exports.Set("kmerSingletonsExcept",
               Napi::Function::New<Coded<KmerSingletonsExceptJs>>(env, "kmerSingletonsExcept"));
+  exports.Set("fallbackKmers", Napi::Function::New<Coded<FallbackKmersJs>>(env, "fallbackKmers"));
+  exports.Set("fallbackFilterIndices",
+              Napi::Function::New<Coded<FallbackFilterIndicesJs>>(env, "fallbackFilterIndices"));
   exports.Set("referenceSplitters",
               Napi::Function::New<Coded<ReferenceSplittersJs>>(env, "referenceSplitters"));
 }

@@ -223,6 +223,23 @@ describe('reference k-mer functions', () => {
       expect(native.referenceSplitters([seq], k, 1).hi.length).toBeGreaterThan(0);
     }
   });
+
+  it('fallback scans check their arguments; any codes, empty input and threshold 0 are safe', () => {
+    const random = rng(9);
+    const seq = Uint8Array.from({ length: 3000 }, (_, i) => (i % 700 === 699 ? 9 : Math.floor(random() * 4)));
+    expect(() => (native.fallbackKmers as (...x: unknown[]) => unknown)()).toThrow(TypeError);
+    expect(() => native.fallbackKmers('ACGT' as never, 21, 0, 1)).toThrow(TypeError);
+    expect(() => native.fallbackKmers(seq, 16, 0, 1)).toThrow(RangeError);
+    expect(() => native.fallbackKmers(seq, 21, -1, 1)).toThrow(TypeError);
+    expect(() => native.fallbackKmers(seq, 21, 0, 2 ** 32)).toThrow(TypeError);
+    expect(native.fallbackKmers(seq, 21, 0, 0).length).toBe(0);
+    expect(native.fallbackKmers(new Uint8Array(0), 21, 0xffffffff, 0xffffffff).length).toBe(0);
+    // threshold ~0: every full window passes (5 runs between the four 9s, k - 1 short windows each)
+    expect(native.fallbackKmers(seq, 21, 0xffffffff, 0xffffffff).length).toBe(3 * (3000 - 4 - 5 * 20));
+    expect(() => native.fallbackFilterIndices(new Uint32Array(2), new Uint32Array(1), 0, 1)).toThrow(RangeError);
+    expect(() => native.fallbackFilterIndices(new Uint8Array(2) as never, new Uint32Array(2), 0, 1)).toThrow(TypeError);
+    expect(Array.from(native.fallbackFilterIndices(new Uint32Array(3), new Uint32Array(3), 0xffffffff, 0xffffffff))).toEqual([0, 1, 2]);
+  });
 });
 
 describe('bad files', () => {

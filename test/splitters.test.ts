@@ -21,6 +21,7 @@ import {
 } from '../lib/write/splitters.js';
 import { TestArchive } from './helpers/agc-container.js';
 import { referenceSplitters as nativeReferenceSplitters } from '../lib/native/kmer.js';
+import { fallbackFilterIndices, fallbackKmers } from '../lib/write/native-scans.js';
 import { AgcInputError } from '../lib/errors.js';
 import { caseDir, datasetDir } from './shared-data.js';
 import { rngU32 } from './helpers/random.js';
@@ -284,6 +285,31 @@ describe('fallback filter, records and map', () => {
     expect(() => new FallbackFilter(-0.1)).toThrow(RangeError);
     expect(() => new FallbackFilter(1)).toThrow(RangeError);
     expect(() => new FallbackFilter(Number.NaN)).toThrow(RangeError);
+  });
+
+  it('the addon finds the same passing windows and values as the TypeScript filter', () => {
+    const next = rngU32(21);
+    for (const [k, frac] of [[21, 0.05], [25, 0.3], [32, 0.01], [17, 0.5]] as const) {
+      const f = new FallbackFilter(frac);
+      const seq = Uint8Array.from({ length: 20000 }, (_, i) => (i % 3001 === 3000 ? 4 : next() & 3));
+      const want: number[] = [];
+      const s = new KmerScanner(k);
+      for (const x of seq) {
+        if (x > 3) {
+          s.reset();
+          continue;
+        }
+        s.push(x);
+        if (s.isFull() && f.test(s.canonHi, s.canonLo)) want.push(s.canonHi, s.canonLo, s.isDirOriented() ? 1 : 0);
+      }
+      expect(want.length).toBeGreaterThan(0);
+      expect(Array.from(fallbackKmers(seq, k, f))).toEqual(want);
+      const hi = Uint32Array.from({ length: 5000 }, () => next());
+      const lo = Uint32Array.from({ length: 5000 }, () => next());
+      const idx: number[] = [];
+      for (let i = 0; i < hi.length; i++) if (f.test(hi[i]!, lo[i]!)) idx.push(i);
+      expect(Array.from(fallbackFilterIndices(hi, lo, f))).toEqual(idx);
+    }
   });
 
   it('filter(x) = (MurMur64(x) ^ 0xD73F8BF11046C40E) < thr', () => {

@@ -2,8 +2,7 @@
 // the one-splitter and missing-middle candidate searches, the fallback-minimizer lookup.
 // Everything here reads only the state frozen at the start of a batch, so the decision for a
 // segment never depends on which other segments of the batch were seen first.
-import { reverseComplementCodes } from './native-scans.js';
-import { KmerScanner } from './kmer/kmer.js';
+import { fallbackKmers, reverseComplementCodes } from './native-scans.js';
 import type { FallbackFilter, FallbackMap } from './splitters.js';
 import { AgcError, AgcErrorCode } from '../errors.js';
 
@@ -396,54 +395,76 @@ export function fallbackLookup(st: GroupingState, p: GroupingParams, fb: Fallbac
   if (!fb.filter.enabled) return [NONE, NONE, false];
   const short = p.segmentSize <= 10000;
 
-  // oriented pair key -> distinct k-mers supporting it
-  const support = new Map<bigint, Set<bigint>>();
-  const s = new KmerScanner(p.k);
-  for (let i = 0; i < seq.length; i++) {
-    const c = seq[i]!;
-    if (c > 3) {
-      s.reset();
-      continue;
-    }
-    s.push(c);
-    if (!s.isFull()) continue;
-    const dirOr = s.isDirOriented();
-    const hi = dirOr ? s.dirHi : s.rcHi;
-    const lo = dirOr ? s.dirLo : s.rcLo;
-    if (!fb.filter.test(hi, lo)) continue;
+  // Every (oriented pair, supporting k-mer) occurrence as 6 words [aHi, aLo, bHi, bLo, xHi, xLo];
+  // the windows passing the filter come from the addon (a small fraction of the segment's).
+  const hits = fallbackKmers(seq, p.k, fb.filter);
+  let occ = new Uint32Array(96);
+  let n = 0;
+  for (let h = 0; h < hits.length; h += 3) {
+    const hi = hits[h]!;
+    const lo = hits[h + 1]!;
     const pairs = fb.map.getPairs(hi, lo);
     if (pairs === undefined) continue;
-    let kv: bigint | undefined;
+    const dirOr = hits[h + 2] === 1;
     for (let j = 0; j < pairs.length; j += 4) {
       const phi = pairs[j]!;
       const plo = pairs[j + 1]!;
       const qhi = pairs[j + 2]!;
       const qlo = pairs[j + 3]!;
       if ((phi & plo) === -1 || (qhi & qlo) === -1) continue; // either side ~0
-      const p1 = (BigInt(phi) << 32n) | BigInt(plo);
-      const p2 = (BigInt(qhi) << 32n) | BigInt(qlo);
-      const key = dirOr ? pairKey(p1, p2) : pairKey(p2, p1);
-      kv ??= (BigInt(hi) << 32n) | BigInt(lo);
-      let set = support.get(key);
-      if (set === undefined) support.set(key, (set = new Set()));
-      set.add(kv);
+      if (6 * (n + 1) > occ.length) {
+        const grown = new Uint32Array(occ.length * 2);
+        grown.set(occ);
+        occ = grown;
+      }
+      const o = 6 * n++;
+      occ[o] = dirOr ? phi : qhi;
+      occ[o + 1] = dirOr ? plo : qlo;
+      occ[o + 2] = dirOr ? qhi : phi;
+      occ[o + 3] = dirOr ? qlo : plo;
+      occ[o + 4] = hi;
+      occ[o + 5] = lo;
     }
   }
+  if (n === 0) return [NONE, NONE, false];
 
-  const mask = (1n << 64n) - 1n;
-  let cands: Array<{ count: number; p: bigint; q: bigint }> = [];
-  for (const [key, set] of support) if (set.size >= minCount) cands.push({ count: set.size, p: key >> 64n, q: key & mask });
+  // Distinct supporting k-mers per pair: sort the occurrences, count the changes of k-mer in a run.
+  const order = Array.from({ length: n }, (_, i) => 6 * i);
+  order.sort((x, y) => {
+    for (let w = 0; w < 6; w++) if (occ[x + w] !== occ[y + w]) return occ[x + w]! < occ[y + w]! ? -1 : 1;
+    return 0;
+  });
+  const samePair = (x: number, y: number): boolean => occ[x] === occ[y] && occ[x + 1] === occ[y + 1] && occ[x + 2] === occ[y + 2] && occ[x + 3] === occ[y + 3];
+  let cands: Array<{ count: number; o: number }> = [];
+  for (let i = 0; i < n; ) {
+    const first = order[i]!;
+    let count = 1;
+    let j = i + 1;
+    for (; j < n && samePair(first, order[j]!); j++) {
+      const prev = order[j - 1]!;
+      const cur = order[j]!;
+      if (occ[cur + 4] !== occ[prev + 4] || occ[cur + 5] !== occ[prev + 5]) count++;
+    }
+    if (count >= minCount) cands.push({ count, o: first });
+    i = j;
+  }
   if (cands.length === 0) return [NONE, NONE, false];
   // descending by (count, first, second)
-  cands.sort((x, y) => (x.count !== y.count ? y.count - x.count : x.p !== y.p ? cmpBig(y.p, x.p) : cmpBig(y.q, x.q)));
+  cands.sort((x, y) => {
+    if (x.count !== y.count) return y.count - x.count;
+    for (let w = 0; w < 4; w++) if (occ[x.o + w] !== occ[y.o + w]) return occ[x.o + w]! < occ[y.o + w]! ? 1 : -1;
+    return 0;
+  });
   if (cands.length > 10) cands = cands.slice(0, 10);
   while (cands[cands.length - 1]!.count * 2 < cands[0]!.count) cands.pop();
+  const big = (hi: number, lo: number): bigint => (BigInt(hi) << 32n) | BigInt(lo);
+  const pq = cands.map((c) => ({ p: big(occ[c.o]!, occ[c.o + 1]!), q: big(occ[c.o + 2]!, occ[c.o + 3]!) }));
 
   let seqRc: Uint8Array | null = null;
   let bestP = NONE;
   let bestQ = NONE;
   let bestEs = seq.length;
-  for (const c of cands) {
+  for (const c of pq) {
     const isRc = c.p > c.q;
     const id = st.mapSegments.get(isRc ? pairKey(c.q, c.p) : pairKey(c.p, c.q));
     let es = 0;

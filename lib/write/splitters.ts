@@ -5,6 +5,7 @@ import { KmerScanner, KMER_NONE_HI, KMER_NONE_LO } from './kmer/kmer.js';
 import { KmerList, KmerMap, SortedKmers, sortKmerPairs, splitRunsInPlace, type KmerLookup } from './kmer/kmer-set.js';
 import { murmur64Into } from './kmer/murmur64.js';
 import { kmerCounts, kmerSingletonsExcept } from '../native/kmer.js';
+import { fallbackFilterIndices } from './native-scans.js';
 
 // ---------------------------------------------------------------------------------------------
 // Candidates (2.2)
@@ -276,7 +277,7 @@ export function addFallbackKmers(map: FallbackMap, kmers: SortedKmers, filter: F
   if (!filter.enabled) return;
   const H = kmers.hi;
   const L = kmers.lo;
-  for (let i = 0; i < H.length; i++) if (filter.test(H[i]!, L[i]!)) map.addKmer(H[i]!, L[i]!);
+  for (const i of fallbackFilterIndices(H, L, filter)) map.addKmer(H[i]!, L[i]!);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -68,6 +68,7 @@ class Roller {
     return len_ == k_;
   }
   uint64_t Canonical() const { return (dir_ < rc_ ? dir_ : rc_) << shift_; }
+  bool Direct() const { return dir_ <= rc_; }
 
  private:
   int k_;
@@ -240,6 +241,46 @@ std::vector<uint64_t> WalkSplitters(const std::vector<CodeSpan>& contigs, int k,
 std::vector<uint64_t> ReferenceSplitters(const std::vector<CodeSpan>& contigs, int k, uint64_t S) {
   std::vector<uint64_t> singletons = CountKmers(contigs, k, false).singletons;
   return WalkSplitters(contigs, k, S, singletons);
+}
+
+namespace {
+// The 64-bit finalizer of MurmurHash3 (fmix64), as the fallback filter hashes k-mers.
+uint64_t MurMur64(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+constexpr uint64_t kFallbackXor = 0xD73F8BF11046C40EULL;
+}  // namespace
+
+bool FallbackPasses(uint64_t x, uint64_t threshold) { return (MurMur64(x) ^ kFallbackXor) < threshold; }
+
+std::vector<FallbackHit> FallbackKmers(const CodeSpan& seq, int k, uint64_t threshold) {
+  CheckK(k);
+  std::vector<FallbackHit> out;
+  if (threshold == 0) return out;
+  Roller r(k);
+  for (size_t i = 0; i < seq.size; ++i) {
+    const uint8_t x = seq.data[i];
+    if (x > 3) {
+      r.Reset();
+    } else if (r.Push(x)) {
+      const uint64_t v = r.Canonical();
+      if (FallbackPasses(v, threshold)) out.push_back({v, r.Direct()});
+    }
+  }
+  return out;
+}
+
+std::vector<uint32_t> FallbackFilterIndices(const SplitKmers& values, uint64_t threshold) {
+  std::vector<uint32_t> out;
+  if (threshold == 0) return out;
+  for (size_t i = 0; i < values.size; ++i)
+    if (FallbackPasses((uint64_t(values.hi[i]) << 32) | values.lo[i], threshold)) out.push_back(uint32_t(i));
+  return out;
 }
 
 }  // namespace agc

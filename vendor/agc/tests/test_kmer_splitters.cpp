@@ -193,3 +193,61 @@ TEST(splitter_walk_matches_the_description) {
       CHECK_EQ(agc::ReferenceSplitters(spans(contigs), k, S), naive_walk(contigs, k, S, cand));
   }
 }
+
+TEST(fallback_filter_hash_and_threshold) {
+  // MurMur64 (fmix64) of 1 is 0xb456bcfc34c2cb2c; XOR the filter key: 0x6369370d24840f22.
+  CHECK(agc::FallbackPasses(1, 0x6369370d24840f23ULL));
+  CHECK(!agc::FallbackPasses(1, 0x6369370d24840f22ULL));
+  // MurMur64(0) = 0, so 0 hashes to the key itself.
+  CHECK(agc::FallbackPasses(0, 0xd73f8bf11046c40fULL));
+  CHECK(!agc::FallbackPasses(0, 0xd73f8bf11046c40eULL));
+  CHECK(!agc::FallbackPasses(0x123456789abcdef0ULL, 0));
+}
+
+TEST(fallback_kmers_match_a_scan_of_every_window) {
+  std::mt19937_64 rng(5);
+  for (int round = 0; round < 30; ++round) {
+    const int k = 17 + static_cast<int>(rng() % 16);
+    Codes c = random_contig(rng, rng() % 3000);
+    const uint64_t threshold = round == 0 ? 0 : round == 1 ? ~uint64_t(0) : rng() >> (1 + rng() % 8);
+    // Naive: recompute both orientations of every full window from scratch.
+    std::vector<agc::FallbackHit> want;
+    for (size_t end = size_t(k); end <= c.size(); ++end) {
+      uint64_t dir = 0, rc = 0;
+      bool ok = true;
+      for (size_t i = end - k; i < end; ++i) {
+        if (c[i] > 3) ok = false;
+        dir = (dir << 2) | (c[i] & 3);
+      }
+      for (size_t i = end; i-- > end - k;) rc = (rc << 2) | (3 - (c[i] & 3));
+      if (!ok) continue;
+      const int shift = 64 - 2 * k;
+      const uint64_t v = (dir <= rc ? dir : rc) << shift;
+      if (agc::FallbackPasses(v, threshold)) want.push_back({v, dir <= rc});
+    }
+    std::vector<agc::FallbackHit> got = agc::FallbackKmers({c.data(), c.size()}, k, threshold);
+    CHECK_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size() && i < want.size(); ++i) {
+      CHECK_EQ(got[i].value, want[i].value);
+      CHECK_EQ(got[i].direct, want[i].direct);
+    }
+    if (round == 1) CHECK(!got.empty() || c.size() < size_t(k));
+    // The filter over a value list picks the same values.
+    std::vector<uint32_t> hi, lo;
+    std::vector<uint64_t> all;
+    for (int i = 0; i < 200; ++i) all.push_back(rng());
+    for (uint64_t v : all) hi.push_back(uint32_t(v >> 32)), lo.push_back(uint32_t(v));
+    std::vector<uint32_t> idx = agc::FallbackFilterIndices({hi.data(), lo.data(), hi.size()}, threshold);
+    std::vector<uint32_t> want_idx;
+    for (uint32_t i = 0; i < all.size(); ++i)
+      if (agc::FallbackPasses(all[i], threshold)) want_idx.push_back(i);
+    CHECK_EQ(idx, want_idx);
+  }
+  bool threw = false;
+  try {
+    agc::FallbackKmers({nullptr, 0}, 16, 1);
+  } catch (const agc::AgcError&) {
+    threw = true;
+  }
+  CHECK(threw);
+}

@@ -57,4 +57,22 @@ std::vector<uint64_t> WalkSplitters(const std::vector<CodeSpan>& contigs, int k,
 // reference when neither adaptive mining nor the fallback filter needs the candidates afterwards.
 std::vector<uint64_t> ReferenceSplitters(const std::vector<CodeSpan>& contigs, int k, uint64_t S);
 
+// The fallback-minimizer filter (docs/format.md 2.6): x passes iff
+// (MurMur64(x) XOR 0xD73F8BF11046C40E) < threshold; threshold 0 lets nothing pass.
+bool FallbackPasses(uint64_t x, uint64_t threshold);
+
+// A full window of a contig whose canonical k-mer passes the fallback filter.
+struct FallbackHit {
+  uint64_t value;  // canonical, left-aligned
+  bool direct;     // forward <= reverse complement (palindromes count as direct)
+};
+
+// Every passing window of `seq`, in order (the per-position scan of the fallback lookup; about
+// one window in 1/threshold-fraction passes, so the caller handles few). Throws AgcError (kInput)
+// when k is outside 17..32.
+std::vector<FallbackHit> FallbackKmers(const CodeSpan& seq, int k, uint64_t threshold);
+
+// Positions i of the values (hi[i], lo[i]) that pass the fallback filter, ascending.
+std::vector<uint32_t> FallbackFilterIndices(const SplitKmers& values, uint64_t threshold);
+
 }  // namespace agc
