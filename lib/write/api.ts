@@ -256,6 +256,30 @@ function samplesOf(files: readonly string[], concatenated: boolean, existing: Re
 }
 
 /** Feed the input files to the compressor, reporting progress and honouring the abort signal. */
+/**
+ * The compress and close phases of create and append. The compressor's worker threads stop however
+ * it ends; `inputsOf` runs inside, so that a rejected sample name stops them too (they would keep
+ * the process alive, and leak through the API).
+ */
+async function compressAndClose(
+  comp: Compressor,
+  inputsOf: () => Array<{ sample: string; path: string }>,
+  sizes: number[],
+  opts: { onProgress?: (p: CompressProgress) => void; signal?: AbortSignal },
+  clock: StageClock,
+): Promise<void> {
+  clock.phase('compress');
+  try {
+    const inputs = inputsOf();
+    await compressFiles(comp, inputs, sizes, opts);
+    opts.onProgress?.({ phase: 'close', file: '', fileIndex: inputs.length, files: inputs.length, bytesDone: 0, bytesTotal: 0 });
+    clock.phase('close');
+    await comp.close();
+  } finally {
+    await comp.dispose();
+  }
+}
+
 async function compressFiles(
   comp: Compressor,
   inputs: Array<{ sample: string; path: string }>,
@@ -282,7 +306,8 @@ async function compressFiles(
   await comp.finishInput();
 }
 
-function summary(output: string, comp: Compressor, samplesAdded: number, bytesIn: number, clock: StageClock): ArchiveSummary {
+function summary(output: string, comp: Compressor, samplesAdded: number, inputSizes: readonly number[], clock: StageClock): ArchiveSummary {
+  const bytesIn = inputSizes.reduce((a, b) => a + b, 0);
   return {
     stats: clock.finish(),
     output,
@@ -330,35 +355,25 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
     clock.workers = pool.steps;
     const setup = await determineSplitters(files[0]!, params);
     collectGarbage(); // the reference's contigs and read buffers
-    clock.phase('compress');
     o.signal?.throwIfAborted();
     archive = CppArchive.create(tmp.tempPath);
     collection = CppCollection.forCompression(archive, { batchSize: params.packCardinality, segmentSize: params.segmentSize, kmerLength: params.k });
     const comp = new Compressor({ params, archive, collection, ...setup, existingSamples: 0, pool });
     pool = null; // owned by the compressor now
-    try {
+    const coll = collection;
+    const start = () => {
       comp.initRawGroups();
-      collection.resetPrevSampleName();
-      await compressFiles(comp, inputs, sizes, o);
-      o.onProgress?.({ phase: 'close', file: '', fileIndex: files.length, files: files.length, bytesDone: 0, bytesTotal: 0 });
-      clock.phase('close');
-      await comp.close();
-    } finally {
-      await comp.dispose();
-    }
+      coll.resetPrevSampleName();
+      return inputs;
+    };
+    await compressAndClose(comp, start, sizes, o, clock);
     const added = collection.numSamples;
     collection.close();
     collection = null;
     archive.close();
     archive = null;
     tmp.commit();
-    return summary(
-      o.output,
-      comp,
-      added,
-      sizes.reduce((a, b) => a + b, 0),
-      clock,
-    );
+    return summary(o.output, comp, added, sizes, clock);
   } catch (e) {
     await pool?.close();
     collection?.close();
@@ -409,31 +424,14 @@ export async function appendArchive(options: AppendArchiveOptions): Promise<Arch
     collectGarbage(); // the input's reader (its segment cache) and reference contigs
     const before = comp.collection.numSamples;
     clock.workers = comp.workerSteps;
-    clock.phase('compress');
-    try {
-      // Inside the try: a rejected sample must stop the worker threads too (they would keep the
-      // process alive, and leak through the API).
-      const existing = new Set(o.concatenated ? [] : comp.collection.samples());
-      const inputs = samplesOf(files, o.concatenated ?? false, existing);
-      await compressFiles(comp, inputs, sizes, o);
-      clock.phase('close');
-      await comp.close();
-    } finally {
-      await comp.dispose();
-    }
+    await compressAndClose(comp, () => samplesOf(files, o.concatenated ?? false, new Set(o.concatenated ? [] : comp.collection.samples())), sizes, o, clock);
     const added = comp.collection.numSamples - before;
     comp.collection.close();
     comp.archive.close();
     opened.input.close();
     opened = null;
     tmp.commit();
-    return summary(
-      o.output,
-      comp,
-      added,
-      sizes.reduce((a, b) => a + b, 0),
-      clock,
-    );
+    return summary(o.output, comp, added, sizes, clock);
   } catch (e) {
     if (opened) {
       opened.compressor.collection.close();
