@@ -10,6 +10,17 @@ import { decodeName } from '../../format/names.js';
 import { formatStats } from '../../write/stage-stats.js';
 import { AgcInputError, parseCommandArgs, printUsage, runCommand, sniffVerbosity, type OptionSpec } from '../common.js';
 
+/** Help lines of the options create and append share (how samples are read and compressed). */
+export const SAMPLE_OPTIONS_HELP = `   -c             every FASTA record is a sample of its own, for genomes concatenated in one file (default off)
+   -f <float>     share of fall-back minimizers for segments without splitters (default ${DEFAULTS.fallbackFraction} = off; ${range(LIMITS.fallbackFraction)})
+   -t <int>       worker threads; the archive does not depend on it (default ${defaultThreads()}; at least 1, more than ${maxThreads()} count as ${maxThreads()})
+   -d             accepted for compatibility; format 3 archives store no command line
+   -v <int>       verbosity: 0 quiet, 1 progress, 2 progress and stack traces (default 0)
+   --invalid-base <letter>  store letters outside the IUPAC set (X, E, J, O, @, _, ...) as this IUPAC
+                  letter, e.g. N (default: such letters are an error; agc would store them unreadably)
+   --stats        print the wall and CPU time of each stage and the peak RSS at the end (-v 2 too)
+`;
+
 export const CREATE_USAGE = `Usage: agc-node create [options] <reference.fa> [<genome.fa> ...] > <out.agc>
    Compresses the reference and the other FASTA files (plain or gzip) into a new archive; each
    file is one sample, named after the file.
@@ -21,15 +32,7 @@ Options:
    -l <int>       shortest match the LZ-diff coder uses (default ${DEFAULTS.minMatchLength}; ${range(LIMITS.minMatchLength)})
    -b <int>       batch size: deltas per pack and samples per collection part (default ${DEFAULTS.batchSize}; ${range(LIMITS.batchSize)})
    -a             adaptive: find extra splitters in every sample, not only the reference (default off)
-   -c             every FASTA record is a sample of its own, for genomes concatenated in one file (default off)
-   -f <float>     share of fall-back minimizers for segments without splitters (default ${DEFAULTS.fallbackFraction} = off; ${range(LIMITS.fallbackFraction)})
-   -t <int>       worker threads; the archive does not depend on it (default ${defaultThreads()}; at least 1, more than ${maxThreads()} count as ${maxThreads()})
-   -d             accepted for compatibility; format 3 archives store no command line
-   -v <int>       verbosity: 0 quiet, 1 progress, 2 progress and stack traces (default 0)
-   --invalid-base <letter>  store letters outside the IUPAC set (X, E, J, O, @, _, ...) as this IUPAC
-                  letter, e.g. N (default: such letters are an error; agc would store them unreadably)
-   --stats        print the wall and CPU time of each stage and the peak RSS at the end (-v 2 too)
-Values outside a range are an error here; agc moves them into the range without a word.
+${SAMPLE_OPTIONS_HELP}Values outside a range are an error here; agc moves them into the range without a word.
 `;
 
 /** "min..max" of a LIMITS entry, with thousands separators. */
@@ -37,20 +40,25 @@ function range({ min, max }: { min: number; max: number }): string {
   return `${min.toLocaleString('en-US')}..${max.toLocaleString('en-US')}`;
 }
 
-const FLAGS = {
+/** Flags create and append share. */
+export const SAMPLE_FLAGS = {
   adaptive: { type: 'boolean', short: 'a' },
-  batch: { type: 'string', short: 'b' },
   concatenated: { type: 'boolean', short: 'c' },
   nocmd: { type: 'boolean', short: 'd' },
   fallback: { type: 'string', short: 'f' },
   list: { type: 'string', short: 'i' },
-  kmer: { type: 'string', short: 'k' },
-  minmatch: { type: 'string', short: 'l' },
   output: { type: 'string', short: 'o' },
-  segment: { type: 'string', short: 's' },
   threads: { type: 'string', short: 't' },
   'invalid-base': { type: 'string' },
   stats: { type: 'boolean' },
+} as const;
+
+const FLAGS = {
+  ...SAMPLE_FLAGS,
+  batch: { type: 'string', short: 'b' },
+  kmer: { type: 'string', short: 'k' },
+  minmatch: { type: 'string', short: 'l' },
+  segment: { type: 'string', short: 's' },
 } as const;
 
 /** Strict integer of a flag value (upstream uses atoi; garbage is an error here). */
