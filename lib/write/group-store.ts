@@ -37,37 +37,16 @@ export interface PackedGroupInit {
 const EMPTY_COSTS = new Uint32Array(0);
 
 /**
- * The current pack's bytes, in shared memory: at the close stage the pending packs of every group
- * are shared out between all threads, and items already in shared memory go without a copy (a copy
- * of every pending pack at once was the peak of memory use on small collections). Dropped with
- * its pack, so memory stays bounded by the pending packs.
+ * A pack item in shared memory: at the close stage the pending packs of every group are shared
+ * out between all threads, and items already in shared memory go without a copy (a copy of every
+ * pending pack at once was the peak of memory use on small collections). One buffer per item, of
+ * its exact size: a growing buffer per pack would leave its outgrown copies to the garbage
+ * collector, which the store loops rarely wake.
  */
-class PackBytes {
-  private buf: Uint8Array | null = null;
-  private used = 0;
-
-  /** A copy of `src` in the pack's memory; `items` (views into it) are moved when it grows. */
-  keep(src: Uint8Array, items: Uint8Array[]): Uint8Array {
-    const need = this.used + src.length;
-    let buf = this.buf;
-    if (buf === null || need > buf.length) {
-      // 1.25x: little slack in the many packs of large collections, few regrowths within a pack.
-      const grown = new Uint8Array(new SharedArrayBuffer(Math.max(need + (need >> 2), 1024)));
-      if (buf !== null) {
-        grown.set(buf.subarray(0, this.used));
-        for (let i = 0; i < items.length; i++) items[i] = grown.subarray(items[i]!.byteOffset, items[i]!.byteOffset + items[i]!.length);
-      }
-      this.buf = buf = grown;
-    }
-    buf.set(src, this.used);
-    this.used = need;
-    return buf.subarray(need - src.length, need);
-  }
-
-  reset(): void {
-    this.buf = null;
-    this.used = 0;
-  }
+function sharedCopy(src: Uint8Array): Uint8Array {
+  const c = new Uint8Array(new SharedArrayBuffer(src.length));
+  c.set(src);
+  return c;
 }
 
 /** One group's writer state. */
@@ -84,7 +63,6 @@ export class GroupStore implements GroupView {
   private noSeqs = 0;
   /** Current pack: LZ deltas (LZ groups) or raw segments (raw groups). */
   private items: Uint8Array[] = [];
-  private readonly itemBytes = new PackBytes();
   /** Append: parts not unpacked yet. */
   private packed: PackedGroupInit | null = null;
   /** Finished parts waiting to be written, in order. */
@@ -142,7 +120,7 @@ export class GroupStore implements GroupView {
       const d = pack.data;
       for (let i = 0; i < d.length; i++) {
         if (d[i] === 0xff) {
-          this.items.push(this.itemBytes.keep(d.subarray(b, i), this.items));
+          this.items.push(sharedCopy(d.subarray(b, i)));
           b = i + 1;
         }
       }
@@ -178,7 +156,6 @@ export class GroupStore implements GroupView {
       this.out.push({ stream: 'd', data, metadata });
     }
     this.items = [];
-    this.itemBytes.reset();
   }
 
   /** add_raw: append a raw segment; returns its in-group id. */
@@ -187,7 +164,7 @@ export class GroupStore implements GroupView {
     if (this.items.length === this.packCardinality) this.emitPack();
     // Raw items can wait many batches for their pack: own them (a view could keep a larger
     // buffer alive, and shared batch memory is reused once the batch is stored).
-    this.items.push(this.itemBytes.keep(seg, this.items));
+    this.items.push(sharedCopy(seg));
     return this.noSeqs++;
   }
 
@@ -219,7 +196,7 @@ export class GroupStore implements GroupView {
     for (let i = 0; i < n; i++) {
       if (equalBytes(items[i]!, delta)) return this.noSeqs - (n - i);
     }
-    items.push(this.itemBytes.keep(delta, items));
+    items.push(sharedCopy(delta));
     return this.noSeqs++;
   }
 
@@ -240,7 +217,6 @@ export class GroupStore implements GroupView {
   takePendingItems(): Uint8Array[] {
     const items = this.items;
     this.items = [];
-    this.itemBytes.reset();
     return items;
   }
 
