@@ -18,8 +18,8 @@ import { zstdDecompress } from '../native/zstd.js';
 import { AgcAmbiguousNameError, AgcCorruptError, AgcError, AgcErrorCode, AgcInputError, describeValue } from '../errors.js';
 import { NameTable } from '../format/names.js';
 import { ByteLru } from './byte-lru.js';
-import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER, LETTER_COMPLEMENT } from '../format/letters.js';
-import { lzDiffDecodeInto, lzDiffDecodeRange } from '../format/lz-diff-decode.js';
+import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER } from '../format/letters.js';
+import { lzDiffDecodeInto } from '../format/lz-diff-decode.js';
 import {
   type Allocate,
   NO_RAW_GROUPS,
@@ -35,6 +35,7 @@ import { type ContigLayout, type SegmentRangeWriter, type SegmentWriter, makeLay
 import { StreamingRecordFormatter, headerLine, wrapInPlace, wrappedSize } from '../fasta/format-fasta.js';
 import { RecordWriter } from './record-writer.js';
 import { SharedParts, type SharedPartsInit } from './shared-parts.js';
+import { type PackedReference, type RangeKernels, RefForm, decompressWith, nativeRangeKernels, packedReference } from './range-kernels.js';
 import { fileURLToPath } from 'node:url';
 // Types only: the pure-TypeScript reader is imported when first needed, so opening local paths
 // (and the CLI's start-up) loads nothing more than before.
@@ -116,6 +117,12 @@ export interface SampleLayout {
 }
 
 const DEFAULT_CACHE = 256 << 20;
+
+/** Options for tests only. */
+interface InternalOptions extends AgcArchiveOptions {
+  /** Decoding kernels of the random access (default: the native ones). */
+  rangeKernels?: RangeKernels;
+}
 const DEFAULT_META_CACHE = 64 << 20;
 
 /** First word of a contig name: up to the first space, tab, CR or LF (upstream extract_contig_name). */
@@ -189,6 +196,11 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
 
   private readonly layouts: ByteLru<string, SampleLayout>;
   private readonly refs: ByteLru<number, Uint8Array>;
+  /** References as stored (packed), for ranges: a query unpacks only the symbols it needs. */
+  private readonly packedRefs: ByteLru<number, PackedReference>;
+  private readonly kernels: RangeKernels;
+  /** zstd into fresh buffers that are not zero-filled first. */
+  private readonly decompress: (frame: Uint8Array, rawSize: number) => Uint8Array;
   private readonly packs: ByteLru<number, Pack>;
   /** Whole decoded segments, admitted only while there is room (see writeSegmentRange). */
   private readonly segments: ByteLru<number | string, Uint8Array>;
@@ -226,6 +238,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     const pf = options.prefetch;
     const prefetchMax = pf === undefined || pf === false ? undefined : pf === true ? 1 << 30 : checkInt(pf, 'prefetch');
     this.path = path;
+    this.kernels = (options as InternalOptions).rangeKernels ?? nativeRangeKernels;
+    this.decompress = decompressWith(this.kernels);
     // Missing file: AgcInputError; not an AGC archive: AgcCorruptError; both name the file.
     const archive = CppArchive.open(path);
     this.archive = archive;
@@ -274,6 +288,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     // Packs get as much as references: on archives that outgrow the cache every cold query
     // decompresses a pack; decoded segments only save repeated LZ decodes (admitted on a 2nd touch).
     this.packs = new ByteLru(Math.floor(cacheBytes * 0.4));
+    this.packedRefs = new ByteLru(Math.floor(cacheBytes * 0.4));
     this.segments = new ByteLru(Math.floor(cacheBytes * 0.2));
     if (prefetchMax !== undefined) {
       try {
@@ -321,6 +336,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     this.archive.close();
     this.layouts.clear();
     this.refs.clear();
+    this.packedRefs.clear();
     this.packs.clear();
     this.segments.clear();
     this.image = undefined;
@@ -854,12 +870,28 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
         } else r = shared;
       } else {
         const part = this.getPart(sid, 0);
-        r = decodeReferencePart(part.data, part.metadata, zstdDecompress, symbols, rc, this.refAlloc);
+        r = decodeReferencePart(part.data, part.metadata, this.decompress, symbols, rc, this.refAlloc);
       }
     } catch (e) {
       throw this.corrupt(`reference of group ${g}`, e);
     }
     this.refs.set(key, r, r.byteLength);
+    return r;
+  }
+
+  /** Reference of LZ group g as stored (packed), for ranges. */
+  private packedReference(g: number): PackedReference {
+    let r = this.packedRefs.get(g);
+    if (r) return r;
+    const sid = this.groupStreams(g).ref;
+    if (sid < 0 || this.archive.numParts(sid) < 1) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g} has no reference`);
+    try {
+      const part = this.getPart(sid, 0);
+      r = packedReference(part.data, part.metadata, this.kernels);
+    } catch (e) {
+      throw this.corrupt(`reference of group ${g}`, e);
+    }
+    this.packedRefs.set(g, r, r.bytes.byteLength);
     return r;
   }
 
@@ -874,7 +906,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       // thread that reuses the pack does not search it again (indexOf is slow on shared memory).
       const shared = this.shared?.obtain(this.partSlots![sid] + 2 * partNo, (alloc) => {
         const part = this.getPart(sid, partNo);
-        const local = new Pack(packBytes(part.data, part.metadata, zstdDecompress));
+        const local = new Pack(packBytes(part.data, part.metadata, this.decompress));
         const head = 4 * (local.ends.length + 1);
         const out = alloc(head + local.data.length, 0);
         const words = new Uint32Array(out.buffer, out.byteOffset, local.ends.length + 1);
@@ -888,7 +920,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
         p = new Pack(shared.subarray(4 * (count + 1)), new Uint32Array(shared.buffer, shared.byteOffset + 4, count));
       } else {
         const part = this.getPart(sid, partNo);
-        p = unpackPart(part.data, part.metadata, zstdDecompress);
+        p = unpackPart(part.data, part.metadata, this.decompress);
       }
     } catch (e) {
       throw this.corrupt(`group ${g}, pack ${partNo}`, e);
@@ -960,13 +992,11 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   private writeSegmentRange(g: number, inGroupId: number, n: number, rc: boolean, i0: number, count: number, dst: Uint8Array, q: number): void {
     if (i0 < 0 || i0 + count > n) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g}, segment ${inGroupId}: range outside the segment`);
     if (g >= NO_RAW_GROUPS && inGroupId === 0) {
-      // Ranges read the forward reference only (reverse-complementing the few symbols asked for),
-      // so a group's reference is not decoded and cached a second time in the other orientation.
-      const ref = this.reference(g, false);
+      // The packed reference (never its letters in either orientation): the kernel unpacks the
+      // few symbols asked for.
+      const ref = this.packedReference(g);
       if (ref.length !== n) throw new AgcCorruptError(`${this.path}: corrupted archive: reference of group ${g} has ${ref.length} symbols, expected ${n}`);
-      const f0 = rc ? n - i0 - count : i0;
-      dst.set(ref.subarray(f0, f0 + count), q);
-      if (rc) reverseComplementRange(dst, q, q + count);
+      this.kernels.refRange(ref.bytes, ref.form, i0, count, dst, q, rc);
       return;
     }
     // A segment cache that admits while it has room and never evicts for a new segment: on an
@@ -978,27 +1008,15 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       dst.set(hit.subarray(i0, i0 + count), q);
       return;
     }
-    // Admit an LZ segment on its second touch only: most segments of a large archive are hit once
-    // by random queries, and decoding a whole one costs ~15x a 4 kb range. Raw segments are never
-    // admitted: a range of a cached pack is as cheap as one of a decoded segment.
-    if (g >= NO_RAW_GROUPS && this.segments.byteSize + n <= this.segments.budget && this.touchedBefore(key)) {
-      // decoded forward (from the forward reference, as every range) and then turned around
-      const seg = new Uint8Array(n);
-      this.writeSegment(g, inGroupId, n, false, seg, 0);
-      if (rc) reverseComplementRange(seg, 0, n);
-      this.segments.set(key, seg, n);
-      dst.set(seg.subarray(i0, i0 + count), q);
-      return;
-    }
-    const f0 = rc ? n - i0 - count : i0;
     const P = this.params.packCardinality;
-    // pack() and reference() report their own failures; the try covers this segment's decoding.
+    // pack() and packedReference() report their own failures; the try covers this segment's decoding.
     if (g < NO_RAW_GROUPS) {
+      // Raw segments are never admitted: a range of a cached pack is as cheap as one of a decoded segment.
       const pack = this.pack(g, Math.floor(inGroupId / P));
       try {
         const entry = pack.entry(inGroupId % P);
         if (entry.length !== n) throw new AgcCorruptError(`raw segment has ${entry.length} symbols, expected ${n}`);
-        rawEntryInto(entry.subarray(f0, f0 + count), rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER, dst, q, rc);
+        this.kernels.refRange(entry, RefForm.CODES, i0, count, dst, q, rc);
       } catch (e) {
         throw this.corrupt(`group ${g}, segment ${inGroupId}`, e);
       }
@@ -1006,13 +1024,22 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     }
     const k = inGroupId - 1;
     const pack = this.pack(g, Math.floor(k / P));
-    const ref = this.reference(g, false);
+    const ref = this.packedReference(g);
     try {
-      lzDiffDecodeRange(ref, pack.entry(k % P), this.params.minMatchLength, CODE_TO_LETTER, n, f0, f0 + count, dst, q);
+      const entry = pack.entry(k % P);
+      // Admit an LZ segment on its second touch only: most segments of a large archive are hit
+      // once by random queries, and decoding a whole one costs many times a 4 kb range.
+      if (this.segments.byteSize + n <= this.segments.budget && this.touchedBefore(key)) {
+        const seg = new Uint8Array(n);
+        this.kernels.lzRange(ref, entry, this.params.minMatchLength, n, 0, n, seg, 0, rc);
+        this.segments.set(key, seg, n);
+        dst.set(seg.subarray(i0, i0 + count), q);
+      } else {
+        this.kernels.lzRange(ref, entry, this.params.minMatchLength, n, i0, i0 + count, dst, q, rc);
+      }
     } catch (e) {
       throw this.corrupt(`group ${g}, segment ${inGroupId}`, e);
     }
-    if (rc) reverseComplementRange(dst, q, q + count);
   }
 
   // ------------------------------------------------------------------ FASTA streams
@@ -1061,18 +1088,5 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       const tail = fmt.end(false);
       if (tail.length) yield tail;
     }
-  }
-}
-
-/** Reverse-complement letters dst[from, to) in place. */
-function reverseComplementRange(dst: Uint8Array, from: number, to: number): void {
-  for (let i = from, j = to - 1; i < j; i++, j--) {
-    const a = dst[i];
-    dst[i] = LETTER_COMPLEMENT[dst[j]];
-    dst[j] = LETTER_COMPLEMENT[a];
-  }
-  if (((to - from) & 1) === 1) {
-    const m = (from + to) >> 1;
-    dst[m] = LETTER_COMPLEMENT[dst[m]];
   }
 }

@@ -1,0 +1,258 @@
+#include "agc/segment_decode.h"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "agc/archive.h"  // AgcError
+
+namespace agc {
+
+namespace {
+
+// Token bytes of docs/format.md 5.5 (lib/format/lz-diff-tokens.ts defines the same).
+constexpr uint8_t kLitFirst = 'A';
+constexpr uint8_t kLitLast = 'A' + 20;
+constexpr uint8_t kBang = '!';
+constexpr uint8_t kMinus = '-';
+constexpr uint8_t kComma = ',';
+constexpr uint8_t kDot = '.';
+constexpr uint8_t kNRun = 0x1e;
+constexpr uint8_t kNRunEnd = 0x04;
+constexpr size_t kMinNRun = 4;
+constexpr uint8_t kNCode = 4;
+// Decimal fields of valid entries are below 2^32; anything longer is corrupt (and must not wrap).
+constexpr uint64_t kMaxField = uint64_t(1) << 40;
+
+// The letters of every packed byte value for each tuple packing, for one symbols table. Tuple
+// digits are codes below 16, so the first 16 symbols decide the tables; they are rebuilt only when
+// a call brings other symbols (in practice once per thread).
+struct TupleTables {
+  uint8_t key[16];
+  bool valid = false;
+  uint8_t quad[256 * 4];
+  uint8_t triple[256 * 3];
+  uint8_t pair[256 * 2];
+};
+
+void Fill(uint8_t* t, uint32_t nb, uint32_t base, const uint8_t* symbols) {
+  for (uint32_t v = 0; v < 256; v++) {
+    uint32_t x = v;
+    for (int d = int(nb) - 1; d >= 0; d--) {
+      const uint32_t digit = x % base;
+      t[v * nb + uint32_t(d)] = symbols[digit];
+      x = (x - digit) / base;
+    }
+  }
+}
+
+const TupleTables& TablesFor(const uint8_t* symbols) {
+  thread_local TupleTables t;
+  if (!t.valid || std::memcmp(t.key, symbols, 16) != 0) {
+    std::memcpy(t.key, symbols, 16);
+    Fill(t.quad, 4, 4, symbols);
+    Fill(t.triple, 3, 6, symbols);
+    Fill(t.pair, 2, 16, symbols);
+    t.valid = true;
+  }
+  return t;
+}
+
+const uint8_t* TableOf(const TupleTables& t, uint32_t nb) {
+  return nb == 4 ? t.quad : nb == 3 ? t.triple : t.pair;
+}
+
+// Leftover symbol d (0-based, of r) of the byte after the full bytes; first symbol most significant.
+uint8_t LeftoverSymbol(const PackedRef& ref, uint32_t d, const uint8_t* symbols) {
+  uint32_t v = ref.bytes[ref.full];
+  for (uint32_t k = ref.leftover - 1; k > d; k--) v /= ref.base;
+  return symbols[v % ref.base];
+}
+
+uint8_t SymbolAt(const PackedRef& ref, size_t i, const uint8_t* symbols, const TupleTables* tt) {
+  if (ref.per_byte == 1) return symbols[ref.bytes[i]];
+  const uint32_t nb = ref.per_byte;
+  const size_t b = nb == 4 ? i >> 2 : i / nb;
+  if (b >= ref.full) return LeftoverSymbol(ref, uint32_t(i - ref.full * nb), symbols);
+  return TableOf(*tt, nb)[ref.bytes[b] * nb + (i - b * nb)];
+}
+
+void RangeLetters(const PackedRef& ref, size_t from, size_t count, const uint8_t* symbols,
+                  const TupleTables* tt, uint8_t* dst) {
+  const uint8_t* t = ref.bytes;
+  if (ref.per_byte == 1) {
+    for (size_t i = 0; i < count; i++) dst[i] = symbols[t[from + i]];
+    return;
+  }
+  const uint32_t nb = ref.per_byte;
+  const uint8_t* tab = TableOf(*tt, nb);
+  const size_t end = from + count;
+  const size_t packed_end = ref.full * nb;
+  size_t i = from;
+  const size_t body_end = end < packed_end ? end : packed_end;
+  if (i < body_end) {
+    size_t b = i / nb;
+    uint32_t d = uint32_t(i - b * nb);
+    // head: the rest of a partly needed byte
+    while (d != 0 && i < body_end) {
+      *dst++ = tab[t[b] * nb + d];
+      i++;
+      if (++d == nb) {
+        d = 0;
+        b++;
+      }
+    }
+    // whole bytes
+    const size_t whole = (body_end - i) / nb;
+    if (nb == 4) {
+      for (size_t k = 0; k < whole; k++, dst += 4) std::memcpy(dst, tab + t[b + k] * 4, 4);
+    } else {
+      for (size_t k = 0; k < whole; k++, dst += nb) std::memcpy(dst, tab + t[b + k] * nb, nb);
+    }
+    b += whole;
+    i += whole * nb;
+    // tail: the start of a partly needed byte
+    for (uint32_t e = 0; i < body_end; i++, e++) *dst++ = tab[t[b] * nb + e];
+  }
+  for (; i < end; i++) *dst++ = LeftoverSymbol(ref, uint32_t(i - packed_end), symbols);
+}
+
+[[noreturn]] void Corrupt(const std::string& what) { throw AgcError("LZ-diff: " + what); }
+
+[[noreturn]] void TooLong(size_t n) {
+  Corrupt("entry decodes to more than " + std::to_string(n) + " symbols");
+}
+
+// Decimal digits from enc[p]; returns the value, advances p; -1 when there is no digit.
+int64_t Digits(const uint8_t* enc, size_t enc_len, size_t& p) {
+  const size_t start = p;
+  uint64_t v = 0;
+  while (p < enc_len && enc[p] >= '0' && enc[p] <= '9') {
+    v = v * 10 + uint64_t(enc[p++] - '0');
+    if (v > kMaxField) Corrupt("number out of range");
+  }
+  return p == start ? -1 : int64_t(v);
+}
+
+}  // namespace
+
+PackedRef MakePackedRef(const uint8_t* bytes, size_t size, RefForm form) {
+  PackedRef r;
+  r.bytes = bytes;
+  r.size = size;
+  if (form == RefForm::kCodes) {
+    r.length = size;
+    return r;
+  }
+  if (size < 1) throw AgcError("tuple-packed reference is empty");
+  const uint8_t marker = bytes[size - 1];
+  const uint32_t nb = marker >> 4;
+  const uint32_t rest = marker & 15;
+  if (nb == 1) {
+    r.length = size - 1;
+    return r;
+  }
+  if ((nb != 2 && nb != 3 && nb != 4) || rest >= nb || size < 2) {
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "%x", marker);
+    throw AgcError(std::string("bad tuple marker 0x") + hex);
+  }
+  r.per_byte = nb;
+  r.base = nb == 4 ? 4 : nb == 3 ? 6 : 16;
+  r.full = size - 2;
+  r.leftover = rest;
+  r.length = r.full * nb + rest;
+  return r;
+}
+
+void RefRangeLetters(const PackedRef& ref, size_t from, size_t count, const uint8_t* symbols,
+                     uint8_t* dst) {
+  RangeLetters(ref, from, count, symbols, ref.per_byte == 1 ? nullptr : &TablesFor(symbols), dst);
+}
+
+void LzDiffDecodeRangeLetters(const PackedRef& ref, const uint8_t* enc, size_t enc_len,
+                              uint32_t min_match_len, const uint8_t* symbols, size_t n, size_t from,
+                              size_t to, uint8_t* dst) {
+  const TupleTables* tt = ref.per_byte == 1 ? nullptr : &TablesFor(symbols);
+  const int64_t ref_len = int64_t(ref.length);
+  // o: symbols decoded so far; pred: predicted reference position
+  size_t o = 0;
+  int64_t pred = 0;
+  size_t p = 0;
+  while (p < enc_len && o < to) {
+    const uint8_t b = enc[p];
+    if ((b >= kLitFirst && b <= kLitLast) || b == kBang) {
+      if (o >= n) TooLong(n);
+      if (o >= from) {
+        if (b != kBang) {
+          dst[o - from] = symbols[b - kLitFirst];
+        } else {
+          if (pred >= ref_len)
+            Corrupt("same-as-reference literal beyond the reference end (" +
+                    std::to_string(pred) + " >= " + std::to_string(ref_len) + ")");
+          dst[o - from] = SymbolAt(ref, size_t(pred), symbols, tt);
+        }
+      }
+      o++;
+      pred++;
+      p++;
+    } else if (b == kNRun) {
+      p++;
+      const int64_t v = Digits(enc, enc_len, p);
+      if (v < 0 || p >= enc_len || enc[p] != kNRunEnd) Corrupt("malformed N-run");
+      p++;
+      const size_t len = size_t(v) + kMinNRun;
+      if (len > n - o) TooLong(n);
+      const size_t s = o > from ? o : from;
+      const size_t e = o + len < to ? o + len : to;
+      if (s < e) std::memset(dst + (s - from), symbols[kNCode], e - s);
+      o += len;
+    } else {
+      const size_t at = p;
+      const bool neg = b == kMinus;
+      if (neg) p++;
+      const int64_t off = Digits(enc, enc_len, p);
+      if (off < 0 || p >= enc_len) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "%x", b);
+        Corrupt(std::string("unexpected byte 0x") + hex + " at " + std::to_string(at));
+      }
+      const int64_t rp = neg ? pred - off : pred + off;
+      int64_t len;
+      if (enc[p] == kComma) {
+        p++;
+        const int64_t v = Digits(enc, enc_len, p);
+        if (v < 0 || p >= enc_len || enc[p] != kDot) Corrupt("malformed match length");
+        len = v + int64_t(min_match_len);
+      } else if (enc[p] == kDot) {
+        len = ref_len - rp;
+      } else {
+        Corrupt("malformed match at " + std::to_string(at + (neg ? 1 : 0)));
+      }
+      p++;
+      if (rp < 0 || len < 0 || rp + len > ref_len)
+        Corrupt("match [" + std::to_string(rp) + ", " + std::to_string(rp + len) +
+                ") outside the reference (length " + std::to_string(ref_len) + ")");
+      if (size_t(len) > n - o) TooLong(n);
+      const size_t s = o > from ? o : from;
+      const size_t e = o + size_t(len) < to ? o + size_t(len) : to;
+      if (s < e) RangeLetters(ref, size_t(rp) + (s - o), e - s, symbols, tt, dst + (s - from));
+      o += size_t(len);
+      pred = rp + len;
+    }
+  }
+  if (o < to)
+    Corrupt("entry decodes to " + std::to_string(o) + " symbols, expected " + std::to_string(n));
+}
+
+void ReverseComplementLetters(uint8_t* dst, size_t n, const uint8_t* complement) {
+  if (n == 0) return;
+  for (size_t i = 0, j = n - 1; i < j; i++, j--) {
+    const uint8_t a = dst[i];
+    dst[i] = complement[dst[j]];
+    dst[j] = complement[a];
+  }
+  if (n & 1) dst[n / 2] = complement[dst[n / 2]];
+}
+
+}  // namespace agc
