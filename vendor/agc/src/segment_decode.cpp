@@ -6,6 +6,11 @@
 
 #include "agc/archive.h"  // AgcError
 
+#if defined(__SSE2__) && (defined(__GNUC__) || defined(__clang__))
+#include <emmintrin.h>
+#define AGC_SCAN_SSE2 1
+#endif
+
 namespace agc {
 
 namespace {
@@ -134,6 +139,58 @@ int64_t Digits(const uint8_t* enc, size_t enc_len, size_t& p) {
   return p == start ? -1 : int64_t(v);
 }
 
+// Bytes that are one-symbol tokens: literals 'A'..'A'+20 and '!'.
+struct OneSymbolTable {
+  bool is[256] = {};
+  constexpr OneSymbolTable() {
+    for (int b = kLitFirst; b <= kLitLast; b++) is[b] = true;
+    is[kBang] = true;
+  }
+  constexpr bool operator[](uint8_t b) const { return is[b]; }
+};
+constexpr OneSymbolTable kOneSymbol;
+
+// End of the run of one-symbol tokens that starts before enc[p]: the first index at or after p
+// that holds another byte (or enc_len). Runs are most of a divergent entry and queries scan the
+// runs before their range, so 16 bytes are classified at a time where SSE2 is there.
+size_t OneSymbolRunEnd(const uint8_t* enc, size_t p, size_t enc_len) {
+#ifdef AGC_SCAN_SSE2
+  // One-symbol bytes: 'A'..'A'+20 and '!'. As signed bytes everything >= 0x80 is negative, so
+  // "< 'A' and not '!'" or "> 'A'+20" marks every other byte.
+  const __m128i lo = _mm_set1_epi8(char(kLitFirst));
+  const __m128i hi = _mm_set1_epi8(char(kLitLast));
+  const __m128i bang = _mm_set1_epi8(char(kBang));
+  while (p + 16 <= enc_len) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(enc + p));
+    const __m128i below = _mm_andnot_si128(_mm_cmpeq_epi8(v, bang), _mm_cmplt_epi8(v, lo));
+    const __m128i other = _mm_or_si128(below, _mm_cmpgt_epi8(v, hi));
+    const int mask = _mm_movemask_epi8(other);
+    if (mask != 0) return p + size_t(__builtin_ctz(unsigned(mask)));
+    p += 16;
+  }
+#endif
+  while (p < enc_len && kOneSymbol[enc[p]]) p++;
+  return p;
+}
+
+// A '!' of the tokens whose reference position is past the reference end is corrupt (checked only
+// when the run reaches that far).
+void CheckBangs(const uint8_t* tok, size_t count, int64_t first_ref, int64_t ref_len) {
+  for (size_t i = 0; i < count; i++)
+    if (tok[i] == kBang && first_ref + int64_t(i) >= ref_len)
+      Corrupt("same-as-reference literal beyond the reference end (" +
+              std::to_string(first_ref + int64_t(i)) + " >= " + std::to_string(ref_len) + ")");
+}
+
+// Letters of `count` one-symbol tokens; '!' at token i copies reference symbol first_ref + i.
+void ExpandLiterals(const PackedRef& ref, const uint8_t* tok, size_t count, size_t first_ref,
+                    const uint8_t* symbols, const TupleTables* tt, uint8_t* dst) {
+  for (size_t i = 0; i < count; i++) {
+    const uint8_t b = tok[i];
+    dst[i] = b == kBang ? SymbolAt(ref, first_ref + i, symbols, tt) : symbols[b - kLitFirst];
+  }
+}
+
 }  // namespace
 
 PackedRef MakePackedRef(const uint8_t* bytes, size_t size, RefForm form) {
@@ -181,21 +238,22 @@ void LzDiffDecodeRangeLetters(const PackedRef& ref, const uint8_t* enc, size_t e
   size_t p = 0;
   while (p < enc_len && o < to) {
     const uint8_t b = enc[p];
-    if ((b >= kLitFirst && b <= kLitLast) || b == kBang) {
-      if (o >= n) TooLong(n);
-      if (o >= from) {
-        if (b != kBang) {
-          dst[o - from] = symbols[b - kLitFirst];
-        } else {
-          if (pred >= ref_len)
-            Corrupt("same-as-reference literal beyond the reference end (" +
-                    std::to_string(pred) + " >= " + std::to_string(ref_len) + ")");
-          dst[o - from] = SymbolAt(ref, size_t(pred), symbols, tt);
-        }
+    if (kOneSymbol[b]) {
+      // A run of one-symbol tokens (literals and '!'): counted in one tight scan, and only the
+      // part inside the range is expanded. Divergent segments are mostly such runs.
+      const size_t q = OneSymbolRunEnd(enc, p + 1, enc_len);
+      const size_t m = q - p;
+      if (m > n - o) TooLong(n);
+      const size_t s = o > from ? o : from;
+      const size_t e = o + m < to ? o + m : to;
+      if (s < e) {
+        const int64_t first_ref = pred + int64_t(s - o);
+        if (first_ref + int64_t(e - s) > ref_len) CheckBangs(enc + p + (s - o), e - s, first_ref, ref_len);
+        ExpandLiterals(ref, enc + p + (s - o), e - s, size_t(first_ref), symbols, tt, dst + (s - from));
       }
-      o++;
-      pred++;
-      p++;
+      o += m;
+      pred += int64_t(m);
+      p = q;
     } else if (b == kNRun) {
       p++;
       const int64_t v = Digits(enc, enc_len, p);
