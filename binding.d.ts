@@ -146,6 +146,13 @@ export declare function zstdVersion(): string;
 /** Decompress one frame into all of `dst`, whose length must be the frame's content size; returns it. */
 export declare function zstdDecompressInto(data: Uint8Array, dst: Uint8Array): number;
 /**
+ * Decompress zstd frames image[src, src + srcLen) into space[dst, dst + dstLen) on a background
+ * thread; `jobs` holds (src, srcLen, dst, dstLen) per job. states[0] != 0 stops it; states[1 + j]
+ * is job j's state, claimed by compare-and-swap: 0 pending, 1 decoding, 2 done, 3 taken by the
+ * caller, 4 failed. Resolves with the number of jobs decoded in the background.
+ */
+export declare function decodePartsInBackground(image: Uint8Array, jobs: Float64Array, space: Uint8Array, states: Int32Array): Promise<number>;
+/**
  * Letters of symbols [from, from + count) of a packed reference (form 0: one code per byte,
  * 1: tuple-packed with its marker), reverse-complemented (the range counted on the reverse
  * complement) when `rc`, into dst[dstOffset...]. tables: 256 code -> letter, 256 letter -> complement.

@@ -35,6 +35,7 @@ import { type ContigLayout, type SegmentRangeWriter, type SegmentWriter, makeLay
 import { StreamingRecordFormatter, headerLine, wrapInPlace, wrappedSize } from '../fasta/format-fasta.js';
 import { RecordWriter } from './record-writer.js';
 import { SharedParts, type SharedPartsInit } from './shared-parts.js';
+import { BackgroundDecode } from './background-decode.js';
 import { type PackedReference, type RangeKernels, RefForm, decompressWith, nativeRangeKernels, packedReference } from './range-kernels.js';
 import { fileURLToPath } from 'node:url';
 // Types only: the pure-TypeScript reader is imported when first needed, so opening local paths
@@ -207,6 +208,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   private readonly streamIds = new Map<number, { ref: number; delta: number }>();
   private streamIdByName: Map<string, number> | undefined;
   private image: ArchiveImage | undefined;
+  /** Decompression of all parts ahead of the queries (prefetch), while it runs and after. */
+  private background: BackgroundDecode | undefined;
   // Bulk extraction: one buffer holds the decoded references (allocated upwards from its start)
   // and the output buffers (downwards from its end), so that LZ matches are copied within one
   // buffer (see lzDiffDecodeInto). Space of evicted references is not reused.
@@ -292,7 +295,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     this.segments = new ByteLru(Math.floor(cacheBytes * 0.2));
     if (prefetchMax !== undefined) {
       try {
-        this.loadIntoMemory(prefetchMax);
+        if (this.loadIntoMemory(prefetchMax)) this.startBackgroundDecode(cacheBytes);
       } catch (e) {
         this.close();
         throw new AgcInputError(`${path}: cannot read the archive into memory: ${(e as Error).message}`);
@@ -328,10 +331,42 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     return new AgcArchive(path, options);
   }
 
+  /**
+   * With the file in memory: decompress every reference and pack on a background thread, when
+   * they need at most `budget` bytes decoded (they then live outside the caches' budgets).
+   */
+  private startBackgroundDecode(budget: number): void {
+    const image = this.image;
+    if (!image) return;
+    const names = this.archive.streamNames();
+    const groupStream = /^x[0-9A-Za-z_#]+[rd]$/;
+    const streams: number[] = [];
+    for (let sid = 0; sid < names.length; sid++) if (groupStream.test(names[sid])) streams.push(sid);
+    this.background = BackgroundDecode.start(
+      image.fileBytes,
+      names.length,
+      (sid) => this.archive.numParts(sid),
+      (sid, p) => image.getPart(sid, p),
+      streams,
+      budget,
+    );
+  }
+
+  /**
+   * Settles once the background decoding of a `prefetch` open is over (at once without one);
+   * for benchmarks and tests.
+   * @internal
+   */
+  async backgroundSettled(): Promise<void> {
+    await this.background?.done;
+  }
+
   /** Release the file and caches. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.background?.stop();
+    this.background = undefined;
     this.collection.close();
     this.archive.close();
     this.layouts.clear();
@@ -887,11 +922,12 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     if (sid < 0 || this.archive.numParts(sid) < 1) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g} has no reference`);
     try {
       const part = this.getPart(sid, 0);
-      r = packedReference(part.data, part.metadata, this.kernels);
+      r = packedReference(part.data, part.metadata, this.kernels, this.background?.take(sid, 0));
     } catch (e) {
       throw this.corrupt(`reference of group ${g}`, e);
     }
-    this.packedRefs.set(g, r, r.bytes.byteLength);
+    // decoded in the background: the bytes live in its space, outside this budget
+    this.packedRefs.set(g, r, this.background && r.bytes.buffer instanceof SharedArrayBuffer ? 64 : r.bytes.byteLength);
     return r;
   }
 
@@ -919,13 +955,18 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
         const count = new Uint32Array(shared.buffer, shared.byteOffset, 1)[0];
         p = new Pack(shared.subarray(4 * (count + 1)), new Uint32Array(shared.buffer, shared.byteOffset + 4, count));
       } else {
-        const part = this.getPart(sid, partNo);
-        p = unpackPart(part.data, part.metadata, this.decompress);
+        const ahead = this.background?.take(sid, partNo);
+        if (ahead) p = new Pack(ahead);
+        else {
+          const part = this.getPart(sid, partNo);
+          p = unpackPart(part.data, part.metadata, this.decompress);
+        }
       }
     } catch (e) {
       throw this.corrupt(`group ${g}, pack ${partNo}`, e);
     }
-    this.packs.set(key, p, p.byteSize);
+    // decoded in the background: the bytes live in its space, outside this budget
+    this.packs.set(key, p, this.background && p.data.buffer instanceof SharedArrayBuffer ? p.ends.byteLength + 64 : p.byteSize);
     return p;
   }
 
@@ -970,13 +1011,15 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     return new AgcCorruptError(`${this.path}: corrupted archive: ${where}: ${e.message}`, { cause: e });
   }
 
-  private touched = new Set<number | string>();
+  /** Earlier range reads per segment (up to 1 Mi segments are remembered, then it starts over). */
+  private touched = new Map<number | string, number>();
 
-  /** Whether segment `key` was read before (remembers up to 1 Mi segments, then starts over). */
-  private touchedBefore(key: number | string): boolean {
-    if (this.touched.has(key)) return true;
-    if (this.touched.size >= 1 << 20) this.touched = new Set();
-    this.touched.add(key);
+  /** Whether segment `key` was read at least `times` times before (and counts this read). */
+  private touchedBefore(key: number | string, times: number): boolean {
+    const seen = this.touched.get(key) ?? 0;
+    if (seen >= times) return true;
+    if (seen === 0 && this.touched.size >= 1 << 20) this.touched = new Map();
+    this.touched.set(key, seen + 1);
     return false;
   }
 
@@ -1027,9 +1070,9 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     const ref = this.packedReference(g);
     try {
       const entry = pack.entry(k % P);
-      // Admit an LZ segment on its second touch only: most segments of a large archive are hit
-      // once by random queries, and decoding a whole one costs many times a 4 kb range.
-      if (this.segments.byteSize + n <= this.segments.budget && this.touchedBefore(key)) {
+      // Admit an LZ segment on its fourth read only: most segments of a large archive are read
+      // a few times at most by random queries, and decoding a whole one costs about six 4 kb ranges.
+      if (this.segments.byteSize + n <= this.segments.budget && this.touchedBefore(key, 3)) {
         const seg = new Uint8Array(n);
         this.kernels.lzRange(ref, entry, this.params.minMatchLength, n, 0, n, seg, 0, rc);
         this.segments.set(key, seg, n);

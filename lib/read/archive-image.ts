@@ -25,6 +25,11 @@ export class ArchiveImage {
     return new ArchiveImage(bytes, archive, path);
   }
 
+  /** The whole file. */
+  get fileBytes(): Uint8Array {
+    return this.bytes;
+  }
+
   /** As CppArchive.getPart: data (a view into the image) and metadata of part `part` of stream `sid`. */
   getPart(sid: number, part: number): ArchivePart {
     const size = this.archive.partSize(sid, part);

@@ -119,25 +119,32 @@ function tupleLength(t: Uint8Array): number {
 
 /**
  * A group's reference part (stream x…r, part 0; docs/format.md 5.3) in packed form: the raw codes
- * as stored, or what zstd gives, decompressed straight into a buffer of its own (no zero fill).
+ * as stored, or what zstd gives, decompressed straight into a buffer of its own (no zero fill),
+ * or `decoded` when the zstd frame was already decompressed elsewhere.
  */
-export function packedReference(data: Uint8Array, metadata: number, kernels: RangeKernels): PackedReference {
+export function packedReference(data: Uint8Array, metadata: number, kernels: RangeKernels, decoded?: Uint8Array): PackedReference {
   if (metadata === 0) return { bytes: data, form: RefForm.CODES, length: data.length };
   if (data.length < 2) throw new SegmentDecodeError('reference part too short');
   const method = data[data.length - 1];
   const frame = data.subarray(0, data.length - 1);
   if (method === 0) {
-    const bytes = Buffer.allocUnsafeSlow(plausibleSize(frame, metadata));
-    kernels.decompressInto(frame, bytes);
+    let bytes = decoded;
+    if (!bytes || bytes.length !== metadata) {
+      bytes = Buffer.allocUnsafeSlow(plausibleSize(frame, metadata));
+      kernels.decompressInto(frame, bytes);
+    }
     return { bytes, form: RefForm.CODES, length: metadata };
   }
   if (method === 1) {
-    const size = zstdFrameContentSize(frame);
-    if (size === undefined) throw new SegmentDecodeError('tuple-packed reference: zstd frame without content size');
-    // A tuple byte holds at most 4 symbols: a larger claim is corrupt (and must not be allocated).
-    if (size > metadata + 2) throw new SegmentDecodeError(`tuple-packed reference: ${size} packed bytes for ${metadata} symbols`);
-    const bytes = Buffer.allocUnsafeSlow(plausibleSize(frame, size));
-    kernels.decompressInto(frame, bytes);
+    let bytes = decoded;
+    if (!bytes) {
+      const size = zstdFrameContentSize(frame);
+      if (size === undefined) throw new SegmentDecodeError('tuple-packed reference: zstd frame without content size');
+      // A tuple byte holds at most 4 symbols: a larger claim is corrupt (and must not be allocated).
+      if (size > metadata + 2) throw new SegmentDecodeError(`tuple-packed reference: ${size} packed bytes for ${metadata} symbols`);
+      bytes = Buffer.allocUnsafeSlow(plausibleSize(frame, size));
+      kernels.decompressInto(frame, bytes);
+    }
     const length = tupleLength(bytes);
     if (length !== metadata) throw new SegmentDecodeError(`reference unpacked to ${length} symbols, expected ${metadata}`);
     return { bytes, form: RefForm.TUPLES, length };
