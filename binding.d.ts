@@ -146,12 +146,13 @@ export declare function zstdVersion(): string;
 /** Decompress one frame into all of `dst`, whose length must be the frame's content size; returns it. */
 export declare function zstdDecompressInto(data: Uint8Array, dst: Uint8Array): number;
 /**
- * Decompress zstd frames image[src, src + srcLen) into space[dst, dst + dstLen) on a background
- * thread; `jobs` holds (src, srcLen, dst, dstLen) per job. states[0] != 0 stops it; states[1 + j]
- * is job j's state, claimed by compare-and-swap: 0 pending, 1 decoding, 2 done, 3 taken by the
- * caller, 4 failed. Resolves with the number of jobs decoded in the background.
+ * The prefetch open's background work: reads the file at `path` into `image` (its whole size),
+ * then decompresses the parts listed in `jobs` (file offset of the metadata varint, data size) into
+ * `space`. words: [0] stop, [1] image state, then per job state, offset, length, marker byte;
+ * meta: per job metadata. Job states: 0 pending, 1 decoding, 2 done, 3 taken by the caller,
+ * 4 failed or not done. Resolves with the number of parts decoded in the background.
  */
-export declare function decodePartsInBackground(image: Uint8Array, jobs: Float64Array, space: Uint8Array, states: Int32Array): Promise<number>;
+export declare function prefetchArchive(path: string, image: Uint8Array, jobs: Float64Array, space: Uint8Array, words: Int32Array, meta: Float64Array): Promise<number>;
 /**
  * Letters of symbols [from, from + count) of a packed reference (form 0: one code per byte,
  * 1: tuple-packed with its marker), reverse-complemented (the range counted on the reverse
@@ -161,6 +162,8 @@ export declare function refRangeLetters(ref: Uint8Array, form: number, from: num
 /**
  * Letters of symbols [from, to) of an LZ-diff entry of an n-symbol segment decoded against a
  * packed reference (oriented: the range of the reverse complement when `rc`) into dst[dstOffset...].
+ * `checkpoints` (count, step, then token index, symbol, reference prediction per checkpoint; zeros
+ * to start) lets it skip parsed tokens and is extended while it parses.
  */
 export declare function lzDecodeRange(
   ref: Uint8Array,
@@ -174,6 +177,7 @@ export declare function lzDecodeRange(
   dstOffset: number,
   rc: boolean,
   tables: Uint8Array,
+  checkpoints?: Uint32Array,
 ): void;
 
 // ---- LZ-diff encoder scans (docs/format.md 5.6, 7.5) ----

@@ -2,7 +2,12 @@
 // agc/segment_decode.h: the random-access reader's per-query decoding, into caller-owned arrays.
 #include "common.h"
 
+#include <zstd.h>
+
+#include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <cstring>
 
 #include "agc/segment_decode.h"
 #include "agc/zstd_util.h"
@@ -77,7 +82,7 @@ Napi::Value RefRangeLettersJs(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// lzDecodeRange(ref, form, enc, minMatchLen, n, from, to, dst, dstOffset, rc, tables)
+// lzDecodeRange(ref, form, enc, minMatchLen, n, from, to, dst, dstOffset, rc, tables[, checkpoints])
 Napi::Value LzDecodeRangeJs(const Napi::CallbackInfo& info) {
   ByteView bytes = ArgBytes(info, 0, "ref");
   const agc::PackedRef ref = agc::MakePackedRef(bytes.data, bytes.size, ArgForm(info, 1));
@@ -90,95 +95,116 @@ Napi::Value LzDecodeRangeJs(const Napi::CallbackInfo& info) {
   const uint8_t* tables = ArgTables(info, 10);
   uint8_t* out = ArgOutput(info, 7, to - from, {bytes, enc, ByteView{tables, kTablesSize}});
   const bool rc = ArgBool(info, 9, "rc");
+  agc::LzCheckpoints cps{nullptr, 0};
+  if (info.Length() > 11 && !info[11].IsUndefined()) {
+    Napi::Uint32Array words = AsUint32Array(info[11], "checkpoints");
+    if (words.ElementLength() < 5) throw InputRangeError(info.Env(), "checkpoints: room for one at least");
+    uint8_t* w = reinterpret_cast<uint8_t*>(words.Data());
+    const size_t wn = 4 * words.ElementLength();
+    if (Overlaps(w, wn, out, to - from) || Overlaps(w, wn, enc.data, enc.size) ||
+        Overlaps(w, wn, bytes.data, bytes.size) || Overlaps(w, wn, tables, kTablesSize))
+      throw InputRangeError(info.Env(), "checkpoints overlap another argument");
+    cps = agc::LzCheckpoints{words.Data(), (words.ElementLength() - 2) / 3};
+  }
   // reverse-complemented: the mirrored forward range, turned around afterwards
   const size_t f0 = rc ? n - to : from;
   agc::LzDiffDecodeRangeLetters(ref, enc.data, enc.size, min_match, tables, n, f0, f0 + (to - from),
-                                out);
+                                out, cps.words ? &cps : nullptr);
   if (rc) agc::ReverseComplementLetters(out, to - from, tables + 256);
   return info.Env().Undefined();
 }
 
-// ---- decodePartsInBackground ------------------------------------------------------------------
-// Decompresses archive parts from the in-memory image into one shared space on a thread of the
-// libuv pool while the JS thread answers queries. Each job has a state word that both threads
-// claim by compare-and-swap, so a part is decoded once, by whichever thread gets to it first
-// (the JS thread when a query needs it before the background reaches it).
-//   states[0]: set to 1 by JS to stop early (close); states[1 + j]: job j.
-// Job states: 0 pending, 1 decoding here, 2 done, 3 taken by JS, 4 failed here (JS decodes it on
-// its own and reports the error).
-constexpr int32_t kJobPending = 0;
-constexpr int32_t kJobBusy = 1;
-constexpr int32_t kJobDone = 2;
-constexpr int32_t kJobFailed = 4;
+// ---- prefetchArchive ---------------------------------------------------------------------------
+// The `prefetch` open: on a thread of the libuv pool, reads the archive file into a JS-owned
+// buffer (the in-memory image), then decompresses the listed parts from it into one shared space,
+// while the JS thread answers queries. Both threads claim a part by compare-and-swap on its state
+// word, so each part is decoded once: here, or by the query that needs it first (which then
+// decodes it on its own, as without prefetching).
+//
+// words (Int32Array): [0] stop (JS sets it at close), [1] image state, [2], [3] unused, then 6
+// per job: state, offset in the space, decoded length, marker byte, offset of the positions of
+// its 0xFF bytes (the entry ends of a pack; 32-bit words in the space) and their count. meta
+// (Float64Array): the part metadata per job. jobs (Float64Array): file offset of each part (of
+// its metadata varint) and its data size.
+constexpr int32_t kPending = 0;
+constexpr int32_t kBusy = 1;
+constexpr int32_t kDone = 2;
+constexpr int32_t kFailed = 4;  // left to the JS thread (it reports errors in context)
+constexpr size_t kJobWords = 6;
 
 std::atomic<int32_t>* AtomicAt(int32_t* base, size_t i) {
   static_assert(sizeof(std::atomic<int32_t>) == sizeof(int32_t), "atomic int32 layout");
   return reinterpret_cast<std::atomic<int32_t>*>(base + i);
 }
 
-class BackgroundDecode : public Napi::AsyncWorker {
+Napi::TypedArray ArgTyped(const Napi::CallbackInfo& info, size_t i, napi_typedarray_type type,
+                          const char* what) {
+  if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != type)
+    throw InputTypeError(info.Env(), what);
+  return info[i].As<Napi::TypedArray>();
+}
+
+class Prefetch : public Napi::AsyncWorker {
  public:
-  // jobs: 4 numbers per job (source offset and length in the image, destination offset and
-  // length in the space), checked here, on the JS thread.
-  BackgroundDecode(Napi::Env env, const Napi::CallbackInfo& info)
-      : Napi::AsyncWorker(env, "agcDecodePartsInBackground"), deferred_(Napi::Promise::Deferred::New(env)) {
-    Napi::Uint8Array image = AsUint8Array(info[0], "image");
-    if (!info[1].IsTypedArray() ||
-        info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-      throw InputTypeError(env, "jobs: expected a Float64Array");
-    Napi::Float64Array jobs = info[1].As<Napi::Float64Array>();
-    Napi::Uint8Array space = AsUint8Array(info[2], "space");
-    if (!info[3].IsTypedArray() ||
-        info[3].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
-      throw InputTypeError(env, "states: expected an Int32Array");
-    Napi::Int32Array states = info[3].As<Napi::Int32Array>();
-    if (jobs.ElementLength() % 4 != 0) throw InputRangeError(env, "jobs: 4 numbers per job");
-    const size_t count = jobs.ElementLength() / 4;
-    if (states.ElementLength() != count + 1) throw InputRangeError(env, "states: one per job and one more");
-    if (reinterpret_cast<uintptr_t>(states.Data()) % alignof(std::atomic<int32_t>) != 0)
-      throw InputRangeError(env, "states: not aligned");
-    image_.data = image.Data();
-    image_.size = image.ElementLength();
+  Prefetch(Napi::Env env, const Napi::CallbackInfo& info)
+      : Napi::AsyncWorker(env, "agcPrefetchArchive"), deferred_(Napi::Promise::Deferred::New(env)) {
+    path_ = ArgString(info, 0, "path");
+    Napi::Uint8Array image = AsUint8Array(info[1], "image");
+    Napi::TypedArray jobs = ArgTyped(info, 2, napi_float64_array, "jobs: expected a Float64Array");
+    Napi::Uint8Array space = AsUint8Array(info[3], "space");
+    Napi::TypedArray words = ArgTyped(info, 4, napi_int32_array, "words: expected an Int32Array");
+    Napi::TypedArray meta = ArgTyped(info, 5, napi_float64_array, "meta: expected a Float64Array");
+    const size_t count = jobs.ElementLength() / 2;
+    if (jobs.ElementLength() % 2 != 0 || words.ElementLength() != 4 + kJobWords * count ||
+        meta.ElementLength() != count)
+      throw InputRangeError(env, "jobs, words and meta do not describe the same jobs");
+    image_ = image.Data();
+    image_size_ = image.ElementLength();
     space_ = space.Data();
-    space_size_ = space.ElementLength();
-    if (Overlaps(space_, space_size_, image_.data, image_.size))
+    // offsets are 32-bit words
+    space_size_ = std::min<size_t>(space.ElementLength(), 0x7ffffff8u);
+    words_ = info[4].As<Napi::Int32Array>().Data();
+    meta_ = info[5].As<Napi::Float64Array>().Data();
+    if (reinterpret_cast<uintptr_t>(words_) % alignof(std::atomic<int32_t>) != 0)
+      throw InputRangeError(env, "words: not aligned");
+    if (Overlaps(space_, space_size_, image_, image_size_))
       throw InputRangeError(env, "space overlaps image");
+    const double* j = info[2].As<Napi::Float64Array>().Data();
     jobs_.reserve(count);
-    const double* j = jobs.Data();
     for (size_t i = 0; i < count; i++) {
-      const double so = j[4 * i], sl = j[4 * i + 1], d0 = j[4 * i + 2], dl = j[4 * i + 3];
-      const bool ints = so >= 0 && sl >= 0 && d0 >= 0 && dl >= 0 && so == double(size_t(so)) &&
-                        sl == double(size_t(sl)) && d0 == double(size_t(d0)) && dl == double(size_t(dl));
-      if (!ints || size_t(so) > image_.size || size_t(sl) > image_.size - size_t(so) ||
-          size_t(d0) > space_size_ || size_t(dl) > space_size_ - size_t(d0))
-        throw InputRangeError(env, "jobs: job " + std::to_string(i) + " lies outside image or space");
-      jobs_.push_back(Job{size_t(so), size_t(sl), size_t(d0), size_t(dl)});
+      const double off = j[2 * i], len = j[2 * i + 1];
+      if (!(off >= 0 && len >= 0 && off <= double(image_size_) && len <= double(image_size_) - off))
+        throw InputRangeError(env, "jobs: job " + std::to_string(i) + " lies outside the image");
+      jobs_.push_back(Job{size_t(off), size_t(len)});
     }
-    states_ = states.Data();
     // The arrays stay alive (and in place) until the work is done, whatever JS does meanwhile.
-    keep_image_ = Napi::Persistent(info[0].As<Napi::Object>());
-    keep_space_ = Napi::Persistent(info[2].As<Napi::Object>());
-    keep_states_ = Napi::Persistent(info[3].As<Napi::Object>());
+    for (size_t a = 1; a <= 5; a++) keep_.push_back(Napi::Persistent(info[a].As<Napi::Object>()));
   }
 
   Napi::Promise Promise() { return deferred_.Promise(); }
 
  protected:
   void Execute() override {
+    if (!ReadImage()) {
+      AtomicAt(words_, 1)->store(kFailed, std::memory_order_release);
+      return;
+    }
+    AtomicAt(words_, 1)->store(kDone, std::memory_order_release);
+    size_t used = 0;
     for (size_t i = 0; i < jobs_.size(); i++) {
-      if (AtomicAt(states_, 0)->load(std::memory_order_acquire) != 0) break;
-      int32_t expected = kJobPending;
-      std::atomic<int32_t>* st = AtomicAt(states_, 1 + i);
-      if (!st->compare_exchange_strong(expected, kJobBusy, std::memory_order_acq_rel)) continue;
-      const Job& job = jobs_[i];
-      int32_t result = kJobDone;
+      if (AtomicAt(words_, 0)->load(std::memory_order_acquire) != 0) break;
+      int32_t* w = words_ + 4 + kJobWords * i;
+      int32_t expected = kPending;
+      if (!AtomicAt(w, 0)->compare_exchange_strong(expected, kBusy, std::memory_order_acq_rel))
+        continue;
+      int32_t result = kFailed;
       try {
-        agc::ZstdDecompressInto(image_.data + job.src, job.src_len, space_ + job.dst, job.dst_len);
-        decoded_++;
+        result = Decode(jobs_[i], w, meta_ + i, used);
       } catch (const std::exception&) {
-        result = kJobFailed;  // the JS thread decodes it again and reports the error in context
+        result = kFailed;
       }
-      st->store(result, std::memory_order_release);
+      AtomicAt(w, 0)->store(result, std::memory_order_release);
+      if (used >= space_size_) break;  // full: the rest is decoded on demand
     }
   }
 
@@ -187,21 +213,80 @@ class BackgroundDecode : public Napi::AsyncWorker {
 
  private:
   struct Job {
-    size_t src, src_len, dst, dst_len;
+    size_t offset, size;
   };
+
+  bool ReadImage() {
+    FILE* f = std::fopen(path_.c_str(), "rb");
+    if (!f) return false;
+    const size_t got = image_size_ ? std::fread(image_, 1, image_size_, f) : 0;
+    // one byte more means the file grew since it was opened: not the archive we know
+    const bool exact = got == image_size_ && std::fgetc(f) == EOF;
+    std::fclose(f);
+    return exact;
+  }
+
+  // A part: metadata varint, then data = zstd frame + marker byte (docs/format.md 1.2, 5.3, 5.4).
+  int32_t Decode(const Job& job, int32_t* w, double* meta, size_t& used) {
+    if (job.size < 2) return kFailed;
+    const uint8_t* p = image_ + job.offset;
+    const uint8_t* end = image_ + job.offset + job.size + 9 < image_ + image_size_
+                             ? image_ + job.offset + job.size + 9
+                             : image_ + image_size_;
+    const uint64_t metadata = agc::CArchive::ReadVarint(p, end);
+    if (metadata == 0 || size_t(end - p) < job.size) return kFailed;
+    const uint8_t marker = p[job.size - 1];
+    const unsigned long long content = ZSTD_getFrameContentSize(p, job.size - 1);
+    if (content == ZSTD_CONTENTSIZE_UNKNOWN || content == ZSTD_CONTENTSIZE_ERROR) return kFailed;
+    // packs and plain references unpack to their metadata; tuple-packed references to at most 2
+    // bytes more than their symbol count
+    if (marker == 0 ? content != metadata : marker != 1 || content > metadata + 2) return kFailed;
+    const size_t size = size_t(content);
+    const size_t at = (used + 7) & ~size_t(7);
+    if (at > space_size_ || size > space_size_ - at) {
+      used = space_size_;
+      return kFailed;
+    }
+    agc::ZstdDecompressInto(p, job.size - 1, space_ + at, size);
+    // The entry ends of a pack, found here: the JS thread's indexOf is slow on shared memory.
+    ends_.clear();
+    if (marker == 0)
+      for (const uint8_t* q = space_ + at; (q = static_cast<const uint8_t*>(std::memchr(q, 0xff, size_t(space_ + at + size - q)))); q++)
+        ends_.push_back(uint32_t(q - (space_ + at)));
+    const size_t ends_at = (at + size + 3) & ~size_t(3);
+    if (ends_at > space_size_ || 4 * ends_.size() > space_size_ - ends_at) {
+      used = space_size_;
+      return kFailed;
+    }
+    if (!ends_.empty()) std::memcpy(space_ + ends_at, ends_.data(), 4 * ends_.size());
+    used = ends_at + 4 * ends_.size();
+    w[1] = int32_t(at);
+    w[2] = int32_t(size);
+    w[3] = marker;
+    w[4] = int32_t(ends_at);
+    w[5] = int32_t(ends_.size());
+    *meta = double(metadata);
+    decoded_++;
+    return kDone;
+  }
+
   Napi::Promise::Deferred deferred_;
-  ByteView image_{nullptr, 0};
+  std::string path_;
+  uint8_t* image_ = nullptr;
+  size_t image_size_ = 0;
   uint8_t* space_ = nullptr;
   size_t space_size_ = 0;
-  int32_t* states_ = nullptr;
+  int32_t* words_ = nullptr;
+  double* meta_ = nullptr;
   std::vector<Job> jobs_;
+  std::vector<uint32_t> ends_;
   size_t decoded_ = 0;
-  Napi::ObjectReference keep_image_, keep_space_, keep_states_;
+  std::vector<Napi::ObjectReference> keep_;
 };
 
-// decodePartsInBackground(image, jobs, space, states): Promise<number decoded in the background>
-Napi::Value DecodePartsInBackgroundJs(const Napi::CallbackInfo& info) {
-  auto* worker = new BackgroundDecode(info.Env(), info);
+// prefetchArchive(path, image, jobs, space, words, meta): Promise<parts decoded in the background>
+Napi::Value PrefetchArchiveJs(const Napi::CallbackInfo& info) {
+  auto* worker = new Prefetch(info.Env(), info);
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;
@@ -215,8 +300,7 @@ void InitSegment(Napi::Env env, Napi::Object exports) {
   exports.Set("refRangeLetters",
               Napi::Function::New<Coded<RefRangeLettersJs>>(env, "refRangeLetters"));
   exports.Set("lzDecodeRange", Napi::Function::New<Coded<LzDecodeRangeJs>>(env, "lzDecodeRange"));
-  exports.Set("decodePartsInBackground",
-              Napi::Function::New<Coded<DecodePartsInBackgroundJs>>(env, "decodePartsInBackground"));
+  exports.Set("prefetchArchive", Napi::Function::New<Coded<PrefetchArchiveJs>>(env, "prefetchArchive"));
 }
 
 }  // namespace agcnode

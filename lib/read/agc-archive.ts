@@ -36,7 +36,7 @@ import { StreamingRecordFormatter, headerLine, wrapInPlace, wrappedSize } from '
 import { RecordWriter } from './record-writer.js';
 import { SharedParts, type SharedPartsInit } from './shared-parts.js';
 import { BackgroundDecode } from './background-decode.js';
-import { type PackedReference, type RangeKernels, RefForm, decompressWith, nativeRangeKernels, packedReference } from './range-kernels.js';
+import { type PackedReference, type RangeKernels, RefForm, decompressWith, decompressedReference, nativeRangeKernels, newCheckpoints, packedReference } from './range-kernels.js';
 import { fileURLToPath } from 'node:url';
 // Types only: the pure-TypeScript reader is imported when first needed, so opening local paths
 // (and the CLI's start-up) loads nothing more than before.
@@ -200,6 +200,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   /** References as stored (packed), for ranges: a query unpacks only the symbols it needs. */
   private readonly packedRefs: ByteLru<number, PackedReference>;
   private readonly kernels: RangeKernels;
+  /** Checkpoints of the LZ-diff entries of cached packs (they go with their pack). */
+  private readonly checkpoints = new WeakMap<Pack, Uint32Array[]>();
   /** zstd into fresh buffers that are not zero-filled first. */
   private readonly decompress: (frame: Uint8Array, rawSize: number) => Uint8Array;
   private readonly packs: ByteLru<number, Pack>;
@@ -295,7 +297,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     this.segments = new ByteLru(Math.floor(cacheBytes * 0.2));
     if (prefetchMax !== undefined) {
       try {
-        if (this.loadIntoMemory(prefetchMax)) this.startBackgroundDecode(cacheBytes);
+        if (archive.fileSize <= prefetchMax) this.startBackgroundDecode(cacheBytes);
       } catch (e) {
         this.close();
         throw new AgcInputError(`${path}: cannot read the archive into memory: ${(e as Error).message}`);
@@ -332,24 +334,15 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   }
 
   /**
-   * With the file in memory: decompress every reference and pack on a background thread, when
-   * they need at most `budget` bytes decoded (they then live outside the caches' budgets).
+   * The prefetch open: read the file into memory and decompress every reference and pack on a
+   * background thread, into at most `budget` bytes (outside the caches' budgets).
    */
   private startBackgroundDecode(budget: number): void {
-    const image = this.image;
-    if (!image) return;
     const names = this.archive.streamNames();
     const groupStream = /^x[0-9A-Za-z_#]+[rd]$/;
     const streams: number[] = [];
     for (let sid = 0; sid < names.length; sid++) if (groupStream.test(names[sid])) streams.push(sid);
-    this.background = BackgroundDecode.start(
-      image.fileBytes,
-      names.length,
-      (sid) => this.archive.numParts(sid),
-      (sid, p) => image.getPart(sid, p),
-      streams,
-      budget,
-    );
+    this.background = BackgroundDecode.start(this.archive, this.path, streams, budget);
   }
 
   /**
@@ -465,6 +458,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
    */
   loadIntoMemory(maxBytes: number = 64 << 20): boolean {
     this.checkOpen();
+    // the prefetch open reads the file in the background: wait for it rather than read it again
+    if (!this.image && this.background?.waitForImage(30_000)) this.image = ArchiveImage.fromBytes(this.background.image, this.archive, this.path);
     this.image ??= ArchiveImage.load(this.archive, this.path, maxBytes);
     return this.image !== undefined;
   }
@@ -502,6 +497,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   }
 
   private getPart(sid: number, part: number): ArchivePart {
+    if (!this.image && this.background?.imageReady()) this.image = ArchiveImage.fromBytes(this.background.image, this.archive, this.path);
     return this.image ? this.image.getPart(sid, part) : this.archive.getPart(sid, part);
   }
 
@@ -921,8 +917,13 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     const sid = this.groupStreams(g).ref;
     if (sid < 0 || this.archive.numParts(sid) < 1) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g} has no reference`);
     try {
-      const part = this.getPart(sid, 0);
-      r = packedReference(part.data, part.metadata, this.kernels, this.background?.take(sid, 0));
+      const bg = this.background;
+      const ahead = bg?.claim(sid, 0);
+      if (ahead) r = decompressedReference(ahead, bg!.marker, bg!.metadata);
+      else {
+        const part = this.getPart(sid, 0);
+        r = packedReference(part.data, part.metadata, this.kernels);
+      }
     } catch (e) {
       throw this.corrupt(`reference of group ${g}`, e);
     }
@@ -955,8 +956,9 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
         const count = new Uint32Array(shared.buffer, shared.byteOffset, 1)[0];
         p = new Pack(shared.subarray(4 * (count + 1)), new Uint32Array(shared.buffer, shared.byteOffset + 4, count));
       } else {
-        const ahead = this.background?.take(sid, partNo);
-        if (ahead) p = new Pack(ahead);
+        // (a pack's marker byte is 0; anything else is decoded, and judged, as without prefetching)
+        const ahead = this.background?.claim(sid, partNo);
+        if (ahead && this.background!.marker === 0) p = new Pack(ahead, this.background!.ends);
         else {
           const part = this.getPart(sid, partNo);
           p = unpackPart(part.data, part.metadata, this.decompress);
@@ -968,6 +970,13 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     // decoded in the background: the bytes live in its space, outside this budget
     this.packs.set(key, p, this.background && p.data.buffer instanceof SharedArrayBuffer ? p.ends.byteLength + 64 : p.byteSize);
     return p;
+  }
+
+  /** Checkpoints of entry e (of an n-symbol segment) of a cached pack. */
+  private entryCheckpoints(pack: Pack, e: number, n: number): Uint32Array {
+    let list = this.checkpoints.get(pack);
+    if (list === undefined) this.checkpoints.set(pack, (list = []));
+    return (list[e] ??= newCheckpoints(n));
   }
 
   /** Decode segment `inGroupId` of group g (length n), oriented, into dst[offset, offset + n). */
@@ -1078,7 +1087,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
         this.segments.set(key, seg, n);
         dst.set(seg.subarray(i0, i0 + count), q);
       } else {
-        this.kernels.lzRange(ref, entry, this.params.minMatchLength, n, i0, i0 + count, dst, q, rc);
+        this.kernels.lzRange(ref, entry, this.params.minMatchLength, n, i0, i0 + count, dst, q, rc, this.entryCheckpoints(pack, k % P, n));
       }
     } catch (e) {
       throw this.corrupt(`group ${g}, segment ${inGroupId}`, e);

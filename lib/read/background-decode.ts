@@ -1,134 +1,107 @@
-// Decompression of every reference and pack of an archive held in memory (the `prefetch` open),
-// on a thread of the libuv pool while queries are answered: random queries on a large archive
-// spend most of their time in zstd, and a second core can do that ahead of them.
+// The `prefetch` open's background work (native/segment.cc prefetchArchive): on a thread of the
+// libuv pool, the archive file is read into memory and then every reference and pack is
+// decompressed into one shared space, while the JS thread answers queries. Random queries on a
+// large archive spend most of their time in zstd, and a second core can do that ahead of them.
 //
-// Both threads claim a part by compare-and-swap on its state word (native/segment.cc), so each
-// part is decoded once, into its own place in one SharedArrayBuffer: by the background thread, or
-// by the query that needs it first. A part the background could not decode is left to the query,
-// which decodes it on its own and reports the error as always.
+// Both threads claim a part by compare-and-swap on its state word, so each part is decoded once:
+// in the background, or by the query that needs it first, which then decodes it as it would
+// without prefetching (into the usual caches). A part the background could not decode (corrupt,
+// or no room left) is left to the query, which reports any error as always.
 import { native } from '../native/load.js';
-import type { ArchivePart } from '../native/cpp-archive.js';
-import { zstdFrameContentSize } from '../format/segment-decode.js';
+import type { CppArchive } from '../native/cpp-archive.js';
 
 const PENDING = 0;
 const DONE = 2;
 const TAKEN = 3;
-const FAILED = 4; // set by either thread: the caller decodes the part itself
-
-/** One part to decode: where its zstd frame lies in the image and how large it unpacks. */
-interface Job {
-  src: number;
-  srcLength: number;
-  size: number;
-}
+/** Words before the per-job words: stop flag, image state, two spare. */
+const HEAD = 4;
+/** Per job: state, offset, length, marker byte, offset and count of the 0xFF positions. */
+const JOB_WORDS = 6;
 
 export class BackgroundDecode {
-  private readonly states: Int32Array;
+  /** The file's bytes once read (see imageReady). */
+  readonly image: Uint8Array;
+  private readonly words: Int32Array;
+  private readonly meta: Float64Array;
   private readonly space: Uint8Array;
-  private readonly offsets: Float64Array;
-  private readonly sizes: Float64Array;
-  private readonly sources: Float64Array;
-  private readonly image: Uint8Array;
   /** Job of (stream, part): jobOf[slot[sid] + part], -1 when the part is not decoded here. */
   private readonly jobOf: Int32Array;
   private readonly slot: Float64Array;
-  /** Settles when the background thread stops (the count of parts it decoded). */
+  /** Settles when the background thread stops (with the count of parts it decoded, 0 on failure). */
   readonly done: Promise<number>;
+  /** Filled by claim(): the decoded part's metadata, marker byte and 0xFF positions (pack entry ends). */
+  metadata = 0;
+  marker = 0;
+  ends: Uint32Array = new Uint32Array(0);
 
-  private constructor(image: Uint8Array, jobs: Job[], jobOf: Int32Array, slot: Float64Array, total: number) {
-    this.image = image;
+  private constructor(path: string, fileSize: number, jobs: Float64Array, jobOf: Int32Array, slot: Float64Array, budget: number) {
     this.jobOf = jobOf;
     this.slot = slot;
-    const n = jobs.length;
-    this.states = new Int32Array(new SharedArrayBuffer(4 * (n + 1)));
-    this.space = new Uint8Array(new SharedArrayBuffer(total));
-    this.offsets = new Float64Array(n);
-    this.sizes = new Float64Array(n);
-    this.sources = new Float64Array(2 * n);
-    const spec = new Float64Array(4 * n);
-    let at = 0;
-    for (let j = 0; j < n; j++) {
-      const job = jobs[j];
-      this.offsets[j] = at;
-      this.sizes[j] = job.size;
-      this.sources[2 * j] = job.src;
-      this.sources[2 * j + 1] = job.srcLength;
-      spec.set([job.src, job.srcLength, at, job.size], 4 * j);
-      at += job.size + ((8 - (job.size & 7)) & 7); // 8-byte steps keep each place aligned
-    }
-    this.done = native.decodePartsInBackground(image, spec, this.space, this.states).catch(() => 0);
+    const n = jobs.length / 2;
+    this.image = Buffer.allocUnsafeSlow(fileSize);
+    this.words = new Int32Array(new SharedArrayBuffer(4 * (HEAD + JOB_WORDS * n)));
+    this.meta = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, n))).subarray(0, n);
+    // Untouched pages cost address space only; what is decoded stays within the budget.
+    this.space = new Uint8Array(new SharedArrayBuffer(Math.max(8, Math.min(budget, 0x7ffffff8))));
+    this.done = native.prefetchArchive(path, this.image, jobs, this.space, this.words, this.meta).catch(() => 0);
   }
 
   /**
-   * Plans the decoding of the zstd parts of the given streams (references: `refStreams`, packs:
-   * `packStreams`; parts whose size cannot be known up front are left out) and starts it, unless
-   * they need more than `maxBytes` decoded. `part(sid, p)` reads a part as a view into `image`.
+   * Starts reading the archive behind `archive` and decompressing the parts of the given group
+   * streams, decoded into at most `budget` bytes.
    */
-  static start(
-    image: Uint8Array,
-    streamCount: number,
-    numParts: (sid: number) => number,
-    part: (sid: number, p: number) => ArchivePart,
-    streams: Iterable<number>,
-    maxBytes: number,
-  ): BackgroundDecode | undefined {
-    const slot = new Float64Array(streamCount + 1);
-    for (let sid = 0; sid < streamCount; sid++) slot[sid + 1] = slot[sid] + numParts(sid);
-    const jobOf = new Int32Array(slot[streamCount]).fill(-1);
-    const jobs: Job[] = [];
-    let total = 0;
+  static start(archive: CppArchive, path: string, streams: readonly number[], budget: number): BackgroundDecode {
+    const count = archive.numStreams;
+    const slot = new Float64Array(count + 1);
+    for (let sid = 0; sid < count; sid++) slot[sid + 1] = slot[sid] + archive.numParts(sid);
+    const jobOf = new Int32Array(slot[count]).fill(-1);
+    const spec: number[] = [];
     for (const sid of streams) {
-      for (let p = 0, np = numParts(sid); p < np; p++) {
-        const { data, metadata } = part(sid, p);
-        if (metadata === 0 || data.length < 2) continue; // stored as is, or corrupt: nothing to do ahead
-        const frame = data.subarray(0, data.length - 1);
-        const method = data[data.length - 1];
-        // Packs and plain references unpack to `metadata` bytes, tuple-packed references to what
-        // their frame header says; the native side checks that against the frame again.
-        const size = method === 1 ? zstdFrameContentSize(frame) : metadata;
-        if (size === undefined || size > metadata + 2 || method > 1) continue;
-        jobOf[slot[sid] + p] = jobs.length;
-        jobs.push({ src: frame.byteOffset - image.byteOffset, srcLength: frame.length, size });
-        total += size + ((8 - (size & 7)) & 7);
-        if (total > maxBytes) return undefined;
+      for (let p = 0, np = archive.numParts(sid); p < np; p++) {
+        const size = archive.partSize(sid, p);
+        if (size < 2) continue;
+        jobOf[slot[sid] + p] = spec.length / 2;
+        spec.push(archive.partOffset(sid, p), size);
       }
     }
-    if (jobs.length === 0) return undefined;
-    return new BackgroundDecode(image, jobs, jobOf, slot, Math.max(8, total));
+    return new BackgroundDecode(path, archive.fileSize, Float64Array.from(spec), jobOf, slot, budget);
+  }
+
+  /** Whether the file has been read into `image` (without waiting). */
+  imageReady(): boolean {
+    return Atomics.load(this.words, 1) === DONE;
+  }
+
+  /** Waits (blocking, at most `ms`) until the file is read or could not be; returns imageReady(). */
+  waitForImage(ms: number): boolean {
+    // the native side does not notify: poll in short sleeps (on a word nobody changes)
+    const until = performance.now() + ms;
+    while (Atomics.load(this.words, 1) === PENDING && performance.now() < until) Atomics.wait(this.words, 2, 0, 1);
+    return this.imageReady();
   }
 
   /**
-   * The decoded bytes of part `p` of stream `sid`, decoding them here if the background has not
-   * got to them yet; undefined when the part is not planned, is being decoded by the background
-   * right now, or failed (the caller then decodes it on its own).
+   * The decoded bytes of part `p` of stream `sid` when the background has decoded them (its
+   * metadata and marker byte then in `metadata` and `marker`); otherwise undefined, and a part
+   * not started yet is claimed so that the background leaves it to the caller.
    */
-  take(sid: number, p: number): Uint8Array | undefined {
-    const j = sid + 1 < this.slot.length ? this.jobOf[this.slot[sid] + p] : -1;
+  claim(sid: number, p: number): Uint8Array | undefined {
+    if (!(sid >= 0 && sid + 1 < this.slot.length)) return undefined;
+    const j = this.jobOf[this.slot[sid] + p];
     if (j === undefined || j < 0) return undefined;
-    const st = this.states;
-    let s = Atomics.load(st, j + 1);
-    if (s === PENDING) {
-      s = Atomics.compareExchange(st, j + 1, PENDING, TAKEN);
-      if (s === PENDING) {
-        const out = this.space.subarray(this.offsets[j], this.offsets[j] + this.sizes[j]);
-        const src = this.sources[2 * j];
-        try {
-          native.zstdDecompressInto(this.image.subarray(src, src + this.sources[2 * j + 1]), out);
-        } catch {
-          // the caller decodes the part on its own and reports the error in its context
-          Atomics.store(st, j + 1, FAILED);
-          return undefined;
-        }
-        Atomics.store(st, j + 1, DONE);
-        return out;
-      }
-    }
-    if (s === DONE) return this.space.subarray(this.offsets[j], this.offsets[j] + this.sizes[j]);
-    return undefined;
+    const w = HEAD + JOB_WORDS * j;
+    let s = Atomics.load(this.words, w);
+    if (s === PENDING) s = Atomics.compareExchange(this.words, w, PENDING, TAKEN);
+    if (s !== DONE) return undefined;
+    const at = this.words[w + 1];
+    this.metadata = this.meta[j];
+    this.marker = this.words[w + 3];
+    this.ends = new Uint32Array(this.space.buffer, this.words[w + 4], this.words[w + 5]);
+    return this.space.subarray(at, at + this.words[w + 2]);
   }
 
   /** Asks the background thread to stop after its current part. */
   stop(): void {
-    Atomics.store(this.states, 0, 1);
+    Atomics.store(this.words, 0, 1);
   }
 }

@@ -36,8 +36,30 @@ export interface RangeKernels {
   /**
    * Letters of symbols [from, to) of an n-symbol segment given by LZ-diff entry `enc` against a
    * packed reference (counted on the reverse complement when `rc`) into dst[offset, offset + to - from).
+   * `checkpoints` (from newCheckpoints, one per entry) lets later calls skip the tokens parsed before.
    */
-  lzRange(ref: PackedReference, enc: Uint8Array, minMatchLen: number, n: number, from: number, to: number, dst: Uint8Array, offset: number, rc: boolean): void;
+  lzRange(
+    ref: PackedReference,
+    enc: Uint8Array,
+    minMatchLen: number,
+    n: number,
+    from: number,
+    to: number,
+    dst: Uint8Array,
+    offset: number,
+    rc: boolean,
+    checkpoints?: Uint32Array,
+  ): void;
+}
+
+/** Symbols between the checkpoints of an LZ-diff entry: a range parses at most this many before it. */
+const CHECKPOINT_STEP = 1024;
+
+/** Empty checkpoints for an LZ-diff entry of an n-symbol segment (see RangeKernels.lzRange). */
+export function newCheckpoints(n: number): Uint32Array {
+  const c = new Uint32Array(2 + 3 * (Math.ceil(n / CHECKPOINT_STEP) + 1));
+  c[1] = CHECKPOINT_STEP;
+  return c;
 }
 
 /** code -> letter, then letter -> complement letter (the native kernels' tables). */
@@ -64,9 +86,9 @@ export const nativeRangeKernels: RangeKernels = {
       throw fromNative(e);
     }
   },
-  lzRange(ref, enc, minMatchLen, n, from, to, dst, offset, rc) {
+  lzRange(ref, enc, minMatchLen, n, from, to, dst, offset, rc, checkpoints) {
     try {
-      native.lzDecodeRange(ref.bytes, ref.form, enc, minMatchLen, n, from, to, dst, offset, rc, LETTER_TABLES);
+      native.lzDecodeRange(ref.bytes, ref.form, enc, minMatchLen, n, from, to, dst, offset, rc, LETTER_TABLES, checkpoints);
     } catch (e) {
       throw fromNative(e);
     }
@@ -119,37 +141,37 @@ function tupleLength(t: Uint8Array): number {
 
 /**
  * A group's reference part (stream x…r, part 0; docs/format.md 5.3) in packed form: the raw codes
- * as stored, or what zstd gives, decompressed straight into a buffer of its own (no zero fill),
- * or `decoded` when the zstd frame was already decompressed elsewhere.
+ * as stored, or what zstd gives, decompressed straight into a buffer of its own (no zero fill).
  */
-export function packedReference(data: Uint8Array, metadata: number, kernels: RangeKernels, decoded?: Uint8Array): PackedReference {
+export function packedReference(data: Uint8Array, metadata: number, kernels: RangeKernels): PackedReference {
   if (metadata === 0) return { bytes: data, form: RefForm.CODES, length: data.length };
   if (data.length < 2) throw new SegmentDecodeError('reference part too short');
   const method = data[data.length - 1];
   const frame = data.subarray(0, data.length - 1);
+  let bytes: Uint8Array;
   if (method === 0) {
-    let bytes = decoded;
-    if (!bytes || bytes.length !== metadata) {
-      bytes = Buffer.allocUnsafeSlow(plausibleSize(frame, metadata));
-      kernels.decompressInto(frame, bytes);
-    }
+    bytes = Buffer.allocUnsafeSlow(plausibleSize(frame, metadata));
+  } else if (method === 1) {
+    const size = zstdFrameContentSize(frame);
+    if (size === undefined) throw new SegmentDecodeError('tuple-packed reference: zstd frame without content size');
+    // A tuple byte holds at most 4 symbols: a larger claim is corrupt (and must not be allocated).
+    if (size > metadata + 2) throw new SegmentDecodeError(`tuple-packed reference: ${size} packed bytes for ${metadata} symbols`);
+    bytes = Buffer.allocUnsafeSlow(plausibleSize(frame, size));
+  } else throw new SegmentDecodeError(`unknown reference encoding marker ${method}`);
+  kernels.decompressInto(frame, bytes);
+  return decompressedReference(bytes, method, metadata);
+}
+
+/** A reference part whose zstd frame is decompressed to `bytes` (marker byte `method`, `metadata` symbols). */
+export function decompressedReference(bytes: Uint8Array, method: number, metadata: number): PackedReference {
+  if (method === 0) {
+    if (bytes.length !== metadata) throw new SegmentDecodeError(`reference decompressed to ${bytes.length} bytes, expected ${metadata}`);
     return { bytes, form: RefForm.CODES, length: metadata };
   }
-  if (method === 1) {
-    let bytes = decoded;
-    if (!bytes) {
-      const size = zstdFrameContentSize(frame);
-      if (size === undefined) throw new SegmentDecodeError('tuple-packed reference: zstd frame without content size');
-      // A tuple byte holds at most 4 symbols: a larger claim is corrupt (and must not be allocated).
-      if (size > metadata + 2) throw new SegmentDecodeError(`tuple-packed reference: ${size} packed bytes for ${metadata} symbols`);
-      bytes = Buffer.allocUnsafeSlow(plausibleSize(frame, size));
-      kernels.decompressInto(frame, bytes);
-    }
-    const length = tupleLength(bytes);
-    if (length !== metadata) throw new SegmentDecodeError(`reference unpacked to ${length} symbols, expected ${metadata}`);
-    return { bytes, form: RefForm.TUPLES, length };
-  }
-  throw new SegmentDecodeError(`unknown reference encoding marker ${method}`);
+  if (method !== 1) throw new SegmentDecodeError(`unknown reference encoding marker ${method}`);
+  const length = tupleLength(bytes);
+  if (length !== metadata) throw new SegmentDecodeError(`reference unpacked to ${length} symbols, expected ${metadata}`);
+  return { bytes, form: RefForm.TUPLES, length };
 }
 
 /**

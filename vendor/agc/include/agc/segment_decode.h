@@ -45,13 +45,24 @@ struct LetterTables {
 void RefRangeLetters(const PackedRef& ref, size_t from, size_t count, const uint8_t* symbols,
                      uint8_t* dst);
 
+// Resume points of one LZ-diff entry, so that a later range need not parse the tokens before it
+// again: words[0] = count, words[1] = step, then per checkpoint its token index, symbol position
+// and predicted reference position, at the first token boundary at least `step` symbols past the
+// previous one (the first at symbol 0 is implicit). The decoder extends them as it parses.
+struct LzCheckpoints {
+  uint32_t* words;
+  size_t capacity;  // checkpoints that fit after the two header words
+};
+
 // Letters of symbols [from, to) of the LZ-diff entry enc[0, enc_len) decoded against `ref`, for a
-// segment of n symbols, into dst[0, to - from). Tokens before `from` are parsed, not expanded;
-// parsing stops at `to`. Throws AgcError (corrupt) for a malformed entry, a match outside the
-// reference or an entry longer than n (as far as it is read). Requires from <= to <= n.
+// segment of n symbols, into dst[0, to - from). Tokens before `from` are parsed, not expanded
+// (from the last checkpoint at or before `from`, when `checkpoints` is given); parsing stops at
+// `to`. Throws AgcError (corrupt) for a malformed entry, a match outside the reference or an entry
+// longer than n (as far as it is read), AgcError (input) for checkpoints outside the entry.
+// Requires from <= to <= n.
 void LzDiffDecodeRangeLetters(const PackedRef& ref, const uint8_t* enc, size_t enc_len,
                               uint32_t min_match_len, const uint8_t* symbols, size_t n, size_t from,
-                              size_t to, uint8_t* dst);
+                              size_t to, uint8_t* dst, LzCheckpoints* checkpoints = nullptr);
 
 // Reverse complement of letters dst[0, n) in place.
 void ReverseComplementLetters(uint8_t* dst, size_t n, const uint8_t* complement);
