@@ -152,13 +152,29 @@ export declare function zstdDecompressInto(data: Uint8Array, dst: Uint8Array): n
  * meta: per job metadata. Job states: 0 pending, 1 decoding, 2 done, 3 taken by the caller,
  * 4 failed or not done. Resolves with the number of parts decoded in the background.
  */
-export declare function prefetchArchive(path: string, image: Uint8Array, jobs: Float64Array, space: Uint8Array, words: Int32Array, meta: Float64Array): Promise<number>;
+export declare function prefetchArchive(
+  path: string,
+  image: Uint8Array,
+  jobs: Float64Array,
+  space: Uint8Array,
+  words: Int32Array,
+  meta: Float64Array,
+): Promise<number>;
 /**
  * Letters of symbols [from, from + count) of a packed reference (form 0: one code per byte,
  * 1: tuple-packed with its marker), reverse-complemented (the range counted on the reverse
  * complement) when `rc`, into dst[dstOffset...]. tables: 256 code -> letter, 256 letter -> complement.
  */
-export declare function refRangeLetters(ref: Uint8Array, form: number, from: number, count: number, dst: Uint8Array, dstOffset: number, rc: boolean, tables: Uint8Array): void;
+export declare function refRangeLetters(
+  ref: Uint8Array,
+  form: number,
+  from: number,
+  count: number,
+  dst: Uint8Array,
+  dstOffset: number,
+  rc: boolean,
+  tables: Uint8Array,
+): void;
 /**
  * Letters of symbols [from, to) of an LZ-diff entry of an n-symbol segment decoded against a
  * packed reference (oriented: the range of the reverse complement when `rc`) into dst[dstOffset...].

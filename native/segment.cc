@@ -26,7 +26,8 @@ agc::RefForm ArgForm(const Napi::CallbackInfo& info, size_t i) {
 }
 
 bool ArgBool(const Napi::CallbackInfo& info, size_t i, const char* name) {
-  if (!info[i].IsBoolean()) throw InputTypeError(info.Env(), std::string(name) + ": expected a boolean");
+  if (!info[i].IsBoolean())
+    throw InputTypeError(info.Env(), std::string(name) + ": expected a boolean");
   return info[i].As<Napi::Boolean>().Value();
 }
 
@@ -49,7 +50,8 @@ uint8_t* ArgOutput(const Napi::CallbackInfo& info, size_t i, size_t count,
     throw InputRangeError(info.Env(), "dst has no room at dstOffset");
   uint8_t* out = dst.Data() + offset;
   for (const ByteView& v : inputs)
-    if (Overlaps(out, count, v.data, v.size)) throw InputRangeError(info.Env(), "dst overlaps an input");
+    if (Overlaps(out, count, v.data, v.size))
+      throw InputRangeError(info.Env(), "dst overlaps an input");
   return out;
 }
 
@@ -58,8 +60,8 @@ Napi::Value ZstdDecompressIntoJs(const Napi::CallbackInfo& info) {
   Napi::Uint8Array dst = AsUint8Array(info[1], "dst");
   if (Overlaps(dst.Data(), dst.ElementLength(), data.data, data.size))
     throw InputRangeError(info.Env(), "dst overlaps data");
-  return Napi::Number::New(
-      info.Env(), double(agc::ZstdDecompressInto(data.data, data.size, dst.Data(), dst.ElementLength())));
+  return Napi::Number::New(info.Env(), double(agc::ZstdDecompressInto(
+                                           data.data, data.size, dst.Data(), dst.ElementLength())));
 }
 
 // refRangeLetters(ref, form, from, count, dst, dstOffset, rc, tables)
@@ -82,7 +84,8 @@ Napi::Value RefRangeLettersJs(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// lzDecodeRange(ref, form, enc, minMatchLen, n, from, to, dst, dstOffset, rc, tables[, checkpoints])
+// lzDecodeRange(ref, form, enc, minMatchLen, n, from, to, dst, dstOffset, rc, tables[,
+// checkpoints])
 Napi::Value LzDecodeRangeJs(const Napi::CallbackInfo& info) {
   ByteView bytes = ArgBytes(info, 0, "ref");
   const agc::PackedRef ref = agc::MakePackedRef(bytes.data, bytes.size, ArgForm(info, 1));
@@ -98,7 +101,8 @@ Napi::Value LzDecodeRangeJs(const Napi::CallbackInfo& info) {
   agc::LzCheckpoints cps{nullptr, 0};
   if (info.Length() > 11 && !info[11].IsUndefined()) {
     Napi::Uint32Array words = AsUint32Array(info[11], "checkpoints");
-    if (words.ElementLength() < 5) throw InputRangeError(info.Env(), "checkpoints: room for one at least");
+    if (words.ElementLength() < 5)
+      throw InputRangeError(info.Env(), "checkpoints: room for one at least");
     uint8_t* w = reinterpret_cast<uint8_t*>(words.Data());
     const size_t wn = 4 * words.ElementLength();
     if (Overlaps(w, wn, out, to - from) || Overlaps(w, wn, enc.data, enc.size) ||
@@ -251,7 +255,9 @@ class Prefetch : public Napi::AsyncWorker {
     // The entry ends of a pack, found here: the JS thread's indexOf is slow on shared memory.
     ends_.clear();
     if (marker == 0)
-      for (const uint8_t* q = space_ + at; (q = static_cast<const uint8_t*>(std::memchr(q, 0xff, size_t(space_ + at + size - q)))); q++)
+      for (const uint8_t* q = space_ + at;
+           (q = static_cast<const uint8_t*>(std::memchr(q, 0xff, size_t(space_ + at + size - q))));
+           q++)
         ends_.push_back(uint32_t(q - (space_ + at)));
     const size_t ends_at = (at + size + 3) & ~size_t(3);
     if (ends_at > space_size_ || 4 * ends_.size() > space_size_ - ends_at) {
@@ -300,7 +306,8 @@ void InitSegment(Napi::Env env, Napi::Object exports) {
   exports.Set("refRangeLetters",
               Napi::Function::New<Coded<RefRangeLettersJs>>(env, "refRangeLetters"));
   exports.Set("lzDecodeRange", Napi::Function::New<Coded<LzDecodeRangeJs>>(env, "lzDecodeRange"));
-  exports.Set("prefetchArchive", Napi::Function::New<Coded<PrefetchArchiveJs>>(env, "prefetchArchive"));
+  exports.Set("prefetchArchive",
+              Napi::Function::New<Coded<PrefetchArchiveJs>>(env, "prefetchArchive"));
 }
 
 }  // namespace agcnode

@@ -59,13 +59,17 @@ describe('native range kernels', () => {
     try {
       const ts = typescriptRangeKernels(zstdDecompress);
       // an LZ-coded segment (not a group reference) of some sample
-      const internals = a as unknown as { pack(g: number, p: number): { entry(i: number): Uint8Array }; packedReference(g: number): Parameters<typeof ts.lzRange>[0] };
+      const internals = a as unknown as {
+        pack(g: number, p: number): { entry(i: number): Uint8Array };
+        packedReference(g: number): Parameters<typeof ts.lzRange>[0];
+      };
       const P = a.params.packCardinality;
       let found: { g: number; id: number; n: number } | undefined;
       for (const s of await a.samples())
         for (const ctg of a.sampleLayout(s)!.contigs)
           for (let k = 0; k < ctg.groupId.length && !found; k++)
-            if (ctg.groupId[k] >= 16 && ctg.inGroupId[k] >= 1 && ctg.rawLength[k] > 5000) found = { g: ctg.groupId[k], id: ctg.inGroupId[k], n: ctg.rawLength[k] };
+            if (ctg.groupId[k] >= 16 && ctg.inGroupId[k] >= 1 && ctg.rawLength[k] > 5000)
+              found = { g: ctg.groupId[k], id: ctg.inGroupId[k], n: ctg.rawLength[k] };
       expect(found).toBeDefined();
       const { g, id, n } = found!;
       const ref = internals.packedReference(g);
@@ -96,8 +100,12 @@ describe('native range kernels', () => {
   it('report corrupt entries as AgcCorruptError', () => {
     const ref = Uint8Array.from([0, 1, 2, 3, 0, 1, 2, 3]);
     const dst = new Uint8Array(16);
-    expect(() => nativeRangeKernels.lzRange({ bytes: ref, form: RefForm.CODES, length: 8 }, Buffer.from('20,0.'), 20, 16, 0, 16, dst, 0, false)).toThrow(AgcCorruptError);
-    expect(() => nativeRangeKernels.lzRange({ bytes: ref, form: RefForm.CODES, length: 8 }, Buffer.from('AC'), 20, 3, 0, 3, dst, 0, false)).toThrow(AgcCorruptError);
+    expect(() => nativeRangeKernels.lzRange({ bytes: ref, form: RefForm.CODES, length: 8 }, Buffer.from('20,0.'), 20, 16, 0, 16, dst, 0, false)).toThrow(
+      AgcCorruptError,
+    );
+    expect(() => nativeRangeKernels.lzRange({ bytes: ref, form: RefForm.CODES, length: 8 }, Buffer.from('AC'), 20, 3, 0, 3, dst, 0, false)).toThrow(
+      AgcCorruptError,
+    );
     expect(() => nativeRangeKernels.refRange(Uint8Array.from([1, 0x55]), RefForm.TUPLES, 0, 1, dst, 0, false)).toThrow(AgcCorruptError);
   });
 });
@@ -135,7 +143,10 @@ describe('native range kernels survive misuse', () => {
       ['checkpoint outside', () => native.lzDecodeRange(ref, 0, enc, 20, 4, 3, 4, dst, 0, false, tables, Uint32Array.from([1, 1, 99, 1, 1]))],
       ['zstd dst overlaps', () => native.zstdDecompressInto(dst, dst)],
       ['prefetch jobs', () => native.prefetchArchive('x', new Uint8Array(4), new Float64Array(3), new Uint8Array(8), new Int32Array(4), new Float64Array(0))],
-      ['prefetch job outside', () => native.prefetchArchive('x', new Uint8Array(4), Float64Array.from([2, 9]), new Uint8Array(8), new Int32Array(10), new Float64Array(1))],
+      [
+        'prefetch job outside',
+        () => native.prefetchArchive('x', new Uint8Array(4), Float64Array.from([2, 9]), new Uint8Array(8), new Int32Array(10), new Float64Array(1)),
+      ],
     ];
     for (const [what, f] of bad) expect(input(f), what).toBe(AgcErrorCode.INPUT);
     // valid calls still work afterwards
@@ -156,7 +167,14 @@ describe('native range kernels survive misuse', () => {
 
   it('prefetching a file that is gone leaves the work to the queries', async () => {
     const words = new Int32Array(new SharedArrayBuffer(4 * 10));
-    const done = native.prefetchArchive('/nonexistent/archive.agc', new Uint8Array(100), Float64Array.from([0, 50]), new Uint8Array(64), words, new Float64Array(1));
+    const done = native.prefetchArchive(
+      '/nonexistent/archive.agc',
+      new Uint8Array(100),
+      Float64Array.from([0, 50]),
+      new Uint8Array(64),
+      words,
+      new Float64Array(1),
+    );
     expect(await done).toBe(0);
     expect(words[1]).toBe(4);
     expect(words[4]).toBe(0);

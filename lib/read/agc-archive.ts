@@ -36,7 +36,16 @@ import { StreamingRecordFormatter, headerLine, wrapInPlace, wrappedSize } from '
 import { RecordWriter } from './record-writer.js';
 import { SharedParts, type SharedPartsInit } from './shared-parts.js';
 import { BackgroundDecode } from './background-decode.js';
-import { type PackedReference, type RangeKernels, RefForm, decompressWith, decompressedReference, nativeRangeKernels, newCheckpoints, packedReference } from './range-kernels.js';
+import {
+  type PackedReference,
+  type RangeKernels,
+  RefForm,
+  decompressWith,
+  decompressedReference,
+  nativeRangeKernels,
+  newCheckpoints,
+  packedReference,
+} from './range-kernels.js';
 import { fileURLToPath } from 'node:url';
 // Types only: the pure-TypeScript reader is imported when first needed, so opening local paths
 // (and the CLI's start-up) loads nothing more than before.

@@ -68,7 +68,8 @@ const uint8_t* TableOf(const TupleTables& t, uint32_t nb) {
   return nb == 4 ? t.quad : nb == 3 ? t.triple : t.pair;
 }
 
-// Leftover symbol d (0-based, of r) of the byte after the full bytes; first symbol most significant.
+// Leftover symbol d (0-based, of r) of the byte after the full bytes; first symbol most
+// significant.
 uint8_t LeftoverSymbol(const PackedRef& ref, uint32_t d, const uint8_t* symbols) {
   uint32_t v = ref.bytes[ref.full];
   for (uint32_t k = ref.leftover - 1; k > d; k--) v /= ref.base;
@@ -285,8 +286,10 @@ void LzDiffDecodeRangeLetters(const PackedRef& ref, const uint8_t* enc, size_t e
       const size_t e = o + m < to ? o + m : to;
       if (s < e) {
         const int64_t first_ref = pred + int64_t(s - o);
-        if (first_ref + int64_t(e - s) > ref_len) CheckBangs(enc + p + (s - o), e - s, first_ref, ref_len);
-        ExpandLiterals(ref, enc + p + (s - o), e - s, size_t(first_ref), symbols, tt, dst + (s - from));
+        if (first_ref + int64_t(e - s) > ref_len)
+          CheckBangs(enc + p + (s - o), e - s, first_ref, ref_len);
+        ExpandLiterals(ref, enc + p + (s - o), e - s, size_t(first_ref), symbols, tt,
+                       dst + (s - from));
       }
       // every symbol of a run is a token boundary: marks inside it are recorded exactly
       while (next_mark < o + m) {
@@ -369,8 +372,10 @@ inline __m128i ReverseComplement16(__m128i v) {
   v = _mm_shufflelo_epi16(v, _MM_SHUFFLE(2, 3, 0, 1));
   v = _mm_shufflehi_epi16(v, _MM_SHUFFLE(2, 3, 0, 1));
   v = _mm_or_si128(_mm_slli_epi16(v, 8), _mm_srli_epi16(v, 8));
-  const __m128i at = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('A')), _mm_cmpeq_epi8(v, _mm_set1_epi8('T')));
-  const __m128i cg = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('C')), _mm_cmpeq_epi8(v, _mm_set1_epi8('G')));
+  const __m128i at =
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('A')), _mm_cmpeq_epi8(v, _mm_set1_epi8('T')));
+  const __m128i cg =
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('C')), _mm_cmpeq_epi8(v, _mm_set1_epi8('G')));
   v = _mm_xor_si128(v, _mm_and_si128(at, _mm_set1_epi8('A' ^ 'T')));
   return _mm_xor_si128(v, _mm_and_si128(cg, _mm_set1_epi8('C' ^ 'G')));
 }

@@ -88,7 +88,8 @@ TEST(segment_decode_reference_ranges_in_every_packing) {
     for (size_t n : {size_t(1), size_t(7), size_t(64), size_t(1001)}) {
       const std::vector<uint8_t> codes = RandomCodes(n, alphabet, uint32_t(n * 7 + nb));
       const std::vector<uint8_t> packed = PackTuples(codes, nb);
-      const agc::PackedRef ref = agc::MakePackedRef(packed.data(), packed.size(), agc::RefForm::kTuples);
+      const agc::PackedRef ref =
+          agc::MakePackedRef(packed.data(), packed.size(), agc::RefForm::kTuples);
       REQUIRE(ref.length == n);
       // every start and a few lengths, across byte boundaries and into the leftover symbols
       for (size_t from = 0; from < n; from += (n > 100 ? 37 : 1))
@@ -119,13 +120,17 @@ TEST(segment_decode_lz_ranges_match_the_whole_entry) {
   // reference ACGT... (40 symbols, tuple-packed)
   const std::vector<uint8_t> codes = RandomCodes(40, 4, 11);
   const std::vector<uint8_t> packed = PackTuples(codes, 4);
-  const agc::PackedRef ref = agc::MakePackedRef(packed.data(), packed.size(), agc::RefForm::kTuples);
+  const agc::PackedRef ref =
+      agc::MakePackedRef(packed.data(), packed.size(), agc::RefForm::kTuples);
   // literal G, '!' (ref[1]), N-run of 5, match at pred+2 of 20 (mml 20 -> ",0."), literals,
   // match to the reference end from 30 ("-N." form relative to pred)
   std::string enc;
   enc += char('A' + 2);
   enc += '!';
-  enc += "\x1e" "1" "\x04";
+  enc +=
+      "\x1e"
+      "1"
+      "\x04";
   enc += "1,0.";  // pred 2 -> rp 3, 20 symbols; pred 23
   enc += char('A' + 4);
   enc += char('A' + 0);
@@ -140,7 +145,8 @@ TEST(segment_decode_lz_ranges_match_the_whole_entry) {
   const size_t n = expected.size();
   CHECK_EQ(LzRange(ref, enc, n, 0, n), expected);
   for (size_t from = 0; from < n; from++)
-    for (size_t to = from; to <= n; to += 3) CHECK_EQ(LzRange(ref, enc, n, from, to), expected.substr(from, to - from));
+    for (size_t to = from; to <= n; to += 3)
+      CHECK_EQ(LzRange(ref, enc, n, from, to), expected.substr(from, to - from));
   // with checkpoints every 4 symbols: the same, however the ranges come
   std::vector<uint32_t> words(2 + 3 * 16, 0);
   words[1] = 4;
@@ -148,7 +154,8 @@ TEST(segment_decode_lz_ranges_match_the_whole_entry) {
   for (size_t from : {size_t(30), size_t(2), size_t(17), size_t(0), size_t(35), size_t(9)})
     CHECK_EQ(LzRange(ref, enc, n, from, n, &cps), expected.substr(from));
   CHECK(words[0] >= 2u);
-  for (size_t from = 0; from < n; from++) CHECK_EQ(LzRange(ref, enc, n, from, from + 1, &cps), expected.substr(from, 1));
+  for (size_t from = 0; from < n; from++)
+    CHECK_EQ(LzRange(ref, enc, n, from, from + 1, &cps), expected.substr(from, 1));
   // checkpoints pointing outside the entry are refused, not followed
   words[2 + 3 * (words[0] - 1)] = uint32_t(enc.size() + 5);
   CHECK_THROWS(LzRange(ref, enc, n, n - 1, n, &cps));
@@ -165,15 +172,18 @@ TEST(segment_decode_lz_errors_are_corrupt_data) {
     }
     return false;
   };
-  CHECK(corrupt("AAA", 4));                 // too short
-  CHECK(corrupt("AAAAA", 4));               // too long
-  CHECK(corrupt("50,0.", 20));              // match past the reference end
-  CHECK(corrupt("-1,0.", 20));              // before the reference start
-  CHECK(corrupt("\x1e" "x\x04", 4));        // malformed N-run
-  CHECK(corrupt("1,2", 22));                // unterminated match
-  CHECK(corrupt("99999999999999999.", 5));  // number out of range
-  CHECK(corrupt(std::string(41, '!') , 41)); // '!' past the reference end
-  CHECK(corrupt("\x7f", 1));                // not a token
+  CHECK(corrupt("AAA", 4));     // too short
+  CHECK(corrupt("AAAAA", 4));   // too long
+  CHECK(corrupt("50,0.", 20));  // match past the reference end
+  CHECK(corrupt("-1,0.", 20));  // before the reference start
+  CHECK(
+      corrupt("\x1e"
+              "x\x04",
+              4));                           // malformed N-run
+  CHECK(corrupt("1,2", 22));                 // unterminated match
+  CHECK(corrupt("99999999999999999.", 5));   // number out of range
+  CHECK(corrupt(std::string(41, '!'), 41));  // '!' past the reference end
+  CHECK(corrupt("\x7f", 1));                 // not a token
 }
 
 TEST(segment_decode_reverse_complement_any_length) {
@@ -199,7 +209,8 @@ TEST(segment_decode_zstd_into_caller_memory) {
   for (size_t i = 0; i < src.size(); i++) src[i] = uint8_t(i * 13 % 7);
   const std::vector<uint8_t> frame = agc::ZstdCompress(src.data(), src.size(), 3);
   std::vector<uint8_t> out(5000);
-  CHECK_EQ(agc::ZstdDecompressInto(frame.data(), frame.size(), out.data(), out.size()), size_t(5000));
+  CHECK_EQ(agc::ZstdDecompressInto(frame.data(), frame.size(), out.data(), out.size()),
+           size_t(5000));
   CHECK(out == src);
   std::vector<uint8_t> small(4999);
   CHECK_THROWS(agc::ZstdDecompressInto(frame.data(), frame.size(), small.data(), small.size()));
