@@ -181,6 +181,9 @@ export function allocChecked<T extends Uint8Array = Uint8Array>(n: number, what:
   }
 }
 
+/** A Uint8Array of n bytes that the caller overwrites entirely (allocated without zero fill). */
+const unfilled = (n: number): Uint8Array => new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
+
 function checkInt(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new AgcInputError(`${what} must be a non-negative integer, got ${describeValue(v)}`);
   return v;
@@ -801,7 +804,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   readContig(layout: ContigLayout, start: number, end: number, cacheSegments: boolean): Uint8Array {
     this.checkOpen();
     if (end <= start) return new Uint8Array(0);
-    const out = allocChecked(end - start, () => `contig ${layout.name}`);
+    // every byte is written below: no zero fill (a plain Uint8Array over an unpooled buffer)
+    const out = allocChecked(end - start, () => `contig ${layout.name}`, unfilled);
     this.readContigInto(layout, start, end, cacheSegments, out, 0);
     return out;
   }
@@ -1091,7 +1095,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       // Admit an LZ segment on its fourth read only: most segments of a large archive are read
       // a few times at most by random queries, and decoding a whole one costs about six 4 kb ranges.
       if (this.segments.byteSize + n <= this.segments.budget && this.touchedBefore(key, 3)) {
-        const seg = new Uint8Array(n);
+        const seg = unfilled(n);
         this.kernels.lzRange(ref, entry, this.params.minMatchLength, n, 0, n, seg, 0, rc);
         this.segments.set(key, seg, n);
         dst.set(seg.subarray(i0, i0 + count), q);
