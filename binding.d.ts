@@ -148,8 +148,9 @@ export declare function zstdDecompressInto(data: Uint8Array, dst: Uint8Array): n
 /**
  * The prefetch open's background work: reads the file at `path` into `image` (its whole size),
  * then decompresses the parts listed in `jobs` (file offset of the metadata varint, data size) into
- * `space`. words: [0] stop, [1] image state, then per job state, offset, length, marker byte;
- * meta: per job metadata. Job states: 0 pending, 1 decoding, 2 done, 3 taken by the caller,
+ * `space`, with the entry ends of packs and their LZ-diff checkpoints (every checkpointStep
+ * symbols). words: [0] stop, [1] image state, then per job state, offset, length, marker byte,
+ * offset and count of the entry ends, offset of the checkpoint table (or -1); meta: per job metadata. Job states: 0 pending, 1 decoding, 2 done, 3 taken by the caller,
  * 4 failed or not done. Resolves with the number of parts decoded in the background.
  */
 export declare function prefetchArchive(
@@ -159,6 +160,8 @@ export declare function prefetchArchive(
   space: Uint8Array,
   words: Int32Array,
   meta: Float64Array,
+  minMatchLen: number,
+  checkpointStep: number,
 ): Promise<number>;
 /**
  * Letters of symbols [from, from + count) of a packed reference (form 0: one code per byte,

@@ -4,6 +4,10 @@
 
 #include <zstd.h>
 
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -125,16 +129,18 @@ Napi::Value LzDecodeRangeJs(const Napi::CallbackInfo& info) {
 // word, so each part is decoded once: here, or by the query that needs it first (which then
 // decodes it on its own, as without prefetching).
 //
-// words (Int32Array): [0] stop (JS sets it at close), [1] image state, [2], [3] unused, then 6
+// words (Int32Array): [0] stop (JS sets it at close), [1] image state, [2], [3] unused, then 7
 // per job: state, offset in the space, decoded length, marker byte, offset of the positions of
-// its 0xFF bytes (the entry ends of a pack; 32-bit words in the space) and their count. meta
-// (Float64Array): the part metadata per job. jobs (Float64Array): file offset of each part (of
-// its metadata varint) and its data size.
+// its 0xFF bytes (the entry ends of a pack; 32-bit words in the space), their count, and the
+// offset of a table with each entry's LZ-diff checkpoints (agc::LzCheckpoints words: count, step,
+// triples, full; 0 for an entry without any), or -1. meta (Float64Array): the part metadata per
+// job. jobs (Float64Array): file offset of each part (of its metadata varint) and its data size.
+// Then the min match length and the checkpoint step.
 constexpr int32_t kPending = 0;
 constexpr int32_t kBusy = 1;
 constexpr int32_t kDone = 2;
 constexpr int32_t kFailed = 4;  // left to the JS thread (it reports errors in context)
-constexpr size_t kJobWords = 6;
+constexpr size_t kJobWords = 7;
 
 std::atomic<int32_t>* AtomicAt(int32_t* base, size_t i) {
   static_assert(sizeof(std::atomic<int32_t>) == sizeof(int32_t), "atomic int32 layout");
@@ -158,6 +164,8 @@ class Prefetch : public Napi::AsyncWorker {
     Napi::Uint8Array space = AsUint8Array(info[3], "space");
     Napi::TypedArray words = ArgTyped(info, 4, napi_int32_array, "words: expected an Int32Array");
     Napi::TypedArray meta = ArgTyped(info, 5, napi_float64_array, "meta: expected a Float64Array");
+    min_match_ = ArgUint32(info, 6, "minMatchLen");
+    step_ = ArgUint32(info, 7, "checkpointStep");
     const size_t count = jobs.ElementLength() / 2;
     if (jobs.ElementLength() % 2 != 0 || words.ElementLength() != 4 + kJobWords * count ||
         meta.ElementLength() != count)
@@ -173,6 +181,14 @@ class Prefetch : public Napi::AsyncWorker {
       throw InputRangeError(env, "words: not aligned");
     if (Overlaps(space_, space_size_, image_, image_size_))
       throw InputRangeError(env, "space overlaps image");
+#ifdef __linux__
+    // Huge pages for the space where the kernel allows them on request: queries read it at random,
+    // and 4 KiB pages cost a TLB miss and, to fill, a fault each.
+    const uintptr_t huge = uintptr_t(2) << 20;
+    const uintptr_t lo = (reinterpret_cast<uintptr_t>(space_) + huge - 1) & ~(huge - 1);
+    const uintptr_t hi = (reinterpret_cast<uintptr_t>(space_) + space_size_) & ~(huge - 1);
+    if (hi > lo) madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
+#endif
     const double* j = info[2].As<Napi::Float64Array>().Data();
     jobs_.reserve(count);
     for (size_t i = 0; i < count; i++) {
@@ -266,6 +282,11 @@ class Prefetch : public Napi::AsyncWorker {
     }
     if (!ends_.empty()) std::memcpy(space_ + ends_at, ends_.data(), 4 * ends_.size());
     used = ends_at + 4 * ends_.size();
+    w[6] = -1;
+    if (marker == 0 && !ends_.empty() && step_ > 0 && !Checkpoints(space_ + at, w, used)) {
+      used = space_size_;
+      return kFailed;
+    }
     w[1] = int32_t(at);
     w[2] = int32_t(size);
     w[3] = marker;
@@ -276,8 +297,38 @@ class Prefetch : public Napi::AsyncWorker {
     return kDone;
   }
 
+  // The checkpoints of every entry of the pack just decoded at `data` (its ends in ends_), after
+  // `used`; false when the space is full.
+  bool Checkpoints(const uint8_t* data, int32_t* w, size_t& used) {
+    const size_t table = used;  // 4-aligned
+    if (4 * ends_.size() > space_size_ - table) return false;
+    uint32_t* offsets = reinterpret_cast<uint32_t*>(space_ + table);
+    size_t at = table + 4 * ends_.size();
+    for (size_t e = 0; e < ends_.size(); e++) {
+      const size_t start = e == 0 ? 0 : ends_[e - 1] + 1;
+      triples_.clear();
+      agc::LzDiffScanCheckpoints(data + start, ends_[e] - start, min_match_, step_, triples_);
+      const size_t count = triples_.size() / 3;
+      offsets[e] = 0;
+      if (count == 0) continue;
+      const size_t bytes = 4 * (2 + triples_.size());
+      if (at > space_size_ || bytes > space_size_ - at || at > 0x7ffffff8u) return false;
+      uint32_t* block = reinterpret_cast<uint32_t*>(space_ + at);
+      block[0] = uint32_t(count);
+      block[1] = step_;
+      std::memcpy(block + 2, triples_.data(), 4 * triples_.size());
+      offsets[e] = uint32_t(at);
+      at += bytes;
+    }
+    used = at;
+    w[6] = int32_t(table);
+    return true;
+  }
+
   Napi::Promise::Deferred deferred_;
   std::string path_;
+  uint32_t min_match_ = 0, step_ = 0;
+  std::vector<uint32_t> triples_;
   uint8_t* image_ = nullptr;
   size_t image_size_ = 0;
   uint8_t* space_ = nullptr;

@@ -37,6 +37,7 @@ import { RecordWriter } from './record-writer.js';
 import { SharedParts, type SharedPartsInit } from './shared-parts.js';
 import { BackgroundDecode } from './background-decode.js';
 import {
+  CHECKPOINT_STEP,
   type PackedReference,
   type RangeKernels,
   RefForm,
@@ -214,6 +215,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   private readonly kernels: RangeKernels;
   /** Checkpoints of the LZ-diff entries of cached packs (they go with their pack). */
   private readonly checkpoints = new WeakMap<Pack, Uint32Array[]>();
+  /** Where the background decoding left the checkpoints of a pack's entries. */
+  private readonly packCheckpoints = new WeakMap<Pack, number>();
   /** zstd into fresh buffers that are not zero-filled first. */
   private readonly decompress: (frame: Uint8Array, rawSize: number) => Uint8Array;
   private readonly packs: ByteLru<number, Pack>;
@@ -354,7 +357,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     const groupStream = /^x[0-9A-Za-z_#]+[rd]$/;
     const streams: number[] = [];
     for (let sid = 0; sid < names.length; sid++) if (groupStream.test(names[sid])) streams.push(sid);
-    this.background = BackgroundDecode.start(this.archive, this.path, streams, budget);
+    this.background = BackgroundDecode.start(this.archive, this.path, streams, budget, this.params.minMatchLength, CHECKPOINT_STEP);
   }
 
   /**
@@ -971,8 +974,10 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       } else {
         // (a pack's marker byte is 0; anything else is decoded, and judged, as without prefetching)
         const ahead = this.background?.claim(sid, partNo);
-        if (ahead && this.background!.marker === 0) p = new Pack(ahead, this.background!.ends);
-        else {
+        if (ahead && this.background!.marker === 0) {
+          p = new Pack(ahead, this.background!.ends);
+          this.packCheckpoints.set(p, this.background!.checkpointTable);
+        } else {
           const part = this.getPart(sid, partNo);
           p = unpackPart(part.data, part.metadata, this.decompress);
         }
@@ -989,7 +994,13 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   private entryCheckpoints(pack: Pack, e: number, n: number): Uint32Array {
     let list = this.checkpoints.get(pack);
     if (list === undefined) this.checkpoints.set(pack, (list = []));
-    return (list[e] ??= newCheckpoints(n));
+    let c = list[e];
+    if (c === undefined) {
+      const table = this.packCheckpoints.get(pack);
+      c = (table !== undefined && this.background?.checkpoints(table, e)) || newCheckpoints(n);
+      list[e] = c;
+    }
+    return c;
   }
 
   /** Decode segment `inGroupId` of group g (length n), oriented, into dst[offset, offset + n). */

@@ -15,8 +15,8 @@ const DONE = 2;
 const TAKEN = 3;
 /** Words before the per-job words: stop flag, image state, two spare. */
 const HEAD = 4;
-/** Per job: state, offset, length, marker byte, offset and count of the 0xFF positions. */
-const JOB_WORDS = 6;
+/** Per job: state, offset, length, marker byte, offset and count of the 0xFF positions, checkpoint table. */
+const JOB_WORDS = 7;
 
 export class BackgroundDecode {
   /** The file's bytes once read (see imageReady). */
@@ -33,8 +33,19 @@ export class BackgroundDecode {
   metadata = 0;
   marker = 0;
   ends: Uint32Array = new Uint32Array(0);
+  /** Byte offset of the pack's checkpoint table in the space, or -1 (see checkpoints()). */
+  checkpointTable = -1;
 
-  private constructor(path: string, fileSize: number, jobs: Float64Array, jobOf: Int32Array, slot: Float64Array, budget: number) {
+  private constructor(
+    path: string,
+    fileSize: number,
+    jobs: Float64Array,
+    jobOf: Int32Array,
+    slot: Float64Array,
+    budget: number,
+    minMatchLen: number,
+    step: number,
+  ) {
     this.jobOf = jobOf;
     this.slot = slot;
     const n = jobs.length / 2;
@@ -43,14 +54,14 @@ export class BackgroundDecode {
     this.meta = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, n))).subarray(0, n);
     // Untouched pages cost address space only; what is decoded stays within the budget.
     this.space = new Uint8Array(new SharedArrayBuffer(Math.max(8, Math.min(budget, 0x7ffffff8))));
-    this.done = native.prefetchArchive(path, this.image, jobs, this.space, this.words, this.meta).catch(() => 0);
+    this.done = native.prefetchArchive(path, this.image, jobs, this.space, this.words, this.meta, minMatchLen, step).catch(() => 0);
   }
 
   /**
    * Starts reading the archive behind `archive` and decompressing the parts of the given group
    * streams, decoded into at most `budget` bytes.
    */
-  static start(archive: CppArchive, path: string, streams: readonly number[], budget: number): BackgroundDecode {
+  static start(archive: CppArchive, path: string, streams: readonly number[], budget: number, minMatchLen: number, step: number): BackgroundDecode {
     const count = archive.numStreams;
     const slot = new Float64Array(count + 1);
     for (let sid = 0; sid < count; sid++) slot[sid + 1] = slot[sid] + archive.numParts(sid);
@@ -64,7 +75,7 @@ export class BackgroundDecode {
         spec.push(archive.partOffset(sid, p), size);
       }
     }
-    return new BackgroundDecode(path, archive.fileSize, Float64Array.from(spec), jobOf, slot, budget);
+    return new BackgroundDecode(path, archive.fileSize, Float64Array.from(spec), jobOf, slot, budget, minMatchLen, step);
   }
 
   /** Whether the file has been read into `image` (without waiting). */
@@ -97,7 +108,20 @@ export class BackgroundDecode {
     this.metadata = this.meta[j];
     this.marker = this.words[w + 3];
     this.ends = new Uint32Array(this.space.buffer, this.words[w + 4], this.words[w + 5]);
+    this.checkpointTable = this.words[w + 6];
     return this.space.subarray(at, at + this.words[w + 2]);
+  }
+
+  /**
+   * The checkpoints found in the background for entry e of the pack whose table is at `table`
+   * (checkpointTable of its claim), or undefined.
+   */
+  checkpoints(table: number, e: number): Uint32Array | undefined {
+    if (table < 0) return undefined;
+    const at = new Uint32Array(this.space.buffer, table + 4 * e, 1)[0];
+    if (at === 0) return undefined;
+    const count = new Uint32Array(this.space.buffer, at, 1)[0];
+    return new Uint32Array(this.space.buffer, at, 2 + 3 * count);
   }
 
   /** Asks the background thread to stop after its current part. */

@@ -53,7 +53,7 @@ export interface RangeKernels {
 }
 
 /** Symbols between the checkpoints of an LZ-diff entry: a range parses at most this many before it. */
-const CHECKPOINT_STEP = 1024;
+export const CHECKPOINT_STEP = 1024;
 
 /** Empty checkpoints for an LZ-diff entry of an n-symbol segment (see RangeKernels.lzRange). */
 export function newCheckpoints(n: number): Uint32Array {

@@ -348,6 +348,69 @@ void LzDiffDecodeRangeLetters(const PackedRef& ref, const uint8_t* enc, size_t e
     Corrupt("entry decodes to " + std::to_string(o) + " symbols, expected " + std::to_string(n));
 }
 
+void LzDiffScanCheckpoints(const uint8_t* enc, size_t enc_len, uint32_t min_match_len,
+                           uint32_t step, std::vector<uint32_t>& triples) {
+  if (step == 0 || enc_len > UINT32_MAX) return;
+  uint64_t o = 0, pred = 0;
+  size_t p = 0;
+  uint64_t next_mark = step;
+  auto record = [&](size_t at_p, uint64_t at_o, uint64_t at_pred) {
+    triples.push_back(uint32_t(at_p));
+    triples.push_back(uint32_t(at_o));
+    triples.push_back(uint32_t(at_pred));
+    next_mark = at_o + step;
+  };
+  while (p < enc_len) {
+    if (o > UINT32_MAX - 1 || pred > UINT32_MAX - 1) return;
+    const uint8_t b = enc[p];
+    if (kOneSymbol[b]) {
+      const size_t q = OneSymbolRunEnd(enc, p + 1, enc_len);
+      const size_t m = q - p;
+      while (next_mark < o + m) {
+        const uint64_t k = next_mark > o ? next_mark - o : 0;
+        if (o + k > UINT32_MAX || pred + k > UINT32_MAX) return;
+        record(p + size_t(k), o + k, pred + k);
+      }
+      o += m;
+      pred += m;
+      p = q;
+      continue;
+    }
+    if (o >= next_mark) record(p, o, pred);
+    if (b == kNRun) {
+      p++;
+      int64_t v;
+      try {
+        v = Digits(enc, enc_len, p);
+      } catch (const AgcError&) {
+        return;
+      }
+      if (v < 0 || p >= enc_len || enc[p] != kNRunEnd) return;
+      p++;
+      o += uint64_t(v) + kMinNRun;
+      continue;
+    }
+    const bool neg = b == kMinus;
+    if (neg) p++;
+    int64_t off, len;
+    try {
+      off = Digits(enc, enc_len, p);
+      if (off < 0 || p >= enc_len || enc[p] != kComma) return;  // malformed, or runs to the end
+      p++;
+      len = Digits(enc, enc_len, p);
+    } catch (const AgcError&) {
+      return;
+    }
+    if (len < 0 || p >= enc_len || enc[p] != kDot) return;
+    p++;
+    const int64_t rp = neg ? int64_t(pred) - off : int64_t(pred) + off;
+    if (rp < 0) return;
+    len += min_match_len;
+    o += uint64_t(len);
+    pred = uint64_t(rp) + uint64_t(len);
+  }
+}
+
 namespace {
 
 #ifdef AGC_SCAN_SSE2

@@ -156,6 +156,17 @@ TEST(segment_decode_lz_ranges_match_the_whole_entry) {
   CHECK(words[0] >= 2u);
   for (size_t from = 0; from < n; from++)
     CHECK_EQ(LzRange(ref, enc, n, from, from + 1, &cps), expected.substr(from, 1));
+  // checkpoints found from the tokens alone (as the prefetch thread does) resume alike
+  std::vector<uint32_t> triples;
+  agc::LzDiffScanCheckpoints(reinterpret_cast<const uint8_t*>(enc.data()), enc.size(), 20, 4,
+                             triples);
+  REQUIRE(triples.size() >= 6);
+  std::vector<uint32_t> scanned = {uint32_t(triples.size() / 3), 4};
+  scanned.insert(scanned.end(), triples.begin(), triples.end());
+  for (size_t i = 0; i < triples.size(); i++) CHECK_EQ(scanned[2 + i], words[2 + i]);
+  agc::LzCheckpoints found{scanned.data(), triples.size() / 3};
+  for (size_t from = 0; from < n; from++)
+    CHECK_EQ(LzRange(ref, enc, n, from, n, &found), expected.substr(from));
   // checkpoints pointing outside the entry are refused, not followed
   words[2 + 3 * (words[0] - 1)] = uint32_t(enc.size() + 5);
   CHECK_THROWS(LzRange(ref, enc, n, n - 1, n, &cps));

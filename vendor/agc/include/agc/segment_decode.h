@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace agc {
 
@@ -63,6 +64,15 @@ struct LzCheckpoints {
 void LzDiffDecodeRangeLetters(const PackedRef& ref, const uint8_t* enc, size_t enc_len,
                               uint32_t min_match_len, const uint8_t* symbols, size_t n, size_t from,
                               size_t to, uint8_t* dst, LzCheckpoints* checkpoints = nullptr);
+
+// Checkpoints of an LZ-diff entry found from its tokens alone, without the reference (so that a
+// thread that decompresses packs ahead of the queries can record them): appended to `triples`
+// (token index, symbol position, predicted reference position) at the first token boundary at
+// least `step` symbols past the previous one, as the decoder records them. Stops at the first
+// match that runs to the reference end (its length needs the reference) and, quietly, at a
+// malformed token (the decoder reports it when a range reaches it).
+void LzDiffScanCheckpoints(const uint8_t* enc, size_t enc_len, uint32_t min_match_len,
+                           uint32_t step, std::vector<uint32_t>& triples);
 
 // Reverse complement of letters dst[0, n) in place.
 void ReverseComplementLetters(uint8_t* dst, size_t n, const uint8_t* complement);
