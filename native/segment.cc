@@ -10,8 +10,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 
 #include "agc/segment_decode.h"
 #include "agc/zstd_util.h"
@@ -197,14 +199,32 @@ class Prefetch : public Napi::AsyncWorker {
         throw InputRangeError(env, "jobs: job " + std::to_string(i) + " lies outside the image");
       jobs_.push_back(Job{size_t(off), size_t(len)});
     }
-    // The arrays stay alive (and in place) until the work is done, whatever JS does meanwhile.
+    // The arrays stay alive (and in place) until the work is done, whatever JS does meanwhile; a
+    // worker thread that ends meanwhile waits in Teardown until this thread leaves them alone.
     for (size_t a = 1; a <= 5; a++) keep_.push_back(Napi::Persistent(info[a].As<Napi::Object>()));
+    env_ = env;
+    napi_add_env_cleanup_hook(env_, Teardown, this);
   }
 
   Napi::Promise Promise() { return deferred_.Promise(); }
 
  protected:
+  ~Prefetch() override { napi_remove_env_cleanup_hook(env_, Teardown, this); }
+
   void Execute() override {
+    {
+      std::lock_guard<std::mutex> lock(mtx_);
+      if (torn_down_) return;  // the environment (and the arrays) are gone
+      started_ = true;
+    }
+    struct Finish {
+      Prefetch* self;
+      ~Finish() {
+        std::lock_guard<std::mutex> lock(self->mtx_);
+        self->running_ = false;
+        self->cv_.notify_all();
+      }
+    } finish{this};
     if (!ReadImage()) {
       AtomicAt(words_, 1)->store(kFailed, std::memory_order_release);
       return;
@@ -212,7 +232,8 @@ class Prefetch : public Napi::AsyncWorker {
     AtomicAt(words_, 1)->store(kDone, std::memory_order_release);
     size_t used = 0;
     for (size_t i = 0; i < jobs_.size(); i++) {
-      if (AtomicAt(words_, 0)->load(std::memory_order_acquire) != 0) break;
+      if (AtomicAt(words_, 0)->load(std::memory_order_acquire) != 0 || torn_down_flag_.load())
+        break;
       int32_t* w = words_ + 4 + kJobWords * i;
       int32_t expected = kPending;
       if (!AtomicAt(w, 0)->compare_exchange_strong(expected, kBusy, std::memory_order_acq_rel))
@@ -239,7 +260,14 @@ class Prefetch : public Napi::AsyncWorker {
   bool ReadImage() {
     FILE* f = std::fopen(path_.c_str(), "rb");
     if (!f) return false;
-    const size_t got = image_size_ ? std::fread(image_, 1, image_size_, f) : 0;
+    // in slices, so that a teardown does not wait for the whole file
+    size_t got = 0;
+    while (got < image_size_ && !torn_down_flag_.load()) {
+      const size_t want = std::min<size_t>(image_size_ - got, size_t(8) << 20);
+      const size_t n = std::fread(image_ + got, 1, want, f);
+      got += n;
+      if (n < want) break;
+    }
     // one byte more means the file grew since it was opened: not the archive we know
     const bool exact = got == image_size_ && std::fgetc(f) == EOF;
     std::fclose(f);
@@ -325,6 +353,20 @@ class Prefetch : public Napi::AsyncWorker {
     return true;
   }
 
+  // Environment teardown (a worker thread ending): stop, and wait until Execute has returned.
+  static void Teardown(void* arg) {
+    auto* self = static_cast<Prefetch*>(arg);
+    std::unique_lock<std::mutex> lock(self->mtx_);
+    self->torn_down_ = true;
+    self->torn_down_flag_.store(true);
+    if (self->started_) self->cv_.wait(lock, [self] { return !self->running_; });
+  }
+
+  napi_env env_ = nullptr;
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  bool started_ = false, running_ = true, torn_down_ = false;
+  std::atomic<bool> torn_down_flag_{false};
   Napi::Promise::Deferred deferred_;
   std::string path_;
   uint32_t min_match_ = 0, step_ = 0;
