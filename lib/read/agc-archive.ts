@@ -209,9 +209,11 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   private shortIndex: Map<string, { sample: number; contig: number }[]> | undefined;
 
   private readonly layouts: ByteLru<string, SampleLayout>;
-  private readonly refs: ByteLru<number, Uint8Array>;
-  /** References as stored (packed), for ranges: a query unpacks only the symbols it needs. */
-  private readonly packedRefs: ByteLru<number, PackedReference>;
+  /**
+   * Group references under one budget: letters (key 2g, 2g + 1 reverse-complemented) for whole
+   * segments, packed as stored (key -1 - g) for ranges, where a query unpacks only what it needs.
+   */
+  private readonly refs: ByteLru<number, Uint8Array | PackedReference>;
   private readonly kernels: RangeKernels;
   /** Checkpoints of the LZ-diff entries of cached packs (they go with their pack). */
   private readonly checkpoints = new WeakMap<Pack, Uint32Array[]>();
@@ -308,7 +310,6 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     // Packs get as much as references: on archives that outgrow the cache every cold query
     // decompresses a pack; decoded segments only save repeated LZ decodes (admitted on a 2nd touch).
     this.packs = new ByteLru(Math.floor(cacheBytes * 0.4));
-    this.packedRefs = new ByteLru(Math.floor(cacheBytes * 0.4));
     this.segments = new ByteLru(Math.floor(cacheBytes * 0.2));
     if (prefetchMax !== undefined) {
       try {
@@ -379,7 +380,6 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     this.archive.close();
     this.layouts.clear();
     this.refs.clear();
-    this.packedRefs.clear();
     this.packs.clear();
     this.segments.clear();
     this.image = undefined;
@@ -893,7 +893,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
    */
   private reference(g: number, rc: boolean): Uint8Array {
     const key = g * 2 + (rc ? 1 : 0);
-    let r = this.refs.get(key);
+    let r = this.refs.get(key) as Uint8Array | undefined;
     if (r) return r;
     const sid = this.groupStreams(g).ref;
     if (sid < 0 || this.archive.numParts(sid) < 1) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g} has no reference`);
@@ -928,7 +928,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
 
   /** Reference of LZ group g as stored (packed), for ranges. */
   private packedReference(g: number): PackedReference {
-    let r = this.packedRefs.get(g);
+    let r = this.refs.get(-1 - g) as PackedReference | undefined;
     if (r) return r;
     const sid = this.groupStreams(g).ref;
     if (sid < 0 || this.archive.numParts(sid) < 1) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g} has no reference`);
@@ -944,7 +944,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       throw this.corrupt(`reference of group ${g}`, e);
     }
     // decoded in the background: the bytes live in its space, outside this budget
-    this.packedRefs.set(g, r, this.background && r.bytes.buffer instanceof SharedArrayBuffer ? 64 : r.bytes.byteLength);
+    this.refs.set(-1 - g, r, this.background && r.bytes.buffer instanceof SharedArrayBuffer ? 64 : r.bytes.byteLength);
     return r;
   }
 
