@@ -142,6 +142,63 @@ export declare function zstdDecompress(data: Uint8Array, rawSize: number): Uint8
 /** zstd version string of the linked library, e.g. "1.5.6". */
 export declare function zstdVersion(): string;
 
+// ---- random-access decoding (docs/format.md 5.3-5.5), into caller-owned arrays ----
+/** Decompress one frame into all of `dst`, whose length must be the frame's content size; returns it. */
+export declare function zstdDecompressInto(data: Uint8Array, dst: Uint8Array): number;
+/**
+ * The prefetch open's background work: reads the file at `path` into `image` (its whole size),
+ * then decompresses the parts listed in `jobs` (file offset of the metadata varint, data size) into
+ * `space`, with the entry ends of packs and their LZ-diff checkpoints (every checkpointStep
+ * symbols). words: [0] stop, [1] image state, then per job state, offset, length, marker byte,
+ * offset and count of the entry ends, offset of the checkpoint table (or -1); meta: per job metadata. Job states: 0 pending, 1 decoding, 2 done, 3 taken by the caller,
+ * 4 failed or not done. Resolves with the number of parts decoded in the background.
+ */
+export declare function prefetchArchive(
+  path: string,
+  image: Uint8Array,
+  jobs: Float64Array,
+  space: Uint8Array,
+  words: Int32Array,
+  meta: Float64Array,
+  minMatchLen: number,
+  checkpointStep: number,
+): Promise<number>;
+/**
+ * Letters of symbols [from, from + count) of a packed reference (form 0: one code per byte,
+ * 1: tuple-packed with its marker), reverse-complemented (the range counted on the reverse
+ * complement) when `rc`, into dst[dstOffset...]. tables: 256 code -> letter, 256 letter -> complement.
+ */
+export declare function refRangeLetters(
+  ref: Uint8Array,
+  form: number,
+  from: number,
+  count: number,
+  dst: Uint8Array,
+  dstOffset: number,
+  rc: boolean,
+  tables: Uint8Array,
+): void;
+/**
+ * Letters of symbols [from, to) of an LZ-diff entry of an n-symbol segment decoded against a
+ * packed reference (oriented: the range of the reverse complement when `rc`) into dst[dstOffset...].
+ * `checkpoints` (count, step, then token index, symbol, reference prediction per checkpoint; zeros
+ * to start) lets it skip parsed tokens and is extended while it parses.
+ */
+export declare function lzDecodeRange(
+  ref: Uint8Array,
+  form: number,
+  enc: Uint8Array,
+  minMatchLen: number,
+  n: number,
+  from: number,
+  to: number,
+  dst: Uint8Array,
+  dstOffset: number,
+  rc: boolean,
+  tables: Uint8Array,
+  checkpoints?: Uint32Array,
+): void;
+
 // ---- LZ-diff encoder scans (docs/format.md 5.6, 7.5) ----
 // `padded` is a group reference followed by minMatchLen - 3 bytes of 31; `index` comes from
 // lzIndex(padded, minMatchLen). Both stay owned by the caller and may live in shared memory.

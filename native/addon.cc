@@ -34,6 +34,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitLz(env, exports);
   InitSequence(env, exports);
   InitKmer(env, exports);
+  InitSegment(env, exports);
   return exports;
 }
 

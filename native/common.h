@@ -151,5 +151,6 @@ void InitSignals(Napi::Env env, Napi::Object exports);
 void InitLz(Napi::Env env, Napi::Object exports);
 void InitSequence(Napi::Env env, Napi::Object exports);
 void InitKmer(Napi::Env env, Napi::Object exports);
+void InitSegment(Napi::Env env, Napi::Object exports);
 
 }  // namespace agcnode

@@ -18,8 +18,8 @@ import { zstdDecompress } from '../native/zstd.js';
 import { AgcAmbiguousNameError, AgcCorruptError, AgcError, AgcErrorCode, AgcInputError, describeValue } from '../errors.js';
 import { NameTable } from '../format/names.js';
 import { ByteLru } from './byte-lru.js';
-import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER, LETTER_COMPLEMENT } from '../format/letters.js';
-import { lzDiffDecodeInto, lzDiffDecodeRange } from '../format/lz-diff-decode.js';
+import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER } from '../format/letters.js';
+import { lzDiffDecodeInto } from '../format/lz-diff-decode.js';
 import {
   type Allocate,
   NO_RAW_GROUPS,
@@ -35,6 +35,18 @@ import { type ContigLayout, type SegmentRangeWriter, type SegmentWriter, makeLay
 import { StreamingRecordFormatter, headerLine, wrapInPlace, wrappedSize } from '../fasta/format-fasta.js';
 import { RecordWriter } from './record-writer.js';
 import { SharedParts, type SharedPartsInit } from './shared-parts.js';
+import { BackgroundDecode } from './background-decode.js';
+import {
+  CHECKPOINT_STEP,
+  type PackedReference,
+  type RangeKernels,
+  RefForm,
+  decompressWith,
+  decompressedReference,
+  nativeRangeKernels,
+  newCheckpoints,
+  packedReference,
+} from './range-kernels.js';
 import { fileURLToPath } from 'node:url';
 // Types only: the pure-TypeScript reader is imported when first needed, so opening local paths
 // (and the CLI's start-up) loads nothing more than before.
@@ -116,6 +128,12 @@ export interface SampleLayout {
 }
 
 const DEFAULT_CACHE = 256 << 20;
+
+/** Options for tests only. */
+interface InternalOptions extends AgcArchiveOptions {
+  /** Decoding kernels of the random access (default: the native ones). */
+  rangeKernels?: RangeKernels;
+}
 const DEFAULT_META_CACHE = 64 << 20;
 
 /** First word of a contig name: up to the first space, tab, CR or LF (upstream extract_contig_name). */
@@ -164,6 +182,9 @@ export function allocChecked<T extends Uint8Array = Uint8Array>(n: number, what:
   }
 }
 
+/** A Uint8Array of n bytes that the caller overwrites entirely (allocated without zero fill). */
+const unfilled = (n: number): Uint8Array => new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
+
 function checkInt(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new AgcInputError(`${what} must be a non-negative integer, got ${describeValue(v)}`);
   return v;
@@ -188,13 +209,26 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   private shortIndex: Map<string, { sample: number; contig: number }[]> | undefined;
 
   private readonly layouts: ByteLru<string, SampleLayout>;
-  private readonly refs: ByteLru<number, Uint8Array>;
+  /**
+   * Group references under one budget: letters (key 2g, 2g + 1 reverse-complemented) for whole
+   * segments, packed as stored (key -1 - g) for ranges, where a query unpacks only what it needs.
+   */
+  private readonly refs: ByteLru<number, Uint8Array | PackedReference>;
+  private readonly kernels: RangeKernels;
+  /** Checkpoints of the LZ-diff entries of cached packs (they go with their pack). */
+  private readonly checkpoints = new WeakMap<Pack, Uint32Array[]>();
+  /** Where the background decoding left the checkpoints of a pack's entries. */
+  private readonly packCheckpoints = new WeakMap<Pack, number>();
+  /** zstd into fresh buffers that are not zero-filled first. */
+  private readonly decompress: (frame: Uint8Array, rawSize: number) => Uint8Array;
   private readonly packs: ByteLru<number, Pack>;
   /** Whole decoded segments, admitted only while there is room (see writeSegmentRange). */
   private readonly segments: ByteLru<number | string, Uint8Array>;
   private readonly streamIds = new Map<number, { ref: number; delta: number }>();
   private streamIdByName: Map<string, number> | undefined;
   private image: ArchiveImage | undefined;
+  /** Decompression of all parts ahead of the queries (prefetch), while it runs and after. */
+  private background: BackgroundDecode | undefined;
   // Bulk extraction: one buffer holds the decoded references (allocated upwards from its start)
   // and the output buffers (downwards from its end), so that LZ matches are copied within one
   // buffer (see lzDiffDecodeInto). Space of evicted references is not reused.
@@ -226,6 +260,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     const pf = options.prefetch;
     const prefetchMax = pf === undefined || pf === false ? undefined : pf === true ? 1 << 30 : checkInt(pf, 'prefetch');
     this.path = path;
+    this.kernels = (options as InternalOptions).rangeKernels ?? nativeRangeKernels;
+    this.decompress = decompressWith(this.kernels);
     // Missing file: AgcInputError; not an AGC archive: AgcCorruptError; both name the file.
     const archive = CppArchive.open(path);
     this.archive = archive;
@@ -277,7 +313,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     this.segments = new ByteLru(Math.floor(cacheBytes * 0.2));
     if (prefetchMax !== undefined) {
       try {
-        this.loadIntoMemory(prefetchMax);
+        if (archive.fileSize <= prefetchMax) this.startBackgroundDecode(cacheBytes);
       } catch (e) {
         this.close();
         throw new AgcInputError(`${path}: cannot read the archive into memory: ${(e as Error).message}`);
@@ -313,10 +349,33 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     return new AgcArchive(path, options);
   }
 
+  /**
+   * The prefetch open: read the file into memory and decompress every reference and pack on a
+   * background thread, into at most `budget` bytes (outside the caches' budgets).
+   */
+  private startBackgroundDecode(budget: number): void {
+    const names = this.archive.streamNames();
+    const groupStream = /^x[0-9A-Za-z_#]+[rd]$/;
+    const streams: number[] = [];
+    for (let sid = 0; sid < names.length; sid++) if (groupStream.test(names[sid])) streams.push(sid);
+    this.background = BackgroundDecode.start(this.archive, this.path, streams, budget, this.params.minMatchLength, CHECKPOINT_STEP);
+  }
+
+  /**
+   * Settles once the background decoding of a `prefetch` open is over (at once without one);
+   * for benchmarks and tests.
+   * @internal
+   */
+  async backgroundSettled(): Promise<void> {
+    await this.background?.done;
+  }
+
   /** Release the file and caches. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.background?.stop();
+    this.background = undefined;
     this.collection.close();
     this.archive.close();
     this.layouts.clear();
@@ -414,6 +473,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
    */
   loadIntoMemory(maxBytes: number = 64 << 20): boolean {
     this.checkOpen();
+    // the prefetch open reads the file in the background: wait for it rather than read it again
+    if (!this.image && this.background?.waitForImage(30_000)) this.image = ArchiveImage.fromBytes(this.background.image, this.archive, this.path);
     this.image ??= ArchiveImage.load(this.archive, this.path, maxBytes);
     return this.image !== undefined;
   }
@@ -451,6 +512,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   }
 
   private getPart(sid: number, part: number): ArchivePart {
+    if (!this.image && this.background?.imageReady()) this.image = ArchiveImage.fromBytes(this.background.image, this.archive, this.path);
     return this.image ? this.image.getPart(sid, part) : this.archive.getPart(sid, part);
   }
 
@@ -745,7 +807,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   readContig(layout: ContigLayout, start: number, end: number, cacheSegments: boolean): Uint8Array {
     this.checkOpen();
     if (end <= start) return new Uint8Array(0);
-    const out = allocChecked(end - start, () => `contig ${layout.name}`);
+    // every byte is written below: no zero fill (a plain Uint8Array over an unpooled buffer)
+    const out = allocChecked(end - start, () => `contig ${layout.name}`, unfilled);
     this.readContigInto(layout, start, end, cacheSegments, out, 0);
     return out;
   }
@@ -830,7 +893,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
    */
   private reference(g: number, rc: boolean): Uint8Array {
     const key = g * 2 + (rc ? 1 : 0);
-    let r = this.refs.get(key);
+    let r = this.refs.get(key) as Uint8Array | undefined;
     if (r) return r;
     const sid = this.groupStreams(g).ref;
     if (sid < 0 || this.archive.numParts(sid) < 1) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g} has no reference`);
@@ -854,12 +917,34 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
         } else r = shared;
       } else {
         const part = this.getPart(sid, 0);
-        r = decodeReferencePart(part.data, part.metadata, zstdDecompress, symbols, rc, this.refAlloc);
+        r = decodeReferencePart(part.data, part.metadata, this.decompress, symbols, rc, this.refAlloc);
       }
     } catch (e) {
       throw this.corrupt(`reference of group ${g}`, e);
     }
     this.refs.set(key, r, r.byteLength);
+    return r;
+  }
+
+  /** Reference of LZ group g as stored (packed), for ranges. */
+  private packedReference(g: number): PackedReference {
+    let r = this.refs.get(-1 - g) as PackedReference | undefined;
+    if (r) return r;
+    const sid = this.groupStreams(g).ref;
+    if (sid < 0 || this.archive.numParts(sid) < 1) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g} has no reference`);
+    try {
+      const bg = this.background;
+      const ahead = bg?.claim(sid, 0);
+      if (ahead) r = decompressedReference(ahead, bg!.marker, bg!.metadata);
+      else {
+        const part = this.getPart(sid, 0);
+        r = packedReference(part.data, part.metadata, this.kernels);
+      }
+    } catch (e) {
+      throw this.corrupt(`reference of group ${g}`, e);
+    }
+    // decoded in the background: the bytes live in its space, outside this budget
+    this.refs.set(-1 - g, r, this.background && r.bytes.buffer instanceof SharedArrayBuffer ? 64 : r.bytes.byteLength);
     return r;
   }
 
@@ -874,7 +959,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       // thread that reuses the pack does not search it again (indexOf is slow on shared memory).
       const shared = this.shared?.obtain(this.partSlots![sid] + 2 * partNo, (alloc) => {
         const part = this.getPart(sid, partNo);
-        const local = new Pack(packBytes(part.data, part.metadata, zstdDecompress));
+        const local = new Pack(packBytes(part.data, part.metadata, this.decompress));
         const head = 4 * (local.ends.length + 1);
         const out = alloc(head + local.data.length, 0);
         const words = new Uint32Array(out.buffer, out.byteOffset, local.ends.length + 1);
@@ -887,14 +972,35 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
         const count = new Uint32Array(shared.buffer, shared.byteOffset, 1)[0];
         p = new Pack(shared.subarray(4 * (count + 1)), new Uint32Array(shared.buffer, shared.byteOffset + 4, count));
       } else {
-        const part = this.getPart(sid, partNo);
-        p = unpackPart(part.data, part.metadata, zstdDecompress);
+        // (a pack's marker byte is 0; anything else is decoded, and judged, as without prefetching)
+        const ahead = this.background?.claim(sid, partNo);
+        if (ahead && this.background!.marker === 0) {
+          p = new Pack(ahead, this.background!.ends);
+          this.packCheckpoints.set(p, this.background!.checkpointTable);
+        } else {
+          const part = this.getPart(sid, partNo);
+          p = unpackPart(part.data, part.metadata, this.decompress);
+        }
       }
     } catch (e) {
       throw this.corrupt(`group ${g}, pack ${partNo}`, e);
     }
-    this.packs.set(key, p, p.byteSize);
+    // decoded in the background: the bytes live in its space, outside this budget
+    this.packs.set(key, p, this.background && p.data.buffer instanceof SharedArrayBuffer ? p.ends.byteLength + 64 : p.byteSize);
     return p;
+  }
+
+  /** Checkpoints of entry e (of an n-symbol segment) of a cached pack. */
+  private entryCheckpoints(pack: Pack, e: number, n: number): Uint32Array {
+    let list = this.checkpoints.get(pack);
+    if (list === undefined) this.checkpoints.set(pack, (list = []));
+    let c = list[e];
+    if (c === undefined) {
+      const table = this.packCheckpoints.get(pack);
+      c = (table !== undefined && this.background?.checkpoints(table, e)) || newCheckpoints(n);
+      list[e] = c;
+    }
+    return c;
   }
 
   /** Decode segment `inGroupId` of group g (length n), oriented, into dst[offset, offset + n). */
@@ -938,13 +1044,15 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     return new AgcCorruptError(`${this.path}: corrupted archive: ${where}: ${e.message}`, { cause: e });
   }
 
-  private touched = new Set<number | string>();
+  /** Earlier range reads per segment (up to 1 Mi segments are remembered, then it starts over). */
+  private touched = new Map<number | string, number>();
 
-  /** Whether segment `key` was read before (remembers up to 1 Mi segments, then starts over). */
-  private touchedBefore(key: number | string): boolean {
-    if (this.touched.has(key)) return true;
-    if (this.touched.size >= 1 << 20) this.touched = new Set();
-    this.touched.add(key);
+  /** Whether segment `key` was read at least `times` times before (and counts this read). */
+  private touchedBefore(key: number | string, times: number): boolean {
+    const seen = this.touched.get(key) ?? 0;
+    if (seen >= times) return true;
+    if (seen === 0 && this.touched.size >= 1 << 20) this.touched = new Map();
+    this.touched.set(key, seen + 1);
     return false;
   }
 
@@ -960,13 +1068,11 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   private writeSegmentRange(g: number, inGroupId: number, n: number, rc: boolean, i0: number, count: number, dst: Uint8Array, q: number): void {
     if (i0 < 0 || i0 + count > n) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g}, segment ${inGroupId}: range outside the segment`);
     if (g >= NO_RAW_GROUPS && inGroupId === 0) {
-      // Ranges read the forward reference only (reverse-complementing the few symbols asked for),
-      // so a group's reference is not decoded and cached a second time in the other orientation.
-      const ref = this.reference(g, false);
+      // The packed reference (never its letters in either orientation): the kernel unpacks the
+      // few symbols asked for.
+      const ref = this.packedReference(g);
       if (ref.length !== n) throw new AgcCorruptError(`${this.path}: corrupted archive: reference of group ${g} has ${ref.length} symbols, expected ${n}`);
-      const f0 = rc ? n - i0 - count : i0;
-      dst.set(ref.subarray(f0, f0 + count), q);
-      if (rc) reverseComplementRange(dst, q, q + count);
+      this.kernels.refRange(ref.bytes, ref.form, i0, count, dst, q, rc);
       return;
     }
     // A segment cache that admits while it has room and never evicts for a new segment: on an
@@ -978,27 +1084,15 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       dst.set(hit.subarray(i0, i0 + count), q);
       return;
     }
-    // Admit an LZ segment on its second touch only: most segments of a large archive are hit once
-    // by random queries, and decoding a whole one costs ~15x a 4 kb range. Raw segments are never
-    // admitted: a range of a cached pack is as cheap as one of a decoded segment.
-    if (g >= NO_RAW_GROUPS && this.segments.byteSize + n <= this.segments.budget && this.touchedBefore(key)) {
-      // decoded forward (from the forward reference, as every range) and then turned around
-      const seg = new Uint8Array(n);
-      this.writeSegment(g, inGroupId, n, false, seg, 0);
-      if (rc) reverseComplementRange(seg, 0, n);
-      this.segments.set(key, seg, n);
-      dst.set(seg.subarray(i0, i0 + count), q);
-      return;
-    }
-    const f0 = rc ? n - i0 - count : i0;
     const P = this.params.packCardinality;
-    // pack() and reference() report their own failures; the try covers this segment's decoding.
+    // pack() and packedReference() report their own failures; the try covers this segment's decoding.
     if (g < NO_RAW_GROUPS) {
+      // Raw segments are never admitted: a range of a cached pack is as cheap as one of a decoded segment.
       const pack = this.pack(g, Math.floor(inGroupId / P));
       try {
         const entry = pack.entry(inGroupId % P);
         if (entry.length !== n) throw new AgcCorruptError(`raw segment has ${entry.length} symbols, expected ${n}`);
-        rawEntryInto(entry.subarray(f0, f0 + count), rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER, dst, q, rc);
+        this.kernels.refRange(entry, RefForm.CODES, i0, count, dst, q, rc);
       } catch (e) {
         throw this.corrupt(`group ${g}, segment ${inGroupId}`, e);
       }
@@ -1006,13 +1100,22 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     }
     const k = inGroupId - 1;
     const pack = this.pack(g, Math.floor(k / P));
-    const ref = this.reference(g, false);
+    const ref = this.packedReference(g);
     try {
-      lzDiffDecodeRange(ref, pack.entry(k % P), this.params.minMatchLength, CODE_TO_LETTER, n, f0, f0 + count, dst, q);
+      const entry = pack.entry(k % P);
+      // Admit an LZ segment on its fourth read only: most segments of a large archive are read
+      // a few times at most by random queries, and decoding a whole one costs about six 4 kb ranges.
+      if (this.segments.byteSize + n <= this.segments.budget && this.touchedBefore(key, 3)) {
+        const seg = unfilled(n);
+        this.kernels.lzRange(ref, entry, this.params.minMatchLength, n, 0, n, seg, 0, rc);
+        this.segments.set(key, seg, n);
+        dst.set(seg.subarray(i0, i0 + count), q);
+      } else {
+        this.kernels.lzRange(ref, entry, this.params.minMatchLength, n, i0, i0 + count, dst, q, rc, this.entryCheckpoints(pack, k % P, n));
+      }
     } catch (e) {
       throw this.corrupt(`group ${g}, segment ${inGroupId}`, e);
     }
-    if (rc) reverseComplementRange(dst, q, q + count);
   }
 
   // ------------------------------------------------------------------ FASTA streams
@@ -1061,18 +1164,5 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       const tail = fmt.end(false);
       if (tail.length) yield tail;
     }
-  }
-}
-
-/** Reverse-complement letters dst[from, to) in place. */
-function reverseComplementRange(dst: Uint8Array, from: number, to: number): void {
-  for (let i = from, j = to - 1; i < j; i++, j--) {
-    const a = dst[i];
-    dst[i] = LETTER_COMPLEMENT[dst[j]];
-    dst[j] = LETTER_COMPLEMENT[a];
-  }
-  if (((to - from) & 1) === 1) {
-    const m = (from + to) >> 1;
-    dst[m] = LETTER_COMPLEMENT[dst[m]];
   }
 }

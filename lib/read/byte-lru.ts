@@ -1,9 +1,11 @@
 // Least-recently-used cache bounded by the total size of its values, not their number: decoded
 // references are megabytes while packs and metadata are kilobytes, so a count bound would be
-// either useless or wasteful. Map keeps insertion order, so re-inserting on hit gives LRU order.
+// either useless or wasteful. Map keeps insertion order; a hit only marks its entry, which gets a
+// second chance (moves to the back) when eviction reaches it (the "clock" approximation of LRU):
+// a random query hits several caches, and moving each hit entry cost two Map updates apiece.
 
 export class ByteLru<K, V> {
-  private readonly map = new Map<K, { value: V; size: number }>();
+  private readonly map = new Map<K, { value: V; size: number; used: boolean }>();
   private bytes = 0;
 
   /** @param budget maximum total size; a single value larger than this is not cached at all. */
@@ -21,8 +23,7 @@ export class ByteLru<K, V> {
   get(key: K): V | undefined {
     const e = this.map.get(key);
     if (e === undefined) return undefined;
-    this.map.delete(key);
-    this.map.set(key, e);
+    e.used = true;
     return e.value;
   }
 
@@ -37,13 +38,17 @@ export class ByteLru<K, V> {
       this.bytes -= old.size;
     }
     if (size > this.budget) return;
-    this.map.set(key, { value, size });
+    this.map.set(key, { value, size, used: false });
     this.bytes += size;
-    if (this.bytes > this.budget) {
+    while (this.bytes > this.budget) {
+      // oldest first; a used entry moves to the back once (a full round ends with none used)
       for (const [k, e] of this.map) {
         if (this.bytes <= this.budget) break;
         this.map.delete(k);
-        this.bytes -= e.size;
+        if (e.used && k !== key) {
+          e.used = false;
+          this.map.set(k, e);
+        } else this.bytes -= e.size;
       }
     }
   }

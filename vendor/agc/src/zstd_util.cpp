@@ -60,8 +60,9 @@ std::vector<uint8_t> ZstdCompress(const uint8_t* data, size_t len, int level) {
   return out;
 }
 
-std::vector<uint8_t> ZstdDecompress(const uint8_t* data, size_t len, size_t raw_size) {
+size_t ZstdDecompressInto(const uint8_t* data, size_t len, uint8_t* out, size_t raw_size) {
   if (len > 0 && !data) throw AgcError("zstd: null input", ErrorKind::kInput);
+  if (raw_size > 0 && !out) throw AgcError("zstd: null output", ErrorKind::kInput);
   unsigned long long declared = ZSTD_getFrameContentSize(data, len);
   if (declared == ZSTD_CONTENTSIZE_ERROR) throw AgcError("zstd: not a zstd frame");
   if (declared != ZSTD_CONTENTSIZE_UNKNOWN && declared != raw_size)
@@ -80,16 +81,29 @@ std::vector<uint8_t> ZstdDecompress(const uint8_t* data, size_t len, size_t raw_
     throw AgcError(std::string("zstd: corrupt frame: ") + ZSTD_getErrorName(frame));
   if (frame != len)
     throw AgcError("zstd: " + std::to_string(len - frame) + " unexpected bytes after the frame");
-
-  std::vector<uint8_t> out(raw_size);
   uint8_t dummy = 0;
-  size_t r =
-      ZSTD_decompressDCtx(thread_dctx(), raw_size ? out.data() : &dummy, raw_size, data, len);
+  size_t r = ZSTD_decompressDCtx(thread_dctx(), raw_size ? out : &dummy, raw_size, data, len);
   if (ZSTD_isError(r))
     throw AgcError(std::string("zstd: decompression failed: ") + ZSTD_getErrorName(r));
   if (r != raw_size)
     throw AgcError("zstd: decompressed " + std::to_string(r) + " bytes, expected " +
                    std::to_string(raw_size));
+  return r;
+}
+
+std::vector<uint8_t> ZstdDecompress(const uint8_t* data, size_t len, size_t raw_size) {
+  // The size checks run before the vector is allocated (a corrupt claim costs nothing).
+  if (len > 0 && !data) throw AgcError("zstd: null input", ErrorKind::kInput);
+  unsigned long long declared = ZSTD_getFrameContentSize(data, len);
+  if (declared == ZSTD_CONTENTSIZE_ERROR) throw AgcError("zstd: not a zstd frame");
+  if ((declared != ZSTD_CONTENTSIZE_UNKNOWN && declared != raw_size) ||
+      (declared == ZSTD_CONTENTSIZE_UNKNOWN && raw_size > kZstdMaxUncheckedRaw) ||
+      raw_size / ZSTD_BLOCKSIZE_MAX > len / 4 + 1) {
+    uint8_t dummy = 0;
+    ZstdDecompressInto(data, len, &dummy, raw_size);  // throws the precise error
+  }
+  std::vector<uint8_t> out(raw_size);
+  ZstdDecompressInto(data, len, out.data(), raw_size);
   return out;
 }
 

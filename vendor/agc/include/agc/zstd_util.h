@@ -17,6 +17,9 @@ std::vector<uint8_t> ZstdCompress(const uint8_t* data, size_t len, int level);
 // (above kZstdMaxUncheckedRaw while the frame header does not confirm it).
 std::vector<uint8_t> ZstdDecompress(const uint8_t* data, size_t len, size_t raw_size);
 
+// As ZstdDecompress, into out[0, raw_size) (caller-owned; nothing is allocated). Returns raw_size.
+size_t ZstdDecompressInto(const uint8_t* data, size_t len, uint8_t* out, size_t raw_size);
+
 // raw_size above this must be confirmed by the frame header before we allocate it.
 constexpr size_t kZstdMaxUncheckedRaw = size_t(1) << 31;
 

@@ -1,0 +1,131 @@
+// The `prefetch` open's background work (native/segment.cc prefetchArchive): on a thread of the
+// libuv pool, the archive file is read into memory and then every reference and pack is
+// decompressed into one shared space, while the JS thread answers queries. Random queries on a
+// large archive spend most of their time in zstd, and a second core can do that ahead of them.
+//
+// Both threads claim a part by compare-and-swap on its state word, so each part is decoded once:
+// in the background, or by the query that needs it first, which then decodes it as it would
+// without prefetching (into the usual caches). A part the background could not decode (corrupt,
+// or no room left) is left to the query, which reports any error as always.
+import { native } from '../native/load.js';
+import type { CppArchive } from '../native/cpp-archive.js';
+
+const PENDING = 0;
+const DONE = 2;
+const TAKEN = 3;
+/** Words before the per-job words: stop flag, image state, two spare. */
+const HEAD = 4;
+/** Per job: state, offset, length, marker byte, offset and count of the 0xFF positions, checkpoint table. */
+const JOB_WORDS = 7;
+
+export class BackgroundDecode {
+  /** The file's bytes once read (see imageReady). */
+  readonly image: Uint8Array;
+  private readonly words: Int32Array;
+  private readonly meta: Float64Array;
+  private readonly space: Uint8Array;
+  /** Job of (stream, part): jobOf[slot[sid] + part], -1 when the part is not decoded here. */
+  private readonly jobOf: Int32Array;
+  private readonly slot: Float64Array;
+  /** Settles when the background thread stops (with the count of parts it decoded, 0 on failure). */
+  readonly done: Promise<number>;
+  /** Filled by claim(): the decoded part's metadata, marker byte and 0xFF positions (pack entry ends). */
+  metadata = 0;
+  marker = 0;
+  ends: Uint32Array = new Uint32Array(0);
+  /** Byte offset of the pack's checkpoint table in the space, or -1 (see checkpoints()). */
+  checkpointTable = -1;
+
+  private constructor(
+    path: string,
+    fileSize: number,
+    jobs: Float64Array,
+    jobOf: Int32Array,
+    slot: Float64Array,
+    budget: number,
+    minMatchLen: number,
+    step: number,
+  ) {
+    this.jobOf = jobOf;
+    this.slot = slot;
+    const n = jobs.length / 2;
+    this.image = Buffer.allocUnsafeSlow(fileSize);
+    this.words = new Int32Array(new SharedArrayBuffer(4 * (HEAD + JOB_WORDS * n)));
+    this.meta = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, n))).subarray(0, n);
+    // Untouched pages cost address space only; what is decoded stays within the budget.
+    this.space = new Uint8Array(new SharedArrayBuffer(Math.max(8, Math.min(budget, 0x7ffffff8))));
+    this.done = native.prefetchArchive(path, this.image, jobs, this.space, this.words, this.meta, minMatchLen, step).catch(() => 0);
+  }
+
+  /**
+   * Starts reading the archive behind `archive` and decompressing the parts of the given group
+   * streams, decoded into at most `budget` bytes.
+   */
+  static start(archive: CppArchive, path: string, streams: readonly number[], budget: number, minMatchLen: number, step: number): BackgroundDecode {
+    const count = archive.numStreams;
+    const slot = new Float64Array(count + 1);
+    for (let sid = 0; sid < count; sid++) slot[sid + 1] = slot[sid] + archive.numParts(sid);
+    const jobOf = new Int32Array(slot[count]).fill(-1);
+    const spec: number[] = [];
+    for (const sid of streams) {
+      for (let p = 0, np = archive.numParts(sid); p < np; p++) {
+        const size = archive.partSize(sid, p);
+        if (size < 2) continue;
+        jobOf[slot[sid] + p] = spec.length / 2;
+        spec.push(archive.partOffset(sid, p), size);
+      }
+    }
+    return new BackgroundDecode(path, archive.fileSize, Float64Array.from(spec), jobOf, slot, budget, minMatchLen, step);
+  }
+
+  /** Whether the file has been read into `image` (without waiting). */
+  imageReady(): boolean {
+    return Atomics.load(this.words, 1) === DONE;
+  }
+
+  /** Waits (blocking, at most `ms`) until the file is read or could not be; returns imageReady(). */
+  waitForImage(ms: number): boolean {
+    // the native side does not notify: poll in short sleeps (on a word nobody changes)
+    const until = performance.now() + ms;
+    while (Atomics.load(this.words, 1) === PENDING && performance.now() < until) Atomics.wait(this.words, 2, 0, 1);
+    return this.imageReady();
+  }
+
+  /**
+   * The decoded bytes of part `p` of stream `sid` when the background has decoded them (its
+   * metadata and marker byte then in `metadata` and `marker`); otherwise undefined, and a part
+   * not started yet is claimed so that the background leaves it to the caller.
+   */
+  claim(sid: number, p: number): Uint8Array | undefined {
+    if (!(sid >= 0 && sid + 1 < this.slot.length)) return undefined;
+    const j = this.jobOf[this.slot[sid] + p];
+    if (j === undefined || j < 0) return undefined;
+    const w = HEAD + JOB_WORDS * j;
+    let s = Atomics.load(this.words, w);
+    if (s === PENDING) s = Atomics.compareExchange(this.words, w, PENDING, TAKEN);
+    if (s !== DONE) return undefined;
+    const at = this.words[w + 1];
+    this.metadata = this.meta[j];
+    this.marker = this.words[w + 3];
+    this.ends = new Uint32Array(this.space.buffer, this.words[w + 4], this.words[w + 5]);
+    this.checkpointTable = this.words[w + 6];
+    return this.space.subarray(at, at + this.words[w + 2]);
+  }
+
+  /**
+   * The checkpoints found in the background for entry e of the pack whose table is at `table`
+   * (checkpointTable of its claim), or undefined.
+   */
+  checkpoints(table: number, e: number): Uint32Array | undefined {
+    if (table < 0) return undefined;
+    const at = new Uint32Array(this.space.buffer, table + 4 * e, 1)[0];
+    if (at === 0) return undefined;
+    const count = new Uint32Array(this.space.buffer, at, 1)[0];
+    return new Uint32Array(this.space.buffer, at, 2 + 3 * count);
+  }
+
+  /** Asks the background thread to stop after its current part. */
+  stop(): void {
+    Atomics.store(this.words, 0, 1);
+  }
+}

@@ -1,0 +1,406 @@
+// zstdDecompressInto / refRangeLetters / lzDecodeRange (binding.d.ts) over agc/zstd_util.h and
+// agc/segment_decode.h: the random-access reader's per-query decoding, into caller-owned arrays.
+#include "common.h"
+
+#include <zstd.h>
+
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+
+#include "agc/segment_decode.h"
+#include "agc/zstd_util.h"
+
+namespace agcnode {
+
+namespace {
+
+// The code -> letter table followed by the letter -> complement table.
+constexpr size_t kTablesSize = 512;
+
+agc::RefForm ArgForm(const Napi::CallbackInfo& info, size_t i) {
+  const uint32_t form = ArgUint32(info, i, "form");
+  if (form > 1) throw InputRangeError(info.Env(), "form must be 0 (codes) or 1 (tuples)");
+  return agc::RefForm(form);
+}
+
+bool ArgBool(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (!info[i].IsBoolean())
+    throw InputTypeError(info.Env(), std::string(name) + ": expected a boolean");
+  return info[i].As<Napi::Boolean>().Value();
+}
+
+const uint8_t* ArgTables(const Napi::CallbackInfo& info, size_t i) {
+  ByteView t = ArgBytes(info, i, "tables");
+  if (t.size != kTablesSize) throw InputRangeError(info.Env(), "tables must have 512 entries");
+  return t.data;
+}
+
+bool Overlaps(const uint8_t* a, size_t na, const uint8_t* b, size_t nb) {
+  return na > 0 && nb > 0 && a < b + nb && b < a + na;
+}
+
+// dst[offset, offset + count) of argument i, checked to lie inside dst and apart from `inputs`.
+uint8_t* ArgOutput(const Napi::CallbackInfo& info, size_t i, size_t count,
+                   std::initializer_list<ByteView> inputs) {
+  Napi::Uint8Array dst = AsUint8Array(info[i], "dst");
+  const size_t offset = ArgIndex(info, i + 1, "dstOffset");
+  if (offset > dst.ElementLength() || count > dst.ElementLength() - offset)
+    throw InputRangeError(info.Env(), "dst has no room at dstOffset");
+  uint8_t* out = dst.Data() + offset;
+  for (const ByteView& v : inputs)
+    if (Overlaps(out, count, v.data, v.size))
+      throw InputRangeError(info.Env(), "dst overlaps an input");
+  return out;
+}
+
+Napi::Value ZstdDecompressIntoJs(const Napi::CallbackInfo& info) {
+  ByteView data = ArgBytes(info, 0, "data");
+  Napi::Uint8Array dst = AsUint8Array(info[1], "dst");
+  if (Overlaps(dst.Data(), dst.ElementLength(), data.data, data.size))
+    throw InputRangeError(info.Env(), "dst overlaps data");
+  return Napi::Number::New(info.Env(), double(agc::ZstdDecompressInto(
+                                           data.data, data.size, dst.Data(), dst.ElementLength())));
+}
+
+// refRangeLetters(ref, form, from, count, dst, dstOffset, rc, tables)
+Napi::Value RefRangeLettersJs(const Napi::CallbackInfo& info) {
+  ByteView bytes = ArgBytes(info, 0, "ref");
+  const agc::PackedRef ref = agc::MakePackedRef(bytes.data, bytes.size, ArgForm(info, 1));
+  const size_t from = ArgIndex(info, 2, "from");
+  const size_t count = ArgIndex(info, 3, "count");
+  if (from > ref.length || count > ref.length - from)
+    throw InputRangeError(info.Env(), "from..from+count is outside the reference");
+  const uint8_t* tables = ArgTables(info, 7);
+  uint8_t* out = ArgOutput(info, 4, count, {bytes, ByteView{tables, kTablesSize}});
+  const bool rc = ArgBool(info, 6, "rc");
+  if (rc) {
+    agc::RefRangeLetters(ref, ref.length - from - count, count, tables, out);
+    agc::ReverseComplementLetters(out, count, tables + 256);
+  } else {
+    agc::RefRangeLetters(ref, from, count, tables, out);
+  }
+  return info.Env().Undefined();
+}
+
+// lzDecodeRange(ref, form, enc, minMatchLen, n, from, to, dst, dstOffset, rc, tables[,
+// checkpoints])
+Napi::Value LzDecodeRangeJs(const Napi::CallbackInfo& info) {
+  ByteView bytes = ArgBytes(info, 0, "ref");
+  const agc::PackedRef ref = agc::MakePackedRef(bytes.data, bytes.size, ArgForm(info, 1));
+  ByteView enc = ArgBytes(info, 2, "enc");
+  const uint32_t min_match = ArgUint32(info, 3, "minMatchLen");
+  const size_t n = ArgIndex(info, 4, "n");
+  const size_t from = ArgIndex(info, 5, "from");
+  const size_t to = ArgIndex(info, 6, "to");
+  if (from > to || to > n) throw InputRangeError(info.Env(), "from..to is outside the segment");
+  const uint8_t* tables = ArgTables(info, 10);
+  uint8_t* out = ArgOutput(info, 7, to - from, {bytes, enc, ByteView{tables, kTablesSize}});
+  const bool rc = ArgBool(info, 9, "rc");
+  agc::LzCheckpoints cps{nullptr, 0};
+  if (info.Length() > 11 && !info[11].IsUndefined()) {
+    Napi::Uint32Array words = AsUint32Array(info[11], "checkpoints");
+    if (words.ElementLength() < 5)
+      throw InputRangeError(info.Env(), "checkpoints: room for one at least");
+    uint8_t* w = reinterpret_cast<uint8_t*>(words.Data());
+    const size_t wn = 4 * words.ElementLength();
+    if (Overlaps(w, wn, out, to - from) || Overlaps(w, wn, enc.data, enc.size) ||
+        Overlaps(w, wn, bytes.data, bytes.size) || Overlaps(w, wn, tables, kTablesSize))
+      throw InputRangeError(info.Env(), "checkpoints overlap another argument");
+    cps = agc::LzCheckpoints{words.Data(), (words.ElementLength() - 2) / 3};
+  }
+  // reverse-complemented: the mirrored forward range, turned around afterwards
+  const size_t f0 = rc ? n - to : from;
+  agc::LzDiffDecodeRangeLetters(ref, enc.data, enc.size, min_match, tables, n, f0, f0 + (to - from),
+                                out, cps.words ? &cps : nullptr);
+  if (rc) agc::ReverseComplementLetters(out, to - from, tables + 256);
+  return info.Env().Undefined();
+}
+
+// ---- prefetchArchive ---------------------------------------------------------------------------
+// The `prefetch` open: on a thread of the libuv pool, reads the archive file into a JS-owned
+// buffer (the in-memory image), then decompresses the listed parts from it into one shared space,
+// while the JS thread answers queries. Both threads claim a part by compare-and-swap on its state
+// word, so each part is decoded once: here, or by the query that needs it first (which then
+// decodes it on its own, as without prefetching).
+//
+// words (Int32Array): [0] stop (JS sets it at close), [1] image state, [2], [3] unused, then 7
+// per job: state, offset in the space, decoded length, marker byte, offset of the positions of
+// its 0xFF bytes (the entry ends of a pack; 32-bit words in the space), their count, and the
+// offset of a table with each entry's LZ-diff checkpoints (agc::LzCheckpoints words: count, step,
+// triples, full; 0 for an entry without any), or -1. meta (Float64Array): the part metadata per
+// job. jobs (Float64Array): file offset of each part (of its metadata varint) and its data size.
+// Then the min match length and the checkpoint step.
+constexpr int32_t kPending = 0;
+constexpr int32_t kBusy = 1;
+constexpr int32_t kDone = 2;
+constexpr int32_t kFailed = 4;  // left to the JS thread (it reports errors in context)
+constexpr size_t kJobWords = 7;
+
+std::atomic<int32_t>* AtomicAt(int32_t* base, size_t i) {
+  static_assert(sizeof(std::atomic<int32_t>) == sizeof(int32_t), "atomic int32 layout");
+  return reinterpret_cast<std::atomic<int32_t>*>(base + i);
+}
+
+Napi::TypedArray ArgTyped(const Napi::CallbackInfo& info, size_t i, napi_typedarray_type type,
+                          const char* what) {
+  if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != type)
+    throw InputTypeError(info.Env(), what);
+  return info[i].As<Napi::TypedArray>();
+}
+
+class Prefetch : public Napi::AsyncWorker {
+ public:
+  Prefetch(Napi::Env env, const Napi::CallbackInfo& info)
+      : Napi::AsyncWorker(env, "agcPrefetchArchive"), deferred_(Napi::Promise::Deferred::New(env)) {
+    path_ = ArgString(info, 0, "path");
+    Napi::Uint8Array image = AsUint8Array(info[1], "image");
+    Napi::TypedArray jobs = ArgTyped(info, 2, napi_float64_array, "jobs: expected a Float64Array");
+    Napi::Uint8Array space = AsUint8Array(info[3], "space");
+    Napi::TypedArray words = ArgTyped(info, 4, napi_int32_array, "words: expected an Int32Array");
+    Napi::TypedArray meta = ArgTyped(info, 5, napi_float64_array, "meta: expected a Float64Array");
+    min_match_ = ArgUint32(info, 6, "minMatchLen");
+    step_ = ArgUint32(info, 7, "checkpointStep");
+    const size_t count = jobs.ElementLength() / 2;
+    if (jobs.ElementLength() % 2 != 0 || words.ElementLength() != 4 + kJobWords * count ||
+        meta.ElementLength() != count)
+      throw InputRangeError(env, "jobs, words and meta do not describe the same jobs");
+    image_ = image.Data();
+    image_size_ = image.ElementLength();
+    space_ = space.Data();
+    // offsets are 32-bit words
+    space_size_ = std::min<size_t>(space.ElementLength(), 0x7ffffff8u);
+    words_ = info[4].As<Napi::Int32Array>().Data();
+    meta_ = info[5].As<Napi::Float64Array>().Data();
+    if (reinterpret_cast<uintptr_t>(words_) % alignof(std::atomic<int32_t>) != 0)
+      throw InputRangeError(env, "words: not aligned");
+    if (Overlaps(space_, space_size_, image_, image_size_))
+      throw InputRangeError(env, "space overlaps image");
+#ifdef __linux__
+    // Huge pages for the space where the kernel allows them on request: queries read it at random,
+    // and 4 KiB pages cost a TLB miss and, to fill, a fault each.
+    const uintptr_t huge = uintptr_t(2) << 20;
+    const uintptr_t lo = (reinterpret_cast<uintptr_t>(space_) + huge - 1) & ~(huge - 1);
+    const uintptr_t hi = (reinterpret_cast<uintptr_t>(space_) + space_size_) & ~(huge - 1);
+    if (hi > lo) madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
+#endif
+    const double* j = info[2].As<Napi::Float64Array>().Data();
+    jobs_.reserve(count);
+    for (size_t i = 0; i < count; i++) {
+      const double off = j[2 * i], len = j[2 * i + 1];
+      if (!(off >= 0 && len >= 0 && off <= double(image_size_) && len <= double(image_size_) - off))
+        throw InputRangeError(env, "jobs: job " + std::to_string(i) + " lies outside the image");
+      jobs_.push_back(Job{size_t(off), size_t(len)});
+    }
+    // The arrays stay alive (and in place) until the work is done, whatever JS does meanwhile; a
+    // worker thread that ends meanwhile waits in Teardown until this thread leaves them alone.
+    for (size_t a = 1; a <= 5; a++) keep_.push_back(Napi::Persistent(info[a].As<Napi::Object>()));
+    env_ = env;
+    napi_add_env_cleanup_hook(env_, Teardown, this);
+  }
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+ protected:
+  ~Prefetch() override { napi_remove_env_cleanup_hook(env_, Teardown, this); }
+
+  void Execute() override {
+    {
+      std::lock_guard<std::mutex> lock(mtx_);
+      if (torn_down_) return;  // the environment (and the arrays) are gone
+      started_ = true;
+    }
+    struct Finish {
+      Prefetch* self;
+      ~Finish() {
+        std::lock_guard<std::mutex> lock(self->mtx_);
+        self->running_ = false;
+        self->cv_.notify_all();
+      }
+    } finish{this};
+    if (!ReadImage()) {
+      AtomicAt(words_, 1)->store(kFailed, std::memory_order_release);
+      return;
+    }
+    AtomicAt(words_, 1)->store(kDone, std::memory_order_release);
+    size_t used = 0;
+    for (size_t i = 0; i < jobs_.size(); i++) {
+      if (AtomicAt(words_, 0)->load(std::memory_order_acquire) != 0 || torn_down_flag_.load())
+        break;
+      int32_t* w = words_ + 4 + kJobWords * i;
+      int32_t expected = kPending;
+      if (!AtomicAt(w, 0)->compare_exchange_strong(expected, kBusy, std::memory_order_acq_rel))
+        continue;
+      int32_t result = kFailed;
+      try {
+        result = Decode(jobs_[i], w, meta_ + i, used);
+      } catch (const std::exception&) {
+        result = kFailed;
+      }
+      AtomicAt(w, 0)->store(result, std::memory_order_release);
+      if (used >= space_size_) break;  // full: the rest is decoded on demand
+    }
+  }
+
+  void OnOK() override { deferred_.Resolve(Napi::Number::New(Env(), double(decoded_))); }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  struct Job {
+    size_t offset, size;
+  };
+
+  bool ReadImage() {
+    FILE* f = std::fopen(path_.c_str(), "rb");
+    if (!f) return false;
+    // in slices, so that a teardown does not wait for the whole file
+    size_t got = 0;
+    while (got < image_size_ && !torn_down_flag_.load()) {
+      const size_t want = std::min<size_t>(image_size_ - got, size_t(8) << 20);
+      const size_t n = std::fread(image_ + got, 1, want, f);
+      got += n;
+      if (n < want) break;
+    }
+    // one byte more means the file grew since it was opened: not the archive we know
+    const bool exact = got == image_size_ && std::fgetc(f) == EOF;
+    std::fclose(f);
+    return exact;
+  }
+
+  // A part: metadata varint, then data = zstd frame + marker byte (docs/format.md 1.2, 5.3, 5.4).
+  int32_t Decode(const Job& job, int32_t* w, double* meta, size_t& used) {
+    if (job.size < 2) return kFailed;
+    const uint8_t* p = image_ + job.offset;
+    const uint8_t* end = image_ + job.offset + job.size + 9 < image_ + image_size_
+                             ? image_ + job.offset + job.size + 9
+                             : image_ + image_size_;
+    const uint64_t metadata = agc::CArchive::ReadVarint(p, end);
+    if (metadata == 0 || size_t(end - p) < job.size) return kFailed;
+    const uint8_t marker = p[job.size - 1];
+    const unsigned long long content = ZSTD_getFrameContentSize(p, job.size - 1);
+    if (content == ZSTD_CONTENTSIZE_UNKNOWN || content == ZSTD_CONTENTSIZE_ERROR) return kFailed;
+    // packs and plain references unpack to their metadata; tuple-packed references to at most 2
+    // bytes more than their symbol count
+    if (marker == 0 ? content != metadata : marker != 1 || content > metadata + 2) return kFailed;
+    const size_t size = size_t(content);
+    const size_t at = (used + 7) & ~size_t(7);
+    if (at > space_size_ || size > space_size_ - at) {
+      used = space_size_;
+      return kFailed;
+    }
+    agc::ZstdDecompressInto(p, job.size - 1, space_ + at, size);
+    // The entry ends of a pack, found here: the JS thread's indexOf is slow on shared memory.
+    ends_.clear();
+    if (marker == 0)
+      for (const uint8_t* q = space_ + at;
+           (q = static_cast<const uint8_t*>(std::memchr(q, 0xff, size_t(space_ + at + size - q))));
+           q++)
+        ends_.push_back(uint32_t(q - (space_ + at)));
+    const size_t ends_at = (at + size + 3) & ~size_t(3);
+    if (ends_at > space_size_ || 4 * ends_.size() > space_size_ - ends_at) {
+      used = space_size_;
+      return kFailed;
+    }
+    if (!ends_.empty()) std::memcpy(space_ + ends_at, ends_.data(), 4 * ends_.size());
+    used = ends_at + 4 * ends_.size();
+    w[6] = -1;
+    if (marker == 0 && !ends_.empty() && step_ > 0 && !Checkpoints(space_ + at, w, used)) {
+      used = space_size_;
+      return kFailed;
+    }
+    w[1] = int32_t(at);
+    w[2] = int32_t(size);
+    w[3] = marker;
+    w[4] = int32_t(ends_at);
+    w[5] = int32_t(ends_.size());
+    *meta = double(metadata);
+    decoded_++;
+    return kDone;
+  }
+
+  // The checkpoints of every entry of the pack just decoded at `data` (its ends in ends_), after
+  // `used`; false when the space is full.
+  bool Checkpoints(const uint8_t* data, int32_t* w, size_t& used) {
+    const size_t table = used;  // 4-aligned
+    if (4 * ends_.size() > space_size_ - table) return false;
+    uint32_t* offsets = reinterpret_cast<uint32_t*>(space_ + table);
+    size_t at = table + 4 * ends_.size();
+    for (size_t e = 0; e < ends_.size(); e++) {
+      const size_t start = e == 0 ? 0 : ends_[e - 1] + 1;
+      triples_.clear();
+      agc::LzDiffScanCheckpoints(data + start, ends_[e] - start, min_match_, step_, triples_);
+      const size_t count = triples_.size() / 3;
+      offsets[e] = 0;
+      if (count == 0) continue;
+      const size_t bytes = 4 * (2 + triples_.size());
+      if (at > space_size_ || bytes > space_size_ - at || at > 0x7ffffff8u) return false;
+      uint32_t* block = reinterpret_cast<uint32_t*>(space_ + at);
+      block[0] = uint32_t(count);
+      block[1] = step_;
+      std::memcpy(block + 2, triples_.data(), 4 * triples_.size());
+      offsets[e] = uint32_t(at);
+      at += bytes;
+    }
+    used = at;
+    w[6] = int32_t(table);
+    return true;
+  }
+
+  // Environment teardown (a worker thread ending): stop, and wait until Execute has returned.
+  static void Teardown(void* arg) {
+    auto* self = static_cast<Prefetch*>(arg);
+    std::unique_lock<std::mutex> lock(self->mtx_);
+    self->torn_down_ = true;
+    self->torn_down_flag_.store(true);
+    if (self->started_) self->cv_.wait(lock, [self] { return !self->running_; });
+  }
+
+  napi_env env_ = nullptr;
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  bool started_ = false, running_ = true, torn_down_ = false;
+  std::atomic<bool> torn_down_flag_{false};
+  Napi::Promise::Deferred deferred_;
+  std::string path_;
+  uint32_t min_match_ = 0, step_ = 0;
+  std::vector<uint32_t> triples_;
+  uint8_t* image_ = nullptr;
+  size_t image_size_ = 0;
+  uint8_t* space_ = nullptr;
+  size_t space_size_ = 0;
+  int32_t* words_ = nullptr;
+  double* meta_ = nullptr;
+  std::vector<Job> jobs_;
+  std::vector<uint32_t> ends_;
+  size_t decoded_ = 0;
+  std::vector<Napi::ObjectReference> keep_;
+};
+
+// prefetchArchive(path, image, jobs, space, words, meta): Promise<parts decoded in the background>
+Napi::Value PrefetchArchiveJs(const Napi::CallbackInfo& info) {
+  auto* worker = new Prefetch(info.Env(), info);
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+}  // namespace
+
+void InitSegment(Napi::Env env, Napi::Object exports) {
+  exports.Set("zstdDecompressInto",
+              Napi::Function::New<Coded<ZstdDecompressIntoJs>>(env, "zstdDecompressInto"));
+  exports.Set("refRangeLetters",
+              Napi::Function::New<Coded<RefRangeLettersJs>>(env, "refRangeLetters"));
+  exports.Set("lzDecodeRange", Napi::Function::New<Coded<LzDecodeRangeJs>>(env, "lzDecodeRange"));
+  exports.Set("prefetchArchive",
+              Napi::Function::New<Coded<PrefetchArchiveJs>>(env, "prefetchArchive"));
+}
+
+}  // namespace agcnode

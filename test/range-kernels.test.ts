@@ -1,0 +1,260 @@
+// The random-access kernels (lib/read/range-kernels.ts over vendor/agc/src/segment_decode.cpp)
+// against the TypeScript decoders and the source FASTA, the prefetch open's background decoding,
+// and misuse of the new native functions.
+import { describe, expect, it } from 'vitest';
+import { AgcArchive, type AgcArchiveOptions } from '../lib/read/agc-archive.js';
+import { AgcCorruptError, AgcError, AgcErrorCode, AgcInputError } from '../lib/errors.js';
+import { native } from '../lib/native/load.js';
+import { zstdCompress, zstdDecompress } from '../lib/native/zstd.js';
+import { RefForm, nativeRangeKernels, newCheckpoints, typescriptRangeKernels } from '../lib/read/range-kernels.js';
+import { CODE_TO_LETTER, LETTER_COMPLEMENT } from '../lib/format/letters.js';
+import { archivePath, cases, rng, sourceSequences } from './shared-data.js';
+
+const pick = (id: string) => cases.find((x) => x.id === id)!;
+
+/** Random ranges (many short, some across segments, both orientations) of every contig. */
+async function checkRanges(a: AgcArchive, src: Map<string, Map<string, string>>, seed: number, perContig: number): Promise<number> {
+  const rand = rng(seed);
+  let n = 0;
+  for (const s of await a.samples()) {
+    for (const ctg of a.sampleLayout(s)!.contigs) {
+      const seq = src.get(s)!.get(ctg.name)!;
+      for (let i = 0; i < perContig; i++) {
+        const st = Math.floor(rand() * seq.length);
+        const en = Math.min(seq.length, st + 1 + Math.floor(rand() * (i % 3 === 0 ? 70000 : 4000)));
+        const got = await a.getSequence({ sample: s, contig: ctg.name, start: st, end: en });
+        if (got !== seq.slice(st, en)) expect({ s, c: ctg.name, st, en }).toEqual({ s, c: ctg.name, st, en, got: 'differs from the source' });
+        n++;
+      }
+    }
+  }
+  return n;
+}
+
+describe('native range kernels', () => {
+  for (const id of ['mers-46-default', 'saureus-6-default']) {
+    it(`give the source letters, as the TypeScript decoders do (${id})`, async () => {
+      const c = pick(id);
+      const src = sourceSequences(c);
+      const ts = { rangeKernels: typescriptRangeKernels(zstdDecompress) } as AgcArchiveOptions;
+      // a tiny cache too: references and packs are evicted and decoded again
+      for (const [options, rounds, perContig] of [
+        [{}, 2, 8],
+        [ts, 1, 8],
+        [{ cacheBytes: 1 << 16 }, 1, 2],
+      ] as const) {
+        const a = await AgcArchive.open(archivePath(c), options);
+        try {
+          // the second round reads through checkpoints and admitted segments
+          for (let r = 0; r < rounds; r++) expect(await checkRanges(a, src, 7, perContig)).toBeGreaterThan(10);
+        } finally {
+          a.close();
+        }
+      }
+    });
+  }
+
+  it('decode every range of an entry alike with and without checkpoints, and against the TypeScript decoder', async () => {
+    const a = await AgcArchive.open(archivePath(pick('saureus-6-default')));
+    try {
+      const ts = typescriptRangeKernels(zstdDecompress);
+      // an LZ-coded segment (not a group reference) of some sample
+      const internals = a as unknown as {
+        pack(g: number, p: number): { entry(i: number): Uint8Array };
+        packedReference(g: number): Parameters<typeof ts.lzRange>[0];
+      };
+      const P = a.params.packCardinality;
+      let found: { g: number; id: number; n: number } | undefined;
+      for (const s of await a.samples())
+        for (const ctg of a.sampleLayout(s)!.contigs)
+          for (let k = 0; k < ctg.groupId.length && !found; k++)
+            if (ctg.groupId[k] >= 16 && ctg.inGroupId[k] >= 1 && ctg.rawLength[k] > 5000)
+              found = { g: ctg.groupId[k], id: ctg.inGroupId[k], n: ctg.rawLength[k] };
+      expect(found).toBeDefined();
+      const { g, id, n } = found!;
+      const ref = internals.packedReference(g);
+      const enc = internals.pack(g, Math.floor((id - 1) / P)).entry((id - 1) % P);
+      const whole = new Uint8Array(n);
+      ts.lzRange(ref, enc, a.params.minMatchLength, n, 0, n, whole, 0, false);
+      const cp = newCheckpoints(n);
+      const rand = rng(99);
+      for (let i = 0; i < 300; i++) {
+        const from = Math.floor(rand() * n);
+        const to = Math.min(n, from + Math.floor(rand() * 3000));
+        const rc = i % 2 === 1;
+        const want = new Uint8Array(to - from);
+        ts.lzRange(ref, enc, a.params.minMatchLength, n, from, to, want, 0, rc);
+        if (!rc) expect(Buffer.from(want).equals(whole.subarray(from, to))).toBe(true);
+        for (const checkpoints of [undefined, cp]) {
+          const got = new Uint8Array(to - from + 3);
+          nativeRangeKernels.lzRange(ref, enc, a.params.minMatchLength, n, from, to, got, 3, rc, checkpoints);
+          expect(Buffer.from(got.subarray(3)).equals(want)).toBe(true);
+        }
+      }
+      expect(cp[0]).toBeGreaterThan(1);
+    } finally {
+      a.close();
+    }
+  });
+
+  it('report corrupt entries as AgcCorruptError', () => {
+    const ref = Uint8Array.from([0, 1, 2, 3, 0, 1, 2, 3]);
+    const dst = new Uint8Array(16);
+    expect(() => nativeRangeKernels.lzRange({ bytes: ref, form: RefForm.CODES, length: 8 }, Buffer.from('20,0.'), 20, 16, 0, 16, dst, 0, false)).toThrow(
+      AgcCorruptError,
+    );
+    expect(() => nativeRangeKernels.lzRange({ bytes: ref, form: RefForm.CODES, length: 8 }, Buffer.from('AC'), 20, 3, 0, 3, dst, 0, false)).toThrow(
+      AgcCorruptError,
+    );
+    expect(() => nativeRangeKernels.refRange(Uint8Array.from([1, 0x55]), RefForm.TUPLES, 0, 1, dst, 0, false)).toThrow(AgcCorruptError);
+  });
+});
+
+describe('native range kernels survive misuse', () => {
+  const tables = new Uint8Array(512);
+  tables.set(CODE_TO_LETTER.subarray(0, 256));
+  tables.set(LETTER_COMPLEMENT.subarray(0, 256), 256);
+  const ref = Uint8Array.from([0, 1, 2, 3]);
+  const enc = Buffer.from('ACGT');
+  const input = (f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      return (e as { code?: string }).code;
+    }
+    return 'nothing thrown';
+  };
+  it('check every argument', () => {
+    const dst = new Uint8Array(8);
+    const bad: [string, () => unknown][] = [
+      ['ref not bytes', () => native.refRangeLetters([0, 1] as unknown as Uint8Array, 0, 0, 1, dst, 0, false, tables)],
+      ['form', () => native.refRangeLetters(ref, 2, 0, 1, dst, 0, false, tables)],
+      ['range past the reference', () => native.refRangeLetters(ref, 0, 2, 3, dst, 0, false, tables)],
+      ['dst too small', () => native.refRangeLetters(ref, 0, 0, 4, dst, 6, false, tables)],
+      ['dst overlaps ref', () => native.refRangeLetters(ref, 0, 0, 4, ref, 0, false, tables)],
+      ['tables size', () => native.refRangeLetters(ref, 0, 0, 4, dst, 0, false, new Uint8Array(10))],
+      ['rc not boolean', () => native.refRangeLetters(ref, 0, 0, 4, dst, 0, 1 as unknown as boolean, tables)],
+      ['lz from > to', () => native.lzDecodeRange(ref, 0, enc, 20, 4, 3, 2, dst, 0, false, tables)],
+      ['lz to > n', () => native.lzDecodeRange(ref, 0, enc, 20, 4, 0, 5, dst, 0, false, tables)],
+      ['lz negative offset', () => native.lzDecodeRange(ref, 0, enc, 20, 4, 0, 4, dst, -1, false, tables)],
+      ['checkpoints type', () => native.lzDecodeRange(ref, 0, enc, 20, 4, 0, 4, dst, 0, false, tables, new Int32Array(8) as unknown as Uint32Array)],
+      ['checkpoints too small', () => native.lzDecodeRange(ref, 0, enc, 20, 4, 0, 4, dst, 0, false, tables, new Uint32Array(3))],
+      ['checkpoints header', () => native.lzDecodeRange(ref, 0, enc, 20, 4, 0, 4, dst, 0, false, tables, Uint32Array.from([9, 1, 0, 0, 0]))],
+      ['checkpoint outside', () => native.lzDecodeRange(ref, 0, enc, 20, 4, 3, 4, dst, 0, false, tables, Uint32Array.from([1, 1, 99, 1, 1]))],
+      ['zstd dst overlaps', () => native.zstdDecompressInto(dst, dst)],
+      [
+        'prefetch jobs',
+        () => native.prefetchArchive('x', new Uint8Array(4), new Float64Array(3), new Uint8Array(8), new Int32Array(4), new Float64Array(0), 20, 1024),
+      ],
+      [
+        'prefetch job outside',
+        () => native.prefetchArchive('x', new Uint8Array(4), Float64Array.from([2, 9]), new Uint8Array(8), new Int32Array(11), new Float64Array(1), 20, 1024),
+      ],
+    ];
+    for (const [what, f] of bad) expect(input(f), what).toBe(AgcErrorCode.INPUT);
+    // valid calls still work afterwards
+    native.refRangeLetters(ref, 0, 1, 3, dst, 0, true, tables);
+    expect(Buffer.from(dst.subarray(0, 3)).toString('latin1')).toBe('CGT'); // of ACGT: reverse complement ACGT, from 1
+    native.lzDecodeRange(ref, 0, enc, 20, 4, 1, 3, dst, 0, false, tables);
+    expect(Buffer.from(dst.subarray(0, 2)).toString('latin1')).toBe('GY'); // literal bytes are 'A' + code: C is code 2 (G), G is code 6 (Y)
+  });
+
+  it('zstdDecompressInto fills exactly its destination', () => {
+    const src = Buffer.alloc(3000, 7);
+    const frame = zstdCompress(src, 3);
+    const out = new Uint8Array(3000);
+    expect(native.zstdDecompressInto(frame, out)).toBe(3000);
+    expect(Buffer.from(out).equals(src)).toBe(true);
+    expect(input(() => native.zstdDecompressInto(frame, new Uint8Array(2999)))).toBe(AgcErrorCode.CORRUPT);
+  });
+
+  it('prefetching a file that is gone leaves the work to the queries', async () => {
+    const words = new Int32Array(new SharedArrayBuffer(4 * 11));
+    const done = native.prefetchArchive(
+      '/nonexistent/archive.agc',
+      new Uint8Array(100),
+      Float64Array.from([0, 50]),
+      new Uint8Array(64),
+      words,
+      new Float64Array(1),
+      20,
+      1024,
+    );
+    expect(await done).toBe(0);
+    expect(words[1]).toBe(4);
+    expect(words[4]).toBe(0);
+  });
+});
+
+describe('prefetch decodes in the background', () => {
+  const c = pick('klebsiella-8-default');
+  const src = sourceSequences(c);
+
+  it('answers from the background work, before and after it is done', async () => {
+    const a = await AgcArchive.open(archivePath(c), { prefetch: true });
+    try {
+      await checkRanges(a, src, 3, 3);
+      await a.backgroundSettled();
+      expect(a.loadIntoMemory(0)).toBe(true);
+      await checkRanges(a, src, 4, 3);
+    } finally {
+      a.close();
+    }
+  });
+
+  it('close while the background runs: no crash, reads report AGC_CLOSED', async () => {
+    for (let i = 0; i < 3; i++) {
+      const a = await AgcArchive.open(archivePath(c), { prefetch: true });
+      const work = (a as unknown as { background: { done: Promise<number> } }).background.done;
+      if (i > 0) await checkRanges(a, src, i, 1);
+      a.close();
+      expect(await work).toBeGreaterThanOrEqual(0);
+      await expect(a.getSequence({ sample: 'x', contig: 'x' })).rejects.toSatisfy((e: unknown) => e instanceof AgcError && e.code === AgcErrorCode.CLOSED);
+    }
+  });
+
+  it('a worker thread that ends while its background decoding runs takes nothing down', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const reader = new URL('../lib/read/agc-archive.ts', import.meta.url).href;
+    const loader = new URL('./helpers/ts-worker-loader.mjs', import.meta.url).href;
+    for (let i = 0; i < 3; i++) {
+      const code = `
+        import('node:module').then(async (m) => {
+          m.register(${JSON.stringify(loader)});
+          const { AgcArchive } = await import(${JSON.stringify(reader)});
+          const { parentPort } = require('node:worker_threads');
+          const a = await AgcArchive.open(${JSON.stringify(archivePath(c))}, { prefetch: true });
+          const s = (await a.samples())[1];
+          const ctg = (await a.contigs(s))[0];
+          parentPort.postMessage('open');
+          for (;;) await a.getSequence({ sample: s, contig: ctg, start: 0, end: 100 });
+        });`;
+      const w = new Worker(code, { eval: true });
+      const opened = await new Promise((resolve, reject) => {
+        w.once('message', resolve);
+        w.once('error', reject);
+      });
+      expect(opened).toBe('open');
+      await new Promise((r) => setTimeout(r, i * 5));
+      await w.terminate();
+    }
+    // and this thread's reader still works
+    const a = await AgcArchive.open(archivePath(c), { prefetch: true });
+    try {
+      await checkRanges(a, src, 6, 1);
+    } finally {
+      a.close();
+    }
+  });
+
+  it('a budget too small for the decoded parts still reads correctly', async () => {
+    const a = await AgcArchive.open(archivePath(c), { prefetch: true, cacheBytes: 1 << 20 });
+    try {
+      await a.backgroundSettled();
+      await checkRanges(a, src, 5, 2);
+    } finally {
+      a.close();
+    }
+    await expect(AgcArchive.open(archivePath(c), { prefetch: 'yes' as unknown as boolean })).rejects.toThrow(AgcInputError);
+  });
+});
