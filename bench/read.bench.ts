@@ -97,7 +97,10 @@ export async function bench(ctx: BenchContext): Promise<BenchRow[]> {
 function getcolRow(ctx: BenchContext, section: string, label: string, archive: string): BenchRow {
   const args = ['getcol', '-t', '2', archive];
   const cmp = ctx.compare({ command: process.execPath, args: [ctx.cli, ...args] }, { command: ctx.agcBin!, args });
-  const digest = (r: ReturnType<typeof spawnSync>) => createHash('sha256').update(r.stdout as Buffer).digest('hex');
+  const digest = (r: ReturnType<typeof spawnSync>) =>
+    createHash('sha256')
+      .update(r.stdout as Buffer)
+      .digest('hex');
   const mine = spawnSync(process.execPath, [ctx.cli, ...args], { maxBuffer: 1 << 30 });
   const theirs = spawnSync(ctx.agcBin!, args, { maxBuffer: 1 << 30 });
   const note = mine.status !== 0 ? `FAILED (exit ${mine.status})` : digest(mine) === digest(theirs) ? 'output = upstream' : 'OUTPUT DIFFERS FROM UPSTREAM';

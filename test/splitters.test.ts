@@ -289,7 +289,12 @@ describe('fallback filter, records and map', () => {
 
   it('the addon finds the same passing windows and values as the TypeScript filter', () => {
     const next = rngU32(21);
-    for (const [k, frac] of [[21, 0.05], [25, 0.3], [32, 0.01], [17, 0.5]] as const) {
+    for (const [k, frac] of [
+      [21, 0.05],
+      [25, 0.3],
+      [32, 0.01],
+      [17, 0.5],
+    ] as const) {
       const f = new FallbackFilter(frac);
       const seq = Uint8Array.from({ length: 20000 }, (_, i) => (i % 3001 === 3000 ? 4 : next() & 3));
       const want: number[] = [];

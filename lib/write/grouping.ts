@@ -436,7 +436,7 @@ export function fallbackLookup(st: GroupingState, p: GroupingParams, fb: Fallbac
   });
   const samePair = (x: number, y: number): boolean => occ[x] === occ[y] && occ[x + 1] === occ[y + 1] && occ[x + 2] === occ[y + 2] && occ[x + 3] === occ[y + 3];
   let cands: Array<{ count: number; o: number }> = [];
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const first = order[i]!;
     let count = 1;
     let j = i + 1;

@@ -14,7 +14,6 @@ Options:
 ${SAMPLE_OPTIONS_HELP}   k-mer length, segment size, minimum match length and batch size are those of <in.agc>.
 `;
 
-
 export async function run(argv: string[]): Promise<number> {
   return runCommand('append', argv, async () => {
     const args = parseWriteArgs(argv, SAMPLE_FLAGS, APPEND_USAGE, 'no archive name');

@@ -115,12 +115,7 @@ export class DecideCore {
 }
 
 /** Claim and decide jobs until none is left, against `state`; returns how many this thread decided. */
-export function takeDecideJobs(
-  m: DecideJobsMessage,
-  state: GroupingState,
-  gp: GroupingParams,
-  fb: { filter: FallbackFilter; map: FallbackMap },
-): number {
+export function takeDecideJobs(m: DecideJobsMessage, state: GroupingState, gp: GroupingParams, fb: { filter: FallbackFilter; map: FallbackMap }): number {
   const counter = new Int32Array(m.counter);
   const out = new Uint32Array(m.results);
   const n = m.where.length / 3;
@@ -165,9 +160,11 @@ export function takeDecideJobs(
 }
 
 // In every supported Node (V8 8.7+), not yet in the ES2022 lib the build targets.
-const waitAsync = (Atomics as unknown as {
-  waitAsync(this: void, a: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
-}).waitAsync;
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(this: void, a: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
+  }
+).waitAsync;
 
 /**
  * Resolves once every job of `m` is decided. `replies` (every worker's answer to the message)

@@ -122,7 +122,11 @@ export function takePackJobs(m: PackJobsMessage): OrderedPart[] {
     const items: Uint8Array[] = [];
     for (let i = itemStart[j]!; i < itemStart[j + 1]!; i++) items.push(new Uint8Array(m.data[m.itemBuf[i]!]!, m.itemOff[i]!, m.itemLens[i]!));
     const { data, metadata } = encodePackPart(items, zstdCompress);
-    out.push({ group: m.jobGroups[j]!, part: { stream: 'd', data: data.buffer instanceof SharedArrayBuffer ? data.slice() : data, metadata }, order: m.jobOrder[j]! });
+    out.push({
+      group: m.jobGroups[j]!,
+      part: { stream: 'd', data: data.buffer instanceof SharedArrayBuffer ? data.slice() : data, metadata },
+      order: m.jobOrder[j]!,
+    });
   }
 }
 
@@ -211,7 +215,11 @@ export class StoreCore {
    */
   handle(m: ToWorker): { reply: FromWorker; transfer: ArrayBuffer[] } | null {
     const step =
-      m.type === 'batch' || (m.type === 'compress' && !m.last) ? 'LZ-diff encode, packing' : m.type === 'decide' || m.type === 'dsync' ? DECIDE_STEP : 'last packs';
+      m.type === 'batch' || (m.type === 'compress' && !m.last)
+        ? 'LZ-diff encode, packing'
+        : m.type === 'decide' || m.type === 'dsync'
+          ? DECIDE_STEP
+          : 'last packs';
     // LZ-diff estimates made by decisions have their own row (LZ_STEP): keep them out of this one.
     const lz0 = threadSteps.ms.get(LZ_STEP) ?? 0;
     const r = timedStep(step, () => this.handleUntimed(m));
