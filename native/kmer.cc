@@ -133,8 +133,10 @@ Napi::Value FallbackFilterIndicesJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Uint32Array hi = AsUint32Array(info.Length() > 0 ? info[0] : env.Undefined(), "hi");
   Napi::Uint32Array lo = AsUint32Array(info.Length() > 1 ? info[1] : env.Undefined(), "lo");
-  if (hi.ElementLength() != lo.ElementLength()) throw InputRangeError(env, "hi and lo differ in length");
-  std::vector<uint32_t> idx = agc::FallbackFilterIndices({hi.Data(), lo.Data(), hi.ElementLength()}, threshold);
+  if (hi.ElementLength() != lo.ElementLength())
+    throw InputRangeError(env, "hi and lo differ in length");
+  std::vector<uint32_t> idx =
+      agc::FallbackFilterIndices({hi.Data(), lo.Data(), hi.ElementLength()}, threshold);
   Napi::Uint32Array out = Napi::Uint32Array::New(env, idx.size());
   std::copy(idx.begin(), idx.end(), out.Data());
   return out;

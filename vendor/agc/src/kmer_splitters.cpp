@@ -256,7 +256,9 @@ uint64_t MurMur64(uint64_t h) {
 constexpr uint64_t kFallbackXor = 0xD73F8BF11046C40EULL;
 }  // namespace
 
-bool FallbackPasses(uint64_t x, uint64_t threshold) { return (MurMur64(x) ^ kFallbackXor) < threshold; }
+bool FallbackPasses(uint64_t x, uint64_t threshold) {
+  return (MurMur64(x) ^ kFallbackXor) < threshold;
+}
 
 std::vector<FallbackHit> FallbackKmers(const CodeSpan& seq, int k, uint64_t threshold) {
   CheckK(k);
@@ -279,7 +281,8 @@ std::vector<uint32_t> FallbackFilterIndices(const SplitKmers& values, uint64_t t
   std::vector<uint32_t> out;
   if (threshold == 0) return out;
   for (size_t i = 0; i < values.size; ++i)
-    if (FallbackPasses((uint64_t(values.hi[i]) << 32) | values.lo[i], threshold)) out.push_back(uint32_t(i));
+    if (FallbackPasses((uint64_t(values.hi[i]) << 32) | values.lo[i], threshold))
+      out.push_back(uint32_t(i));
   return out;
 }
 

@@ -209,7 +209,9 @@ TEST(fallback_kmers_match_a_scan_of_every_window) {
   for (int round = 0; round < 30; ++round) {
     const int k = 17 + static_cast<int>(rng() % 16);
     Codes c = random_contig(rng, rng() % 3000);
-    const uint64_t threshold = round == 0 ? 0 : round == 1 ? ~uint64_t(0) : rng() >> (1 + rng() % 8);
+    const uint64_t threshold = round == 0   ? 0
+                               : round == 1 ? ~uint64_t(0)
+                                            : rng() >> (1 + rng() % 8);
     // Naive: recompute both orientations of every full window from scratch.
     std::vector<agc::FallbackHit> want;
     for (size_t end = size_t(k); end <= c.size(); ++end) {
@@ -237,7 +239,8 @@ TEST(fallback_kmers_match_a_scan_of_every_window) {
     std::vector<uint64_t> all;
     for (int i = 0; i < 200; ++i) all.push_back(rng());
     for (uint64_t v : all) hi.push_back(uint32_t(v >> 32)), lo.push_back(uint32_t(v));
-    std::vector<uint32_t> idx = agc::FallbackFilterIndices({hi.data(), lo.data(), hi.size()}, threshold);
+    std::vector<uint32_t> idx =
+        agc::FallbackFilterIndices({hi.data(), lo.data(), hi.size()}, threshold);
     std::vector<uint32_t> want_idx;
     for (uint32_t i = 0; i < all.size(); ++i)
       if (agc::FallbackPasses(all[i], threshold)) want_idx.push_back(i);
