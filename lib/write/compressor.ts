@@ -592,7 +592,7 @@ export class Compressor {
     });
     while (state.r === null) {
       const t1 = now();
-      while (taken < f.packs.lists.length) mine.push(...takePackJobs(f.packs.lists[taken++]!));
+      while (this.pool.callerHelps && taken < f.packs.lists.length) mine.push(...takePackJobs(f.packs.lists[taken++]!));
       helped += now() - t1;
       await Promise.race([settled, f.packs.next()]);
     }
