@@ -19,18 +19,3 @@ export function collectGarbage(): void {
   }
   gc?.();
 }
-
-let inputSinceLast = 0;
-
-/**
- * Between batches: collect once `bytes` of input went through since the last such collection. A
- * batch leaves dead buffers in proportion to its input (reference tuples, zstd output, parts already
- * written, estimates' scratch) that V8 would otherwise keep through the next batches, because the
- * hot loops allocate too little JavaScript to trigger a collection.
- */
-export function collectGarbageEvery(bytes: number, input: number): void {
-  inputSinceLast += input;
-  if (inputSinceLast < bytes) return;
-  inputSinceLast = 0;
-  collectGarbage();
-}

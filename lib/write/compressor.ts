@@ -15,7 +15,7 @@ import { type SortedKmers } from './kmer/kmer-set.js';
 import { SplitterSet, segmentContig } from './segmentation.js';
 import { SharedArena } from './workers/shared-arena.js';
 import type { SharedLzData } from './lz-diff-encode.js';
-import { collectGarbage, collectGarbageEvery } from './collect-garbage.js';
+import { collectGarbage } from './collect-garbage.js';
 import { PIECE_WORDS, RESULT_WORDS, allDecided, buildDecideJobs, pushView, snapshotOf, takeDecideJobs, type DecideJobsMessage } from './workers/decide-jobs.js';
 import { reverseComplementCodes } from './native-scans.js';
 import { groupStreamNames } from '../format/segment-decode.js';
@@ -105,8 +105,30 @@ const join = (hi: number, lo: number): bigint => (BigInt(hi) << 32n) | BigInt(lo
 const halves = (x: bigint): [number, number] => [Number(x >> 32n), Number(x & 0xffffffffn)];
 const EMPTY = new Uint8Array(0);
 const EMPTY_WORDS = new Uint32Array(0);
-/** Input bases between two full collections at batch ends (a few ms each). */
+/**
+ * Input bases between two full collections at batch ends (a few ms each): a batch leaves dead
+ * buffers in proportion to its input (reference tuples, zstd output, parts already written) that
+ * V8 would otherwise keep through the next batches, as the hot loops allocate little JavaScript.
+ */
 const GC_INPUT = 4 << 20;
+
+/**
+ * Rather than wait for a batch's store, compress its full packs with the workers until all are
+ * taken (the lists arrive as each worker gets to them); returns the result, the parts made here
+ * and the time spent making them.
+ */
+async function helpWithPacks(f: Inflight): Promise<{ r: BatchResult; mine: OrderedPart[]; helped: number }> {
+  const mine: OrderedPart[] = [];
+  let taken = 0;
+  let helped = 0;
+  for (;;) {
+    const t = now();
+    while (taken < f.packs.lists.length) mine.push(...takePackJobs(f.packs.lists[taken++]!));
+    helped += now() - t;
+    const r = await Promise.race([f.result, f.packs.next().then(() => null)]);
+    if (r !== null) return { r, mine, helped };
+  }
+}
 
 /** A batch whose segments are being stored by the workers. */
 interface Inflight {
@@ -181,7 +203,8 @@ export class Compressor {
   private posted: Array<{ jobs: DecideJobsMessage; replies: Promise<void>; calls: Array<{ c: ContigRef; n: number }> }> = [];
 
   private processedSamples: number;
-  private basesAtLastBatch = 0;
+  /** Input bases when the last collection between batches ran (see GC_INPUT). */
+  private basesAtLastGc = 0;
   private cntContigsInBatch: number;
   private readonly fileTypeInfo: ReadonlyMap<string, string>;
 
@@ -389,8 +412,10 @@ export class Compressor {
     if (this.parallelDecisions) await this.decideRecorded();
 
     await this.finalizeInflight();
-    collectGarbageEvery(GC_INPUT, this.stats.bases - this.basesAtLastBatch);
-    this.basesAtLastBatch = this.stats.bases;
+    if (this.stats.bases - this.basesAtLastGc >= GC_INPUT) {
+      collectGarbage();
+      this.basesAtLastGc = this.stats.bases;
+    }
 
     const t0 = now();
     this.rankContigs();
@@ -581,22 +606,8 @@ export class Compressor {
     if (f === null) return;
     this.inflight = null;
     f.refParts.push(...timedStep(STEP_REFS, () => f.refJobs.takeAll()));
-    // Rather than wait, compress full packs of the batch with the workers until all are taken.
-    const mine: OrderedPart[] = [];
-    let taken = 0;
-    let helped = 0;
     let t = now();
-    const state: { r: BatchResult | null } = { r: null };
-    const settled = f.result.then((x) => {
-      state.r = x;
-    });
-    while (state.r === null) {
-      const t1 = now();
-      while (this.pool.callerHelps && taken < f.packs.lists.length) mine.push(...takePackJobs(f.packs.lists[taken++]!));
-      helped += now() - t1;
-      await Promise.race([settled, f.packs.next()]);
-    }
-    const r = state.r as BatchResult;
+    const { r, mine, helped } = this.pool.callerHelps ? await helpWithPacks(f) : { r: await f.result, mine: [], helped: 0 };
     threadSteps.add(STEP_WAIT, now() - t - helped); // the packs taken count as zstd
     t = now();
     // Every thread is done with the batch's segments: its shared memory can take a later batch.
