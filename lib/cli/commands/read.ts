@@ -10,6 +10,7 @@ import type { ContigLayout } from '../../format/contig-layout.js';
 import { StreamingRecordFormatter } from '../../fasta/format-fasta.js';
 import {
   AgcInputError,
+  type OptionSpec,
   type Output,
   intOption,
   parseCommandArgs,
@@ -167,25 +168,51 @@ const extractSchema = z.object({
   streaming: z.boolean().optional(),
 });
 
-/**
- * Handle --help and the "command without arguments" case like upstream (usage). Returns an exit
- * code when the command should stop, undefined to go on.
- */
-function helpOrMissing(command: string, values: { help?: boolean }, positionals: string[], need: number, missing: string): number | undefined {
-  if (values.help) {
-    printUsage(USAGE[command], true);
-    return 0;
-  }
-  if (positionals.length === 0) {
-    printUsage(USAGE[command], false);
-    throw new AgcInputError('No archive name');
-  }
-  if (positionals.length < need) throw new AgcInputError(missing);
-  return undefined;
+/** What a read command takes: its flags, their schema and its positional arguments. */
+interface ArchiveCommandSpec<O extends OptionSpec, T extends { verbosity: number }> {
+  options: O;
+  schema: z.ZodType<T, z.ZodTypeDef, unknown>;
+  /** Fewest positional arguments (the archive included) and the error when fewer are given. */
+  need: number;
+  missing: string;
+  /** The archive is the only positional argument. */
+  archiveOnly?: boolean;
+  /** -v 1 ends with upstream's "Completed in" line. */
+  timed?: boolean;
+  /** Checks of the options that must pass before the archive is opened. */
+  check?: (opts: T) => void;
 }
 
-function openArchive(file: string): AgcArchive {
-  return AgcArchive.openSync(file);
+/**
+ * The part every read command shares: --help and a missing archive answered like upstream (usage),
+ * flags parsed and validated, the archive opened (and closed when `body` ends), the error line and
+ * exit code of runCommand.
+ */
+async function archiveCommand<O extends OptionSpec, T extends { verbosity: number }>(
+  command: string,
+  argv: string[],
+  spec: ArchiveCommandSpec<O, T>,
+  body: (archive: AgcArchive, opts: T, args: string[]) => Promise<void>,
+): Promise<number> {
+  return runCommand(command, argv, async () => {
+    const t0 = now();
+    const { values, positionals } = parseCommandArgs(argv, spec.options);
+    if (values.help) {
+      printUsage(USAGE[command], true);
+      return 0;
+    }
+    if (positionals.length === 0) {
+      printUsage(USAGE[command], false);
+      throw new AgcInputError('No archive name');
+    }
+    if (positionals.length < spec.need) throw new AgcInputError(spec.missing);
+    if (spec.archiveOnly && positionals.length > 1) throw new AgcInputError(`unexpected argument: ${positionals[1]}`);
+    const opts = validate(spec.schema, values);
+    spec.check?.(opts);
+    using archive = AgcArchive.openSync(positionals[0]);
+    await body(archive, opts, positionals);
+    if (spec.timed) completed(opts.verbosity, t0);
+  });
 }
 
 // process.hrtime rather than performance.now(): the latter loads perf_hooks on first use.
@@ -229,22 +256,20 @@ export function checkFileComponent(sample: string, dir: string): void {
 }
 
 export async function getcol(argv: string[]): Promise<number> {
-  return runCommand('getcol', argv, async () => {
-    const t0 = now();
-    const { values, positionals } = parseCommandArgs(argv, {
-      ...extractOptions,
-      fast: { type: 'boolean', short: 'f' },
-      noRef: { type: 'boolean', short: 'r' },
-    });
-    const stop = helpOrMissing('getcol', values, positionals, 1, '');
-    if (stop !== undefined) return stop;
-    if (positionals.length > 1) throw new AgcInputError(`unexpected argument: ${positionals[1]}`);
-    const opts = validate(extractSchema.extend({ fast: z.boolean().optional(), noRef: z.boolean().optional() }), values);
-    if (opts.output !== undefined) {
+  const spec = {
+    options: { ...extractOptions, fast: { type: 'boolean', short: 'f' }, noRef: { type: 'boolean', short: 'r' } },
+    schema: extractSchema.extend({ fast: z.boolean().optional(), noRef: z.boolean().optional() }),
+    need: 1,
+    missing: '',
+    archiveOnly: true,
+    timed: true,
+    check: (opts: { output?: string }) => {
+      if (opts.output === undefined) return;
       const st = fs.statSync(opts.output, { throwIfNoEntry: false });
       if (!st?.isDirectory()) throw new AgcInputError(`Path must point to an existing directory: ${opts.output}`);
-    }
-    using archive = openArchive(positionals[0]);
+    },
+  } as const;
+  return archiveCommand('getcol', argv, spec, async (archive, opts, positionals) => {
     archive.loadIntoMemory();
     let samples = archive.samplesSync();
     if (opts.noRef) samples = samples.slice(1);
@@ -339,20 +364,14 @@ export async function getcol(argv: string[]): Promise<number> {
       }
       if (opts.verbosity > 0 && layouts.length) writeStderr('\n');
     }
-    completed(opts.verbosity, t0);
   });
 }
 
 // ------------------------------------------------------------------------------------ getset
 
 export async function getset(argv: string[]): Promise<number> {
-  return runCommand('getset', argv, async () => {
-    const t0 = now();
-    const { values, positionals } = parseCommandArgs(argv, extractOptions);
-    const stop = helpOrMissing('getset', values, positionals, 2, 'No sample name');
-    if (stop !== undefined) return stop;
-    const opts = validate(extractSchema, values);
-    using archive = openArchive(positionals[0]);
+  const spec = { options: extractOptions, schema: extractSchema, need: 2, missing: 'No sample name', timed: true };
+  return archiveCommand('getset', argv, spec, async (archive, opts, positionals) => {
     archive.loadIntoMemory();
     const samples = positionals.slice(1);
     // Every sample is checked before anything is written, as upstream.
@@ -375,20 +394,14 @@ export async function getset(argv: string[]): Promise<number> {
         await sink.finish();
       }
     });
-    completed(opts.verbosity, t0);
   });
 }
 
 // ------------------------------------------------------------------------------------ getctg
 
 export async function getctg(argv: string[]): Promise<number> {
-  return runCommand('getctg', argv, async () => {
-    const t0 = now();
-    const { values, positionals } = parseCommandArgs(argv, extractOptions);
-    const stop = helpOrMissing('getctg', values, positionals, 2, 'No contig name');
-    if (stop !== undefined) return stop;
-    const opts = validate(extractSchema, values);
-    using archive = openArchive(positionals[0]);
+  const spec = { options: extractOptions, schema: extractSchema, need: 2, missing: 'No contig name', timed: true };
+  return archiveCommand('getctg', argv, spec, async (archive, opts, positionals) => {
     const { parseContigQuery, resolveRange } = await import('./query.js');
 
     // Resolve every query before writing anything, as upstream.
@@ -422,22 +435,17 @@ export async function getctg(argv: string[]): Promise<number> {
       }
       await sink.finish();
     });
-    completed(opts.verbosity, t0);
   });
 }
 
 // ------------------------------------------------------------------------------------ listings
 
 const listSchema = z.object({ output: z.string().min(1, '-o: empty file name').optional(), verbosity: verbosityOption });
+/** A listing of the whole archive (listref, listset, info). */
+const archiveListing = { options: outputOption, schema: listSchema, need: 1, missing: '', archiveOnly: true };
 
 export async function listref(argv: string[]): Promise<number> {
-  return runCommand('listref', argv, async () => {
-    const { values, positionals } = parseCommandArgs(argv, outputOption);
-    const stop = helpOrMissing('listref', values, positionals, 1, '');
-    if (stop !== undefined) return stop;
-    if (positionals.length > 1) throw new AgcInputError(`unexpected argument: ${positionals[1]}`);
-    const opts = validate(listSchema, values);
-    using archive = openArchive(positionals[0]);
+  return archiveCommand('listref', argv, archiveListing, async (archive, opts) => {
     const ref = archive.samplesSync()[0];
     await withOutput(opts.output, (out) => out.write(ref === undefined ? '' : archive.nameBytes(ref)));
   });
@@ -451,13 +459,7 @@ function nameLines(archive: AgcArchive, names: readonly string[], indent = ''): 
 }
 
 export async function listset(argv: string[]): Promise<number> {
-  return runCommand('listset', argv, async () => {
-    const { values, positionals } = parseCommandArgs(argv, outputOption);
-    const stop = helpOrMissing('listset', values, positionals, 1, '');
-    if (stop !== undefined) return stop;
-    if (positionals.length > 1) throw new AgcInputError(`unexpected argument: ${positionals[1]}`);
-    const opts = validate(listSchema, values);
-    using archive = openArchive(positionals[0]);
+  return archiveCommand('listset', argv, archiveListing, async (archive, opts) => {
     // Bytewise order of the stored names, as upstream's std::sort of std::string.
     const names = archive
       .samplesSync()
@@ -468,12 +470,8 @@ export async function listset(argv: string[]): Promise<number> {
 }
 
 export async function listctg(argv: string[]): Promise<number> {
-  return runCommand('listctg', argv, async () => {
-    const { values, positionals } = parseCommandArgs(argv, outputOption);
-    const stop = helpOrMissing('listctg', values, positionals, 2, 'No sample name');
-    if (stop !== undefined) return stop;
-    const opts = validate(listSchema, values);
-    using archive = openArchive(positionals[0]);
+  const spec = { options: outputOption, schema: listSchema, need: 2, missing: 'No sample name' };
+  return archiveCommand('listctg', argv, spec, async (archive, opts, positionals) => {
     const parts: Buffer[] = [];
     for (const s of positionals.slice(1)) {
       const contigs = archive.contigsSync(s);
@@ -485,14 +483,7 @@ export async function listctg(argv: string[]): Promise<number> {
 }
 
 export async function info(argv: string[]): Promise<number> {
-  return runCommand('info', argv, async () => {
-    const t0 = now();
-    const { values, positionals } = parseCommandArgs(argv, outputOption);
-    const stop = helpOrMissing('info', values, positionals, 1, '');
-    if (stop !== undefined) return stop;
-    if (positionals.length > 1) throw new AgcInputError(`unexpected argument: ${positionals[1]}`);
-    const opts = validate(listSchema, values);
-    using archive = openArchive(positionals[0]);
+  return archiveCommand('info', argv, { ...archiveListing, timed: true }, async (archive, opts) => {
     const p = archive.params;
     const samples = archive.samplesSync();
     let text =
@@ -512,6 +503,5 @@ export async function info(argv: string[]): Promise<number> {
     const [before, after] = text.split('\0') as [string, string];
     const bytes = Buffer.concat([Buffer.from(before), samples[0] === undefined ? Buffer.alloc(0) : archive.nameBytes(samples[0]), Buffer.from(after)]);
     await withOutput(opts.output, (out) => out.write(bytes));
-    completed(opts.verbosity, t0);
   });
 }
