@@ -22,6 +22,22 @@ namespace agcnode {
 
 namespace {
 
+// Huge pages for memory read at random where the kernel allows them on request: 4 KiB pages
+// cost a TLB miss and, to fill, a fault each.
+bool AdviseHugePages(void* data, size_t size) {
+#ifdef __linux__
+  const uintptr_t huge = uintptr_t(2) << 20;
+  const uintptr_t lo = (reinterpret_cast<uintptr_t>(data) + huge - 1) & ~(huge - 1);
+  const uintptr_t hi = (reinterpret_cast<uintptr_t>(data) + size) & ~(huge - 1);
+  return hi > lo && madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE) == 0;
+#else
+  (void)data;
+  (void)size;
+  return false;
+#endif
+}
+
+
 // The code -> letter table followed by the letter -> complement table.
 constexpr size_t kTablesSize = 512;
 
@@ -183,14 +199,7 @@ class Prefetch : public Napi::AsyncWorker {
       throw InputRangeError(env, "words: not aligned");
     if (Overlaps(space_, space_size_, image_, image_size_))
       throw InputRangeError(env, "space overlaps image");
-#ifdef __linux__
-    // Huge pages for the space where the kernel allows them on request: queries read it at random,
-    // and 4 KiB pages cost a TLB miss and, to fill, a fault each.
-    const uintptr_t huge = uintptr_t(2) << 20;
-    const uintptr_t lo = (reinterpret_cast<uintptr_t>(space_) + huge - 1) & ~(huge - 1);
-    const uintptr_t hi = (reinterpret_cast<uintptr_t>(space_) + space_size_) & ~(huge - 1);
-    if (hi > lo) madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
-#endif
+    AdviseHugePages(space_, space_size_);
     const double* j = info[2].As<Napi::Float64Array>().Data();
     jobs_.reserve(count);
     for (size_t i = 0; i < count; i++) {
@@ -383,6 +392,13 @@ class Prefetch : public Napi::AsyncWorker {
   std::vector<Napi::ObjectReference> keep_;
 };
 
+// adviseHugePages(bytes): asks for huge pages under the whole 2 MiB pages of `bytes` (a hint; no
+// effect where the kernel does not take it). Returns whether the hint was given.
+Napi::Value AdviseHugePagesJs(const Napi::CallbackInfo& info) {
+  Napi::Uint8Array bytes = AsUint8Array(info[0], "bytes");
+  return Napi::Boolean::New(info.Env(), AdviseHugePages(bytes.Data(), bytes.ElementLength()));
+}
+
 // prefetchArchive(path, image, jobs, space, words, meta): Promise<parts decoded in the background>
 Napi::Value PrefetchArchiveJs(const Napi::CallbackInfo& info) {
   auto* worker = new Prefetch(info.Env(), info);
@@ -401,6 +417,8 @@ void InitSegment(Napi::Env env, Napi::Object exports) {
   exports.Set("lzDecodeRange", Napi::Function::New<Coded<LzDecodeRangeJs>>(env, "lzDecodeRange"));
   exports.Set("prefetchArchive",
               Napi::Function::New<Coded<PrefetchArchiveJs>>(env, "prefetchArchive"));
+  exports.Set("adviseHugePages",
+              Napi::Function::New<Coded<AdviseHugePagesJs>>(env, "adviseHugePages"));
 }
 
 }  // namespace agcnode

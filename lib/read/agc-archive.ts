@@ -20,27 +20,19 @@ import { NameTable } from '../format/names.js';
 import { ByteLru } from './byte-lru.js';
 import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER } from '../format/letters.js';
 import { lzDiffDecodeInto } from '../format/lz-diff-decode.js';
-import {
-  type Allocate,
-  NO_RAW_GROUPS,
-  Pack,
-  allocate,
-  decodeReferencePart,
-  groupStreamNames,
-  packBytes,
-  rawEntryInto,
-  unpackPart,
-} from '../format/segment-decode.js';
+import { type Allocate, NO_RAW_GROUPS, Pack, allocate, decodeReferencePart, groupStreamNames, packBytes, rawEntryInto } from '../format/segment-decode.js';
 import { type ContigLayout, type SegmentRangeWriter, type SegmentWriter, makeLayout, writeContigRange, writeWholeContig } from '../format/contig-layout.js';
 import { StreamingRecordFormatter, headerLine, wrapInPlace, wrappedSize } from '../fasta/format-fasta.js';
 import { RecordWriter } from './record-writer.js';
 import { SharedParts, type SharedPartsInit } from './shared-parts.js';
 import { BackgroundDecode } from './background-decode.js';
+import { PartRing } from './part-ring.js';
 import {
   CHECKPOINT_STEP,
   type PackedReference,
   type RangeKernels,
   RefForm,
+  compressedPackSize,
   decompressWith,
   decompressedReference,
   nativeRangeKernels,
@@ -222,6 +214,11 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   /** zstd into fresh buffers that are not zero-filled first. */
   private readonly decompress: (frame: Uint8Array, rawSize: number) => Uint8Array;
   private readonly packs: ByteLru<number, Pack>;
+  /** Memory of the packs and packed references that ranges decompress (see part-ring.ts). */
+  private readonly packRing: PartRing;
+  private readonly refRing: PartRing;
+  /** Compressed bytes of the part being decoded (reused; see readPartReused). */
+  private partScratch = new Uint8Array(0);
   /** Whole decoded segments, admitted only while there is room (see writeSegmentRange). */
   private readonly segments: ByteLru<number | string, Uint8Array>;
   private readonly streamIds = new Map<number, { ref: number; delta: number }>();
@@ -307,10 +304,13 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     });
     this.layouts = new ByteLru(metaBytes);
     this.refs = new ByteLru(Math.floor(cacheBytes * 0.4));
-    // Packs get as much as references: on archives that outgrow the cache every cold query
-    // decompresses a pack; decoded segments only save repeated LZ decodes (admitted on a 2nd touch).
-    this.packs = new ByteLru(Math.floor(cacheBytes * 0.4));
-    this.segments = new ByteLru(Math.floor(cacheBytes * 0.2));
+    // Packs get the most: on archives that outgrow the cache every cold query decompresses a
+    // pack; decoded segments only save repeated LZ decodes. The rings hold what the caches
+    // account for (packed references within the references' 40 %), so they add no budget.
+    this.packs = new ByteLru(Math.floor(cacheBytes * 0.45));
+    this.segments = new ByteLru(Math.floor(cacheBytes * 0.15));
+    this.packRing = new PartRing(Math.floor(cacheBytes * 0.45), (key) => this.packs.delete(key));
+    this.refRing = new PartRing(Math.floor(cacheBytes * 0.15), (g) => this.refs.delete(-1 - g));
     if (prefetchMax !== undefined) {
       try {
         if (archive.fileSize <= prefetchMax) this.startBackgroundDecode(cacheBytes);
@@ -381,6 +381,9 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     this.layouts.clear();
     this.refs.clear();
     this.packs.clear();
+    this.packRing.release();
+    this.refRing.release();
+    this.partScratch = new Uint8Array(0);
     this.segments.clear();
     this.image = undefined;
     this.space = undefined;
@@ -514,6 +517,20 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   private getPart(sid: number, part: number): ArchivePart {
     if (!this.image && this.background?.imageReady()) this.image = ArchiveImage.fromBytes(this.background.image, this.archive, this.path);
     return this.image ? this.image.getPart(sid, part) : this.archive.getPart(sid, part);
+  }
+
+  /**
+   * As getPart, but the data may be a view into a buffer reused by the next call (when it is read
+   * from the file): for parts that are decompressed at once. Saves a fresh buffer (two, natively)
+   * per part read.
+   */
+  private readPartReused(sid: number, part: number): ArchivePart {
+    if (this.image || this.background?.imageReady()) return this.getPart(sid, part);
+    const size = this.archive.partSize(sid, part);
+    if (size > 64 << 20) return this.archive.getPart(sid, part);
+    if (size > this.partScratch.length) this.partScratch = new Uint8Array(Math.max(size, Math.min(64 << 20, 2 * this.partScratch.length), 1 << 16));
+    const metadata = this.archive.readPartInto(sid, part, this.partScratch);
+    return { data: this.partScratch.subarray(0, size), metadata };
   }
 
   [Symbol.dispose](): void {
@@ -937,8 +954,9 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       const ahead = bg?.claim(sid, 0);
       if (ahead) r = decompressedReference(ahead, bg!.marker, bg!.metadata);
       else {
-        const part = this.getPart(sid, 0);
-        r = packedReference(part.data, part.metadata, this.kernels);
+        const part = this.readPartReused(sid, 0);
+        // (stored as codes: kept as read, so out of the reused buffer)
+        r = packedReference(part.metadata === 0 ? part.data.slice() : part.data, part.metadata, this.kernels, (n) => this.refRing.allocate(n, g));
       }
     } catch (e) {
       throw this.corrupt(`reference of group ${g}`, e);
@@ -978,8 +996,15 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
           p = new Pack(ahead, this.background!.ends);
           this.packCheckpoints.set(p, this.background!.checkpointTable);
         } else {
-          const part = this.getPart(sid, partNo);
-          p = unpackPart(part.data, part.metadata, this.decompress);
+          const part = this.readPartReused(sid, partNo);
+          if (part.metadata === 0) p = new Pack(part.data.slice());
+          else {
+            // (the size is checked against the frame before anything is allocated)
+            const size = compressedPackSize(part.data, part.metadata);
+            const out = this.packRing.allocate(size, key) ?? Buffer.allocUnsafeSlow(size);
+            this.kernels.decompressInto(part.data.subarray(0, part.data.length - 1), out);
+            p = new Pack(out);
+          }
         }
       }
     } catch (e) {
