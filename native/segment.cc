@@ -37,7 +37,6 @@ bool AdviseHugePages(void* data, size_t size) {
 #endif
 }
 
-
 // The code -> letter table followed by the letter -> complement table.
 constexpr size_t kTablesSize = 512;
 

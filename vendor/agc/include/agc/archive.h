@@ -111,7 +111,8 @@ class CArchive {
   void require_mode(bool input, const char* what) const;
   void check_stream(size_t stream_id) const;
   void check_part(size_t stream_id, size_t part_id) const;
-  // Seeks to part (stream_id, part_id), reads its metadata varint; returns the data size (0: empty).
+  // Seeks to part (stream_id, part_id), reads its metadata varint; returns the data size (0:
+  // empty).
   size_t read_part_head(size_t stream_id, size_t part_id, uint64_t& metadata, const char* what);
   void read_footer();
   void write_bytes(const uint8_t* data, size_t len);
