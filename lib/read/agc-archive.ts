@@ -72,7 +72,7 @@ export interface ArchiveParams {
 }
 
 export interface AgcArchiveOptions {
-  /** Budget in bytes for decoded references, packs and segments (default 256 MiB). */
+  /** Budget in bytes for decoded references (40 %) and packs (60 %); default 256 MiB. */
   cacheBytes?: number;
   /** Budget in bytes for decoded sample descriptions (default 64 MiB). */
   metadataCacheBytes?: number;
@@ -219,8 +219,6 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   private readonly refRing: PartRing;
   /** Compressed bytes of the part being decoded (reused; see readPartReused). */
   private partScratch = new Uint8Array(0);
-  /** Whole decoded segments, admitted only while there is room (see writeSegmentRange). */
-  private readonly segments: ByteLru<number | string, Uint8Array>;
   private readonly streamIds = new Map<number, { ref: number; delta: number }>();
   private streamIdByName: Map<string, number> | undefined;
   private image: ArchiveImage | undefined;
@@ -305,12 +303,11 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     this.layouts = new ByteLru(metaBytes);
     this.refs = new ByteLru(Math.floor(cacheBytes * 0.4));
     // Packs get the most: on archives that outgrow the cache every cold query decompresses a
-    // pack; decoded segments only save repeated LZ decodes. The rings hold what the caches
-    // account for (packed references within the references' 40 %), so they add no budget.
-    this.packs = new ByteLru(Math.floor(cacheBytes * 0.45));
-    this.segments = new ByteLru(Math.floor(cacheBytes * 0.15));
-    this.packRing = new PartRing(Math.floor(cacheBytes * 0.45), (key) => this.packs.delete(key));
-    this.refRing = new PartRing(Math.floor(cacheBytes * 0.15), (g) => this.refs.delete(-1 - g));
+    // pack. The rings hold what the caches account for (packed references within the
+    // references' 40 %), so they add no budget.
+    this.packs = new ByteLru(Math.floor(cacheBytes * 0.6));
+    this.packRing = new PartRing(Math.floor(cacheBytes * 0.6), (key) => this.packs.delete(key));
+    this.refRing = new PartRing(Math.floor(cacheBytes * 0.2), (g) => this.refs.delete(-1 - g));
     if (prefetchMax !== undefined) {
       try {
         if (archive.fileSize <= prefetchMax) this.startBackgroundDecode(cacheBytes);
@@ -384,7 +381,6 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     this.packRing.release();
     this.refRing.release();
     this.partScratch = new Uint8Array(0);
-    this.segments.clear();
     this.image = undefined;
     this.space = undefined;
   }
@@ -817,9 +813,9 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   }
 
   /**
-   * Letters of positions [start, end) of a contig (clipped by the caller). `cacheSegments` keeps
-   * decoded segments for later queries; bulk extraction turns it off so it does not evict the
-   * references that every sample needs.
+   * Letters of positions [start, end) of a contig (clipped by the caller). `cacheSegments` reads
+   * through the range kernels and their caches (packed references); bulk extraction turns it off
+   * to decode whole contigs from letter references, which every sample needs.
    */
   readContig(layout: ContigLayout, start: number, end: number, cacheSegments: boolean): Uint8Array {
     this.checkOpen();
@@ -1069,18 +1065,6 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     return new AgcCorruptError(`${this.path}: corrupted archive: ${where}: ${e.message}`, { cause: e });
   }
 
-  /** Earlier range reads per segment (up to 1 Mi segments are remembered, then it starts over). */
-  private touched = new Map<number | string, number>();
-
-  /** Whether segment `key` was read at least `times` times before (and counts this read). */
-  private touchedBefore(key: number | string, times: number): boolean {
-    const seen = this.touched.get(key) ?? 0;
-    if (seen >= times) return true;
-    if (seen === 0 && this.touched.size >= 1 << 20) this.touched = new Map();
-    this.touched.set(key, seen + 1);
-    return false;
-  }
-
   private readonly segmentRangeWriter: SegmentRangeWriter = (l, j, i0, count, dst, q) =>
     this.writeSegmentRange(l.groupId[j], l.inGroupId[j], l.rawLength[j], l.revComp[j] !== 0, i0, count, dst, q);
 
@@ -1100,19 +1084,14 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       this.kernels.refRange(ref.bytes, ref.form, i0, count, dst, q, rc);
       return;
     }
-    // A segment cache that admits while it has room and never evicts for a new segment: on an
-    // archive that fits, repeated queries copy from decoded segments; on a larger one, decoding
-    // whole segments only to evict them again would cost more than decoding each range alone.
-    const key = g < 2097152 && inGroupId < 2147483648 ? g * 4294967296 + inGroupId * 2 + (rc ? 1 : 0) : `${g}:${inGroupId}:${rc ? 1 : 0}`;
-    const hit = this.segments.get(key);
-    if (hit !== undefined) {
-      dst.set(hit.subarray(i0, i0 + count), q);
-      return;
-    }
+    // Decoded segments are not cached: with the entries' checkpoints a 4 kb range costs a few
+    // microseconds, and decoding whole segments to keep them cost more than it saved, even
+    // for queries that come back to the same 200 kb (klebsiella-8: 10,000 such ranges 196 ms
+    // with a cache admitting on the fourth read, 133 ms without; random ranges on 8 x 60 Mbp 20 %
+    // faster without).
     const P = this.params.packCardinality;
     // pack() and packedReference() report their own failures; the try covers this segment's decoding.
     if (g < NO_RAW_GROUPS) {
-      // Raw segments are never admitted: a range of a cached pack is as cheap as one of a decoded segment.
       const pack = this.pack(g, Math.floor(inGroupId / P));
       try {
         const entry = pack.entry(inGroupId % P);
@@ -1127,17 +1106,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     const pack = this.pack(g, Math.floor(k / P));
     const ref = this.packedReference(g);
     try {
-      const entry = pack.entry(k % P);
-      // Admit an LZ segment on its fourth read only: most segments of a large archive are read
-      // a few times at most by random queries, and decoding a whole one costs about six 4 kb ranges.
-      if (this.segments.byteSize + n <= this.segments.budget && this.touchedBefore(key, 3)) {
-        const seg = unfilled(n);
-        this.kernels.lzRange(ref, entry, this.params.minMatchLength, n, 0, n, seg, 0, rc);
-        this.segments.set(key, seg, n);
-        dst.set(seg.subarray(i0, i0 + count), q);
-      } else {
-        this.kernels.lzRange(ref, entry, this.params.minMatchLength, n, i0, i0 + count, dst, q, rc, this.entryCheckpoints(pack, k % P, n));
-      }
+      this.kernels.lzRange(ref, pack.entry(k % P), this.params.minMatchLength, n, i0, i0 + count, dst, q, rc, this.entryCheckpoints(pack, k % P, n));
     } catch (e) {
       throw this.corrupt(`group ${g}, segment ${inGroupId}`, e);
     }
