@@ -233,15 +233,30 @@ class Prefetch : public Napi::AsyncWorker {
         self->cv_.notify_all();
       }
     } finish{this};
-    if (!ReadImage()) {
-      AtomicAt(words_, 1)->store(kFailed, std::memory_order_release);
-      return;
-    }
-    AtomicAt(words_, 1)->store(kDone, std::memory_order_release);
+    // Parts are read from the file one by one, into their place in the image, and decoded at
+    // once: decoding no longer waits until the whole file is in (a query that finds its part not
+    // decoded yet decodes it itself, so every millisecond of delay here is work on the JS thread).
+    // The rest of the file follows, and the image is marked whole only then.
+    FILE* f = std::fopen(path_.c_str(), "rb");
+    bool image_ok = f != nullptr;
+    bool stopped = false;
+    std::vector<std::pair<size_t, size_t>> read;
+    read.reserve(jobs_.size());
     size_t used = 0;
-    for (size_t i = 0; i < jobs_.size(); i++) {
-      if (AtomicAt(words_, 0)->load(std::memory_order_acquire) != 0 || torn_down_flag_.load())
+    for (size_t i = 0; i < jobs_.size() && image_ok; i++) {
+      if (AtomicAt(words_, 0)->load(std::memory_order_acquire) != 0 || torn_down_flag_.load()) {
+        stopped = true;
         break;
+      }
+      // the metadata varint (at most 9 bytes), then the data
+      const size_t from = jobs_[i].offset;
+      const size_t to = std::min(image_size_, jobs_[i].offset + jobs_[i].size + 9);
+      if (!ReadRange(f, from, to)) {
+        image_ok = false;
+        break;
+      }
+      read.emplace_back(from, to);
+      if (used >= space_size_) continue;  // full: the rest is decoded on demand
       int32_t* w = words_ + 4 + kJobWords * i;
       int32_t expected = kPending;
       if (!AtomicAt(w, 0)->compare_exchange_strong(expected, kBusy, std::memory_order_acq_rel))
@@ -253,8 +268,10 @@ class Prefetch : public Napi::AsyncWorker {
         result = kFailed;
       }
       AtomicAt(w, 0)->store(result, std::memory_order_release);
-      if (used >= space_size_) break;  // full: the rest is decoded on demand
     }
+    if (image_ok && !stopped) image_ok = ReadHoles(f, read);
+    if (f) std::fclose(f);
+    AtomicAt(words_, 1)->store(image_ok && !stopped ? kDone : kFailed, std::memory_order_release);
   }
 
   void OnOK() override { deferred_.Resolve(Napi::Number::New(Env(), double(decoded_))); }
@@ -265,21 +282,30 @@ class Prefetch : public Napi::AsyncWorker {
     size_t offset, size;
   };
 
-  bool ReadImage() {
-    FILE* f = std::fopen(path_.c_str(), "rb");
-    if (!f) return false;
-    // in slices, so that a teardown does not wait for the whole file
-    size_t got = 0;
-    while (got < image_size_ && !torn_down_flag_.load()) {
-      const size_t want = std::min<size_t>(image_size_ - got, size_t(8) << 20);
-      const size_t n = std::fread(image_ + got, 1, want, f);
-      got += n;
-      if (n < want) break;
+  // Reads file bytes [from, to) into the image, in slices so that a teardown does not wait long.
+  bool ReadRange(FILE* f, size_t from, size_t to) {
+    if (from >= to) return true;
+    if (std::fseek(f, long(from), SEEK_SET) != 0) return false;
+    while (from < to) {
+      if (torn_down_flag_.load()) return false;
+      const size_t want = std::min<size_t>(to - from, size_t(8) << 20);
+      if (std::fread(image_ + from, 1, want, f) != want) return false;
+      from += want;
     }
-    // one byte more means the file grew since it was opened: not the archive we know
-    const bool exact = got == image_size_ && std::fgetc(f) == EOF;
-    std::fclose(f);
-    return exact;
+    return true;
+  }
+
+  // Reads what the parts did not cover, then checks that the file ends where it did at open (one
+  // byte more means it grew since: not the archive we know).
+  bool ReadHoles(FILE* f, std::vector<std::pair<size_t, size_t>>& read) {
+    std::sort(read.begin(), read.end());
+    size_t at = 0;
+    for (const auto& r : read) {
+      if (r.first > at && !ReadRange(f, at, r.first)) return false;
+      at = std::max(at, r.second);
+    }
+    if (at < image_size_ && !ReadRange(f, at, image_size_)) return false;
+    return std::fseek(f, long(image_size_), SEEK_SET) == 0 && std::fgetc(f) == EOF;
   }
 
   // A part: metadata varint, then data = zstd frame + marker byte (docs/format.md 1.2, 5.3, 5.4).

@@ -1,6 +1,7 @@
 // The `prefetch` open's background work (native/segment.cc prefetchArchive): on a thread of the
-// libuv pool, the archive file is read into memory and then every reference and pack is
-// decompressed into one shared space, while the JS thread answers queries. Random queries on a
+// libuv pool, every reference and pack is read into its place in an image of the file and
+// decompressed into one shared space at once (then the rest of the file is read and the image is
+// whole), while the JS thread answers queries. Random queries on a
 // large archive spend most of their time in zstd, and a second core can do that ahead of them.
 //
 // Both threads claim a part by compare-and-swap on its state word, so each part is decoded once:
