@@ -209,7 +209,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   private readonly kernels: RangeKernels;
   /** Checkpoints of the LZ-diff entries of cached packs (they go with their pack). */
   private readonly checkpoints = new WeakMap<Pack, Uint32Array[]>();
-  /** Where the background decoding left the checkpoints of a pack's entries. */
+  /** The background job of a pack decoded there (its entries' checkpoints come from it). */
   private readonly packCheckpoints = new WeakMap<Pack, number>();
   /** zstd into fresh buffers that are not zero-filled first. */
   private readonly decompress: (frame: Uint8Array, rawSize: number) => Uint8Array;
@@ -990,7 +990,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
         const ahead = this.background?.claim(sid, partNo);
         if (ahead && this.background!.marker === 0) {
           p = new Pack(ahead, this.background!.ends);
-          this.packCheckpoints.set(p, this.background!.checkpointTable);
+          this.packCheckpoints.set(p, this.background!.job);
         } else {
           const part = this.readPartReused(sid, partNo);
           if (part.metadata === 0) p = new Pack(part.data.slice());
@@ -1017,8 +1017,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     if (list === undefined) this.checkpoints.set(pack, (list = []));
     let c = list[e];
     if (c === undefined) {
-      const table = this.packCheckpoints.get(pack);
-      c = (table !== undefined && this.background?.checkpoints(table, e)) || newCheckpoints(n);
+      const job = this.packCheckpoints.get(pack);
+      c = (job !== undefined && this.background?.checkpoints(job, e)) || newCheckpoints(n);
       list[e] = c;
     }
     return c;

@@ -34,8 +34,8 @@ export class BackgroundDecode {
   metadata = 0;
   marker = 0;
   ends: Uint32Array = new Uint32Array(0);
-  /** Byte offset of the pack's checkpoint table in the space, or -1 (see checkpoints()). */
-  checkpointTable = -1;
+  /** The claimed part's job (see checkpoints()). */
+  job = -1;
 
   private constructor(
     path: string,
@@ -109,15 +109,18 @@ export class BackgroundDecode {
     this.metadata = this.meta[j];
     this.marker = this.words[w + 3];
     this.ends = new Uint32Array(this.space.buffer, this.words[w + 4], this.words[w + 5]);
-    this.checkpointTable = this.words[w + 6];
+    this.job = j;
     return this.space.subarray(at, at + this.words[w + 2]);
   }
 
   /**
-   * The checkpoints found in the background for entry e of the pack whose table is at `table`
-   * (checkpointTable of its claim), or undefined.
+   * The checkpoints found in the background for entry e of the pack of job `job` (as claimed), or
+   * undefined (none, or not yet: they are made after every part is decompressed).
    */
-  checkpoints(table: number, e: number): Uint32Array | undefined {
+  checkpoints(job: number, e: number): Uint32Array | undefined {
+    if (job < 0) return undefined;
+    // the table's offset is published last, after the table
+    const table = Atomics.load(this.words, HEAD + JOB_WORDS * job + 6);
     if (table < 0) return undefined;
     const at = new Uint32Array(this.space.buffer, table + 4 * e, 1)[0];
     if (at === 0) return undefined;
