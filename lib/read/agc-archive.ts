@@ -353,8 +353,11 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   private startBackgroundDecode(budget: number): void {
     const names = this.archive.streamNames();
     const groupStream = /^x[0-9A-Za-z_#]+[rd]$/;
+    // References first: a query into an LZ-coded segment needs its group's reference and pack,
+    // and the references, nearly incompressible, are decompressed several times faster per byte.
     const streams: number[] = [];
-    for (let sid = 0; sid < names.length; sid++) if (groupStream.test(names[sid])) streams.push(sid);
+    for (let sid = 0; sid < names.length; sid++) if (groupStream.test(names[sid]) && names[sid].endsWith('r')) streams.push(sid);
+    for (let sid = 0; sid < names.length; sid++) if (groupStream.test(names[sid]) && names[sid].endsWith('d')) streams.push(sid);
     this.background = BackgroundDecode.start(this.archive, this.path, streams, budget, this.params.minMatchLength, CHECKPOINT_STEP);
   }
 
