@@ -27,6 +27,14 @@ describe('PartRing', () => {
     expect(evicted).toEqual([1, 2]);
   });
 
+  it('a ring whose buffer cannot be allocated hands out nothing (callers use buffers of their own)', () => {
+    const ring = new PartRing(2 ** 53, () => {
+      throw new Error('nothing to evict');
+    });
+    expect(ring.allocate(1000, 1)).toBeUndefined();
+    expect(ring.allocate(1000, 2)).toBeUndefined();
+  });
+
   it('a wrap evicts the parts left at the end of the buffer first', () => {
     const evicted: number[] = [];
     const ring = new PartRing(1000, (k) => evicted.push(k));

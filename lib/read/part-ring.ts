@@ -23,6 +23,8 @@ export class PartRing {
   private starts: number[] = [];
   private ends: number[] = [];
   private front = 0;
+  /** The buffer could not be allocated (see allocate). */
+  private unavailable = false;
 
   /**
    * @param capacity bytes of the ring (allocated at the first allocate())
@@ -41,7 +43,15 @@ export class PartRing {
     if (size > this.capacity / 8 || size <= 0) return undefined;
     let buffer = this.buffer;
     if (buffer === undefined) {
-      buffer = this.buffer = new Uint8Array(this.capacity);
+      if (this.unavailable) return undefined;
+      try {
+        buffer = this.buffer = new Uint8Array(this.capacity);
+      } catch (e) {
+        // larger than one array can be here, or no memory: parts get buffers of their own
+        if (!(e instanceof RangeError)) throw e;
+        this.unavailable = true;
+        return undefined;
+      }
       native.adviseHugePages(buffer);
     }
     let start = this.head;
