@@ -46,6 +46,11 @@ export declare class Archive {
   // ---- read mode ----
   /** Data and metadata of part `partId` of a stream (metadata 0 and empty data when the size is 0). */
   getPart(streamId: number, partId: number): { data: Uint8Array; metadata: number };
+  /**
+   * Read the part's data into dst[0, size) (size: getPartSize; a shorter dst is an error, nothing
+   * read); returns its metadata. Lets a reader reuse one buffer for compressed parts.
+   */
+  readPartInto(streamId: number, partId: number, dst: Uint8Array): number;
   /** Size of the part's data without reading it. */
   getPartSize(streamId: number, partId: number): number;
   /** File offset of the part (of its metadata varint), as stored in the footer. */
@@ -153,6 +158,11 @@ export declare function zstdDecompressInto(data: Uint8Array, dst: Uint8Array): n
  * offset and count of the entry ends, offset of the checkpoint table (or -1); meta: per job metadata. Job states: 0 pending, 1 decoding, 2 done, 3 taken by the caller,
  * 4 failed or not done. Resolves with the number of parts decoded in the background.
  */
+/**
+ * Asks the kernel for huge pages under the whole 2 MiB pages of `bytes` (a hint, for memory read
+ * at random); returns whether the hint was given (false where there is no such hint).
+ */
+export declare function adviseHugePages(bytes: Uint8Array): boolean;
 export declare function prefetchArchive(
   path: string,
   image: Uint8Array,

@@ -27,6 +27,7 @@ class Archive : public Napi::ObjectWrap<Archive> {
             InstanceMethod<&Archive::Coded<&Archive::FlushOutBuffers>>("flushOutBuffers"),
             InstanceMethod<&Archive::Coded<&Archive::GetPosition>>("getPosition"),
             InstanceMethod<&Archive::Coded<&Archive::GetPart>>("getPart"),
+            InstanceMethod<&Archive::Coded<&Archive::ReadPartInto>>("readPartInto"),
             InstanceMethod<&Archive::Coded<&Archive::GetPartSize>>("getPartSize"),
             InstanceMethod<&Archive::Coded<&Archive::GetPartOffset>>("getPartOffset"),
             InstanceMethod<&Archive::Coded<&Archive::GetFileSize>>("getFileSize"),
@@ -193,6 +194,21 @@ class Archive : public Napi::ObjectWrap<Archive> {
     out.Set("data", ToBuffer(env, data));
     out.Set("metadata", meta);
     return out;
+  }
+
+  // readPartInto(stream, part, dst): the part's data into dst[0, size) (size: getPartSize);
+  // returns its metadata.
+  Napi::Value ReadPartInto(const Napi::CallbackInfo& info) {
+    agc::CArchive& a = for_reading(info.Env(), "readPartInto");
+    size_t stream = stream_arg(info, a);
+    size_t part = part_arg(info, a, stream);
+    Napi::Uint8Array dst = AsUint8Array(info[2], "dst");
+    uint64_t metadata = 0;
+    a.ReadPartInto(stream, part, dst.Data(), dst.ElementLength(), metadata);
+    return SafeNumber(info.Env(), metadata,
+                      ("metadata of part " + std::to_string(part) + " of stream '" +
+                       a.GetStreamName(stream) + "' in " + path_)
+                          .c_str());
   }
 
   Napi::Value GetPartSize(const Napi::CallbackInfo& info) {

@@ -22,6 +22,21 @@ namespace agcnode {
 
 namespace {
 
+// Huge pages for memory read at random where the kernel allows them on request: 4 KiB pages
+// cost a TLB miss and, to fill, a fault each.
+bool AdviseHugePages(void* data, size_t size) {
+#ifdef __linux__
+  const uintptr_t huge = uintptr_t(2) << 20;
+  const uintptr_t lo = (reinterpret_cast<uintptr_t>(data) + huge - 1) & ~(huge - 1);
+  const uintptr_t hi = (reinterpret_cast<uintptr_t>(data) + size) & ~(huge - 1);
+  return hi > lo && madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE) == 0;
+#else
+  (void)data;
+  (void)size;
+  return false;
+#endif
+}
+
 // The code -> letter table followed by the letter -> complement table.
 constexpr size_t kTablesSize = 512;
 
@@ -183,14 +198,7 @@ class Prefetch : public Napi::AsyncWorker {
       throw InputRangeError(env, "words: not aligned");
     if (Overlaps(space_, space_size_, image_, image_size_))
       throw InputRangeError(env, "space overlaps image");
-#ifdef __linux__
-    // Huge pages for the space where the kernel allows them on request: queries read it at random,
-    // and 4 KiB pages cost a TLB miss and, to fill, a fault each.
-    const uintptr_t huge = uintptr_t(2) << 20;
-    const uintptr_t lo = (reinterpret_cast<uintptr_t>(space_) + huge - 1) & ~(huge - 1);
-    const uintptr_t hi = (reinterpret_cast<uintptr_t>(space_) + space_size_) & ~(huge - 1);
-    if (hi > lo) madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
-#endif
+    AdviseHugePages(space_, space_size_);
     const double* j = info[2].As<Napi::Float64Array>().Data();
     jobs_.reserve(count);
     for (size_t i = 0; i < count; i++) {
@@ -225,15 +233,30 @@ class Prefetch : public Napi::AsyncWorker {
         self->cv_.notify_all();
       }
     } finish{this};
-    if (!ReadImage()) {
-      AtomicAt(words_, 1)->store(kFailed, std::memory_order_release);
-      return;
-    }
-    AtomicAt(words_, 1)->store(kDone, std::memory_order_release);
+    // Parts are read from the file one by one, into their place in the image, and decoded at
+    // once: decoding no longer waits until the whole file is in (a query that finds its part not
+    // decoded yet decodes it itself, so every millisecond of delay here is work on the JS thread).
+    // The rest of the file follows, and the image is marked whole only then.
+    FILE* f = std::fopen(path_.c_str(), "rb");
+    bool image_ok = f != nullptr;
+    bool stopped = false;
+    std::vector<std::pair<size_t, size_t>> read;
+    read.reserve(jobs_.size());
     size_t used = 0;
-    for (size_t i = 0; i < jobs_.size(); i++) {
-      if (AtomicAt(words_, 0)->load(std::memory_order_acquire) != 0 || torn_down_flag_.load())
+    for (size_t i = 0; i < jobs_.size() && image_ok; i++) {
+      if (AtomicAt(words_, 0)->load(std::memory_order_acquire) != 0 || torn_down_flag_.load()) {
+        stopped = true;
         break;
+      }
+      // the metadata varint (at most 9 bytes), then the data
+      const size_t from = jobs_[i].offset;
+      const size_t to = std::min(image_size_, jobs_[i].offset + jobs_[i].size + 9);
+      if (!ReadRange(f, from, to)) {
+        image_ok = false;
+        break;
+      }
+      read.emplace_back(from, to);
+      if (used >= space_size_) continue;  // full: the rest is decoded on demand
       int32_t* w = words_ + 4 + kJobWords * i;
       int32_t expected = kPending;
       if (!AtomicAt(w, 0)->compare_exchange_strong(expected, kBusy, std::memory_order_acq_rel))
@@ -245,7 +268,25 @@ class Prefetch : public Napi::AsyncWorker {
         result = kFailed;
       }
       AtomicAt(w, 0)->store(result, std::memory_order_release);
-      if (used >= space_size_) break;  // full: the rest is decoded on demand
+    }
+    if (image_ok && !stopped) image_ok = ReadHoles(f, read);
+    if (f) std::fclose(f);
+    AtomicAt(words_, 1)->store(image_ok && !stopped ? kDone : kFailed, std::memory_order_release);
+    // The LZ-diff checkpoints of every decoded pack's entries come last: parsing every entry
+    // took a third of this thread's time, and a part decoded sooner saves the JS thread a whole
+    // decompression, while a query into an entry without checkpoints parses only up to its range
+    // (and records its own).
+    for (size_t i = 0; i < jobs_.size() && !stopped && step_ > 0 && used < space_size_; i++) {
+      if (AtomicAt(words_, 0)->load(std::memory_order_acquire) != 0 || torn_down_flag_.load())
+        break;
+      int32_t* w = words_ + 4 + kJobWords * i;
+      // decoded here (a part the JS thread claimed first was never written to the space)
+      if (AtomicAt(w, 0)->load(std::memory_order_acquire) != kDone || w[3] != 0 || w[5] <= 0)
+        continue;
+      const uint32_t* ends = reinterpret_cast<const uint32_t*>(space_ + size_t(w[4]));
+      const size_t table = (used + 3) & ~size_t(3);
+      if (!Checkpoints(space_ + size_t(w[1]), ends, size_t(w[5]), table, used)) break;
+      AtomicAt(w, 6)->store(int32_t(table), std::memory_order_release);
     }
   }
 
@@ -257,21 +298,30 @@ class Prefetch : public Napi::AsyncWorker {
     size_t offset, size;
   };
 
-  bool ReadImage() {
-    FILE* f = std::fopen(path_.c_str(), "rb");
-    if (!f) return false;
-    // in slices, so that a teardown does not wait for the whole file
-    size_t got = 0;
-    while (got < image_size_ && !torn_down_flag_.load()) {
-      const size_t want = std::min<size_t>(image_size_ - got, size_t(8) << 20);
-      const size_t n = std::fread(image_ + got, 1, want, f);
-      got += n;
-      if (n < want) break;
+  // Reads file bytes [from, to) into the image, in slices so that a teardown does not wait long.
+  bool ReadRange(FILE* f, size_t from, size_t to) {
+    if (from >= to) return true;
+    if (std::fseek(f, long(from), SEEK_SET) != 0) return false;
+    while (from < to) {
+      if (torn_down_flag_.load()) return false;
+      const size_t want = std::min<size_t>(to - from, size_t(8) << 20);
+      if (std::fread(image_ + from, 1, want, f) != want) return false;
+      from += want;
     }
-    // one byte more means the file grew since it was opened: not the archive we know
-    const bool exact = got == image_size_ && std::fgetc(f) == EOF;
-    std::fclose(f);
-    return exact;
+    return true;
+  }
+
+  // Reads what the parts did not cover, then checks that the file ends where it did at open (one
+  // byte more means it grew since: not the archive we know).
+  bool ReadHoles(FILE* f, std::vector<std::pair<size_t, size_t>>& read) {
+    std::sort(read.begin(), read.end());
+    size_t at = 0;
+    for (const auto& r : read) {
+      if (r.first > at && !ReadRange(f, at, r.first)) return false;
+      at = std::max(at, r.second);
+    }
+    if (at < image_size_ && !ReadRange(f, at, image_size_)) return false;
+    return std::fseek(f, long(image_size_), SEEK_SET) == 0 && std::fgetc(f) == EOF;
   }
 
   // A part: metadata varint, then data = zstd frame + marker byte (docs/format.md 1.2, 5.3, 5.4).
@@ -310,11 +360,7 @@ class Prefetch : public Napi::AsyncWorker {
     }
     if (!ends_.empty()) std::memcpy(space_ + ends_at, ends_.data(), 4 * ends_.size());
     used = ends_at + 4 * ends_.size();
-    w[6] = -1;
-    if (marker == 0 && !ends_.empty() && step_ > 0 && !Checkpoints(space_ + at, w, used)) {
-      used = space_size_;
-      return kFailed;
-    }
+    AtomicAt(w, 6)->store(-1, std::memory_order_relaxed);
     w[1] = int32_t(at);
     w[2] = int32_t(size);
     w[3] = marker;
@@ -325,31 +371,31 @@ class Prefetch : public Napi::AsyncWorker {
     return kDone;
   }
 
-  // The checkpoints of every entry of the pack just decoded at `data` (its ends in ends_), after
-  // `used`; false when the space is full.
-  bool Checkpoints(const uint8_t* data, int32_t* w, size_t& used) {
-    const size_t table = used;  // 4-aligned
-    if (4 * ends_.size() > space_size_ - table) return false;
+  // The checkpoints of every entry of the pack decoded at `data` (`count` entries, their ends at
+  // `ends`), as a table at `table` (4-aligned); `used` advances past it. False when the space is
+  // full.
+  bool Checkpoints(const uint8_t* data, const uint32_t* ends, size_t count, size_t table,
+                   size_t& used) {
+    if (table > space_size_ || 4 * count > space_size_ - table) return false;
     uint32_t* offsets = reinterpret_cast<uint32_t*>(space_ + table);
-    size_t at = table + 4 * ends_.size();
-    for (size_t e = 0; e < ends_.size(); e++) {
-      const size_t start = e == 0 ? 0 : ends_[e - 1] + 1;
+    size_t at = table + 4 * count;
+    for (size_t e = 0; e < count; e++) {
+      const size_t start = e == 0 ? 0 : ends[e - 1] + 1;
       triples_.clear();
-      agc::LzDiffScanCheckpoints(data + start, ends_[e] - start, min_match_, step_, triples_);
-      const size_t count = triples_.size() / 3;
+      agc::LzDiffScanCheckpoints(data + start, ends[e] - start, min_match_, step_, triples_);
+      const size_t n = triples_.size() / 3;
       offsets[e] = 0;
-      if (count == 0) continue;
+      if (n == 0) continue;
       const size_t bytes = 4 * (2 + triples_.size());
       if (at > space_size_ || bytes > space_size_ - at || at > 0x7ffffff8u) return false;
       uint32_t* block = reinterpret_cast<uint32_t*>(space_ + at);
-      block[0] = uint32_t(count);
+      block[0] = uint32_t(n);
       block[1] = step_;
       std::memcpy(block + 2, triples_.data(), 4 * triples_.size());
       offsets[e] = uint32_t(at);
       at += bytes;
     }
     used = at;
-    w[6] = int32_t(table);
     return true;
   }
 
@@ -383,6 +429,13 @@ class Prefetch : public Napi::AsyncWorker {
   std::vector<Napi::ObjectReference> keep_;
 };
 
+// adviseHugePages(bytes): asks for huge pages under the whole 2 MiB pages of `bytes` (a hint; no
+// effect where the kernel does not take it). Returns whether the hint was given.
+Napi::Value AdviseHugePagesJs(const Napi::CallbackInfo& info) {
+  Napi::Uint8Array bytes = AsUint8Array(info[0], "bytes");
+  return Napi::Boolean::New(info.Env(), AdviseHugePages(bytes.Data(), bytes.ElementLength()));
+}
+
 // prefetchArchive(path, image, jobs, space, words, meta): Promise<parts decoded in the background>
 Napi::Value PrefetchArchiveJs(const Napi::CallbackInfo& info) {
   auto* worker = new Prefetch(info.Env(), info);
@@ -401,6 +454,8 @@ void InitSegment(Napi::Env env, Napi::Object exports) {
   exports.Set("lzDecodeRange", Napi::Function::New<Coded<LzDecodeRangeJs>>(env, "lzDecodeRange"));
   exports.Set("prefetchArchive",
               Napi::Function::New<Coded<PrefetchArchiveJs>>(env, "prefetchArchive"));
+  exports.Set("adviseHugePages",
+              Napi::Function::New<Coded<AdviseHugePagesJs>>(env, "adviseHugePages"));
 }
 
 }  // namespace agcnode

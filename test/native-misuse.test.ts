@@ -26,6 +26,7 @@ describe('handles after close', () => {
       ['streamName', () => a.streamName(0)],
       ['numParts', () => a.numParts(0)],
       ['getPart', () => a.getPart(0, 0)],
+      ['readPartInto', () => a.readPartInto(0, 0, new Uint8Array(1 << 16))],
       ['partSize', () => a.partSize(0, 0)],
       ['partOffset', () => a.partOffset(0, 0)],
       ['fileSize', () => a.fileSize],
@@ -137,6 +138,27 @@ describe('wrong argument types', () => {
     expect(() => (a.getPart as (...x: unknown[]) => unknown)()).toThrow(TypeError);
     expect(() => a.getPart(1e6, 0)).toThrow();
     expect(() => a.getPart(0, 1e6)).toThrow();
+    // readPartInto: the same bytes and metadata as getPart; a short or wrong buffer reads nothing
+    for (let s = 0; s < a.getNumStreams(); s++) {
+      for (let p = 0; p < a.getNumParts(s); p++) {
+        const want = a.getPart(s, p);
+        const buf = new Uint8Array(a.getPartSize(s, p) + 3).fill(0xee);
+        expect(a.readPartInto(s, p, buf)).toBe(want.metadata);
+        expect(Buffer.from(buf.subarray(0, want.data.length)).equals(Buffer.from(want.data))).toBe(true);
+        expect(buf[want.data.length]).toBe(0xee);
+      }
+    }
+    const sized = a.getPartSize(0, 0);
+    const short = new Uint8Array(sized - 1).fill(0xee);
+    expect(() => a.readPartInto(0, 0, short)).toThrow(/buffer/);
+    expect(short.every((b) => b === 0xee)).toBe(true);
+    expect(() => (a.readPartInto as (...x: unknown[]) => unknown)(0, 0, new Uint16Array(sized))).toThrow(TypeError);
+    expect(() => (a.readPartInto as (...x: unknown[]) => unknown)(0, 0)).toThrow(TypeError);
+    expect(() => a.readPartInto(1e6, 0, new Uint8Array(sized))).toThrow();
+    expect(() => a.readPartInto(0, 1e6, new Uint8Array(sized))).toThrow();
+    expect(() => (native.adviseHugePages as (...x: unknown[]) => unknown)('x')).toThrow(TypeError);
+    expect(typeof native.adviseHugePages(new Uint8Array(4 << 20))).toBe('boolean');
+    expect(native.adviseHugePages(new Uint8Array(0))).toBe(false);
     const c = new native.Collection();
     const params = { batchSize: 50, segmentSize: 60000, kmerLength: 31 };
     // an object that is not an Archive

@@ -112,6 +112,14 @@ export class CppArchive extends NativeHandle<NativeArchive> {
     return callNative(() => this.native.getPart(checkIndex(id, 'getPart'), checkIndex(part, 'getPart part')));
   }
 
+  /**
+   * Read part `part` of stream `id` into dst[0, partSize(id, part)) (read mode); returns its
+   * metadata. For a reader that reuses one buffer for compressed parts.
+   */
+  readPartInto(id: number, part: number, dst: Uint8Array): number {
+    return callNative(() => this.native.readPartInto(checkIndex(id, 'readPartInto'), checkIndex(part, 'readPartInto part'), dst));
+  }
+
   /** Size of a part's data without reading it (read mode). */
   partSize(id: number, part: number): number {
     return callNative(() => this.native.getPartSize(checkIndex(id, 'partSize'), checkIndex(part, 'partSize part')));

@@ -20,27 +20,19 @@ import { NameTable } from '../format/names.js';
 import { ByteLru } from './byte-lru.js';
 import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER } from '../format/letters.js';
 import { lzDiffDecodeInto } from '../format/lz-diff-decode.js';
-import {
-  type Allocate,
-  NO_RAW_GROUPS,
-  Pack,
-  allocate,
-  decodeReferencePart,
-  groupStreamNames,
-  packBytes,
-  rawEntryInto,
-  unpackPart,
-} from '../format/segment-decode.js';
+import { type Allocate, NO_RAW_GROUPS, Pack, allocate, decodeReferencePart, groupStreamNames, packBytes, rawEntryInto } from '../format/segment-decode.js';
 import { type ContigLayout, type SegmentRangeWriter, type SegmentWriter, makeLayout, writeContigRange, writeWholeContig } from '../format/contig-layout.js';
 import { StreamingRecordFormatter, headerLine, wrapInPlace, wrappedSize } from '../fasta/format-fasta.js';
 import { RecordWriter } from './record-writer.js';
 import { SharedParts, type SharedPartsInit } from './shared-parts.js';
 import { BackgroundDecode } from './background-decode.js';
+import { PartRing } from './part-ring.js';
 import {
   CHECKPOINT_STEP,
   type PackedReference,
   type RangeKernels,
   RefForm,
+  compressedPackSize,
   decompressWith,
   decompressedReference,
   nativeRangeKernels,
@@ -80,7 +72,7 @@ export interface ArchiveParams {
 }
 
 export interface AgcArchiveOptions {
-  /** Budget in bytes for decoded references, packs and segments (default 256 MiB). */
+  /** Budget in bytes for decoded references (40 %) and packs (60 %); default 256 MiB. */
   cacheBytes?: number;
   /** Budget in bytes for decoded sample descriptions (default 64 MiB). */
   metadataCacheBytes?: number;
@@ -217,13 +209,16 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   private readonly kernels: RangeKernels;
   /** Checkpoints of the LZ-diff entries of cached packs (they go with their pack). */
   private readonly checkpoints = new WeakMap<Pack, Uint32Array[]>();
-  /** Where the background decoding left the checkpoints of a pack's entries. */
+  /** The background job of a pack decoded there (its entries' checkpoints come from it). */
   private readonly packCheckpoints = new WeakMap<Pack, number>();
   /** zstd into fresh buffers that are not zero-filled first. */
   private readonly decompress: (frame: Uint8Array, rawSize: number) => Uint8Array;
   private readonly packs: ByteLru<number, Pack>;
-  /** Whole decoded segments, admitted only while there is room (see writeSegmentRange). */
-  private readonly segments: ByteLru<number | string, Uint8Array>;
+  /** Memory of the packs and packed references that ranges decompress (see part-ring.ts). */
+  private readonly packRing: PartRing;
+  private readonly refRing: PartRing;
+  /** Compressed bytes of the part being decoded (reused; see readPartReused). */
+  private partScratch = new Uint8Array(0);
   private readonly streamIds = new Map<number, { ref: number; delta: number }>();
   private streamIdByName: Map<string, number> | undefined;
   private image: ArchiveImage | undefined;
@@ -307,10 +302,12 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     });
     this.layouts = new ByteLru(metaBytes);
     this.refs = new ByteLru(Math.floor(cacheBytes * 0.4));
-    // Packs get as much as references: on archives that outgrow the cache every cold query
-    // decompresses a pack; decoded segments only save repeated LZ decodes (admitted on a 2nd touch).
-    this.packs = new ByteLru(Math.floor(cacheBytes * 0.4));
-    this.segments = new ByteLru(Math.floor(cacheBytes * 0.2));
+    // Packs get the most: on archives that outgrow the cache every cold query decompresses a
+    // pack. The rings hold what the caches account for (packed references within the
+    // references' 40 %), so they add no budget.
+    this.packs = new ByteLru(Math.floor(cacheBytes * 0.6));
+    this.packRing = new PartRing(Math.floor(cacheBytes * 0.6), (key) => this.packs.delete(key));
+    this.refRing = new PartRing(Math.floor(cacheBytes * 0.2), (g) => this.refs.delete(-1 - g));
     if (prefetchMax !== undefined) {
       try {
         if (archive.fileSize <= prefetchMax) this.startBackgroundDecode(cacheBytes);
@@ -356,8 +353,11 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   private startBackgroundDecode(budget: number): void {
     const names = this.archive.streamNames();
     const groupStream = /^x[0-9A-Za-z_#]+[rd]$/;
+    // References first: a query into an LZ-coded segment needs its group's reference and pack,
+    // and the references, nearly incompressible, are decompressed several times faster per byte.
     const streams: number[] = [];
-    for (let sid = 0; sid < names.length; sid++) if (groupStream.test(names[sid])) streams.push(sid);
+    for (let sid = 0; sid < names.length; sid++) if (groupStream.test(names[sid]) && names[sid].endsWith('r')) streams.push(sid);
+    for (let sid = 0; sid < names.length; sid++) if (groupStream.test(names[sid]) && names[sid].endsWith('d')) streams.push(sid);
     this.background = BackgroundDecode.start(this.archive, this.path, streams, budget, this.params.minMatchLength, CHECKPOINT_STEP);
   }
 
@@ -381,7 +381,9 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     this.layouts.clear();
     this.refs.clear();
     this.packs.clear();
-    this.segments.clear();
+    this.packRing.release();
+    this.refRing.release();
+    this.partScratch = new Uint8Array(0);
     this.image = undefined;
     this.space = undefined;
   }
@@ -514,6 +516,20 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   private getPart(sid: number, part: number): ArchivePart {
     if (!this.image && this.background?.imageReady()) this.image = ArchiveImage.fromBytes(this.background.image, this.archive, this.path);
     return this.image ? this.image.getPart(sid, part) : this.archive.getPart(sid, part);
+  }
+
+  /**
+   * As getPart, but the data may be a view into a buffer reused by the next call (when it is read
+   * from the file): for parts that are decompressed at once. Saves a fresh buffer (two, natively)
+   * per part read.
+   */
+  private readPartReused(sid: number, part: number): ArchivePart {
+    if (this.image || this.background?.imageReady()) return this.getPart(sid, part);
+    const size = this.archive.partSize(sid, part);
+    if (size > 64 << 20) return this.archive.getPart(sid, part);
+    if (size > this.partScratch.length) this.partScratch = new Uint8Array(Math.max(size, Math.min(64 << 20, 2 * this.partScratch.length), 1 << 16));
+    const metadata = this.archive.readPartInto(sid, part, this.partScratch);
+    return { data: this.partScratch.subarray(0, size), metadata };
   }
 
   [Symbol.dispose](): void {
@@ -800,9 +816,9 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   }
 
   /**
-   * Letters of positions [start, end) of a contig (clipped by the caller). `cacheSegments` keeps
-   * decoded segments for later queries; bulk extraction turns it off so it does not evict the
-   * references that every sample needs.
+   * Letters of positions [start, end) of a contig (clipped by the caller). `cacheSegments` reads
+   * through the range kernels and their caches (packed references); bulk extraction turns it off
+   * to decode whole contigs from letter references, which every sample needs.
    */
   readContig(layout: ContigLayout, start: number, end: number, cacheSegments: boolean): Uint8Array {
     this.checkOpen();
@@ -937,8 +953,9 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       const ahead = bg?.claim(sid, 0);
       if (ahead) r = decompressedReference(ahead, bg!.marker, bg!.metadata);
       else {
-        const part = this.getPart(sid, 0);
-        r = packedReference(part.data, part.metadata, this.kernels);
+        const part = this.readPartReused(sid, 0);
+        // (stored as codes: kept as read, so out of the reused buffer)
+        r = packedReference(part.metadata === 0 ? part.data.slice() : part.data, part.metadata, this.kernels, (n) => this.refRing.allocate(n, g));
       }
     } catch (e) {
       throw this.corrupt(`reference of group ${g}`, e);
@@ -976,10 +993,17 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
         const ahead = this.background?.claim(sid, partNo);
         if (ahead && this.background!.marker === 0) {
           p = new Pack(ahead, this.background!.ends);
-          this.packCheckpoints.set(p, this.background!.checkpointTable);
+          this.packCheckpoints.set(p, this.background!.job);
         } else {
-          const part = this.getPart(sid, partNo);
-          p = unpackPart(part.data, part.metadata, this.decompress);
+          const part = this.readPartReused(sid, partNo);
+          if (part.metadata === 0) p = new Pack(part.data.slice());
+          else {
+            // (the size is checked against the frame before anything is allocated)
+            const size = compressedPackSize(part.data, part.metadata);
+            const out = this.packRing.allocate(size, key) ?? Buffer.allocUnsafeSlow(size);
+            this.kernels.decompressInto(part.data.subarray(0, part.data.length - 1), out);
+            p = new Pack(out);
+          }
         }
       }
     } catch (e) {
@@ -996,8 +1020,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     if (list === undefined) this.checkpoints.set(pack, (list = []));
     let c = list[e];
     if (c === undefined) {
-      const table = this.packCheckpoints.get(pack);
-      c = (table !== undefined && this.background?.checkpoints(table, e)) || newCheckpoints(n);
+      const job = this.packCheckpoints.get(pack);
+      c = (job !== undefined && this.background?.checkpoints(job, e)) || newCheckpoints(n);
       list[e] = c;
     }
     return c;
@@ -1044,18 +1068,6 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     return new AgcCorruptError(`${this.path}: corrupted archive: ${where}: ${e.message}`, { cause: e });
   }
 
-  /** Earlier range reads per segment (up to 1 Mi segments are remembered, then it starts over). */
-  private touched = new Map<number | string, number>();
-
-  /** Whether segment `key` was read at least `times` times before (and counts this read). */
-  private touchedBefore(key: number | string, times: number): boolean {
-    const seen = this.touched.get(key) ?? 0;
-    if (seen >= times) return true;
-    if (seen === 0 && this.touched.size >= 1 << 20) this.touched = new Map();
-    this.touched.set(key, seen + 1);
-    return false;
-  }
-
   private readonly segmentRangeWriter: SegmentRangeWriter = (l, j, i0, count, dst, q) =>
     this.writeSegmentRange(l.groupId[j], l.inGroupId[j], l.rawLength[j], l.revComp[j] !== 0, i0, count, dst, q);
 
@@ -1075,19 +1087,14 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       this.kernels.refRange(ref.bytes, ref.form, i0, count, dst, q, rc);
       return;
     }
-    // A segment cache that admits while it has room and never evicts for a new segment: on an
-    // archive that fits, repeated queries copy from decoded segments; on a larger one, decoding
-    // whole segments only to evict them again would cost more than decoding each range alone.
-    const key = g < 2097152 && inGroupId < 2147483648 ? g * 4294967296 + inGroupId * 2 + (rc ? 1 : 0) : `${g}:${inGroupId}:${rc ? 1 : 0}`;
-    const hit = this.segments.get(key);
-    if (hit !== undefined) {
-      dst.set(hit.subarray(i0, i0 + count), q);
-      return;
-    }
+    // Decoded segments are not cached: with the entries' checkpoints a 4 kb range costs a few
+    // microseconds, and decoding whole segments to keep them cost more than it saved, even
+    // for queries that come back to the same 200 kb (klebsiella-8: 10,000 such ranges 196 ms
+    // with a cache admitting on the fourth read, 133 ms without; random ranges on 8 x 60 Mbp 20 %
+    // faster without).
     const P = this.params.packCardinality;
     // pack() and packedReference() report their own failures; the try covers this segment's decoding.
     if (g < NO_RAW_GROUPS) {
-      // Raw segments are never admitted: a range of a cached pack is as cheap as one of a decoded segment.
       const pack = this.pack(g, Math.floor(inGroupId / P));
       try {
         const entry = pack.entry(inGroupId % P);
@@ -1102,17 +1109,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     const pack = this.pack(g, Math.floor(k / P));
     const ref = this.packedReference(g);
     try {
-      const entry = pack.entry(k % P);
-      // Admit an LZ segment on its fourth read only: most segments of a large archive are read
-      // a few times at most by random queries, and decoding a whole one costs about six 4 kb ranges.
-      if (this.segments.byteSize + n <= this.segments.budget && this.touchedBefore(key, 3)) {
-        const seg = unfilled(n);
-        this.kernels.lzRange(ref, entry, this.params.minMatchLength, n, 0, n, seg, 0, rc);
-        this.segments.set(key, seg, n);
-        dst.set(seg.subarray(i0, i0 + count), q);
-      } else {
-        this.kernels.lzRange(ref, entry, this.params.minMatchLength, n, i0, i0 + count, dst, q, rc, this.entryCheckpoints(pack, k % P, n));
-      }
+      this.kernels.lzRange(ref, pack.entry(k % P), this.params.minMatchLength, n, i0, i0 + count, dst, q, rc, this.entryCheckpoints(pack, k % P, n));
     } catch (e) {
       throw this.corrupt(`group ${g}, segment ${inGroupId}`, e);
     }

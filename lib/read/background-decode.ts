@@ -1,6 +1,7 @@
 // The `prefetch` open's background work (native/segment.cc prefetchArchive): on a thread of the
-// libuv pool, the archive file is read into memory and then every reference and pack is
-// decompressed into one shared space, while the JS thread answers queries. Random queries on a
+// libuv pool, every reference and pack is read into its place in an image of the file and
+// decompressed into one shared space at once (then the rest of the file is read and the image is
+// whole), while the JS thread answers queries. Random queries on a
 // large archive spend most of their time in zstd, and a second core can do that ahead of them.
 //
 // Both threads claim a part by compare-and-swap on its state word, so each part is decoded once:
@@ -33,8 +34,8 @@ export class BackgroundDecode {
   metadata = 0;
   marker = 0;
   ends: Uint32Array = new Uint32Array(0);
-  /** Byte offset of the pack's checkpoint table in the space, or -1 (see checkpoints()). */
-  checkpointTable = -1;
+  /** The claimed part's job (see checkpoints()). */
+  job = -1;
 
   private constructor(
     path: string,
@@ -108,15 +109,18 @@ export class BackgroundDecode {
     this.metadata = this.meta[j];
     this.marker = this.words[w + 3];
     this.ends = new Uint32Array(this.space.buffer, this.words[w + 4], this.words[w + 5]);
-    this.checkpointTable = this.words[w + 6];
+    this.job = j;
     return this.space.subarray(at, at + this.words[w + 2]);
   }
 
   /**
-   * The checkpoints found in the background for entry e of the pack whose table is at `table`
-   * (checkpointTable of its claim), or undefined.
+   * The checkpoints found in the background for entry e of the pack of job `job` (as claimed), or
+   * undefined (none, or not yet: they are made after every part is decompressed).
    */
-  checkpoints(table: number, e: number): Uint32Array | undefined {
+  checkpoints(job: number, e: number): Uint32Array | undefined {
+    if (job < 0) return undefined;
+    // the table's offset is published last, after the table
+    const table = Atomics.load(this.words, HEAD + JOB_WORDS * job + 6);
     if (table < 0) return undefined;
     const at = new Uint32Array(this.space.buffer, table + 4 * e, 1)[0];
     if (at === 0) return undefined;

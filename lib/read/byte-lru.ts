@@ -53,6 +53,14 @@ export class ByteLru<K, V> {
     }
   }
 
+  /** Drops `key` (if cached). */
+  delete(key: K): void {
+    const e = this.map.get(key);
+    if (e === undefined) return;
+    this.map.delete(key);
+    this.bytes -= e.size;
+  }
+
   clear(): void {
     this.map.clear();
     this.bytes = 0;

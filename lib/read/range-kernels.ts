@@ -143,21 +143,22 @@ function tupleLength(t: Uint8Array): number {
  * A group's reference part (stream x…r, part 0; docs/format.md 5.3) in packed form: the raw codes
  * as stored, or what zstd gives, decompressed straight into a buffer of its own (no zero fill).
  */
-export function packedReference(data: Uint8Array, metadata: number, kernels: RangeKernels): PackedReference {
+export function packedReference(data: Uint8Array, metadata: number, kernels: RangeKernels, alloc?: (n: number) => Uint8Array | undefined): PackedReference {
   if (metadata === 0) return { bytes: data, form: RefForm.CODES, length: data.length };
   if (data.length < 2) throw new SegmentDecodeError('reference part too short');
   const method = data[data.length - 1];
   const frame = data.subarray(0, data.length - 1);
-  let bytes: Uint8Array;
+  let size: number;
   if (method === 0) {
-    bytes = Buffer.allocUnsafeSlow(plausibleSize(frame, metadata));
+    size = plausibleSize(frame, metadata);
   } else if (method === 1) {
-    const size = zstdFrameContentSize(frame);
-    if (size === undefined) throw new SegmentDecodeError('tuple-packed reference: zstd frame without content size');
+    const declared = zstdFrameContentSize(frame);
+    if (declared === undefined) throw new SegmentDecodeError('tuple-packed reference: zstd frame without content size');
     // A tuple byte holds at most 4 symbols: a larger claim is corrupt (and must not be allocated).
-    if (size > metadata + 2) throw new SegmentDecodeError(`tuple-packed reference: ${size} packed bytes for ${metadata} symbols`);
-    bytes = Buffer.allocUnsafeSlow(plausibleSize(frame, size));
+    if (declared > metadata + 2) throw new SegmentDecodeError(`tuple-packed reference: ${declared} packed bytes for ${metadata} symbols`);
+    size = plausibleSize(frame, declared);
   } else throw new SegmentDecodeError(`unknown reference encoding marker ${method}`);
+  const bytes = alloc?.(size) ?? Buffer.allocUnsafeSlow(size);
   kernels.decompressInto(frame, bytes);
   return decompressedReference(bytes, method, metadata);
 }
@@ -183,6 +184,15 @@ function plausibleSize(frame: Uint8Array, rawSize: number): number {
   if ((declared !== undefined && declared !== rawSize) || rawSize / 131072 > frame.length / 4 + 1)
     throw new SegmentDecodeError(`zstd frame of ${frame.length} bytes cannot hold ${rawSize} bytes`);
   return rawSize;
+}
+
+/**
+ * Raw size of a compressed pack part (zstd frame, then its marker byte; `metadata` the raw size),
+ * checked against the frame before it is allocated.
+ */
+export function compressedPackSize(data: Uint8Array, metadata: number): number {
+  if (data.length < 2) throw new SegmentDecodeError('pack part too short');
+  return plausibleSize(data.subarray(0, data.length - 1), metadata);
 }
 
 /** A zstd decompressor into fresh buffers that are not zero-filled first (packs). */

@@ -537,14 +537,38 @@ uint64_t CArchive::GetPartOffset(size_t stream_id, size_t part_id) const {
 void CArchive::GetPart(size_t stream_id, size_t part_id, std::vector<uint8_t>& data,
                        uint64_t& metadata) {
   std::lock_guard<std::mutex> lock(mtx_);
-  require_mode(true, "GetPart");
+  const size_t size = read_part_head(stream_id, part_id, metadata, "GetPart");
+  data.resize(size);
+  if (size) read_exact(data.data(), size);
+}
+
+size_t CArchive::ReadPartInto(size_t stream_id, size_t part_id, uint8_t* dst, size_t capacity,
+                              uint64_t& metadata) {
+  std::lock_guard<std::mutex> lock(mtx_);
+  require_mode(true, "ReadPartInto");
+  check_part(stream_id, part_id);
+  const uint64_t stored = streams_[stream_id].parts[part_id].size;
+  // checked before anything is read: a short buffer is the caller's mistake, not corruption
+  if (stored > capacity)
+    throw AgcError("ReadPartInto: part " + std::to_string(part_id) + " of stream '" +
+                       streams_[stream_id].name + "' has " + std::to_string(stored) +
+                       " bytes, the buffer " + std::to_string(capacity),
+                   ErrorKind::kInput);
+  if (stored > 0 && !dst) throw AgcError("ReadPartInto: null buffer", ErrorKind::kInput);
+  const size_t size = read_part_head(stream_id, part_id, metadata, "ReadPartInto");
+  if (size) read_exact(dst, size);
+  return size;
+}
+
+size_t CArchive::read_part_head(size_t stream_id, size_t part_id, uint64_t& metadata,
+                                const char* what) {
+  require_mode(true, what);
   check_part(stream_id, part_id);
   const Part p = streams_[stream_id].parts[part_id];
   if (p.size == 0) {
     // Upstream does not read the varint of an empty part.
-    data.clear();
     metadata = 0;
-    return;
+    return 0;
   }
   seek(p.offset);
   uint8_t head[9];
@@ -559,9 +583,8 @@ void CArchive::GetPart(size_t stream_id, size_t part_id, std::vector<uint8_t>& d
   read_exact(head + 1, n);
   uint64_t m = 0;
   for (unsigned i = 1; i <= n; ++i) m = (m << 8) | head[i];
-  data.resize(static_cast<size_t>(p.size));
-  read_exact(data.data(), data.size());
   metadata = m;
+  return static_cast<size_t>(p.size);
 }
 
 // ---- varints -----------------------------------------------------------------------------------

@@ -304,6 +304,33 @@ TEST(archive_round_trip_buffered_and_direct) {
   r.GetPart(2, 1, data, meta);
   CHECK_EQ(meta, 21u);
   CHECK_EQ(data, (Bytes{2, 1}));
+  // Into caller memory: the same bytes and metadata; a short buffer or a bad id reads nothing.
+  {
+    uint8_t buf[8] = {7, 7, 7, 7, 7, 7, 7, 7};
+    meta = 0;
+    CHECK_EQ(r.ReadPartInto(0, 1, buf, sizeof buf, meta), 3u);
+    CHECK_EQ(meta, 0xFFFFFFFFFFFFFFFFULL);
+    CHECK_EQ(Bytes(buf, buf + 4), (Bytes{0, 1, 1, 7}));
+    CHECK_EQ(r.ReadPartInto(1, 1, nullptr, 0, meta), 0u);  // empty part
+    CHECK_EQ(meta, 0u);
+    CHECK_EQ(r.ReadPartInto(1, 0, buf, 4, meta), 4u);
+    CHECK_EQ(meta, 300u);
+    CHECK_EQ(Bytes(buf, buf + 4), (Bytes{1, 9, 9, 9}));
+    buf[0] = 42;
+    try {
+      r.ReadPartInto(1, 0, buf, 3, meta);
+      CHECK(false);
+    } catch (const AgcError& e) {
+      CHECK(e.kind() == agc::ErrorKind::kInput);
+    }
+    CHECK_EQ(buf[0], 42);
+    CHECK_THROWS_AS(r.ReadPartInto(1, 0, nullptr, 4, meta), AgcError);
+    CHECK_THROWS_AS(r.ReadPartInto(3, 0, buf, sizeof buf, meta), AgcError);
+    CHECK_THROWS_AS(r.ReadPartInto(2, 2, buf, sizeof buf, meta), AgcError);
+    // the file position after a buffer read does not disturb the next GetPart
+    r.GetPart(2, 1, data, meta);
+    CHECK_EQ(data, (Bytes{2, 1}));
+  }
   CHECK_THROWS_AS(r.GetPart(3, 0, data, meta), AgcError);
   CHECK_THROWS_AS(r.GetPart(2, 2, data, meta), AgcError);
   CHECK_THROWS_AS(r.GetPartSize(0, 3), AgcError);
@@ -316,6 +343,8 @@ TEST(archive_round_trip_buffered_and_direct) {
   r.Close();
   r.Close();
   CHECK_THROWS_AS(r.GetPart(0, 0, data, meta), AgcError);
+  uint8_t after_close[4];
+  CHECK_THROWS_AS(r.ReadPartInto(0, 0, after_close, 4, meta), AgcError);
 }
 
 TEST(archive_destructor_writes_footer) {

@@ -91,6 +91,10 @@ class CArchive {
   // ---- input ----
   // Empty part: metadata 0 and no data (the varint is not read, as upstream).
   void GetPart(size_t stream_id, size_t part_id, std::vector<uint8_t>& data, uint64_t& metadata);
+  // As GetPart, into caller memory of `capacity` bytes (kInput error when the part is larger);
+  // returns the part's size. Lets a reader reuse one buffer for the compressed bytes.
+  size_t ReadPartInto(size_t stream_id, size_t part_id, uint8_t* dst, size_t capacity,
+                      uint64_t& metadata);
   uint64_t GetPartSize(size_t stream_id, size_t part_id) const;
   // File offset of the part's metadata varint, as stored in the footer.
   uint64_t GetPartOffset(size_t stream_id, size_t part_id) const;
@@ -107,6 +111,9 @@ class CArchive {
   void require_mode(bool input, const char* what) const;
   void check_stream(size_t stream_id) const;
   void check_part(size_t stream_id, size_t part_id) const;
+  // Seeks to part (stream_id, part_id), reads its metadata varint; returns the data size (0:
+  // empty).
+  size_t read_part_head(size_t stream_id, size_t part_id, uint64_t& metadata, const char* what);
   void read_footer();
   void write_bytes(const uint8_t* data, size_t len);
   size_t add_part(size_t stream_id, const uint8_t* data, size_t len, uint64_t metadata);
