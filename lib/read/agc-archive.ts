@@ -15,7 +15,7 @@ import { type ArchivePart, CppArchive } from '../native/cpp-archive.js';
 import { ArchiveImage } from './archive-image.js';
 import { CppCollection } from '../native/cpp-collection.js';
 import { zstdDecompress } from '../native/zstd.js';
-import { AgcAmbiguousNameError, AgcCorruptError, AgcError, AgcErrorCode, AgcInputError, describeValue } from '../errors.js';
+import { AgcCorruptError, AgcError, AgcErrorCode, AgcInputError, describeValue } from '../errors.js';
 import { NameTable } from '../format/names.js';
 import { ByteLru } from './byte-lru.js';
 import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER } from '../format/letters.js';
@@ -46,7 +46,16 @@ import type { RemoteAgcArchive, RemoteArchiveOptions } from '../web/remote-archi
 import type { ArchiveSource } from '../io/open-source.js';
 import type { ByteSource } from '../io/byte-source.js';
 import type { AgcReader } from '../web/reader-api.js';
-import { findContigIndex } from '../web/contig-lookup.js';
+import {
+  type ResolvedContig,
+  type ShortNameIndex,
+  checkLookupNames,
+  contigInSample,
+  indexShortNames,
+  shortNameHits,
+  soleSample,
+} from '../web/contig-lookup.js';
+import { shortName } from '../web/names.js';
 import {
   DECODE_SLICE,
   Pacer,
@@ -105,13 +114,7 @@ export interface FastaStreamOptions {
   signal?: AbortSignal;
 }
 
-/** A contig found by name. */
-export interface ResolvedContig {
-  sample: string;
-  /** Index of the contig within its sample. */
-  index: number;
-  layout: ContigLayout;
-}
+export type { ResolvedContig };
 
 /** Decoded description of one sample: layouts of its contigs in stored order. */
 export interface SampleLayout {
@@ -129,13 +132,7 @@ interface InternalOptions extends AgcArchiveOptions {
 const DEFAULT_META_CACHE = 64 << 20;
 
 /** First word of a contig name: up to the first space, tab, CR or LF (upstream extract_contig_name). */
-export function shortContigName(name: string): string {
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) return name.slice(0, i);
-  }
-  return name;
-}
+export const shortContigName: (name: string) => string = shortName;
 
 function readCstrPairs(data: Uint8Array, count: number, what: string): Map<string, string> {
   const m = new Map<string, string>();
@@ -198,7 +195,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   /** Original bytes of the decoded sample and contig names (format/names.ts). */
   private readonly names = new NameTable();
   private readonly sampleIndex = new Map<string, number>();
-  private shortIndex: Map<string, { sample: number; contig: number }[]> | undefined;
+  private shortIndex: ShortNameIndex | undefined;
 
   private readonly layouts: ByteLru<string, SampleLayout>;
   /**
@@ -645,18 +642,10 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     return layout;
   }
 
-  private buildShortIndex(): Map<string, { sample: number; contig: number }[]> {
+  private buildShortIndex(): ShortNameIndex {
     if (this.shortIndex) return this.shortIndex;
-    const idx = new Map<string, { sample: number; contig: number }[]>();
-    for (let s = 0; s < this.sampleNames.length; s++) {
-      const names = this.contigsSync(this.sampleNames[s]) ?? [];
-      for (let c = 0; c < names.length; c++) {
-        const key = shortContigName(names[c]);
-        let l = idx.get(key);
-        if (!l) idx.set(key, (l = []));
-        l.push({ sample: s, contig: c });
-      }
-    }
+    const idx: ShortNameIndex = new Map();
+    for (let s = 0; s < this.sampleNames.length; s++) indexShortNames(idx, s, this.contigsSync(this.sampleNames[s]) ?? []);
     this.shortIndex = idx;
     return idx;
   }
@@ -668,8 +657,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
    */
   findContig(contig: string): { sample: string; index: number }[] {
     this.checkOpen();
-    const l = this.buildShortIndex().get(shortContigName(contig)) ?? [];
-    return l.map((e) => ({ sample: this.sampleNames[e.sample], index: e.contig }));
+    return shortNameHits(this.buildShortIndex(), this.sampleNames, contig);
   }
 
   /**
@@ -680,28 +668,9 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
    */
   resolveContig(sample: string | undefined, contig: string): ResolvedContig | undefined {
     this.checkOpen();
-    if (typeof contig !== 'string') throw new AgcInputError('contig name must be a string');
-    let sampleName: string;
-    if (sample === undefined) {
-      const hits = this.findContig(contig);
-      if (hits.length === 0) return undefined;
-      if (hits.length > 1) {
-        const samples = hits.map((h) => h.sample);
-        throw new AgcAmbiguousNameError(
-          `contig ${contig} is ambiguous: found ${hits.length} times (samples ${[...new Set(samples)].join(', ')}); give a sample`,
-          samples,
-        );
-      }
-      sampleName = hits[0].sample;
-    } else {
-      if (typeof sample !== 'string') throw new AgcInputError('sample name must be a string');
-      sampleName = sample;
-    }
-    const layout = this.sampleLayout(sampleName);
-    if (!layout) return undefined;
-    const index = findContigIndex(layout, contig);
-    if (index < 0) return undefined;
-    return { sample: sampleName, index, layout: layout.contigs[index] };
+    checkLookupNames(sample, contig);
+    const name = sample ?? soleSample(contig, this.findContig(contig));
+    return name === undefined ? undefined : contigInSample(name, this.sampleLayout(name), contig);
   }
 
   // ------------------------------------------------------------------ sequence

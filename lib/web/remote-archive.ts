@@ -6,7 +6,7 @@
 // Every query first works out which archive parts it needs, fetches the missing ones together
 // (SpanCache merges close ranges into one request), then decodes synchronously. Decoded
 // references, packs and segments are cached as in AgcArchive.
-import { AgcAmbiguousNameError, AgcCorruptError, AgcError, AgcErrorCode, AgcInputError, describeValue } from '../errors.js';
+import { AgcCorruptError, AgcError, AgcErrorCode, AgcInputError, describeValue } from '../errors.js';
 import { type ArchiveSource, toByteSource } from '../io/open-source.js';
 import type { ByteSource } from '../io/byte-source.js';
 import type { HttpFileOptions } from '../io/http-file.js';
@@ -19,9 +19,8 @@ import { type StreamTable, decodePart, footerLength, parseFooter, partSpan } fro
 import { SpanCache } from './span-cache.js';
 import { type ContigDetails, decodeContigDetails, decodeContigNames, decodeSampleNames, inflate } from './collection-v3.js';
 import { fzstdDecompress } from './fzstd-decompress.js';
-import { shortName } from './names.js';
 import type { AgcReader, ArchiveParams, SampleLayout, SequenceQuery } from './reader-api.js';
-import { findContigIndex } from './contig-lookup.js';
+import { type ResolvedContig, type ShortNameIndex, checkLookupNames, contigInSample, indexShortNames, shortNameHits, soleSample } from './contig-lookup.js';
 import {
   DECODE_SLICE,
   Pacer,
@@ -50,11 +49,7 @@ export interface RemoteArchiveOptions {
 }
 
 /** A contig found by name. */
-export interface RemoteResolvedContig {
-  sample: string;
-  index: number;
-  layout: ContigLayout;
-}
+export type RemoteResolvedContig = ResolvedContig;
 
 const TAIL = 65536;
 // Segments decoded per fetch round of a long range: bounds the bytes that must stay cached at once.
@@ -87,7 +82,7 @@ export class RemoteAgcArchive implements AgcReader {
   private readonly refs: ByteLru<number, Uint8Array>;
   private readonly packs: ByteLru<number, Pack>;
   private readonly segments: ByteLru<number | string, Uint8Array>;
-  private shortIndex: Map<string, { sample: number; contig: number }[]> | undefined;
+  private shortIndex: ShortNameIndex | undefined;
   private closed = false;
 
   private constructor(
@@ -335,18 +330,10 @@ export class RemoteAgcArchive implements AgcReader {
     return layout;
   }
 
-  private async buildShortIndex(): Promise<Map<string, { sample: number; contig: number }[]>> {
+  private async buildShortIndex(): Promise<ShortNameIndex> {
     if (this.shortIndex) return this.shortIndex;
-    const idx = new Map<string, { sample: number; contig: number }[]>();
-    for (let s = 0; s < this.sampleNames.length; s++) {
-      const names = (await this.contigs(this.sampleNames[s])) ?? [];
-      for (let c = 0; c < names.length; c++) {
-        const key = shortName(names[c]);
-        let l = idx.get(key);
-        if (!l) idx.set(key, (l = []));
-        l.push({ sample: s, contig: c });
-      }
-    }
+    const idx: ShortNameIndex = new Map();
+    for (let s = 0; s < this.sampleNames.length; s++) indexShortNames(idx, s, (await this.contigs(this.sampleNames[s])) ?? []);
     this.shortIndex = idx;
     return idx;
   }
@@ -354,35 +341,15 @@ export class RemoteAgcArchive implements AgcReader {
   /** All (sample, contig index) pairs whose short name equals the short form of `contig`. */
   async findContig(contig: string): Promise<{ sample: string; index: number }[]> {
     this.checkOpen();
-    const l = (await this.buildShortIndex()).get(shortName(contig)) ?? [];
-    return l.map((e) => ({ sample: this.sampleNames[e.sample], index: e.contig }));
+    return shortNameHits(await this.buildShortIndex(), this.sampleNames, contig);
   }
 
   /** Find a contig as AgcArchive.resolveContig does (full name first, then short name). */
   async resolveContig(sample: string | undefined, contig: string): Promise<RemoteResolvedContig | undefined> {
     this.checkOpen();
-    if (typeof contig !== 'string') throw new AgcInputError('contig name must be a string');
-    let sampleName: string;
-    if (sample === undefined) {
-      const hits = await this.findContig(contig);
-      if (hits.length === 0) return undefined;
-      if (hits.length > 1) {
-        const samples = hits.map((h) => h.sample);
-        throw new AgcAmbiguousNameError(
-          `contig ${contig} is ambiguous: found ${hits.length} times (samples ${[...new Set(samples)].join(', ')}); give a sample`,
-          samples,
-        );
-      }
-      sampleName = hits[0].sample;
-    } else {
-      if (typeof sample !== 'string') throw new AgcInputError('sample name must be a string');
-      sampleName = sample;
-    }
-    const layout = await this.sampleLayout(sampleName);
-    if (!layout) return undefined;
-    const index = findContigIndex(layout, contig);
-    if (index < 0) return undefined;
-    return { sample: sampleName, index, layout: layout.contigs[index] };
+    checkLookupNames(sample, contig);
+    const name = sample ?? soleSample(contig, await this.findContig(contig));
+    return name === undefined ? undefined : contigInSample(name, await this.sampleLayout(name), contig);
   }
 
   // ------------------------------------------------------------------ sequence
