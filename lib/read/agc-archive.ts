@@ -15,7 +15,7 @@ import { type ArchivePart, CppArchive } from '../native/cpp-archive.js';
 import { ArchiveImage } from './archive-image.js';
 import { CppCollection } from '../native/cpp-collection.js';
 import { zstdDecompress } from '../native/zstd.js';
-import { AgcCorruptError, AgcError, AgcErrorCode, AgcInputError, describeValue } from '../errors.js';
+import { AgcCorruptError, AgcError, AgcErrorCode, AgcInputError } from '../errors.js';
 import { NameTable } from '../format/names.js';
 import { ByteLru } from './byte-lru.js';
 import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER } from '../format/letters.js';
@@ -64,7 +64,10 @@ import {
   type SequenceOptions,
   checkSignal,
   sequenceCall,
-  sizeRecord,
+  checkInt,
+  contigSizes,
+  gmodCallSample,
+  queryRange,
   throwIfAborted,
 } from '../web/read-options.js';
 
@@ -173,11 +176,6 @@ export function allocChecked<T extends Uint8Array = Uint8Array>(n: number, what:
 
 /** A Uint8Array of n bytes that the caller overwrites entirely (allocated without zero fill). */
 const unfilled = (n: number): Uint8Array => new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
-
-function checkInt(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new AgcInputError(`${what} must be a non-negative integer, got ${describeValue(v)}`);
-  return v;
-}
 
 /** An AGC archive opened for reading. Close it (or use `using`) to release the file. */
 export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
@@ -717,10 +715,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     }
     const r = this.resolveContig(sample, query.contig);
     if (!r) return undefined;
-    const len = r.layout.length;
-    const start = query.start === undefined ? 0 : checkInt(query.start, 'start');
-    const end = query.end === undefined ? len : checkInt(query.end, 'end');
-    return { layout: r.layout, start: Math.min(start, len), end: Math.min(end, len) };
+    return { layout: r.layout, ...queryRange(query, r.layout.length) };
   }
 
   private async readCall(call: SequenceCall): Promise<Uint8Array | undefined> {
@@ -746,12 +741,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
 
   /** The sample a GMOD-style call refers to: options.sample, else the reference. */
   private gmodSample(options: SequenceOptions | undefined): string | undefined {
-    if (options !== undefined && (options === null || typeof options !== 'object')) throw new AgcInputError('options must be an object');
-    throwIfAborted(checkSignal(options?.signal));
     this.checkOpen();
-    const s = options?.sample;
-    if (s !== undefined && typeof s !== 'string') throw new AgcInputError('options.sample must be a string');
-    return s ?? this.sampleNames[0];
+    return gmodCallSample(options, this.sampleNames[0]);
   }
 
   /** Full contig names of the reference sample (or `options.sample`) in stored order; undefined for an unknown sample. */
@@ -768,9 +759,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     const s = this.gmodSample(options);
     const layout = s === undefined ? undefined : this.sampleLayout(s);
     if (!layout) return undefined;
-    const sizes = sizeRecord();
-    for (const c of layout.contigs) sizes[c.name] ??= c.length;
-    return sizes;
+    return contigSizes(layout);
   }
 
   /** Length of a contig of the reference (or `options.sample`), by full or short name; undefined when unknown. */

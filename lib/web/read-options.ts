@@ -2,7 +2,7 @@
 // reads: option types, the positional-argument form of getSequence, cancellation, and yielding to
 // the event loop between decode slices. No node: imports (the browser entry uses it too).
 import { AgcAbortError, AgcInputError, describeValue } from '../errors.js';
-import type { SequenceQuery } from './reader-api.js';
+import type { SampleLayout, SequenceQuery } from './reader-api.js';
 
 /** Options every read takes. */
 export interface ReadOptions {
@@ -129,8 +129,37 @@ export function sequenceCall(a: unknown, b: unknown, c: unknown, d: unknown): Se
 }
 
 /** An object without a prototype, so that a contig called `__proto__` or `constructor` is just a key. */
-export function sizeRecord(): Record<string, number> {
+function sizeRecord(): Record<string, number> {
   return Object.create(null) as Record<string, number>;
+}
+
+/** Contig lengths of a sample keyed by full stored name; a repeated name keeps its first contig. */
+export function contigSizes(layout: SampleLayout): Record<string, number> {
+  const sizes = sizeRecord();
+  for (const c of layout.contigs) sizes[c.name] ??= c.length;
+  return sizes;
+}
+
+/** A non-negative safe integer (an option or a coordinate), else AgcInputError naming it. */
+export function checkInt(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new AgcInputError(`${what} must be a non-negative integer, got ${describeValue(v)}`);
+  return v;
+}
+
+/** A query's [start, end) on a contig of length `len`: absent bounds mean the whole contig; both are clipped to it. */
+export function queryRange(query: SequenceQuery, len: number): { start: number; end: number } {
+  const start = query.start === undefined ? 0 : checkInt(query.start, 'start');
+  const end = query.end === undefined ? len : checkInt(query.end, 'end');
+  return { start: Math.min(start, len), end: Math.min(end, len) };
+}
+
+/** The sample of a GMOD-style call: `options.sample`, else `reference` (the first sample). */
+export function gmodCallSample(options: SequenceOptions | undefined, reference: string | undefined): string | undefined {
+  if (options !== undefined && (options === null || typeof options !== 'object')) throw new AgcInputError('options must be an object');
+  throwIfAborted(checkSignal(options?.signal));
+  const s = options?.sample;
+  if (s !== undefined && typeof s !== 'string') throw new AgcInputError('options.sample must be a string');
+  return s ?? reference;
 }
 
 export { checkSignal };

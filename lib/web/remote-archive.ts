@@ -6,7 +6,7 @@
 // Every query first works out which archive parts it needs, fetches the missing ones together
 // (SpanCache merges close ranges into one request), then decodes synchronously. Decoded
 // references, packs and segments are cached as in AgcArchive.
-import { AgcCorruptError, AgcError, AgcErrorCode, AgcInputError, describeValue } from '../errors.js';
+import { AgcCorruptError, AgcError, AgcErrorCode, AgcInputError } from '../errors.js';
 import { type ArchiveSource, toByteSource } from '../io/open-source.js';
 import type { ByteSource } from '../io/byte-source.js';
 import type { HttpFileOptions } from '../io/http-file.js';
@@ -27,9 +27,11 @@ import {
   type ReadOptions,
   type SequenceCall,
   type SequenceOptions,
-  checkSignal,
+  checkInt,
+  contigSizes,
+  gmodCallSample,
+  queryRange,
   sequenceCall,
-  sizeRecord,
   throwIfAborted,
 } from './read-options.js';
 
@@ -55,11 +57,6 @@ const TAIL = 65536;
 // Segments decoded per fetch round of a long range: bounds the bytes that must stay cached at once.
 const SEGMENTS_PER_ROUND = 64;
 const EMPTY = new Uint8Array(0);
-
-function checkInt(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new AgcInputError(`${what} must be a non-negative integer, got ${describeValue(v)}`);
-  return v;
-}
 
 function latin1(b: Uint8Array): string {
   let s = '';
@@ -383,21 +380,15 @@ export class RemoteAgcArchive implements AgcReader {
     }
     const r = await this.resolveContig(sample, query.contig);
     if (!r) return undefined;
-    const len = r.layout.length;
-    const start = query.start === undefined ? 0 : checkInt(query.start, 'start');
-    const end = query.end === undefined ? len : checkInt(query.end, 'end');
-    return this.readContig(r.layout, Math.min(start, len), Math.min(end, len), call.signal);
+    const { start, end } = queryRange(query, r.layout.length);
+    return this.readContig(r.layout, start, end, call.signal);
   }
 
   // ------------------------------------------------------------------ GMOD-style names and sizes
 
   private gmodSample(options: SequenceOptions | undefined): string | undefined {
-    if (options !== undefined && (options === null || typeof options !== 'object')) throw new AgcInputError('options must be an object');
-    throwIfAborted(checkSignal(options?.signal));
     this.checkOpen();
-    const s = options?.sample;
-    if (s !== undefined && typeof s !== 'string') throw new AgcInputError('options.sample must be a string');
-    return s ?? this.sampleNames[0];
+    return gmodCallSample(options, this.sampleNames[0]);
   }
 
   /** Full contig names of the reference sample (or `options.sample`); undefined for an unknown sample. */
@@ -411,9 +402,7 @@ export class RemoteAgcArchive implements AgcReader {
     const s = this.gmodSample(options);
     const layout = s === undefined ? undefined : await this.sampleLayout(s);
     if (!layout) return undefined;
-    const sizes = sizeRecord();
-    for (const c of layout.contigs) sizes[c.name] ??= c.length;
-    return sizes;
+    return contigSizes(layout);
   }
 
   /** Length of a contig of the reference (or `options.sample`), by full or short name. */
