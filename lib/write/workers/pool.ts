@@ -10,6 +10,7 @@ import { encodePackPart, encodeReferencePart } from '../../format/segment-codec.
 import { zstdCompress as zstdCompressUntimed, zstdDecompress } from '../../native/zstd.js';
 import { nativeLagFraction } from '../native-scans.js';
 import { now, StepTimes, threadSteps } from '../stage-stats.js';
+import { collectGarbage } from '../collect-garbage.js';
 
 /** Step name of zstd compression (references, packs) in the stage table. */
 export const ZSTD_STEP = 'zstd';
@@ -282,6 +283,10 @@ export class StoreCore {
         // Untouched append parts are re-emitted here; the pending packs become jobs that every
         // thread takes from one shared list ('compress'): this is the one stage where every group
         // has work at once.
+        // No decisions follow the last batch: the replica's views of every group's reference and
+        // LZ index (shared memory the main thread has let go of) would otherwise keep them all
+        // resident through the close stage, the peak of -t 2 and more.
+        this.decider = null;
         const groups = [...this.stores.keys()].sort((a, b) => a - b);
         const jobs: Array<{ group: number; items: Uint8Array[] }> = [];
         const parts: OrderedPart[] = [];
@@ -293,6 +298,9 @@ export class StoreCore {
           for (const part of st.drain()) parts.push({ group: g, part, order: -1 });
         }
         this.stores.clear();
+        // The stores and the replica are garbage now: collected (when gc is exposed) before the
+        // close stage's zstd jobs, 30-35 MiB less peak RSS per worker.
+        collectGarbage();
         const pm = packParts(parts);
         return { reply: { type: 'done', seq: m.seq, ids: new Uint32Array(0), jobs: buildPackJobs(jobs), ...pm }, transfer: transferOf(pm) };
       }
