@@ -258,7 +258,8 @@ export class Compressor {
     this.streamIds[id] = streams;
     if (id < NO_RAW_GROUPS) this.state.groups[id] = RAW_VIEW;
     else {
-      const v = RefView.packed(init.ref, this.params.minMatchLen, this.parallelDecisions);
+      // Shareable at any thread count: the store worker encodes with this view's coder (see endBatch).
+      const v = RefView.packed(init.ref, this.params.minMatchLen, true);
       this.state.groups[id] = v;
       this.packedViews.set(id, v);
     }
@@ -493,6 +494,7 @@ export class Compressor {
     const groups = [...lists.keys()].filter((g) => lists.get(g)!.length > 0).sort((x, y) => x - y);
     const entryLists = groups.map((g) => lists.get(g)!);
     const refs: Array<{ group: number; data: Uint8Array; coder: SharedLzData | null }> = [];
+    const unpacked: Array<{ group: number; coder: SharedLzData }> = [];
     const syncKeys: number[] = [];
     const syncIds: number[] = [];
     const syncPadded: Uint8Array[] = [];
@@ -515,8 +517,9 @@ export class Compressor {
         if (v !== undefined) {
           v.touch(zstdDecompress);
           this.packedViews.delete(g);
-          const d = this.decisionsSynced ? v.sharedData() : null;
-          if (d) pushView(g, d, syncIds, syncPadded, syncIndex);
+          const d = v.sharedData();
+          if (d) unpacked.push({ group: g, coder: d });
+          if (d && this.decisionsSynced) pushView(g, d, syncIds, syncPadded, syncIndex);
         }
       }
       this.stats.segments += list.length;
@@ -533,7 +536,7 @@ export class Compressor {
     }
     lists.clear();
     refs.sort((x, y) => y.data.length - x.data.length || x.group - y.group); // largest first: short tail
-    const { result, refs: refJobs, packs } = this.pool.submit({ groups, entries: entryLists.map((l) => l.map((e) => e.data)), refs });
+    const { result, refs: refJobs, packs } = this.pool.submit({ groups, entries: entryLists.map((l) => l.map((e) => e.data)), refs, unpacked });
     result.catch(() => undefined); // awaited in finalizeInflight; avoid an unhandled rejection meanwhile
     for (const list of entryLists) for (const e of list) e.data = EMPTY;
     this.inflight = { result, refJobs, refParts: [], packs, groups, lists: entryLists, samplesAtEnd: this.collection.numSamples, arena: this.arena };

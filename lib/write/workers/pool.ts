@@ -419,6 +419,12 @@ export interface BatchJob {
   entries: Uint8Array[][];
   /** New groups' references (their first entries), encoded by whichever thread gets there first. */
   refs: Array<{ group: number; data: Uint8Array; coder?: SharedLzData | null }>;
+  /**
+   * Groups of an input archive (append) getting their first segments of the run, whose reference
+   * the main thread has just unpacked into a shared coder: the owner uses it instead of a second
+   * copy of the reference and its index.
+   */
+  unpacked?: Array<{ group: number; coder: SharedLzData }>;
 }
 
 /**
@@ -645,7 +651,7 @@ export class CompressPool {
         const refWhere = new Uint32Array(3 * refData.length);
         refData.forEach((e, j) => locate(e, buffers, index, refWhere, j));
         // The main thread's coders of this worker's new groups: no second index per group.
-        const mine = job.refs.filter((r) => r.coder && this.owner(r.group) === w);
+        const mine = [...job.refs.filter((r) => r.coder), ...(job.unpacked ?? [])].filter((r) => this.owner(r.group) === w);
         const coderGroups = Uint32Array.from(mine, (r) => r.group);
         const coders = mine.map((r) => r.coder!);
         return this.requestDone(
