@@ -272,6 +272,13 @@ export declare function fallbackKmers(seq: Uint8Array, k: number, thresholdHi: n
 /** Indices i whose value (hi[i], lo[i]) passes the fallback filter, ascending. */
 export declare function fallbackFilterIndices(hi: Uint32Array, lo: Uint32Array, thresholdHi: number, thresholdLo: number): Uint32Array;
 
+// ---- memory ----
+/**
+ * Give the free pages of every malloc arena back to the system (glibc malloc_trim(0), all threads'
+ * arenas). Returns false where the allocator has no such call (then it does nothing).
+ */
+export declare function trimAllocator(): boolean;
+
 // ---- interrupt cleanup (CLI only; POSIX) ----
 /**
  * Install SIGINT/SIGTERM/SIGHUP handlers that act at once, even while JavaScript is busy: remove

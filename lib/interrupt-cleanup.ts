@@ -4,16 +4,19 @@
 // the 'exit' hooks of the callers remove their files on a normal exit or a JS-level signal exit.
 import { native } from './native/load.js';
 
-let enabled = false;
+// Process-wide, not module state: main.js enables it through the compiled module, while the
+// commands run from a bundle (scripts/build-cli.mjs) that holds its own copy of this module.
+const SLOT = Symbol.for('agc-node.interruptCleanup');
+type Slot = { [SLOT]?: boolean };
 
 /** Turn on immediate cleanup for this process (the CLI calls this once). */
 export function enableInterruptCleanup(): void {
-  enabled = native.installInterruptCleanup?.() ?? false;
+  (globalThis as Slot)[SLOT] = native.installInterruptCleanup?.() ?? false;
 }
 
 /** Remove `p` (a file, or with `folder` an empty folder) if a signal ends the process; returns the undo. */
 export function trackForInterrupt(p: string, folder = false): () => void {
-  if (!enabled) return () => undefined;
+  if (!(globalThis as Slot)[SLOT]) return () => undefined;
   const slot = native.registerInterruptCleanup(p, folder);
   // Re-take the signals: a JavaScript listener registered since then installed libuv's handler.
   native.installInterruptCleanup();

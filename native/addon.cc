@@ -21,6 +21,17 @@ void TuneAllocatorOnce() {
 #endif
 }
 
+// Returns the free pages of every malloc arena to the system (malloc_trim(0)); true where that
+// exists (glibc). See releaseMemory() in lib/write/collect-garbage.ts for when it pays.
+Napi::Value TrimAllocatorJs(const Napi::CallbackInfo& info) {
+#ifdef __GLIBC__
+  malloc_trim(0);
+  return Napi::Boolean::New(info.Env(), true);
+#else
+  return Napi::Boolean::New(info.Env(), false);
+#endif
+}
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -35,6 +46,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitSequence(env, exports);
   InitKmer(env, exports);
   InitSegment(env, exports);
+  exports.Set("trimAllocator", Napi::Function::New<TrimAllocatorJs>(env, "trimAllocator"));
   return exports;
 }
 

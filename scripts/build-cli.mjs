@@ -1,6 +1,6 @@
-// Bundles the CLI's read side (lib/cli/read-entry.ts) and the extraction worker into one module
-// each, next to their compiled files in dist/lib/cli, so that a read command loads 2 modules
-// instead of ~35 (node's ESM resolution and loading dominate a short command's start-up).
+// Bundles the CLI's read side (lib/cli/read-entry.ts), its write side (lib/cli/write-entry.ts)
+// and the extraction and compress workers into one module each, in dist/lib/cli, so that a
+// command loads 2 modules instead of ~35-40 (node's ESM resolution and loading dominate a short command's start-up).
 // Optional: without esbuild (a dev dependency) nothing is bundled and the CLI loads the
 // unbundled modules, with the same behaviour.
 //   node scripts/build-cli.mjs
@@ -52,6 +52,10 @@ const banner = "import { createRequire as __agcCreateRequire } from 'node:module
 for (const [entry, out] of [
   ['lib/cli/read-entry.ts', 'dist/lib/cli/read-bundle.js'],
   ['lib/cli/extract-worker.ts', 'dist/lib/cli/extract-worker-bundle.js'],
+  // the write side: create/append, and the compress worker (found by workerSpec in
+  // lib/write/workers/pool.ts, from the write bundle and from the compiled library alike)
+  ['lib/cli/write-entry.ts', 'dist/lib/cli/write-bundle.js'],
+  ['lib/write/workers/worker-entry.ts', 'dist/lib/cli/compress-worker-bundle.js'],
 ]) {
   await esbuild.build({
     entryPoints: [path.join(root, entry)],

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { codesToString } from '../lib/format/alphabet.js';
 import { FastaFormatError, FastaScratch, isGzipFile, pathStem, readFastaContigs, sampleNameFromPath } from '../lib/fasta/read-fasta.js';
 import { AgcInputError } from '../lib/errors.js';
+import { SharedArena } from '../lib/write/workers/shared-arena.js';
 import { datasetDir } from './shared-data.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agc-fasta-'));
@@ -224,6 +225,56 @@ describe('readFastaContigs with a scratch buffer', () => {
     }
     expect(scratch.seq.length).toBeGreaterThanOrEqual(200_000);
     expect(scratch.chunk).not.toBeNull();
+  });
+
+  it("with a store (the compressor's shared arena), decodes each record into bytes of its own there", async () => {
+    // records of 3 bp, 17 MiB (more than an arena chunk: grown into a bigger chunk), 200 kbp
+    const huge = 'ACGTN'.repeat(17 << 18);
+    const mid = 'TTGCA'.repeat(40_000);
+    const bigFile = write(`>s\nACG\n>big\n${huge}\n>mid\n${mid}\n`);
+    const smallText = `>s\nACG\n>mid\n${mid}\n>t\nNA\n`;
+    const gz = write(zlib.gzipSync(Buffer.from(smallText)), 'store.fa.gz');
+    const read = async (p: string, arena: SharedArena) => {
+      const scratch = new FastaScratch();
+      scratch.store = arena;
+      const got: Uint8Array[] = [];
+      for await (const c of readFastaContigs(p, { chunkSize: 1 << 20, scratch })) got.push(c.seq);
+      for (const s of got) expect(s.buffer).toBeInstanceOf(SharedArrayBuffer);
+      return got;
+    };
+    const small = await read(gz, new SharedArena());
+    expect(small.map((s) => codesToString(s))).toEqual(['ACG', mid, 'NA']);
+    expect(small.map((s) => s.byteOffset)).toEqual([0, 3, 3 + mid.length]);
+
+    const arena = new SharedArena();
+    const got = await read(bigFile, arena);
+    expect(got.map((s) => s.length)).toEqual([3, huge.length, mid.length]);
+    expect(codesToString(got[0]!)).toBe('ACG');
+    // the big record whole (compared as codes: A C G T N = 0 1 2 3 4)
+    const codes = Buffer.from(Uint8Array.from({ length: huge.length }, (_, i) => i % 5));
+    expect(Buffer.compare(Buffer.from(got[1]!.buffer, got[1]!.byteOffset, got[1]!.length), codes)).toBe(0);
+    // it outgrew the first chunk, which holds the 3 bp record: it moved on to a bigger chunk,
+    // where the next record follows it
+    expect(got[1]!.buffer).not.toBe(got[0]!.buffer);
+    expect(got[1]!.byteOffset).toBe(0);
+    expect(got[2]!.buffer).toBe(got[1]!.buffer);
+    expect(got[2]!.byteOffset).toBe(huge.length);
+    // later allocations do not overwrite the records
+    arena.alloc(1000).fill(9);
+    expect(codesToString(got[2]!)).toBe(mid);
+  });
+
+  it('shared arena: open space for a record of unknown length, grown and closed', () => {
+    // a record that outgrows an otherwise empty chunk replaces it rather than leaving it resident
+    const arena = new SharedArena();
+    const first = arena.open(1);
+    const grown = arena.grow(first, 2, (16 << 20) + 1);
+    expect(arena.capacity).toBe((16 << 20) + 1);
+    expect(arena.close(grown, 5).byteOffset).toBe(0);
+    // an allocation between open and close is an internal error, not a silent overlap
+    const open = arena.open(10);
+    arena.alloc(4);
+    expect(() => arena.close(open, 3)).toThrow(/open space moved/);
   });
 
   it('reports a missing file and a directory as AgcInputError naming them', async () => {

@@ -77,6 +77,23 @@ describe('handles after close', () => {
   });
 });
 
+describe('allocator trim', () => {
+  it('trimAllocator returns the free pages on glibc, ignores arguments, and live data stays intact', () => {
+    const report = process.report.getReport() as { header?: { glibcVersionRuntime?: string } };
+    const glibc = Boolean(report.header?.glibcVersionRuntime);
+    const data = new Uint8Array(1 << 20).map((_, i) => (i * 7919) % 13);
+    const packed: Uint8Array[] = [];
+    for (let i = 0; i < 8; i++) {
+      packed.push(zstdCompress(data.subarray(i << 16), 17)); // a large context, freed blocks
+      const trimmed = (native.trimAllocator as (...a: unknown[]) => boolean)(i, 'x', null);
+      expect(trimmed).toBe(glibc);
+    }
+    packed.forEach((z, i) =>
+      expect(Buffer.compare(Buffer.from(native.zstdDecompress(z, data.length - (i << 16))), Buffer.from(data.subarray(i << 16)))).toBe(0),
+    );
+  });
+});
+
 describe('worker threads', () => {
   // Minutes on a loaded machine: only in test:all (AGC_QUICK is set for the unit tier).
   it.skipIf(quick)('terminating workers in the middle of native calls never aborts the process', () => {

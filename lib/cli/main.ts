@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // agc-node: command-line front end with upstream agc's commands and flags.
-// Read commands live in ./read-commands.js; create and append are loaded on demand from
-// ./create.js and ./append.js, each exporting `run(argv): Promise<number>` (the exit code).
+// Each side is loaded on demand: the read commands from ./read-entry.js, create and append from
+// ./write-entry.js (or the bundle of each, see scripts/build-cli.mjs); every command is a function
+// `(argv) => Promise<number>` resolving to the exit code.
 import nodeModule, { createRequire } from 'node:module';
 
 // Built-in modules are loaded with require() where they are needed: an import makes an ES module
@@ -38,7 +39,23 @@ async function loadReadCommands(): Promise<ReadModule> {
   return readModule;
 }
 
-const WRITE_COMMANDS: Record<string, string> = { create: './commands/create.js', append: './commands/append.js' };
+const WRITE_COMMANDS = ['create', 'append'] as const;
+type WriteCommand = (typeof WRITE_COMMANDS)[number];
+
+/**
+ * The write commands: the one-module bundle beside this file (scripts/build-cli.mjs; ~0.1 s less
+ * start-up than ~40 modules), else the compiled modules.
+ */
+async function loadWriteCommands(): Promise<Record<WriteCommand, Command>> {
+  const bundle = './write-bundle.js';
+  try {
+    return (await import(bundle)) as Record<WriteCommand, Command>;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code !== 'ERR_MODULE_NOT_FOUND' || !String(err.message).includes('write-bundle.js')) throw e;
+    return (await import('./write-entry.js')) as Record<WriteCommand, Command>;
+  }
+}
 
 function version(): string {
   try {
@@ -153,28 +170,19 @@ export async function main(argv: string[]): Promise<number> {
     }
     return read[command as ReadCommand](rest);
   }
-  const modulePath = WRITE_COMMANDS[command];
-  if (modulePath) {
+  if ((WRITE_COMMANDS as readonly string[]).includes(command)) {
     // The compressor's worker threads collect garbage before the close stage when gc is exposed
     // (30-35 MiB less peak RSS each). Only the CLI owns its process, so only it sets this V8 flag,
     // once, before any worker exists.
-    if (invokedDirectly) (await import('node:v8')).setFlagsFromString('--expose-gc');
-    let mod: { run?: Command };
+    if (invokedDirectly) (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--expose-gc');
+    let write: Record<WriteCommand, Command>;
     try {
-      mod = (await import(modulePath)) as { run?: Command };
+      write = await loadWriteCommands();
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes(modulePath.slice(2))) {
-        process.stderr.write(`agc-node ${command}: this command is not available in this build (${modulePath} is missing)\n`);
-        return 1;
-      }
-      throw e;
-    }
-    if (typeof mod.run !== 'function') {
-      process.stderr.write(`agc-node ${command}: ${modulePath} does not export run()\n`);
+      process.stderr.write(`agc-node ${command}: cannot load the compressor: ${(e as Error).message.split('\n')[0]}\n`);
       return 1;
     }
-    return mod.run(rest);
+    return write[command as WriteCommand](rest);
   }
   process.stderr.write(`Unknown mode: ${command}\n${usage()}`);
   return 1;

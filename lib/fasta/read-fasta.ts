@@ -86,13 +86,32 @@ export interface FastaReadOptions {
   scratch?: FastaScratch;
 }
 
+/**
+ * Where the records' sequences are decoded instead of `FastaScratch.seq`: each record gets bytes
+ * of its own there, so a caller that keeps the sequence needs no copy (and no buffer as long as
+ * the longest record beside its copy). Calls for one record: open, grow any number of times, close.
+ */
+export interface SequenceStore {
+  /** Space for a new record, at least `min` bytes. */
+  open(min: number): Uint8Array;
+  /** Larger space (at least `min` bytes) holding the first `used` bytes of `buf` (from open or grow). */
+  grow(buf: Uint8Array, used: number, min: number): Uint8Array;
+  /** The record is complete: its first `len` bytes of `buf` (from open or grow) are the caller's from now on. */
+  close(buf: Uint8Array, len: number): Uint8Array;
+}
+
 /** Reusable buffers of {@link readFastaContigs} (the `scratch` option); use one per reader at a time. */
 export class FastaScratch {
-  /** Sequence codes of the current record (grows to the longest record). */
+  /** Sequence codes of the current record (grows to the longest record); unused with a `store`. */
   seq = new Uint8Array(1 << 16);
   /** Read buffer of plain files. */
   chunk: Uint8Array | null = null;
+  /** With a store, each yielded `seq` is what its close() returned, not a view into `seq`. */
+  store: SequenceStore | null = null;
 }
+
+/** Space a record's sequence starts with. */
+const FIRST_SEQ = 1 << 16;
 
 /** The 16 letters a sequence may hold (upper case). */
 export const IUPAC_LETTERS = 'ACGTNRYSWKMBDHVU';
@@ -191,7 +210,8 @@ export async function* readFastaContigs(path: string, options: FastaReadOptions 
 
   let header = new Uint8Array(256);
   let headerLen = 0;
-  let seq = scratch?.seq ?? new Uint8Array(1 << 16);
+  const store = scratch?.store ?? null;
+  let seq: Uint8Array = store ? store.open(FIRST_SEQ) : (scratch?.seq ?? new Uint8Array(FIRST_SEQ));
   let seqLen = 0;
   const bodyState = new Float64Array(6);
   let rawLen = 0; // raw body bytes, newlines included: upstream's "non-empty body" test
@@ -240,7 +260,7 @@ export async function* readFastaContigs(path: string, options: FastaReadOptions 
       );
     }
     const rawName = bytesToBinary(header.subarray(1, headerLen));
-    return { name: decodeName(rawName), rawName, seq: scratch ? seq.subarray(0, seqLen) : seq.slice(0, seqLen) };
+    return { name: decodeName(rawName), rawName, seq: store ? store.close(seq, seqLen) : scratch ? seq.subarray(0, seqLen) : seq.slice(0, seqLen) };
   };
 
   try {
@@ -299,10 +319,13 @@ export async function* readFastaContigs(path: string, options: FastaReadOptions 
         const add = e - p;
         rawLen += add;
         if (seqLen + add > seq.length) {
-          const bigger = new Uint8Array(Math.max(seq.length * 2, seqLen + add));
-          bigger.set(seq.subarray(0, seqLen));
-          seq = bigger;
-          if (scratch) scratch.seq = seq;
+          if (store) seq = store.grow(seq, seqLen, Math.max(seq.length * 2, seqLen + add));
+          else {
+            const bigger = new Uint8Array(Math.max(seq.length * 2, seqLen + add));
+            bigger.set(seq.subarray(0, seqLen));
+            seq = bigger;
+            if (scratch) scratch.seq = bigger;
+          }
         }
         // The per-byte conversion is native (it is the reader's whole cost); see fastaConvertBody.
         const st = bodyState;
@@ -330,6 +353,7 @@ export async function* readFastaContigs(path: string, options: FastaReadOptions 
           if (rec === null) return;
           yielded = true;
           yield rec;
+          if (store) seq = store.open(FIRST_SEQ);
           inHeader = true;
           headerLen = 0;
           headerLine = line;

@@ -184,8 +184,11 @@ export class Compressor {
   private arena = new SharedArena();
   private readonly freeArenas: SharedArena[] = [];
   private readonly alloc = (n: number): Uint8Array => this.arena.alloc(n);
-  /** Reader buffers shared by all input files (no garbage per contig or read chunk). */
-  private readonly scratch = new FastaScratch();
+  /**
+   * Reader buffers shared by all input files (no garbage per contig or read chunk). Contigs are
+   * decoded straight into the current batch's arena, where their segments reach the workers.
+   */
+  private readonly scratch = this.newScratch();
 
   /**
    * Decisions shared out between the workers and the main thread (-t 2 and more): segments are
@@ -255,7 +258,8 @@ export class Compressor {
     this.streamIds[id] = streams;
     if (id < NO_RAW_GROUPS) this.state.groups[id] = RAW_VIEW;
     else {
-      const v = RefView.packed(init.ref, this.params.minMatchLen, this.parallelDecisions);
+      // Shareable at any thread count: the store worker encodes with this view's coder (see endBatch).
+      const v = RefView.packed(init.ref, this.params.minMatchLen, true);
       this.state.groups[id] = v;
       this.packedViews.set(id, v);
     }
@@ -291,7 +295,7 @@ export class Compressor {
     // Names go to the collection as binary strings (their bytes, see format/names.ts); `sample`
     // is one already. `shown` is the decoded form for messages.
     let t = now();
-    // `seq` is a view into the scratch buffer: the contig is copied into the batch's arena below.
+    // `seq` is already in the batch's arena (see newScratch).
     for await (const { name: shown, rawName: name, seq } of readFastaContigs(path, { ...strictFasta(this.params), scratch: this.scratch })) {
       threadSteps.add(STEP_READ, now() - t);
       this.signal?.throwIfAborted();
@@ -309,8 +313,7 @@ export class Compressor {
       this.stats.contigs++;
       this.stats.bases += seq.length;
       bases += seq.length;
-      // One copy of the contig in shared memory: its segments reach the store workers as views.
-      this.processContig(this.contigRef(s, name), this.arena.copy(seq), true);
+      this.processContig(this.contigRef(s, name), seq, true);
       this.onProgress?.({ file: path, basesDone: bases });
       if (concat && ++this.cntContigsInBatch >= this.params.packCardinality) {
         await this.endBatch();
@@ -334,6 +337,20 @@ export class Compressor {
     if (this.params.concatenated) this.processedSamples = this.collection.numSamples;
     if (this.processedSamples % PC !== 0) this.collection.storeContigBatch(Math.floor(this.processedSamples / PC) * PC, this.processedSamples);
     this.archive.flush();
+  }
+
+  private newScratch(): FastaScratch {
+    const scratch = new FastaScratch();
+    // The only copy of each contig is in shared memory (its segments reach the store workers as
+    // views), decoded there by the reader: no reader buffer as long as the longest contig beside it
+    // (klebsiella-8: 5 MiB of peak RSS; a chromosome-scale input: a whole chromosome). The arena
+    // is looked up at each call, as it changes at batch ends.
+    scratch.store = {
+      open: (min) => this.arena.open(min),
+      grow: (buf, used, min) => this.arena.grow(buf, used, min),
+      close: (buf, len) => this.arena.close(buf, len),
+    };
+    return scratch;
   }
 
   private contigRef(sample: string, name: string): ContigRef {
@@ -477,6 +494,7 @@ export class Compressor {
     const groups = [...lists.keys()].filter((g) => lists.get(g)!.length > 0).sort((x, y) => x - y);
     const entryLists = groups.map((g) => lists.get(g)!);
     const refs: Array<{ group: number; data: Uint8Array; coder: SharedLzData | null }> = [];
+    const unpacked: Array<{ group: number; coder: SharedLzData }> = [];
     const syncKeys: number[] = [];
     const syncIds: number[] = [];
     const syncPadded: Uint8Array[] = [];
@@ -499,8 +517,9 @@ export class Compressor {
         if (v !== undefined) {
           v.touch(zstdDecompress);
           this.packedViews.delete(g);
-          const d = this.decisionsSynced ? v.sharedData() : null;
-          if (d) pushView(g, d, syncIds, syncPadded, syncIndex);
+          const d = v.sharedData();
+          if (d) unpacked.push({ group: g, coder: d });
+          if (d && this.decisionsSynced) pushView(g, d, syncIds, syncPadded, syncIndex);
         }
       }
       this.stats.segments += list.length;
@@ -517,7 +536,7 @@ export class Compressor {
     }
     lists.clear();
     refs.sort((x, y) => y.data.length - x.data.length || x.group - y.group); // largest first: short tail
-    const { result, refs: refJobs, packs } = this.pool.submit({ groups, entries: entryLists.map((l) => l.map((e) => e.data)), refs });
+    const { result, refs: refJobs, packs } = this.pool.submit({ groups, entries: entryLists.map((l) => l.map((e) => e.data)), refs, unpacked });
     result.catch(() => undefined); // awaited in finalizeInflight; avoid an unhandled rejection meanwhile
     for (const list of entryLists) for (const e of list) e.data = EMPTY;
     this.inflight = { result, refJobs, refParts: [], packs, groups, lists: entryLists, samplesAtEnd: this.collection.numSamples, arena: this.arena };

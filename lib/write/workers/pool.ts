@@ -3,12 +3,14 @@
 // batch's segments and compresses references and packs with zstd. A group's segments always go to
 // the same worker in list order, so in-group ids and parts do not depend on the thread count.
 // Batch data stays in shared memory (contigs and reverse complements are SharedArrayBuffers).
+import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { GroupStore, LZ_STEP, type GroupPart, type PackedGroupInit } from '../group-store.js';
 import { encodePackPart, encodeReferencePart } from '../../format/segment-codec.js';
 import { zstdCompress as zstdCompressUntimed, zstdDecompress } from '../../native/zstd.js';
 import { nativeLagFraction } from '../native-scans.js';
 import { now, StepTimes, threadSteps } from '../stage-stats.js';
+import { collectGarbage } from '../collect-garbage.js';
 
 /** Step name of zstd compression (references, packs) in the stage table. */
 export const ZSTD_STEP = 'zstd';
@@ -281,6 +283,10 @@ export class StoreCore {
         // Untouched append parts are re-emitted here; the pending packs become jobs that every
         // thread takes from one shared list ('compress'): this is the one stage where every group
         // has work at once.
+        // No decisions follow the last batch: the replica's views of every group's reference and
+        // LZ index (shared memory the main thread has let go of) would otherwise keep them all
+        // resident through the close stage, the peak of -t 2 and more.
+        this.decider = null;
         const groups = [...this.stores.keys()].sort((a, b) => a - b);
         const jobs: Array<{ group: number; items: Uint8Array[] }> = [];
         const parts: OrderedPart[] = [];
@@ -292,6 +298,9 @@ export class StoreCore {
           for (const part of st.drain()) parts.push({ group: g, part, order: -1 });
         }
         this.stores.clear();
+        // The stores and the replica are garbage now: collected (when gc is exposed) before the
+        // close stage's zstd jobs, 30-35 MiB less peak RSS per worker.
+        collectGarbage();
         const pm = packParts(parts);
         return { reply: { type: 'done', seq: m.seq, ids: new Uint32Array(0), jobs: buildPackJobs(jobs), ...pm }, transfer: transferOf(pm) };
       }
@@ -410,6 +419,12 @@ export interface BatchJob {
   entries: Uint8Array[][];
   /** New groups' references (their first entries), encoded by whichever thread gets there first. */
   refs: Array<{ group: number; data: Uint8Array; coder?: SharedLzData | null }>;
+  /**
+   * Groups of an input archive (append) getting their first segments of the run, whose reference
+   * the main thread has just unpacked into a shared coder: the owner uses it instead of a second
+   * copy of the reference and its index.
+   */
+  unpacked?: Array<{ group: number; coder: SharedLzData }>;
 }
 
 /**
@@ -446,18 +461,30 @@ interface Pending {
 }
 
 /**
- * Where the worker entry is. From dist/ it is the compiled .js beside this file; when running from
- * TypeScript sources (tests), AGC_NODE_TS_LOADER names an ESM loader that can import .ts files.
+ * Where the worker entry is: the one-module bundle of it (compress-worker-bundle.js in dist/lib/cli,
+ * made by `npm run build:ts` when esbuild is available; a worker loads it in a few ms instead of
+ * ~0.1 s for the compiled modules, and holds less code), else the compiled worker-entry.js. This
+ * module runs either compiled (dist/lib/write/workers/pool.js: library users) or inside the CLI's
+ * write bundle (dist/lib/cli/write-bundle.js), so both places are tried relative to each. When
+ * running from TypeScript sources (tests), AGC_NODE_TS_LOADER names an ESM loader that can import
+ * .ts files.
  */
 function workerSpec(): { file: URL | string; eval: boolean } {
   const here = import.meta.url;
-  if (here.endsWith('.js')) return { file: new URL('./worker-entry.js', here), eval: false };
+  if (here.endsWith('.js')) {
+    const candidates = here.endsWith('/write/workers/pool.js')
+      ? ['../../cli/compress-worker-bundle.js', './worker-entry.js']
+      : ['./compress-worker-bundle.js', '../write/workers/worker-entry.js'];
+    workerFile ??= candidates.map((c) => new URL(c, here)).find((u) => existsSync(u)) ?? new URL(candidates[candidates.length - 1]!, here);
+    return { file: workerFile, eval: false };
+  }
   const loader = process.env.AGC_NODE_TS_LOADER;
   if (!loader) throw new AgcError(AgcErrorCode.INTERNAL, 'compress workers need the compiled library (dist/) or AGC_NODE_TS_LOADER when run from sources');
   const entry = new URL('./worker-entry.ts', here).href;
   const code = `import('node:module').then((m) => { m.register(${JSON.stringify(loader)}); return import(${JSON.stringify(entry)}); });`;
   return { file: code, eval: true };
 }
+let workerFile: URL | undefined;
 
 /**
  * Store workers allocate large typed arrays and few short-lived objects, so a small young
@@ -624,7 +651,7 @@ export class CompressPool {
         const refWhere = new Uint32Array(3 * refData.length);
         refData.forEach((e, j) => locate(e, buffers, index, refWhere, j));
         // The main thread's coders of this worker's new groups: no second index per group.
-        const mine = job.refs.filter((r) => r.coder && this.owner(r.group) === w);
+        const mine = [...job.refs.filter((r) => r.coder), ...(job.unpacked ?? [])].filter((r) => this.owner(r.group) === w);
         const coderGroups = Uint32Array.from(mine, (r) => r.group);
         const coders = mine.map((r) => r.coder!);
         return this.requestDone(

@@ -1,16 +1,7 @@
 // Entry of a store worker thread (see compress-workers.ts): runs StoreCore on the messages it gets.
-import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { StoreCore, type StoreParams, type ToWorker } from './pool.js';
 import { AgcError, AgcErrorCode, serializeError } from '../../errors.js';
-
-// After 'finish' the worker's group stores (references, LZ indexes) are garbage, but V8 would keep
-// them until some later allocation pressure, i.e. through the close stage's zstd jobs, which is the
-// peak of create. A collection right there lowers the peak RSS by 30-35 MiB per worker. gc exists
-// only when the process allows it (`node --expose-gc`, or the agc-node CLI, which sets the flag once
-// at start-up): V8 flags are process-wide, and changing them while other threads run is unsafe, so
-// neither the library nor its workers touch them.
-const collect = runInNewContext('typeof gc === "function" ? gc : undefined') as (() => void) | undefined;
 
 const port = parentPort;
 if (!port) throw new AgcError(AgcErrorCode.INTERNAL, 'compress-worker must run in a worker thread');
@@ -25,7 +16,6 @@ port.on('message', (m: ToWorker) => {
     if (deferred && seq >= 0) throw deferred;
     const r = core.handle(m);
     if (r) port.postMessage(r.reply, r.transfer);
-    if (m.type === 'finish' && collect) collect();
   } catch (e) {
     if (seq < 0) deferred ??= e;
     else port.postMessage({ type: 'error', seq, error: serializeError(e) });
