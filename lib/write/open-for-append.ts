@@ -87,20 +87,24 @@ function referenceContigs(inputPath: string): Uint8Array[] {
   if (ref === undefined) return out;
   for (const c of reader.sampleLayout(ref)?.contigs ?? []) {
     const letters = reader.readContig(c, 0, c.length, false);
-    let n = 0;
-    for (let i = 0; i < letters.length; i++) if (letters[i]! >= 64 && BYTE_TO_CODE[letters[i]!] !== SYMBOL_INVALID) n++;
-    const codes = new Uint8Array(n);
+    // Converted in place, in one pass: the letters are not needed afterwards.
     let w = 0;
     for (let i = 0; i < letters.length; i++) {
-      const x = letters[i]!;
-      if (x < 64) continue;
-      const code = BYTE_TO_CODE[x]!;
-      if (code !== SYMBOL_INVALID) codes[w++] = code;
+      const code = LETTER_TO_KEPT_CODE[letters[i]!]!;
+      if (code !== DROPPED) letters[w++] = code;
     }
-    out.push(codes);
+    out.push(w === letters.length ? letters : letters.slice(0, w));
   }
   return out;
 }
+
+const DROPPED = 0xff;
+/** Letter -> code as FASTA input converts it, or DROPPED for bytes the conversion drops or rejects. */
+const LETTER_TO_KEPT_CODE: Uint8Array = (() => {
+  const t = new Uint8Array(256).fill(DROPPED);
+  for (let x = 64; x < 256; x++) if (BYTE_TO_CODE[x] !== SYMBOL_INVALID) t[x] = BYTE_TO_CODE[x]!;
+  return t;
+})();
 
 /**
  * Open `input` and prepare a compressor writing to the new archive `output` (path of a fresh file):
