@@ -23,7 +23,7 @@ import {
   type Output,
 } from '../lib/cli/common.js';
 import { FastaSink } from '../lib/cli/fasta-sink.js';
-import { z } from 'zod/v3';
+import * as z from 'zod/mini';
 import { archivePath, caseDir, cases, getctgQueries, goldenSha, listsetOf, quick, readText, repoRoot, sha256 } from './shared-data.js';
 import { AgcArchive } from '../lib/read/agc-archive.js';
 import { CppArchive } from '../lib/native/cpp-archive.js';

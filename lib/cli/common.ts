@@ -2,7 +2,7 @@
 //
 // - argument parsing: parseCommandArgs() wraps node's util.parseArgs (options anywhere, like
 //   upstream's ketopt with permutation) and turns its errors into one-line AgcInputErrors;
-//   zod schemas for upstream-style numeric options (intOption: clamped silently like upstream's
+//   zod schemas (zod/mini: see native/handle.ts) for upstream-style numeric options (intOption: clamped silently like upstream's
 //   b_value, but non-numbers are an error instead of atoi's 0).
 // - error reporting: runCommand() runs a command body, prints "agc-node <cmd>: <message>" on one
 //   line (the stack only with -v 2), and returns the exit code (0 ok, 1 error).
@@ -13,7 +13,7 @@
 //   Leftover temporaries are removed on exit.
 import fs from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { z } from 'zod/v3';
+import * as z from 'zod/mini';
 import { AgcError, AgcErrorCode, AgcInputError } from '../errors.js';
 import { AtomicPath } from '../atomic-path.js';
 import { outputTarget } from '../file-type.js';
@@ -59,23 +59,26 @@ export function parseCommandArgs<O extends OptionSpec>(
  * absent -> `def`. Anything that is not an integer is an error (upstream would read 0).
  */
 export function intOption(flag: string, def: number, min: number, max: number) {
-  return z
-    .string()
-    .optional()
-    .transform((s, ctx) => {
+  return z.pipe(
+    z.optional(z.string()),
+    z.transform((s: string | undefined, ctx) => {
       if (s === undefined) return def;
       const t = s.trim();
       if (!/^[+-]?\d+$/.test(t)) {
-        ctx.addIssue({ code: 'custom', message: `-${flag}: expected an integer, got '${s}'` });
+        ctx.issues.push({ code: 'custom', message: `-${flag}: expected an integer, got '${s}'`, input: s });
         return z.NEVER;
       }
       const v = Number(t);
       return Math.min(max, Math.max(min, v));
-    });
+    }),
+  );
 }
 
+/** An optional file name given with -o. */
+export const outputFileOption = z.optional(z.string().check(z.minLength(1, '-o: empty file name')));
+
 /** Validate parsed values with a zod schema; the first issue becomes a one-line AgcInputError. */
-export function validate<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown): T {
+export function validate<T>(schema: z.ZodMiniType<T, unknown>, value: unknown): T {
   const r = schema.safeParse(value);
   if (!r.success) {
     const i = r.error.issues[0];

@@ -1,6 +1,6 @@
 // Typed handle on the C++ archive container (upstream CArchive). Thin on purpose: argument
 // checking that the native side cannot express (zod), lifetime (close / using / finalizer).
-import { z } from 'zod/v3';
+import * as z from 'zod/mini';
 import { native } from './load.js';
 import { callNative } from './native-error.js';
 import type { Archive as NativeArchive } from '../../binding.js';
@@ -8,8 +8,11 @@ import { NativeHandle, checkIndex, parseArg } from './handle.js';
 import { checkPathString, checkRegularInput } from '../file-type.js';
 import { AgcCorruptError } from '../errors.js';
 
-const pathSchema = z.string().min(1, 'archive path must not be empty');
-const metadataSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const pathSchema = z.string('archive path must be a string').check(z.minLength(1, 'archive path must not be empty'));
+// z.int() admits safe integers only.
+const metadataSchema = z.int('metadata must be a safe integer').check(z.nonnegative('metadata must not be negative'));
+const streamNameSchema = z.string('stream name must be a string');
+const newStreamNameSchema = streamNameSchema.check(z.minLength(1, 'stream name must not be empty'));
 
 /** A part read from an archive. */
 export interface ArchivePart {
@@ -66,7 +69,7 @@ export class CppArchive extends NativeHandle<NativeArchive> {
 
   /** Id of a stream, or undefined when the archive has no stream of that name. */
   streamId(name: string): number | undefined {
-    const id = this.native.getStreamId(parseArg(z.string(), name, 'streamId'));
+    const id = this.native.getStreamId(parseArg(streamNameSchema, name, 'streamId'));
     return id < 0 ? undefined : id;
   }
 
@@ -82,7 +85,7 @@ export class CppArchive extends NativeHandle<NativeArchive> {
 
   /** Register a stream (write mode); returns its id, the existing one if the name is known. */
   registerStream(name: string): number {
-    return callNative(() => this.native.registerStream(parseArg(z.string().min(1), name, 'registerStream')));
+    return callNative(() => this.native.registerStream(parseArg(newStreamNameSchema, name, 'registerStream')));
   }
 
   /** Write a part now (write mode); returns its index in the stream. */

@@ -1,7 +1,7 @@
 // Typed handle on the C++ version-3 collection (upstream CCollection_V3): samples, contigs and
 // segment placements. Placements are sent to C++ in batches of typed arrays (PlacementBuffer),
 // never one call per segment.
-import { z } from 'zod/v3';
+import * as z from 'zod/mini';
 import { native } from './load.js';
 import { callNative } from './native-error.js';
 import type { Collection as NativeCollection, CollectionParams, PlacementBatch, SampleDesc } from '../../binding.js';
@@ -11,12 +11,13 @@ import { NativeHandle, checkIndex, parseArg } from './handle.js';
 export type { CollectionParams, PlacementBatch, SampleDesc };
 
 // The ranges the collection can store (u32 fields); the same as the bridge's guards.
-const paramsSchema = z.object({
-  batchSize: z.number().int().min(1).max(0xffffffff),
-  segmentSize: z.number().int().min(1).max(0xffffffff),
-  kmerLength: z.number().int().min(1).max(32),
-});
-const nameSchema = z.string();
+const u32 = (name: string, max: number) =>
+  z.int(`${name} must be an integer`).check(z.minimum(1, `${name} must be at least 1`), z.maximum(max, `${name} must be at most ${max}`));
+const paramsSchema = z.object(
+  { batchSize: u32('batchSize', 0xffffffff), segmentSize: u32('segmentSize', 0xffffffff), kmerLength: u32('kmerLength', 32) },
+  'collection parameters must be an object',
+);
+const nameSchema = z.string('name must be a string');
 
 /**
  * The version-3 collection of an archive. Use {@link CppCollection.openForReading} on an archive

@@ -5,7 +5,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { z } from 'zod/v3';
+import * as z from 'zod/mini';
 import { openForAppend } from './open-for-append.js';
 import { CppArchive } from '../native/cpp-archive.js';
 import { CppCollection } from '../native/cpp-collection.js';
@@ -133,57 +133,61 @@ export function clampThreads(t: number): number {
   return Math.min(maxThreads(), Math.max(1, t));
 }
 
-const intIn = (name: string, flag: string, { min, max }: { min: number; max: number }) =>
-  z
-    .number({ invalid_type_error: `${name} (${flag}) must be a number` })
-    .int({ message: `${name} (${flag}) must be an integer` })
-    .min(min, { message: `${name} (${flag}) must be in ${min}..${max.toLocaleString('en-US')}` })
-    .max(max, { message: `${name} (${flag}) must be in ${min}..${max.toLocaleString('en-US')}` });
+const intIn = (name: string, flag: string, { min, max }: { min: number; max: number }) => {
+  const range = `${name} (${flag}) must be in ${min}..${max.toLocaleString('en-US')}`;
+  return z
+    .int({ error: (i) => `${name} (${flag}) must be ${typeof i.input === 'number' ? 'an integer' : 'a number'}` })
+    .check(z.minimum(min, range), z.maximum(max, range));
+};
 
 const pathStr = (what: string) =>
-  z.string({ invalid_type_error: `${what} must be a path`, required_error: `${what} is required` }).min(1, { message: `${what} must not be empty` });
+  z.string({ error: (i) => (i.input === undefined ? `${what} is required` : `${what} must be a path`) }).check(z.minLength(1, `${what} must not be empty`));
+
+const fallbackRange = `fallback fraction (-f) must be in ${LIMITS.fallbackFraction.min}..${LIMITS.fallbackFraction.max}`;
 
 const common = {
   output: pathStr('output'),
-  adaptive: z.boolean().optional(),
-  concatenated: z.boolean().optional(),
-  fallbackFraction: z
-    .number({ invalid_type_error: 'fallback fraction (-f) must be a number' })
-    .min(LIMITS.fallbackFraction.min, { message: `fallback fraction (-f) must be in ${LIMITS.fallbackFraction.min}..${LIMITS.fallbackFraction.max}` })
-    .max(LIMITS.fallbackFraction.max, { message: `fallback fraction (-f) must be in ${LIMITS.fallbackFraction.min}..${LIMITS.fallbackFraction.max}` })
-    .optional(),
-  threads: intIn('thread count', '-t', LIMITS.threads).optional(),
-  invalidBase: z
-    .string({ invalid_type_error: 'invalid base (--invalid-base) must be a letter' })
-    .regex(/^[ACGTNRYSWKMBDHVU]$/i, { message: 'invalid base (--invalid-base) must be one of the letters ACGTNRYSWKMBDHVU' })
-    .optional(),
-  onProgress: z
-    .custom<(p: CompressProgress) => void>((v) => v === undefined || typeof v === 'function', { message: 'onProgress must be a function' })
-    .optional(),
-  signal: z.custom<AbortSignal>((v) => v === undefined || v instanceof AbortSignal, { message: 'signal must be an AbortSignal' }).optional(),
+  adaptive: z.optional(z.boolean('adaptive must be a boolean')),
+  concatenated: z.optional(z.boolean('concatenated must be a boolean')),
+  fallbackFraction: z.optional(
+    z
+      .number('fallback fraction (-f) must be a number')
+      .check(z.minimum(LIMITS.fallbackFraction.min, fallbackRange), z.maximum(LIMITS.fallbackFraction.max, fallbackRange)),
+  ),
+  threads: z.optional(intIn('thread count', '-t', LIMITS.threads)),
+  invalidBase: z.optional(
+    z
+      .string('invalid base (--invalid-base) must be a letter')
+      .check(z.regex(/^[ACGTNRYSWKMBDHVU]$/i, 'invalid base (--invalid-base) must be one of the letters ACGTNRYSWKMBDHVU')),
+  ),
+  onProgress: z.optional(z.custom<(p: CompressProgress) => void>((v) => v === undefined || typeof v === 'function', 'onProgress must be a function')),
+  signal: z.optional(z.custom<AbortSignal>((v) => v === undefined || v instanceof AbortSignal, 'signal must be an AbortSignal')),
 };
 
-export const createOptionsSchema = z
-  .object({
-    ...common,
-    reference: pathStr('reference'),
-    samples: z.array(pathStr('sample file')).readonly().optional(),
-    kmerLength: intIn('k-mer length', '-k', LIMITS.kmerLength).optional(),
-    segmentSize: intIn('segment size', '-s', LIMITS.segmentSize).optional(),
-    minMatchLength: intIn('min. match length', '-l', LIMITS.minMatchLength).optional(),
-    batchSize: intIn('batch size', '-b', LIMITS.batchSize).optional(),
-  })
-  .strict();
+const samplesList = z.readonly(z.array(pathStr('sample file'), 'samples must be an array of paths'));
+/** Unknown keys are an error (a misspelt option must not be ignored silently). */
+const strictObject = <S extends z.core.$ZodLooseShape>(what: string, shape: S) =>
+  z.strictObject(shape, {
+    error: (i) => (i.code === 'unrecognized_keys' ? `unknown option(s): ${i.keys.join(', ')}` : `${what} options must be an object`),
+  });
 
-export const appendOptionsSchema = z
-  .object({
-    ...common,
-    input: pathStr('input archive'),
-    samples: z.array(pathStr('sample file')).readonly(),
-  })
-  .strict();
+export const createOptionsSchema = strictObject('create', {
+  ...common,
+  reference: pathStr('reference'),
+  samples: z.optional(samplesList),
+  kmerLength: z.optional(intIn('k-mer length', '-k', LIMITS.kmerLength)),
+  segmentSize: z.optional(intIn('segment size', '-s', LIMITS.segmentSize)),
+  minMatchLength: z.optional(intIn('min. match length', '-l', LIMITS.minMatchLength)),
+  batchSize: z.optional(intIn('batch size', '-b', LIMITS.batchSize)),
+});
 
-function parseOptions<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, v: unknown): T {
+export const appendOptionsSchema = strictObject('append', {
+  ...common,
+  input: pathStr('input archive'),
+  samples: samplesList,
+});
+
+function parseOptions<T>(schema: z.ZodMiniType<T, unknown>, v: unknown): T {
   const r = schema.safeParse(v);
   if (!r.success) {
     const i = r.error.issues[0]!;

@@ -4,7 +4,7 @@
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod/v3';
+import * as z from 'zod/mini';
 import { AgcArchive, shortContigName } from '../../read/agc-archive.js';
 import type { ContigLayout } from '../../format/contig-layout.js';
 import { StreamingRecordFormatter } from '../../fasta/format-fasta.js';
@@ -13,6 +13,7 @@ import {
   type OptionSpec,
   type Output,
   intOption,
+  outputFileOption,
   parseCommandArgs,
   printUsage,
   runCommand,
@@ -158,20 +159,21 @@ const extractOptions = {
   streaming: { type: 'boolean', short: 's' },
 } as const;
 
+const flag = z.optional(z.boolean());
 const extractSchema = z.object({
-  output: z.string().min(1, '-o: empty file name').optional(),
+  output: outputFileOption,
   gzip: gzipOption,
   lineLength: lineLengthOption,
   threads: threadsOption(cores),
   verbosity: verbosityOption,
-  prefetch: z.boolean().optional(),
-  streaming: z.boolean().optional(),
+  prefetch: flag,
+  streaming: flag,
 });
 
 /** What a read command takes: its flags, their schema and its positional arguments. */
 interface ArchiveCommandSpec<O extends OptionSpec, T extends { verbosity: number }> {
   options: O;
-  schema: z.ZodType<T, z.ZodTypeDef, unknown>;
+  schema: z.ZodMiniType<T, unknown>;
   /** Fewest positional arguments (the archive included) and the error when fewer are given. */
   need: number;
   missing: string;
@@ -258,7 +260,7 @@ export function checkFileComponent(sample: string, dir: string): void {
 export async function getcol(argv: string[]): Promise<number> {
   const spec = {
     options: { ...extractOptions, fast: { type: 'boolean', short: 'f' }, noRef: { type: 'boolean', short: 'r' } },
-    schema: extractSchema.extend({ fast: z.boolean().optional(), noRef: z.boolean().optional() }),
+    schema: z.extend(extractSchema, { fast: flag, noRef: flag }),
     need: 1,
     missing: '',
     archiveOnly: true,
@@ -440,7 +442,7 @@ export async function getctg(argv: string[]): Promise<number> {
 
 // ------------------------------------------------------------------------------------ listings
 
-const listSchema = z.object({ output: z.string().min(1, '-o: empty file name').optional(), verbosity: verbosityOption });
+const listSchema = z.object({ output: outputFileOption, verbosity: verbosityOption });
 /** A listing of the whole archive (listref, listset, info). */
 const archiveListing = { options: outputOption, schema: listSchema, need: 1, missing: '', archiveOnly: true };
 
