@@ -18,9 +18,11 @@ const ALIGN = 8;
  * How far ahead of the head the ring's pages are faulted in on a pool thread (native
  * populateMemory): the kernel zeroes each fresh page at its first write, and on the query's
  * thread that cost as much as zstd filling it (8 x 60 Mbp: ~230 of ~800 ms). Memory is populated
- * at most this much beyond what the ring has handed out.
+ * at most this much beyond what the ring has handed out, and no more than it has handed out so
+ * far (at least POPULATE_FIRST): a small archive's working set does not pay for a large ring.
  */
 const POPULATE_AHEAD = 16 << 20;
+const POPULATE_FIRST = 2 << 20;
 /** Smaller rings are left to fault in as they are used. */
 const POPULATE_MIN_CAPACITY = 8 << 20;
 
@@ -99,9 +101,9 @@ export class PartRing {
   }
 
   /**
-   * Keeps the pages up to POPULATE_AHEAD past `end` populated: one job at a time, the next
-   * queued when the last is over and the head has come within half the distance. Pages the head
-   * has already passed are not asked for (they were faulted in by their use).
+   * Keeps the pages up to POPULATE_AHEAD past `end` populated (less while little is in use): one
+   * job at a time, the next queued when the last is over and the head has come within half the
+   * distance. Pages the head has already passed are not asked for (their use faulted them in).
    */
   private ahead(buffer: Uint8Array, end: number): void {
     const word = this.populateDone;
@@ -115,9 +117,10 @@ export class PartRing {
         return;
       }
     }
-    if (end + POPULATE_AHEAD / 2 < this.populated) return;
+    const ahead = Math.min(POPULATE_AHEAD, Math.max(POPULATE_FIRST, end));
+    if (end + ahead / 2 < this.populated) return;
     const from = Math.max(this.populated, end);
-    const to = Math.min(this.capacity, from + POPULATE_AHEAD);
+    const to = Math.min(this.capacity, from + ahead);
     this.populated = to;
     Atomics.store(word, 0, 0);
     if (native.populateMemory(buffer, from, to, word)) this.populating = true;
