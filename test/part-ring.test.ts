@@ -48,6 +48,14 @@ describe('PartRing', () => {
     ring.release();
   });
 
+  it('a ring told not to populate leaves its pages to their use', () => {
+    const ring = new PartRing(64 << 20, () => {}, false);
+    ring.allocate(1 << 20, 1);
+    const inner = ring as unknown as { populated: number; populating: boolean };
+    expect(inner.populating).toBe(false);
+    expect(inner.populated).toBe(64 << 20);
+  });
+
   it('populateMemory fills in the pages and says so in its word', async () => {
     const bytes = new Uint8Array(4 << 20).fill(9, 0, 5000);
     const done = new Int32Array(new SharedArrayBuffer(4));

@@ -45,10 +45,12 @@ export class PartRing {
   /**
    * @param capacity bytes of the ring (allocated at the first allocate())
    * @param onEvict called with the key of each part whose region is about to be reused
+   * @param populate whether to fault the pages in ahead of use on another thread (see ahead())
    */
   constructor(
     readonly capacity: number,
     private readonly onEvict: (key: number) => void,
+    private readonly populate = true,
   ) {}
 
   /**
@@ -69,7 +71,7 @@ export class PartRing {
         return undefined;
       }
       native.adviseHugePages(buffer);
-      if (this.capacity < POPULATE_MIN_CAPACITY) this.populated = this.capacity;
+      if (!this.populate || this.capacity < POPULATE_MIN_CAPACITY) this.populated = this.capacity;
     }
     let start = this.head;
     const wrap = start + size > this.capacity;
