@@ -143,9 +143,9 @@ Napi::Value LzDecodeRangeJs(const Napi::CallbackInfo& info) {
 // ---- prefetchArchive ---------------------------------------------------------------------------
 // The `prefetch` open: on a thread of the libuv pool, decompresses the listed parts into one
 // shared space as they are read from the file, then reads the whole file into a JS-owned buffer
-// (the in-memory image), while the JS thread answers queries. Both threads claim a part by compare-and-swap on its state
-// word, so each part is decoded once: here, or by the query that needs it first (which then
-// decodes it on its own, as without prefetching).
+// (the in-memory image), while the JS thread answers queries. Both threads claim a part by
+// compare-and-swap on its state word, so each part is decoded once: here, or by the query that
+// needs it first (which then decodes it on its own, as without prefetching).
 //
 // words (Int32Array): [0] stop (JS sets it at close), [1] image state, [2], [3] unused, then 7
 // per job: state, offset in the space, decoded length, marker byte, offset of the positions of
@@ -436,12 +436,14 @@ class Prefetch : public Napi::AsyncWorker {
 // stopped early (the system cannot, or the environment is going away).
 class Populate : public Napi::AsyncWorker {
  public:
-  Populate(Napi::Env env, const Napi::CallbackInfo& info) : Napi::AsyncWorker(env, "agcPopulateMemory") {
+  Populate(Napi::Env env, const Napi::CallbackInfo& info)
+      : Napi::AsyncWorker(env, "agcPopulateMemory") {
     Napi::Uint8Array bytes = AsUint8Array(info[0], "bytes");
     const size_t from = ArgIndex(info, 1, "from");
     const size_t to = ArgIndex(info, 2, "to");
     if (from > to || to > bytes.ElementLength())
-      throw InputRangeError(env, "populateMemory: from and to must satisfy 0 <= from <= to <= bytes.length");
+      throw InputRangeError(
+          env, "populateMemory: from and to must satisfy 0 <= from <= to <= bytes.length");
     Napi::TypedArray done = ArgTyped(info, 3, napi_int32_array, "done: expected an Int32Array");
     if (done.ElementLength() < 1) throw InputRangeError(env, "done: needs one element");
     done_ = info[3].As<Napi::Int32Array>().Data();

@@ -3,9 +3,9 @@
 #include <cstdint>
 
 #ifdef __linux__
-#include <cerrno>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <cerrno>
 // older C library headers than the kernel: the value is fixed by the kernel ABI
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23

@@ -71,7 +71,8 @@ TEST(populate_refuses_memory_that_is_not_writable) {
   REQUIRE(p != nullptr);
   munmap(p, kSize);
   CHECK(!agc::PopulateWritable(p, kSize));
-  uint8_t* r = static_cast<uint8_t*>(mmap(nullptr, kSize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+  uint8_t* r =
+      static_cast<uint8_t*>(mmap(nullptr, kSize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
   REQUIRE(r != MAP_FAILED);
   CHECK(!agc::PopulateWritable(r, kSize));
   munmap(r, kSize);
