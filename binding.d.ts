@@ -55,6 +55,11 @@ export declare class Archive {
   getPartSize(streamId: number, partId: number): number;
   /** File offset of the part (of its metadata varint), as stored in the footer. */
   getPartOffset(streamId: number, partId: number): number;
+  /**
+   * The whole part table (read mode): the part count of each stream (getNumStreams() numbers),
+   * then for each stream and each of its parts its offset and data size.
+   */
+  getPartTable(): Float64Array;
   /** Total file size in bytes. */
   getFileSize(): number;
 }
@@ -151,18 +156,25 @@ export declare function zstdVersion(): string;
 /** Decompress one frame into all of `dst`, whose length must be the frame's content size; returns it. */
 export declare function zstdDecompressInto(data: Uint8Array, dst: Uint8Array): number;
 /**
- * The prefetch open's background work: reads the file at `path` into `image` (its whole size),
- * then decompresses the parts listed in `jobs` (file offset of the metadata varint, data size) into
- * `space`, with the entry ends of packs and their LZ-diff checkpoints (every checkpointStep
+ * The prefetch open's background work: decompresses the parts listed in `jobs` (file offset of
+ * the metadata varint, data size) of the file at `path` into `space`, with the entry ends of packs and their LZ-diff checkpoints (every checkpointStep
  * symbols). words: [0] stop, [1] image state, then per job state, offset, length, marker byte,
  * offset and count of the entry ends, offset of the checkpoint table (or -1); meta: per job metadata. Job states: 0 pending, 1 decoding, 2 done, 3 taken by the caller,
- * 4 failed or not done. Resolves with the number of parts decoded in the background.
+ * 4 failed or not done. Then reads the whole file into `image` (state 2 in words[1] once it is
+ * whole, 4 when it could not be). Resolves with the number of parts decoded in the background.
  */
 /**
  * Asks the kernel for huge pages under the whole 2 MiB pages of `bytes` (a hint, for memory read
  * at random); returns whether the hint was given (false where there is no such hint).
  */
 export declare function adviseHugePages(bytes: Uint8Array): boolean;
+/**
+ * Queues, on a thread of the libuv pool, the faulting-in of the whole pages of bytes[from, to) as
+ * writable without changing any byte (the caller may write them meanwhile), and returns true;
+ * done[0] becomes 1 when every page is in, 2 when the job stopped early. Returns false (nothing
+ * queued) where the system cannot do it.
+ */
+export declare function populateMemory(bytes: Uint8Array, from: number, to: number, done: Int32Array): boolean;
 export declare function prefetchArchive(
   path: string,
   image: Uint8Array,

@@ -30,6 +30,7 @@ class Archive : public Napi::ObjectWrap<Archive> {
             InstanceMethod<&Archive::Coded<&Archive::ReadPartInto>>("readPartInto"),
             InstanceMethod<&Archive::Coded<&Archive::GetPartSize>>("getPartSize"),
             InstanceMethod<&Archive::Coded<&Archive::GetPartOffset>>("getPartOffset"),
+            InstanceMethod<&Archive::Coded<&Archive::GetPartTable>>("getPartTable"),
             InstanceMethod<&Archive::Coded<&Archive::GetFileSize>>("getFileSize"),
         });
   }
@@ -223,6 +224,29 @@ class Archive : public Napi::ObjectWrap<Archive> {
     size_t stream = stream_arg(info, a);
     size_t part = part_arg(info, a, stream);
     return SafeNumber(info.Env(), a.GetPartOffset(stream, part), "part offset");
+  }
+
+  // getPartTable(): the footer's part table in one call (a call per part took ~10 ms at the
+  // prefetch open of 2,400 parts): a Float64Array of the part counts of every stream, then per
+  // stream and part its offset and data size.
+  Napi::Value GetPartTable(const Napi::CallbackInfo& info) {
+    agc::CArchive& a = for_reading(info.Env(), "getPartTable");
+    const size_t streams = a.GetNoStreams();
+    size_t total = streams;
+    for (size_t s = 0; s < streams; s++) total += 2 * a.GetNoParts(s);
+    Napi::Float64Array out = Napi::Float64Array::New(info.Env(), total);
+    double* d = out.Data();
+    size_t at = streams;
+    for (size_t s = 0; s < streams; s++) {
+      const size_t n = a.GetNoParts(s);
+      d[s] = double(n);
+      for (size_t p = 0; p < n; p++) {
+        // (offsets and sizes of a file that was opened are far below 2^53)
+        d[at++] = double(a.GetPartOffset(s, p));
+        d[at++] = double(a.GetPartSize(s, p));
+      }
+    }
+    return out;
   }
 
   Napi::Value GetFileSize(const Napi::CallbackInfo& info) {

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "agc/memory_util.h"
 #include "agc/segment_decode.h"
 #include "agc/zstd_util.h"
 
@@ -140,11 +141,11 @@ Napi::Value LzDecodeRangeJs(const Napi::CallbackInfo& info) {
 }
 
 // ---- prefetchArchive ---------------------------------------------------------------------------
-// The `prefetch` open: on a thread of the libuv pool, reads the archive file into a JS-owned
-// buffer (the in-memory image), then decompresses the listed parts from it into one shared space,
-// while the JS thread answers queries. Both threads claim a part by compare-and-swap on its state
-// word, so each part is decoded once: here, or by the query that needs it first (which then
-// decodes it on its own, as without prefetching).
+// The `prefetch` open: on a thread of the libuv pool, decompresses the listed parts into one
+// shared space as they are read from the file, then reads the whole file into a JS-owned buffer
+// (the in-memory image), while the JS thread answers queries. Both threads claim a part by
+// compare-and-swap on its state word, so each part is decoded once: here, or by the query that
+// needs it first (which then decodes it on its own, as without prefetching).
 //
 // words (Int32Array): [0] stop (JS sets it at close), [1] image state, [2], [3] unused, then 7
 // per job: state, offset in the space, decoded length, marker byte, offset of the positions of
@@ -233,52 +234,46 @@ class Prefetch : public Napi::AsyncWorker {
         self->cv_.notify_all();
       }
     } finish{this};
-    // Parts are read from the file one by one, into their place in the image, and decoded at
-    // once: decoding no longer waits until the whole file is in (a query that finds its part not
-    // decoded yet decodes it itself, so every millisecond of delay here is work on the JS thread).
-    // The rest of the file follows, and the image is marked whole only then.
+    // Each part is read from the file into a reused buffer and decoded at once: a query that
+    // finds its part not decoded yet decodes it itself, so every millisecond of delay here is
+    // work on the JS thread. The image (fresh memory: the kernel zeroes each page at its first
+    // write, which cost as much as reading it) is read last, after the decoding and the
+    // checkpoints that queries wait for; only bulk reading (loadIntoMemory) waits for it.
     FILE* f = std::fopen(path_.c_str(), "rb");
-    bool image_ok = f != nullptr;
+    bool readable = f != nullptr;
     bool stopped = false;
-    std::vector<std::pair<size_t, size_t>> read;
-    read.reserve(jobs_.size());
     size_t used = 0;
-    for (size_t i = 0; i < jobs_.size() && image_ok; i++) {
-      if (AtomicAt(words_, 0)->load(std::memory_order_acquire) != 0 || torn_down_flag_.load()) {
+    for (size_t i = 0; i < jobs_.size() && readable && used < space_size_; i++) {
+      if (Stopping()) {
         stopped = true;
         break;
       }
-      // the metadata varint (at most 9 bytes), then the data
-      const size_t from = jobs_[i].offset;
-      const size_t to = std::min(image_size_, jobs_[i].offset + jobs_[i].size + 9);
-      if (!ReadRange(f, from, to)) {
-        image_ok = false;
-        break;
-      }
-      read.emplace_back(from, to);
-      if (used >= space_size_) continue;  // full: the rest is decoded on demand
       int32_t* w = words_ + 4 + kJobWords * i;
       int32_t expected = kPending;
       if (!AtomicAt(w, 0)->compare_exchange_strong(expected, kBusy, std::memory_order_acq_rel))
         continue;
+      // the metadata varint (at most 9 bytes), then the data
+      const size_t from = jobs_[i].offset;
+      const size_t to = std::min(image_size_, jobs_[i].offset + jobs_[i].size + 9);
       int32_t result = kFailed;
       try {
-        result = Decode(jobs_[i], w, meta_ + i, used);
+        if (part_.size() < to - from) part_.resize(to - from);
+        readable = ReadInto(f, from, to, part_.data());
+        if (readable) result = Decode(jobs_[i], part_.data(), to - from, w, meta_ + i, used);
       } catch (const std::exception&) {
         result = kFailed;
       }
       AtomicAt(w, 0)->store(result, std::memory_order_release);
     }
-    if (image_ok && !stopped) image_ok = ReadHoles(f, read);
-    if (f) std::fclose(f);
-    AtomicAt(words_, 1)->store(image_ok && !stopped ? kDone : kFailed, std::memory_order_release);
-    // The LZ-diff checkpoints of every decoded pack's entries come last: parsing every entry
+    // The LZ-diff checkpoints of every decoded pack's entries come next: parsing every entry
     // took a third of this thread's time, and a part decoded sooner saves the JS thread a whole
     // decompression, while a query into an entry without checkpoints parses only up to its range
     // (and records its own).
     for (size_t i = 0; i < jobs_.size() && !stopped && step_ > 0 && used < space_size_; i++) {
-      if (AtomicAt(words_, 0)->load(std::memory_order_acquire) != 0 || torn_down_flag_.load())
+      if (Stopping()) {
+        stopped = true;
         break;
+      }
       int32_t* w = words_ + 4 + kJobWords * i;
       // decoded here (a part the JS thread claimed first was never written to the space)
       if (AtomicAt(w, 0)->load(std::memory_order_acquire) != kDone || w[3] != 0 || w[5] <= 0)
@@ -288,6 +283,12 @@ class Prefetch : public Napi::AsyncWorker {
       if (!Checkpoints(space_ + size_t(w[1]), ends, size_t(w[5]), table, used)) break;
       AtomicAt(w, 6)->store(int32_t(table), std::memory_order_release);
     }
+    // Then the image, which must end where the file did at open (one byte more means it grew
+    // since: not the archive we know).
+    bool image_ok = f != nullptr && !stopped && ReadInto(f, 0, image_size_, image_) &&
+                    std::fseek(f, long(image_size_), SEEK_SET) == 0 && std::fgetc(f) == EOF;
+    if (f) std::fclose(f);
+    AtomicAt(words_, 1)->store(image_ok ? kDone : kFailed, std::memory_order_release);
   }
 
   void OnOK() override { deferred_.Resolve(Napi::Number::New(Env(), double(decoded_))); }
@@ -298,39 +299,32 @@ class Prefetch : public Napi::AsyncWorker {
     size_t offset, size;
   };
 
-  // Reads file bytes [from, to) into the image, in slices so that a teardown does not wait long.
-  bool ReadRange(FILE* f, size_t from, size_t to) {
+  // close() or the environment going away.
+  bool Stopping() {
+    return AtomicAt(words_, 0)->load(std::memory_order_acquire) != 0 || torn_down_flag_.load();
+  }
+
+  // Reads file bytes [from, to) to dst, in slices so that a stop does not wait long.
+  bool ReadInto(FILE* f, size_t from, size_t to, uint8_t* dst) {
     if (from >= to) return true;
     if (std::fseek(f, long(from), SEEK_SET) != 0) return false;
     while (from < to) {
-      if (torn_down_flag_.load()) return false;
+      if (Stopping()) return false;
       const size_t want = std::min<size_t>(to - from, size_t(8) << 20);
-      if (std::fread(image_ + from, 1, want, f) != want) return false;
+      if (std::fread(dst, 1, want, f) != want) return false;
       from += want;
+      dst += want;
     }
     return true;
   }
 
-  // Reads what the parts did not cover, then checks that the file ends where it did at open (one
-  // byte more means it grew since: not the archive we know).
-  bool ReadHoles(FILE* f, std::vector<std::pair<size_t, size_t>>& read) {
-    std::sort(read.begin(), read.end());
-    size_t at = 0;
-    for (const auto& r : read) {
-      if (r.first > at && !ReadRange(f, at, r.first)) return false;
-      at = std::max(at, r.second);
-    }
-    if (at < image_size_ && !ReadRange(f, at, image_size_)) return false;
-    return std::fseek(f, long(image_size_), SEEK_SET) == 0 && std::fgetc(f) == EOF;
-  }
-
   // A part: metadata varint, then data = zstd frame + marker byte (docs/format.md 1.2, 5.3, 5.4).
-  int32_t Decode(const Job& job, int32_t* w, double* meta, size_t& used) {
+  // `part` holds the file's bytes from the job's offset on (`avail` of them).
+  int32_t Decode(const Job& job, const uint8_t* part, size_t avail, int32_t* w, double* meta,
+                 size_t& used) {
     if (job.size < 2) return kFailed;
-    const uint8_t* p = image_ + job.offset;
-    const uint8_t* end = image_ + job.offset + job.size + 9 < image_ + image_size_
-                             ? image_ + job.offset + job.size + 9
-                             : image_ + image_size_;
+    const uint8_t* p = part;
+    const uint8_t* end = part + avail;
     const uint64_t metadata = agc::CArchive::ReadVarint(p, end);
     if (metadata == 0 || size_t(end - p) < job.size) return kFailed;
     const uint8_t marker = p[job.size - 1];
@@ -425,9 +419,105 @@ class Prefetch : public Napi::AsyncWorker {
   double* meta_ = nullptr;
   std::vector<Job> jobs_;
   std::vector<uint32_t> ends_;
+  std::vector<uint8_t> part_;
   size_t decoded_ = 0;
   std::vector<Napi::ObjectReference> keep_;
 };
+
+// ---- populateMemory ----------------------------------------------------------------------------
+// Random access decompresses each part into ring memory that was never touched before; the
+// kernel zeroes every fresh page at its first write, and on the JS thread that was as costly as
+// zstd itself (8 x 60 Mbp: ~130 MB, a quarter of the queries' time). This job faults the pages in
+// on a thread of the libuv pool, ahead of the ring's head, without changing a byte
+// (agc::PopulateWritable), so the JS thread may write the same memory meanwhile. It reports
+// through a word, not a promise: the JS thread does not have to turn the event loop to see it.
+//
+// done (Int32Array): [0] is set to 1 when the job is over with every page populated, 2 when it
+// stopped early (the system cannot, or the environment is going away).
+class Populate : public Napi::AsyncWorker {
+ public:
+  Populate(Napi::Env env, const Napi::CallbackInfo& info)
+      : Napi::AsyncWorker(env, "agcPopulateMemory") {
+    Napi::Uint8Array bytes = AsUint8Array(info[0], "bytes");
+    const size_t from = ArgIndex(info, 1, "from");
+    const size_t to = ArgIndex(info, 2, "to");
+    if (from > to || to > bytes.ElementLength())
+      throw InputRangeError(
+          env, "populateMemory: from and to must satisfy 0 <= from <= to <= bytes.length");
+    Napi::TypedArray done = ArgTyped(info, 3, napi_int32_array, "done: expected an Int32Array");
+    if (done.ElementLength() < 1) throw InputRangeError(env, "done: needs one element");
+    done_ = info[3].As<Napi::Int32Array>().Data();
+    if (reinterpret_cast<uintptr_t>(done_) % alignof(std::atomic<int32_t>) != 0)
+      throw InputRangeError(env, "done: not aligned");
+    data_ = bytes.Data() + from;
+    size_ = to - from;
+    // the arrays stay alive (and in place) until the job is over
+    keep_.push_back(Napi::Persistent(info[0].As<Napi::Object>()));
+    keep_.push_back(Napi::Persistent(info[3].As<Napi::Object>()));
+    env_ = env;
+    napi_add_env_cleanup_hook(env_, Teardown, this);
+  }
+
+ protected:
+  ~Populate() override { napi_remove_env_cleanup_hook(env_, Teardown, this); }
+
+  void Execute() override {
+    {
+      std::lock_guard<std::mutex> lock(mtx_);
+      if (torn_down_) return;
+      started_ = true;
+    }
+    bool ok = true;
+    // in slices, so that a teardown does not wait long
+    const size_t slice = size_t(2) << 20;
+    for (size_t at = 0; at < size_ && ok; at += slice) {
+      if (torn_down_flag_.load()) {
+        ok = false;
+        break;
+      }
+      ok = agc::PopulateWritable(data_ + at, std::min(slice, size_ - at));
+    }
+    AtomicAt(done_, 0)->store(ok ? 1 : 2, std::memory_order_release);
+    std::lock_guard<std::mutex> lock(mtx_);
+    running_ = false;
+    cv_.notify_all();
+  }
+
+  void OnOK() override {}
+  void OnError(const Napi::Error&) override {}
+
+ private:
+  static void Teardown(void* arg) {
+    auto* self = static_cast<Populate*>(arg);
+    std::unique_lock<std::mutex> lock(self->mtx_);
+    self->torn_down_ = true;
+    self->torn_down_flag_.store(true);
+    if (self->started_) self->cv_.wait(lock, [self] { return !self->running_; });
+  }
+
+  napi_env env_ = nullptr;
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  bool started_ = false, running_ = true, torn_down_ = false;
+  std::atomic<bool> torn_down_flag_{false};
+  uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+  int32_t* done_ = nullptr;
+  std::vector<Napi::ObjectReference> keep_;
+};
+
+// populateMemory(bytes, from, to, done): queues the population of bytes[from, to) (see Populate)
+// and returns true; false (nothing queued, done untouched) where the system has no way to do it.
+Napi::Value PopulateMemoryJs(const Napi::CallbackInfo& info) {
+#ifdef __linux__
+  auto* worker = new Populate(info.Env(), info);
+  worker->Queue();
+  return Napi::Boolean::New(info.Env(), true);
+#else
+  (void)AsUint8Array(info[0], "bytes");
+  return Napi::Boolean::New(info.Env(), false);
+#endif
+}
 
 // adviseHugePages(bytes): asks for huge pages under the whole 2 MiB pages of `bytes` (a hint; no
 // effect where the kernel does not take it). Returns whether the hint was given.
@@ -454,6 +544,8 @@ void InitSegment(Napi::Env env, Napi::Object exports) {
   exports.Set("lzDecodeRange", Napi::Function::New<Coded<LzDecodeRangeJs>>(env, "lzDecodeRange"));
   exports.Set("prefetchArchive",
               Napi::Function::New<Coded<PrefetchArchiveJs>>(env, "prefetchArchive"));
+  exports.Set("populateMemory",
+              Napi::Function::New<Coded<PopulateMemoryJs>>(env, "populateMemory"));
   exports.Set("adviseHugePages",
               Napi::Function::New<Coded<AdviseHugePagesJs>>(env, "adviseHugePages"));
 }

@@ -71,10 +71,20 @@ describe.each(cases.map((c) => [c.id, c] as const))('golden %s', (_id, c) => {
         using input = CppArchive.open(file);
         using output = CppArchive.create(out);
         const parts: { stream: number; part: number; offset: number }[] = [];
+        // the one-call part table (positions here come from it) agrees with the per-part calls
+        const table = input.partTable();
+        let at = input.numStreams;
+        let differ = 0;
         for (let s = 0; s < input.numStreams; s++) {
           expect(output.registerStream(input.streamName(s))).toBe(s);
-          for (let p = 0; p < input.numParts(s); p++) parts.push({ stream: s, part: p, offset: input.partOffset(s, p) });
+          expect(table[s]).toBe(input.numParts(s));
+          for (let p = 0; p < input.numParts(s); p++, at += 2) {
+            if (table[at] !== input.partOffset(s, p) || table[at + 1] !== input.partSize(s, p)) differ++;
+            parts.push({ stream: s, part: p, offset: table[at] });
+          }
         }
+        expect(at).toBe(table.length);
+        expect(differ).toBe(0);
         parts.sort((a, b) => a.offset - b.offset);
         for (const { stream, part } of parts) {
           const { data, metadata } = input.getPart(stream, part);

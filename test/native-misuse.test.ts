@@ -29,6 +29,7 @@ describe('handles after close', () => {
       ['readPartInto', () => a.readPartInto(0, 0, new Uint8Array(1 << 16))],
       ['partSize', () => a.partSize(0, 0)],
       ['partOffset', () => a.partOffset(0, 0)],
+      ['partTable', () => a.partTable()],
       ['fileSize', () => a.fileSize],
     ];
     for (const [name, f] of calls) expect(f, name).toThrow(/closed/);
@@ -43,6 +44,10 @@ describe('handles after close', () => {
     expect(() => w.registerStream('t')).toThrow(/closed/);
     expect(() => w.flush()).toThrow(/closed/);
     w.close();
+    // (a write archive has no part table to read)
+    const w2 = CppArchive.create(path.join(tmp, 'write-mode.agc'));
+    expect(() => w2.partTable()).toThrow();
+    w2.close();
   });
 
   it('every CppCollection method throws after close', () => {
@@ -176,6 +181,15 @@ describe('wrong argument types', () => {
     expect(() => (native.adviseHugePages as (...x: unknown[]) => unknown)('x')).toThrow(TypeError);
     expect(typeof native.adviseHugePages(new Uint8Array(4 << 20))).toBe('boolean');
     expect(native.adviseHugePages(new Uint8Array(0))).toBe(false);
+    const pop = native.populateMemory as (...x: unknown[]) => unknown;
+    const word = new Int32Array(new SharedArrayBuffer(4));
+    expect(() => pop('x', 0, 0, word)).toThrow(TypeError);
+    expect(() => pop(new Uint8Array(8), 4, 2, word)).toThrow(RangeError);
+    expect(() => pop(new Uint8Array(8), 0, 9, word)).toThrow(RangeError);
+    expect(() => pop(new Uint8Array(8), -1, 2, word)).toThrow();
+    expect(() => pop(new Uint8Array(8), 0, 8, new Uint32Array(1))).toThrow(TypeError);
+    expect(() => pop(new Uint8Array(8), 0, 8, new Int32Array(0))).toThrow(RangeError);
+    expect(() => pop(new Uint8Array(8), 0, 8)).toThrow(TypeError);
     const c = new native.Collection();
     const params = { batchSize: 50, segmentSize: 60000, kmerLength: 31 };
     // an object that is not an Archive

@@ -3,6 +3,7 @@
 // and the owner hears of every eviction before the region is reused.
 import { describe, expect, it } from 'vitest';
 import { PartRing } from '../lib/read/part-ring.js';
+import { native } from '../lib/native/load.js';
 
 describe('PartRing', () => {
   it('hands out regions in order and evicts the oldest parts a new one overlaps', () => {
@@ -25,6 +26,44 @@ describe('PartRing', () => {
     expect(ring.allocate(101, 10)).toBeUndefined();
     expect(ring.allocate(0, 11)).toBeUndefined();
     expect(evicted).toEqual([1, 2]);
+  });
+
+  it('pages are populated ahead on another thread without disturbing the bytes written meanwhile', async () => {
+    const ring = new PartRing(64 << 20, () => {});
+    const inner = ring as unknown as { populated: number; populating: boolean; populateDone: Int32Array };
+    const parts: Uint8Array[] = [];
+    const linux = process.platform === 'linux';
+    for (let k = 0; k < 48; k++) {
+      const r = ring.allocate(1 << 20, k)!;
+      r.fill(k + 1);
+      parts.push(r);
+      // ahead of the head (on Linux; elsewhere the ring stops asking)
+      if (k === 0) expect(inner.populated).toBe(linux ? (1 << 20) + (2 << 20) : 64 << 20);
+      if (k % 8 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    const until = Date.now() + 10_000;
+    while (inner.populating && Atomics.load(inner.populateDone, 0) === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    if (linux) expect(Atomics.load(inner.populateDone, 0)).toBe(1);
+    expect(parts.filter((p, k) => p.some((x) => x !== k + 1)).length).toBe(0);
+    ring.release();
+  });
+
+  it('a ring told not to populate leaves its pages to their use', () => {
+    const ring = new PartRing(64 << 20, () => {}, false);
+    ring.allocate(1 << 20, 1);
+    const inner = ring as unknown as { populated: number; populating: boolean };
+    expect(inner.populating).toBe(false);
+    expect(inner.populated).toBe(64 << 20);
+  });
+
+  it('populateMemory fills in the pages and says so in its word', async () => {
+    const bytes = new Uint8Array(4 << 20).fill(9, 0, 5000);
+    const done = new Int32Array(new SharedArrayBuffer(4));
+    if (!native.populateMemory(bytes, 1, bytes.length, done)) return;
+    const until = Date.now() + 10_000;
+    while (Atomics.load(done, 0) === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    expect(done[0]).toBe(1);
+    expect(bytes.subarray(0, 5000).every((x) => x === 9) && bytes.subarray(5000).every((x) => x === 0)).toBe(true);
   });
 
   it('a ring whose buffer cannot be allocated hands out nothing (callers use buffers of their own)', () => {

@@ -133,6 +133,14 @@ export class CppArchive extends NativeHandle<NativeArchive> {
     return callNative(() => this.native.getPartOffset(checkIndex(id, 'partOffset'), checkIndex(part, 'partOffset part')));
   }
 
+  /**
+   * The footer's part table in one call (read mode): the part count of each stream (numStreams
+   * of them), then per stream and part its offset and data size (as partOffset, partSize).
+   */
+  partTable(): Float64Array {
+    return callNative(() => this.native.getPartTable());
+  }
+
   /** Size of the archive file in bytes (read mode). */
   get fileSize(): number {
     return callNative(() => this.native.getFileSize());

@@ -1,7 +1,7 @@
 // The `prefetch` open's background work (native/segment.cc prefetchArchive): on a thread of the
-// libuv pool, every reference and pack is read into its place in an image of the file and
-// decompressed into one shared space at once (then the rest of the file is read and the image is
-// whole), while the JS thread answers queries. Random queries on a
+// libuv pool, every reference and pack is read from the file and decompressed into one shared
+// space at once, then the checkpoints of the packs' entries are made, and last the whole file is
+// read into an image of it (for bulk reading), while the JS thread answers queries. Random queries on a
 // large archive spend most of their time in zstd, and a second core can do that ahead of them.
 //
 // Both threads claim a part by compare-and-swap on its state word, so each part is decoded once:
@@ -63,20 +63,27 @@ export class BackgroundDecode {
    * streams, decoded into at most `budget` bytes.
    */
   static start(archive: CppArchive, path: string, streams: readonly number[], budget: number, minMatchLen: number, step: number): BackgroundDecode {
+    // one native call for the part table (a call per part cost ~10 ms here)
+    const table = archive.partTable();
     const count = archive.numStreams;
     const slot = new Float64Array(count + 1);
-    for (let sid = 0; sid < count; sid++) slot[sid + 1] = slot[sid] + archive.numParts(sid);
+    for (let sid = 0; sid < count; sid++) slot[sid + 1] = slot[sid] + table[sid];
     const jobOf = new Int32Array(slot[count]).fill(-1);
-    const spec: number[] = [];
+    const spec = new Float64Array(2 * slot[count]);
+    let jobs = 0;
     for (const sid of streams) {
-      for (let p = 0, np = archive.numParts(sid); p < np; p++) {
-        const size = archive.partSize(sid, p);
+      // this stream's (offset, size) pairs follow the counts
+      const at = count + 2 * slot[sid];
+      for (let p = 0, np = table[sid]; p < np; p++) {
+        const size = table[at + 2 * p + 1];
         if (size < 2) continue;
-        jobOf[slot[sid] + p] = spec.length / 2;
-        spec.push(archive.partOffset(sid, p), size);
+        jobOf[slot[sid] + p] = jobs;
+        spec[2 * jobs] = table[at + 2 * p];
+        spec[2 * jobs + 1] = size;
+        jobs++;
       }
     }
-    return new BackgroundDecode(path, archive.fileSize, Float64Array.from(spec), jobOf, slot, budget, minMatchLen, step);
+    return new BackgroundDecode(path, archive.fileSize, spec.slice(0, 2 * jobs), jobOf, slot, budget, minMatchLen, step);
   }
 
   /** Whether the file has been read into `image` (without waiting). */

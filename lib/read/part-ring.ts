@@ -14,6 +14,17 @@ import { native } from '../native/load.js';
 
 /** Alignment of regions (keeps views usable as wider typed arrays). */
 const ALIGN = 8;
+/**
+ * How far ahead of the head the ring's pages are faulted in on a pool thread (native
+ * populateMemory): the kernel zeroes each fresh page at its first write, and on the query's
+ * thread that cost as much as zstd filling it (8 x 60 Mbp: ~230 of ~800 ms). Memory is populated
+ * at most this much beyond what the ring has handed out, and no more than it has handed out so
+ * far (at least POPULATE_FIRST): a small archive's working set does not pay for a large ring.
+ */
+const POPULATE_AHEAD = 16 << 20;
+const POPULATE_FIRST = 2 << 20;
+/** Smaller rings are left to fault in as they are used. */
+const POPULATE_MIN_CAPACITY = 8 << 20;
 
 export class PartRing {
   private buffer: Uint8Array | undefined;
@@ -25,14 +36,21 @@ export class PartRing {
   private front = 0;
   /** The buffer could not be allocated (see allocate). */
   private unavailable = false;
+  /** Pages below this offset are populated or being populated (see ahead()). */
+  private populated = 0;
+  /** Whether a population job runs; its word is 0 until it is over (see native populateMemory). */
+  private populating = false;
+  private populateDone = new Int32Array(new SharedArrayBuffer(4));
 
   /**
    * @param capacity bytes of the ring (allocated at the first allocate())
    * @param onEvict called with the key of each part whose region is about to be reused
+   * @param populate whether to fault the pages in ahead of use on another thread (see ahead())
    */
   constructor(
     readonly capacity: number,
     private readonly onEvict: (key: number) => void,
+    private readonly populate = true,
   ) {}
 
   /**
@@ -53,6 +71,7 @@ export class PartRing {
         return undefined;
       }
       native.adviseHugePages(buffer);
+      if (!this.populate || this.capacity < POPULATE_MIN_CAPACITY) this.populated = this.capacity;
     }
     let start = this.head;
     const wrap = start + size > this.capacity;
@@ -77,9 +96,37 @@ export class PartRing {
     this.starts.push(start);
     this.ends.push(end);
     this.head = Math.min(this.capacity, (end + ALIGN - 1) & ~(ALIGN - 1));
+    if (this.populated < this.capacity) this.ahead(buffer, end);
     // a Buffer view: its indexOf is a native memchr (a pack's entries are found that way), the
     // typed array's is several times slower
     return Buffer.from(buffer.buffer, start, size);
+  }
+
+  /**
+   * Keeps the pages up to POPULATE_AHEAD past `end` populated (less while little is in use): one
+   * job at a time, the next queued when the last is over and the head has come within half the
+   * distance. Pages the head has already passed are not asked for (their use faulted them in).
+   */
+  private ahead(buffer: Uint8Array, end: number): void {
+    const word = this.populateDone;
+    if (this.populating) {
+      const state = Atomics.load(word, 0);
+      if (state === 0) return;
+      this.populating = false;
+      if (state !== 1) {
+        // the system cannot: stop asking
+        this.populated = this.capacity;
+        return;
+      }
+    }
+    const ahead = Math.min(POPULATE_AHEAD, Math.max(POPULATE_FIRST, end));
+    if (end + ahead / 2 < this.populated) return;
+    const from = Math.max(this.populated, end);
+    const to = Math.min(this.capacity, from + ahead);
+    this.populated = to;
+    Atomics.store(word, 0, 0);
+    if (native.populateMemory(buffer, from, to, word)) this.populating = true;
+    else this.populated = this.capacity;
   }
 
   /** Forgets every part (without calling onEvict); the buffer stays for reuse. */
@@ -95,5 +142,9 @@ export class PartRing {
   release(): void {
     this.clear();
     this.buffer = undefined;
+    // (a running job keeps the old buffer alive until it is over; its word is not reused)
+    if (this.populating) this.populateDone = new Int32Array(new SharedArrayBuffer(4));
+    this.populating = false;
+    this.populated = 0;
   }
 }
