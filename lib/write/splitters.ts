@@ -4,7 +4,7 @@
 import { KmerScanner, KMER_NONE_HI, KMER_NONE_LO } from './kmer/kmer.js';
 import { KmerList, KmerMap, SortedKmers, sortKmerPairs, splitRunsInPlace, type KmerLookup } from './kmer/kmer-set.js';
 import { murmur64Into } from './kmer/murmur64.js';
-import { kmerCounts, kmerSingletonsExcept } from '../native/kmer.js';
+import { kmerCounts, kmerNewSingletons, kmerSingletonsExcept } from '../native/kmer.js';
 import { fallbackFilterIndices } from './native-scans.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -410,9 +410,58 @@ export function mineNewSplitters(
   out: WalkResult = newWalkResult(),
 ): WalkResult {
   if (seq.length < S) return out;
-  // In the addon: only the result is allocated (the contig may have millions of windows).
-  const r = kmerSingletonsExcept([seq], k, [candidates, duplicates]);
-  const own = new SortedKmers(r.hi, r.lo);
+  const [own] = new SortedMiningReference(candidates, duplicates).newSingletons([seq], k);
+  return walkNewSplitters(seq, k, S, own!, fallback, out);
+}
+
+/**
+ * 2.5 steps 3-4 for a contig whose new candidates `own` are known (see {@link MiningReference}):
+ * empty fallback entries for those passing the filter (when `fallback.map` is given; an empty
+ * entry changes no lookup), then the walk over them.
+ */
+export function walkNewSplitters(seq: Uint8Array, k: number, S: number, own: SortedKmers, fallback?: MiningFallback | null, out: WalkResult = newWalkResult()): WalkResult {
   if (fallback?.map && fallback.filter.enabled) addFallbackKmers(fallback.map, own, fallback.filter);
   return findSplittersInContig(seq, k, S, own, fallback?.filter ?? null, out);
+}
+
+/**
+ * What adaptive mining subtracts from a contig's own singletons (2.5 step 2): every k-mer of the
+ * reference, its candidates and its set D alike.
+ */
+export interface MiningReference {
+  /** Per contig, in order: its singletons (canonical k-mers seen in one window) that no reference window holds. */
+  newSingletons(contigs: readonly Uint8Array[], k: number): SortedKmers[];
+}
+
+/** The reference's k-mers kept sorted, as create has them after its splitter walk. */
+export class SortedMiningReference implements MiningReference {
+  constructor(
+    private readonly candidates: SortedKmers,
+    private readonly duplicates: SortedKmers,
+  ) {}
+
+  newSingletons(contigs: readonly Uint8Array[], k: number): SortedKmers[] {
+    // In the addon: only the result is allocated (a contig may have millions of windows).
+    return contigs.map((seq) => {
+      const r = kmerSingletonsExcept([seq], k, [this.candidates, this.duplicates]);
+      return new SortedKmers(r.hi, r.lo);
+    });
+  }
+}
+
+/**
+ * The reference kept as its contigs (codes, one byte per symbol) rather than its sorted k-mers
+ * (8 bytes per distinct k-mer, plus the sort's window array while they are counted): each call
+ * scans it once in the addon, looking its windows up among the contigs' singletons. The contigs
+ * are loaded on the first call that has a contig to mine.
+ */
+export class ScannedMiningReference implements MiningReference {
+  private contigs: Uint8Array[] | null = null;
+  constructor(private readonly load: () => Uint8Array[]) {}
+
+  newSingletons(contigs: readonly Uint8Array[], k: number): SortedKmers[] {
+    if (contigs.length === 0) return [];
+    this.contigs ??= this.load();
+    return kmerNewSingletons(contigs, k, this.contigs).map((r) => new SortedKmers(r.hi, r.lo));
+  }
 }

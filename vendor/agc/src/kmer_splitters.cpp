@@ -37,6 +37,23 @@ void SortSmall(uint64_t* a, uint64_t* z) {
   }
 }
 
+// Runs of equal values of the sorted out.singletons: singletons are compacted in place at the
+// front, one value of each longer run goes to out.duplicates when kept.
+void SplitRuns(KmerCounts& out, bool keep_duplicates) {
+  std::vector<uint64_t>& v = out.singletons;
+  size_t w = 0;
+  for (size_t i = 0; i < v.size();) {
+    size_t j = i + 1;
+    while (j < v.size() && v[j] == v[i]) ++j;
+    if (j == i + 1)
+      v[w++] = v[i];
+    else if (keep_duplicates)
+      out.duplicates.push_back(v[i]);
+    i = j;
+  }
+  v.resize(w);
+}
+
 void CheckK(int k) {
   if (k < 17 || k > 32)
     throw AgcError("k-mer length " + std::to_string(k) + " is outside 17..32", ErrorKind::kInput);
@@ -157,8 +174,47 @@ void WalkContig(const CodeSpan& c, int k, uint64_t S, const SortedLookup& cand,
 
 }  // namespace
 
+namespace {
+
+// Up to this many windows, CountKmers sorts them with an LSD radix sort through a second array:
+// small inputs (one contig mined for new splitters) would leave the buckets of the in-place sort
+// nearly empty, and its fixed cost per bucket would dominate.
+constexpr uint64_t kSmallInput = uint64_t(1) << 20;
+
+void RadixSort(std::vector<uint64_t>& v) {
+  std::vector<uint64_t> tmp(v.size());
+  std::vector<uint32_t> count(65536);
+  for (int shift = 0; shift < 64; shift += 16) {
+    std::fill(count.begin(), count.end(), 0);
+    for (uint64_t x : v) ++count[(x >> shift) & 0xffff];
+    if (count[(v[0] >> shift) & 0xffff] == v.size()) continue;  // one digit: order unchanged
+    uint32_t sum = 0;
+    for (uint32_t& c : count) {
+      const uint32_t n = c;
+      c = sum;
+      sum += n;
+    }
+    for (uint64_t x : v) tmp[count[(x >> shift) & 0xffff]++] = x;
+    v.swap(tmp);
+  }
+}
+
+}  // namespace
+
 KmerCounts CountKmers(const std::vector<CodeSpan>& contigs, int k, bool keep_duplicates) {
   CheckK(k);
+  uint64_t windows = 0;
+  ForEachWindow(contigs, k, [&](uint64_t) { ++windows; });
+  if (windows <= kSmallInput) {
+    KmerCounts out;
+    out.windows = windows;
+    std::vector<uint64_t>& v = out.singletons;
+    v.reserve(static_cast<size_t>(windows));
+    ForEachWindow(contigs, k, [&](uint64_t x) { v.push_back(x); });
+    if (!v.empty()) RadixSort(v);
+    SplitRuns(out, keep_duplicates);
+    return out;
+  }
   std::vector<uint64_t> start(kTopBuckets + 1, 0);
   ForEachWindow(contigs, k, [&](uint64_t v) { ++start[(v >> 56) + 1]; });
   for (size_t b = 1; b <= kTopBuckets; ++b) start[b] += start[b - 1];
@@ -202,18 +258,7 @@ KmerCounts CountKmers(const std::vector<CodeSpan>& contigs, int k, bool keep_dup
     std::copy(tmp.begin(), tmp.end(), first);
   }
 
-  // Runs of equal values: singletons are compacted in place at the front.
-  size_t w = 0;
-  for (size_t i = 0; i < v.size();) {
-    size_t j = i + 1;
-    while (j < v.size() && v[j] == v[i]) ++j;
-    if (j == i + 1)
-      v[w++] = v[i];
-    else if (keep_duplicates)
-      out.duplicates.push_back(v[i]);
-    i = j;
-  }
-  v.resize(w);
+  SplitRuns(out, keep_duplicates);
   return out;
 }
 
@@ -283,6 +328,128 @@ std::vector<uint32_t> FallbackFilterIndices(const SplitKmers& values, uint64_t t
   for (size_t i = 0; i < values.size; ++i)
     if (FallbackPasses((uint64_t(values.hi[i]) << 32) | values.lo[i], threshold))
       out.push_back(uint32_t(i));
+  return out;
+}
+
+namespace {
+
+// Sorted, unique union of sorted lists: concatenated, then neighbouring runs merged pairwise.
+std::vector<uint64_t> SortedUnion(const std::vector<std::vector<uint64_t>>& lists) {
+  std::vector<uint64_t> all;
+  std::vector<size_t> bounds{0};
+  size_t total = 0;
+  for (const auto& l : lists) total += l.size();
+  all.reserve(total);
+  for (const auto& l : lists) {
+    all.insert(all.end(), l.begin(), l.end());
+    bounds.push_back(all.size());
+  }
+  const size_t runs = lists.size();
+  for (size_t step = 1; step < runs; step *= 2) {
+    for (size_t i = 0; i + step < runs; i += 2 * step) {
+      const auto first = all.begin() + static_cast<std::ptrdiff_t>(bounds[i]);
+      const auto mid = all.begin() + static_cast<std::ptrdiff_t>(bounds[i + step]);
+      const auto last = all.begin() + static_cast<std::ptrdiff_t>(bounds[std::min(i + 2 * step, runs)]);
+      std::inplace_merge(first, mid, last);
+    }
+  }
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  return all;
+}
+
+// Removes from `sorted` every value of `drop` (both ascending), keeping the order.
+void SubtractSortedValues(std::vector<uint64_t>& sorted, const std::vector<uint64_t>& drop) {
+  size_t w = 0, j = 0;
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    const uint64_t x = sorted[i];
+    while (j < drop.size() && drop[j] < x) ++j;
+    if (!(j < drop.size() && drop[j] == x)) sorted[w++] = x;
+  }
+  sorted.resize(w);
+}
+
+// Membership among many sorted values for a stream of mostly absent ones: a bit filter of about
+// 8 bits per value (two bits of one word per value: one memory access per test, in an array that
+// stays in cache for a few million values) turns nearly all of those away; the rest are looked
+// up through an index of about two values per bucket.
+class ProbeSet {
+ public:
+  explicit ProbeSet(const std::vector<uint64_t>& sorted) : v_(sorted) {
+    int bits = 12;
+    while (bits < 34 && (uint64_t(1) << bits) < 8 * uint64_t(v_.size())) ++bits;
+    word_shift_ = 64 - (bits - 6);
+    filter_.assign(size_t(1) << (bits - 6), 0);
+    for (uint64_t x : v_) {
+      const uint64_t h = Mix(x);
+      filter_[h >> word_shift_] |= Bits(h);
+    }
+    index_bits_ = 1;
+    while (index_bits_ < 26 && (size_t(2) << index_bits_) <= v_.size()) ++index_bits_;
+    start_.assign((size_t(1) << index_bits_) + 1, 0);
+    size_t j = 0;
+    for (size_t b = 0; b < start_.size(); ++b) {
+      while (j < v_.size() && (v_[j] >> (64 - index_bits_)) < b) ++j;
+      start_[b] = static_cast<uint32_t>(j);
+    }
+  }
+  static constexpr size_t kAbsent = ~size_t(0);
+  // Position of x in the list, or kAbsent.
+  size_t Find(uint64_t x) const {
+    const uint64_t h = Mix(x);
+    const uint64_t bits = Bits(h);
+    if ((filter_[h >> word_shift_] & bits) != bits) return kAbsent;
+    const size_t b = static_cast<size_t>(x >> (64 - index_bits_));
+    for (size_t i = start_[b], e = start_[b + 1]; i < e; ++i) {
+      if (v_[i] == x) return i;
+      if (v_[i] > x) break;
+    }
+    return kAbsent;
+  }
+
+ private:
+  static uint64_t Mix(uint64_t x) {
+    x *= 0x9e3779b97f4a7c15ULL;
+    x ^= x >> 29;
+    return x * 0xbf58476d1ce4e5b9ULL;
+  }
+  // The value's two bits in its word (from hash bits the word's index does not use).
+  static uint64_t Bits(uint64_t h) { return (uint64_t(1) << (h & 63)) | (uint64_t(1) << ((h >> 6) & 63)); }
+
+  const std::vector<uint64_t>& v_;
+  int word_shift_;
+  std::vector<uint64_t> filter_;
+  int index_bits_;
+  std::vector<uint32_t> start_;
+};
+
+}  // namespace
+
+std::vector<std::vector<uint64_t>> NewSingletons(const std::vector<CodeSpan>& contigs, int k,
+                                                 const std::vector<CodeSpan>& reference) {
+  CheckK(k);
+  std::vector<std::vector<uint64_t>> out;
+  out.reserve(contigs.size());
+  for (const CodeSpan& c : contigs) out.push_back(CountKmers({c}, k, false).singletons);
+
+  // The reference's windows are looked up among the union of the lists; the values found are
+  // then removed from every list.
+  std::vector<uint64_t> found;
+  {
+    std::vector<uint64_t> all = SortedUnion(out);
+    if (all.empty()) return out;
+    if (all.size() > 0xffffffffu)
+      throw AgcError("too many k-mers to mine at once (4 G or more)", ErrorKind::kInput);
+    ProbeSet probe(all);
+    std::vector<uint8_t> in_reference(all.size(), 0);
+    ForEachWindow(reference, k, [&](uint64_t v) {
+      const size_t i = probe.Find(v);
+      if (i != ProbeSet::kAbsent) in_reference[i] = 1;
+    });
+    for (size_t i = 0; i < all.size(); ++i)
+      if (in_reference[i]) found.push_back(all[i]);
+  }
+  if (!found.empty())
+    for (auto& l : out) SubtractSortedValues(l, found);
   return out;
 }
 
