@@ -133,12 +133,20 @@ export function clampThreads(t: number): number {
   return Math.min(maxThreads(), Math.max(1, t));
 }
 
+/**
+ * An integer with a comma every three digits, as toLocaleString('en-US') writes it, without
+ * loading the ICU data (about 15 ms CPU and 45 ms wall at the start of every create/append).
+ */
+export function withThousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 const intIn = (name: string, flag: string, { min, max }: { min: number; max: number }) =>
   z
     .number({ invalid_type_error: `${name} (${flag}) must be a number` })
     .int({ message: `${name} (${flag}) must be an integer` })
-    .min(min, { message: `${name} (${flag}) must be in ${min}..${max.toLocaleString('en-US')}` })
-    .max(max, { message: `${name} (${flag}) must be in ${min}..${max.toLocaleString('en-US')}` });
+    .min(min, { message: `${name} (${flag}) must be in ${min}..${withThousands(max)}` })
+    .max(max, { message: `${name} (${flag}) must be in ${min}..${withThousands(max)}` });
 
 const pathStr = (what: string) =>
   z.string({ invalid_type_error: `${what} must be a path`, required_error: `${what} is required` }).min(1, { message: `${what} must not be empty` });

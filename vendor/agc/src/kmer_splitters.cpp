@@ -333,30 +333,6 @@ std::vector<uint32_t> FallbackFilterIndices(const SplitKmers& values, uint64_t t
 
 namespace {
 
-// Sorted, unique union of sorted lists: concatenated, then neighbouring runs merged pairwise.
-std::vector<uint64_t> SortedUnion(const std::vector<std::vector<uint64_t>>& lists) {
-  std::vector<uint64_t> all;
-  std::vector<size_t> bounds{0};
-  size_t total = 0;
-  for (const auto& l : lists) total += l.size();
-  all.reserve(total);
-  for (const auto& l : lists) {
-    all.insert(all.end(), l.begin(), l.end());
-    bounds.push_back(all.size());
-  }
-  const size_t runs = lists.size();
-  for (size_t step = 1; step < runs; step *= 2) {
-    for (size_t i = 0; i + step < runs; i += 2 * step) {
-      const auto first = all.begin() + static_cast<std::ptrdiff_t>(bounds[i]);
-      const auto mid = all.begin() + static_cast<std::ptrdiff_t>(bounds[i + step]);
-      const auto last = all.begin() + static_cast<std::ptrdiff_t>(bounds[std::min(i + 2 * step, runs)]);
-      std::inplace_merge(first, mid, last);
-    }
-  }
-  all.erase(std::unique(all.begin(), all.end()), all.end());
-  return all;
-}
-
 // Removes from `sorted` every value of `drop` (both ascending), keeping the order.
 void SubtractSortedValues(std::vector<uint64_t>& sorted, const std::vector<uint64_t>& drop) {
   size_t w = 0, j = 0;
@@ -368,42 +344,25 @@ void SubtractSortedValues(std::vector<uint64_t>& sorted, const std::vector<uint6
   sorted.resize(w);
 }
 
-// Membership among many sorted values for a stream of mostly absent ones: a bit filter of about
-// 8 bits per value (two bits of one word per value: one memory access per test, in an array that
-// stays in cache for a few million values) turns nearly all of those away; the rest are looked
-// up through an index of about two values per bucket.
-class ProbeSet {
+// A bit filter of about 8 bits per value, two bits of one word per value (one memory access per
+// test, in an array that stays in cache for a few million values): no false negatives, about one
+// false positive in 20.
+class BitFilter {
  public:
-  explicit ProbeSet(const std::vector<uint64_t>& sorted) : v_(sorted) {
+  explicit BitFilter(size_t values) {
     int bits = 12;
-    while (bits < 34 && (uint64_t(1) << bits) < 8 * uint64_t(v_.size())) ++bits;
+    while (bits < 34 && (uint64_t(1) << bits) < 8 * uint64_t(values)) ++bits;
     word_shift_ = 64 - (bits - 6);
-    filter_.assign(size_t(1) << (bits - 6), 0);
-    for (uint64_t x : v_) {
-      const uint64_t h = Mix(x);
-      filter_[h >> word_shift_] |= Bits(h);
-    }
-    index_bits_ = 1;
-    while (index_bits_ < 26 && (size_t(2) << index_bits_) <= v_.size()) ++index_bits_;
-    start_.assign((size_t(1) << index_bits_) + 1, 0);
-    size_t j = 0;
-    for (size_t b = 0; b < start_.size(); ++b) {
-      while (j < v_.size() && (v_[j] >> (64 - index_bits_)) < b) ++j;
-      start_[b] = static_cast<uint32_t>(j);
-    }
+    words_.assign(size_t(1) << (bits - 6), 0);
   }
-  static constexpr size_t kAbsent = ~size_t(0);
-  // Position of x in the list, or kAbsent.
-  size_t Find(uint64_t x) const {
+  void Add(uint64_t x) {
     const uint64_t h = Mix(x);
-    const uint64_t bits = Bits(h);
-    if ((filter_[h >> word_shift_] & bits) != bits) return kAbsent;
-    const size_t b = static_cast<size_t>(x >> (64 - index_bits_));
-    for (size_t i = start_[b], e = start_[b + 1]; i < e; ++i) {
-      if (v_[i] == x) return i;
-      if (v_[i] > x) break;
-    }
-    return kAbsent;
+    words_[h >> word_shift_] |= Bits(h);
+  }
+  bool MayHave(uint64_t x) const {
+    const uint64_t h = Mix(x);
+    const uint64_t b = Bits(h);
+    return (words_[h >> word_shift_] & b) == b;
   }
 
  private:
@@ -412,15 +371,19 @@ class ProbeSet {
     x ^= x >> 29;
     return x * 0xbf58476d1ce4e5b9ULL;
   }
-  // The value's two bits in its word (from hash bits the word's index does not use).
+  // The value's two bits in its word, from hash bits the word's index does not use.
   static uint64_t Bits(uint64_t h) { return (uint64_t(1) << (h & 63)) | (uint64_t(1) << ((h >> 6) & 63)); }
 
-  const std::vector<uint64_t>& v_;
   int word_shift_;
-  std::vector<uint64_t> filter_;
-  int index_bits_;
-  std::vector<uint32_t> start_;
+  std::vector<uint64_t> words_;
 };
+
+// Sorts and deduplicates v (ascending).
+void SortUnique(std::vector<uint64_t>& v) {
+  if (v.empty()) return;
+  RadixSort(v);
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+}
 
 }  // namespace
 
@@ -429,27 +392,35 @@ std::vector<std::vector<uint64_t>> NewSingletons(const std::vector<CodeSpan>& co
   CheckK(k);
   std::vector<std::vector<uint64_t>> out;
   out.reserve(contigs.size());
-  for (const CodeSpan& c : contigs) out.push_back(CountKmers({c}, k, false).singletons);
-
-  // The reference's windows are looked up among the union of the lists; the values found are
-  // then removed from every list.
-  std::vector<uint64_t> found;
-  {
-    std::vector<uint64_t> all = SortedUnion(out);
-    if (all.empty()) return out;
-    if (all.size() > 0xffffffffu)
-      throw AgcError("too many k-mers to mine at once (4 G or more)", ErrorKind::kInput);
-    ProbeSet probe(all);
-    std::vector<uint8_t> in_reference(all.size(), 0);
-    ForEachWindow(reference, k, [&](uint64_t v) {
-      const size_t i = probe.Find(v);
-      if (i != ProbeSet::kAbsent) in_reference[i] = 1;
-    });
-    for (size_t i = 0; i < all.size(); ++i)
-      if (in_reference[i]) found.push_back(all[i]);
+  size_t total = 0;
+  for (const CodeSpan& c : contigs) {
+    out.push_back(CountKmers({c}, k, false).singletons);
+    total += out.back().size();
   }
-  if (!found.empty())
-    for (auto& l : out) SubtractSortedValues(l, found);
+  if (total == 0) return out;
+
+  // Reference windows that may hold one of the values: every one that does, plus a few that
+  // don't. Only reference values are collected, so removing them all removes exactly the
+  // reference's k-mers. The list is deduplicated whenever it doubles, so it stays about as small
+  // as the distinct values it holds.
+  std::vector<uint64_t> hits;
+  {
+    BitFilter filter(total);
+    for (const auto& l : out)
+      for (uint64_t x : l) filter.Add(x);
+    size_t compact_at = std::max<size_t>(size_t(1) << 16, total / 4);
+    ForEachWindow(reference, k, [&](uint64_t v) {
+      if (!filter.MayHave(v)) return;
+      hits.push_back(v);
+      if (hits.size() >= compact_at) {
+        SortUnique(hits);
+        compact_at = std::max(compact_at, 2 * hits.size());
+      }
+    });
+  }
+  SortUnique(hits);
+  if (!hits.empty())
+    for (auto& l : out) SubtractSortedValues(l, hits);
   return out;
 }
 

@@ -48,9 +48,9 @@ void SubtractSorted(std::vector<uint64_t>& sorted, const SplitKmers& exclude);
 // Adaptive mining's candidates (docs/format.md 2.5) for several contigs at once: per contig, in
 // order, the values seen in exactly one of its own full windows and in no full window of
 // `reference`, ascending. This is the contig's singletons minus the reference's singletons and
-// duplicates, without the reference's values ever being stored: they are looked up, one window at
-// a time, among the contigs' (one scan of the reference however many contigs). Throws AgcError
-// (kInput) when k is outside 17..32.
+// duplicates, without the reference's values ever being counted or stored: one scan of the
+// reference, however many contigs, keeps only the windows that pass a bit filter of the contigs'
+// values. Throws AgcError (kInput) when k is outside 17..32.
 std::vector<std::vector<uint64_t>> NewSingletons(const std::vector<CodeSpan>& contigs, int k,
                                                  const std::vector<CodeSpan>& reference);
 
