@@ -321,12 +321,6 @@ export function findSplittersInContig(
   let prevLo = KMER_NONE_LO;
   const len = seq.length;
 
-  const flushFb = (sHi: number, sLo: number): void => {
-    for (let f = 0; f < nFb; f++) {
-      out.fallback.push(prevHi, prevLo, sHi, sLo, fbBuf[3 * f]!, fbBuf[3 * f + 1]!, fbBuf[3 * f + 2] === 1);
-    }
-    nFb = 0;
-  };
 
   for (let i = 0; i < len; i++) {
     const x = seq[i]!;
@@ -360,7 +354,8 @@ export function findSplittersInContig(
         }
         if (dist >= S && candidates.has(ch, cl)) {
           out.splitters.push(ch, cl);
-          flushFb(ch, cl);
+          flushFallback(out.fallback, prevHi, prevLo, ch, cl, nFb);
+          nFb = 0;
           prevHi = ch;
           prevLo = cl;
           dist = 0;
@@ -373,16 +368,29 @@ export function findSplittersInContig(
   }
 
   // Right end: the newest candidate among the k-mers since the last splitter.
-  for (let r = nRecent - 1; r >= 0; r--) {
-    const ch = recentHi[r]!;
-    const cl = recentLo[r]!;
-    if (candidates.has(ch, cl)) {
-      out.splitters.push(ch, cl);
-      flushFb(ch, cl);
-      break;
-    }
+  const r = newestCandidate(nRecent, candidates);
+  if (r >= 0) {
+    out.splitters.push(recentHi[r]!, recentLo[r]!);
+    flushFallback(out.fallback, prevHi, prevLo, recentHi[r]!, recentLo[r]!, nFb);
   }
   return out;
+}
+
+/**
+ * Index of the newest of the first `n` recent k-mers that is a candidate, or -1. A function of
+ * its own: a loop first reached after the walk's loop was optimised made V8 deoptimise the walk.
+ */
+function newestCandidate(n: number, candidates: KmerLookup): number {
+  for (let r = n - 1; r >= 0; r--) if (candidates.has(recentHi[r]!, recentLo[r]!)) return r;
+  return -1;
+}
+
+/**
+ * Records (prev, splitter, x, dir) for the `n` pending fallback k-mers of fbBuf. Not a closure
+ * in the walk: a new closure per call made V8 deoptimise the walk at every contig.
+ */
+function flushFallback(records: FallbackRecords, prevHi: number, prevLo: number, sHi: number, sLo: number, n: number): void {
+  for (let f = 0; f < n; f++) records.push(prevHi, prevLo, sHi, sLo, fbBuf[3 * f]!, fbBuf[3 * f + 1]!, fbBuf[3 * f + 2] === 1);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -275,6 +275,21 @@ export class KmerCounter {
 }
 
 /**
+ * start[b] = first index whose hi >>> 16 >= b. A function of its own: built in the constructor, the
+ * loop was compiled on the stack and thrown away again for every new set.
+ */
+function bucketStarts(hi: Uint32Array): Uint32Array {
+  const start = new Uint32Array(65537);
+  const n = hi.length;
+  let j = 0;
+  for (let b = 0; b <= 65536; b++) {
+    while (j < n && hi[j]! >>> 16 < b) j++;
+    start[b] = j;
+  }
+  return start;
+}
+
+/**
  * Sorted (ascending, unsigned 64-bit), duplicate-free k-mer array with O(log) membership through a
  * 16-bit first-level index on the top bits.
  */
@@ -288,14 +303,7 @@ export class SortedKmers implements KmerLookup {
     if (hi.length !== lo.length) throw new RangeError('SortedKmers: hi and lo differ in length');
     this.hi = hi;
     this.lo = lo;
-    const start = new Uint32Array(65537);
-    const n = hi.length;
-    let j = 0;
-    for (let b = 0; b <= 65536; b++) {
-      while (j < n && hi[j]! >>> 16 < b) j++;
-      start[b] = j;
-    }
-    this.start = start;
+    this.start = bucketStarts(hi);
   }
 
   static empty(): SortedKmers {
