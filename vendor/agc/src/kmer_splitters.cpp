@@ -176,27 +176,29 @@ void WalkContig(const CodeSpan& c, int k, uint64_t S, const SortedLookup& cand,
 
 namespace {
 
-// Up to this many windows, CountKmers sorts them with an LSD radix sort through a second array:
+// Up to this many windows, CountKmers sorts them with a bucket sort through a second array:
 // small inputs (one contig mined for new splitters) would leave the buckets of the in-place sort
 // nearly empty, and its fixed cost per bucket would dominate.
 constexpr uint64_t kSmallInput = uint64_t(1) << 20;
 
-void RadixSort(std::vector<uint64_t>& v) {
-  std::vector<uint64_t> tmp(v.size());
-  std::vector<uint32_t> count(65536);
-  for (int shift = 0; shift < 64; shift += 16) {
-    std::fill(count.begin(), count.end(), 0);
-    for (uint64_t x : v) ++count[(x >> shift) & 0xffff];
-    if (count[(v[0] >> shift) & 0xffff] == v.size()) continue;  // one digit: order unchanged
-    uint32_t sum = 0;
-    for (uint32_t& c : count) {
-      const uint32_t n = c;
-      c = sum;
-      sum += n;
-    }
-    for (uint64_t x : v) tmp[count[(x >> shift) & 0xffff]++] = x;
-    v.swap(tmp);
+// One pass on the top bits into buckets of about two values each, then each (tiny) bucket
+// sorted on its own.
+void BucketSort(std::vector<uint64_t>& v) {
+  const size_t n = v.size();
+  int bits = 8;
+  while (bits < 22 && (size_t(2) << bits) <= n) ++bits;
+  const int shift = 64 - bits;
+  std::vector<uint32_t> start((size_t(1) << bits) + 1, 0);
+  for (uint64_t x : v) ++start[(x >> shift) + 1];
+  for (size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
+  std::vector<uint64_t> tmp(n);
+  {
+    std::vector<uint32_t> next(start.begin(), start.end() - 1);
+    for (uint64_t x : v) tmp[next[x >> shift]++] = x;
   }
+  for (size_t b = 0; b + 1 < start.size(); ++b)
+    if (start[b + 1] - start[b] > 1) SortSmall(tmp.data() + start[b], tmp.data() + start[b + 1]);
+  v.swap(tmp);
 }
 
 }  // namespace
@@ -211,7 +213,7 @@ KmerCounts CountKmers(const std::vector<CodeSpan>& contigs, int k, bool keep_dup
     std::vector<uint64_t>& v = out.singletons;
     v.reserve(static_cast<size_t>(windows));
     ForEachWindow(contigs, k, [&](uint64_t x) { v.push_back(x); });
-    if (!v.empty()) RadixSort(v);
+    if (!v.empty()) BucketSort(v);
     SplitRuns(out, keep_duplicates);
     return out;
   }
@@ -382,7 +384,7 @@ class BitFilter {
 // Sorts and deduplicates v (ascending).
 void SortUnique(std::vector<uint64_t>& v) {
   if (v.empty()) return;
-  RadixSort(v);
+  BucketSort(v);
   v.erase(std::unique(v.begin(), v.end()), v.end());
 }
 
