@@ -1,6 +1,6 @@
-// kmerCounts / kmerSingletonsExcept / kmerNewSingletons / referenceSplitters / fallbackKmers / fallbackFilterIndices
-// (binding.d.ts) over agc/kmer_splitters.h.
-// Values cross the bridge as (hi, lo) Uint32Array pairs, the form lib/write/kmer uses.
+// kmerCounts / kmerSingletonsExcept / kmerNewSingletons / referenceSplitters / fallbackKmers /
+// fallbackFilterIndices (binding.d.ts) over agc/kmer_splitters.h. Values cross the bridge as (hi,
+// lo) Uint32Array pairs, the form lib/write/kmer uses.
 #include "common.h"
 
 #include "agc/kmer_splitters.h"
@@ -13,7 +13,8 @@ namespace {
 // taken, so no JavaScript (an element getter) runs between taking a pointer and using it.
 std::vector<Napi::Value> ArgItems(const Napi::CallbackInfo& info, size_t i, const char* name) {
   Napi::Value v = i < info.Length() ? info[i] : info.Env().Undefined();
-  if (!v.IsArray()) throw InputTypeError(info.Env(), std::string(name) + ": expected an array of Uint8Arrays");
+  if (!v.IsArray())
+    throw InputTypeError(info.Env(), std::string(name) + ": expected an array of Uint8Arrays");
   Napi::Array a = v.As<Napi::Array>();
   std::vector<Napi::Value> items;
   const uint32_t n = a.Length();

@@ -321,7 +321,6 @@ export function findSplittersInContig(
   let prevLo = KMER_NONE_LO;
   const len = seq.length;
 
-
   for (let i = 0; i < len; i++) {
     const x = seq[i]!;
     if (x > 3) scanner.reset();
@@ -427,7 +426,14 @@ export function mineNewSplitters(
  * empty fallback entries for those passing the filter (when `fallback.map` is given; an empty
  * entry changes no lookup), then the walk over them.
  */
-export function walkNewSplitters(seq: Uint8Array, k: number, S: number, own: SortedKmers, fallback?: MiningFallback | null, out: WalkResult = newWalkResult()): WalkResult {
+export function walkNewSplitters(
+  seq: Uint8Array,
+  k: number,
+  S: number,
+  own: SortedKmers,
+  fallback?: MiningFallback | null,
+  out: WalkResult = newWalkResult(),
+): WalkResult {
   if (fallback?.map && fallback.filter.enabled) addFallbackKmers(fallback.map, own, fallback.filter);
   return findSplittersInContig(seq, k, S, own, fallback?.filter ?? null, out);
 }

@@ -375,7 +375,9 @@ class BitFilter {
     return x * 0xbf58476d1ce4e5b9ULL;
   }
   // The value's two bits in its word, from hash bits the word's index does not use.
-  static uint64_t Bits(uint64_t h) { return (uint64_t(1) << (h & 63)) | (uint64_t(1) << ((h >> 6) & 63)); }
+  static uint64_t Bits(uint64_t h) {
+    return (uint64_t(1) << (h & 63)) | (uint64_t(1) << ((h >> 6) & 63));
+  }
 
   int word_shift_;
   std::vector<uint64_t> words_;

@@ -186,7 +186,9 @@ TEST(new_singletons_are_own_singletons_absent_from_the_reference) {
         size_t n = 40 + rng() % 200, a = rng() % (r.size() - n), b = rng() % (c.size() - n);
         bool rev = rng() & 1;
         for (size_t j = 0; j < n; ++j)
-          c[b + j] = rev ? (r[a + n - 1 - j] > 3 ? r[a + n - 1 - j] : static_cast<uint8_t>(3 - r[a + n - 1 - j])) : r[a + j];
+          c[b + j] = rev ? (r[a + n - 1 - j] > 3 ? r[a + n - 1 - j]
+                                                 : static_cast<uint8_t>(3 - r[a + n - 1 - j]))
+                         : r[a + j];
       }
       contigs.push_back(c);
     }
@@ -203,8 +205,10 @@ TEST(new_singletons_are_own_singletons_absent_from_the_reference) {
       std::vector<uint64_t> e;
       for (const auto& [v, m] : count) {
         if (m != 1) continue;
-        if (in_reference.count(v)) ++removed;
-        else e.push_back(v);
+        if (in_reference.count(v))
+          ++removed;
+        else
+          e.push_back(v);
       }
       expected.push_back(e);
     }
