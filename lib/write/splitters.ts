@@ -234,15 +234,13 @@ export class FallbackMap {
   }
   /** Ensure an (empty) entry for x. */
   addKmer(hi: number, lo: number): void {
-    this.m.getOrCreate(hi, lo, () => []);
+    if (this.m.claimValue(hi, lo) === undefined) this.m.setClaimed(hi, lo, []);
   }
   /** Add the ordered pair (p, q) to x's entry unless already there (creates the entry). */
   addPair(xhi: number, xlo: number, phi: number, plo: number, qhi: number, qlo: number): void {
-    const list = this.m.getOrCreate(xhi, xlo, () => []);
-    for (let i = 0; i < list.length; i += 4) {
-      if (list[i] === phi && list[i + 1] === plo && list[i + 2] === qhi && list[i + 3] === qlo) return;
-    }
-    list.push(phi, plo, qhi, qlo);
+    const list = this.m.claimValue(xhi, xlo);
+    if (list === undefined) this.m.setClaimed(xhi, xlo, [phi, plo, qhi, qlo]);
+    else if (!hasPair(list, phi, plo, qhi, qlo)) list.push(phi, plo, qhi, qlo);
   }
   /** Flat pair list of x ([phi, plo, qhi, qlo]*), or undefined when x has no entry. Do not modify. */
   getPairs(hi: number, lo: number): readonly number[] | undefined {
@@ -251,6 +249,12 @@ export class FallbackMap {
   forEach(cb: (pairs: readonly number[], hi: number, lo: number) => void): void {
     this.m.forEach(cb);
   }
+}
+
+/** The flat pair list holds (p, q). A function of its own, so that its loop, first run with a non-empty list late in a run, does not make V8 deoptimise its callers. */
+function hasPair(list: readonly number[], phi: number, plo: number, qhi: number, qlo: number): boolean {
+  for (let i = 0; i < list.length; i += 4) if (list[i] === phi && list[i + 1] === plo && list[i + 2] === qhi && list[i + 3] === qlo) return true;
+  return false;
 }
 
 /** Apply one record: add (s1, s2) to map[x] if dir, else (s2, s1) (2.6). */
