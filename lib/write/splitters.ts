@@ -470,8 +470,9 @@ export class SortedMiningReference implements MiningReference {
 /**
  * The reference kept as its contigs (codes, one byte per symbol) rather than its sorted k-mers
  * (8 bytes per distinct k-mer, plus the sort's window array while they are counted): each call
- * scans it once in the addon, looking its windows up among the contigs' singletons. The contigs
- * are loaded on the first call that has a contig to mine.
+ * scans it once in the addon, keeping the windows that pass a bit filter of the contigs'
+ * singletons, and removes those from every contig's list. The contigs are loaded on the first
+ * call that has a contig to mine.
  */
 export class ScannedMiningReference implements MiningReference {
   private contigs: Uint8Array[] | null = null;
