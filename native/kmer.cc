@@ -1,6 +1,6 @@
-// kmerCounts / kmerSingletonsExcept / referenceSplitters / fallbackKmers / fallbackFilterIndices
-// (binding.d.ts) over agc/kmer_splitters.h.
-// Values cross the bridge as (hi, lo) Uint32Array pairs, the form lib/write/kmer uses.
+// kmerCounts / kmerSingletonsExcept / kmerNewSingletons / referenceSplitters / fallbackKmers /
+// fallbackFilterIndices (binding.d.ts) over agc/kmer_splitters.h. Values cross the bridge as (hi,
+// lo) Uint32Array pairs, the form lib/write/kmer uses.
 #include "common.h"
 
 #include "agc/kmer_splitters.h"
@@ -11,21 +11,30 @@ namespace {
 
 // The contigs argument: an array of Uint8Arrays. All elements are fetched before any pointer is
 // taken, so no JavaScript (an element getter) runs between taking a pointer and using it.
-std::vector<agc::CodeSpan> ArgContigs(const Napi::CallbackInfo& info, size_t i) {
+std::vector<Napi::Value> ArgItems(const Napi::CallbackInfo& info, size_t i, const char* name) {
   Napi::Value v = i < info.Length() ? info[i] : info.Env().Undefined();
-  if (!v.IsArray()) throw InputTypeError(info.Env(), "contigs: expected an array of Uint8Arrays");
+  if (!v.IsArray())
+    throw InputTypeError(info.Env(), std::string(name) + ": expected an array of Uint8Arrays");
   Napi::Array a = v.As<Napi::Array>();
   std::vector<Napi::Value> items;
   const uint32_t n = a.Length();
   items.reserve(n);
   for (uint32_t j = 0; j < n; ++j) items.push_back(a.Get(j));
+  return items;
+}
+
+std::vector<agc::CodeSpan> Spans(const std::vector<Napi::Value>& items, const char* name) {
   std::vector<agc::CodeSpan> out;
-  out.reserve(n);
+  out.reserve(items.size());
   for (const Napi::Value& e : items) {
-    ByteView b = AsBytes(e, "contigs[i]");
+    ByteView b = AsBytes(e, name);
     out.push_back({b.data, b.size});
   }
   return out;
+}
+
+std::vector<agc::CodeSpan> ArgContigs(const Napi::CallbackInfo& info, size_t i) {
+  return Spans(ArgItems(info, i, "contigs"), "contigs[i]");
 }
 
 int ArgK(const Napi::CallbackInfo& info, size_t i) {
@@ -95,6 +104,26 @@ Napi::Value KmerSingletonsExceptJs(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// Per contig, its singletons that no full window of the reference contigs holds.
+Napi::Value KmerNewSingletonsJs(const Napi::CallbackInfo& info) {
+  int k = ArgK(info, 1);
+  // Every element of both arrays is fetched before any pointer is taken.
+  std::vector<Napi::Value> contig_items = ArgItems(info, 0, "contigs");
+  std::vector<Napi::Value> reference_items = ArgItems(info, 2, "reference");
+  std::vector<agc::CodeSpan> contigs = Spans(contig_items, "contigs[i]");
+  std::vector<agc::CodeSpan> reference = Spans(reference_items, "reference[i]");
+  std::vector<std::vector<uint64_t>> lists = agc::NewSingletons(contigs, k, reference);
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env, lists.size());
+  for (size_t i = 0; i < lists.size(); ++i) {
+    Napi::Object o = Napi::Object::New(env);
+    SetPairs(o, "hi", "lo", lists[i]);
+    lists[i] = std::vector<uint64_t>();
+    out.Set(static_cast<uint32_t>(i), o);
+  }
+  return out;
+}
+
 Napi::Value ReferenceSplittersJs(const Napi::CallbackInfo& info) {
   std::vector<agc::CodeSpan> contigs = ArgContigs(info, 0);
   int k = ArgK(info, 1);
@@ -148,6 +177,8 @@ void InitKmer(Napi::Env env, Napi::Object exports) {
   exports.Set("kmerCounts", Napi::Function::New<Coded<KmerCountsJs>>(env, "kmerCounts"));
   exports.Set("kmerSingletonsExcept",
               Napi::Function::New<Coded<KmerSingletonsExceptJs>>(env, "kmerSingletonsExcept"));
+  exports.Set("kmerNewSingletons",
+              Napi::Function::New<Coded<KmerNewSingletonsJs>>(env, "kmerNewSingletons"));
   exports.Set("fallbackKmers", Napi::Function::New<Coded<FallbackKmersJs>>(env, "fallbackKmers"));
   exports.Set("fallbackFilterIndices",
               Napi::Function::New<Coded<FallbackFilterIndicesJs>>(env, "fallbackFilterIndices"));

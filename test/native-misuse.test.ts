@@ -259,6 +259,19 @@ describe('reference k-mer functions', () => {
     const rev = { hi: all31.singletonsHi.slice().reverse(), lo: all31.singletonsLo.slice().reverse() };
     expect(native.kmerSingletonsExcept([seq], 31, [rev]).hi.length).toBeLessThanOrEqual(all31.singletonsHi.length);
     expect(native.kmerSingletonsExcept([seq], 31, [{ hi: all31.singletonsHi, lo: all31.singletonsLo }]).hi.length).toBe(0);
+    expect(() => (native.kmerNewSingletons as (...x: unknown[]) => unknown)([seq], 31)).toThrow(TypeError);
+    expect(() => native.kmerNewSingletons([seq], 31, 'ACGT' as never)).toThrow(TypeError);
+    expect(() => native.kmerNewSingletons([seq], 31, [seq, 7] as never)).toThrow(TypeError);
+    expect(() => native.kmerNewSingletons([seq], 16, [seq])).toThrow(RangeError);
+    // Against itself nothing is left; against nothing, its singletons; any codes are safe.
+    expect(native.kmerNewSingletons([seq], 31, [seq])[0]!.hi.length).toBe(0);
+    expect(native.kmerNewSingletons([seq, new Uint8Array(0)], 31, [])[0]!.lo).toEqual(all31.singletonsLo);
+    expect(native.kmerNewSingletons([Uint8Array.from({ length: 4096 }, (_, i) => i & 255)], 17, [new Uint8Array(100).fill(200)])[0]!.hi.length).toBe(0);
+    // Getters of the reference array run before any pointer of the contigs array is taken.
+    const victim = new Uint8Array(new ArrayBuffer(64)).fill(1);
+    const refs = [seq, seq];
+    Object.defineProperty(refs, 1, { get: () => (structuredClone(victim.buffer, { transfer: [victim.buffer] }), seq) });
+    expect(native.kmerNewSingletons([victim, seq], 31, refs).map((x) => x.hi.length)).toEqual([0, 0]);
     expect(() => native.referenceSplitters([seq], 31, -1)).toThrow(TypeError);
     expect(() => native.referenceSplitters([seq], 31, 2 ** 40)).toThrow(TypeError);
     // An element getter runs before any pointer is taken (it may even detach an earlier buffer).

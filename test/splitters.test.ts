@@ -16,6 +16,8 @@ import {
   findCandidates,
   findCandidatesAsync,
   findSplittersInContig,
+  ScannedMiningReference,
+  SortedMiningReference,
   mineNewSplitters,
   newWalkResult,
 } from '../lib/write/splitters.js';
@@ -409,6 +411,36 @@ describe('mineNewSplitters', () => {
     // empty fallback entries for the filtered own singletons
     const filtered = [...ownSet].filter(naiveFilter(f.threshold));
     expect(map.size).toBe(filtered.length);
+  });
+
+  it('the reference scanned or kept sorted: the same new candidates for several contigs at once', () => {
+    const k = 25;
+    const ref = [randomSeq(5000, 30), randomSeq(3000, 31, 400)];
+    const cand = findCandidates([...ref, ref[0]!.subarray(4000)], k); // with duplicates
+    const contigs = [0, 1, 2].map((i) => {
+      const c = randomSeq(4000, 40 + i, 200);
+      c.set(ref[i % 2]!.subarray(100 * i, 100 * i + 900), 500); // reference k-mers to drop
+      c.set(ref[0]!.subarray(4100, 4600), 2000); // reference duplicates too
+      return c;
+    });
+    contigs.push(contigs[0]!.slice(), new Uint8Array(0));
+    let loads = 0;
+    const scanned = new ScannedMiningReference(() => (loads++, ref));
+    const got = scanned.newSingletons(contigs, k);
+    expect(scanned.newSingletons([], k)).toEqual([]);
+    const want = new SortedMiningReference(cand.singletons, cand.duplicates).newSingletons(contigs, k);
+    expect(got.map((x) => Array.from(x.toBigUint64Array()))).toEqual(want.map((x) => Array.from(x.toBigUint64Array())));
+    scanned.newSingletons(contigs.slice(0, 1), k);
+    expect(loads).toBe(1);
+    // against the definition: each contig's singletons that are no reference window
+    const refWindows = new Set(ref.flatMap((r) => windows(r, k).map((w) => w.canon)));
+    contigs.forEach((c, i) => {
+      const counts = new Map<bigint, number>();
+      for (const w of windows(c, k)) counts.set(w.canon, (counts.get(w.canon) ?? 0) + 1);
+      const own = [...counts].filter(([v, n]) => n === 1 && !refWindows.has(v)).map(([v]) => v);
+      expect(Array.from(got[i]!.toBigUint64Array())).toEqual(own.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+      if (i < 3) expect(own.length).toBeLessThan(counts.size - 800);
+    });
   });
 
   it('does nothing for contigs shorter than S', () => {

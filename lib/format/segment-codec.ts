@@ -111,18 +111,19 @@ export function bytes2tuples(ref: Uint8Array): Uint8Array {
     out[n] = 0x10;
     return out;
   }
-  const full = Math.floor(n / g);
-  const rest = n - full * g;
+  // Exact integer division, and the last (partial, maybe empty) tuple made by the same loop: a
+  // fractional quotient, or a tail loop first reached after optimisation, made V8 deoptimise and
+  // recompile this function dozens of times per run.
+  const rest = n % g;
+  const full = (n - rest) / g;
   const out = new Uint8Array(full + 2);
   let i = 0;
-  for (let t = 0; t < full; t++) {
+  for (let t = 0; t <= full; t++) {
+    const m = t < full ? g : rest;
     let c = 0;
-    for (let j = 0; j < g; j++) c = c * base + ref[i++]!;
+    for (let j = 0; j < m; j++) c = c * base + ref[i++]!;
     out[t] = c;
   }
-  let c = 0;
-  for (; i < n; i++) c = c * base + ref[i]!;
-  out[full] = c;
   out[full + 1] = (g << 4) | rest;
   return out;
 }

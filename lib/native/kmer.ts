@@ -37,6 +37,16 @@ export function kmerSingletonsExcept(
   );
 }
 
+/**
+ * Per contig of `contigs`, in order: its singletons (sorted) that no full window of `reference`
+ * holds, i.e. minus the reference's singletons and duplicates, which are never stored.
+ */
+export function kmerNewSingletons(contigs: readonly Uint8Array[], k: number, reference: readonly Uint8Array[]): Array<{ hi: Uint32Array; lo: Uint32Array }> {
+  checkArgs('kmerNewSingletons', contigs, k);
+  checkArgs('kmerNewSingletons', reference, k);
+  return callNative(() => native.kmerNewSingletons([...contigs], k, [...reference]));
+}
+
 /** Splitters of a reference: the walk over its singleton k-mers with segment size S, in emission order. */
 export function referenceSplitters(contigs: readonly Uint8Array[], k: number, segmentSize: number): { hi: Uint32Array; lo: Uint32Array } {
   checkArgs('referenceSplitters', contigs, k);

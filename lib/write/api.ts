@@ -133,8 +133,16 @@ export function clampThreads(t: number): number {
   return Math.min(maxThreads(), Math.max(1, t));
 }
 
+/**
+ * An integer with a comma every three digits, as toLocaleString('en-US') writes it, without
+ * loading the ICU data (about 15 ms CPU and 45 ms wall at the start of every create/append).
+ */
+export function withThousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 const intIn = (name: string, flag: string, { min, max }: { min: number; max: number }) => {
-  const range = `${name} (${flag}) must be in ${min}..${max.toLocaleString('en-US')}`;
+  const range = `${name} (${flag}) must be in ${min}..${withThousands(max)}`;
   return z
     .int({ error: (i) => `${name} (${flag}) must be ${typeof i.input === 'number' ? 'an integer' : 'a number'}` })
     .check(z.minimum(min, range), z.maximum(max, range));

@@ -25,10 +25,12 @@ import {
   FallbackRecords,
   addFallbackKmers,
   applyFallbackRecords,
+  SortedMiningReference,
   findCandidates,
   findSplittersInContig,
-  mineNewSplitters,
   newWalkResult,
+  walkNewSplitters,
+  type MiningReference,
   type WalkResult,
 } from './splitters.js';
 import { zstdDecompress } from '../native/zstd.js';
@@ -43,6 +45,7 @@ const STEP_REGISTER = 'registration';
 const STEP_REFS = 'reference encoding';
 const STEP_WAIT = 'waiting for workers';
 const STEP_WAIT_DECIDE = 'waiting for decisions';
+const STEP_MINE = 'new splitters (adaptive)';
 /** Recorded segments handed to the workers at a time (between contigs). */
 const DECIDE_CHUNK = 32;
 const STEP_WRITE = 'placements, parts, flush';
@@ -163,8 +166,8 @@ export class Compressor {
   private readonly gp: GroupingParams;
   private readonly fb: FallbackLookup;
   private readonly splitters: SplitterSet;
-  /** Reference candidates and D, kept for adaptive mining. */
-  private readonly candidates: { singletons: SortedKmers; duplicates: SortedKmers } | null;
+  /** The reference's k-mers as adaptive mining subtracts them (null without -a). */
+  private readonly miner: MiningReference | null;
   private readonly pendingFallback = new FallbackRecords();
   private mined: WalkResult = newWalkResult();
 
@@ -217,6 +220,8 @@ export class Compressor {
     collection: CppCollection;
     splitters: SplitterSet;
     candidates: { singletons: SortedKmers; duplicates: SortedKmers } | null;
+    /** Adaptive mining's reference, when not given as `candidates`. */
+    miner?: MiningReference | null;
     fallbackMap: FallbackMap;
     fallbackRecords?: FallbackRecords;
     existingSamples: number;
@@ -231,7 +236,7 @@ export class Compressor {
     this.archive = init.archive;
     this.collection = init.collection;
     this.splitters = init.splitters;
-    this.candidates = init.candidates;
+    this.miner = init.miner ?? (init.candidates ? new SortedMiningReference(init.candidates.singletons, init.candidates.duplicates) : null);
     this.gp = { k: p.k, segmentSize: p.segmentSize, concatenated: p.concatenated, adaptive: p.adaptive };
     this.fb = { filter: new FallbackFilter(p.fallbackFrac), map: init.fallbackMap };
     this.parallelDecisions = init.pool.threads >= 2;
@@ -389,20 +394,8 @@ export class Compressor {
       // Hand the jobs out while reading goes on: idle workers decide them at once.
       if (this.unposted.length >= DECIDE_CHUNK) this.postDecisions();
     }
-    if (!done) {
-      if (seq.length >= this.params.segmentSize && this.candidates) {
-        mineNewSplitters(
-          seq,
-          k,
-          this.params.segmentSize,
-          this.candidates.singletons,
-          this.candidates.duplicates,
-          { filter: this.fb.filter, map: this.fb.map },
-          this.mined,
-        );
-      }
-      this.deferred.push({ c, seq });
-    }
+    // No splitter in the contig: it waits for the batch's new splitters (mined at the batch end).
+    if (!done) this.deferred.push({ c, seq });
     threadSteps.add(STEP_SEGMENT, now() - t0 - decideMs);
   }
 
@@ -418,6 +411,7 @@ export class Compressor {
     const p = this.params;
     // Adaptive: new splitters become visible, then the deferred contigs are segmented (2.5).
     if (p.adaptive) {
+      this.mineDeferred();
       const m = this.mined;
       for (let i = 0; i < m.splitters.length; i++) this.splitters.add(m.splitters.hi[i]!, m.splitters.lo[i]!);
       this.pendingFallback.append(m.fallback);
@@ -549,6 +543,22 @@ export class Compressor {
       const parts = timedStep(STEP_REFS, () => refJobs.takeAll());
       this.inflight.refParts.push(...parts);
     }
+  }
+
+  /**
+   * find_new_splitters for the batch's deferred contigs of at least S symbols, in order (2.5): the
+   * candidates of every contig come from one call (one scan of the reference). Mining at the batch
+   * end gives what mining each contig as it is read would: the results become visible only now,
+   * and the empty fallback entries that mining would add change no lookup, so none are added.
+   */
+  private mineDeferred(): void {
+    const S = this.params.segmentSize;
+    const seqs = this.deferred.filter((d) => d.seq.length >= S).map((d) => d.seq);
+    if (seqs.length === 0 || this.miner === null) return;
+    const t = now();
+    const own = this.miner.newSingletons(seqs, this.params.k);
+    seqs.forEach((seq, i) => walkNewSplitters(seq, this.params.k, S, own[i]!, { filter: this.fb.filter }, this.mined));
+    threadSteps.add(STEP_MINE, now() - t);
   }
 
   /** A decided piece joins its known group's list, or the batch's new keys (group -1). */

@@ -116,14 +116,10 @@ export class GroupStore implements GroupView {
     }
     if (p.lastDelta && p.lastDelta.data.length > 0) {
       const pack = unpackPart(p.lastDelta.data, p.lastDelta.metadata, this.decompress);
-      let b = 0;
+      // Entries end with 0xff; the builtin search keeps this once-per-group scan out of the
+      // optimising compiler, which recompiled it many times per worker.
       const d = pack.data;
-      for (let i = 0; i < d.length; i++) {
-        if (d[i] === 0xff) {
-          this.items.push(sharedCopy(d.subarray(b, i)));
-          b = i + 1;
-        }
-      }
+      for (let b = 0, i = d.indexOf(0xff); i >= 0; b = i + 1, i = d.indexOf(0xff, b)) this.items.push(sharedCopy(d.subarray(b, i)));
       this.noSeqs += this.items.length;
     }
   }

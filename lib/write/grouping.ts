@@ -357,22 +357,32 @@ function missingMiddle(st: GroupingState, k: number, k1: bigint, k2: bigint, x: 
   const g1 = st.groups[id1]!;
   const g2 = st.groups[id2]!;
 
-  let c1: Uint32Array;
-  if (k1 < mid) c1 = g1.costs(x, true);
-  else c1 = g1.costs(xRc, false).reverse();
-  for (let i = 1; i < c1.length; i++) c1[i] = (c1[i]! + c1[i - 1]!) >>> 0;
-
-  let c2: Uint32Array;
-  if (mid < k2) {
-    c2 = g2.costs(x, false);
-    for (let i = c2.length - 2; i >= 0; i--) c2[i] = (c2[i]! + c2[i + 1]!) >>> 0;
-  } else {
-    c2 = g2.costs(xRc, true);
-    for (let i = 1; i < c2.length; i++) c2[i] = (c2[i]! + c2[i - 1]!) >>> 0;
-    c2.reverse();
-  }
+  // The loops are small functions of their own: in one function, each call reached a loop or
+  // branch the optimised code had no feedback for, and V8 deoptimised and recompiled it again.
+  const c1 = k1 < mid ? prefixSums(g1.costs(x, true)) : prefixSums(g1.costs(xRc, false).reverse());
+  const c2 = mid < k2 ? suffixSums(g2.costs(x, false)) : prefixSums(g2.costs(xRc, true)).reverse();
   if (c1.length !== c2.length) return [NONE, 0];
 
+  let pos = firstMinSum(c1, c2);
+  if (pos < k + 1) pos = 0;
+  if (pos + k + 1 > c1.length) pos = c1.length;
+  return [mid, pos];
+}
+
+/** c[i] += c[i - 1] from the left (uint32 wrap-around), in place. */
+function prefixSums(c: Uint32Array): Uint32Array {
+  for (let i = 1; i < c.length; i++) c[i] = (c[i]! + c[i - 1]!) >>> 0;
+  return c;
+}
+
+/** c[i] += c[i + 1] from the right (uint32 wrap-around), in place. */
+function suffixSums(c: Uint32Array): Uint32Array {
+  for (let i = c.length - 2; i >= 0; i--) c[i] = (c[i]! + c[i + 1]!) >>> 0;
+  return c;
+}
+
+/** First position of the smallest c1[i] + c2[i] (uint32 wrap-around; same lengths). */
+function firstMinSum(c1: Uint32Array, c2: Uint32Array): number {
   let bestSum = 0xffffffff;
   let pos = 0;
   for (let i = 0; i < c1.length; i++) {
@@ -382,9 +392,7 @@ function missingMiddle(st: GroupingState, k: number, k1: bigint, k2: bigint, x: 
       pos = i;
     }
   }
-  if (pos < k + 1) pos = 0;
-  if (pos + k + 1 > c1.length) pos = c1.length;
-  return [mid, pos];
+  return pos;
 }
 
 /**

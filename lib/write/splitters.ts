@@ -4,7 +4,7 @@
 import { KmerScanner, KMER_NONE_HI, KMER_NONE_LO } from './kmer/kmer.js';
 import { KmerList, KmerMap, SortedKmers, sortKmerPairs, splitRunsInPlace, type KmerLookup } from './kmer/kmer-set.js';
 import { murmur64Into } from './kmer/murmur64.js';
-import { kmerCounts, kmerSingletonsExcept } from '../native/kmer.js';
+import { kmerCounts, kmerNewSingletons, kmerSingletonsExcept } from '../native/kmer.js';
 import { fallbackFilterIndices } from './native-scans.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -234,15 +234,13 @@ export class FallbackMap {
   }
   /** Ensure an (empty) entry for x. */
   addKmer(hi: number, lo: number): void {
-    this.m.getOrCreate(hi, lo, () => []);
+    if (this.m.claimValue(hi, lo) === undefined) this.m.setClaimed(hi, lo, []);
   }
   /** Add the ordered pair (p, q) to x's entry unless already there (creates the entry). */
   addPair(xhi: number, xlo: number, phi: number, plo: number, qhi: number, qlo: number): void {
-    const list = this.m.getOrCreate(xhi, xlo, () => []);
-    for (let i = 0; i < list.length; i += 4) {
-      if (list[i] === phi && list[i + 1] === plo && list[i + 2] === qhi && list[i + 3] === qlo) return;
-    }
-    list.push(phi, plo, qhi, qlo);
+    const list = this.m.claimValue(xhi, xlo);
+    if (list === undefined) this.m.setClaimed(xhi, xlo, [phi, plo, qhi, qlo]);
+    else if (!hasPair(list, phi, plo, qhi, qlo)) list.push(phi, plo, qhi, qlo);
   }
   /** Flat pair list of x ([phi, plo, qhi, qlo]*), or undefined when x has no entry. Do not modify. */
   getPairs(hi: number, lo: number): readonly number[] | undefined {
@@ -251,6 +249,12 @@ export class FallbackMap {
   forEach(cb: (pairs: readonly number[], hi: number, lo: number) => void): void {
     this.m.forEach(cb);
   }
+}
+
+/** The flat pair list holds (p, q). A function of its own, so that its loop, first run with a non-empty list late in a run, does not make V8 deoptimise its callers. */
+function hasPair(list: readonly number[], phi: number, plo: number, qhi: number, qlo: number): boolean {
+  for (let i = 0; i < list.length; i += 4) if (list[i] === phi && list[i + 1] === plo && list[i + 2] === qhi && list[i + 3] === qlo) return true;
+  return false;
 }
 
 /** Apply one record: add (s1, s2) to map[x] if dir, else (s2, s1) (2.6). */
@@ -321,13 +325,6 @@ export function findSplittersInContig(
   let prevLo = KMER_NONE_LO;
   const len = seq.length;
 
-  const flushFb = (sHi: number, sLo: number): void => {
-    for (let f = 0; f < nFb; f++) {
-      out.fallback.push(prevHi, prevLo, sHi, sLo, fbBuf[3 * f]!, fbBuf[3 * f + 1]!, fbBuf[3 * f + 2] === 1);
-    }
-    nFb = 0;
-  };
-
   for (let i = 0; i < len; i++) {
     const x = seq[i]!;
     if (x > 3) scanner.reset();
@@ -360,7 +357,8 @@ export function findSplittersInContig(
         }
         if (dist >= S && candidates.has(ch, cl)) {
           out.splitters.push(ch, cl);
-          flushFb(ch, cl);
+          flushFallback(out.fallback, prevHi, prevLo, ch, cl, nFb);
+          nFb = 0;
           prevHi = ch;
           prevLo = cl;
           dist = 0;
@@ -373,16 +371,29 @@ export function findSplittersInContig(
   }
 
   // Right end: the newest candidate among the k-mers since the last splitter.
-  for (let r = nRecent - 1; r >= 0; r--) {
-    const ch = recentHi[r]!;
-    const cl = recentLo[r]!;
-    if (candidates.has(ch, cl)) {
-      out.splitters.push(ch, cl);
-      flushFb(ch, cl);
-      break;
-    }
+  const r = newestCandidate(nRecent, candidates);
+  if (r >= 0) {
+    out.splitters.push(recentHi[r]!, recentLo[r]!);
+    flushFallback(out.fallback, prevHi, prevLo, recentHi[r]!, recentLo[r]!, nFb);
   }
   return out;
+}
+
+/**
+ * Index of the newest of the first `n` recent k-mers that is a candidate, or -1. A function of
+ * its own: a loop first reached after the walk's loop was optimised made V8 deoptimise the walk.
+ */
+function newestCandidate(n: number, candidates: KmerLookup): number {
+  for (let r = n - 1; r >= 0; r--) if (candidates.has(recentHi[r]!, recentLo[r]!)) return r;
+  return -1;
+}
+
+/**
+ * Records (prev, splitter, x, dir) for the `n` pending fallback k-mers of fbBuf. Not a closure
+ * in the walk: a new closure per call made V8 deoptimise the walk at every contig.
+ */
+function flushFallback(records: FallbackRecords, prevHi: number, prevLo: number, sHi: number, sLo: number, n: number): void {
+  for (let f = 0; f < n; f++) records.push(prevHi, prevLo, sHi, sLo, fbBuf[3 * f]!, fbBuf[3 * f + 1]!, fbBuf[3 * f + 2] === 1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -410,9 +421,66 @@ export function mineNewSplitters(
   out: WalkResult = newWalkResult(),
 ): WalkResult {
   if (seq.length < S) return out;
-  // In the addon: only the result is allocated (the contig may have millions of windows).
-  const r = kmerSingletonsExcept([seq], k, [candidates, duplicates]);
-  const own = new SortedKmers(r.hi, r.lo);
+  const [own] = new SortedMiningReference(candidates, duplicates).newSingletons([seq], k);
+  return walkNewSplitters(seq, k, S, own!, fallback, out);
+}
+
+/**
+ * 2.5 steps 3-4 for a contig whose new candidates `own` are known (see {@link MiningReference}):
+ * empty fallback entries for those passing the filter (when `fallback.map` is given; an empty
+ * entry changes no lookup), then the walk over them.
+ */
+export function walkNewSplitters(
+  seq: Uint8Array,
+  k: number,
+  S: number,
+  own: SortedKmers,
+  fallback?: MiningFallback | null,
+  out: WalkResult = newWalkResult(),
+): WalkResult {
   if (fallback?.map && fallback.filter.enabled) addFallbackKmers(fallback.map, own, fallback.filter);
   return findSplittersInContig(seq, k, S, own, fallback?.filter ?? null, out);
+}
+
+/**
+ * What adaptive mining subtracts from a contig's own singletons (2.5 step 2): every k-mer of the
+ * reference, its candidates and its set D alike.
+ */
+export interface MiningReference {
+  /** Per contig, in order: its singletons (canonical k-mers seen in one window) that no reference window holds. */
+  newSingletons(contigs: readonly Uint8Array[], k: number): SortedKmers[];
+}
+
+/** The reference's k-mers kept sorted, as create has them after its splitter walk. */
+export class SortedMiningReference implements MiningReference {
+  constructor(
+    private readonly candidates: SortedKmers,
+    private readonly duplicates: SortedKmers,
+  ) {}
+
+  newSingletons(contigs: readonly Uint8Array[], k: number): SortedKmers[] {
+    // In the addon: only the result is allocated (a contig may have millions of windows).
+    return contigs.map((seq) => {
+      const r = kmerSingletonsExcept([seq], k, [this.candidates, this.duplicates]);
+      return new SortedKmers(r.hi, r.lo);
+    });
+  }
+}
+
+/**
+ * The reference kept as its contigs (codes, one byte per symbol) rather than its sorted k-mers
+ * (8 bytes per distinct k-mer, plus the sort's window array while they are counted): each call
+ * scans it once in the addon, keeping the windows that pass a bit filter of the contigs'
+ * singletons, and removes those from every contig's list. The contigs are loaded on the first
+ * call that has a contig to mine.
+ */
+export class ScannedMiningReference implements MiningReference {
+  private contigs: Uint8Array[] | null = null;
+  constructor(private readonly load: () => Uint8Array[]) {}
+
+  newSingletons(contigs: readonly Uint8Array[], k: number): SortedKmers[] {
+    if (contigs.length === 0) return [];
+    this.contigs ??= this.load();
+    return kmerNewSingletons(contigs, k, this.contigs).map((r) => new SortedKmers(r.hi, r.lo));
+  }
 }

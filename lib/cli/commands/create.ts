@@ -4,7 +4,7 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createArchive, defaultThreads, DEFAULTS, LIMITS, maxThreads, type ArchiveSummary, type CompressProgress } from '../../write/api.js';
+import { createArchive, defaultThreads, DEFAULTS, LIMITS, maxThreads, withThousands, type ArchiveSummary, type CompressProgress } from '../../write/api.js';
 import { trackForInterrupt } from '../../interrupt-cleanup.js';
 import { decodeName } from '../../format/names.js';
 import { formatStats } from '../../write/stage-stats.js';
@@ -37,7 +37,7 @@ ${SAMPLE_OPTIONS_HELP}Values outside a range are an error here; agc moves them i
 
 /** "min..max" of a LIMITS entry, with thousands separators. */
 function range({ min, max }: { min: number; max: number }): string {
-  return `${min.toLocaleString('en-US')}..${max.toLocaleString('en-US')}`;
+  return `${withThousands(min)}..${withThousands(max)}`;
 }
 
 /** Flags create and append share. */

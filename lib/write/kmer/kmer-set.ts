@@ -33,12 +33,20 @@ class Table {
   mask: number;
   size = 0;
 
-  constructor(expected: number) {
+  /**
+   * Values of a map, slot by slot (moved with their keys when the table grows), or null for a set.
+   * A field rather than a growth callback: a closure per table made V8 deoptimise and recompile
+   * the hot callers that inline claim().
+   */
+  values: unknown[] | null;
+
+  constructor(expected: number, withValues = false) {
     const cap = capacityFor(expected);
     this.keyHi = new Uint32Array(cap);
     this.keyLo = new Uint32Array(cap);
     this.state = new Uint8Array(cap);
     this.mask = cap - 1;
+    this.values = withValues ? new Array<unknown>(cap) : null;
   }
 
   /** Slot holding (hi, lo), or -1. */
@@ -81,19 +89,17 @@ class Table {
     }
   }
 
-  /** Old slot -> new slot mapping of the last grow (for side arrays), or null. */
-  onGrow: ((oldState: Uint8Array, oldToNew: Int32Array) => void) | null = null;
-
   private grow(): void {
     const oh = this.keyHi;
     const ol = this.keyLo;
     const os = this.state;
+    const ov = this.values;
     const cap = (this.mask + 1) * 2;
     this.keyHi = new Uint32Array(cap);
     this.keyLo = new Uint32Array(cap);
     this.state = new Uint8Array(cap);
     this.mask = cap - 1;
-    const map = this.onGrow ? new Int32Array(os.length) : null;
+    const nv = ov ? new Array<unknown>(cap) : null;
     for (let j = 0; j < os.length; j++) {
       if (os[j] === 0) continue;
       let i = slotHash(oh[j]!, ol[j]!) & this.mask;
@@ -101,13 +107,14 @@ class Table {
       this.state[i] = os[j]!;
       this.keyHi[i] = oh[j]!;
       this.keyLo[i] = ol[j]!;
-      if (map) map[j] = i;
+      if (nv) nv[i] = ov![j];
     }
-    if (map) this.onGrow!(os, map);
+    this.values = nv;
   }
 
   clear(): void {
     this.state.fill(0);
+    this.values?.fill(undefined);
     this.size = 0;
   }
 
@@ -182,16 +189,8 @@ export class KmerSet implements KmerLookup {
 /** Hash map from 64-bit keys to values of type V. */
 export class KmerMap<V> {
   private t: Table;
-  private values: (V | undefined)[];
   constructor(expectedSize = 8) {
-    this.t = new Table(expectedSize);
-    this.values = new Array<V | undefined>(this.t.state.length);
-    this.t.onGrow = (oldState, map) => {
-      const nv = new Array<V | undefined>(this.t.state.length);
-      const ov = this.values;
-      for (let j = 0; j < oldState.length; j++) if (oldState[j] !== 0) nv[map[j]!] = ov[j];
-      this.values = nv;
-    };
+    this.t = new Table(expectedSize, true);
   }
   get size(): number {
     return this.t.size;
@@ -201,21 +200,29 @@ export class KmerMap<V> {
   }
   get(hi: number, lo: number): V | undefined {
     const i = this.t.find(hi, lo);
-    return i < 0 ? undefined : this.values[i];
+    return i < 0 ? undefined : (this.t.values![i] as V | undefined);
   }
   set(hi: number, lo: number, v: V): void {
     const i = this.t.claim(hi, lo);
-    this.values[i] = v;
+    this.t.values![i] = v;
   }
   /** Value for the key, creating it with `make()` when absent. */
   getOrCreate(hi: number, lo: number, make: () => V): V {
     const i = this.t.claim(hi, lo);
-    if (this.t.inserted) this.values[i] = make();
-    return this.values[i] as V;
+    if (this.t.inserted) this.t.values![i] = make();
+    return this.t.values![i] as V;
+  }
+  /** Value for the key, or undefined when absent; the key is added (without a value) when absent. For hot callers: no closure. */
+  claimValue(hi: number, lo: number): V | undefined {
+    return this.t.values![this.t.claim(hi, lo)] as V | undefined;
+  }
+  /** Set the value of a key just claimed by claimValue (no other insertion in between). */
+  setClaimed(hi: number, lo: number, v: V): void {
+    this.t.values![this.t.find(hi, lo)] = v;
   }
   forEach(cb: (v: V, hi: number, lo: number) => void): void {
     const t = this.t;
-    for (let i = 0; i < t.state.length; i++) if (t.state[i] !== 0) cb(this.values[i] as V, t.keyHi[i]!, t.keyLo[i]!);
+    for (let i = 0; i < t.state.length; i++) if (t.state[i] !== 0) cb(t.values![i] as V, t.keyHi[i]!, t.keyLo[i]!);
   }
   /** Keys sorted ascending. */
   sortedKeys(): SortedKmers {
@@ -223,7 +230,6 @@ export class KmerMap<V> {
   }
   clear(): void {
     this.t.clear();
-    this.values.fill(undefined);
   }
 }
 
@@ -275,6 +281,21 @@ export class KmerCounter {
 }
 
 /**
+ * start[b] = first index whose hi >>> 16 >= b. A function of its own: built in the constructor, the
+ * loop was compiled on the stack and thrown away again for every new set.
+ */
+function bucketStarts(hi: Uint32Array): Uint32Array {
+  const start = new Uint32Array(65537);
+  const n = hi.length;
+  let j = 0;
+  for (let b = 0; b <= 65536; b++) {
+    while (j < n && hi[j]! >>> 16 < b) j++;
+    start[b] = j;
+  }
+  return start;
+}
+
+/**
  * Sorted (ascending, unsigned 64-bit), duplicate-free k-mer array with O(log) membership through a
  * 16-bit first-level index on the top bits.
  */
@@ -288,14 +309,7 @@ export class SortedKmers implements KmerLookup {
     if (hi.length !== lo.length) throw new RangeError('SortedKmers: hi and lo differ in length');
     this.hi = hi;
     this.lo = lo;
-    const start = new Uint32Array(65537);
-    const n = hi.length;
-    let j = 0;
-    for (let b = 0; b <= 65536; b++) {
-      while (j < n && hi[j]! >>> 16 < b) j++;
-      start[b] = j;
-    }
-    this.start = start;
+    this.start = bucketStarts(hi);
   }
 
   static empty(): SortedKmers {

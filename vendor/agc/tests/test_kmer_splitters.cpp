@@ -172,6 +172,59 @@ TEST(subtract_sorted_removes_exactly_the_listed_values) {
   CHECK(odd.size() <= a.size());
 }
 
+TEST(new_singletons_are_own_singletons_absent_from_the_reference) {
+  std::mt19937_64 rng(5);
+  for (int k : {17, 24, 31, 32}) {
+    std::vector<Codes> reference;
+    for (int i = 0; i < 4; ++i) reference.push_back(random_contig(rng, 100 + rng() % 4000));
+    std::vector<Codes> contigs;
+    for (int i = 0; i < 6; ++i) {
+      Codes c = random_contig(rng, rng() % 3000);
+      // Pieces of the reference (forward and reverse-complemented): their windows must go.
+      const Codes& r = reference[rng() % reference.size()];
+      for (int p = 0; p < 3 && c.size() > 300 && r.size() > 300; ++p) {
+        size_t n = 40 + rng() % 200, a = rng() % (r.size() - n), b = rng() % (c.size() - n);
+        bool rev = rng() & 1;
+        for (size_t j = 0; j < n; ++j)
+          c[b + j] = rev ? (r[a + n - 1 - j] > 3 ? r[a + n - 1 - j]
+                                                 : static_cast<uint8_t>(3 - r[a + n - 1 - j]))
+                         : r[a + j];
+      }
+      contigs.push_back(c);
+    }
+    contigs.push_back(contigs[0]);  // the same contig twice: same list
+    contigs.push_back(Codes{});
+    std::map<uint64_t, int> in_reference;
+    for (const Codes& r : reference)
+      for (const auto& w : windows(r, k)) ++in_reference[w.second];
+    std::vector<std::vector<uint64_t>> expected;
+    size_t removed = 0;
+    for (const Codes& c : contigs) {
+      std::map<uint64_t, int> count;
+      for (const auto& w : windows(c, k)) ++count[w.second];
+      std::vector<uint64_t> e;
+      for (const auto& [v, m] : count) {
+        if (m != 1) continue;
+        if (in_reference.count(v))
+          ++removed;
+        else
+          e.push_back(v);
+      }
+      expected.push_back(e);
+    }
+    CHECK(removed > 0);
+    CHECK_EQ(agc::NewSingletons(spans(contigs), k, spans(reference)), expected);
+    // Without a reference: the plain singletons of each contig.
+    std::vector<std::vector<uint64_t>> own = agc::NewSingletons(spans(contigs), k, {});
+    CHECK_EQ(own.size(), contigs.size());
+    for (size_t i = 0; i < contigs.size(); ++i)
+      CHECK_EQ(own[i], agc::CountKmers(spans({contigs[i]}), k, false).singletons);
+  }
+  CHECK(agc::NewSingletons({}, 21, {}).empty());
+  CHECK_THROWS_AS(agc::NewSingletons({}, 16, {}), agc::AgcError);
+  CHECK_THROWS_AS(agc::NewSingletons({}, 33, {}), agc::AgcError);
+}
+
 TEST(splitter_walk_matches_the_description) {
   std::mt19937_64 rng(11);
   for (int round = 0; round < 40; ++round) {

@@ -45,6 +45,15 @@ struct SplitKmers {
 // `exclude` that is not sorted gives an incomplete removal, never an out-of-bounds access.
 void SubtractSorted(std::vector<uint64_t>& sorted, const SplitKmers& exclude);
 
+// Adaptive mining's candidates (docs/format.md 2.5) for several contigs at once: per contig, in
+// order, the values seen in exactly one of its own full windows and in no full window of
+// `reference`, ascending. This is the contig's singletons minus the reference's singletons and
+// duplicates, without the reference's values ever being counted or stored: one scan of the
+// reference, however many contigs, keeps only the windows that pass a bit filter of the contigs'
+// values. Throws AgcError (kInput) when k is outside 17..32.
+std::vector<std::vector<uint64_t>> NewSingletons(const std::vector<CodeSpan>& contigs, int k,
+                                                 const std::vector<CodeSpan>& reference);
+
 // find_splitters_in_contig for every contig, in order, with candidates `sorted` (ascending,
 // unique): per contig, the first candidate window once at least S symbols follow the previous
 // splitter (the window after a splitter starts empty), and at the end the newest candidate among
