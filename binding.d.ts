@@ -278,7 +278,12 @@ export declare function kmerSingletonsExcept(
  * Per contig, in order: its singletons (sorted) that no full window of `reference` holds. The
  * reference is scanned once, its k-mers are never stored.
  */
-export declare function kmerNewSingletons(contigs: Uint8Array[], k: number, reference: Uint8Array[]): Array<{ hi: Uint32Array; lo: Uint32Array }>;
+export declare function kmerNewSingletons(
+  contigs: Uint8Array[],
+  k: number,
+  reference: Uint8Array[],
+  threads?: number,
+): Array<{ hi: Uint32Array; lo: Uint32Array }>;
 /** Splitters of a reference (singleton candidates, walk with segment size S), in emission order. */
 export declare function referenceSplitters(contigs: Uint8Array[], k: number, segmentSize: number): { hi: Uint32Array; lo: Uint32Array };
 /**

@@ -112,7 +112,13 @@ Napi::Value KmerNewSingletonsJs(const Napi::CallbackInfo& info) {
   std::vector<Napi::Value> reference_items = ArgItems(info, 2, "reference");
   std::vector<agc::CodeSpan> contigs = Spans(contig_items, "contigs[i]");
   std::vector<agc::CodeSpan> reference = Spans(reference_items, "reference[i]");
-  std::vector<std::vector<uint64_t>> lists = agc::NewSingletons(contigs, k, reference);
+  // Optional thread count; the call blocks until every thread has finished with the buffers.
+  uint32_t threads = 1;
+  if (info.Length() > 3 && !info[3].IsUndefined()) {
+    threads = ArgUint32(info, 3, "threads");
+    if (threads < 1 || threads > 64) throw InputRangeError(info.Env(), "threads must be 1..64");
+  }
+  std::vector<std::vector<uint64_t>> lists = agc::NewSingletons(contigs, k, reference, threads);
   Napi::Env env = info.Env();
   Napi::Array out = Napi::Array::New(env, lists.size());
   for (size_t i = 0; i < lists.size(); ++i) {

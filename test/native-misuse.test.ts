@@ -267,6 +267,14 @@ describe('reference k-mer functions', () => {
     expect(native.kmerNewSingletons([seq], 31, [seq])[0]!.hi.length).toBe(0);
     expect(native.kmerNewSingletons([seq, new Uint8Array(0)], 31, [])[0]!.lo).toEqual(all31.singletonsLo);
     expect(native.kmerNewSingletons([Uint8Array.from({ length: 4096 }, (_, i) => i & 255)], 17, [new Uint8Array(100).fill(200)])[0]!.hi.length).toBe(0);
+    // The thread count: 1..64, the same lists for any.
+    for (const bad of [0, 65, -1, 1.5]) expect(() => native.kmerNewSingletons([seq], 31, [seq], bad)).toThrow(/threads/);
+    expect(() => native.kmerNewSingletons([seq], 31, [seq], 'two' as never)).toThrow(TypeError);
+    const half = seq.subarray(0, seq.length >> 1);
+    const lists1 = native.kmerNewSingletons([seq, half], 21, [half], 1);
+    expect(lists1[0]!.hi.length).toBeGreaterThan(0);
+    expect(native.kmerNewSingletons([seq, half], 21, [half], 3)).toEqual(lists1);
+    expect(native.kmerNewSingletons([seq, half], 21, [half], undefined)).toEqual(lists1);
     // Getters of the reference array run before any pointer of the contigs array is taken.
     const victim = new Uint8Array(new ArrayBuffer(64)).fill(1);
     const refs = [seq, seq];

@@ -39,12 +39,18 @@ export function kmerSingletonsExcept(
 
 /**
  * Per contig of `contigs`, in order: its singletons (sorted) that no full window of `reference`
- * holds, i.e. minus the reference's singletons and duplicates, which are never stored.
+ * holds, i.e. minus the reference's singletons and duplicates, which are never stored. `threads`
+ * (1..64) native threads share the scan; the result is the same for any number.
  */
-export function kmerNewSingletons(contigs: readonly Uint8Array[], k: number, reference: readonly Uint8Array[]): Array<{ hi: Uint32Array; lo: Uint32Array }> {
+export function kmerNewSingletons(
+  contigs: readonly Uint8Array[],
+  k: number,
+  reference: readonly Uint8Array[],
+  threads = 1,
+): Array<{ hi: Uint32Array; lo: Uint32Array }> {
   checkArgs('kmerNewSingletons', contigs, k);
   checkArgs('kmerNewSingletons', reference, k);
-  return callNative(() => native.kmerNewSingletons([...contigs], k, [...reference]));
+  return callNative(() => native.kmerNewSingletons([...contigs], k, [...reference], threads));
 }
 
 /** Splitters of a reference: the walk over its singleton k-mers with segment size S, in emission order. */

@@ -147,7 +147,7 @@ export async function openForAppend(
     // contigs are decoded when a contig is first mined, and scanned, where their sorted k-mers
     // would take 8 bytes per distinct k-mer for the whole run (klebsiella: 40 MB against 5 MB).
     const fallbackMap = new FallbackMap();
-    const miner = opts.adaptive ? new ScannedMiningReference(() => referenceContigs(inputPath)) : null;
+    const miner = opts.adaptive ? new ScannedMiningReference(() => referenceContigs(inputPath), Math.min(4, Math.max(1, opts.threads ?? 1))) : null;
     pool = new CompressPool(Math.max(1, opts.threads ?? 1), { packCardinality: info.packCardinality, minMatchLen: info.minMatchLen });
 
     // Splitters.

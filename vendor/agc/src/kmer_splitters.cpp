@@ -7,6 +7,11 @@
 // second array of the same size.
 #include "agc/kmer_splitters.h"
 
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
+
 #include <algorithm>
 #include <string>
 
@@ -383,6 +388,47 @@ class BitFilter {
   std::vector<uint64_t> words_;
 };
 
+// Symbols of reference a thread scans at a time (NewSingletons): small enough to share a
+// one-contig bacterial reference between threads, large enough that a piece costs far more than
+// taking it.
+constexpr size_t kScanPiece = size_t(1) << 20;
+
+// Calls f(i) once for every i in [0, n), on up to `threads` threads (the caller's included). The
+// first exception thrown by any call is rethrown here, after every thread has stopped.
+template <typename F>
+void ParallelFor(size_t n, unsigned threads, F&& f) {
+  const size_t used = std::min<size_t>(std::max(1u, threads), n);
+  if (used <= 1) {
+    for (size_t i = 0; i < n; ++i) f(i);
+    return;
+  }
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto run = [&] {
+    for (size_t i; !failed.load(std::memory_order_relaxed) && (i = next.fetch_add(1)) < n;) {
+      try {
+        f(i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) error = std::current_exception();
+        failed = true;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(used - 1);
+  try {
+    for (size_t t = 1; t < used; ++t) pool.emplace_back(run);
+  } catch (...) {
+    // no thread to be had: the ones started and this one do the work
+  }
+  run();
+  for (std::thread& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
 // Sorts and deduplicates v (ascending).
 void SortUnique(std::vector<uint64_t>& v) {
   if (v.empty()) return;
@@ -393,39 +439,53 @@ void SortUnique(std::vector<uint64_t>& v) {
 }  // namespace
 
 std::vector<std::vector<uint64_t>> NewSingletons(const std::vector<CodeSpan>& contigs, int k,
-                                                 const std::vector<CodeSpan>& reference) {
+                                                 const std::vector<CodeSpan>& reference,
+                                                 unsigned threads) {
   CheckK(k);
-  std::vector<std::vector<uint64_t>> out;
-  out.reserve(contigs.size());
+  std::vector<std::vector<uint64_t>> out(contigs.size());
+  ParallelFor(contigs.size(), threads,
+              [&](size_t i) { out[i] = CountKmers({contigs[i]}, k, false).singletons; });
   size_t total = 0;
-  for (const CodeSpan& c : contigs) {
-    out.push_back(CountKmers({c}, k, false).singletons);
-    total += out.back().size();
-  }
+  for (const auto& l : out) total += l.size();
   if (total == 0) return out;
 
   // Reference windows that may hold one of the values: every one that does, plus a few that
   // don't. Only reference values are collected, so removing them all removes exactly the
-  // reference's k-mers. The list is deduplicated whenever it doubles, so it stays about as small
-  // as the distinct values it holds.
-  std::vector<uint64_t> hits;
-  {
-    BitFilter filter(total);
-    for (const auto& l : out)
-      for (uint64_t x : l) filter.Add(x);
+  // reference's k-mers. The reference is cut into pieces of whole windows (a piece reaches k - 1
+  // symbols into the next, and its roller starts afresh, so each window is seen in exactly one
+  // piece); every thread collects its own list, deduplicated whenever it doubles so that it stays
+  // about as small as the distinct values it holds. The union of the lists, sorted and
+  // deduplicated, is the same for any number of threads.
+  BitFilter filter(total);
+  for (const auto& l : out)
+    for (uint64_t x : l) filter.Add(x);
+  std::vector<CodeSpan> pieces;
+  for (const CodeSpan& c : reference)
+    for (size_t at = 0; at < c.size; at += kScanPiece)
+      pieces.push_back({c.data + at, std::min(c.size - at, kScanPiece + size_t(k) - 1)});
+  const unsigned used = unsigned(std::max<size_t>(1, std::min<size_t>(threads, pieces.size())));
+  std::vector<std::vector<uint64_t>> hits(used);
+  std::atomic<size_t> next{0};
+  ParallelFor(used, used, [&](size_t t) {
+    std::vector<uint64_t>& h = hits[t];
     size_t compact_at = std::max<size_t>(size_t(1) << 16, total / 4);
-    ForEachWindow(reference, k, [&](uint64_t v) {
-      if (!filter.MayHave(v)) return;
-      hits.push_back(v);
-      if (hits.size() >= compact_at) {
-        SortUnique(hits);
-        compact_at = std::max(compact_at, 2 * hits.size());
-      }
-    });
+    for (size_t i; (i = next.fetch_add(1)) < pieces.size();)
+      ForEachWindow({pieces[i]}, k, [&](uint64_t v) {
+        if (!filter.MayHave(v)) return;
+        h.push_back(v);
+        if (h.size() >= compact_at) {
+          SortUnique(h);
+          compact_at = std::max(compact_at, 2 * h.size());
+        }
+      });
+  });
+  for (size_t t = 1; t < hits.size(); ++t) {
+    hits[0].insert(hits[0].end(), hits[t].begin(), hits[t].end());
+    hits[t] = std::vector<uint64_t>();
   }
-  SortUnique(hits);
-  if (!hits.empty())
-    for (auto& l : out) SubtractSortedValues(l, hits);
+  SortUnique(hits[0]);
+  if (!hits[0].empty())
+    for (auto& l : out) SubtractSortedValues(l, hits[0]);
   return out;
 }
 

@@ -225,6 +225,29 @@ TEST(new_singletons_are_own_singletons_absent_from_the_reference) {
   CHECK_THROWS_AS(agc::NewSingletons({}, 33, {}), agc::AgcError);
 }
 
+TEST(new_singletons_are_the_same_for_any_thread_count_and_across_scan_pieces) {
+  std::mt19937_64 rng(23);
+  const int k = 25;
+  // One reference contig longer than two scan pieces (1 MiB each), and a second short one.
+  std::vector<Codes> reference{random_contig(rng, (size_t(5) << 19) + 777),
+                               random_contig(rng, 5000)};
+  const size_t piece = size_t(1) << 20;
+  std::vector<Codes> contigs;
+  // Windows that straddle the cut between two pieces (and end right at it) are reference windows.
+  for (size_t cut : {piece, 2 * piece}) {
+    for (size_t before : {size_t(1), size_t(k - 1), size_t(k), size_t(40)})
+      contigs.emplace_back(reference[0].begin() + static_cast<std::ptrdiff_t>(cut - before),
+                           reference[0].begin() + static_cast<std::ptrdiff_t>(cut + 60));
+  }
+  for (int i = 0; i < 5; ++i) contigs.push_back(random_contig(rng, 200 + rng() % 3000));
+  const auto one = agc::NewSingletons(spans(contigs), k, spans(reference), 1);
+  for (size_t i = 0; i < 8; ++i) CHECK(one[i].empty());  // every window is in the reference
+  for (size_t i = 8; i < contigs.size(); ++i)
+    CHECK_EQ(one[i], agc::CountKmers(spans({contigs[i]}), k, false).singletons);
+  for (unsigned threads : {2u, 3u, 8u})
+    CHECK_EQ(agc::NewSingletons(spans(contigs), k, spans(reference), threads), one);
+}
+
 TEST(splitter_walk_matches_the_description) {
   std::mt19937_64 rng(11);
   for (int round = 0; round < 40; ++round) {

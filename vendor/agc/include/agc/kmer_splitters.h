@@ -50,9 +50,11 @@ void SubtractSorted(std::vector<uint64_t>& sorted, const SplitKmers& exclude);
 // `reference`, ascending. This is the contig's singletons minus the reference's singletons and
 // duplicates, without the reference's values ever being counted or stored: one scan of the
 // reference, however many contigs, keeps only the windows that pass a bit filter of the contigs'
-// values. Throws AgcError (kInput) when k is outside 17..32.
+// values. Up to `threads` threads (the caller's included) share the work; the result is the same
+// for any number. Throws AgcError (kInput) when k is outside 17..32.
 std::vector<std::vector<uint64_t>> NewSingletons(const std::vector<CodeSpan>& contigs, int k,
-                                                 const std::vector<CodeSpan>& reference);
+                                                 const std::vector<CodeSpan>& reference,
+                                                 unsigned threads = 1);
 
 // find_splitters_in_contig for every contig, in order, with candidates `sorted` (ascending,
 // unique): per contig, the first candidate window once at least S symbols follow the previous
