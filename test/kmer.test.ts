@@ -205,6 +205,25 @@ describe('k-mer containers', () => {
     expect(m.getOrCreate(7, 7, () => 'other')).toBe('new');
   });
 
+  it('KmerMap claimValue/setClaimed give every new key its own value, also when the claim grows the table', () => {
+    const m = new KmerMap<number[]>(2);
+    const key = (i: number): [number, number] => [i >>> 3, Math.imul(i, 0x9e3779b1) >>> 0];
+    for (let i = 0; i < 3000; i++) {
+      const [hi, lo] = key(i);
+      expect(m.claimValue(hi, lo)).toBeUndefined(); // a new key: never another key's value
+      m.setClaimed(hi, lo, [i]);
+      m.claimValue(hi, lo)!.push(-i); // an existing key: its own value
+    }
+    expect(m.size).toBe(3000);
+    let seen = 0;
+    m.forEach((v, hi, lo) => {
+      expect(key(v[0]!)).toEqual([hi, lo]);
+      expect(v).toEqual([v[0], -v[0]!]);
+      seen++;
+    });
+    expect(seen).toBe(3000);
+  });
+
   it('KmerCounter saturates at 2 and splits singletons from duplicates', () => {
     const c = new KmerCounter();
     for (const [h, l] of [

@@ -214,7 +214,9 @@ export class KmerMap<V> {
   }
   /** Value for the key, or undefined when absent; the key is added (without a value) when absent. For hot callers: no closure. */
   claimValue(hi: number, lo: number): V | undefined {
-    return this.t.values![this.t.claim(hi, lo)] as V | undefined;
+    // claim() first: it may grow the table, which replaces the values array.
+    const i = this.t.claim(hi, lo);
+    return this.t.values![i] as V | undefined;
   }
   /** Set the value of a key just claimed by claimValue (no other insertion in between). */
   setClaimed(hi: number, lo: number, v: V): void {
