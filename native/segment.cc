@@ -172,10 +172,55 @@ Napi::TypedArray ArgTyped(const Napi::CallbackInfo& info, size_t i, napi_typedar
   return info[i].As<Napi::TypedArray>();
 }
 
-class Prefetch : public Napi::AsyncWorker {
+// An AsyncWorker whose Execute reads JS-owned memory on a pool thread. A worker thread's
+// environment may end while it runs: its cleanup hook (Teardown) then raises the flag that Execute
+// polls and waits until Execute has left that memory alone. Derived classes call Guard() at the end
+// of their constructor, Begin() first in Execute (false: the environment is gone, do nothing) and
+// End() when they no longer touch the memory.
+class GuardedWorker : public Napi::AsyncWorker {
+ protected:
+  GuardedWorker(Napi::Env env, const char* name) : Napi::AsyncWorker(env, name) {}
+  ~GuardedWorker() override {
+    if (env_ != nullptr) napi_remove_env_cleanup_hook(env_, Teardown, this);
+  }
+
+  void Guard(Napi::Env env) {
+    env_ = env;
+    napi_add_env_cleanup_hook(env_, Teardown, this);
+  }
+  bool Begin() {
+    std::lock_guard<std::mutex> lock(mtx_);
+    if (torn_down_) return false;
+    started_ = true;
+    return true;
+  }
+  void End() {
+    std::lock_guard<std::mutex> lock(mtx_);
+    running_ = false;
+    cv_.notify_all();
+  }
+  bool TornDown() const { return torn_down_flag_.load(); }
+
+ private:
+  static void Teardown(void* arg) {
+    auto* self = static_cast<GuardedWorker*>(arg);
+    std::unique_lock<std::mutex> lock(self->mtx_);
+    self->torn_down_ = true;
+    self->torn_down_flag_.store(true);
+    if (self->started_) self->cv_.wait(lock, [self] { return !self->running_; });
+  }
+
+  napi_env env_ = nullptr;
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  bool started_ = false, running_ = true, torn_down_ = false;
+  std::atomic<bool> torn_down_flag_{false};
+};
+
+class Prefetch : public GuardedWorker {
  public:
   Prefetch(Napi::Env env, const Napi::CallbackInfo& info)
-      : Napi::AsyncWorker(env, "agcPrefetchArchive"), deferred_(Napi::Promise::Deferred::New(env)) {
+      : GuardedWorker(env, "agcPrefetchArchive"), deferred_(Napi::Promise::Deferred::New(env)) {
     path_ = ArgString(info, 0, "path");
     Napi::Uint8Array image = AsUint8Array(info[1], "image");
     Napi::TypedArray jobs = ArgTyped(info, 2, napi_float64_array, "jobs: expected a Float64Array");
@@ -211,28 +256,17 @@ class Prefetch : public Napi::AsyncWorker {
     // The arrays stay alive (and in place) until the work is done, whatever JS does meanwhile; a
     // worker thread that ends meanwhile waits in Teardown until this thread leaves them alone.
     for (size_t a = 1; a <= 5; a++) keep_.push_back(Napi::Persistent(info[a].As<Napi::Object>()));
-    env_ = env;
-    napi_add_env_cleanup_hook(env_, Teardown, this);
+    Guard(env);
   }
 
   Napi::Promise Promise() { return deferred_.Promise(); }
 
  protected:
-  ~Prefetch() override { napi_remove_env_cleanup_hook(env_, Teardown, this); }
-
   void Execute() override {
-    {
-      std::lock_guard<std::mutex> lock(mtx_);
-      if (torn_down_) return;  // the environment (and the arrays) are gone
-      started_ = true;
-    }
+    if (!Begin()) return;  // the environment (and the arrays) are gone
     struct Finish {
       Prefetch* self;
-      ~Finish() {
-        std::lock_guard<std::mutex> lock(self->mtx_);
-        self->running_ = false;
-        self->cv_.notify_all();
-      }
+      ~Finish() { self->End(); }
     } finish{this};
     // Each part is read from the file into a reused buffer and decoded at once: a query that
     // finds its part not decoded yet decodes it itself, so every millisecond of delay here is
@@ -301,7 +335,7 @@ class Prefetch : public Napi::AsyncWorker {
 
   // close() or the environment going away.
   bool Stopping() {
-    return AtomicAt(words_, 0)->load(std::memory_order_acquire) != 0 || torn_down_flag_.load();
+    return AtomicAt(words_, 0)->load(std::memory_order_acquire) != 0 || TornDown();
   }
 
   // Reads file bytes [from, to) to dst, in slices so that a stop does not wait long.
@@ -393,20 +427,6 @@ class Prefetch : public Napi::AsyncWorker {
     return true;
   }
 
-  // Environment teardown (a worker thread ending): stop, and wait until Execute has returned.
-  static void Teardown(void* arg) {
-    auto* self = static_cast<Prefetch*>(arg);
-    std::unique_lock<std::mutex> lock(self->mtx_);
-    self->torn_down_ = true;
-    self->torn_down_flag_.store(true);
-    if (self->started_) self->cv_.wait(lock, [self] { return !self->running_; });
-  }
-
-  napi_env env_ = nullptr;
-  std::mutex mtx_;
-  std::condition_variable cv_;
-  bool started_ = false, running_ = true, torn_down_ = false;
-  std::atomic<bool> torn_down_flag_{false};
   Napi::Promise::Deferred deferred_;
   std::string path_;
   uint32_t min_match_ = 0, step_ = 0;
@@ -434,10 +454,10 @@ class Prefetch : public Napi::AsyncWorker {
 //
 // done (Int32Array): [0] is set to 1 when the job is over with every page populated, 2 when it
 // stopped early (the system cannot, or the environment is going away).
-class Populate : public Napi::AsyncWorker {
+class Populate : public GuardedWorker {
  public:
   Populate(Napi::Env env, const Napi::CallbackInfo& info)
-      : Napi::AsyncWorker(env, "agcPopulateMemory") {
+      : GuardedWorker(env, "agcPopulateMemory") {
     Napi::Uint8Array bytes = AsUint8Array(info[0], "bytes");
     const size_t from = ArgIndex(info, 1, "from");
     const size_t to = ArgIndex(info, 2, "to");
@@ -454,52 +474,30 @@ class Populate : public Napi::AsyncWorker {
     // the arrays stay alive (and in place) until the job is over
     keep_.push_back(Napi::Persistent(info[0].As<Napi::Object>()));
     keep_.push_back(Napi::Persistent(info[3].As<Napi::Object>()));
-    env_ = env;
-    napi_add_env_cleanup_hook(env_, Teardown, this);
+    Guard(env);
   }
 
  protected:
-  ~Populate() override { napi_remove_env_cleanup_hook(env_, Teardown, this); }
-
   void Execute() override {
-    {
-      std::lock_guard<std::mutex> lock(mtx_);
-      if (torn_down_) return;
-      started_ = true;
-    }
+    if (!Begin()) return;
     bool ok = true;
     // in slices, so that a teardown does not wait long
     const size_t slice = size_t(2) << 20;
     for (size_t at = 0; at < size_ && ok; at += slice) {
-      if (torn_down_flag_.load()) {
+      if (TornDown()) {
         ok = false;
         break;
       }
       ok = agc::PopulateWritable(data_ + at, std::min(slice, size_ - at));
     }
     AtomicAt(done_, 0)->store(ok ? 1 : 2, std::memory_order_release);
-    std::lock_guard<std::mutex> lock(mtx_);
-    running_ = false;
-    cv_.notify_all();
+    End();
   }
 
   void OnOK() override {}
   void OnError(const Napi::Error&) override {}
 
  private:
-  static void Teardown(void* arg) {
-    auto* self = static_cast<Populate*>(arg);
-    std::unique_lock<std::mutex> lock(self->mtx_);
-    self->torn_down_ = true;
-    self->torn_down_flag_.store(true);
-    if (self->started_) self->cv_.wait(lock, [self] { return !self->running_; });
-  }
-
-  napi_env env_ = nullptr;
-  std::mutex mtx_;
-  std::condition_variable cv_;
-  bool started_ = false, running_ = true, torn_down_ = false;
-  std::atomic<bool> torn_down_flag_{false};
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
   int32_t* done_ = nullptr;
