@@ -24,6 +24,7 @@ import { type Allocate, NO_RAW_GROUPS, Pack, allocate, decodeReferencePart, grou
 import { type ContigLayout, type SegmentRangeWriter, type SegmentWriter, makeLayout, writeContigRange, writeWholeContig } from '../format/contig-layout.js';
 import { StreamingRecordFormatter, headerLine, wrapInPlace, wrappedSize } from '../fasta/format-fasta.js';
 import { RecordWriter } from './record-writer.js';
+import type { ExtractionSource } from './native-extract.js';
 import { SharedParts, type SharedPartsInit } from './shared-parts.js';
 import { BackgroundDecode } from './background-decode.js';
 import { PartRing } from './part-ring.js';
@@ -450,6 +451,21 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     const dst = scratch(n);
     this.writeSegment(g, id, n, rc, dst, 0);
     return dst.length === n ? dst : dst.subarray(0, n);
+  }
+
+  /**
+   * What the native whole-contig decoder (read/native-extract.ts) needs of this archive.
+   * @internal the CLI's bulk extraction path; not part of the published API.
+   */
+  extractionSource(): ExtractionSource {
+    this.checkOpen();
+    return {
+      archive: this.archive.native,
+      path: this.path,
+      params: this.params,
+      groupStreams: (g) => this.groupStreams(g),
+      headerLine: (c) => headerLine(this.headerBytes(c)),
+    };
   }
 
   /** Total length of all group references (from the part headers of the in-memory image). */

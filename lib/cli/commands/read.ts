@@ -5,7 +5,8 @@ import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod/mini';
-import { AgcArchive, shortContigName } from '../../read/agc-archive.js';
+import { AgcArchive, type SampleLayout, shortContigName } from '../../read/agc-archive.js';
+import { BulkExtraction } from '../bulk-extract.js';
 import type { ContigLayout } from '../../format/contig-layout.js';
 import { StreamingRecordFormatter } from '../../fasta/format-fasta.js';
 import {
@@ -272,7 +273,6 @@ export async function getcol(argv: string[]): Promise<number> {
     },
   } as const;
   return archiveCommand('getcol', argv, spec, async (archive, opts, positionals) => {
-    archive.loadIntoMemory();
     let samples = archive.samplesSync();
     if (opts.noRef) samples = samples.slice(1);
     const layouts = samples.map((s) => {
@@ -284,6 +284,11 @@ export async function getcol(argv: string[]): Promise<number> {
     // Every file name is checked before anything is written: a sample named '../x' must not
     // write outside the folder.
     if (opts.output !== undefined) for (const s of samples) checkFileComponent(s, opts.output);
+    if (!opts.gzip) {
+      await extractNative(archive, samples, layouts, opts.lineLength, opts.threads, opts.output, ext, opts.verbosity);
+      return;
+    }
+    archive.loadIntoMemory();
 
     const symbols = layouts.reduce((n, l) => n + l.contigs.reduce((m, c) => m + c.length, 0), 0);
     // Worker machinery is only loaded when it is used.
@@ -367,6 +372,53 @@ export async function getcol(argv: string[]): Promise<number> {
       if (opts.verbosity > 0 && layouts.length) writeStderr('\n');
     }
   });
+}
+
+/**
+ * Plain-text getcol (and getset) output decoded by the addon on `threads` threads: to standard
+ * output, or with `dir` one file per sample (each written atomically).
+ */
+async function extractNative(
+  archive: AgcArchive,
+  samples: readonly string[],
+  layouts: readonly SampleLayout[],
+  lineLength: number,
+  threads: number,
+  dir: string | undefined,
+  ext: string,
+  verbosity: number,
+): Promise<void> {
+  const bulk = new BulkExtraction(
+    archive,
+    layouts.map((l) => l.contigs),
+    lineLength,
+    threads,
+  );
+  try {
+    if (dir === undefined) {
+      await withOutput(undefined, async (out) => {
+        for (let i = 0; i < layouts.length; i++) for await (const r of bulk.records(i)) await out.writeReusable(r.bytes);
+      });
+      return;
+    }
+    for (let i = 0; i < layouts.length; i++) {
+      const file = path.join(dir, samples[i] + ext);
+      // A name that is not UTF-8 keeps its bytes in the file name, as upstream writes it.
+      const raw = archive.nameBytes(samples[i]);
+      const fileBytes = raw.equals(Buffer.from(samples[i], 'utf8')) ? undefined : Buffer.concat([Buffer.from(path.join(dir, '/')), raw, Buffer.from(ext)]);
+      if (verbosity > 0) writeStderr(`${i ? '\n' : ''}${file}  (${i + 1} of ${samples.length})`);
+      await withOutput(
+        file,
+        async (out) => {
+          for await (const r of bulk.records(i)) await out.writeReusable(r.bytes);
+        },
+        fileBytes,
+      );
+    }
+    if (verbosity > 0 && layouts.length) writeStderr('\n');
+  } finally {
+    bulk.close();
+  }
 }
 
 // ------------------------------------------------------------------------------------ getset
