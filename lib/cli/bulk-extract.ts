@@ -110,14 +110,14 @@ export class BulkExtraction {
    * The records of unit u, batch by batch with their contigs; each buffer is valid until the loop
    * asks for the next one. Units must be read in order.
    */
-  async *records(u: number): AsyncGenerator<{ bytes: Uint8Array; contigs: readonly ContigLayout[] }, void, undefined> {
+  async *records(u: number): AsyncGenerator<{ bytes: Uint8Array; batch: ExtractBatch }, void, undefined> {
     for (let i = this.firstJob[u]; i < this.firstJob[u + 1]; i++) {
       this.pump();
       const job = this.jobs[i];
       if (job.result === undefined) throw new AgcError(AgcErrorCode.CLOSED, 'the extraction was stopped');
       const bytes = await job.result;
       job.result = undefined;
-      yield { bytes, contigs: job.batch.contigs };
+      yield { bytes, batch: job.batch };
       this.consumed = i + 1;
       if (this.pool.length < 2 * this.threads + 1) this.pool.push(bytes.buffer as ArrayBuffer);
       this.pump();
