@@ -20,12 +20,11 @@ import { NameTable } from '../format/names.js';
 import { ByteLru } from './byte-lru.js';
 import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER } from '../format/letters.js';
 import { lzDiffDecodeInto } from '../format/lz-diff-decode.js';
-import { type Allocate, NO_RAW_GROUPS, Pack, allocate, decodeReferencePart, groupStreamNames, packBytes, rawEntryInto } from '../format/segment-decode.js';
+import { type Allocate, NO_RAW_GROUPS, Pack, allocate, decodeReferencePart, groupStreamNames, rawEntryInto } from '../format/segment-decode.js';
 import { type ContigLayout, type SegmentRangeWriter, type SegmentWriter, makeLayout, writeContigRange, writeWholeContig } from '../format/contig-layout.js';
 import { StreamingRecordFormatter, headerLine, wrapInPlace, wrappedSize } from '../fasta/format-fasta.js';
 import { RecordWriter } from './record-writer.js';
 import type { ExtractionSource } from './native-extract.js';
-import { SharedParts, type SharedPartsInit } from './shared-parts.js';
 import { BackgroundDecode } from './background-decode.js';
 import { PartRing } from './part-ring.js';
 import {
@@ -237,10 +236,6 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     }
     return allocate(length, phase);
   };
-  /** Parts decoded once for all threads of a bulk extraction (shareDecodedParts). */
-  private shared: SharedParts | undefined;
-  /** Slot of part 0 of each stream in `shared` (prefix sums of the part counts). */
-  private partSlots: Float64Array | undefined;
   private closed = false;
 
   private constructor(path: string, options: AgcArchiveOptions) {
@@ -494,38 +489,6 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     if (!this.image && this.background?.waitForImage(30_000)) this.image = ArchiveImage.fromBytes(this.background.image, this.archive, this.path);
     this.image ??= ArchiveImage.load(this.archive, this.path, maxBytes);
     return this.image !== undefined;
-  }
-
-  /**
-   * Decode references and packs once for several threads, each with its own AgcArchive of the
-   * same file: without `init`, sets up the shared space (needs the in-memory image, else returns
-   * undefined); with the `init` another thread returned, joins it.
-   * @internal the CLI's parallel getcol; not part of the published API.
-   */
-  shareDecodedParts(init?: SharedPartsInit): SharedPartsInit | undefined {
-    this.checkOpen();
-    const names = this.archive.streamNames();
-    const slots = new Float64Array(names.length + 1);
-    for (let sid = 0; sid < names.length; sid++) slots[sid + 1] = slots[sid] + 2 * this.archive.numParts(sid);
-    if (!init) {
-      const image = this.image;
-      if (!image) return undefined;
-      // references in both orientations and every pack decompressed
-      let bytes = 2 * this.referenceSymbols();
-      const deltaName = /^x[0-9A-Za-z_#]+d$/;
-      for (let sid = 0; sid < names.length; sid++) {
-        if (!deltaName.test(names[sid])) continue;
-        for (let p = this.archive.numParts(sid); p-- > 0;) {
-          const part = image.getPart(sid, p);
-          // the bytes, the ends of its (packCardinality) entries, alignment
-          bytes += (part.metadata || part.data.length) + 4 * (this.params.packCardinality + 1) + 8;
-        }
-      }
-      init = SharedParts.create(slots[names.length], bytes);
-    }
-    this.shared = SharedParts.join(init);
-    this.partSlots = slots;
-    return init;
   }
 
   private getPart(sid: number, part: number): ArchivePart {
@@ -893,26 +856,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     if (sid < 0 || this.archive.numParts(sid) < 1) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g} has no reference`);
     const symbols = rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER;
     try {
-      // The part is read only by the thread that decodes it.
-      const shared = this.shared?.obtain(this.partSlots![sid] + (rc ? 1 : 0), (alloc) => {
-        const part = this.getPart(sid, 0);
-        return decodeReferencePart(part.data, part.metadata, zstdDecompress, symbols, rc, alloc);
-      });
-      if (shared) {
-        // A private copy in the bulk space (one memcpy): V8 copies short runs out of a
-        // SharedArrayBuffer about half as fast, and segments are made of such copies from their
-        // reference. Once that space is full the shared view itself is cheaper than copying
-        // again each time the reference comes back into the cache.
-        const space = this.space;
-        const at = this.spaceLow + (((shared.byteOffset & 3) - this.spaceLow) & 3);
-        if (space && at + shared.length <= this.spaceHigh) {
-          r = this.refAlloc(shared.length, shared.byteOffset & 3);
-          r.set(shared);
-        } else r = shared;
-      } else {
-        const part = this.getPart(sid, 0);
-        r = decodeReferencePart(part.data, part.metadata, this.decompress, symbols, rc, this.refAlloc);
-      }
+      const part = this.getPart(sid, 0);
+      r = decodeReferencePart(part.data, part.metadata, this.decompress, symbols, rc, this.refAlloc);
     } catch (e) {
       throw this.corrupt(`reference of group ${g}`, e);
     }
@@ -950,38 +895,20 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     const sid = this.groupStreams(g).delta;
     if (sid < 0 || partNo >= this.archive.numParts(sid)) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g} has no pack ${partNo}`);
     try {
-      // Shared: the entry ends (count, then positions, 32-bit) and then the bytes, so that a
-      // thread that reuses the pack does not search it again (indexOf is slow on shared memory).
-      const shared = this.shared?.obtain(this.partSlots![sid] + 2 * partNo, (alloc) => {
-        const part = this.getPart(sid, partNo);
-        const local = new Pack(packBytes(part.data, part.metadata, this.decompress));
-        const head = 4 * (local.ends.length + 1);
-        const out = alloc(head + local.data.length, 0);
-        const words = new Uint32Array(out.buffer, out.byteOffset, local.ends.length + 1);
-        words[0] = local.ends.length;
-        words.set(local.ends, 1);
-        out.set(local.data, head);
-        return out;
-      });
-      if (shared) {
-        const count = new Uint32Array(shared.buffer, shared.byteOffset, 1)[0];
-        p = new Pack(shared.subarray(4 * (count + 1)), new Uint32Array(shared.buffer, shared.byteOffset + 4, count));
+      // (a pack's marker byte is 0; anything else is decoded, and judged, as without prefetching)
+      const ahead = this.background?.claim(sid, partNo);
+      if (ahead && this.background!.marker === 0) {
+        p = new Pack(ahead, this.background!.ends);
+        this.packCheckpoints.set(p, this.background!.job);
       } else {
-        // (a pack's marker byte is 0; anything else is decoded, and judged, as without prefetching)
-        const ahead = this.background?.claim(sid, partNo);
-        if (ahead && this.background!.marker === 0) {
-          p = new Pack(ahead, this.background!.ends);
-          this.packCheckpoints.set(p, this.background!.job);
-        } else {
-          const part = this.readPartReused(sid, partNo);
-          if (part.metadata === 0) p = new Pack(part.data.slice());
-          else {
-            // (the size is checked against the frame before anything is allocated)
-            const size = compressedPackSize(part.data, part.metadata);
-            const out = this.packRing.allocate(size, key) ?? Buffer.allocUnsafeSlow(size);
-            this.kernels.decompressInto(part.data.subarray(0, part.data.length - 1), out);
-            p = new Pack(out);
-          }
+        const part = this.readPartReused(sid, partNo);
+        if (part.metadata === 0) p = new Pack(part.data.slice());
+        else {
+          // (the size is checked against the frame before anything is allocated)
+          const size = compressedPackSize(part.data, part.metadata);
+          const out = this.packRing.allocate(size, key) ?? Buffer.allocUnsafeSlow(size);
+          this.kernels.decompressInto(part.data.subarray(0, part.data.length - 1), out);
+          p = new Pack(out);
         }
       }
     } catch (e) {

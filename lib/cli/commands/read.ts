@@ -59,11 +59,10 @@ Options:
    ${GZIP}
    ${LINE}
    -r               leave out the reference sample
-   -t <int>         worker threads (${THREADS})
+   -t <int>         decoding threads (${THREADS})
    -f               accepted for compatibility; decoded data is always cached
    -v <int>         verbosity 0..2; 1 names each file written (default 0)
 Differences from agc:
-   -t uses worker threads only for collections above ~128 Mbp; smaller ones are faster in one thread.
    ${NOTE_GZIP}
    ${NOTE_ERRORS}`,
   getset: `Usage: agc-node getset [options] <in.agc> <sample> [<sample> ...] > <out.fa>
@@ -74,7 +73,7 @@ Options:
    ${LINE}
    -s               streaming: decode piece by piece, using less memory for long contigs
    -p               accepted for compatibility (no prefetching to turn off)
-   -t <int>         accepted for compatibility; one sample is decoded by one thread
+   -t <int>         decoding threads, each taking contigs of up to ~4 Mbp at a time (${THREADS})
    -v <int>         verbosity 0..2 (default 0)
 Differences from agc:
    ${NOTE_GZIP} With -s, agc ignores -g; agc-node too.
