@@ -239,7 +239,15 @@ export declare class Extractor {
    * with the bytes written. Corrupt data rejects with AGC_CORRUPT (naming group and segment), a
    * close() meanwhile with AGC_CLOSED. dst must not be touched until it settles.
    */
-  extract(segs: Uint32Array, counts: Uint32Array, headers: Uint8Array, headerEnds: Uint32Array, lineLength: number, dst: Uint8Array, dstOffset: number): Promise<number>;
+  extract(
+    segs: Uint32Array,
+    counts: Uint32Array,
+    headers: Uint8Array,
+    headerEnds: Uint32Array,
+    lineLength: number,
+    dst: Uint8Array,
+    dstOffset: number,
+  ): Promise<number>;
   /** Bytes of decoded parts held. */
   cachedBytes(): number;
   close(): void;

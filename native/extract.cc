@@ -126,8 +126,8 @@ class ExtractJob : public GuardedWorker {
         }
         at += agc::WriteFastaRecord(*shared_->cache, shared_->params, tables,
                                     batch_.headers.data() + head, batch_.header_ends[c] - head,
-                                    batch_.segs.data() + seg, batch_.counts[c],
-                                    batch_.line_length, dst_ + at);
+                                    batch_.segs.data() + seg, batch_.counts[c], batch_.line_length,
+                                    dst_ + at);
         seg += batch_.counts[c];
         head = batch_.header_ends[c];
       }
@@ -169,15 +169,15 @@ class ExtractJob : public GuardedWorker {
 class Extractor : public Napi::ObjectWrap<Extractor> {
  public:
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "Extractor",
-                       {
-                           InstanceMethod<&Extractor::Coded<&Extractor::Size>>("size"),
-                           InstanceMethod<&Extractor::Coded<&Extractor::Extract>>("extract"),
-                           InstanceMethod<&Extractor::Coded<&Extractor::Close>>("close"),
-                           InstanceMethod<&Extractor::Coded<&Extractor::IsOpen>>("isOpen"),
-                           InstanceMethod<&Extractor::Coded<&Extractor::CachedBytes>>(
-                               "cachedBytes"),
-                       });
+    return DefineClass(
+        env, "Extractor",
+        {
+            InstanceMethod<&Extractor::Coded<&Extractor::Size>>("size"),
+            InstanceMethod<&Extractor::Coded<&Extractor::Extract>>("extract"),
+            InstanceMethod<&Extractor::Coded<&Extractor::Close>>("close"),
+            InstanceMethod<&Extractor::Coded<&Extractor::IsOpen>>("isOpen"),
+            InstanceMethod<&Extractor::Coded<&Extractor::CachedBytes>>("cachedBytes"),
+        });
   }
 
   template <Napi::Value (Extractor::*M)(const Napi::CallbackInfo&)>

@@ -83,7 +83,9 @@ describe('NativeExtractor', () => {
       const dst = new Uint8Array(ex.size(b, 80));
       const err = await ex.extract(b, 80, dst).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(AgcCorruptError);
-      expect((err as Error).message).toMatch(new RegExp(`^${archivePath(tiny).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: corrupted archive: group \\d+, segment \\d+: `));
+      expect((err as Error).message).toMatch(
+        new RegExp(`^${archivePath(tiny).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: corrupted archive: group \\d+, segment \\d+: `),
+      );
     } finally {
       ex.close();
     }
@@ -113,7 +115,19 @@ describe('native Extractor misuse', () => {
       const calls: [string, () => unknown][] = [
         ['segs not a Uint32Array', () => ex.extract(new Int32Array(b.segs) as never, b.counts, b.headers, b.headerEnds, 80, dst, 0)],
         ['segs not 6 words each', () => ex.extract(b.segs.subarray(1), b.counts, b.headers, b.headerEnds, 80, dst, 0)],
-        ['counts beyond segs', () => ex.extract(b.segs, Uint32Array.from(b.counts, (c) => c + 1), b.headers, b.headerEnds, 80, dst, 0)],
+        [
+          'counts beyond segs',
+          () =>
+            ex.extract(
+              b.segs,
+              Uint32Array.from(b.counts, (c) => c + 1),
+              b.headers,
+              b.headerEnds,
+              80,
+              dst,
+              0,
+            ),
+        ],
         ['counts short of segs', () => ex.size(b.segs, new Uint32Array(b.counts.length), b.headers, b.headerEnds, 80)],
         ['headerEnds past headers', () => ex.size(b.segs, b.counts, b.headers.subarray(1), b.headerEnds, 80)],
         ['headerEnds of another length', () => ex.size(b.segs, b.counts, b.headers, b.headerEnds.subarray(1), 80)],

@@ -12,9 +12,7 @@ namespace agc {
 
 namespace {
 
-uint64_t Key(int32_t stream, uint32_t part) {
-  return (uint64_t(uint32_t(stream)) << 32) | part;
-}
+uint64_t Key(int32_t stream, uint32_t part) { return (uint64_t(uint32_t(stream)) << 32) | part; }
 
 // A group reference part (docs/format.md 5.3): raw codes (metadata 0), or a zstd frame of codes
 // (marker 0) or of tuple-packed codes (marker 1) followed by its marker byte.

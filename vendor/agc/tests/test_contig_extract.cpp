@@ -108,7 +108,8 @@ struct Fixture {
   }
 
   agc::SegmentPlace Seg(uint32_t group, uint32_t id, uint32_t len, bool rc) const {
-    return {group, id, len, rc ? 1u : 0u, group < 16 ? -1 : ref_stream, group < 16 ? delta0 : delta16};
+    return {
+        group, id, len, rc ? 1u : 0u, group < 16 ? -1 : ref_stream, group < 16 ? delta0 : delta16};
   }
 
   // ref, then text reverse-complemented, then raw0: each later segment without its first k.
@@ -178,7 +179,8 @@ TEST(contig_extract_cache_budget_drops_old_parts) {
   // room for about one part: every record still comes out right
   agc::PartCache cache(f.Open(), 2000);
   const auto segs = f.Contig();
-  for (int round = 0; round < 3; round++) CHECK(Record(cache, segs, ">c\n", 61) == f.Expected(">c\n", 61));
+  for (int round = 0; round < 3; round++)
+    CHECK(Record(cache, segs, ">c\n", 61) == f.Expected(">c\n", 61));
   CHECK(cache.CachedBytes() <= size_t(6000));
 }
 
