@@ -223,25 +223,27 @@ export declare function lzDecodeRange(
 
 // ---- bulk extraction (native/extract.cc over agc/contig_extract.h) ----
 /**
- * Whole contigs decoded to FASTA records on threads of the libuv pool. One extractor shares its
- * decoded references and packs (at most cacheBytes of them, least recently used dropped) between
- * all its jobs. A batch: segs holds 6 words per segment (group, in-group id, raw length, rc,
- * reference stream, delta stream; a missing stream is 0xFFFFFFFF), counts the segments of each
- * contig, headers the header lines ('>' name '\n') one after another and headerEnds where each
- * ends. tables: 256 code -> letter, 256 letter -> complement.
+ * Contigs decoded to FASTA text on threads of the libuv pool. One extractor shares its decoded
+ * references and packs (at most cacheBytes of them, least recently used dropped) between all its
+ * jobs. A batch is a list of pieces, each a run of consecutive segments of one contig: segs holds
+ * 6 words per segment (group, in-group id, raw length, rc, reference stream, delta stream; a
+ * missing stream is 0xFFFFFFFF); items 3 numbers per piece (its segment count, the contig position
+ * of its first contributed symbol, flags: 1 first piece of its contig, 2 last); headers the header
+ * lines ('>' name '\n', empty for pieces that are not first) one after another and headerEnds
+ * where each ends. tables: 256 code -> letter, 256 letter -> complement.
  */
 export declare class Extractor {
   constructor(archive: Archive, k: number, minMatchLen: number, packCardinality: number, cacheBytes: number, tables: Uint8Array);
-  /** Bytes of the records of a batch. */
-  size(segs: Uint32Array, counts: Uint32Array, headers: Uint8Array, headerEnds: Uint32Array, lineLength: number): number;
+  /** Bytes of the text of a batch. */
+  size(segs: Uint32Array, items: Float64Array, headers: Uint8Array, headerEnds: Uint32Array, lineLength: number): number;
   /**
-   * Writes the records of a batch into dst[dstOffset, dstOffset + size) on a pool thread; resolves
+   * Writes the text of a batch into dst[dstOffset, dstOffset + size) on a pool thread; resolves
    * with the bytes written. Corrupt data rejects with AGC_CORRUPT (naming group and segment), a
    * close() meanwhile with AGC_CLOSED. dst must not be touched until it settles.
    */
   extract(
     segs: Uint32Array,
-    counts: Uint32Array,
+    items: Float64Array,
     headers: Uint8Array,
     headerEnds: Uint32Array,
     lineLength: number,

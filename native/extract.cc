@@ -47,21 +47,36 @@ struct Shared {
   std::atomic<bool> stopped{false};
 };
 
-// A batch of contigs checked and copied on the JS thread (the arguments may change after the
-// call returns); only the output buffer stays JS-owned.
+// A batch of pieces of contigs (agc::FastaPiece), checked and copied on the JS thread (the
+// arguments may change after the call returns); only the output buffer stays JS-owned.
 struct Batch {
   std::vector<agc::SegmentPlace> segs;
-  std::vector<uint32_t> counts;  // segments per contig
+  std::vector<agc::FastaPiece> pieces;  // their segs pointers set by Bind()
   std::vector<uint8_t> headers;
   std::vector<uint32_t> header_ends;
   size_t line_length = 0;
-  size_t size = 0;  // bytes of all the records
+  size_t size = 0;  // bytes of all the pieces
+
+  void Bind() {
+    size_t seg = 0;
+    for (agc::FastaPiece& p : pieces) {
+      p.segs = segs.data() + seg;
+      seg += p.count;
+    }
+  }
 };
+
+// Words per piece in the `items` argument: segment count, contig position of the first
+// contributed symbol, flags (1: first piece of its contig, 2: last).
+constexpr size_t kItemWords = 3;
 
 Batch ArgBatch(const Napi::CallbackInfo& info, const agc::ExtractParams& params) {
   Napi::Env env = info.Env();
   Napi::Uint32Array segs = AsUint32Array(info[0], "segs");
-  Napi::Uint32Array counts = AsUint32Array(info[1], "counts");
+  if (!info[1].IsTypedArray() ||
+      info[1].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    throw InputTypeError(env, "items: expected a Float64Array");
+  Napi::Float64Array items = info[1].As<Napi::Float64Array>();
   ByteView headers = ArgBytes(info, 2, "headers");
   Napi::Uint32Array ends = AsUint32Array(info[3], "headerEnds");
   Batch b;
@@ -69,27 +84,42 @@ Batch ArgBatch(const Napi::CallbackInfo& info, const agc::ExtractParams& params)
   if (b.line_length < 1) throw InputRangeError(env, "lineLength must be at least 1");
   if (segs.ElementLength() % kSegWords != 0)
     throw InputRangeError(env, "segs: 6 words per segment");
-  if (ends.ElementLength() != counts.ElementLength())
-    throw InputRangeError(env, "headerEnds and counts must have one entry per contig");
+  if (items.ElementLength() % kItemWords != 0)
+    throw InputRangeError(env, "items: 3 numbers per piece");
+  const size_t count = items.ElementLength() / kItemWords;
+  if (ends.ElementLength() != count)
+    throw InputRangeError(env, "headerEnds must have one entry per piece");
   const size_t nseg = segs.ElementLength() / kSegWords;
   b.segs.resize(nseg);
   const uint32_t* w = segs.Data();
   for (size_t i = 0; i < nseg; i++, w += kSegWords)
     b.segs[i] = agc::SegmentPlace{w[0], w[1], w[2], w[3] != 0, int32_t(w[4]), int32_t(w[5])};
-  b.counts.assign(counts.Data(), counts.Data() + counts.ElementLength());
   b.header_ends.assign(ends.Data(), ends.Data() + ends.ElementLength());
   b.headers.assign(headers.data, headers.data + headers.size);
+  b.pieces.resize(count);
+  const double* it = items.Data();
   size_t seg = 0, head = 0;
-  for (size_t c = 0; c < b.counts.size(); c++) {
-    if (b.counts[c] > nseg - seg) throw InputRangeError(env, "counts: more segments than segs");
+  for (size_t c = 0; c < count; c++, it += kItemWords) {
+    const double n = it[0], from = it[1], flags = it[2];
+    if (!(n >= 0 && n <= double(nseg - seg) && n == double(size_t(n))))
+      throw InputRangeError(env, "items: segment counts beyond segs");
+    if (!(from >= 0 && from < 9007199254740992.0 && from == double(size_t(from))))
+      throw InputRangeError(env, "items: position not a safe integer");
+    if (!(flags >= 0 && flags <= 3 && flags == double(int(flags))))
+      throw InputRangeError(env, "items: flags must be 0..3");
     if (b.header_ends[c] < head || b.header_ends[c] > b.headers.size())
       throw InputRangeError(env, "headerEnds: outside headers or decreasing");
-    const size_t n = agc::ContigLength(b.segs.data() + seg, b.counts[c], params.k);
-    b.size += agc::FastaRecordSize(b.header_ends[c] - head, n, b.line_length);
-    seg += b.counts[c];
+    agc::FastaPiece& p = b.pieces[c];
+    p.count = size_t(n);
+    p.from = size_t(from);
+    p.first = (int(flags) & 1) != 0;
+    p.last = (int(flags) & 2) != 0;
+    p.segs = b.segs.data() + seg;
+    b.size += agc::FastaPieceSize(p, b.header_ends[c] - head, params.k, b.line_length);
+    seg += p.count;
     head = b.header_ends[c];
   }
-  if (seg != nseg) throw InputRangeError(env, "counts: fewer segments than segs");
+  if (seg != nseg) throw InputRangeError(env, "items: fewer segments than segs");
   return b;
 }
 
@@ -102,6 +132,7 @@ class ExtractJob : public GuardedWorker {
         shared_(std::move(shared)),
         batch_(std::move(batch)),
         dst_(dst.Data() + offset) {
+    batch_.Bind();  // the segments moved with the batch
     // the buffer stays alive (and in place) until the job is over
     keep_ = Napi::Persistent(dst.As<Napi::Object>());
     Guard(env);
@@ -117,18 +148,16 @@ class ExtractJob : public GuardedWorker {
       ~Finish() { self->End(); }
     } finish{this};
     const agc::LetterTables tables{shared_->tables.data(), shared_->tables.data() + 256};
-    size_t seg = 0, head = 0, at = 0;
+    size_t head = 0, at = 0;
     try {
-      for (size_t c = 0; c < batch_.counts.size(); c++) {
+      for (size_t c = 0; c < batch_.pieces.size(); c++) {
         if (TornDown() || shared_->stopped.load(std::memory_order_relaxed)) {
           Fail(code::kClosed, "Extractor is closed");
           return;
         }
-        at += agc::WriteFastaRecord(*shared_->cache, shared_->params, tables,
-                                    batch_.headers.data() + head, batch_.header_ends[c] - head,
-                                    batch_.segs.data() + seg, batch_.counts[c], batch_.line_length,
-                                    dst_ + at);
-        seg += batch_.counts[c];
+        at += agc::WriteFastaPiece(*shared_->cache, shared_->params, tables,
+                                   batch_.headers.data() + head, batch_.header_ends[c] - head,
+                                   batch_.pieces[c], batch_.line_length, dst_ + at);
         head = batch_.header_ends[c];
       }
     } catch (const agc::AgcError& e) {
@@ -215,14 +244,14 @@ class Extractor : public Napi::ObjectWrap<Extractor> {
     return *shared_;
   }
 
-  // size(segs, counts, headers, headerEnds, lineLength): bytes of the records of a batch
+  // size(segs, items, headers, headerEnds, lineLength): bytes of the pieces of a batch
   Napi::Value Size(const Napi::CallbackInfo& info) {
     Batch b = ArgBatch(info, open(info.Env()).params);
     return Napi::Number::New(info.Env(), double(b.size));
   }
 
-  // extract(segs, counts, headers, headerEnds, lineLength, dst, dstOffset): Promise<bytes>; the
-  // records of the batch written at dst[dstOffset...] on a pool thread.
+  // extract(segs, items, headers, headerEnds, lineLength, dst, dstOffset): Promise<bytes>; the
+  // pieces of the batch written at dst[dstOffset...] on a pool thread.
   Napi::Value Extract(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Shared& s = open(env);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AgcArchive } from '../lib/read/agc-archive.js';
-import { NativeExtractor } from '../lib/read/native-extract.js';
+import { NativeExtractor, contigPieces, endsContig } from '../lib/read/native-extract.js';
 import { LETTER_TABLES } from '../lib/read/range-kernels.js';
 import { native } from '../lib/native/load.js';
 import { AgcCorruptError, AgcError, AgcErrorCode } from '../lib/errors.js';
@@ -58,6 +58,27 @@ describe('NativeExtractor', () => {
     expect(ex.cachedBytes).toBe(0);
   });
 
+  it('contigs cut into pieces (any size) give the same text as whole records', async () => {
+    using a = AgcArchive.openSync(archivePath(sa));
+    const ex = new NativeExtractor(a.extractionSource());
+    try {
+      const contigs = a.sampleLayout(a.samplesSync()[2])!.contigs;
+      const whole = await extractAll(ex, contigs, 61);
+      for (const max of [1, 50_000, 1 << 20]) {
+        const pieces = contigs.flatMap((c) => contigPieces(c, max));
+        if (max === 1) expect(pieces.length).toBe(contigs.reduce((n, c) => n + c.rawLength.length, 0));
+        expect(pieces.filter(endsContig).length).toBe(contigs.length);
+        // one batch, and one batch per piece
+        expect((await extractAll(ex, pieces, 61)).equals(whole)).toBe(true);
+        const parts: Buffer[] = [];
+        for (const p of pieces) parts.push(await extractAll(ex, [p], 61));
+        expect(Buffer.concat(parts).equals(whole)).toBe(true);
+      }
+    } finally {
+      ex.close();
+    }
+  });
+
   it('a cache budget far too small still gives the same records', async () => {
     using a = AgcArchive.openSync(archivePath(tiny));
     const big = new NativeExtractor(a.extractionSource());
@@ -93,9 +114,10 @@ describe('NativeExtractor', () => {
 });
 
 describe('native Extractor misuse', () => {
+  // every segment a piece of its own: a job checks for close() before each piece
   const batchOf = (a: AgcArchive) => {
     const ex = new NativeExtractor(a.extractionSource());
-    const b = ex.batch(a.sampleLayout(a.samplesSync()[0])!.contigs);
+    const b = ex.batch(a.sampleLayout(a.samplesSync()[0])!.contigs.flatMap((c) => contigPieces(c, 1)));
     ex.close();
     return b;
   };
@@ -110,17 +132,41 @@ describe('native Extractor misuse', () => {
     expect(() => new native.Extractor(raw.native, -1, 20, 50, 1 << 20, LETTER_TABLES)).toThrow(TypeError);
     const ex = new native.Extractor(raw.native, a.params.kmerLength, a.params.minMatchLength, a.params.packCardinality, 1 << 20, LETTER_TABLES);
     try {
-      const size = ex.size(b.segs, b.counts, b.headers, b.headerEnds, 80);
+      const size = ex.size(b.segs, b.items, b.headers, b.headerEnds, 80);
       const dst = new Uint8Array(size);
       const calls: [string, () => unknown][] = [
-        ['segs not a Uint32Array', () => ex.extract(new Int32Array(b.segs) as never, b.counts, b.headers, b.headerEnds, 80, dst, 0)],
-        ['segs not 6 words each', () => ex.extract(b.segs.subarray(1), b.counts, b.headers, b.headerEnds, 80, dst, 0)],
+        ['segs not a Uint32Array', () => ex.extract(new Int32Array(b.segs) as never, b.items, b.headers, b.headerEnds, 80, dst, 0)],
+        ['items not a Float64Array', () => ex.size(b.segs, new Uint32Array(b.items) as never, b.headers, b.headerEnds, 80)],
+        ['items not 3 numbers each', () => ex.size(b.segs, b.items.subarray(1), b.headers, b.headerEnds, 80)],
         [
-          'counts beyond segs',
+          'flags out of range',
+          () =>
+            ex.size(
+              b.segs,
+              b.items.map((v, i) => (i % 3 === 2 ? 4 : v)),
+              b.headers,
+              b.headerEnds,
+              80,
+            ),
+        ],
+        [
+          'a negative position',
+          () =>
+            ex.size(
+              b.segs,
+              b.items.map((v, i) => (i % 3 === 1 ? -1 : v)),
+              b.headers,
+              b.headerEnds,
+              80,
+            ),
+        ],
+        ['segs not 6 words each', () => ex.extract(b.segs.subarray(1), b.items, b.headers, b.headerEnds, 80, dst, 0)],
+        [
+          'segment counts beyond segs',
           () =>
             ex.extract(
               b.segs,
-              Uint32Array.from(b.counts, (c) => c + 1),
+              b.items.map((v, i) => (i % 3 === 0 ? v + 1 : v)),
               b.headers,
               b.headerEnds,
               80,
@@ -128,19 +174,29 @@ describe('native Extractor misuse', () => {
               0,
             ),
         ],
-        ['counts short of segs', () => ex.size(b.segs, new Uint32Array(b.counts.length), b.headers, b.headerEnds, 80)],
-        ['headerEnds past headers', () => ex.size(b.segs, b.counts, b.headers.subarray(1), b.headerEnds, 80)],
-        ['headerEnds of another length', () => ex.size(b.segs, b.counts, b.headers, b.headerEnds.subarray(1), 80)],
-        ['line length 0', () => ex.size(b.segs, b.counts, b.headers, b.headerEnds, 0)],
-        ['dst too small', () => ex.extract(b.segs, b.counts, b.headers, b.headerEnds, 80, dst.subarray(1), 0)],
-        ['dstOffset past room', () => ex.extract(b.segs, b.counts, b.headers, b.headerEnds, 80, dst, 1)],
-        ['dst not bytes', () => ex.extract(b.segs, b.counts, b.headers, b.headerEnds, 80, 'x' as never, 0)],
+        [
+          'segment counts short of segs',
+          () =>
+            ex.size(
+              b.segs,
+              b.items.map((v, i) => (i % 3 === 0 ? 0 : v)),
+              b.headers,
+              b.headerEnds,
+              80,
+            ),
+        ],
+        ['headerEnds past headers', () => ex.size(b.segs, b.items, b.headers.subarray(1), b.headerEnds, 80)],
+        ['headerEnds of another length', () => ex.size(b.segs, b.items, b.headers, b.headerEnds.subarray(1), 80)],
+        ['line length 0', () => ex.size(b.segs, b.items, b.headers, b.headerEnds, 0)],
+        ['dst too small', () => ex.extract(b.segs, b.items, b.headers, b.headerEnds, 80, dst.subarray(1), 0)],
+        ['dstOffset past room', () => ex.extract(b.segs, b.items, b.headers, b.headerEnds, 80, dst, 1)],
+        ['dst not bytes', () => ex.extract(b.segs, b.items, b.headers, b.headerEnds, 80, 'x' as never, 0)],
       ];
       for (const [what, call] of calls) expect(call, what).toThrow(expect.objectContaining({ code: 'AGC_INPUT' }));
       // a stream id that the archive does not have: the job rejects, the process lives
       const bad = Uint32Array.from(b.segs);
       for (let q = 0; q < bad.length; q += 6) bad[q + 5] = bad[q + 4] = 99999;
-      return expect(ex.extract(bad, b.counts, b.headers, b.headerEnds, 80, dst, 0)).rejects.toSatisfy(isCode('AGC_INPUT'));
+      return expect(ex.extract(bad, b.items, b.headers, b.headerEnds, 80, dst, 0)).rejects.toSatisfy(isCode('AGC_INPUT'));
     } finally {
       ex.close();
     }
@@ -153,17 +209,17 @@ describe('native Extractor misuse', () => {
     const args = [a.params.kmerLength, a.params.minMatchLength, a.params.packCardinality, 1 << 30, LETTER_TABLES] as const;
     // the extractor closed while its job runs (or before it starts)
     let ex = new native.Extractor(raw.native, ...args);
-    const dst = new Uint8Array(ex.size(b.segs, b.counts, b.headers, b.headerEnds, 80));
-    const running = ex.extract(b.segs, b.counts, b.headers, b.headerEnds, 80, dst, 0);
+    const dst = new Uint8Array(ex.size(b.segs, b.items, b.headers, b.headerEnds, 80));
+    const running = ex.extract(b.segs, b.items, b.headers, b.headerEnds, 80, dst, 0);
     ex.close();
     ex.close(); // idempotent
     await expect(running).rejects.toSatisfy(isCode('AGC_CLOSED'));
-    expect(() => ex.size(b.segs, b.counts, b.headers, b.headerEnds, 80)).toThrow(expect.objectContaining({ code: 'AGC_CLOSED' }));
+    expect(() => ex.size(b.segs, b.items, b.headers, b.headerEnds, 80)).toThrow(expect.objectContaining({ code: 'AGC_CLOSED' }));
     expect(() => ex.cachedBytes()).toThrow(expect.objectContaining({ code: 'AGC_CLOSED' }));
     expect(ex.isOpen()).toBe(false);
     // the archive closed while a job runs: it fails at the first part it still has to read
     ex = new native.Extractor(raw.native, ...args);
-    const second = ex.extract(b.segs, b.counts, b.headers, b.headerEnds, 80, dst, 0);
+    const second = ex.extract(b.segs, b.items, b.headers, b.headerEnds, 80, dst, 0);
     raw.close();
     await expect(second).rejects.toSatisfy(isCode('AGC_CLOSED'));
     ex.close();

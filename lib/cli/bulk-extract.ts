@@ -1,17 +1,19 @@
-// Bulk FASTA output of getcol/getset: the contigs of each unit (a sample) in batches that the
-// addon decodes and formats on up to `threads` threads of the libuv pool (read/native-extract.ts),
+// Bulk FASTA output of getcol/getset: the contigs of each unit (a sample), cut into pieces when
+// long, in batches of about 1 Mbp that the addon decodes and formats on up to `threads` threads of the libuv pool (read/native-extract.ts),
 // while the JS thread writes the finished batches in order. At most 2 x threads batches are
 // decoded ahead of the writer, so memory stays bounded however large the collection is.
 import type { AgcArchive } from '../read/agc-archive.js';
 import type { ContigLayout } from '../format/contig-layout.js';
-import { type ExtractBatch, NativeExtractor } from '../read/native-extract.js';
+import { type ContigPiece, type ExtractBatch, NativeExtractor, contigPieces } from '../read/native-extract.js';
 import { AgcError, AgcErrorCode } from '../errors.js';
 
 /**
- * Symbols per batch: small enough that the last batches keep every thread busy until the end,
- * large enough that the per-job overhead stays small. A longer contig is a batch of its own.
+ * Symbols per batch: small enough that the last batches keep every thread busy until the end and
+ * that the few reused output buffers stay small (fresh memory costs a page fault per 4 KiB), large
+ * enough that the per-job overhead stays small. A longer contig is written in pieces of about
+ * this size, except with `whole` (gzip members need whole records).
  */
-const BATCH_SYMBOLS = 4 << 20;
+const BATCH_SYMBOLS = 1 << 20;
 /** Smallest output buffer (reused between batches). */
 const MIN_BUFFER = 1 << 20;
 
@@ -33,27 +35,35 @@ export class BulkExtraction {
   private closed = false;
   private readonly pool: ArrayBuffer[] = [];
 
+  /**
+   * `whole`: every batch holds whole records (contigs), however long, instead of pieces of about
+   * BATCH_SYMBOLS.
+   */
   constructor(
     archive: AgcArchive,
     units: readonly (readonly ContigLayout[])[],
     private readonly lineLength: number,
     private readonly threads: number,
+    whole = false,
   ) {
     this.extractor = new NativeExtractor(archive.extractionSource());
     try {
+      const max = whole ? Infinity : BATCH_SYMBOLS;
       for (let u = 0; u < units.length; u++) {
         this.firstJob.push(this.jobs.length);
-        let from = 0;
+        let pieces: ContigPiece[] = [];
         let symbols = 0;
-        const contigs = units[u];
-        for (let i = 0; i < contigs.length; i++) {
-          symbols += contigs[i].length;
-          if (symbols >= BATCH_SYMBOLS || i === contigs.length - 1) {
-            this.addJob(u, contigs.slice(from, i + 1));
-            from = i + 1;
-            symbols = 0;
+        for (const c of units[u])
+          for (const p of contigPieces(c, max)) {
+            pieces.push(p);
+            symbols += c.starts[p.seg1] - c.starts[p.seg0];
+            if (symbols >= BATCH_SYMBOLS) {
+              this.addJob(u, pieces);
+              pieces = [];
+              symbols = 0;
+            }
           }
-        }
+        if (pieces.length) this.addJob(u, pieces);
       }
       this.firstJob.push(this.jobs.length);
     } catch (e) {
@@ -62,8 +72,8 @@ export class BulkExtraction {
     }
   }
 
-  private addJob(unit: number, contigs: readonly ContigLayout[]): void {
-    const batch = this.extractor.batch(contigs);
+  private addJob(unit: number, pieces: readonly ContigPiece[]): void {
+    const batch = this.extractor.batch(pieces);
     this.jobs.push({ unit, batch, size: this.extractor.size(batch, this.lineLength) });
   }
 

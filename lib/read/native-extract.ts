@@ -1,4 +1,4 @@
-// Whole contigs as FASTA records, decoded by the addon on threads of the libuv pool (native
+// Contigs as FASTA records (or pieces of them), decoded by the addon on threads of the libuv pool (native
 // Extractor over agc/contig_extract.h): the JS thread only describes the contigs (their segment
 // placements and header lines, one typed array each per batch) and writes out the records. The
 // references and packs are decoded once per extractor, whichever job needs them first.
@@ -20,16 +20,45 @@ export interface ExtractionSource {
   headerLine(c: ContigLayout): Uint8Array;
 }
 
-/** Contigs described for the addon (see binding.d.ts Extractor). */
+/** A run of consecutive segments [seg0, seg1) of a contig, written as one piece of its record. */
+export interface ContigPiece {
+  readonly contig: ContigLayout;
+  readonly seg0: number;
+  readonly seg1: number;
+}
+
+/** Pieces described for the addon (see binding.d.ts Extractor). */
 export interface ExtractBatch {
-  readonly contigs: readonly ContigLayout[];
+  readonly pieces: readonly ContigPiece[];
   readonly segs: Uint32Array;
-  readonly counts: Uint32Array;
+  readonly items: Float64Array;
   readonly headers: Uint8Array;
   readonly headerEnds: Uint32Array;
 }
 
+/** Whether a piece ends its contig. */
+export const endsContig = (p: ContigPiece): boolean => p.seg1 === p.contig.rawLength.length;
+
+/**
+ * A contig as pieces of about `maxSymbols` symbols or more (cut between segments), so that the
+ * text of a long contig is written in bounded buffers; one piece when it is shorter.
+ */
+export function contigPieces(c: ContigLayout, maxSymbols: number): ContigPiece[] {
+  const nseg = c.rawLength.length;
+  if (c.length <= maxSymbols || nseg < 2) return [{ contig: c, seg0: 0, seg1: nseg }];
+  const out: ContigPiece[] = [];
+  let j0 = 0;
+  for (let j = 1; j < nseg; j++)
+    if (c.starts[j] - c.starts[j0] >= maxSymbols) {
+      out.push({ contig: c, seg0: j0, seg1: j });
+      j0 = j;
+    }
+  out.push({ contig: c, seg0: j0, seg1: nseg });
+  return out;
+}
+
 const SEG_WORDS = 6;
+const EMPTY = new Uint8Array(0);
 /** Default budget of decoded references and packs. */
 const DEFAULT_CACHE = 512 << 20;
 
@@ -48,21 +77,23 @@ export class NativeExtractor {
     }
   }
 
-  /** The description of `contigs` for size() and extract(). */
-  batch(contigs: readonly ContigLayout[]): ExtractBatch {
+  /** The description of whole contigs, or pieces of them, for size() and extract(). */
+  batch(parts: readonly (ContigLayout | ContigPiece)[]): ExtractBatch {
+    const pieces = parts.map((p) => ('contig' in p ? p : { contig: p, seg0: 0, seg1: p.rawLength.length }));
     let nseg = 0;
-    for (const c of contigs) nseg += c.rawLength.length;
+    for (const p of pieces) nseg += p.seg1 - p.seg0;
     const segs = new Uint32Array(nseg * SEG_WORDS);
-    const counts = new Uint32Array(contigs.length);
-    const heads = contigs.map((c) => this.src.headerLine(c));
-    const headerEnds = new Uint32Array(contigs.length);
+    const items = new Float64Array(pieces.length * 3);
+    const heads = pieces.map((p) => (p.seg0 === 0 ? this.src.headerLine(p.contig) : EMPTY));
+    const headerEnds = new Uint32Array(pieces.length);
     let q = 0;
     let h = 0;
-    for (let i = 0; i < contigs.length; i++) {
-      const c = contigs[i];
-      const n = c.rawLength.length;
-      counts[i] = n;
-      for (let j = 0; j < n; j++, q += SEG_WORDS) {
+    for (let i = 0; i < pieces.length; i++) {
+      const { contig: c, seg0, seg1 } = pieces[i];
+      items[3 * i] = seg1 - seg0;
+      items[3 * i + 1] = c.starts[seg0];
+      items[3 * i + 2] = (seg0 === 0 ? 1 : 0) | (seg1 === c.rawLength.length ? 2 : 0);
+      for (let j = seg0; j < seg1; j++, q += SEG_WORDS) {
         const g = c.groupId[j];
         const s = this.src.groupStreams(g);
         segs[q] = g;
@@ -77,27 +108,27 @@ export class NativeExtractor {
     }
     const headers = new Uint8Array(h);
     for (let i = 0, at = 0; i < heads.length; at += heads[i].length, i++) headers.set(heads[i], at);
-    return { contigs, segs, counts, headers, headerEnds };
+    return { pieces, segs, items, headers, headerEnds };
   }
 
-  /** Bytes of the records of a batch in lines of `lineLength`. */
+  /** Bytes of the text of a batch in lines of `lineLength`. */
   size(b: ExtractBatch, lineLength: number): number {
     try {
-      return this.ex.size(b.segs, b.counts, b.headers, b.headerEnds, lineLength);
+      return this.ex.size(b.segs, b.items, b.headers, b.headerEnds, lineLength);
     } catch (e) {
       throw fromNative(e);
     }
   }
 
   /**
-   * Writes the records of a batch into dst from `offset` on a pool thread; resolves with the bytes
+   * Writes the text of a batch into dst from `offset` on a pool thread; resolves with the bytes
    * written. `dst` must not be used until then. Corrupt data rejects with an AgcCorruptError
    * naming the archive and the segment.
    */
   async extract(b: ExtractBatch, lineLength: number, dst: Uint8Array, offset = 0): Promise<number> {
     let p: Promise<number>;
     try {
-      p = this.ex.extract(b.segs, b.counts, b.headers, b.headerEnds, lineLength, dst, offset);
+      p = this.ex.extract(b.segs, b.items, b.headers, b.headerEnds, lineLength, dst, offset);
     } catch (e) {
       throw fromNative(e);
     }

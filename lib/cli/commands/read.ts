@@ -11,7 +11,7 @@ import { AgcArchive, type SampleLayout, shortContigName } from '../../read/agc-a
 import { BulkExtraction } from '../bulk-extract.js';
 import type { ContigLayout } from '../../format/contig-layout.js';
 import { StreamingRecordFormatter, wrappedSize } from '../../fasta/format-fasta.js';
-import type { ExtractBatch } from '../../read/native-extract.js';
+import { type ExtractBatch, endsContig } from '../../read/native-extract.js';
 import {
   AgcInputError,
   type OptionSpec,
@@ -298,12 +298,13 @@ async function extractNative(
     layouts.map((l) => l.contigs),
     opts.lineLength,
     opts.threads,
+    opts.gzip > 0,
   );
   const writeUnit = async (out: Output, i: number) => {
     for await (const r of bulk.records(i)) {
       if (opts.gzip) await writeGzipped(out, r.bytes, r.batch, opts.lineLength, opts.gzip);
       else await out.writeReusable(r.bytes);
-      if (onContig) for (const c of r.batch.contigs) onContig(c);
+      if (onContig) for (const p of r.batch.pieces) if (endsContig(p)) onContig(p.contig);
     }
   };
   try {
@@ -330,16 +331,16 @@ async function extractNative(
 }
 
 /**
- * The records of a batch as gzip members (header line at level 1, the sequence lines at `level`:
- * fasta/format-fasta.ts gzipRecord), compressed concurrently on the libuv pool.
+ * The records of a batch of whole contigs as gzip members (header line at level 1, the sequence
+ * lines at `level`: fasta/format-fasta.ts gzipRecord), compressed concurrently on the libuv pool.
  */
 async function writeGzipped(out: Output, bytes: Uint8Array, batch: ExtractBatch, lineLength: number, level: number): Promise<void> {
   const members: Promise<Buffer>[] = [];
   let at = 0;
-  for (let i = 0, h = 0; i < batch.contigs.length; i++) {
+  for (let i = 0, h = 0; i < batch.pieces.length; i++) {
     const head = batch.headerEnds[i] - h;
     h = batch.headerEnds[i];
-    const size = head + wrappedSize(batch.contigs[i].length, lineLength);
+    const size = head + wrappedSize(batch.pieces[i].contig.length, lineLength);
     members.push(gzipAsync(bytes.subarray(at, at + head), { level: 1 }), gzipAsync(bytes.subarray(at + head, at + size), { level }));
     at += size;
   }

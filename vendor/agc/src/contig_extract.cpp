@@ -202,40 +202,99 @@ void DecodeSegment(PartCache& cache, const ExtractParams& params, const LetterTa
   if (s.rc) ReverseComplementLetters(dst, n, tables.complement);
 }
 
-size_t WriteFastaRecord(PartCache& cache, const ExtractParams& params, const LetterTables& tables,
-                        const uint8_t* header, size_t header_size, const SegmentPlace* segs,
-                        size_t count, size_t line_length, uint8_t* dst) {
+size_t PieceLength(const FastaPiece& piece, uint32_t k) {
+  size_t n = 0;
+  for (size_t j = 0; j < piece.count; j++) {
+    const size_t raw = piece.segs[j].raw_length;
+    n += j == 0 && piece.first ? raw : raw > k ? raw - k : 0;
+  }
+  return n;
+}
+
+namespace {
+
+// Line ends among contig positions [from, to), and after the last symbol when `last`.
+size_t LineEnds(size_t from, size_t to, bool last, size_t line_length) {
+  return to / line_length - from / line_length + (last && to % line_length != 0 ? 1 : 0);
+}
+
+}  // namespace
+
+size_t FastaPieceSize(const FastaPiece& piece, size_t header_size, uint32_t k, size_t line_length) {
+  const size_t n = PieceLength(piece, k);
+  return (piece.first ? header_size : 0) + n +
+         LineEnds(piece.from, piece.from + n, piece.last, line_length);
+}
+
+size_t WriteFastaPiece(PartCache& cache, const ExtractParams& params, const LetterTables& tables,
+                       const uint8_t* header, size_t header_size, const FastaPiece& piece,
+                       size_t line_length, uint8_t* dst) {
   const size_t k = params.k;
-  const size_t n = ContigLength(segs, count, params.k);
-  const size_t size = FastaRecordSize(header_size, n, line_length);
-  std::memcpy(dst, header, header_size);
-  if (n == 0) return size;
-  // The letters go to the end of the record first, each segment decoded straight into its place,
+  const SegmentPlace* segs = piece.segs;
+  const size_t count = piece.count;
+  const size_t n = PieceLength(piece, params.k);
+  const size_t head = piece.first ? header_size : 0;
+  const size_t size = head + n + LineEnds(piece.from, piece.from + n, piece.last, line_length);
+  if (head) std::memcpy(dst, header, head);
+  if (n == 0) {
+    if (piece.last && piece.from % line_length != 0) dst[head] = '\n';
+    return size;
+  }
+  // The letters go to the end of the piece first, each segment decoded straight into its place,
   // k symbols before its contribution starts: from the last segment backwards, so that in the k
-  // overlapping symbols the earlier segment wins (upstream drops the first k of the later one).
+  // overlapping symbols the earlier segment wins (upstream drops the first k of the later one). A
+  // piece that does not start its contig has no room before its first segment, whose first k
+  // symbols belong to the piece before: that one is decoded aside.
   uint8_t* text = dst + size - n;
   std::vector<size_t> starts(count);
   for (size_t j = 0, pos = 0; j < count; j++) {
     starts[j] = pos;
     const size_t raw = segs[j].raw_length;
-    pos += j == 0 ? raw : raw > k ? raw - k : 0;
+    pos += j == 0 && piece.first ? raw : raw > k ? raw - k : 0;
   }
   for (size_t j = count; j-- > 0;) {
-    if (j > 0 && segs[j].raw_length < k) continue;  // corrupt; contributes nothing, as upstream
-    if (j > 0 && starts[j] < k)
+    const bool whole = j == 0 && piece.first;
+    if (!whole && segs[j].raw_length < k) continue;  // corrupt; contributes nothing, as upstream
+    if (whole) {
+      DecodeSegment(cache, params, tables, segs[j], text);
+    } else if (starts[j] >= k) {
+      DecodeSegment(cache, params, tables, segs[j], text + starts[j] - k);
+    } else if (j == 0) {
+      thread_local std::vector<uint8_t> aside;
+      if (aside.size() < segs[j].raw_length) aside.resize(segs[j].raw_length);
+      DecodeSegment(cache, params, tables, segs[j], aside.data());
+      std::memcpy(text, aside.data() + k, segs[j].raw_length - k);
+    } else {
       throw AgcError(Where(segs[j]) + ": overlaps the start of its contig");
-    DecodeSegment(cache, params, tables, segs[j], text + starts[j] - (j == 0 ? 0 : k));
+    }
   }
-  // Then the lines, moved forward into place: line i goes from text + i L to the header's end +
-  // i (L + 1), never after its source.
-  uint8_t* q = dst + header_size;
-  for (size_t at = 0; at < n; at += line_length) {
-    const size_t take = n - at < line_length ? n - at : line_length;
+  // Then the lines, moved forward into place (never after their source), the first one
+  // continuing the line that the piece before left open.
+  uint8_t* q = dst + head;
+  size_t column = piece.from % line_length;
+  for (size_t at = 0; at < n;) {
+    const size_t room = line_length - column;
+    const size_t take = n - at < room ? n - at : room;
     std::memmove(q, text + at, take);
     q += take;
-    *q++ = '\n';
+    at += take;
+    column += take;
+    if (column == line_length) {
+      *q++ = '\n';
+      column = 0;
+    }
   }
+  if (piece.last && column != 0) *q++ = '\n';
   return size;
+}
+
+size_t WriteFastaRecord(PartCache& cache, const ExtractParams& params, const LetterTables& tables,
+                        const uint8_t* header, size_t header_size, const SegmentPlace* segs,
+                        size_t count, size_t line_length, uint8_t* dst) {
+  FastaPiece piece;
+  piece.segs = segs;
+  piece.count = count;
+  return WriteFastaPiece(cache, params, tables, header, header_size, piece, line_length, dst);
 }
 
 }  // namespace agc

@@ -159,6 +159,41 @@ TEST(contig_extract_record_equals_plain_assembly) {
   CHECK(cache.CachedBytes() > 0);
 }
 
+TEST(contig_extract_pieces_joined_equal_the_record) {
+  Fixture f;
+  agc::PartCache cache(f.Open(), size_t(1) << 30);
+  static const Tables tables;
+  const agc::ExtractParams params{kK, kMinMatch, 50};
+  const auto segs = f.Contig();
+  const std::string header = ">ctg\n";
+  for (size_t line : {size_t(1), size_t(7), size_t(60), size_t(5000)}) {
+    const std::string want = f.Expected(header, line);
+    // every way of cutting the 4 segments into consecutive runs
+    for (unsigned cuts = 0; cuts < 8; cuts++) {
+      std::string got;
+      size_t j0 = 0, from = 0;
+      for (size_t j = 1; j <= segs.size(); j++) {
+        if (j < segs.size() && !(cuts & (1u << (j - 1)))) continue;
+        agc::FastaPiece p;
+        p.segs = segs.data() + j0;
+        p.count = j - j0;
+        p.first = j0 == 0;
+        p.last = j == segs.size();
+        p.from = from;
+        std::string out(agc::FastaPieceSize(p, header.size(), kK, line), '?');
+        CHECK_EQ(agc::WriteFastaPiece(cache, params, tables.view(),
+                                      reinterpret_cast<const uint8_t*>(header.data()),
+                                      header.size(), p, line, reinterpret_cast<uint8_t*>(&out[0])),
+                 out.size());
+        got += out;
+        from += agc::PieceLength(p, kK);
+        j0 = j;
+      }
+      CHECK(got == want);
+    }
+  }
+}
+
 TEST(contig_extract_threads_share_one_cache) {
   Fixture f;
   agc::PartCache cache(f.Open(), size_t(1) << 30);

@@ -103,9 +103,33 @@ size_t FastaRecordSize(size_t header_size, size_t symbols, size_t line_length);
 void DecodeSegment(PartCache& cache, const ExtractParams& params, const LetterTables& tables,
                    const SegmentPlace& s, uint8_t* dst);
 
-// Writes the FASTA record of the contig made of `segs` (header bytes copied as given, normally
-// '>' name '\n') into dst, which must hold FastaRecordSize(header_size, ContigLength(...),
-// line_length) bytes; returns that size. line_length >= 1.
+// A run of consecutive segments of one contig, so that a long contig is written in pieces of
+// bounded size: `first` when it starts the contig (its first segment contributes all its symbols,
+// and the header goes before it), `last` when it ends the contig (the last line gets its '\n'
+// even when it is short); `from` is the contig position of its first contributed symbol, which
+// places the line breaks.
+struct FastaPiece {
+  const SegmentPlace* segs = nullptr;
+  size_t count = 0;
+  bool first = true;
+  bool last = true;
+  size_t from = 0;
+};
+
+// Symbols a piece contributes.
+size_t PieceLength(const FastaPiece& piece, uint32_t k);
+
+// Bytes of a piece's text: its header (when first), its symbols and the line ends among them.
+size_t FastaPieceSize(const FastaPiece& piece, size_t header_size, uint32_t k, size_t line_length);
+
+// Writes a piece (the header bytes, copied as given and normally '>' name '\n', only when
+// first) into dst, which must hold FastaPieceSize(...) bytes; returns that size. The pieces of
+// a contig written one after another give its whole record. line_length >= 1.
+size_t WriteFastaPiece(PartCache& cache, const ExtractParams& params, const LetterTables& tables,
+                       const uint8_t* header, size_t header_size, const FastaPiece& piece,
+                       size_t line_length, uint8_t* dst);
+
+// The whole record of the contig made of `segs` (one piece, first and last).
 size_t WriteFastaRecord(PartCache& cache, const ExtractParams& params, const LetterTables& tables,
                         const uint8_t* header, size_t header_size, const SegmentPlace* segs,
                         size_t count, size_t line_length, uint8_t* dst);
