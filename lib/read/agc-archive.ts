@@ -20,10 +20,9 @@ import { NameTable } from '../format/names.js';
 import { ByteLru } from './byte-lru.js';
 import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER } from '../format/letters.js';
 import { lzDiffDecodeInto } from '../format/lz-diff-decode.js';
-import { type Allocate, NO_RAW_GROUPS, Pack, allocate, decodeReferencePart, groupStreamNames, rawEntryInto } from '../format/segment-decode.js';
+import { NO_RAW_GROUPS, Pack, decodeReferencePart, groupStreamNames, rawEntryInto } from '../format/segment-decode.js';
 import { type ContigLayout, type SegmentRangeWriter, type SegmentWriter, makeLayout, writeContigRange, writeWholeContig } from '../format/contig-layout.js';
 import { StreamingRecordFormatter, headerLine, wrapInPlace, wrappedSize } from '../fasta/format-fasta.js';
-import { RecordWriter } from './record-writer.js';
 import type { ExtractionSource } from './native-extract.js';
 import { BackgroundDecode } from './background-decode.js';
 import { PartRing } from './part-ring.js';
@@ -219,23 +218,6 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   private image: ArchiveImage | undefined;
   /** Decompression of all parts ahead of the queries (prefetch), while it runs and after. */
   private background: BackgroundDecode | undefined;
-  // Bulk extraction: one buffer holds the decoded references (allocated upwards from its start)
-  // and the output buffers (downwards from its end), so that LZ matches are copied within one
-  // buffer (see lzDiffDecodeInto). Space of evicted references is not reused.
-  private space: Uint8Array | undefined;
-  private spaceLow = 0;
-  private spaceHigh = 0;
-  private readonly refAlloc: Allocate = (length, phase) => {
-    const space = this.space;
-    if (space) {
-      const at = this.spaceLow + ((phase - this.spaceLow) & 3);
-      if (at + length <= this.spaceHigh) {
-        this.spaceLow = at + length;
-        return space.subarray(at, at + length);
-      }
-    }
-    return allocate(length, phase);
-  };
   private closed = false;
 
   private constructor(path: string, options: AgcArchiveOptions) {
@@ -380,72 +362,6 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     this.refRing.release();
     this.partScratch = new Uint8Array(0);
     this.image = undefined;
-    this.space = undefined;
-  }
-
-  /**
-   * `count` buffers of `size` bytes for bulk formatting (recordWriter(), formatRecordInto()).
-   * They share one allocation with the references decoded from the first call on, so that copies
-   * between them are copyWithin() calls instead of allocating subarray() + set(). The buffers
-   * stay valid after close().
-   * @internal the CLI's bulk extraction path; not part of the published API.
-   */
-  bulkBuffers(count: number, size: number): Buffer[] {
-    this.checkOpen();
-    if (!this.space) {
-      // References are allocated from the space up to their cache budget; with the image in memory
-      // their total length is known and usually much smaller.
-      const refs = this.image ? Math.min(2 * this.referenceSymbols(), this.refs.budget) : this.refs.budget;
-      // and room for scratch buffers of RecordWriter
-      const total = refs + count * size + (4 << 20);
-      // Untouched parts cost address space only.
-      this.space = new Uint8Array(total);
-      this.spaceLow = 0;
-      this.spaceHigh = total;
-    }
-    const out: Buffer[] = [];
-    for (let i = 0; i < count; i++) {
-      const space = this.space;
-      if (space && this.spaceHigh - this.spaceLow >= size) {
-        this.spaceHigh -= size;
-        out.push(Buffer.from(space.buffer, this.spaceHigh, size));
-      } else out.push(Buffer.allocUnsafe(size));
-    }
-    return out;
-  }
-
-  /**
-   * A writer of the record of positions [start, end) of a contig (clipped like formatRecord)
-   * that fills bounded buffers piece by piece (see RecordWriter). `scratch(n)` must return a
-   * buffer of at least n bytes for decoding one segment; it is reused for every segment. Copies
-   * are cheapest when the scratch and the destination buffers come from bulkBuffers().
-   * @internal the CLI's bulk extraction path; not part of the published API.
-   */
-  recordWriter(layout: ContigLayout, header: string, start: number, end: number, lineLength: number, scratch: (n: number) => Uint8Array): RecordWriter {
-    this.checkOpen();
-    const s = Math.max(0, Math.min(start, layout.length));
-    const e = Math.max(s, Math.min(end, layout.length));
-    return new RecordWriter(this, layout, headerLine(this.headerBytes(layout, header)), s, e, lineLength, this.params.kmerLength, scratch);
-  }
-
-  /**
-   * For RecordWriter (SegmentViews): segment j decoded and oriented (a cached reference or decoded into scratch).
-   * @internal the CLI's bulk extraction path; not part of the published API.
-   */
-  segmentView(layout: ContigLayout, j: number, scratch: (n: number) => Uint8Array): Uint8Array {
-    this.checkOpen();
-    const g = layout.groupId[j];
-    const id = layout.inGroupId[j];
-    const n = layout.rawLength[j];
-    const rc = layout.revComp[j] !== 0;
-    if (g >= NO_RAW_GROUPS && id === 0) {
-      const ref = this.reference(g, rc);
-      if (ref.length !== n) throw new AgcCorruptError(`${this.path}: corrupted archive: reference of group ${g} has ${ref.length} symbols, expected ${n}`);
-      return ref;
-    }
-    const dst = scratch(n);
-    this.writeSegment(g, id, n, rc, dst, 0);
-    return dst.length === n ? dst : dst.subarray(0, n);
   }
 
   /**
@@ -461,21 +377,6 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       groupStreams: (g) => this.groupStreams(g),
       headerLine: (c) => headerLine(this.headerBytes(c)),
     };
-  }
-
-  /** Total length of all group references (from the part headers of the in-memory image). */
-  private referenceSymbols(): number {
-    const image = this.image;
-    if (!image) return 0;
-    const names = this.archive.streamNames();
-    const refName = /^x[0-9A-Za-z_#]+r$/;
-    let total = 0;
-    for (let sid = 0; sid < names.length; sid++) {
-      if (!refName.test(names[sid]) || this.archive.numParts(sid) < 1) continue;
-      const p = image.getPart(sid, 0);
-      total += p.metadata === 0 ? p.data.length : p.metadata;
-    }
-    return total;
   }
 
   /**
@@ -857,7 +758,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     const symbols = rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER;
     try {
       const part = this.getPart(sid, 0);
-      r = decodeReferencePart(part.data, part.metadata, this.decompress, symbols, rc, this.refAlloc);
+      r = decodeReferencePart(part.data, part.metadata, this.decompress, symbols, rc);
     } catch (e) {
       throw this.corrupt(`reference of group ${g}`, e);
     }
@@ -956,7 +857,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       const pack = this.pack(g, Math.floor(k / P));
       const ref = this.reference(g, rc);
       try {
-        lzDiffDecodeInto(ref, pack.entry(k % P), this.params.minMatchLength, symbols, dst, offset, n, rc, this.space);
+        lzDiffDecodeInto(ref, pack.entry(k % P), this.params.minMatchLength, symbols, dst, offset, n, rc);
       } catch (e) {
         throw this.corrupt(`group ${g}, segment ${inGroupId}`, e);
       }
