@@ -1,6 +1,6 @@
-// JS class Extractor (binding.d.ts) over agc/contig_extract.h: whole contigs decoded to FASTA
-// records on threads of the libuv pool, into JS-owned buffers, with one PartCache shared by all
-// the jobs of an extractor (each reference and pack is decoded once).
+// JS class Extractor (binding.d.ts) over agc/contig_extract.h: contigs, or pieces of them, decoded
+// to FASTA text on threads of the libuv pool, into JS-owned buffers, with one PartCache shared by
+// all the jobs of an extractor (each reference and pack is decoded once).
 #include "common.h"
 
 #include <array>

@@ -1,7 +1,8 @@
 // Bulk FASTA output of getcol/getset: the contigs of each unit (a sample), cut into pieces when
-// long, in batches of about 1 Mbp that the addon decodes and formats on up to `threads` threads of the libuv pool (read/native-extract.ts),
-// while the JS thread writes the finished batches in order. At most 2 x threads batches are
-// decoded ahead of the writer, so memory stays bounded however large the collection is.
+// long, in batches of about 1 Mbp that the addon decodes and formats on up to `threads` threads
+// of the libuv pool (read/native-extract.ts), while the JS thread writes the finished batches in
+// order. At most 2 x threads batches are decoded ahead of the writer, so memory stays bounded
+// however large the collection or its contigs are.
 import type { AgcArchive } from '../read/agc-archive.js';
 import type { ContigLayout } from '../format/contig-layout.js';
 import { type ContigPiece, type ExtractBatch, NativeExtractor, contigPieces } from '../read/native-extract.js';
@@ -18,7 +19,6 @@ const BATCH_SYMBOLS = 1 << 20;
 const MIN_BUFFER = 1 << 20;
 
 interface Job {
-  unit: number;
   batch: ExtractBatch;
   size: number;
   result?: Promise<Uint8Array>;
@@ -58,12 +58,12 @@ export class BulkExtraction {
             pieces.push(p);
             symbols += c.starts[p.seg1] - c.starts[p.seg0];
             if (symbols >= BATCH_SYMBOLS) {
-              this.addJob(u, pieces);
+              this.addJob(pieces);
               pieces = [];
               symbols = 0;
             }
           }
-        if (pieces.length) this.addJob(u, pieces);
+        if (pieces.length) this.addJob(pieces);
       }
       this.firstJob.push(this.jobs.length);
     } catch (e) {
@@ -72,9 +72,9 @@ export class BulkExtraction {
     }
   }
 
-  private addJob(unit: number, pieces: readonly ContigPiece[]): void {
+  private addJob(pieces: readonly ContigPiece[]): void {
     const batch = this.extractor.batch(pieces);
-    this.jobs.push({ unit, batch, size: this.extractor.size(batch, this.lineLength) });
+    this.jobs.push({ batch, size: this.extractor.size(batch, this.lineLength) });
   }
 
   /** Start jobs while threads are free and the window allows. */

@@ -1,6 +1,7 @@
-// Whole contigs decoded to FASTA text (docs/format.md 5.2-5.8, 6.3) for bulk extraction (getcol,
+// Contigs decoded to FASTA text (docs/format.md 5.2-5.8, 6.3) for bulk extraction (getcol,
 // getset): every segment decoded from its group's parts, the contig assembled from the segments'
-// contributions and written as a header line and lines of letters, all in caller memory.
+// contributions and written as a header line and lines of letters (whole, or in pieces of
+// consecutive segments), all in caller memory.
 //
 // Why here and not in TypeScript: bulk extraction decodes every symbol of an archive, and the
 // TypeScript decoder plus its line wrapping cost about 7 ns per symbol on the JS thread, which
