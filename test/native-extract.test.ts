@@ -122,7 +122,7 @@ describe('native Extractor misuse', () => {
     return b;
   };
 
-  it('wrong argument types and inconsistent batches throw AGC_INPUT errors', () => {
+  it('wrong argument types and inconsistent batches throw AGC_INPUT errors', async () => {
     using a = AgcArchive.openSync(archivePath(tiny));
     using raw = CppArchive.open(archivePath(tiny));
     const b = batchOf(a);
@@ -196,7 +196,7 @@ describe('native Extractor misuse', () => {
       // a stream id that the archive does not have: the job rejects, the process lives
       const bad = Uint32Array.from(b.segs);
       for (let q = 0; q < bad.length; q += 6) bad[q + 5] = bad[q + 4] = 99999;
-      return expect(ex.extract(bad, b.items, b.headers, b.headerEnds, 80, dst, 0)).rejects.toSatisfy(isCode('AGC_INPUT'));
+      await expect(ex.extract(bad, b.items, b.headers, b.headerEnds, 80, dst, 0)).rejects.toSatisfy(isCode('AGC_INPUT'));
     } finally {
       ex.close();
     }
