@@ -221,6 +221,41 @@ export declare function lzDecodeRange(
   checkpoints?: Uint32Array,
 ): void;
 
+// ---- bulk extraction (native/extract.cc over agc/contig_extract.h) ----
+/**
+ * Contigs decoded to FASTA text on threads of the libuv pool. One extractor shares its decoded
+ * references and packs (at most cacheBytes of them, least recently used dropped) between all its
+ * jobs. A batch is a list of pieces, each a run of consecutive segments of one contig: segs holds
+ * 6 words per segment (group, in-group id, raw length, rc, reference stream, delta stream; a
+ * missing stream is 0xFFFFFFFF); items 3 numbers per piece (its segment count, the contig position
+ * of its first contributed symbol, flags: 1 first piece of its contig, 2 last); headers the header
+ * lines ('>' name '\n', empty for pieces that are not first) one after another and headerEnds
+ * where each ends. tables: 256 code -> letter, 256 letter -> complement.
+ */
+export declare class Extractor {
+  constructor(archive: Archive, k: number, minMatchLen: number, packCardinality: number, cacheBytes: number, tables: Uint8Array);
+  /** Bytes of the text of a batch. */
+  size(segs: Uint32Array, items: Float64Array, headers: Uint8Array, headerEnds: Uint32Array, lineLength: number): number;
+  /**
+   * Writes the text of a batch into dst[dstOffset, dstOffset + size) on a pool thread; resolves
+   * with the bytes written. Corrupt data rejects with AGC_CORRUPT (naming group and segment), a
+   * close() meanwhile with AGC_CLOSED. dst must not be touched until it settles.
+   */
+  extract(
+    segs: Uint32Array,
+    items: Float64Array,
+    headers: Uint8Array,
+    headerEnds: Uint32Array,
+    lineLength: number,
+    dst: Uint8Array,
+    dstOffset: number,
+  ): Promise<number>;
+  /** Bytes of decoded parts held. */
+  cachedBytes(): number;
+  close(): void;
+  isOpen(): boolean;
+}
+
 // ---- LZ-diff encoder scans (docs/format.md 5.6, 7.5) ----
 // `padded` is a group reference followed by minMatchLen - 3 bytes of 31; `index` comes from
 // lzIndex(padded, minMatchLen). Both stay owned by the caller and may live in shared memory.

@@ -44,12 +44,24 @@ const gcc = process.env.CC || 'gcc';
 const libasan = execFileSync(gcc, ['-print-file-name=libasan.so']).toString().trim();
 const libubsan = execFileSync(gcc, ['-print-file-name=libubsan.so']).toString().trim();
 const vitest = path.join(path.dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
-run(process.execPath, [vitest, 'run', 'test/native-core.test.ts', 'test/native-misuse.test.ts', 'test/range-kernels.test.ts', 'test/part-ring.test.ts'], {
-  env: {
-    ...sanEnv,
-    AGC_NODE_ADDON: addonRel,
-    LD_PRELOAD: `${libasan} ${libubsan}`,
-    ASAN_OPTIONS: 'halt_on_error=1:detect_leaks=0',
+run(
+  process.execPath,
+  [
+    vitest,
+    'run',
+    'test/native-core.test.ts',
+    'test/native-misuse.test.ts',
+    'test/range-kernels.test.ts',
+    'test/part-ring.test.ts',
+    'test/native-extract.test.ts',
+  ],
+  {
+    env: {
+      ...sanEnv,
+      AGC_NODE_ADDON: addonRel,
+      LD_PRELOAD: `${libasan} ${libubsan}`,
+      ASAN_OPTIONS: 'halt_on_error=1:detect_leaks=0',
+    },
   },
-});
+);
 console.log('test:asan: clean');

@@ -1,5 +1,5 @@
 // Bundles the CLI's read side (lib/cli/read-entry.ts), its write side (lib/cli/write-entry.ts)
-// and the extraction and compress workers into one module each, in dist/lib/cli, so that a
+// and the compress worker into one module each, in dist/lib/cli, so that a
 // command loads 2 modules instead of ~35-40 (node's ESM resolution and loading dominate a short command's start-up).
 // Optional: without esbuild (a dev dependency) nothing is bundled and the CLI loads the
 // unbundled modules, with the same behaviour.
@@ -51,7 +51,6 @@ const builtinsAsRequire = {
 const banner = "import { createRequire as __agcCreateRequire } from 'node:module'; const require = __agcCreateRequire(import.meta.url);";
 for (const [entry, out] of [
   ['lib/cli/read-entry.ts', 'dist/lib/cli/read-bundle.js'],
-  ['lib/cli/extract-worker.ts', 'dist/lib/cli/extract-worker-bundle.js'],
   // the write side: create/append, and the compress worker (found by workerSpec in
   // lib/write/workers/pool.ts, from the write bundle and from the compiled library alike)
   ['lib/cli/write-entry.ts', 'dist/lib/cli/write-bundle.js'],

@@ -20,7 +20,7 @@ import { zstdCompress, zstdDecompress } from '../lib/native/zstd.js';
 import { native } from '../lib/native/load.js';
 import { LzDiffError } from '../lib/format/lz-diff-decode.js';
 import { SegmentDecodeError } from '../lib/format/segment-decode.js';
-import { archivePath, cases, repoRoot } from './shared-data.js';
+import { archivePath, cases } from './shared-data.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agc-errors-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -104,40 +104,5 @@ describe('coded errors from the addon', () => {
     expect(closed).toBeInstanceOf(AgcError);
     expect(closed).toMatchObject({ code: 'AGC_CLOSED' });
     expect(Array.from(zstdDecompress(zstdCompress(new Uint8Array(10), 3), 10))).toEqual(Array(10).fill(0));
-  });
-});
-
-describe('errors from extraction workers', () => {
-  const worker = path.join(repoRoot, 'dist', 'lib', 'cli', 'parallel-extract.js');
-  it.skipIf(!fs.existsSync(worker))('a worker-side input error reaches the caller as AgcInputError', async () => {
-    // The compiled CLI (dist/) runs the workers; use its own error classes.
-    const { extractParallel } = (await import(worker)) as typeof import('../lib/cli/parallel-extract.js');
-    const distErrors = (await import(path.join(repoRoot, 'dist', 'lib', 'errors.js'))) as typeof import('../lib/errors.js');
-    const { AgcArchive } = await import('../lib/read/agc-archive.js');
-    const samples = (await AgcArchive.open(archivePath(small)).then((a) => {
-      const s = a.samplesSync();
-      a.close();
-      return s;
-    })) as string[];
-    const out = path.join(tmp, 'out');
-    fs.mkdirSync(out);
-    // A folder where the worker must write the first sample's file.
-    fs.mkdirSync(path.join(out, `${samples[0]}.fa`));
-    const err = await extractParallel({
-      archivePath: archivePath(small),
-      samples,
-      lineLength: 80,
-      gzip: 0,
-      threads: 2,
-      output: out,
-      ext: '.fa',
-      verbosity: 0,
-    }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(distErrors.AgcInputError);
-    expect(err).toMatchObject({ code: 'AGC_INPUT' });
-    expect((err as Error).message).toMatch(/is a directory/);
   });
 });

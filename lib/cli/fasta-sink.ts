@@ -1,13 +1,9 @@
-// FASTA output of getcol/getset/getctg (non-streaming mode). Records are formatted straight into
-// one of two reused buffers, which are handed to the output in turns: while one is being written
-// (a pipe may take it piece by piece) the other is filled; outputs that write synchronously
-// (files, /dev/null) need only one. That replaces one fresh contig-sized allocation per record
-// with long-lived buffers, which keeps the garbage collector idle and the memory small.
-//
-// In bulk mode the buffers come from the archive's bulk space (AgcArchive.bulkBuffers, shared
-// with the decoded references) and records are written piece by piece (RecordWriter), so the
-// buffers stay at CHUNK bytes however long a contig is. Otherwise a buffer grows to the largest
-// record.
+// FASTA output of getctg (non-streaming mode; getcol and getset decode in the addon, see
+// bulk-extract.ts). Records are formatted straight into one of two reused buffers, which are
+// handed to the output in turns: while one is being written (a pipe may take it piece by piece)
+// the other is filled; outputs that write synchronously (files, /dev/null) need only one. That
+// replaces one fresh contig-sized allocation per record with long-lived buffers, which keeps the
+// garbage collector idle and the memory small. A buffer grows to the largest record.
 import { allocChecked, type AgcArchive } from '../read/agc-archive.js';
 import type { ContigLayout } from '../format/contig-layout.js';
 import { gzipRecord, recordSize } from '../fasta/format-fasta.js';
@@ -15,39 +11,20 @@ import type { Output } from './common.js';
 
 /** Buffered bytes that trigger a write; also the smallest buffer. */
 const CHUNK = 1 << 20;
-/** Smallest scratch buffer for decoding a segment in bulk mode. */
-const MIN_SCRATCH = 1 << 18;
 
 export class FastaSink {
   private readonly bufs: [Buffer | undefined, Buffer | undefined] = [undefined, undefined];
   private readonly inFlight: [Promise<void> | undefined, Promise<void> | undefined] = [undefined, undefined];
   private cur = 0;
   private fill = 0;
-  private readonly bulk: boolean;
-  private scratchBuf: Uint8Array | undefined;
-  private readonly scratch = (n: number): Uint8Array => {
-    if (this.scratchBuf === undefined || this.scratchBuf.length < n) this.scratchBuf = this.archive.bulkBuffers(1, Math.max(n, MIN_SCRATCH))[0];
-    return this.scratchBuf;
-  };
 
-  /**
-   * `gzip` > 0: each record as upstream's two gzip members (formatted on its own).
-   * `bulk`: buffers from the archive's bulk space, records written piece by piece.
-   */
+  /** `gzip` > 0: each record as upstream's two gzip members (formatted on its own). */
   constructor(
     private out: Output,
     private readonly archive: AgcArchive,
     private readonly lineLength: number,
     private readonly gzip = 0,
-    bulk = false,
-  ) {
-    this.bulk = bulk && !gzip;
-    if (this.bulk) {
-      const bufs = archive.bulkBuffers(out.synchronous ? 1 : 2, CHUNK);
-      this.bufs[0] = bufs[0];
-      this.bufs[1] = bufs[1];
-    }
-  }
+  ) {}
 
   /** Append the record of positions [start, end) of a contig under `header`. */
   async record(c: ContigLayout, header: string = c.name, start = 0, end: number = c.length): Promise<void> {
@@ -56,33 +33,21 @@ export class FastaSink {
       await this.out.write(gzipRecord(this.archive.headerBytes(c, header), this.archive.readContig(c, start, end, false), this.lineLength, this.gzip));
       return;
     }
-    if (this.bulk) {
-      const w = this.archive.recordWriter(c, header, start, end, this.lineLength, this.scratch);
-      for (;;) {
-        let buf = this.bufs[this.cur];
-        // a second buffer is only made when the output stopped writing synchronously
-        if (!buf) buf = this.bufs[this.cur] = this.archive.bulkBuffers(1, CHUNK)[0];
-        this.fill = w.fill(buf, this.fill, buf.length);
-        if (w.done) break;
-        await this.flush();
-      }
-    } else {
-      const size = recordSize(this.archive.headerBytes(c, header), Math.max(0, end - start), this.lineLength);
-      let buf = this.bufs[this.cur];
-      if (buf && this.fill + size > buf.length && this.fill > 0) {
-        await this.flush();
-        buf = this.bufs[this.cur];
-      }
-      if (!buf || size > buf.length - this.fill) {
-        // fill is 0 here, and flush() has waited until this buffer is no longer being written.
-        buf = this.bufs[this.cur] = allocChecked(
-          Math.max(size, CHUNK),
-          () => `the FASTA record of contig ${c.name}`,
-          (k) => Buffer.allocUnsafe(k),
-        );
-      }
-      this.fill = this.archive.formatRecordInto(c, header, start, end, this.lineLength, buf, this.fill);
+    const size = recordSize(this.archive.headerBytes(c, header), Math.max(0, end - start), this.lineLength);
+    let buf = this.bufs[this.cur];
+    if (buf && this.fill + size > buf.length && this.fill > 0) {
+      await this.flush();
+      buf = this.bufs[this.cur];
     }
+    if (!buf || size > buf.length - this.fill) {
+      // fill is 0 here, and flush() has waited until this buffer is no longer being written.
+      buf = this.bufs[this.cur] = allocChecked(
+        Math.max(size, CHUNK),
+        () => `the FASTA record of contig ${c.name}`,
+        (k) => Buffer.allocUnsafe(k),
+      );
+    }
+    this.fill = this.archive.formatRecordInto(c, header, start, end, this.lineLength, buf, this.fill);
     if (this.fill >= CHUNK) await this.flush();
   }
 

@@ -83,52 +83,6 @@ Commands that read an archive:
 Run \`agc-node <command> --help\` for the options of one command.
 `;
 
-/**
- * Extraction workers worth starting before the reader loads for `getcol <argv>` (worker-start.ts):
- * threads - 1 when the archive file is large enough that getcol will use threads (read.ts:
- * collections of 64 Mbp and more; a smaller file rarely holds that much), else 0. Read without
- * the full option parser, which is loaded later: a wrong guess costs only an unused worker, or a
- * worker started later.
- */
-export function workersToPrestart(argv: string[], cores: number): number {
-  const { parseArgs } = require('node:util') as typeof import('node:util');
-  let values: Record<string, string | boolean | undefined>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      options: {
-        o: { type: 'string', short: 'o' },
-        g: { type: 'string', short: 'g' },
-        l: { type: 'string', short: 'l' },
-        t: { type: 'string', short: 't' },
-        v: { type: 'string', short: 'v' },
-      },
-      strict: false,
-      allowPositionals: true,
-    }));
-  } catch {
-    return 0;
-  }
-  // as threadsOption: default half the cores, at most max(16, cores)
-  const t = Math.min(Math.max(16, cores), Math.floor(values.t === undefined ? cores / 2 : Number(values.t)));
-  if (!(t > 1) || positionals.length !== 1) return 0;
-  let size = 0;
-  try {
-    size = (require('node:fs') as typeof import('node:fs')).statSync(positionals[0]).size;
-  } catch {
-    return 0; // getcol reports it
-  }
-  const min = Number(process.env.AGC_NODE_PRESTART_MIN);
-  return size >= (Number.isFinite(min) && min >= 0 ? min : PRESTART_MIN_FILE) ? t - 1 : 0;
-}
-
-/**
- * Smallest archive file for which workers are started early (AGC_NODE_PRESTART_MIN overrides it):
- * klebsiella-8 (44 Mbp) is a 4.3 MB file, so 64 Mbp of similar genomes take ~6 MB.
- */
-const PRESTART_MIN_FILE = 6 << 20;
-
 /** Run the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -147,12 +101,6 @@ export async function main(argv: string[]): Promise<number> {
   if ((READ_COMMANDS as readonly string[]).includes(command)) {
     // Loaded lazily so that `create` does not pay for the read side, and a broken native addon
     // gives a one-line error rather than a module-loading stack trace.
-    // getcol with threads: the workers boot while the reader loads and the archive opens.
-    if (command === 'getcol' && invokedDirectly) {
-      const os = require('node:os') as typeof import('node:os');
-      const n = workersToPrestart(rest, Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
-      if (n > 0) (await import('./worker-start.js')).prestartExtractWorkers(n);
-    }
     let read: ReadModule;
     try {
       read = await loadReadCommands();

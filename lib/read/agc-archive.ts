@@ -20,11 +20,10 @@ import { NameTable } from '../format/names.js';
 import { ByteLru } from './byte-lru.js';
 import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER } from '../format/letters.js';
 import { lzDiffDecodeInto } from '../format/lz-diff-decode.js';
-import { type Allocate, NO_RAW_GROUPS, Pack, allocate, decodeReferencePart, groupStreamNames, packBytes, rawEntryInto } from '../format/segment-decode.js';
+import { NO_RAW_GROUPS, Pack, decodeReferencePart, groupStreamNames, rawEntryInto } from '../format/segment-decode.js';
 import { type ContigLayout, type SegmentRangeWriter, type SegmentWriter, makeLayout, writeContigRange, writeWholeContig } from '../format/contig-layout.js';
 import { StreamingRecordFormatter, headerLine, wrapInPlace, wrappedSize } from '../fasta/format-fasta.js';
-import { RecordWriter } from './record-writer.js';
-import { SharedParts, type SharedPartsInit } from './shared-parts.js';
+import type { ExtractionSource } from './native-extract.js';
 import { BackgroundDecode } from './background-decode.js';
 import { PartRing } from './part-ring.js';
 import {
@@ -219,27 +218,6 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   private image: ArchiveImage | undefined;
   /** Decompression of all parts ahead of the queries (prefetch), while it runs and after. */
   private background: BackgroundDecode | undefined;
-  // Bulk extraction: one buffer holds the decoded references (allocated upwards from its start)
-  // and the output buffers (downwards from its end), so that LZ matches are copied within one
-  // buffer (see lzDiffDecodeInto). Space of evicted references is not reused.
-  private space: Uint8Array | undefined;
-  private spaceLow = 0;
-  private spaceHigh = 0;
-  private readonly refAlloc: Allocate = (length, phase) => {
-    const space = this.space;
-    if (space) {
-      const at = this.spaceLow + ((phase - this.spaceLow) & 3);
-      if (at + length <= this.spaceHigh) {
-        this.spaceLow = at + length;
-        return space.subarray(at, at + length);
-      }
-    }
-    return allocate(length, phase);
-  };
-  /** Parts decoded once for all threads of a bulk extraction (shareDecodedParts). */
-  private shared: SharedParts | undefined;
-  /** Slot of part 0 of each stream in `shared` (prefix sums of the part counts). */
-  private partSlots: Float64Array | undefined;
   private closed = false;
 
   private constructor(path: string, options: AgcArchiveOptions) {
@@ -384,87 +362,21 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     this.refRing.release();
     this.partScratch = new Uint8Array(0);
     this.image = undefined;
-    this.space = undefined;
   }
 
   /**
-   * `count` buffers of `size` bytes for bulk formatting (recordWriter(), formatRecordInto()).
-   * They share one allocation with the references decoded from the first call on, so that copies
-   * between them are copyWithin() calls instead of allocating subarray() + set(). The buffers
-   * stay valid after close().
+   * What the native whole-contig decoder (read/native-extract.ts) needs of this archive.
    * @internal the CLI's bulk extraction path; not part of the published API.
    */
-  bulkBuffers(count: number, size: number): Buffer[] {
+  extractionSource(): ExtractionSource {
     this.checkOpen();
-    if (!this.space) {
-      // References are allocated from the space up to their cache budget; with the image in memory
-      // their total length is known and usually much smaller.
-      const refs = this.image ? Math.min(2 * this.referenceSymbols(), this.refs.budget) : this.refs.budget;
-      // and room for scratch buffers of RecordWriter
-      const total = refs + count * size + (4 << 20);
-      // Untouched parts cost address space only.
-      this.space = new Uint8Array(total);
-      this.spaceLow = 0;
-      this.spaceHigh = total;
-    }
-    const out: Buffer[] = [];
-    for (let i = 0; i < count; i++) {
-      const space = this.space;
-      if (space && this.spaceHigh - this.spaceLow >= size) {
-        this.spaceHigh -= size;
-        out.push(Buffer.from(space.buffer, this.spaceHigh, size));
-      } else out.push(Buffer.allocUnsafe(size));
-    }
-    return out;
-  }
-
-  /**
-   * A writer of the record of positions [start, end) of a contig (clipped like formatRecord)
-   * that fills bounded buffers piece by piece (see RecordWriter). `scratch(n)` must return a
-   * buffer of at least n bytes for decoding one segment; it is reused for every segment. Copies
-   * are cheapest when the scratch and the destination buffers come from bulkBuffers().
-   * @internal the CLI's bulk extraction path; not part of the published API.
-   */
-  recordWriter(layout: ContigLayout, header: string, start: number, end: number, lineLength: number, scratch: (n: number) => Uint8Array): RecordWriter {
-    this.checkOpen();
-    const s = Math.max(0, Math.min(start, layout.length));
-    const e = Math.max(s, Math.min(end, layout.length));
-    return new RecordWriter(this, layout, headerLine(this.headerBytes(layout, header)), s, e, lineLength, this.params.kmerLength, scratch);
-  }
-
-  /**
-   * For RecordWriter (SegmentViews): segment j decoded and oriented (a cached reference or decoded into scratch).
-   * @internal the CLI's bulk extraction path; not part of the published API.
-   */
-  segmentView(layout: ContigLayout, j: number, scratch: (n: number) => Uint8Array): Uint8Array {
-    this.checkOpen();
-    const g = layout.groupId[j];
-    const id = layout.inGroupId[j];
-    const n = layout.rawLength[j];
-    const rc = layout.revComp[j] !== 0;
-    if (g >= NO_RAW_GROUPS && id === 0) {
-      const ref = this.reference(g, rc);
-      if (ref.length !== n) throw new AgcCorruptError(`${this.path}: corrupted archive: reference of group ${g} has ${ref.length} symbols, expected ${n}`);
-      return ref;
-    }
-    const dst = scratch(n);
-    this.writeSegment(g, id, n, rc, dst, 0);
-    return dst.length === n ? dst : dst.subarray(0, n);
-  }
-
-  /** Total length of all group references (from the part headers of the in-memory image). */
-  private referenceSymbols(): number {
-    const image = this.image;
-    if (!image) return 0;
-    const names = this.archive.streamNames();
-    const refName = /^x[0-9A-Za-z_#]+r$/;
-    let total = 0;
-    for (let sid = 0; sid < names.length; sid++) {
-      if (!refName.test(names[sid]) || this.archive.numParts(sid) < 1) continue;
-      const p = image.getPart(sid, 0);
-      total += p.metadata === 0 ? p.data.length : p.metadata;
-    }
-    return total;
+    return {
+      archive: this.archive.native,
+      path: this.path,
+      params: this.params,
+      groupStreams: (g) => this.groupStreams(g),
+      headerLine: (c) => headerLine(this.headerBytes(c)),
+    };
   }
 
   /**
@@ -478,38 +390,6 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     if (!this.image && this.background?.waitForImage(30_000)) this.image = ArchiveImage.fromBytes(this.background.image, this.archive, this.path);
     this.image ??= ArchiveImage.load(this.archive, this.path, maxBytes);
     return this.image !== undefined;
-  }
-
-  /**
-   * Decode references and packs once for several threads, each with its own AgcArchive of the
-   * same file: without `init`, sets up the shared space (needs the in-memory image, else returns
-   * undefined); with the `init` another thread returned, joins it.
-   * @internal the CLI's parallel getcol; not part of the published API.
-   */
-  shareDecodedParts(init?: SharedPartsInit): SharedPartsInit | undefined {
-    this.checkOpen();
-    const names = this.archive.streamNames();
-    const slots = new Float64Array(names.length + 1);
-    for (let sid = 0; sid < names.length; sid++) slots[sid + 1] = slots[sid] + 2 * this.archive.numParts(sid);
-    if (!init) {
-      const image = this.image;
-      if (!image) return undefined;
-      // references in both orientations and every pack decompressed
-      let bytes = 2 * this.referenceSymbols();
-      const deltaName = /^x[0-9A-Za-z_#]+d$/;
-      for (let sid = 0; sid < names.length; sid++) {
-        if (!deltaName.test(names[sid])) continue;
-        for (let p = this.archive.numParts(sid); p-- > 0;) {
-          const part = image.getPart(sid, p);
-          // the bytes, the ends of its (packCardinality) entries, alignment
-          bytes += (part.metadata || part.data.length) + 4 * (this.params.packCardinality + 1) + 8;
-        }
-      }
-      init = SharedParts.create(slots[names.length], bytes);
-    }
-    this.shared = SharedParts.join(init);
-    this.partSlots = slots;
-    return init;
   }
 
   private getPart(sid: number, part: number): ArchivePart {
@@ -877,26 +757,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     if (sid < 0 || this.archive.numParts(sid) < 1) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g} has no reference`);
     const symbols = rc ? CODE_TO_COMPLEMENT_LETTER : CODE_TO_LETTER;
     try {
-      // The part is read only by the thread that decodes it.
-      const shared = this.shared?.obtain(this.partSlots![sid] + (rc ? 1 : 0), (alloc) => {
-        const part = this.getPart(sid, 0);
-        return decodeReferencePart(part.data, part.metadata, zstdDecompress, symbols, rc, alloc);
-      });
-      if (shared) {
-        // A private copy in the bulk space (one memcpy): V8 copies short runs out of a
-        // SharedArrayBuffer about half as fast, and segments are made of such copies from their
-        // reference. Once that space is full the shared view itself is cheaper than copying
-        // again each time the reference comes back into the cache.
-        const space = this.space;
-        const at = this.spaceLow + (((shared.byteOffset & 3) - this.spaceLow) & 3);
-        if (space && at + shared.length <= this.spaceHigh) {
-          r = this.refAlloc(shared.length, shared.byteOffset & 3);
-          r.set(shared);
-        } else r = shared;
-      } else {
-        const part = this.getPart(sid, 0);
-        r = decodeReferencePart(part.data, part.metadata, this.decompress, symbols, rc, this.refAlloc);
-      }
+      const part = this.getPart(sid, 0);
+      r = decodeReferencePart(part.data, part.metadata, this.decompress, symbols, rc);
     } catch (e) {
       throw this.corrupt(`reference of group ${g}`, e);
     }
@@ -934,38 +796,20 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     const sid = this.groupStreams(g).delta;
     if (sid < 0 || partNo >= this.archive.numParts(sid)) throw new AgcCorruptError(`${this.path}: corrupted archive: group ${g} has no pack ${partNo}`);
     try {
-      // Shared: the entry ends (count, then positions, 32-bit) and then the bytes, so that a
-      // thread that reuses the pack does not search it again (indexOf is slow on shared memory).
-      const shared = this.shared?.obtain(this.partSlots![sid] + 2 * partNo, (alloc) => {
-        const part = this.getPart(sid, partNo);
-        const local = new Pack(packBytes(part.data, part.metadata, this.decompress));
-        const head = 4 * (local.ends.length + 1);
-        const out = alloc(head + local.data.length, 0);
-        const words = new Uint32Array(out.buffer, out.byteOffset, local.ends.length + 1);
-        words[0] = local.ends.length;
-        words.set(local.ends, 1);
-        out.set(local.data, head);
-        return out;
-      });
-      if (shared) {
-        const count = new Uint32Array(shared.buffer, shared.byteOffset, 1)[0];
-        p = new Pack(shared.subarray(4 * (count + 1)), new Uint32Array(shared.buffer, shared.byteOffset + 4, count));
+      // (a pack's marker byte is 0; anything else is decoded, and judged, as without prefetching)
+      const ahead = this.background?.claim(sid, partNo);
+      if (ahead && this.background!.marker === 0) {
+        p = new Pack(ahead, this.background!.ends);
+        this.packCheckpoints.set(p, this.background!.job);
       } else {
-        // (a pack's marker byte is 0; anything else is decoded, and judged, as without prefetching)
-        const ahead = this.background?.claim(sid, partNo);
-        if (ahead && this.background!.marker === 0) {
-          p = new Pack(ahead, this.background!.ends);
-          this.packCheckpoints.set(p, this.background!.job);
-        } else {
-          const part = this.readPartReused(sid, partNo);
-          if (part.metadata === 0) p = new Pack(part.data.slice());
-          else {
-            // (the size is checked against the frame before anything is allocated)
-            const size = compressedPackSize(part.data, part.metadata);
-            const out = this.packRing.allocate(size, key) ?? Buffer.allocUnsafeSlow(size);
-            this.kernels.decompressInto(part.data.subarray(0, part.data.length - 1), out);
-            p = new Pack(out);
-          }
+        const part = this.readPartReused(sid, partNo);
+        if (part.metadata === 0) p = new Pack(part.data.slice());
+        else {
+          // (the size is checked against the frame before anything is allocated)
+          const size = compressedPackSize(part.data, part.metadata);
+          const out = this.packRing.allocate(size, key) ?? Buffer.allocUnsafeSlow(size);
+          this.kernels.decompressInto(part.data.subarray(0, part.data.length - 1), out);
+          p = new Pack(out);
         }
       }
     } catch (e) {
@@ -1013,7 +857,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       const pack = this.pack(g, Math.floor(k / P));
       const ref = this.reference(g, rc);
       try {
-        lzDiffDecodeInto(ref, pack.entry(k % P), this.params.minMatchLength, symbols, dst, offset, n, rc, this.space);
+        lzDiffDecodeInto(ref, pack.entry(k % P), this.params.minMatchLength, symbols, dst, offset, n, rc);
       } catch (e) {
         throw this.corrupt(`group ${g}, segment ${inGroupId}`, e);
       }

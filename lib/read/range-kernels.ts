@@ -63,7 +63,7 @@ export function newCheckpoints(n: number): Uint32Array {
 }
 
 /** code -> letter, then letter -> complement letter (the native kernels' tables). */
-const LETTER_TABLES: Uint8Array = (() => {
+export const LETTER_TABLES: Uint8Array = (() => {
   const t = new Uint8Array(512);
   t.set(CODE_TO_LETTER.subarray(0, 256), 0);
   t.set(LETTER_COMPLEMENT.subarray(0, 256), 256);

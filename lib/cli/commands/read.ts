@@ -4,10 +4,14 @@
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import * as z from 'zod/mini';
-import { AgcArchive, shortContigName } from '../../read/agc-archive.js';
+import { AgcArchive, type SampleLayout, shortContigName } from '../../read/agc-archive.js';
+import { BulkExtraction } from '../bulk-extract.js';
 import type { ContigLayout } from '../../format/contig-layout.js';
-import { StreamingRecordFormatter } from '../../fasta/format-fasta.js';
+import { StreamingRecordFormatter, wrappedSize } from '../../fasta/format-fasta.js';
+import { type ExtractBatch, endsContig } from '../../read/native-extract.js';
 import {
   AgcInputError,
   type OptionSpec,
@@ -24,32 +28,13 @@ import {
   writeStderr,
 } from '../common.js';
 import { FastaSink } from '../fasta-sink.js';
-import { takeStartedWorkers } from '../worker-start.js';
+
+const gzipAsync = promisify(gzip);
 
 const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 
 const lineLengthOption = intOption('l', 80, 40, 2_000_000_000);
 const gzipOption = intOption('g', 0, 0, 9);
-
-/**
- * Collections smaller than this (in symbols) are extracted in the main thread even with -t > 1:
- * starting a worker (node in its thread, module loading, archive open, unoptimised code) costs
- * about as much as decoding ~100 Mbp, so threads only pay for larger collections.
- * AGC_NODE_PARALLEL_MIN overrides it (tests use 0).
- */
-function sharedMinSymbols(): number {
-  const v = Number(process.env.AGC_NODE_SHARED_MIN);
-  // A worker's start-up (node in the thread, modules, archive, and code that is not yet
-  // optimised) measured ~0.17 s of CPU before its first sample: klebsiella-8 (44 Mbp, ~0.35 s of
-  // decoding) ran slower with a worker than without on a shared 2-core machine, even with the
-  // worker started before the reader loaded and the decoded parts shared.
-  return Number.isFinite(v) && v >= 0 ? v : 64e6;
-}
-
-function parallelMinSymbols(): number {
-  const v = Number(process.env.AGC_NODE_PARALLEL_MIN);
-  return Number.isFinite(v) && v >= 0 ? v : 128e6;
-}
 
 /** Symbols decoded at a time in streaming mode; bounds memory for long contigs. */
 const STREAM_CHUNK = 1 << 20;
@@ -74,11 +59,10 @@ Options:
    ${GZIP}
    ${LINE}
    -r               leave out the reference sample
-   -t <int>         worker threads (${THREADS})
+   -t <int>         decoding threads (${THREADS})
    -f               accepted for compatibility; decoded data is always cached
    -v <int>         verbosity 0..2; 1 names each file written (default 0)
 Differences from agc:
-   -t uses worker threads only for collections above ~128 Mbp; smaller ones are faster in one thread.
    ${NOTE_GZIP}
    ${NOTE_ERRORS}`,
   getset: `Usage: agc-node getset [options] <in.agc> <sample> [<sample> ...] > <out.fa>
@@ -89,7 +73,7 @@ Options:
    ${LINE}
    -s               streaming: decode piece by piece, using less memory for long contigs
    -p               accepted for compatibility (no prefetching to turn off)
-   -t <int>         accepted for compatibility; one sample is decoded by one thread
+   -t <int>         decoding threads, each taking contigs of up to ~4 Mbp at a time (${THREADS})
    -v <int>         verbosity 0..2 (default 0)
 Differences from agc:
    ${NOTE_GZIP} With -s, agc ignores -g; agc-node too.
@@ -271,8 +255,7 @@ export async function getcol(argv: string[]): Promise<number> {
       if (!st?.isDirectory()) throw new AgcInputError(`Path must point to an existing directory: ${opts.output}`);
     },
   } as const;
-  return archiveCommand('getcol', argv, spec, async (archive, opts, positionals) => {
-    archive.loadIntoMemory();
+  return archiveCommand('getcol', argv, spec, async (archive, opts) => {
     let samples = archive.samplesSync();
     if (opts.noRef) samples = samples.slice(1);
     const layouts = samples.map((s) => {
@@ -284,89 +267,89 @@ export async function getcol(argv: string[]): Promise<number> {
     // Every file name is checked before anything is written: a sample named '../x' must not
     // write outside the folder.
     if (opts.output !== undefined) for (const s of samples) checkFileComponent(s, opts.output);
-
-    const symbols = layouts.reduce((n, l) => n + l.contigs.reduce((m, c) => m + c.length, 0), 0);
-    // Worker machinery is only loaded when it is used.
-    const threaded = opts.threads > 1 && layouts.length > 1 && symbols >= Math.min(sharedMinSymbols(), parallelMinSymbols());
-    const parallel = threaded ? await import('../parallel-extract.js') : undefined;
-    if (!parallel?.parallelAvailable()) takeStartedWorkers(0);
-    if (parallel?.parallelAvailable() && symbols < parallelMinSymbols()) {
-      // Main thread and workers share the samples (see extractShared).
-      const shared = parallel;
-      // References and packs are decoded once, by whichever thread needs them first.
-      const sharedParts = archive.shareDecodedParts();
-      let sink: FastaSink | undefined; // one pair of buffers for all the main thread's samples
-      const run = (stdout: Output | undefined) =>
-        shared.extractShared({
-          shared: sharedParts,
-          archivePath: positionals[0],
-          samples,
-          lineLength: opts.lineLength,
-          gzip: opts.gzip,
-          workers: opts.threads - 1,
-          output: opts.output,
-          ext,
-          verbosity: opts.verbosity,
-          extractHere: async (i) => {
-            if (stdout) {
-              sink ??= new FastaSink(stdout, archive, opts.lineLength, opts.gzip, true);
-              for (const c of layouts[i].contigs) await sink.record(c);
-              await sink.finish();
-              return;
-            }
-            await withOutput(path.join(opts.output!, samples[i] + ext), async (out) => {
-              if (sink) await sink.retarget(out);
-              else sink = new FastaSink(out, archive, opts.lineLength, opts.gzip, true);
-              for (const c of layouts[i].contigs) await sink.record(c);
-              await sink.finish();
-            });
-          },
-          write: (chunk) => stdout!.writeReusable(chunk),
-        });
-      if (opts.output === undefined) await withOutput(undefined, run);
-      else await run(undefined);
-    } else if (parallel?.parallelAvailable()) {
-      await parallel.extractParallel({
-        shared: archive.shareDecodedParts(),
-        archivePath: positionals[0],
-        samples,
-        lineLength: opts.lineLength,
-        gzip: opts.gzip,
-        threads: opts.threads,
-        output: opts.output,
-        ext,
-        verbosity: opts.verbosity,
-      });
-    } else if (opts.output === undefined) {
-      await withOutput(undefined, async (out) => {
-        const sink = new FastaSink(out, archive, opts.lineLength, opts.gzip, true);
-        for (const l of layouts) for (const c of l.contigs) await sink.record(c);
-        await sink.finish();
-      });
-    } else {
-      let sink: FastaSink | undefined; // one pair of buffers for all the files
-      for (let i = 0; i < layouts.length; i++) {
-        const file = path.join(opts.output, samples[i] + ext);
-        // A name that is not UTF-8 keeps its bytes in the file name, as upstream writes it.
-        const raw = archive.nameBytes(samples[i]!);
-        const fileBytes = raw.equals(Buffer.from(samples[i]!, 'utf8'))
-          ? undefined
-          : Buffer.concat([Buffer.from(path.join(opts.output, '/')), raw, Buffer.from(ext)]);
-        if (opts.verbosity > 0) writeStderr(`${i ? '\n' : ''}${file}  (${i + 1} of ${samples.length})`);
-        await withOutput(
-          file,
-          async (out) => {
-            if (sink) await sink.retarget(out);
-            else sink = new FastaSink(out, archive, opts.lineLength, opts.gzip, true);
-            for (const c of layouts[i].contigs) await sink.record(c);
-            await sink.finish();
-          },
-          fileBytes,
-        );
-      }
-      if (opts.verbosity > 0 && layouts.length) writeStderr('\n');
-    }
+    await extractNative(archive, samples, layouts, opts, { dir: opts.output, ext });
   });
+}
+
+/** Where extractNative writes: standard output or one file (`file`), or one file per unit in `dir`. */
+interface NativeTarget {
+  file?: string;
+  dir?: string;
+  /** With `dir`: the file name suffix (".fa" or ".fa.gz"). */
+  ext?: string;
+}
+
+/**
+ * getcol/getset output decoded by the addon on `threads` threads (cli/bulk-extract.ts), in the
+ * order of `layouts`: to standard output or one file, or with a folder one file per sample (each
+ * written atomically). With `gzip` every record becomes two gzip members, as FastaSink writes
+ * them, compressed on the libuv pool too.
+ */
+async function extractNative(
+  archive: AgcArchive,
+  samples: readonly string[],
+  layouts: readonly SampleLayout[],
+  opts: { lineLength: number; threads: number; gzip: number; verbosity: number },
+  target: NativeTarget,
+  onContig?: (c: ContigLayout) => void,
+): Promise<void> {
+  const bulk = new BulkExtraction(
+    archive,
+    layouts.map((l) => l.contigs),
+    opts.lineLength,
+    opts.threads,
+    opts.gzip > 0,
+  );
+  const writeUnit = async (out: Output, i: number) => {
+    for await (const r of bulk.records(i)) {
+      if (opts.gzip) await writeGzipped(out, r.bytes, r.batch, opts.lineLength, opts.gzip);
+      else await out.writeReusable(r.bytes);
+      if (onContig) for (const p of r.batch.pieces) if (endsContig(p)) onContig(p.contig);
+    }
+  };
+  try {
+    const dir = target.dir;
+    if (dir === undefined) {
+      await withOutput(target.file, async (out) => {
+        for (let i = 0; i < layouts.length; i++) await writeUnit(out, i);
+      });
+      return;
+    }
+    const ext = target.ext ?? '';
+    for (let i = 0; i < layouts.length; i++) {
+      const file = path.join(dir, samples[i] + ext);
+      // A name that is not UTF-8 keeps its bytes in the file name, as upstream writes it.
+      const raw = archive.nameBytes(samples[i]);
+      const fileBytes = raw.equals(Buffer.from(samples[i], 'utf8')) ? undefined : Buffer.concat([Buffer.from(path.join(dir, '/')), raw, Buffer.from(ext)]);
+      if (opts.verbosity > 0) writeStderr(`${i ? '\n' : ''}${file}  (${i + 1} of ${samples.length})`);
+      await withOutput(file, (out) => writeUnit(out, i), fileBytes);
+    }
+    if (opts.verbosity > 0 && layouts.length) writeStderr('\n');
+  } finally {
+    bulk.close();
+  }
+}
+
+/**
+ * The records of a batch of whole contigs as gzip members (header line at level 1, the sequence
+ * lines at `level`: fasta/format-fasta.ts gzipRecord), compressed concurrently on the libuv pool.
+ */
+async function writeGzipped(out: Output, bytes: Uint8Array, batch: ExtractBatch, lineLength: number, level: number): Promise<void> {
+  const members: Promise<Buffer>[] = [];
+  let at = 0;
+  for (let i = 0, h = 0; i < batch.pieces.length; i++) {
+    const head = batch.headerEnds[i] - h;
+    h = batch.headerEnds[i];
+    const size = head + wrappedSize(batch.pieces[i].contig.length, lineLength);
+    members.push(gzipAsync(bytes.subarray(at, at + head), { level: 1 }), gzipAsync(bytes.subarray(at + head, at + size), { level }));
+    at += size;
+  }
+  // all settled before `bytes` is given back
+  const done = await Promise.allSettled(members);
+  for (const m of done) {
+    if (m.status === 'rejected') throw m.reason;
+    await out.write(m.value);
+  }
 }
 
 // ------------------------------------------------------------------------------------ getset
@@ -374,7 +357,6 @@ export async function getcol(argv: string[]): Promise<number> {
 export async function getset(argv: string[]): Promise<number> {
   const spec = { options: extractOptions, schema: extractSchema, need: 2, missing: 'No sample name', timed: true };
   return archiveCommand('getset', argv, spec, async (archive, opts, positionals) => {
-    archive.loadIntoMemory();
     const samples = positionals.slice(1);
     // Every sample is checked before anything is written, as upstream.
     const layouts = samples.map((s) => {
@@ -382,19 +364,16 @@ export async function getset(argv: string[]): Promise<number> {
       if (!l) throw new AgcInputError(`There is no sample ${s}`);
       return l;
     });
+    if (!opts.streaming) {
+      const names = layouts.map((l) => l.name);
+      const note = opts.output && opts.verbosity > 0 ? (c: ContigLayout) => writeStderr(`${c.name}\n`) : undefined;
+      await extractNative(archive, names, layouts, opts, { file: opts.output }, note);
+      return;
+    }
+    archive.loadIntoMemory();
     await withOutput(opts.output, async (out) => {
-      if (opts.streaming) {
-        const fmt = new StreamingRecordFormatter(opts.lineLength);
-        for (const l of layouts) for (const c of l.contigs) await streamContig(archive, out, c, c.name, 0, c.length, fmt);
-      } else {
-        const sink = new FastaSink(out, archive, opts.lineLength, opts.gzip, true);
-        for (const l of layouts)
-          for (const c of l.contigs) {
-            await sink.record(c);
-            if (opts.output && opts.verbosity > 0) writeStderr(`${c.name}\n`);
-          }
-        await sink.finish();
-      }
+      const fmt = new StreamingRecordFormatter(opts.lineLength);
+      for (const l of layouts) for (const c of l.contigs) await streamContig(archive, out, c, c.name, 0, c.length, fmt);
     });
   });
 }
@@ -425,6 +404,7 @@ export async function getctg(argv: string[]): Promise<number> {
       return { q, contig: layout.contigs[hits[0].index] };
     });
 
+    archive.loadIntoMemory();
     await withOutput(opts.output, async (out) => {
       const fmt = new StreamingRecordFormatter(opts.lineLength);
       const sink = new FastaSink(out, archive, opts.lineLength, opts.gzip);

@@ -1,0 +1,300 @@
+#include "agc/contig_extract.h"
+
+#include <zstd.h>
+
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "agc/zstd_util.h"
+
+namespace agc {
+
+namespace {
+
+uint64_t Key(int32_t stream, uint32_t part) { return (uint64_t(uint32_t(stream)) << 32) | part; }
+
+// A group reference part (docs/format.md 5.3): raw codes (metadata 0), or a zstd frame of codes
+// (marker 0) or of tuple-packed codes (marker 1) followed by its marker byte.
+void DecodeReference(std::vector<uint8_t>& data, uint64_t metadata, PartCache::Reference& out) {
+  if (metadata == 0) {
+    out.bytes = std::move(data);
+    out.packed = MakePackedRef(out.bytes.data(), out.bytes.size(), RefForm::kCodes);
+    return;
+  }
+  if (data.size() < 2) throw AgcError("reference part too short");
+  const uint8_t marker = data.back();
+  const size_t frame = data.size() - 1;
+  if (marker == 0) {
+    out.bytes = ZstdDecompress(data.data(), frame, size_t(metadata));
+    out.packed = MakePackedRef(out.bytes.data(), out.bytes.size(), RefForm::kCodes);
+    return;
+  }
+  if (marker != 1) throw AgcError("unknown reference encoding marker " + std::to_string(marker));
+  const unsigned long long declared = ZSTD_getFrameContentSize(data.data(), frame);
+  if (declared == ZSTD_CONTENTSIZE_UNKNOWN || declared == ZSTD_CONTENTSIZE_ERROR)
+    throw AgcError("tuple-packed reference: zstd frame without content size");
+  // a tuple byte holds at most 4 symbols: a larger claim is corrupt (and is not allocated)
+  if (declared > metadata + 2)
+    throw AgcError("tuple-packed reference: " + std::to_string(declared) + " packed bytes for " +
+                   std::to_string(metadata) + " symbols");
+  out.bytes = ZstdDecompress(data.data(), frame, size_t(declared));
+  out.packed = MakePackedRef(out.bytes.data(), out.bytes.size(), RefForm::kTuples);
+  if (out.packed.length != metadata)
+    throw AgcError("reference unpacked to " + std::to_string(out.packed.length) +
+                   " symbols, expected " + std::to_string(metadata));
+}
+
+// A pack part (docs/format.md 5.4): the entries, each followed by 0xFF, raw (metadata 0) or as a
+// zstd frame of `metadata` bytes followed by a marker byte.
+void DecodePack(std::vector<uint8_t>& data, uint64_t metadata, PartCache::Pack& out) {
+  if (metadata == 0) {
+    out.bytes = std::move(data);
+  } else {
+    if (data.size() < 2) throw AgcError("pack part too short");
+    out.bytes = ZstdDecompress(data.data(), data.size() - 1, size_t(metadata));
+  }
+  const uint8_t* begin = out.bytes.data();
+  const uint8_t* end = begin + out.bytes.size();
+  for (const uint8_t* q = begin; q < end; q++) {
+    q = static_cast<const uint8_t*>(std::memchr(q, 0xff, size_t(end - q)));
+    if (!q) break;
+    out.ends.push_back(uint32_t(q - begin));
+  }
+}
+
+std::string Where(const SegmentPlace& s) {
+  return "group " + std::to_string(s.group) + ", segment " + std::to_string(s.in_group);
+}
+
+// Entry e of a pack; AgcError when the pack has fewer entries.
+std::pair<const uint8_t*, size_t> Entry(const PartCache::Pack& pack, uint32_t e) {
+  if (e >= pack.ends.size())
+    throw AgcError("pack has " + std::to_string(pack.ends.size()) + " entries, entry " +
+                   std::to_string(e) + " requested");
+  const size_t start = e == 0 ? 0 : size_t(pack.ends[e - 1]) + 1;
+  return {pack.bytes.data() + start, size_t(pack.ends[e]) - start};
+}
+
+}  // namespace
+
+PartCache::PartCache(std::shared_ptr<CArchive> archive, size_t budget)
+    : archive_(std::move(archive)), budget_(budget) {}
+
+std::shared_ptr<PartCache::Entry> PartCache::Obtain(uint64_t key) {
+  std::lock_guard<std::mutex> lock(mtx_);
+  auto it = slots_.find(key);
+  if (it != slots_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second.lru);
+    return it->second.entry;
+  }
+  lru_.push_front(key);
+  Slot& s = slots_[key];
+  s.entry = std::make_shared<Entry>();
+  s.lru = lru_.begin();
+  return s.entry;
+}
+
+// After part `key` was decoded: count its bytes and drop the least recently used others while the
+// total is over the budget.
+void PartCache::Account(uint64_t key, size_t bytes) {
+  std::lock_guard<std::mutex> lock(mtx_);
+  auto it = slots_.find(key);
+  if (it == slots_.end()) return;  // dropped meanwhile; its users hold it
+  it->second.bytes = bytes;
+  total_ += bytes;
+  while (total_ > budget_ && !lru_.empty() && lru_.back() != key) {
+    auto old = slots_.find(lru_.back());
+    total_ -= old->second.bytes;
+    slots_.erase(old);
+    lru_.pop_back();
+  }
+}
+
+size_t PartCache::CachedBytes() const {
+  std::lock_guard<std::mutex> lock(mtx_);
+  return total_;
+}
+
+std::shared_ptr<const PartCache::Reference> PartCache::GetReference(int32_t stream) {
+  if (stream < 0) throw AgcError("the group has no reference");
+  const uint64_t key = Key(stream, 0xffffffffu);
+  std::shared_ptr<Entry> e = Obtain(key);
+  std::lock_guard<std::mutex> lock(e->mtx);
+  if (!e->done) {
+    if (archive_->GetNoParts(size_t(stream)) < 1) throw AgcError("the group has no reference");
+    std::vector<uint8_t> data;
+    uint64_t metadata = 0;
+    archive_->GetPart(size_t(stream), 0, data, metadata);
+    auto ref = std::make_shared<Reference>();
+    DecodeReference(data, metadata, *ref);
+    e->ref = std::move(ref);
+    e->done = true;
+    Account(key, e->ref->bytes.size());
+  }
+  return e->ref;
+}
+
+std::shared_ptr<const PartCache::Pack> PartCache::GetPack(int32_t stream, uint32_t part) {
+  if (stream < 0) throw AgcError("the group has no packs");
+  const uint64_t key = Key(stream, part);
+  std::shared_ptr<Entry> e = Obtain(key);
+  std::lock_guard<std::mutex> lock(e->mtx);
+  if (!e->done) {
+    if (part >= archive_->GetNoParts(size_t(stream)))
+      throw AgcError("the group has no pack " + std::to_string(part));
+    std::vector<uint8_t> data;
+    uint64_t metadata = 0;
+    archive_->GetPart(size_t(stream), part, data, metadata);
+    auto pack = std::make_shared<Pack>();
+    DecodePack(data, metadata, *pack);
+    e->pack = std::move(pack);
+    e->done = true;
+    Account(key, e->pack->bytes.size() + 4 * e->pack->ends.size());
+  }
+  return e->pack;
+}
+
+size_t ContigLength(const SegmentPlace* segs, size_t count, uint32_t k) {
+  size_t n = 0;
+  for (size_t j = 0; j < count; j++) {
+    const size_t raw = segs[j].raw_length;
+    n += j == 0 ? raw : raw > k ? raw - k : 0;
+  }
+  return n;
+}
+
+size_t FastaRecordSize(size_t header_size, size_t symbols, size_t line_length) {
+  return header_size + symbols + (symbols + line_length - 1) / line_length;
+}
+
+void DecodeSegment(PartCache& cache, const ExtractParams& params, const LetterTables& tables,
+                   const SegmentPlace& s, uint8_t* dst) {
+  const size_t n = s.raw_length;
+  const uint32_t P = params.pack_cardinality;
+  try {
+    if (s.group < kNoRawGroups) {
+      auto pack = cache.GetPack(s.delta_stream, s.in_group / P);
+      auto entry = Entry(*pack, s.in_group % P);
+      if (entry.second != n)
+        throw AgcError("raw segment has " + std::to_string(entry.second) + " symbols, expected " +
+                       std::to_string(n));
+      RefRangeLetters(MakePackedRef(entry.first, entry.second, RefForm::kCodes), 0, n,
+                      tables.symbols, dst);
+    } else if (s.in_group == 0) {
+      auto ref = cache.GetReference(s.ref_stream);
+      if (ref->packed.length != n)
+        throw AgcError("reference has " + std::to_string(ref->packed.length) +
+                       " symbols, expected " + std::to_string(n));
+      RefRangeLetters(ref->packed, 0, n, tables.symbols, dst);
+    } else {
+      const uint32_t k = s.in_group - 1;
+      auto pack = cache.GetPack(s.delta_stream, k / P);
+      auto ref = cache.GetReference(s.ref_stream);
+      auto entry = Entry(*pack, k % P);
+      LzDiffDecodeRangeLetters(ref->packed, entry.first, entry.second, params.min_match,
+                               tables.symbols, n, 0, n, dst);
+    }
+  } catch (const AgcError& e) {
+    if (e.kind() != ErrorKind::kCorrupt) throw;
+    throw AgcError(Where(s) + ": " + e.what());
+  }
+  if (s.rc) ReverseComplementLetters(dst, n, tables.complement);
+}
+
+size_t PieceLength(const FastaPiece& piece, uint32_t k) {
+  size_t n = 0;
+  for (size_t j = 0; j < piece.count; j++) {
+    const size_t raw = piece.segs[j].raw_length;
+    n += j == 0 && piece.first ? raw : raw > k ? raw - k : 0;
+  }
+  return n;
+}
+
+namespace {
+
+// Line ends among contig positions [from, to), and after the last symbol when `last`.
+size_t LineEnds(size_t from, size_t to, bool last, size_t line_length) {
+  return to / line_length - from / line_length + (last && to % line_length != 0 ? 1 : 0);
+}
+
+}  // namespace
+
+size_t FastaPieceSize(const FastaPiece& piece, size_t header_size, uint32_t k, size_t line_length) {
+  const size_t n = PieceLength(piece, k);
+  return (piece.first ? header_size : 0) + n +
+         LineEnds(piece.from, piece.from + n, piece.last, line_length);
+}
+
+size_t WriteFastaPiece(PartCache& cache, const ExtractParams& params, const LetterTables& tables,
+                       const uint8_t* header, size_t header_size, const FastaPiece& piece,
+                       size_t line_length, uint8_t* dst) {
+  const size_t k = params.k;
+  const SegmentPlace* segs = piece.segs;
+  const size_t count = piece.count;
+  const size_t n = PieceLength(piece, params.k);
+  const size_t head = piece.first ? header_size : 0;
+  const size_t size = head + n + LineEnds(piece.from, piece.from + n, piece.last, line_length);
+  if (head) std::memcpy(dst, header, head);
+  if (n == 0) {
+    if (piece.last && piece.from % line_length != 0) dst[head] = '\n';
+    return size;
+  }
+  // The letters go to the end of the piece first, each segment decoded straight into its place,
+  // k symbols before its contribution starts: from the last segment backwards, so that in the k
+  // overlapping symbols the earlier segment wins (upstream drops the first k of the later one). A
+  // piece that does not start its contig has no room before its first segment, whose first k
+  // symbols belong to the piece before: that one is decoded aside.
+  uint8_t* text = dst + size - n;
+  std::vector<size_t> starts(count);
+  for (size_t j = 0, pos = 0; j < count; j++) {
+    starts[j] = pos;
+    const size_t raw = segs[j].raw_length;
+    pos += j == 0 && piece.first ? raw : raw > k ? raw - k : 0;
+  }
+  for (size_t j = count; j-- > 0;) {
+    const bool whole = j == 0 && piece.first;
+    if (!whole && segs[j].raw_length < k) continue;  // corrupt; contributes nothing, as upstream
+    if (whole) {
+      DecodeSegment(cache, params, tables, segs[j], text);
+    } else if (starts[j] >= k) {
+      DecodeSegment(cache, params, tables, segs[j], text + starts[j] - k);
+    } else if (j == 0) {
+      thread_local std::vector<uint8_t> aside;
+      if (aside.size() < segs[j].raw_length) aside.resize(segs[j].raw_length);
+      DecodeSegment(cache, params, tables, segs[j], aside.data());
+      std::memcpy(text, aside.data() + k, segs[j].raw_length - k);
+    } else {
+      throw AgcError(Where(segs[j]) + ": overlaps the start of its contig");
+    }
+  }
+  // Then the lines, moved forward into place (never after their source), the first one
+  // continuing the line that the piece before left open.
+  uint8_t* q = dst + head;
+  size_t column = piece.from % line_length;
+  for (size_t at = 0; at < n;) {
+    const size_t room = line_length - column;
+    const size_t take = n - at < room ? n - at : room;
+    std::memmove(q, text + at, take);
+    q += take;
+    at += take;
+    column += take;
+    if (column == line_length) {
+      *q++ = '\n';
+      column = 0;
+    }
+  }
+  if (piece.last && column != 0) *q++ = '\n';
+  return size;
+}
+
+size_t WriteFastaRecord(PartCache& cache, const ExtractParams& params, const LetterTables& tables,
+                        const uint8_t* header, size_t header_size, const SegmentPlace* segs,
+                        size_t count, size_t line_length, uint8_t* dst) {
+  FastaPiece piece;
+  piece.segs = segs;
+  piece.count = count;
+  return WriteFastaPiece(cache, params, tables, header, header_size, piece, line_length, dst);
+}
+
+}  // namespace agc
