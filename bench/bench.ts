@@ -227,7 +227,7 @@ async function main(): Promise<void> {
   const ctx: BenchContext = {
     repoRoot,
     sharedDir: path.resolve(repoRoot, '..', 'shared'),
-    cli: path.join(repoRoot, 'dist', 'lib', 'cli', 'main.js'),
+    cli: path.join(repoRoot, 'dist', 'lib', 'cli', 'bin.cjs'),
     repeat,
     agcBin,
     refRandom,

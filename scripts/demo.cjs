@@ -6,7 +6,7 @@ const fs = require('fs');
 const path = require('path');
 
 const root = path.join(__dirname, '..');
-const cli = path.join(root, 'dist', 'lib', 'cli', 'main.js');
+const cli = path.join(root, 'dist', 'lib', 'cli', 'bin.cjs');
 const examples = path.join(root, 'examples');
 const outDir = path.join(root, 'demo-out');
 const archive = path.join(outDir, 'examples.agc');

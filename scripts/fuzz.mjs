@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cli = path.join(root, 'dist', 'lib', 'cli', 'main.js');
+const cli = path.join(root, 'dist', 'lib', 'cli', 'bin.cjs');
 const apiEntry = path.join(root, 'dist', 'lib', 'index.js');
 const MEMORY_LIMIT = 1 << 30;
 const FAILING = new Set(['crash', 'hang', 'memory', 'unreadable', 'wrong']);

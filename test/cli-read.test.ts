@@ -206,7 +206,8 @@ describe('FastaSink (reused output buffers)', () => {
 
 // ------------------------------------------------------------------------------ real processes
 
-const cli = path.join(repoRoot, 'dist', 'lib', 'cli', 'main.js');
+// The package's bin entry (it sizes libuv's thread pool, then runs main.js).
+const cli = path.join(repoRoot, 'dist', 'lib', 'cli', 'bin.cjs');
 
 function ensureBuilt(): void {
   const newest = (dir: string): number =>
@@ -234,6 +235,22 @@ describe('agc-node as a process', () => {
   const tiny = cases.find((c) => c.id === 'mers-tiny-default')!;
   const sa = cases.find((c) => c.id === 'saureus-6-default')!;
   const kl = cases.find((c) => c.id === 'klebsiella-8-default')!;
+
+  it("sizes libuv's thread pool for -t before any ES module loads, unless the user set it", () => {
+    // A preload runs before bin.cjs and reports the variable at exit, as libuv read it at first use.
+    const probe = path.join(os.tmpdir(), `agc-pool-probe-${process.pid}.cjs`);
+    fs.writeFileSync(probe, "process.on('exit', () => process.stderr.write('pool=' + process.env.UV_THREADPOOL_SIZE + '\\n'));\n");
+    try {
+      const env = { ...process.env };
+      delete env.UV_THREADPOOL_SIZE;
+      const run = (extra: Record<string, string>) =>
+        spawnSync(process.execPath, ['--require', probe, cli, 'listset', archivePath(tiny)], { env: { ...env, ...extra } }).stderr.toString();
+      expect(run({})).toContain(`pool=${Math.max(4, os.availableParallelism())}\n`);
+      expect(run({ UV_THREADPOOL_SIZE: '3' })).toContain('pool=3\n');
+    } finally {
+      fs.rmSync(probe, { force: true });
+    }
+  });
 
   it('writes getcol to stdout byte-identical to upstream', () => {
     const r = agc(['getcol', archivePath(tiny)]);
@@ -295,7 +312,7 @@ describe('agc-node as a process', () => {
   it('stdout that another part of the process made non-blocking still gets every byte', () => {
     // process.stdout on a pipe makes fd 1 non-blocking; direct writes then meet EAGAIN whenever
     // the reader lags, and the rest of the output must go through the stream instead.
-    const script = `process.stdout.write(''); const { main } = await import(${JSON.stringify(pathToFileURL(cli).href)}); process.exitCode = await main(process.argv.slice(1));`;
+    const script = `process.stdout.write(''); const { main } = await import(${JSON.stringify(pathToFileURL(path.join(path.dirname(cli), 'main.js')).href)}); process.exitCode = await main(process.argv.slice(1));`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, 'getcol', '-t', '1', archivePath(sa)], { maxBuffer: 256 << 20 });
     expect(r.status).toBe(0);
     expect(sha256(r.stdout)).toBe(goldenSha(path.join(caseDir(sa), 'getcol.sha256')));

@@ -179,6 +179,7 @@ describe.skipIf(!full)('npm package (pack, install, use)', () => {
         'dist/lib/index.js',
         'dist/lib/index.d.ts',
         'dist/lib/cli/main.js',
+        'dist/lib/cli/bin.cjs',
         'dist/binding.d.ts',
         'scripts/install.cjs',
         'CMakeLists.txt',

@@ -15,7 +15,7 @@ import { datasetDir } from './shared-data.js';
 import { sha256File, tempDir } from './helpers/compress-run.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cli = path.join(repoRoot, 'dist', 'lib', 'cli', 'main.js');
+const cli = path.join(repoRoot, 'dist', 'lib', 'cli', 'bin.cjs');
 const dir = tempDir('reliability');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const data = datasetDir('mers-tiny');

@@ -141,7 +141,8 @@ const invokedDirectly = (() => {
   }
 })();
 
-if (invokedDirectly) {
+/** The command line's run: main() on process.argv, exit code and error line (bin.cts calls it). */
+export async function runFromCommandLine(): Promise<void> {
   // Ctrl-C and SIGTERM act at once, even during a long synchronous step (interrupt-cleanup.ts).
   // Loaded only when a command may write files; the lookup of the addon costs a few ms.
   if (process.argv[2] !== undefined && process.argv[2] !== '--help' && process.argv[2] !== '--version') {
@@ -165,3 +166,5 @@ if (invokedDirectly) {
     },
   );
 }
+
+if (invokedDirectly) await runFromCommandLine();
