@@ -284,6 +284,21 @@ export declare function kmerNewSingletons(
   reference: Uint8Array[],
   threads?: number,
 ): Array<{ hi: Uint32Array; lo: Uint32Array }>;
+/**
+ * Adaptive mining of `contigs` (in order): each one's kmerNewSingletons become the candidates of
+ * its splitter walk (segment size S). Returns the splitters in emission order and the fallback
+ * records (7 words each: prev, splitter, value as hi/lo halves, direct 0/1) for the threshold
+ * (0 = none). `threads` (1..64) share the work; the result is the same for any number.
+ */
+export declare function kmerMineSplitters(
+  contigs: Uint8Array[],
+  k: number,
+  reference: Uint8Array[],
+  segmentSize: number,
+  thresholdHi: number,
+  thresholdLo: number,
+  threads: number,
+): { hi: Uint32Array; lo: Uint32Array; fallback: Uint32Array };
 /** Splitters of a reference (singleton candidates, walk with segment size S), in emission order. */
 export declare function referenceSplitters(contigs: Uint8Array[], k: number, segmentSize: number): { hi: Uint32Array; lo: Uint32Array };
 /**

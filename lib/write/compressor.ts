@@ -556,8 +556,11 @@ export class Compressor {
     const seqs = this.deferred.filter((d) => d.seq.length >= S).map((d) => d.seq);
     if (seqs.length === 0 || this.miner === null) return;
     const t = now();
-    const own = this.miner.newSingletons(seqs, this.params.k);
-    seqs.forEach((seq, i) => walkNewSplitters(seq, this.params.k, S, own[i]!, { filter: this.fb.filter }, this.mined));
+    if (this.miner.mineSplitters) this.miner.mineSplitters(seqs, this.params.k, S, this.fb.filter, this.mined);
+    else {
+      const own = this.miner.newSingletons(seqs, this.params.k);
+      seqs.forEach((seq, i) => walkNewSplitters(seq, this.params.k, S, own[i]!, { filter: this.fb.filter }, this.mined));
+    }
     threadSteps.add(STEP_MINE, now() - t);
   }
 

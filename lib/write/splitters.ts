@@ -4,7 +4,7 @@
 import { KmerScanner, KMER_NONE_HI, KMER_NONE_LO } from './kmer/kmer.js';
 import { KmerList, KmerMap, SortedKmers, sortKmerPairs, splitRunsInPlace, type KmerLookup } from './kmer/kmer-set.js';
 import { murmur64Into } from './kmer/murmur64.js';
-import { kmerCounts, kmerNewSingletons, kmerSingletonsExcept } from '../native/kmer.js';
+import { kmerCounts, kmerMineSplitters, kmerNewSingletons, kmerSingletonsExcept } from '../native/kmer.js';
 import { fallbackFilterIndices } from './native-scans.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -197,6 +197,17 @@ export class FallbackRecords {
     d[o + 4] = xhi;
     d[o + 5] = xlo;
     d[o + 6] = dir ? 1 : 0;
+  }
+  /** Append records in this layout (7 words each). */
+  appendData(d: Uint32Array): void {
+    const n = this.length * 7 + d.length;
+    if (n > this.data.length) {
+      const nd = new Uint32Array(Math.max(n, this.data.length * 2));
+      nd.set(this.data.subarray(0, this.length * 7));
+      this.data = nd;
+    }
+    this.data.set(d, this.length * 7);
+    this.length = n / 7;
   }
   /** Append all records of another list. */
   append(o: FallbackRecords): void {
@@ -449,6 +460,11 @@ export function walkNewSplitters(
 export interface MiningReference {
   /** Per contig, in order: its singletons (canonical k-mers seen in one window) that no reference window holds. */
   newSingletons(contigs: readonly Uint8Array[], k: number): SortedKmers[];
+  /**
+   * When present: {@link walkNewSplitters} over the contigs' new singletons (no fallback map),
+   * appended to `out`, in one native call.
+   */
+  mineSplitters?(contigs: readonly Uint8Array[], k: number, S: number, filter: FallbackFilter, out: WalkResult): void;
 }
 
 /** The reference's k-mers kept sorted, as create has them after its splitter walk. */
@@ -490,5 +506,14 @@ export class ScannedMiningReference implements MiningReference {
     if (contigs.length === 0) return [];
     this.contigs ??= this.load();
     return kmerNewSingletons(contigs, k, this.contigs, this.threads).map((r) => new SortedKmers(r.hi, r.lo));
+  }
+
+  /** The scan and every contig's walk in the addon (the walks, too, on up to `threads` threads). */
+  mineSplitters(contigs: readonly Uint8Array[], k: number, S: number, filter: FallbackFilter, out: WalkResult): void {
+    if (contigs.length === 0) return;
+    this.contigs ??= this.load();
+    const r = kmerMineSplitters(contigs, k, this.contigs, S, filter, this.threads);
+    for (let i = 0; i < r.hi.length; i++) out.splitters.push(r.hi[i]!, r.lo[i]!);
+    out.fallback.appendData(r.fallback);
   }
 }

@@ -91,6 +91,7 @@ class Roller {
   }
   uint64_t Canonical() const { return (dir_ < rc_ ? dir_ : rc_) << shift_; }
   bool Direct() const { return dir_ <= rc_; }
+  bool Asymmetric() const { return dir_ != rc_; }
 
  private:
   int k_;
@@ -486,6 +487,91 @@ std::vector<std::vector<uint64_t>> NewSingletons(const std::vector<CodeSpan>& co
   SortUnique(hits[0]);
   if (!hits[0].empty())
     for (auto& l : out) SubtractSortedValues(l, hits[0]);
+  return out;
+}
+
+namespace {
+
+// WalkContig with fallback records: every passing asymmetric window since the previous splitter
+// is recorded when the next one is chosen (`pending` is scratch, left empty).
+void WalkContigWithFallback(const CodeSpan& c, int k, uint64_t S, const SortedLookup& cand,
+                            uint64_t threshold, std::vector<FallbackHit>& pending,
+                            MinedSplitters& out) {
+  Roller r(k);
+  uint64_t dist = S;
+  size_t from = 0;
+  uint64_t prev = ~uint64_t(0);
+  auto emit = [&](uint64_t v) {
+    out.splitters.push_back(v);
+    for (const FallbackHit& h : pending) out.fallback.push_back({prev, v, h.value, h.direct});
+    pending.clear();
+    prev = v;
+  };
+  for (size_t i = 0; i < c.size; ++i) {
+    const uint8_t x = c.data[i];
+    if (x > 3) {
+      r.Reset();
+    } else if (r.Push(x)) {
+      const uint64_t v = r.Canonical();
+      if (threshold != 0 && r.Asymmetric() && FallbackPasses(v, threshold))
+        pending.push_back({v, r.Direct()});
+      if (dist >= S && cand.Has(v)) {
+        emit(v);
+        dist = 0;
+        r.Reset();
+        from = i + 1;
+      }
+    }
+    ++dist;
+  }
+  // Right end as in WalkContig; the records of the windows after it go with it too.
+  Roller back(k);
+  for (size_t i = c.size; i > from; --i) {
+    const uint8_t x = c.data[i - 1];
+    if (x > 3) {
+      back.Reset();
+    } else if (back.PushFront(x)) {
+      const uint64_t v = back.Canonical();
+      if (cand.Has(v)) {
+        emit(v);
+        break;
+      }
+    }
+  }
+  pending.clear();
+}
+
+}  // namespace
+
+MinedSplitters MineSplitters(const std::vector<CodeSpan>& contigs, int k,
+                             const std::vector<CodeSpan>& reference, uint64_t S,
+                             uint64_t threshold, unsigned threads) {
+  CheckK(k);
+  if (S == 0) throw AgcError("segment size must be positive", ErrorKind::kInput);
+  std::vector<std::vector<uint64_t>> own = NewSingletons(contigs, k, reference, threads);
+  // Each contig's walk on its own (any thread), joined in contig order.
+  std::vector<MinedSplitters> per(contigs.size());
+  ParallelFor(contigs.size(), threads, [&](size_t i) {
+    std::vector<FallbackHit> pending;
+    {
+      SortedLookup cand(own[i]);
+      WalkContigWithFallback(contigs[i], k, S, cand, threshold, pending, per[i]);
+    }
+    own[i] = std::vector<uint64_t>();
+  });
+  MinedSplitters out;
+  size_t ns = 0, nf = 0;
+  for (const MinedSplitters& m : per) {
+    ns += m.splitters.size();
+    nf += m.fallback.size();
+  }
+  out.splitters.reserve(ns);
+  out.fallback.reserve(nf);
+  for (MinedSplitters& m : per) {
+    out.splitters.insert(out.splitters.end(), m.splitters.begin(), m.splitters.end());
+    out.fallback.insert(out.fallback.end(), m.fallback.begin(), m.fallback.end());
+    m = MinedSplitters();
+  }
   return out;
 }
 
