@@ -5,6 +5,7 @@
 import { AgcArchive } from '../read/agc-archive.js';
 import { BYTE_TO_CODE, SYMBOL_INVALID } from '../format/alphabet.js';
 import { CppArchive } from '../native/cpp-archive.js';
+import { native } from '../native/load.js';
 import { CppCollection } from '../native/cpp-collection.js';
 import { AgcCorruptError } from '../errors.js';
 import { Compressor, type CompressorParams } from './compressor.js';
@@ -87,24 +88,15 @@ function referenceContigs(inputPath: string): Uint8Array[] {
   if (ref === undefined) return out;
   for (const c of reader.sampleLayout(ref)?.contigs ?? []) {
     const letters = reader.readContig(c, 0, c.length, false);
-    // Converted in place, in one pass: the letters are not needed afterwards.
-    let w = 0;
-    for (let i = 0; i < letters.length; i++) {
-      const code = LETTER_TO_KEPT_CODE[letters[i]!]!;
-      if (code !== DROPPED) letters[w++] = code;
-    }
+    // Converted in place by the FASTA reader's conversion (bytes below 64 and invalid ones are
+    // dropped, other letters kept as their codes): the letters are not needed afterwards.
+    const state = Float64Array.of(0, 0, -1, -1, -1, -1);
+    native.fastaConvertBody(letters, 0, letters.length, BYTE_TO_CODE, SYMBOL_INVALID, -1, letters, state);
+    const w = state[0]!;
     out.push(w === letters.length ? letters : letters.slice(0, w));
   }
   return out;
 }
-
-const DROPPED = 0xff;
-/** Letter -> code as FASTA input converts it, or DROPPED for bytes the conversion drops or rejects. */
-const LETTER_TO_KEPT_CODE: Uint8Array = (() => {
-  const t = new Uint8Array(256).fill(DROPPED);
-  for (let x = 64; x < 256; x++) if (BYTE_TO_CODE[x] !== SYMBOL_INVALID) t[x] = BYTE_TO_CODE[x]!;
-  return t;
-})();
 
 /**
  * Open `input` and prepare a compressor writing to the new archive `output` (path of a fresh file):
