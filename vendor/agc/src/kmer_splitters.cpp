@@ -341,13 +341,26 @@ std::vector<uint32_t> FallbackFilterIndices(const SplitKmers& values, uint64_t t
 
 namespace {
 
-// Removes from `sorted` every value of `drop` (both ascending), keeping the order.
+// Removes from `sorted` every value of `drop` (both ascending), keeping the order. `drop` is
+// searched forward in doubling steps: one contig's list is often far shorter than the batch's
+// reference hits, and a plain merge would step through all of them for every contig.
 void SubtractSortedValues(std::vector<uint64_t>& sorted, const std::vector<uint64_t>& drop) {
   size_t w = 0, j = 0;
+  const size_t n = drop.size();
   for (size_t i = 0; i < sorted.size(); ++i) {
     const uint64_t x = sorted[i];
-    while (j < drop.size() && drop[j] < x) ++j;
-    if (!(j < drop.size() && drop[j] == x)) sorted[w++] = x;
+    if (j < n && drop[j] < x) {
+      // drop[j] < x: find the first drop[j'] >= x, j' in (j, n].
+      size_t lo = j, step = 1;
+      while (lo + step < n && drop[lo + step] < x) {
+        lo += step;
+        step *= 2;
+      }
+      const auto first = drop.begin() + static_cast<std::ptrdiff_t>(lo + 1);
+      const auto last = drop.begin() + static_cast<std::ptrdiff_t>(std::min(n, lo + step));
+      j = static_cast<size_t>(std::lower_bound(first, last, x) - drop.begin());
+    }
+    if (!(j < n && drop[j] == x)) sorted[w++] = x;
   }
   sorted.resize(w);
 }
@@ -486,7 +499,7 @@ std::vector<std::vector<uint64_t>> NewSingletons(const std::vector<CodeSpan>& co
   }
   SortUnique(hits[0]);
   if (!hits[0].empty())
-    for (auto& l : out) SubtractSortedValues(l, hits[0]);
+    ParallelFor(out.size(), threads, [&](size_t i) { SubtractSortedValues(out[i], hits[0]); });
   return out;
 }
 
