@@ -226,6 +226,10 @@ export declare function lzDecodeRange(
 // lzIndex(padded, minMatchLen). Both stay owned by the caller and may live in shared memory.
 /** The hash index of a padded reference. */
 export declare function lzIndex(padded: Uint8Array, minMatchLen: number): Int32Array;
+/** Slots of the index lzIndex would build for `padded`. */
+export declare function lzIndexSize(padded: Uint8Array, minMatchLen: number): number;
+/** Fill indexes[i] (lzIndexSize(paddeds[i]) slots) for paddeds[i], on up to `threads` (1..64) threads. */
+export declare function lzFillIndexes(paddeds: Uint8Array[], minMatchLen: number, indexes: Int32Array[], threads: number): void;
 /** Estimated delta size of `text` (0 if it equals the reference); stops early above `bound`. */
 export declare function lzEstimate(padded: Uint8Array, index: Int32Array, minMatchLen: number, text: Uint8Array, bound: number): number;
 /** The delta bytes of `text` (empty if it equals the reference). */

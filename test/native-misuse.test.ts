@@ -213,6 +213,19 @@ describe('wrong argument types', () => {
     expect(index).toBeInstanceOf(Int32Array);
     expect(() => native.lzIndex(padded, 14)).toThrow(/outside 15..32/);
     expect(() => native.lzIndex(padded.subarray(0, 5), 15)).toThrow(/shorter than its padding/);
+    // Several indexes at once: the same slots as lzIndex; bad arguments throw with nothing written.
+    expect(native.lzIndexSize(padded, 15)).toBe(index.length);
+    const filled = [new Int32Array(index.length), new Int32Array(index.length)];
+    native.lzFillIndexes([padded, padded], 15, filled, 2);
+    expect(filled).toEqual([index, index]);
+    const untouched = new Int32Array(index.length).fill(7);
+    expect(() => native.lzFillIndexes([padded, padded], 15, [untouched, new Int32Array(6)], 1)).toThrow(/power of two/);
+    expect(untouched.every((v) => v === 7)).toBe(true);
+    expect(() => native.lzFillIndexes([padded], 15, [], 1)).toThrow(RangeError);
+    expect(() => native.lzFillIndexes([padded], 15, [new Uint32Array(8) as never], 1)).toThrow(TypeError);
+    expect(() => native.lzFillIndexes([padded], 14, [untouched], 1)).toThrow(/outside 15..32/);
+    expect(() => native.lzFillIndexes([padded], 15, [untouched], 0)).toThrow(/threads/);
+    expect(() => native.lzFillIndexes(padded as never, 15, [untouched], 1)).toThrow(TypeError);
     expect(() => native.lzEstimate(padded, new Uint32Array(8) as never, 15, padded, 1)).toThrow(TypeError);
     expect(() => native.lzEncode(padded, new Int32Array(6), 15, padded)).toThrow(/power of two/);
     expect(() => native.lzCosts(padded, index, 15, padded, 'yes' as never)).toThrow(TypeError);

@@ -493,12 +493,20 @@ export class Compressor {
     const syncIds: number[] = [];
     const syncPadded: Uint8Array[] = [];
     const syncIndex: Int32Array[] = [];
+    // The coders of the batch's new and first touched groups, their indexes built together on the
+    // -t threads (the workers wait for this registration, so their cores are free).
+    const coders = new Map<number, RefView>();
+    groups.forEach((g, i) => {
+      if (g >= firstId) coders.set(g, new RefView(entryLists[i]![0]!.data, p.minMatchLen, true));
+      else this.packedViews.get(g)?.touch(zstdDecompress);
+    });
+    RefView.buildIndexes([...coders.values(), ...groups.flatMap((g) => this.packedViews.get(g) ?? [])], Math.min(4, this.threads));
     groups.forEach((g, i) => {
       const list = entryLists[i]!;
       if (g >= firstId) {
         // The coder (reference copy and LZ-diff index) lives in shared memory: the decisions of
         // every thread and the worker that encodes the group's deltas all use this one.
-        const v = new RefView(list[0]!.data, p.minMatchLen, true);
+        const v = coders.get(g)!;
         refs.push({ group: g, data: list[0]!.data, coder: v.sharedData() });
         this.state.groups[g] = v;
         this.state.addGroupKey(list[0]!.a, list[0]!.b, g);

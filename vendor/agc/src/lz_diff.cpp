@@ -3,8 +3,12 @@
 #include "agc/lz_diff.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <exception>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "agc/archive.h"
 
@@ -432,6 +436,38 @@ void LzCosts(const LzRef& ref, const uint8_t* text, size_t n, bool prefix, uint3
     lits = 0;
   }
   for (; i < n; i++) v[i] = 1;
+}
+
+void LzFillIndexes(const std::vector<LzIndexJob>& jobs, uint32_t min_match_len, unsigned threads) {
+  for (const LzIndexJob& j : jobs) {
+    LzCheckParams(j.padded_len, min_match_len);
+    if (j.size < 8 || (j.size & (j.size - 1)) != 0)
+      throw AgcError("LZ-diff index size must be a power of two of at least 8", ErrorKind::kInput);
+  }
+  std::atomic<size_t> next{0};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto run = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < jobs.size();) {
+      try {
+        const LzIndexJob& j = jobs[i];
+        LzFillIndex(j.padded, j.padded_len, min_match_len, j.index, j.size);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) error = std::current_exception();
+      }
+    }
+  };
+  const size_t used = std::min<size_t>(std::max(1u, threads), jobs.size());
+  std::vector<std::thread> pool;
+  try {
+    for (size_t t = 1; t < used; ++t) pool.emplace_back(run);
+  } catch (...) {
+    // no thread to be had: the ones started and this one do the work
+  }
+  run();
+  for (std::thread& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
 }
 
 }  // namespace agc

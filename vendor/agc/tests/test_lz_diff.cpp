@@ -1,6 +1,7 @@
 // LZ-diff encoder scans: a hand-checked delta, the equality shortcut, and misuse that must throw
 // instead of reading outside the reference (the TypeScript tests cover byte-exact re-encoding of
 // every golden delta).
+#include <algorithm>
 #include <vector>
 
 #include "agc/archive.h"
@@ -79,4 +80,36 @@ TEST(lz_diff_rejects_parameters_and_foreign_indexes) {
   std::vector<int32_t> odd(6, agc::kLzEmptySlot);
   agc::LzRef bad{b.padded.data(), b.padded.size(), odd.data(), odd.size(), kL};
   CHECK_THROWS(agc::LzEstimate(bad, r.data(), r.size(), 1e9));
+}
+
+TEST(lz_fill_indexes_builds_each_index_as_lz_fill_index_for_any_thread_count) {
+  std::vector<std::vector<uint8_t>> padded;
+  for (size_t n : {size_t(20), size_t(1000), size_t(5000), size_t(33333)}) {
+    std::vector<uint8_t> p(n);
+    for (size_t i = 0; i < n; ++i)
+      p[i] = static_cast<uint8_t>((i * 2654435761u >> 7) % (i % 97 == 0 ? 5 : 4));
+    p.resize(n + agc::LzKeyLength(kL), agc::kLzPadSymbol);
+    padded.push_back(p);
+  }
+  for (unsigned threads : {1u, 2u, 7u}) {
+    std::vector<std::vector<int32_t>> idx;
+    std::vector<agc::LzIndexJob> jobs;
+    for (const auto& p : padded) idx.emplace_back(agc::LzIndexSize(p.data(), p.size(), kL), 5);
+    for (size_t i = 0; i < padded.size(); ++i)
+      jobs.push_back({padded[i].data(), padded[i].size(), idx[i].data(), idx[i].size()});
+    agc::LzFillIndexes(jobs, kL, threads);
+    for (size_t i = 0; i < padded.size(); ++i) {
+      std::vector<int32_t> one(idx[i].size());
+      agc::LzFillIndex(padded[i].data(), padded[i].size(), kL, one.data(), one.size());
+      CHECK(one == idx[i]);
+    }
+  }
+  // A bad job anywhere: nothing is written.
+  std::vector<int32_t> a(agc::LzIndexSize(padded[1].data(), padded[1].size(), kL), 5), b(6, 5);
+  CHECK_THROWS(agc::LzFillIndexes({{padded[1].data(), padded[1].size(), a.data(), a.size()},
+                                   {padded[2].data(), padded[2].size(), b.data(), b.size()}},
+                                  kL, 2));
+  CHECK(std::all_of(a.begin(), a.end(), [](int32_t v) { return v == 5; }));
+  CHECK_THROWS(agc::LzFillIndexes({{padded[1].data(), 3, a.data(), a.size()}}, kL, 1));
+  agc::LzFillIndexes({}, kL, 3);
 }
