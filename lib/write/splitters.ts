@@ -211,11 +211,7 @@ export class FallbackRecords {
   }
   /** Append all records of another list. */
   append(o: FallbackRecords): void {
-    for (let i = 0; i < o.length; i++) {
-      const b = i * 7;
-      const d = o.data;
-      this.push(d[b]!, d[b + 1]!, d[b + 2]!, d[b + 3]!, d[b + 4]!, d[b + 5]!, d[b + 6] === 1);
-    }
+    this.appendData(o.data.subarray(0, 7 * o.length));
   }
   clear(): void {
     this.length = 0;
