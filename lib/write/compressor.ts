@@ -411,6 +411,8 @@ export class Compressor {
     const p = this.params;
     // Adaptive: new splitters become visible, then the deferred contigs are segmented (2.5).
     if (p.adaptive) {
+      // The last recorded segments go to the workers first: they decide them during the mining.
+      if (this.parallelDecisions) this.postDecisions();
       this.mineDeferred();
       const m = this.mined;
       for (let i = 0; i < m.splitters.length; i++) this.splitters.add(m.splitters.hi[i]!, m.splitters.lo[i]!);
