@@ -557,8 +557,8 @@ void WalkContigWithFallback(const CodeSpan& c, int k, uint64_t S, const SortedLo
 }  // namespace
 
 MinedSplitters MineSplitters(const std::vector<CodeSpan>& contigs, int k,
-                             const std::vector<CodeSpan>& reference, uint64_t S,
-                             uint64_t threshold, unsigned threads) {
+                             const std::vector<CodeSpan>& reference, uint64_t S, uint64_t threshold,
+                             unsigned threads) {
   CheckK(k);
   if (S == 0) throw AgcError("segment size must be positive", ErrorKind::kInput);
   std::vector<std::vector<uint64_t>> own = NewSingletons(contigs, k, reference, threads);

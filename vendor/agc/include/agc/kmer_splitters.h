@@ -107,8 +107,8 @@ struct MinedSplitters {
 // the scan and the walks; the result is the same for any number. Throws AgcError (kInput) when k
 // is outside 17..32 or S is 0.
 MinedSplitters MineSplitters(const std::vector<CodeSpan>& contigs, int k,
-                             const std::vector<CodeSpan>& reference, uint64_t S,
-                             uint64_t threshold, unsigned threads = 1);
+                             const std::vector<CodeSpan>& reference, uint64_t S, uint64_t threshold,
+                             unsigned threads = 1);
 
 // Positions i of the values (hi[i], lo[i]) that pass the fallback filter, ascending.
 std::vector<uint32_t> FallbackFilterIndices(const SplitKmers& values, uint64_t threshold);
