@@ -413,7 +413,7 @@ export class Compressor {
     if (p.adaptive) {
       // The last recorded segments go to the workers first: they decide them during the mining.
       if (this.parallelDecisions) this.postDecisions();
-      this.mineDeferred();
+      await this.mineDeferred();
       const m = this.mined;
       for (let i = 0; i < m.splitters.length; i++) this.splitters.add(m.splitters.hi[i]!, m.splitters.lo[i]!);
       this.pendingFallback.append(m.fallback);
@@ -561,11 +561,12 @@ export class Compressor {
    * end gives what mining each contig as it is read would: the results become visible only now,
    * and the empty fallback entries that mining would add change no lookup, so none are added.
    */
-  private mineDeferred(): void {
+  private async mineDeferred(): Promise<void> {
     const S = this.params.segmentSize;
     const seqs = this.deferred.filter((d) => d.seq.length >= S).map((d) => d.seq);
     if (seqs.length === 0 || this.miner === null) return;
     const t = now();
+    if (this.miner.ready) await this.miner.ready();
     if (this.miner.mineSplitters) this.miner.mineSplitters(seqs, this.params.k, S, this.fb.filter, this.mined);
     else {
       const own = this.miner.newSingletons(seqs, this.params.k);
@@ -701,6 +702,7 @@ export class Compressor {
 
   /** Stop worker threads (idempotent). */
   async dispose(): Promise<void> {
+    this.miner?.dispose?.();
     await this.pool.close();
   }
 

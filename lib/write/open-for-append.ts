@@ -2,10 +2,7 @@
 // file that starts with the input's collection batches and group parts copied verbatim; the last
 // delta pack of every group stays packed in memory until a new segment reaches it. Parameters and
 // file_type_info come from the input. The input file is only read.
-import { AgcArchive } from '../read/agc-archive.js';
-import { BYTE_TO_CODE, SYMBOL_INVALID } from '../format/alphabet.js';
 import { CppArchive } from '../native/cpp-archive.js';
-import { native } from '../native/load.js';
 import { CppCollection } from '../native/cpp-collection.js';
 import { AgcCorruptError } from '../errors.js';
 import { Compressor, type CompressorParams } from './compressor.js';
@@ -13,6 +10,8 @@ import { CompressPool } from './workers/pool.js';
 import { SplitterSet } from './segmentation.js';
 import { groupStreamNames } from '../format/segment-decode.js';
 import { FallbackMap, ScannedMiningReference } from './splitters.js';
+import { referenceContigs } from './reference-sample.js';
+import { startReferenceJob, type ReferenceJob } from './workers/reference-job.js';
 
 /** Parameters and metadata read from the input archive. */
 export interface InputArchiveInfo {
@@ -77,28 +76,6 @@ export function readInputInfo(input: CppArchive, path: string): InputArchiveInfo
 }
 
 /**
- * Contigs of the input's first sample (2.2 for `append -a`) as codes: decoded to letters
- * and converted back as upstream does (codes printed as spaces are dropped).
- */
-function referenceContigs(inputPath: string): Uint8Array[] {
-  // Every segment is read once: a small cache is enough.
-  using reader = AgcArchive.openSync(inputPath, { cacheBytes: 32 << 20 });
-  const ref = reader.samplesSync()[0];
-  const out: Uint8Array[] = [];
-  if (ref === undefined) return out;
-  for (const c of reader.sampleLayout(ref)?.contigs ?? []) {
-    const letters = reader.readContig(c, 0, c.length, false);
-    // Converted in place by the FASTA reader's conversion (bytes below 64 and invalid ones are
-    // dropped, other letters kept as their codes): the letters are not needed afterwards.
-    const state = Float64Array.of(0, 0, -1, -1, -1, -1);
-    native.fastaConvertBody(letters, 0, letters.length, BYTE_TO_CODE, SYMBOL_INVALID, -1, letters, state);
-    const w = state[0]!;
-    out.push(w === letters.length ? letters : letters.slice(0, w));
-  }
-  return out;
-}
-
-/**
  * Open `input` and prepare a compressor writing to the new archive `output` (path of a fresh file):
  * copies collection batches and group parts, loads splitters and segment-splitters.
  */
@@ -113,6 +90,7 @@ export async function openForAppend(
   let collection: CppCollection | null = null;
   let compressor: Compressor | null = null;
   let pool: CompressPool | null = null;
+  let early: ReferenceJob | null = null;
   try {
     const info = readInputInfo(input, inputPath);
     const params: CompressorParams = {
@@ -139,7 +117,11 @@ export async function openForAppend(
     // contigs are decoded when a contig is first mined, and scanned, where their sorted k-mers
     // would take 8 bytes per distinct k-mer for the whole run (klebsiella: 40 MB against 5 MB).
     const fallbackMap = new FallbackMap();
-    const miner = opts.adaptive ? new ScannedMiningReference(() => referenceContigs(inputPath), Math.min(4, Math.max(1, opts.threads ?? 1))) : null;
+    // At -t 2 and more, a worker thread decodes them from now on, off the main thread (the critical
+    // path there); at -t 1 they are decoded when first needed.
+    const threads = Math.max(1, opts.threads ?? 1);
+    early = opts.adaptive && threads >= 2 ? startReferenceJob(inputPath) : null;
+    const miner = opts.adaptive ? new ScannedMiningReference(() => referenceContigs(inputPath), Math.min(4, threads), early) : null;
     pool = new CompressPool(Math.max(1, opts.threads ?? 1), { packCardinality: info.packCardinality, minMatchLen: info.minMatchLen });
 
     // Splitters.
@@ -211,6 +193,7 @@ export async function openForAppend(
 
     return { compressor, input, info };
   } catch (e) {
+    early?.stop(); // the compressor's miner owns it from its construction on; stopping twice is fine
     await compressor?.dispose();
     await pool?.close();
     collection?.close();

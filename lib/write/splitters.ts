@@ -461,6 +461,10 @@ export interface MiningReference {
    * appended to `out`, in one native call.
    */
   mineSplitters?(contigs: readonly Uint8Array[], k: number, S: number, filter: FallbackFilter, out: WalkResult): void;
+  /** When present: resolves once the reference is at hand (await before a call that mines). */
+  ready?(): Promise<void>;
+  /** When present: stop whatever still runs for it (idempotent). */
+  dispose?(): void;
 }
 
 /** The reference's k-mers kept sorted, as create has them after its splitter walk. */
@@ -489,14 +493,32 @@ export class SortedMiningReference implements MiningReference {
 export class ScannedMiningReference implements MiningReference {
   private contigs: Uint8Array[] | null = null;
   /**
-   * `threads`: native threads for the scan. The main thread mines at a batch end, where the
-   * batch's decisions and registration wait for it, so at -t 2 and more a second thread for the
-   * scan shortens that wait (klebsiella-8 append -a: about 0.35 s of scan).
+   * `threads`: native threads for the scan and the walks. The main thread mines at a batch end,
+   * where the batch's decisions and registration wait for it, so at -t 2 and more a second thread
+   * shortens that wait. `early`: the same contigs as `load` gives, being loaded elsewhere (a worker
+   * thread) since the open; if that fails, `load` runs after all (and throws what it throws).
    */
   constructor(
     private readonly load: () => Uint8Array[],
     private readonly threads = 1,
+    private early: { contigs: Promise<Uint8Array[]>; stop(): void } | null = null,
   ) {}
+
+  async ready(): Promise<void> {
+    const early = this.early;
+    if (this.contigs !== null || early === null) return;
+    this.early = null;
+    try {
+      this.contigs = await early.contigs;
+    } catch {
+      // loaded below, on this thread
+    }
+  }
+
+  dispose(): void {
+    this.early?.stop();
+    this.early = null;
+  }
 
   newSingletons(contigs: readonly Uint8Array[], k: number): SortedKmers[] {
     if (contigs.length === 0) return [];
