@@ -247,17 +247,25 @@ void LzFillIndex(const uint8_t* padded, size_t padded_len, uint32_t min_match_le
   const uint32_t tag_bits = TagBits(ref_len);
   const uint32_t tag_mask = (uint32_t(1) << tag_bits) - 1;
   const size_t mask = size - 1;
+  // The key of the kl symbols from i on, rolled symbol by symbol (one pass over the reference
+  // rather than kl symbols per position): `run` counts the ACGT symbols before j since the last
+  // other one, `code` holds the last kl of them.
+  const size_t kl = m.key_len();
+  const uint64_t key_mask = kl >= 32 ? ~uint64_t(0) : (uint64_t(1) << (2 * kl)) - 1;
+  uint64_t code = 0;
+  size_t run = 0, j = 0;
   for (size_t i = 0; i < ref_len; i += kHashingStep) {
-    uint64_t code = 0;
-    bool valid = true;
-    for (size_t j = i; j < i + m.key_len(); j++) {
-      if (padded[j] > 3) {
-        valid = false;
-        break;
+    for (; j < i + kl; j++) {
+      const uint8_t x = padded[j];
+      if (x > 3) {
+        run = 0;
+        code = 0;
+      } else {
+        code = ((code << 2) | x) & key_mask;
+        run++;
       }
-      code = (code << 2) | padded[j];
     }
-    if (!valid) continue;
+    if (run < kl) continue;
     const size_t pos = size_t(Murmur64(code) & mask);
     const int32_t slot_value =
         int32_t((uint32_t(i / kHashingStep) << tag_bits) | (uint32_t(code) & tag_mask));
