@@ -341,27 +341,37 @@ std::vector<uint32_t> FallbackFilterIndices(const SplitKmers& values, uint64_t t
 
 namespace {
 
-// Removes from `sorted` every value of `drop` (both ascending), keeping the order. `drop` is
-// searched forward in doubling steps: one contig's list is often far shorter than the batch's
-// reference hits, and a plain merge would step through all of them for every contig.
-void SubtractSortedValues(std::vector<uint64_t>& sorted, const std::vector<uint64_t>& drop) {
-  size_t w = 0, j = 0;
-  const size_t n = drop.size();
-  for (size_t i = 0; i < sorted.size(); ++i) {
-    const uint64_t x = sorted[i];
-    if (j < n && drop[j] < x) {
-      // drop[j] < x: find the first drop[j'] >= x, j' in (j, n].
-      size_t lo = j, step = 1;
-      while (lo + step < n && drop[lo + step] < x) {
-        lo += step;
-        step *= 2;
-      }
-      const auto first = drop.begin() + static_cast<std::ptrdiff_t>(lo + 1);
-      const auto last = drop.begin() + static_cast<std::ptrdiff_t>(std::min(n, lo + step));
-      j = static_cast<size_t>(std::lower_bound(first, last, x) - drop.begin());
-    }
-    if (!(j < n && drop[j] == x)) sorted[w++] = x;
+// A sorted, unique list of values with a first-level index on its top bits, about one value per
+// bucket up to 4M values (an index of 16 MiB at most): a membership test reads one index entry and
+// one or two values. Tests in ascending order walk both arrays forwards, which the caches follow.
+class DenseLookup {
+ public:
+  explicit DenseLookup(const std::vector<uint64_t>& sorted) : v_(sorted) {
+    int bits = 8;
+    while (bits < 22 && (size_t(1) << bits) < v_.size()) ++bits;
+    shift_ = 64 - bits;
+    start_.assign((size_t(1) << bits) + 1, 0);
+    for (uint64_t x : v_) ++start_[(x >> shift_) + 1];
+    for (size_t b = 1; b < start_.size(); ++b) start_[b] += start_[b - 1];
   }
+  bool Has(uint64_t x) const {
+    const size_t b = static_cast<size_t>(x >> shift_);
+    for (uint32_t i = start_[b], e = start_[b + 1]; i < e; ++i)
+      if (v_[i] >= x) return v_[i] == x;
+    return false;
+  }
+
+ private:
+  const std::vector<uint64_t>& v_;
+  int shift_;
+  std::vector<uint32_t> start_;
+};
+
+// Removes from `sorted` every value `drop` holds, keeping the order.
+void SubtractSortedValues(std::vector<uint64_t>& sorted, const DenseLookup& drop) {
+  size_t w = 0;
+  for (uint64_t x : sorted)
+    if (!drop.Has(x)) sorted[w++] = x;
   sorted.resize(w);
 }
 
@@ -498,8 +508,10 @@ std::vector<std::vector<uint64_t>> NewSingletons(const std::vector<CodeSpan>& co
     hits[t] = std::vector<uint64_t>();
   }
   SortUnique(hits[0]);
-  if (!hits[0].empty())
-    ParallelFor(out.size(), threads, [&](size_t i) { SubtractSortedValues(out[i], hits[0]); });
+  if (!hits[0].empty()) {
+    const DenseLookup drop(hits[0]);
+    ParallelFor(out.size(), threads, [&](size_t i) { SubtractSortedValues(out[i], drop); });
+  }
   return out;
 }
 
