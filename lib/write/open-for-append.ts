@@ -76,6 +76,21 @@ export function readInputInfo(input: CppArchive, path: string): InputArchiveInfo
 }
 
 /**
+ * Largest first sample decoded from the open on (symbols): a run may mine nothing, and then the
+ * early copy (one byte per symbol) is memory the lazy decode would not have taken.
+ */
+const EARLY_REFERENCE_MAX = 128 << 20;
+
+/** Symbols of the input's first sample as its segments count them (with their k-symbol overlaps), 0 without samples. */
+function firstSampleLength(collection: CppCollection): number {
+  const first = collection.samples()[0];
+  const desc = first === undefined ? undefined : collection.sampleDesc(first);
+  let n = 0;
+  if (desc) for (let i = 0; i < desc.rawLength.length; i++) n += desc.rawLength[i]!;
+  return n;
+}
+
+/**
  * Open `input` and prepare a compressor writing to the new archive `output` (path of a fresh file):
  * copies collection batches and group parts, loads splitters and segment-splitters.
  */
@@ -120,7 +135,7 @@ export async function openForAppend(
     // At -t 2 and more, a worker thread decodes them from now on, off the main thread (the critical
     // path there); at -t 1 they are decoded when first needed.
     const threads = Math.max(1, opts.threads ?? 1);
-    early = opts.adaptive && threads >= 2 ? startReferenceJob(inputPath) : null;
+    early = opts.adaptive && threads >= 2 && firstSampleLength(collection) <= EARLY_REFERENCE_MAX ? startReferenceJob(inputPath) : null;
     const miner = opts.adaptive ? new ScannedMiningReference(() => referenceContigs(inputPath), Math.min(4, threads), early) : null;
     pool = new CompressPool(Math.max(1, opts.threads ?? 1), { packCardinality: info.packCardinality, minMatchLen: info.minMatchLen });
 
