@@ -211,14 +211,18 @@ void BucketSort(std::vector<uint64_t>& v) {
 
 KmerCounts CountKmers(const std::vector<CodeSpan>& contigs, int k, bool keep_duplicates) {
   CheckK(k);
+  // Small inputs (a contig mined for new splitters) skip the pass that counts the windows: the
+  // symbols bound them.
+  uint64_t symbols = 0;
+  for (const CodeSpan& c : contigs) symbols += c.size;
   uint64_t windows = 0;
-  ForEachWindow(contigs, k, [&](uint64_t) { ++windows; });
-  if (windows <= kSmallInput) {
+  if (symbols > kSmallInput) ForEachWindow(contigs, k, [&](uint64_t) { ++windows; });
+  if (symbols <= kSmallInput || windows <= kSmallInput) {
     KmerCounts out;
-    out.windows = windows;
     std::vector<uint64_t>& v = out.singletons;
-    v.reserve(static_cast<size_t>(windows));
+    v.reserve(static_cast<size_t>(symbols <= kSmallInput ? symbols : windows));
     ForEachWindow(contigs, k, [&](uint64_t x) { v.push_back(x); });
+    out.windows = v.size();
     if (!v.empty()) BucketSort(v);
     SplitRuns(out, keep_duplicates);
     return out;
