@@ -261,6 +261,10 @@ export declare class Extractor {
 // lzIndex(padded, minMatchLen). Both stay owned by the caller and may live in shared memory.
 /** The hash index of a padded reference. */
 export declare function lzIndex(padded: Uint8Array, minMatchLen: number): Int32Array;
+/** Slots of the index lzIndex would build for `padded`. */
+export declare function lzIndexSize(padded: Uint8Array, minMatchLen: number): number;
+/** Fill indexes[i] (lzIndexSize(paddeds[i]) slots) for paddeds[i], on up to `threads` (1..64) threads. */
+export declare function lzFillIndexes(paddeds: Uint8Array[], minMatchLen: number, indexes: Int32Array[], threads: number): void;
 /** Estimated delta size of `text` (0 if it equals the reference); stops early above `bound`. */
 export declare function lzEstimate(padded: Uint8Array, index: Int32Array, minMatchLen: number, text: Uint8Array, bound: number): number;
 /** The delta bytes of `text` (empty if it equals the reference). */
@@ -319,6 +323,21 @@ export declare function kmerNewSingletons(
   reference: Uint8Array[],
   threads?: number,
 ): Array<{ hi: Uint32Array; lo: Uint32Array }>;
+/**
+ * Adaptive mining of `contigs` (in order): each one's kmerNewSingletons become the candidates of
+ * its splitter walk (segment size S). Returns the splitters in emission order and the fallback
+ * records (7 words each: prev, splitter, value as hi/lo halves, direct 0/1) for the threshold
+ * (0 = none). `threads` (1..64) share the work; the result is the same for any number.
+ */
+export declare function kmerMineSplitters(
+  contigs: Uint8Array[],
+  k: number,
+  reference: Uint8Array[],
+  segmentSize: number,
+  thresholdHi: number,
+  thresholdLo: number,
+  threads: number,
+): { hi: Uint32Array; lo: Uint32Array; fallback: Uint32Array };
 /** Splitters of a reference (singleton candidates, walk with segment size S), in emission order. */
 export declare function referenceSplitters(contigs: Uint8Array[], k: number, segmentSize: number): { hi: Uint32Array; lo: Uint32Array };
 /**

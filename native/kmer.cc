@@ -1,6 +1,6 @@
-// kmerCounts / kmerSingletonsExcept / kmerNewSingletons / referenceSplitters / fallbackKmers /
-// fallbackFilterIndices (binding.d.ts) over agc/kmer_splitters.h. Values cross the bridge as (hi,
-// lo) Uint32Array pairs, the form lib/write/kmer uses.
+// kmerCounts / kmerSingletonsExcept / kmerNewSingletons / kmerMineSplitters / referenceSplitters /
+// fallbackKmers / fallbackFilterIndices (binding.d.ts) over agc/kmer_splitters.h. Values cross the
+// bridge as (hi, lo) Uint32Array pairs, the form lib/write/kmer uses.
 #include "common.h"
 
 #include "agc/kmer_splitters.h"
@@ -146,6 +146,39 @@ uint64_t ArgThreshold(const Napi::CallbackInfo& info, size_t i) {
   return (hi << 32) | ArgUint32(info, i + 1, "thresholdLo");
 }
 
+// Adaptive mining at a batch end: splitters and fallback records (7 words each, the
+// FallbackRecords layout of lib/write/splitters.ts).
+Napi::Value KmerMineSplittersJs(const Napi::CallbackInfo& info) {
+  int k = ArgK(info, 1);
+  uint32_t s = ArgUint32(info, 3, "segmentSize");
+  if (s == 0) throw InputRangeError(info.Env(), "segmentSize must be positive");
+  uint64_t threshold = ArgThreshold(info, 4);
+  uint32_t threads = ArgUint32(info, 6, "threads");
+  if (threads < 1 || threads > 64) throw InputRangeError(info.Env(), "threads must be 1..64");
+  // Every element of both arrays is fetched before any pointer is taken.
+  std::vector<Napi::Value> contig_items = ArgItems(info, 0, "contigs");
+  std::vector<Napi::Value> reference_items = ArgItems(info, 2, "reference");
+  std::vector<agc::CodeSpan> contigs = Spans(contig_items, "contigs[i]");
+  std::vector<agc::CodeSpan> reference = Spans(reference_items, "reference[i]");
+  agc::MinedSplitters m = agc::MineSplitters(contigs, k, reference, s, threshold, threads);
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  SetPairs(o, "hi", "lo", m.splitters);
+  Napi::Uint32Array fb = Napi::Uint32Array::New(env, 7 * m.fallback.size());
+  uint32_t* w = fb.Data();
+  for (const agc::FallbackRecord& r : m.fallback) {
+    *w++ = static_cast<uint32_t>(r.prev >> 32);
+    *w++ = static_cast<uint32_t>(r.prev);
+    *w++ = static_cast<uint32_t>(r.splitter >> 32);
+    *w++ = static_cast<uint32_t>(r.splitter);
+    *w++ = static_cast<uint32_t>(r.value >> 32);
+    *w++ = static_cast<uint32_t>(r.value);
+    *w++ = r.direct ? 1 : 0;
+  }
+  o.Set("fallback", fb);
+  return o;
+}
+
 // Passing windows of one sequence as (hi, lo, direct) triples.
 Napi::Value FallbackKmersJs(const Napi::CallbackInfo& info) {
   int k = ArgK(info, 1);
@@ -185,6 +218,8 @@ void InitKmer(Napi::Env env, Napi::Object exports) {
               Napi::Function::New<Coded<KmerSingletonsExceptJs>>(env, "kmerSingletonsExcept"));
   exports.Set("kmerNewSingletons",
               Napi::Function::New<Coded<KmerNewSingletonsJs>>(env, "kmerNewSingletons"));
+  exports.Set("kmerMineSplitters",
+              Napi::Function::New<Coded<KmerMineSplittersJs>>(env, "kmerMineSplitters"));
   exports.Set("fallbackKmers", Napi::Function::New<Coded<FallbackKmersJs>>(env, "fallbackKmers"));
   exports.Set("fallbackFilterIndices",
               Napi::Function::New<Coded<FallbackFilterIndicesJs>>(env, "fallbackFilterIndices"));

@@ -1,6 +1,6 @@
-// lzIndex / lzEstimate / lzEncode / lzCosts (binding.d.ts) over agc/lz_diff.h. Stateless: the
-// padded reference and its index are JS typed arrays, so any thread can use them and the garbage
-// collector accounts for their memory.
+// lzIndex / lzIndexSize / lzFillIndexes / lzEstimate / lzEncode / lzCosts (binding.d.ts) over
+// agc/lz_diff.h. Stateless: the padded reference and its index are JS typed arrays, so any thread
+// can use them and the garbage collector accounts for their memory.
 #include "common.h"
 
 #include <vector>
@@ -35,6 +35,44 @@ Napi::Value LzIndexJs(const Napi::CallbackInfo& info) {
   return index;
 }
 
+Napi::Value LzIndexSizeJs(const Napi::CallbackInfo& info) {
+  ByteView padded = ArgBytes(info, 0, "padded");
+  uint32_t min_match = ArgUint32(info, 1, "minMatchLen");
+  return Napi::Number::New(info.Env(),
+                           double(agc::LzIndexSize(padded.data, padded.size, min_match)));
+}
+
+// Several indexes at once (arrays of padded references and of their Int32Array indexes, sized by
+// lzIndexSize), on up to `threads` threads.
+Napi::Value LzFillIndexesJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint32_t min_match = ArgUint32(info, 1, "minMatchLen");
+  uint32_t threads = ArgUint32(info, 3, "threads");
+  if (threads < 1 || threads > 64) throw InputRangeError(env, "threads must be 1..64");
+  if (!info[0].IsArray() || !info[2].IsArray())
+    throw InputTypeError(env, "paddeds and indexes: expected arrays");
+  Napi::Array pa = info[0].As<Napi::Array>();
+  Napi::Array ia = info[2].As<Napi::Array>();
+  if (pa.Length() != ia.Length())
+    throw InputRangeError(env, "paddeds and indexes differ in length");
+  // Every element is fetched before any pointer is taken (a getter may run JavaScript).
+  std::vector<Napi::Value> ps, is;
+  for (uint32_t j = 0; j < pa.Length(); ++j) {
+    ps.push_back(pa.Get(j));
+    is.push_back(ia.Get(j));
+  }
+  std::vector<agc::LzIndexJob> jobs;
+  for (size_t j = 0; j < ps.size(); ++j) {
+    ByteView padded = AsBytes(ps[j], "paddeds[i]");
+    if (!is[j].IsTypedArray() || is[j].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+      throw InputTypeError(env, "indexes[i]: expected an Int32Array");
+    Napi::Int32Array index = is[j].As<Napi::Int32Array>();
+    jobs.push_back({padded.data, padded.size, index.Data(), index.ElementLength()});
+  }
+  agc::LzFillIndexes(jobs, min_match, threads);
+  return env.Undefined();
+}
+
 Napi::Value LzEstimateJs(const Napi::CallbackInfo& info) {
   agc::LzRef ref = ArgRef(info);
   ByteView text = ArgBytes(info, 3, "text");
@@ -65,6 +103,8 @@ Napi::Value LzCostsJs(const Napi::CallbackInfo& info) {
 
 void InitLz(Napi::Env env, Napi::Object exports) {
   exports.Set("lzIndex", Napi::Function::New<Coded<LzIndexJs>>(env, "lzIndex"));
+  exports.Set("lzIndexSize", Napi::Function::New<Coded<LzIndexSizeJs>>(env, "lzIndexSize"));
+  exports.Set("lzFillIndexes", Napi::Function::New<Coded<LzFillIndexesJs>>(env, "lzFillIndexes"));
   exports.Set("lzEstimate", Napi::Function::New<Coded<LzEstimateJs>>(env, "lzEstimate"));
   exports.Set("lzEncode", Napi::Function::New<Coded<LzEncodeJs>>(env, "lzEncode"));
   exports.Set("lzCosts", Napi::Function::New<Coded<LzCostsJs>>(env, "lzCosts"));

@@ -187,6 +187,36 @@ describe('LzDiff on larger random data (round trip through an independent decode
   });
 });
 
+describe('LzDiff.buildIndexes', () => {
+  const indexOf = (c: LzDiff): Int32Array | null => (c as unknown as { index: Int32Array | null }).index;
+
+  it('builds the same index as the lazy build, shared coders in shared memory, for any thread count', () => {
+    const next = rngU32(77);
+    const refs = [50, 3000, 12345, 999].map((n) => Uint8Array.from({ length: n }, () => (next() % 50 === 0 ? 4 : next() & 3)));
+    const text = refs[2]!.slice();
+    text[100] = (text[100]! + 1) & 3;
+    for (const threads of [1, 3]) {
+      const lazy = refs.map((r) => new LzDiff(r, 18));
+      const batch = refs.map((r, i) => new LzDiff(r, 18, i % 2 === 0));
+      const other = new LzDiff(refs[1]!, 20); // another match length: a call of its own
+      LzDiff.buildIndexes([...batch, other, batch[1]!], threads);
+      lazy.forEach((c, i) => {
+        c.ensureIndex();
+        expect(indexOf(batch[i]!)).toEqual(indexOf(c));
+        expect(indexOf(batch[i]!)!.buffer).toBeInstanceOf(i % 2 === 0 ? SharedArrayBuffer : ArrayBuffer);
+      });
+      const lazyOther = new LzDiff(refs[1]!, 20);
+      lazyOther.ensureIndex();
+      expect(indexOf(other)).toEqual(indexOf(lazyOther));
+      expect(indexOf(other)).not.toEqual(indexOf(batch[1]!));
+      expect(batch[0]!.shared().index).toBe(indexOf(batch[0]!)); // no second build
+      expect(batch[2]!.encode(text)).toEqual(lazy[2]!.encode(text));
+      expect(batch[2]!.encode(text).length).toBeGreaterThan(0);
+      expect(batch[3]!.estimate(text)).toBe(lazy[3]!.estimate(text));
+    }
+  });
+});
+
 describe('golden archives: re-encoding every stored delta', () => {
   for (const id of ['mers-tiny-default', 'mers-tiny-params', 'saureus-6-default', 'saureus-6-fallback']) {
     it(`${id}: LzDiff.encode(decoded entry) == stored entry`, () => {

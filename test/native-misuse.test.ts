@@ -213,6 +213,19 @@ describe('wrong argument types', () => {
     expect(index).toBeInstanceOf(Int32Array);
     expect(() => native.lzIndex(padded, 14)).toThrow(/outside 15..32/);
     expect(() => native.lzIndex(padded.subarray(0, 5), 15)).toThrow(/shorter than its padding/);
+    // Several indexes at once: the same slots as lzIndex; bad arguments throw with nothing written.
+    expect(native.lzIndexSize(padded, 15)).toBe(index.length);
+    const filled = [new Int32Array(index.length), new Int32Array(index.length)];
+    native.lzFillIndexes([padded, padded], 15, filled, 2);
+    expect(filled).toEqual([index, index]);
+    const untouched = new Int32Array(index.length).fill(7);
+    expect(() => native.lzFillIndexes([padded, padded], 15, [untouched, new Int32Array(6)], 1)).toThrow(/power of two/);
+    expect(untouched.every((v) => v === 7)).toBe(true);
+    expect(() => native.lzFillIndexes([padded], 15, [], 1)).toThrow(RangeError);
+    expect(() => native.lzFillIndexes([padded], 15, [new Uint32Array(8) as never], 1)).toThrow(TypeError);
+    expect(() => native.lzFillIndexes([padded], 14, [untouched], 1)).toThrow(/outside 15..32/);
+    expect(() => native.lzFillIndexes([padded], 15, [untouched], 0)).toThrow(/threads/);
+    expect(() => native.lzFillIndexes(padded as never, 15, [untouched], 1)).toThrow(TypeError);
     expect(() => native.lzEstimate(padded, new Uint32Array(8) as never, 15, padded, 1)).toThrow(TypeError);
     expect(() => native.lzEncode(padded, new Int32Array(6), 15, padded)).toThrow(/power of two/);
     expect(() => native.lzCosts(padded, index, 15, padded, 'yes' as never)).toThrow(TypeError);
@@ -280,6 +293,25 @@ describe('reference k-mer functions', () => {
     const refs = [seq, seq];
     Object.defineProperty(refs, 1, { get: () => (structuredClone(victim.buffer, { transfer: [victim.buffer] }), seq) });
     expect(native.kmerNewSingletons([victim, seq], 31, refs).map((x) => x.hi.length)).toEqual([0, 0]);
+    // Mining in one call: the same argument checks, getters before pointers, any codes.
+    const mine = native.kmerMineSplitters as (...x: unknown[]) => { hi: Uint32Array; lo: Uint32Array; fallback: Uint32Array };
+    expect(() => mine([seq], 31, [seq], 100, 0, 0)).toThrow(TypeError); // no thread count
+    expect(() => mine([seq], 31, 'ACGT', 100, 0, 0, 1)).toThrow(TypeError);
+    expect(() => mine([seq, 7], 31, [seq], 100, 0, 0, 1)).toThrow(TypeError);
+    expect(() => mine([seq], 33, [seq], 100, 0, 0, 1)).toThrow(RangeError);
+    expect(() => mine([seq], 31, [seq], 0, 0, 0, 1)).toThrow(RangeError);
+    expect(() => mine([seq], 31, [seq], 100, -1, 0, 1)).toThrow(TypeError);
+    for (const bad of [0, 65]) expect(() => mine([seq], 31, [seq], 100, 0, 0, bad)).toThrow(/threads/);
+    const mined = mine([seq, half], 21, [half], 200, 0x40000000, 0, 2);
+    expect(mined.hi.length).toBeGreaterThan(0);
+    expect(mined.fallback.length % 7).toBe(0);
+    expect(mine([seq, half], 21, [half], 200, 0x40000000, 0, 1)).toEqual(mined);
+    expect(mine([seq], 31, [seq], 100, 0xffffffff, 0xffffffff, 1)).toEqual({ hi: new Uint32Array(0), lo: new Uint32Array(0), fallback: new Uint32Array(0) });
+    expect(mine([Uint8Array.from({ length: 4096 }, (_, i) => i & 255)], 17, [new Uint8Array(100).fill(200)], 1, 0xffffffff, 0, 1).fallback.length).toBe(0);
+    const victim2 = new Uint8Array(new ArrayBuffer(64)).fill(1);
+    const refs2 = [seq, seq];
+    Object.defineProperty(refs2, 1, { get: () => (structuredClone(victim2.buffer, { transfer: [victim2.buffer] }), seq) });
+    expect(mine([victim2, seq], 31, refs2, 100, 0, 0, 1).hi.length).toBe(0);
     expect(() => native.referenceSplitters([seq], 31, -1)).toThrow(TypeError);
     expect(() => native.referenceSplitters([seq], 31, 2 ** 40)).toThrow(TypeError);
     // An element getter runs before any pointer is taken (it may even detach an earlier buffer).

@@ -20,6 +20,7 @@ import {
   SortedMiningReference,
   mineNewSplitters,
   newWalkResult,
+  walkNewSplitters,
 } from '../lib/write/splitters.js';
 import { TestArchive } from './helpers/agc-container.js';
 import { referenceSplitters as nativeReferenceSplitters } from '../lib/native/kmer.js';
@@ -441,6 +442,44 @@ describe('mineNewSplitters', () => {
       expect(Array.from(got[i]!.toBigUint64Array())).toEqual(own.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
       if (i < 3) expect(own.length).toBeLessThan(counts.size - 800);
     });
+  });
+
+  it('mines in the addon: the walks of walkNewSplitters over the new candidates, records included, for any thread count', () => {
+    const k = 23;
+    const S = 500;
+    const ref = [randomSeq(6000, 50), randomSeq(2500, 51, 300)];
+    const contigs = [0, 1, 2, 3].map((i) => {
+      const c = randomSeq(3000 + 700 * i, 60 + i, i === 2 ? 150 : 0);
+      c.set(ref[i % 2]!.subarray(200 * i, 200 * i + 800), 300); // reference k-mers: no candidates there
+      return c;
+    });
+    contigs.push(contigs[1]!.slice(0, 2000)); // its k-mers are singletons of both contigs: each walks its own
+    const filter = new FallbackFilter(0.2);
+    const scanned = new ScannedMiningReference(() => ref);
+    const own = scanned.newSingletons(contigs, k);
+    const want = newWalkResult();
+    contigs.forEach((c, i) => walkNewSplitters(c, k, S, own[i]!, { filter }, want));
+    expect(want.splitters.length).toBeGreaterThan(15);
+    expect(want.fallback.length).toBeGreaterThan(1000);
+    // and the walk against the definition, for the first contig
+    const one = newWalkResult();
+    walkNewSplitters(contigs[0]!, k, S, own[0]!, { filter }, one);
+    const naive = naiveWalk(contigs[0]!, k, S, new Set(own[0]!.toBigUint64Array()), naiveFilter(filter.threshold));
+    expect(one.splitters.toBigInts()).toEqual(naive.splitters);
+    expect(walkRecords(one.fallback)).toEqual(naive.records);
+    for (const threads of [1, 2, 3]) {
+      const got = newWalkResult();
+      got.fallback.push(1, 2, 3, 4, 5, 6, true); // appended after what is there
+      new ScannedMiningReference(() => ref, threads).mineSplitters(contigs, k, S, filter, got);
+      expect(got.splitters.toBigInts()).toEqual(want.splitters.toBigInts());
+      expect(walkRecords(got.fallback).slice(1)).toEqual(walkRecords(want.fallback));
+      expect(got.fallback.get(0)).toEqual({ s1: 0x100000002n, s2: 0x300000004n, x: 0x500000006n, dir: true });
+    }
+    // Without the filter: the same splitters and no records.
+    const plain = newWalkResult();
+    scanned.mineSplitters(contigs, k, S, new FallbackFilter(0), plain);
+    expect(plain.splitters.toBigInts()).toEqual(want.splitters.toBigInts());
+    expect(plain.fallback.length).toBe(0);
   });
 
   it('does nothing for contigs shorter than S', () => {

@@ -53,6 +53,24 @@ export function kmerNewSingletons(
   return callNative(() => native.kmerNewSingletons([...contigs], k, [...reference], threads));
 }
 
+/**
+ * Adaptive mining of `contigs` in one call: per contig, its {@link kmerNewSingletons} become the
+ * candidates of its splitter walk (segment size S), which also gives the fallback records of the
+ * threshold (halves; 0 for none). Splitters in emission order; records as FallbackRecords words.
+ */
+export function kmerMineSplitters(
+  contigs: readonly Uint8Array[],
+  k: number,
+  reference: readonly Uint8Array[],
+  segmentSize: number,
+  threshold: { thrHi: number; thrLo: number },
+  threads = 1,
+): { hi: Uint32Array; lo: Uint32Array; fallback: Uint32Array } {
+  checkArgs('kmerMineSplitters', contigs, k);
+  checkArgs('kmerMineSplitters', reference, k);
+  return callNative(() => native.kmerMineSplitters([...contigs], k, [...reference], segmentSize, threshold.thrHi, threshold.thrLo, threads));
+}
+
 /** Splitters of a reference: the walk over its singleton k-mers with segment size S, in emission order. */
 export function referenceSplitters(contigs: readonly Uint8Array[], k: number, segmentSize: number): { hi: Uint32Array; lo: Uint32Array } {
   checkArgs('referenceSplitters', contigs, k);

@@ -411,7 +411,9 @@ export class Compressor {
     const p = this.params;
     // Adaptive: new splitters become visible, then the deferred contigs are segmented (2.5).
     if (p.adaptive) {
-      this.mineDeferred();
+      // The last recorded segments go to the workers first: they decide them during the mining.
+      if (this.parallelDecisions) this.postDecisions();
+      await this.mineDeferred();
       const m = this.mined;
       for (let i = 0; i < m.splitters.length; i++) this.splitters.add(m.splitters.hi[i]!, m.splitters.lo[i]!);
       this.pendingFallback.append(m.fallback);
@@ -493,12 +495,20 @@ export class Compressor {
     const syncIds: number[] = [];
     const syncPadded: Uint8Array[] = [];
     const syncIndex: Int32Array[] = [];
+    // The coders of the batch's new and first touched groups, their indexes built together on the
+    // -t threads (the workers wait for this registration, so their cores are free).
+    const coders = new Map<number, RefView>();
+    groups.forEach((g, i) => {
+      if (g >= firstId) coders.set(g, new RefView(entryLists[i]![0]!.data, p.minMatchLen, true));
+      else this.packedViews.get(g)?.touch(zstdDecompress);
+    });
+    RefView.buildIndexes([...coders.values(), ...groups.flatMap((g) => this.packedViews.get(g) ?? [])], Math.min(4, this.threads));
     groups.forEach((g, i) => {
       const list = entryLists[i]!;
       if (g >= firstId) {
         // The coder (reference copy and LZ-diff index) lives in shared memory: the decisions of
         // every thread and the worker that encodes the group's deltas all use this one.
-        const v = new RefView(list[0]!.data, p.minMatchLen, true);
+        const v = coders.get(g)!;
         refs.push({ group: g, data: list[0]!.data, coder: v.sharedData() });
         this.state.groups[g] = v;
         this.state.addGroupKey(list[0]!.a, list[0]!.b, g);
@@ -551,13 +561,17 @@ export class Compressor {
    * end gives what mining each contig as it is read would: the results become visible only now,
    * and the empty fallback entries that mining would add change no lookup, so none are added.
    */
-  private mineDeferred(): void {
+  private async mineDeferred(): Promise<void> {
     const S = this.params.segmentSize;
     const seqs = this.deferred.filter((d) => d.seq.length >= S).map((d) => d.seq);
     if (seqs.length === 0 || this.miner === null) return;
     const t = now();
-    const own = this.miner.newSingletons(seqs, this.params.k);
-    seqs.forEach((seq, i) => walkNewSplitters(seq, this.params.k, S, own[i]!, { filter: this.fb.filter }, this.mined));
+    if (this.miner.ready) await this.miner.ready();
+    if (this.miner.mineSplitters) this.miner.mineSplitters(seqs, this.params.k, S, this.fb.filter, this.mined);
+    else {
+      const own = this.miner.newSingletons(seqs, this.params.k);
+      seqs.forEach((seq, i) => walkNewSplitters(seq, this.params.k, S, own[i]!, { filter: this.fb.filter }, this.mined));
+    }
     threadSteps.add(STEP_MINE, now() - t);
   }
 
@@ -688,6 +702,7 @@ export class Compressor {
 
   /** Stop worker threads (idempotent). */
   async dispose(): Promise<void> {
+    this.miner?.dispose?.();
     await this.pool.close();
   }
 

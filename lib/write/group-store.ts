@@ -272,6 +272,14 @@ export class RefView implements GroupView {
     return this.lz ? this.lz.shared() : null;
   }
 
+  /** Build the LZ-diff indexes of these views at once, on up to `threads` threads (see LzDiff.buildIndexes). */
+  static buildIndexes(views: readonly RefView[], threads: number): void {
+    LzDiff.buildIndexes(
+      views.flatMap((v) => (v.lz ? [v.lz] : [])),
+      threads,
+    );
+  }
+
   /** Append: a group that stays "packed" (refSize 0) until touch(). */
   static packed(refPart: { data: Uint8Array; metadata: number } | undefined, minMatchLen: number, shareable = false): RefView {
     const v = new RefView(null, minMatchLen, shareable);

@@ -85,6 +85,36 @@ export class LzDiff {
     } else this.index = index;
   }
 
+  /**
+   * Build the indexes of every coder that has none yet in one native call, on up to `threads`
+   * threads (shared coders straight into shared memory, with no copy).
+   */
+  static buildIndexes(coders: readonly LzDiff[], threads: number): void {
+    // One native call per minimum match length (a compressor has one).
+    const byLength = new Map<number, LzDiff[]>();
+    for (const c of coders) {
+      if (c.index !== null) continue;
+      const list = byLength.get(c.minMatchLen);
+      if (list === undefined) byLength.set(c.minMatchLen, [c]);
+      else list.push(c); // a coder listed twice is built twice, harmlessly
+    }
+    for (const [L, list] of byLength) {
+      const indexes = list.map((c) => {
+        const bytes = 4 * native.lzIndexSize(c.padded, L);
+        return new Int32Array(c.sharedIndex ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+      });
+      callNative(() =>
+        native.lzFillIndexes(
+          list.map((c) => c.padded),
+          L,
+          indexes,
+          threads,
+        ),
+      );
+      list.forEach((c, j) => (c.index = indexes[j]!));
+    }
+  }
+
   private built(): Int32Array {
     this.ensureIndex();
     return this.index!;

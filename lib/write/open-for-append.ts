@@ -2,8 +2,6 @@
 // file that starts with the input's collection batches and group parts copied verbatim; the last
 // delta pack of every group stays packed in memory until a new segment reaches it. Parameters and
 // file_type_info come from the input. The input file is only read.
-import { AgcArchive } from '../read/agc-archive.js';
-import { BYTE_TO_CODE, SYMBOL_INVALID } from '../format/alphabet.js';
 import { CppArchive } from '../native/cpp-archive.js';
 import { CppCollection } from '../native/cpp-collection.js';
 import { AgcCorruptError } from '../errors.js';
@@ -12,6 +10,8 @@ import { CompressPool } from './workers/pool.js';
 import { SplitterSet } from './segmentation.js';
 import { groupStreamNames } from '../format/segment-decode.js';
 import { FallbackMap, ScannedMiningReference } from './splitters.js';
+import { referenceContigs } from './reference-sample.js';
+import { startReferenceJob, type ReferenceJob } from './workers/reference-job.js';
 
 /** Parameters and metadata read from the input archive. */
 export interface InputArchiveInfo {
@@ -76,35 +76,19 @@ export function readInputInfo(input: CppArchive, path: string): InputArchiveInfo
 }
 
 /**
- * Contigs of the input's first sample (2.2 for `append -a`) as codes: decoded to letters
- * and converted back as upstream does (codes printed as spaces are dropped).
+ * Largest first sample decoded from the open on (symbols): a run may mine nothing, and then the
+ * early copy (one byte per symbol) is memory the lazy decode would not have taken.
  */
-function referenceContigs(inputPath: string): Uint8Array[] {
-  // Every segment is read once: a small cache is enough.
-  using reader = AgcArchive.openSync(inputPath, { cacheBytes: 32 << 20 });
-  const ref = reader.samplesSync()[0];
-  const out: Uint8Array[] = [];
-  if (ref === undefined) return out;
-  for (const c of reader.sampleLayout(ref)?.contigs ?? []) {
-    const letters = reader.readContig(c, 0, c.length, false);
-    // Converted in place, in one pass: the letters are not needed afterwards.
-    let w = 0;
-    for (let i = 0; i < letters.length; i++) {
-      const code = LETTER_TO_KEPT_CODE[letters[i]!]!;
-      if (code !== DROPPED) letters[w++] = code;
-    }
-    out.push(w === letters.length ? letters : letters.slice(0, w));
-  }
-  return out;
-}
+const EARLY_REFERENCE_MAX = 128 << 20;
 
-const DROPPED = 0xff;
-/** Letter -> code as FASTA input converts it, or DROPPED for bytes the conversion drops or rejects. */
-const LETTER_TO_KEPT_CODE: Uint8Array = (() => {
-  const t = new Uint8Array(256).fill(DROPPED);
-  for (let x = 64; x < 256; x++) if (BYTE_TO_CODE[x] !== SYMBOL_INVALID) t[x] = BYTE_TO_CODE[x]!;
-  return t;
-})();
+/** Symbols of the input's first sample as its segments count them (with their k-symbol overlaps), 0 without samples. */
+function firstSampleLength(collection: CppCollection): number {
+  const first = collection.samples()[0];
+  const desc = first === undefined ? undefined : collection.sampleDesc(first);
+  let n = 0;
+  if (desc) for (let i = 0; i < desc.rawLength.length; i++) n += desc.rawLength[i]!;
+  return n;
+}
 
 /**
  * Open `input` and prepare a compressor writing to the new archive `output` (path of a fresh file):
@@ -121,6 +105,7 @@ export async function openForAppend(
   let collection: CppCollection | null = null;
   let compressor: Compressor | null = null;
   let pool: CompressPool | null = null;
+  let early: ReferenceJob | null = null;
   try {
     const info = readInputInfo(input, inputPath);
     const params: CompressorParams = {
@@ -147,7 +132,11 @@ export async function openForAppend(
     // contigs are decoded when a contig is first mined, and scanned, where their sorted k-mers
     // would take 8 bytes per distinct k-mer for the whole run (klebsiella: 40 MB against 5 MB).
     const fallbackMap = new FallbackMap();
-    const miner = opts.adaptive ? new ScannedMiningReference(() => referenceContigs(inputPath), Math.min(4, Math.max(1, opts.threads ?? 1))) : null;
+    // At -t 2 and more, a worker thread decodes them from now on, off the main thread (the critical
+    // path there); at -t 1 they are decoded when first needed.
+    const threads = Math.max(1, opts.threads ?? 1);
+    early = opts.adaptive && threads >= 2 && firstSampleLength(collection) <= EARLY_REFERENCE_MAX ? startReferenceJob(inputPath) : null;
+    const miner = opts.adaptive ? new ScannedMiningReference(() => referenceContigs(inputPath), Math.min(4, threads), early) : null;
     pool = new CompressPool(Math.max(1, opts.threads ?? 1), { packCardinality: info.packCardinality, minMatchLen: info.minMatchLen });
 
     // Splitters.
@@ -219,6 +208,7 @@ export async function openForAppend(
 
     return { compressor, input, info };
   } catch (e) {
+    early?.stop(); // the compressor's miner owns it from its construction on; stopping twice is fine
     await compressor?.dispose();
     await pool?.close();
     collection?.close();

@@ -4,7 +4,7 @@
 import { KmerScanner, KMER_NONE_HI, KMER_NONE_LO } from './kmer/kmer.js';
 import { KmerList, KmerMap, SortedKmers, sortKmerPairs, splitRunsInPlace, type KmerLookup } from './kmer/kmer-set.js';
 import { murmur64Into } from './kmer/murmur64.js';
-import { kmerCounts, kmerNewSingletons, kmerSingletonsExcept } from '../native/kmer.js';
+import { kmerCounts, kmerMineSplitters, kmerNewSingletons, kmerSingletonsExcept } from '../native/kmer.js';
 import { fallbackFilterIndices } from './native-scans.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -198,13 +198,20 @@ export class FallbackRecords {
     d[o + 5] = xlo;
     d[o + 6] = dir ? 1 : 0;
   }
+  /** Append records in this layout (7 words each). */
+  appendData(d: Uint32Array): void {
+    const n = this.length * 7 + d.length;
+    if (n > this.data.length) {
+      const nd = new Uint32Array(Math.max(n, this.data.length * 2));
+      nd.set(this.data.subarray(0, this.length * 7));
+      this.data = nd;
+    }
+    this.data.set(d, this.length * 7);
+    this.length = n / 7;
+  }
   /** Append all records of another list. */
   append(o: FallbackRecords): void {
-    for (let i = 0; i < o.length; i++) {
-      const b = i * 7;
-      const d = o.data;
-      this.push(d[b]!, d[b + 1]!, d[b + 2]!, d[b + 3]!, d[b + 4]!, d[b + 5]!, d[b + 6] === 1);
-    }
+    this.appendData(o.data.subarray(0, 7 * o.length));
   }
   clear(): void {
     this.length = 0;
@@ -449,6 +456,15 @@ export function walkNewSplitters(
 export interface MiningReference {
   /** Per contig, in order: its singletons (canonical k-mers seen in one window) that no reference window holds. */
   newSingletons(contigs: readonly Uint8Array[], k: number): SortedKmers[];
+  /**
+   * When present: {@link walkNewSplitters} over the contigs' new singletons (no fallback map),
+   * appended to `out`, in one native call.
+   */
+  mineSplitters?(contigs: readonly Uint8Array[], k: number, S: number, filter: FallbackFilter, out: WalkResult): void;
+  /** When present: resolves once the reference is at hand (await before a call that mines). */
+  ready?(): Promise<void>;
+  /** When present: stop whatever still runs for it (idempotent). */
+  dispose?(): void;
 }
 
 /** The reference's k-mers kept sorted, as create has them after its splitter walk. */
@@ -477,18 +493,45 @@ export class SortedMiningReference implements MiningReference {
 export class ScannedMiningReference implements MiningReference {
   private contigs: Uint8Array[] | null = null;
   /**
-   * `threads`: native threads for the scan. The main thread mines at a batch end, where the
-   * batch's decisions and registration wait for it, so at -t 2 and more a second thread for the
-   * scan shortens that wait (klebsiella-8 append -a: about 0.35 s of scan).
+   * `threads`: native threads for the scan and the walks. The main thread mines at a batch end,
+   * where the batch's decisions and registration wait for it, so at -t 2 and more a second thread
+   * shortens that wait. `early`: the same contigs as `load` gives, being loaded elsewhere (a worker
+   * thread) since the open; if that fails, `load` runs after all (and throws what it throws).
    */
   constructor(
     private readonly load: () => Uint8Array[],
     private readonly threads = 1,
+    private early: { contigs: Promise<Uint8Array[]>; stop(): void } | null = null,
   ) {}
+
+  async ready(): Promise<void> {
+    const early = this.early;
+    if (this.contigs !== null || early === null) return;
+    this.early = null;
+    try {
+      this.contigs = await early.contigs;
+    } catch {
+      // loaded below, on this thread
+    }
+  }
+
+  dispose(): void {
+    this.early?.stop();
+    this.early = null;
+  }
 
   newSingletons(contigs: readonly Uint8Array[], k: number): SortedKmers[] {
     if (contigs.length === 0) return [];
     this.contigs ??= this.load();
     return kmerNewSingletons(contigs, k, this.contigs, this.threads).map((r) => new SortedKmers(r.hi, r.lo));
+  }
+
+  /** The scan and every contig's walk in the addon (the walks, too, on up to `threads` threads). */
+  mineSplitters(contigs: readonly Uint8Array[], k: number, S: number, filter: FallbackFilter, out: WalkResult): void {
+    if (contigs.length === 0) return;
+    this.contigs ??= this.load();
+    const r = kmerMineSplitters(contigs, k, this.contigs, S, filter, this.threads);
+    for (let i = 0; i < r.hi.length; i++) out.splitters.push(r.hi[i]!, r.lo[i]!);
+    out.fallback.appendData(r.fallback);
   }
 }

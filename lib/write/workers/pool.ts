@@ -483,30 +483,32 @@ interface Pending {
 }
 
 /**
- * Where the worker entry is: the one-module bundle of it (compress-worker-bundle.js in dist/lib/cli,
- * made by `npm run build:ts` when esbuild is available; a worker loads it in a few ms instead of
- * ~0.1 s for the compiled modules, and holds less code), else the compiled worker-entry.js. This
+ * Where a worker's entry is: the one-module bundle of it (`bundle` in dist/lib/cli, made by
+ * `npm run build:ts` when esbuild is available; a worker loads it in a few ms instead of ~0.1 s for
+ * the compiled modules, and holds less code), else the compiled `entry` (beside this module). This
  * module runs either compiled (dist/lib/write/workers/pool.js: library users) or inside the CLI's
  * write bundle (dist/lib/cli/write-bundle.js), so both places are tried relative to each. When
  * running from TypeScript sources (tests), AGC_NODE_TS_LOADER names an ESM loader that can import
  * .ts files.
  */
-function workerSpec(): { file: URL | string; eval: boolean } {
+export function workerSpec(bundle = 'compress-worker-bundle.js', entry = 'worker-entry'): { file: URL | string; eval: boolean } {
   const here = import.meta.url;
   if (here.endsWith('.js')) {
-    const candidates = here.endsWith('/write/workers/pool.js')
-      ? ['../../cli/compress-worker-bundle.js', './worker-entry.js']
-      : ['./compress-worker-bundle.js', '../write/workers/worker-entry.js'];
-    workerFile ??= candidates.map((c) => new URL(c, here)).find((u) => existsSync(u)) ?? new URL(candidates[candidates.length - 1]!, here);
-    return { file: workerFile, eval: false };
+    const candidates = here.endsWith('/write/workers/pool.js') ? [`../../cli/${bundle}`, `./${entry}.js`] : [`./${bundle}`, `../write/workers/${entry}.js`];
+    let file = workerFiles.get(bundle);
+    if (file === undefined) {
+      file = candidates.map((c) => new URL(c, here)).find((u) => existsSync(u)) ?? new URL(candidates[candidates.length - 1]!, here);
+      workerFiles.set(bundle, file);
+    }
+    return { file, eval: false };
   }
   const loader = process.env.AGC_NODE_TS_LOADER;
   if (!loader) throw new AgcError(AgcErrorCode.INTERNAL, 'compress workers need the compiled library (dist/) or AGC_NODE_TS_LOADER when run from sources');
-  const entry = new URL('./worker-entry.ts', here).href;
-  const code = `import('node:module').then((m) => { m.register(${JSON.stringify(loader)}); return import(${JSON.stringify(entry)}); });`;
+  const url = new URL(`./${entry}.ts`, here).href;
+  const code = `import('node:module').then((m) => { m.register(${JSON.stringify(loader)}); return import(${JSON.stringify(url)}); });`;
   return { file: code, eval: true };
 }
-let workerFile: URL | undefined;
+const workerFiles = new Map<string, URL>();
 
 /**
  * Store workers allocate large typed arrays and few short-lived objects, so a small young

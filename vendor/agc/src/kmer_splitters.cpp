@@ -91,6 +91,7 @@ class Roller {
   }
   uint64_t Canonical() const { return (dir_ < rc_ ? dir_ : rc_) << shift_; }
   bool Direct() const { return dir_ <= rc_; }
+  bool Asymmetric() const { return dir_ != rc_; }
 
  private:
   int k_;
@@ -210,14 +211,18 @@ void BucketSort(std::vector<uint64_t>& v) {
 
 KmerCounts CountKmers(const std::vector<CodeSpan>& contigs, int k, bool keep_duplicates) {
   CheckK(k);
+  // Small inputs (a contig mined for new splitters) skip the pass that counts the windows: the
+  // symbols bound them.
+  uint64_t symbols = 0;
+  for (const CodeSpan& c : contigs) symbols += c.size;
   uint64_t windows = 0;
-  ForEachWindow(contigs, k, [&](uint64_t) { ++windows; });
-  if (windows <= kSmallInput) {
+  if (symbols > kSmallInput) ForEachWindow(contigs, k, [&](uint64_t) { ++windows; });
+  if (symbols <= kSmallInput || windows <= kSmallInput) {
     KmerCounts out;
-    out.windows = windows;
     std::vector<uint64_t>& v = out.singletons;
-    v.reserve(static_cast<size_t>(windows));
+    v.reserve(static_cast<size_t>(symbols <= kSmallInput ? symbols : windows));
     ForEachWindow(contigs, k, [&](uint64_t x) { v.push_back(x); });
+    out.windows = v.size();
     if (!v.empty()) BucketSort(v);
     SplitRuns(out, keep_duplicates);
     return out;
@@ -340,14 +345,37 @@ std::vector<uint32_t> FallbackFilterIndices(const SplitKmers& values, uint64_t t
 
 namespace {
 
-// Removes from `sorted` every value of `drop` (both ascending), keeping the order.
-void SubtractSortedValues(std::vector<uint64_t>& sorted, const std::vector<uint64_t>& drop) {
-  size_t w = 0, j = 0;
-  for (size_t i = 0; i < sorted.size(); ++i) {
-    const uint64_t x = sorted[i];
-    while (j < drop.size() && drop[j] < x) ++j;
-    if (!(j < drop.size() && drop[j] == x)) sorted[w++] = x;
+// A sorted, unique list of values with a first-level index on its top bits, about one value per
+// bucket up to 4M values (an index of 16 MiB at most): a membership test reads one index entry and
+// one or two values. Tests in ascending order walk both arrays forwards, which the caches follow.
+class DenseLookup {
+ public:
+  explicit DenseLookup(const std::vector<uint64_t>& sorted) : v_(sorted) {
+    int bits = 8;
+    while (bits < 22 && (size_t(1) << bits) < v_.size()) ++bits;
+    shift_ = 64 - bits;
+    start_.assign((size_t(1) << bits) + 1, 0);
+    for (uint64_t x : v_) ++start_[(x >> shift_) + 1];
+    for (size_t b = 1; b < start_.size(); ++b) start_[b] += start_[b - 1];
   }
+  bool Has(uint64_t x) const {
+    const size_t b = static_cast<size_t>(x >> shift_);
+    for (uint32_t i = start_[b], e = start_[b + 1]; i < e; ++i)
+      if (v_[i] >= x) return v_[i] == x;
+    return false;
+  }
+
+ private:
+  const std::vector<uint64_t>& v_;
+  int shift_;
+  std::vector<uint32_t> start_;
+};
+
+// Removes from `sorted` every value `drop` holds, keeping the order.
+void SubtractSortedValues(std::vector<uint64_t>& sorted, const DenseLookup& drop) {
+  size_t w = 0;
+  for (uint64_t x : sorted)
+    if (!drop.Has(x)) sorted[w++] = x;
   sorted.resize(w);
 }
 
@@ -484,8 +512,95 @@ std::vector<std::vector<uint64_t>> NewSingletons(const std::vector<CodeSpan>& co
     hits[t] = std::vector<uint64_t>();
   }
   SortUnique(hits[0]);
-  if (!hits[0].empty())
-    for (auto& l : out) SubtractSortedValues(l, hits[0]);
+  if (!hits[0].empty()) {
+    const DenseLookup drop(hits[0]);
+    ParallelFor(out.size(), threads, [&](size_t i) { SubtractSortedValues(out[i], drop); });
+  }
+  return out;
+}
+
+namespace {
+
+// WalkContig with fallback records: every passing asymmetric window since the previous splitter
+// is recorded when the next one is chosen (`pending` is scratch, left empty).
+void WalkContigWithFallback(const CodeSpan& c, int k, uint64_t S, const SortedLookup& cand,
+                            uint64_t threshold, std::vector<FallbackHit>& pending,
+                            MinedSplitters& out) {
+  Roller r(k);
+  uint64_t dist = S;
+  size_t from = 0;
+  uint64_t prev = ~uint64_t(0);
+  auto emit = [&](uint64_t v) {
+    out.splitters.push_back(v);
+    for (const FallbackHit& h : pending) out.fallback.push_back({prev, v, h.value, h.direct});
+    pending.clear();
+    prev = v;
+  };
+  for (size_t i = 0; i < c.size; ++i) {
+    const uint8_t x = c.data[i];
+    if (x > 3) {
+      r.Reset();
+    } else if (r.Push(x)) {
+      const uint64_t v = r.Canonical();
+      if (threshold != 0 && r.Asymmetric() && FallbackPasses(v, threshold))
+        pending.push_back({v, r.Direct()});
+      if (dist >= S && cand.Has(v)) {
+        emit(v);
+        dist = 0;
+        r.Reset();
+        from = i + 1;
+      }
+    }
+    ++dist;
+  }
+  // Right end as in WalkContig; the records of the windows after it go with it too.
+  Roller back(k);
+  for (size_t i = c.size; i > from; --i) {
+    const uint8_t x = c.data[i - 1];
+    if (x > 3) {
+      back.Reset();
+    } else if (back.PushFront(x)) {
+      const uint64_t v = back.Canonical();
+      if (cand.Has(v)) {
+        emit(v);
+        break;
+      }
+    }
+  }
+  pending.clear();
+}
+
+}  // namespace
+
+MinedSplitters MineSplitters(const std::vector<CodeSpan>& contigs, int k,
+                             const std::vector<CodeSpan>& reference, uint64_t S, uint64_t threshold,
+                             unsigned threads) {
+  CheckK(k);
+  if (S == 0) throw AgcError("segment size must be positive", ErrorKind::kInput);
+  std::vector<std::vector<uint64_t>> own = NewSingletons(contigs, k, reference, threads);
+  // Each contig's walk on its own (any thread), joined in contig order.
+  std::vector<MinedSplitters> per(contigs.size());
+  ParallelFor(contigs.size(), threads, [&](size_t i) {
+    std::vector<FallbackHit> pending;
+    {
+      SortedLookup cand(own[i]);
+      WalkContigWithFallback(contigs[i], k, S, cand, threshold, pending, per[i]);
+    }
+    own[i] = std::vector<uint64_t>();
+  });
+  MinedSplitters out;
+  size_t ns = 0, nf = 0;
+  for (const MinedSplitters& m : per) {
+    ns += m.splitters.size();
+    nf += m.fallback.size();
+  }
+  out.splitters.reserve(ns);
+  out.fallback.reserve(nf);
+  for (MinedSplitters& m : per) {
+    out.splitters.insert(out.splitters.end(), m.splitters.begin(), m.splitters.end());
+    out.fallback.insert(out.fallback.end(), m.fallback.begin(), m.fallback.end());
+    m = MinedSplitters();
+  }
   return out;
 }
 

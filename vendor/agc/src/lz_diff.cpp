@@ -3,8 +3,12 @@
 #include "agc/lz_diff.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <exception>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "agc/archive.h"
 
@@ -243,17 +247,25 @@ void LzFillIndex(const uint8_t* padded, size_t padded_len, uint32_t min_match_le
   const uint32_t tag_bits = TagBits(ref_len);
   const uint32_t tag_mask = (uint32_t(1) << tag_bits) - 1;
   const size_t mask = size - 1;
+  // The key of the kl symbols from i on, rolled symbol by symbol (one pass over the reference
+  // rather than kl symbols per position): `run` counts the ACGT symbols before j since the last
+  // other one, `code` holds the last kl of them.
+  const size_t kl = m.key_len();
+  const uint64_t key_mask = kl >= 32 ? ~uint64_t(0) : (uint64_t(1) << (2 * kl)) - 1;
+  uint64_t code = 0;
+  size_t run = 0, j = 0;
   for (size_t i = 0; i < ref_len; i += kHashingStep) {
-    uint64_t code = 0;
-    bool valid = true;
-    for (size_t j = i; j < i + m.key_len(); j++) {
-      if (padded[j] > 3) {
-        valid = false;
-        break;
+    for (; j < i + kl; j++) {
+      const uint8_t x = padded[j];
+      if (x > 3) {
+        run = 0;
+        code = 0;
+      } else {
+        code = ((code << 2) | x) & key_mask;
+        run++;
       }
-      code = (code << 2) | padded[j];
     }
-    if (!valid) continue;
+    if (run < kl) continue;
     const size_t pos = size_t(Murmur64(code) & mask);
     const int32_t slot_value =
         int32_t((uint32_t(i / kHashingStep) << tag_bits) | (uint32_t(code) & tag_mask));
@@ -432,6 +444,38 @@ void LzCosts(const LzRef& ref, const uint8_t* text, size_t n, bool prefix, uint3
     lits = 0;
   }
   for (; i < n; i++) v[i] = 1;
+}
+
+void LzFillIndexes(const std::vector<LzIndexJob>& jobs, uint32_t min_match_len, unsigned threads) {
+  for (const LzIndexJob& j : jobs) {
+    LzCheckParams(j.padded_len, min_match_len);
+    if (j.size < 8 || (j.size & (j.size - 1)) != 0)
+      throw AgcError("LZ-diff index size must be a power of two of at least 8", ErrorKind::kInput);
+  }
+  std::atomic<size_t> next{0};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto run = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < jobs.size();) {
+      try {
+        const LzIndexJob& j = jobs[i];
+        LzFillIndex(j.padded, j.padded_len, min_match_len, j.index, j.size);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) error = std::current_exception();
+      }
+    }
+  };
+  const size_t used = std::min<size_t>(std::max(1u, threads), jobs.size());
+  std::vector<std::thread> pool;
+  try {
+    for (size_t t = 1; t < used; ++t) pool.emplace_back(run);
+  } catch (...) {
+    // no thread to be had: the ones started and this one do the work
+  }
+  run();
+  for (std::thread& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
 }
 
 }  // namespace agc

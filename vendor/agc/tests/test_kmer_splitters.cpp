@@ -270,6 +270,113 @@ TEST(splitter_walk_matches_the_description) {
   }
 }
 
+namespace {
+
+// Forward and reverse-complement values of the window seq[i, i + k), right-aligned.
+std::pair<uint64_t, uint64_t> orientations_at(const Codes& s, size_t i, int k) {
+  uint64_t dir = 0, rc = 0;
+  for (int j = 0; j < k; ++j) {
+    dir = (dir << 2) | s[i + j];
+    rc = (rc << 2) | (3u - s[i + k - 1 - j]);
+  }
+  return {dir, rc};
+}
+
+// Mining as described (docs/format.md 2.5, 2.6): a contig's singletons that no reference window
+// holds are the candidates of its walk (naive_walk); every passing asymmetric window that starts
+// after the previous splitter goes with the next splitter (windows after the last one: dropped).
+agc::MinedSplitters naive_mine(const std::vector<Codes>& contigs, int k,
+                               const std::vector<Codes>& reference, uint64_t S,
+                               uint64_t threshold) {
+  std::vector<uint64_t> ref;
+  for (const Codes& r : reference)
+    for (const auto& w : windows(r, k)) ref.push_back(w.second);
+  std::sort(ref.begin(), ref.end());
+  agc::MinedSplitters out;
+  for (const Codes& s : contigs) {
+    std::map<uint64_t, int> count;
+    for (const auto& w : windows(s, k)) ++count[w.second];
+    std::vector<uint64_t> cand;
+    for (const auto& [v, n] : count)
+      if (n == 1 && !std::binary_search(ref.begin(), ref.end(), v)) cand.push_back(v);
+    const std::vector<uint64_t> chosen = naive_walk({s}, k, S, cand);
+    out.splitters.insert(out.splitters.end(), chosen.begin(), chosen.end());
+    // Replay the walk to place the chosen splitters, then hand out the passing windows.
+    auto ws = windows(s, k);
+    uint64_t prev = ~uint64_t(0);
+    size_t from = 0, next = 0, wi = 0;
+    std::vector<agc::FallbackHit> pending;
+    uint64_t dist = S;
+    auto has = [&](uint64_t v) { return std::binary_search(cand.begin(), cand.end(), v); };
+    for (size_t i = 0; i < s.size(); ++i) {
+      while (wi < ws.size() && ws[wi].first < i) ++wi;
+      if (wi < ws.size() && ws[wi].first == i && i + 1 >= from + k) {
+        const auto [dir, rc] = orientations_at(s, i + 1 - k, k);
+        const uint64_t v = ws[wi].second;
+        if (dir != rc && agc::FallbackPasses(v, threshold)) pending.push_back({v, dir <= rc});
+        if (dist >= S && has(v)) {
+          for (const auto& h : pending) out.fallback.push_back({prev, v, h.value, h.direct});
+          pending.clear();
+          prev = v;
+          dist = 0;
+          from = i + 1;
+          ++next;
+        }
+      }
+      ++dist;
+    }
+    if (next < chosen.size())
+      for (const auto& h : pending) out.fallback.push_back({prev, chosen[next], h.value, h.direct});
+  }
+  return out;
+}
+
+bool same_records(const std::vector<agc::FallbackRecord>& a,
+                  const std::vector<agc::FallbackRecord>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i].prev != b[i].prev || a[i].splitter != b[i].splitter || a[i].value != b[i].value ||
+        a[i].direct != b[i].direct)
+      return false;
+  return true;
+}
+
+}  // namespace
+
+TEST(mined_splitters_and_fallback_records_match_the_description_for_any_thread_count) {
+  std::mt19937_64 rng(31);
+  for (int round = 0; round < 12; ++round) {
+    const int k = 17 + static_cast<int>(rng() % 16);
+    const uint64_t S = 50 + rng() % 600;
+    // A fifth of the windows pass, or none (threshold 0).
+    const uint64_t threshold = round % 4 == 3 ? 0 : ~uint64_t(0) / 5;
+    std::vector<Codes> reference{random_contig(rng, 3000 + rng() % 3000)};
+    std::vector<Codes> contigs;
+    for (int i = 0; i < 1 + round % 4; ++i) {
+      Codes c = random_contig(rng, 500 + rng() % 3000);
+      // Reference stretches: their windows are no candidates.
+      const size_t n = std::min<size_t>(c.size() / 3, 400), at = rng() % (c.size() - n);
+      const size_t from = rng() % (reference[0].size() - n);
+      std::copy(reference[0].begin() + static_cast<std::ptrdiff_t>(from),
+                reference[0].begin() + static_cast<std::ptrdiff_t>(from + n),
+                c.begin() + static_cast<std::ptrdiff_t>(at));
+      contigs.push_back(std::move(c));
+    }
+    const agc::MinedSplitters want = naive_mine(contigs, k, reference, S, threshold);
+    CHECK(!want.splitters.empty());
+    if (threshold != 0) CHECK(!want.fallback.empty());
+    for (unsigned threads : {1u, 2u, 5u}) {
+      const agc::MinedSplitters got =
+          agc::MineSplitters(spans(contigs), k, spans(reference), S, threshold, threads);
+      CHECK_EQ(got.splitters, want.splitters);
+      CHECK(same_records(got.fallback, want.fallback));
+    }
+  }
+  CHECK(agc::MineSplitters({}, 21, {}, 10, 1).splitters.empty());
+  CHECK_THROWS_AS(agc::MineSplitters({}, 16, {}, 10, 1), agc::AgcError);
+  CHECK_THROWS_AS(agc::MineSplitters({}, 21, {}, 0, 1), agc::AgcError);
+}
+
 TEST(fallback_filter_hash_and_threshold) {
   // MurMur64 (fmix64) of 1 is 0xb456bcfc34c2cb2c; XOR the filter key: 0x6369370d24840f22.
   CHECK(agc::FallbackPasses(1, 0x6369370d24840f23ULL));

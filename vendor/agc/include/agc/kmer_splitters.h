@@ -1,7 +1,7 @@
 // Splitter k-mers of a reference (docs/format.md 7.2): the canonical k-mers of every full window
 // counted in place (one 64-bit word per window, no second buffer), and the per-contig walk that
-// picks splitters at least S symbols apart. Same results as lib/write/splitters.ts, which keeps
-// the variants this file does not cover (fallback records, adaptive mining).
+// picks splitters at least S symbols apart, alone or with fallback records for adaptive mining.
+// Same results as lib/write/splitters.ts, which keeps the walk of create's fallback mode.
 //
 // A k-mer (17 <= k <= 32) is left-aligned in 64 bits: symbol i (0 = oldest) sits in bits
 // 63-2i..62-2i, the low 64-2k bits are zero; its canonical value is min(forward, reverse
@@ -82,6 +82,33 @@ struct FallbackHit {
 // one window in 1/threshold-fraction passes, so the caller handles few). Throws AgcError (kInput)
 // when k is outside 17..32.
 std::vector<FallbackHit> FallbackKmers(const CodeSpan& seq, int k, uint64_t threshold);
+
+// A fallback record of a walk (docs/format.md 2.6): the window `value` (canonical, passing the
+// filter, not a palindrome) lies between splitters `prev` (~0 before a contig's first) and
+// `splitter`; `direct` is its orientation (forward < reverse complement).
+struct FallbackRecord {
+  uint64_t prev;
+  uint64_t splitter;
+  uint64_t value;
+  bool direct;
+};
+
+// What adaptive mining adds at a batch end: the splitters, in emission order, and the fallback
+// records of the walks.
+struct MinedSplitters {
+  std::vector<uint64_t> splitters;
+  std::vector<FallbackRecord> fallback;
+};
+
+// find_new_splitters (docs/format.md 2.5) for several contigs, in order: each contig's
+// NewSingletons become the candidates of its walk (as WalkSplitters), and with a non-zero
+// fallback `threshold` every filtered asymmetric window yields a record naming the splitters
+// around it (windows after a contig's last splitter are dropped). Up to `threads` threads share
+// the scan and the walks; the result is the same for any number. Throws AgcError (kInput) when k
+// is outside 17..32 or S is 0.
+MinedSplitters MineSplitters(const std::vector<CodeSpan>& contigs, int k,
+                             const std::vector<CodeSpan>& reference, uint64_t S, uint64_t threshold,
+                             unsigned threads = 1);
 
 // Positions i of the values (hi[i], lo[i]) that pass the fallback filter, ascending.
 std::vector<uint32_t> FallbackFilterIndices(const SplitKmers& values, uint64_t threshold);

@@ -42,6 +42,18 @@ size_t LzIndexSize(const uint8_t* padded, size_t padded_len, uint32_t min_match_
 void LzFillIndex(const uint8_t* padded, size_t padded_len, uint32_t min_match_len, int32_t* index,
                  size_t size);
 
+// One index to fill: a padded reference and its index[0..size) (size from LzIndexSize).
+struct LzIndexJob {
+  const uint8_t* padded;
+  size_t padded_len;
+  int32_t* index;
+  size_t size;
+};
+
+// LzFillIndex for every job, on up to `threads` threads (the caller's included); every job is
+// checked before any is filled, so a bad one throws AgcError(kInput) with nothing written.
+void LzFillIndexes(const std::vector<LzIndexJob>& jobs, uint32_t min_match_len, unsigned threads);
+
 // Estimated encoded size of text (0 when it equals the reference). Stops early, returning the cost
 // so far, once the cost exceeds `bound` at the top of the scan loop. The full result wraps to 32
 // bits as upstream's does. Throws AgcError(kInput) when the index does not fit the reference.
