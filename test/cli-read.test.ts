@@ -24,7 +24,7 @@ import {
 } from '../lib/cli/common.js';
 import { FastaSink } from '../lib/cli/fasta-sink.js';
 import * as z from 'zod/mini';
-import { archivePath, caseDir, cases, getctgQueries, goldenSha, listsetOf, quick, readText, repoRoot, sha256 } from './shared-data.js';
+import { archivePath, caseDir, cases, datasetDir, getctgQueries, goldenSha, inputFiles, listsetOf, quick, readText, repoRoot, sha256 } from './shared-data.js';
 import { AgcArchive } from '../lib/read/agc-archive.js';
 import { CppArchive } from '../lib/native/cpp-archive.js';
 
@@ -247,6 +247,20 @@ describe('agc-node as a process', () => {
         spawnSync(process.execPath, ['--require', probe, cli, 'listset', archivePath(tiny)], { env: { ...env, ...extra } }).stderr.toString();
       expect(run({})).toContain(`pool=${Math.max(4, os.availableParallelism())}\n`);
       expect(run({ UV_THREADPOOL_SIZE: '3' })).toContain('pool=3\n');
+      // ... and owns its process like main.js run directly: create exposes gc (its workers collect
+      // garbage at phase boundaries; 30 MiB of klebsiella-8's peak)
+      const gcProbe = `${probe}.gc.cjs`;
+      fs.writeFileSync(gcProbe, "process.on('exit', () => process.stderr.write('gc=' + require('node:vm').runInNewContext('typeof gc') + '\\n'));\n");
+      try {
+        const out = path.join(os.tmpdir(), `agc-pool-probe-${process.pid}.agc`);
+        const r = spawnSync(process.execPath, ['--require', gcProbe, cli, 'create', '-o', out, path.join(datasetDir(tiny.dataset), inputFiles(tiny)[0]!)], {
+          env,
+        });
+        fs.rmSync(out, { force: true });
+        expect(r.stderr.toString()).toContain('gc=function\n');
+      } finally {
+        fs.rmSync(gcProbe, { force: true });
+      }
     } finally {
       fs.rmSync(probe, { force: true });
     }

@@ -16,6 +16,9 @@ const require = createRequire(import.meta.url);
 
 type Command = (argv: string[]) => Promise<number>;
 
+/** Set by runFromCommandLine: the process is the agc-node command's, not a program importing main(). */
+let ownsProcess = false;
+
 const READ_COMMANDS = ['getcol', 'getset', 'getctg', 'listref', 'listset', 'listctg', 'info'] as const;
 type ReadCommand = (typeof READ_COMMANDS)[number];
 
@@ -114,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
     // The compressor's worker threads collect garbage before the close stage when gc is exposed
     // (30-35 MiB less peak RSS each). Only the CLI owns its process, so only it sets this V8 flag,
     // once, before any worker exists.
-    if (invokedDirectly) (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--expose-gc');
+    if (ownsProcess) (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--expose-gc');
     let write: Record<WriteCommand, Command>;
     try {
       write = await loadWriteCommands();
@@ -143,6 +146,7 @@ const invokedDirectly = (() => {
 
 /** The command line's run: main() on process.argv, exit code and error line (bin.cts calls it). */
 export async function runFromCommandLine(): Promise<void> {
+  ownsProcess = true;
   // Ctrl-C and SIGTERM act at once, even during a long synchronous step (interrupt-cleanup.ts).
   // Loaded only when a command may write files; the lookup of the addon costs a few ms.
   if (process.argv[2] !== undefined && process.argv[2] !== '--help' && process.argv[2] !== '--version') {
