@@ -24,6 +24,28 @@ describe('the reference of append -a in a worker thread', () => {
     expect(here.every((c) => c.every((x) => x < 16))).toBe(true);
   });
 
+  it('a job stopped while it decodes takes nothing down (worker terminated inside the reader)', async () => {
+    // klebsiella-8's reference sample takes about 0.1 s to decode: stops land before, during and
+    // after the decode, and the process must live through each.
+    const big = path.join(caseDir('klebsiella-8-append-adaptive'), 'base.agc');
+    const outcomes: string[] = [];
+    for (const delay of [0, 1, 5, 15, 30, 60, 120, 250]) {
+      const job = startReferenceJob(big)!;
+      await new Promise((r) => setTimeout(r, delay));
+      job.stop();
+      outcomes.push(
+        await job.contigs.then(
+          (c) => `contigs ${c.length}`,
+          (e: unknown) => (e instanceof AgcError ? e.code : String(e)),
+        ),
+      );
+    }
+    // a decode that finished has every contig; the others ended with the worker's exit
+    for (const o of outcomes) expect(o === 'AGC_INTERNAL' || /^contigs [1-9]/.test(o), o).toBe(true);
+    const after = startReferenceJob(base)!;
+    expect((await after.contigs).length).toBeGreaterThan(0);
+  }, 60_000);
+
   it('rejects with the error the calling thread would throw', async () => {
     const missing = path.join(caseDir('mers-tiny-append'), 'no-such.agc');
     let direct: unknown;
