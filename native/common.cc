@@ -181,7 +181,9 @@ Napi::Error with_code(Napi::Error e, const char* code) {
   return e;
 }
 
-const char* code_of(agc::ErrorKind kind) {
+}  // namespace
+
+const char* CodeOfKind(agc::ErrorKind kind) {
   switch (kind) {
     case agc::ErrorKind::kCorrupt:
       return code::kCorrupt;
@@ -196,7 +198,6 @@ const char* code_of(agc::ErrorKind kind) {
   }
   return code::kInternal;
 }
-}  // namespace
 
 Napi::Error CodedError(Napi::Env env, const char* code, const std::string& message) {
   return with_code(Napi::Error::New(env, message), code);
@@ -212,7 +213,7 @@ Napi::Error InputRangeError(Napi::Env env, const std::string& message) {
 
 void RethrowAsJs(Napi::Env env, const std::exception& e) {
   if (auto* agc_error = dynamic_cast<const agc::AgcError*>(&e))
-    throw CodedError(env, code_of(agc_error->kind()), agc_error->what());
+    throw CodedError(env, CodeOfKind(agc_error->kind()), agc_error->what());
   if (dynamic_cast<const std::bad_alloc*>(&e))
     throw CodedError(env, code::kInternal, "agc-node: out of memory");
   throw CodedError(env, code::kInternal, e.what());

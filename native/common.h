@@ -115,6 +115,9 @@ constexpr const char* kIo = "AGC_IO";
 constexpr const char* kInternal = "AGC_INTERNAL";
 }  // namespace code
 
+// The error code of an agc::AgcError kind (also for errors carried out of a pool thread).
+const char* CodeOfKind(agc::ErrorKind kind);
+
 Napi::Error CodedError(Napi::Env env, const char* code, const std::string& message);
 Napi::Error InputTypeError(Napi::Env env, const std::string& message);   // TypeError, AGC_INPUT
 Napi::Error InputRangeError(Napi::Env env, const std::string& message);  // RangeError, AGC_INPUT

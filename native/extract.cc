@@ -22,21 +22,6 @@ namespace {
 constexpr size_t kSegWords = 6;
 constexpr size_t kTablesSize = 512;
 
-const char* CodeOf(agc::ErrorKind kind) {
-  switch (kind) {
-    case agc::ErrorKind::kCorrupt:
-      return code::kCorrupt;
-    case agc::ErrorKind::kInput:
-      return code::kInput;
-    case agc::ErrorKind::kClosed:
-      return code::kClosed;
-    case agc::ErrorKind::kIo:
-      return code::kIo;
-    default:
-      return code::kInternal;
-  }
-}
-
 // What an extractor's jobs share: the decoded parts, the parameters, the letter tables and the
 // stop flag that close() raises.
 struct Shared {
@@ -161,7 +146,7 @@ class ExtractJob : public GuardedWorker {
         head = batch_.header_ends[c];
       }
     } catch (const agc::AgcError& e) {
-      Fail(CodeOf(e.kind()), e.what());
+      Fail(CodeOfKind(e.kind()), e.what());
     } catch (const std::bad_alloc&) {
       Fail(code::kInternal, "agc-node: out of memory");
     } catch (const std::exception& e) {
