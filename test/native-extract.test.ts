@@ -13,6 +13,7 @@ import { native } from '../lib/native/load.js';
 import { AgcCorruptError, AgcError, AgcErrorCode } from '../lib/errors.js';
 import { CppArchive } from '../lib/native/cpp-archive.js';
 import { archivePath, caseDir, cases, goldenSha } from './shared-data.js';
+import { terminateMidJob } from './helpers/terminate-mid-job.js';
 
 const sa = cases.find((c) => c.id === 'saureus-6-default')!;
 const tiny = cases.find((c) => c.id === 'mers-tiny-default')!;
@@ -256,32 +257,20 @@ describe('native Extractor misuse', () => {
   });
 
   it('a worker thread that ends while its extraction runs takes nothing down', async () => {
-    const { Worker } = await import('node:worker_threads');
     const reader = new URL('../lib/read/agc-archive.ts', import.meta.url).href;
     const extractor = new URL('../lib/read/native-extract.ts', import.meta.url).href;
-    const loader = new URL('./helpers/ts-worker-loader.mjs', import.meta.url).href;
-    for (let i = 0; i < 2; i++) {
-      const code = `
-        import('node:module').then(async (m) => {
-          m.register(${JSON.stringify(loader)});
-          const { AgcArchive } = await import(${JSON.stringify(reader)});
-          const { NativeExtractor } = await import(${JSON.stringify(extractor)});
-          const { parentPort } = require('node:worker_threads');
-          const a = AgcArchive.openSync(${JSON.stringify(archivePath(sa))});
-          const ex = new NativeExtractor(a.extractionSource());
-          const batches = a.samplesSync().map((s) => ex.batch(a.sampleLayout(s).contigs));
-          parentPort.postMessage('open');
-          for (;;) await Promise.all(batches.map((b) => ex.extract(b, 80, new Uint8Array(ex.size(b, 80)))));
-        });`;
-      const w = new Worker(code, { eval: true });
-      const opened = await new Promise((resolve, reject) => {
-        w.once('message', resolve);
-        w.once('error', reject);
-      });
-      expect(opened).toBe('open');
-      await new Promise((r) => setTimeout(r, i * 7));
-      await w.terminate();
-    }
+    await terminateMidJob(
+      `
+        const { AgcArchive } = await import(${JSON.stringify(reader)});
+        const { NativeExtractor } = await import(${JSON.stringify(extractor)});
+        const a = AgcArchive.openSync(${JSON.stringify(archivePath(sa))});
+        const ex = new NativeExtractor(a.extractionSource());
+        const batches = a.samplesSync().map((s) => ex.batch(a.sampleLayout(s).contigs));
+        parentPort.postMessage('open');
+        for (;;) await Promise.all(batches.map((b) => ex.extract(b, 80, new Uint8Array(ex.size(b, 80)))));`,
+      2,
+      7,
+    );
     // and this thread still extracts
     using a = AgcArchive.openSync(archivePath(tiny));
     const ex = new NativeExtractor(a.extractionSource());

@@ -9,6 +9,7 @@ import { zstdCompress, zstdDecompress } from '../lib/native/zstd.js';
 import { RefForm, nativeRangeKernels, newCheckpoints, typescriptRangeKernels } from '../lib/read/range-kernels.js';
 import { CODE_TO_LETTER, LETTER_COMPLEMENT } from '../lib/format/letters.js';
 import { archivePath, cases, rng, sourceSequences } from './shared-data.js';
+import { terminateMidJob } from './helpers/terminate-mid-job.js';
 
 const pick = (id: string) => cases.find((x) => x.id === id)!;
 
@@ -218,30 +219,18 @@ describe('prefetch decodes in the background', () => {
   });
 
   it('a worker thread that ends while its background decoding runs takes nothing down', async () => {
-    const { Worker } = await import('node:worker_threads');
     const reader = new URL('../lib/read/agc-archive.ts', import.meta.url).href;
-    const loader = new URL('./helpers/ts-worker-loader.mjs', import.meta.url).href;
-    for (let i = 0; i < 3; i++) {
-      const code = `
-        import('node:module').then(async (m) => {
-          m.register(${JSON.stringify(loader)});
-          const { AgcArchive } = await import(${JSON.stringify(reader)});
-          const { parentPort } = require('node:worker_threads');
-          const a = await AgcArchive.open(${JSON.stringify(archivePath(c))}, { prefetch: true });
-          const s = (await a.samples())[1];
-          const ctg = (await a.contigs(s))[0];
-          parentPort.postMessage('open');
-          for (;;) await a.getSequence({ sample: s, contig: ctg, start: 0, end: 100 });
-        });`;
-      const w = new Worker(code, { eval: true });
-      const opened = await new Promise((resolve, reject) => {
-        w.once('message', resolve);
-        w.once('error', reject);
-      });
-      expect(opened).toBe('open');
-      await new Promise((r) => setTimeout(r, i * 5));
-      await w.terminate();
-    }
+    await terminateMidJob(
+      `
+        const { AgcArchive } = await import(${JSON.stringify(reader)});
+        const a = await AgcArchive.open(${JSON.stringify(archivePath(c))}, { prefetch: true });
+        const s = (await a.samples())[1];
+        const ctg = (await a.contigs(s))[0];
+        parentPort.postMessage('open');
+        for (;;) await a.getSequence({ sample: s, contig: ctg, start: 0, end: 100 });`,
+      3,
+      5,
+    );
     // and this thread's reader still works
     const a = await AgcArchive.open(archivePath(c), { prefetch: true });
     try {
