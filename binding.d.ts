@@ -177,7 +177,7 @@ export declare function adviseHugePages(bytes: Uint8Array): boolean;
 export declare function populateMemory(bytes: Uint8Array, from: number, to: number, done: Int32Array): boolean;
 export declare function prefetchArchive(
   path: string,
-  image: Uint8Array,
+  fileSize: number,
   jobs: Float64Array,
   space: Uint8Array,
   words: Int32Array,

@@ -143,18 +143,17 @@ Napi::Value LzDecodeRangeJs(const Napi::CallbackInfo& info) {
 
 // ---- prefetchArchive ---------------------------------------------------------------------------
 // The `prefetch` open: on a thread of the libuv pool, decompresses the listed parts into one
-// shared space as they are read from the file, then reads the whole file into a JS-owned buffer
-// (the in-memory image), while the JS thread answers queries. Both threads claim a part by
-// compare-and-swap on its state word, so each part is decoded once: here, or by the query that
-// needs it first (which then decodes it on its own, as without prefetching).
+// shared space as they are read from the file, while the JS thread answers queries. Both threads
+// claim a part by compare-and-swap on its state word, so each part is decoded once: here, or by
+// the query that needs it first (which then decodes it on its own, as without prefetching).
 //
-// words (Int32Array): [0] stop (JS sets it at close), [1] image state, [2], [3] unused, then 7
+// words (Int32Array): [0] stop (JS sets it at close), [1], [2], [3] unused, then 7
 // per job: state, offset in the space, decoded length, marker byte, offset of the positions of
 // its 0xFF bytes (the entry ends of a pack; 32-bit words in the space), their count, and the
 // offset of a table with each entry's LZ-diff checkpoints (agc::LzCheckpoints words: count, step,
 // triples, full; 0 for an entry without any), or -1. meta (Float64Array): the part metadata per
-// job. jobs (Float64Array): file offset of each part (of its metadata varint) and its data size.
-// Then the min match length and the checkpoint step.
+// job. jobs (Float64Array): file offset of each part (of its metadata varint) and its data size,
+// within the first fileSize bytes of the file. Then the min match length and the checkpoint step.
 constexpr int32_t kPending = 0;
 constexpr int32_t kBusy = 1;
 constexpr int32_t kDone = 2;
@@ -178,7 +177,7 @@ class Prefetch : public GuardedWorker {
   Prefetch(Napi::Env env, const Napi::CallbackInfo& info)
       : GuardedWorker(env, "agcPrefetchArchive"), deferred_(Napi::Promise::Deferred::New(env)) {
     path_ = ArgString(info, 0, "path");
-    Napi::Uint8Array image = AsUint8Array(info[1], "image");
+    const size_t file_size = ArgIndex(info, 1, "fileSize");
     Napi::TypedArray jobs = ArgTyped(info, 2, napi_float64_array, "jobs: expected a Float64Array");
     Napi::Uint8Array space = AsUint8Array(info[3], "space");
     Napi::TypedArray words = ArgTyped(info, 4, napi_int32_array, "words: expected an Int32Array");
@@ -189,8 +188,7 @@ class Prefetch : public GuardedWorker {
     if (jobs.ElementLength() % 2 != 0 || words.ElementLength() != 4 + kJobWords * count ||
         meta.ElementLength() != count)
       throw InputRangeError(env, "jobs, words and meta do not describe the same jobs");
-    image_ = image.Data();
-    image_size_ = image.ElementLength();
+    file_size_ = file_size;
     space_ = space.Data();
     // offsets are 32-bit words
     space_size_ = std::min<size_t>(space.ElementLength(), 0x7ffffff8u);
@@ -198,20 +196,18 @@ class Prefetch : public GuardedWorker {
     meta_ = info[5].As<Napi::Float64Array>().Data();
     if (reinterpret_cast<uintptr_t>(words_) % alignof(std::atomic<int32_t>) != 0)
       throw InputRangeError(env, "words: not aligned");
-    if (Overlaps(space_, space_size_, image_, image_size_))
-      throw InputRangeError(env, "space overlaps image");
     AdviseHugePages(space_, space_size_);
     const double* j = info[2].As<Napi::Float64Array>().Data();
     jobs_.reserve(count);
     for (size_t i = 0; i < count; i++) {
       const double off = j[2 * i], len = j[2 * i + 1];
-      if (!(off >= 0 && len >= 0 && off <= double(image_size_) && len <= double(image_size_) - off))
-        throw InputRangeError(env, "jobs: job " + std::to_string(i) + " lies outside the image");
+      if (!(off >= 0 && len >= 0 && off <= double(file_size_) && len <= double(file_size_) - off))
+        throw InputRangeError(env, "jobs: job " + std::to_string(i) + " lies outside the file");
       jobs_.push_back(Job{size_t(off), size_t(len)});
     }
     // The arrays stay alive (and in place) until the work is done, whatever JS does meanwhile; a
     // worker thread that ends meanwhile waits in Teardown until this thread leaves them alone.
-    for (size_t a = 1; a <= 5; a++) keep_.push_back(Napi::Persistent(info[a].As<Napi::Object>()));
+    for (size_t a = 2; a <= 5; a++) keep_.push_back(Napi::Persistent(info[a].As<Napi::Object>()));
     Guard(env);
   }
 
@@ -226,9 +222,9 @@ class Prefetch : public GuardedWorker {
     } finish{this};
     // Each part is read from the file into a reused buffer and decoded at once: a query that
     // finds its part not decoded yet decodes it itself, so every millisecond of delay here is
-    // work on the JS thread. The image (fresh memory: the kernel zeroes each page at its first
-    // write, which cost as much as reading it) is read last, after the decoding and the
-    // checkpoints that queries wait for; only bulk reading (loadIntoMemory) waits for it.
+    // work on the JS thread. The file itself is not kept: reading it into fresh memory cost this
+    // thread as much as decoding a third of the parts (the kernel zeroes each new page), and only
+    // bulk reading wants it (loadIntoMemory reads it then).
     FILE* f = std::fopen(path_.c_str(), "rb");
     bool readable = f != nullptr;
     bool stopped = false;
@@ -244,7 +240,7 @@ class Prefetch : public GuardedWorker {
         continue;
       // the metadata varint (at most 9 bytes), then the data
       const size_t from = jobs_[i].offset;
-      const size_t to = std::min(image_size_, jobs_[i].offset + jobs_[i].size + 9);
+      const size_t to = std::min(file_size_, jobs_[i].offset + jobs_[i].size + 9);
       int32_t result = kFailed;
       try {
         if (part_.size() < to - from) part_.resize(to - from);
@@ -260,10 +256,7 @@ class Prefetch : public GuardedWorker {
     // decompression, while a query into an entry without checkpoints parses only up to its range
     // (and records its own).
     for (size_t i = 0; i < jobs_.size() && !stopped && step_ > 0 && used < space_size_; i++) {
-      if (Stopping()) {
-        stopped = true;
-        break;
-      }
+      if (Stopping()) break;
       int32_t* w = words_ + 4 + kJobWords * i;
       // decoded here (a part the JS thread claimed first was never written to the space)
       if (AtomicAt(w, 0)->load(std::memory_order_acquire) != kDone || w[3] != 0 || w[5] <= 0)
@@ -273,12 +266,7 @@ class Prefetch : public GuardedWorker {
       if (!Checkpoints(space_ + size_t(w[1]), ends, size_t(w[5]), table, used)) break;
       AtomicAt(w, 6)->store(int32_t(table), std::memory_order_release);
     }
-    // Then the image, which must end where the file did at open (one byte more means it grew
-    // since: not the archive we know).
-    bool image_ok = f != nullptr && !stopped && ReadInto(f, 0, image_size_, image_) &&
-                    std::fseek(f, long(image_size_), SEEK_SET) == 0 && std::fgetc(f) == EOF;
     if (f) std::fclose(f);
-    AtomicAt(words_, 1)->store(image_ok ? kDone : kFailed, std::memory_order_release);
   }
 
   void OnOK() override { deferred_.Resolve(Napi::Number::New(Env(), double(decoded_))); }
@@ -387,8 +375,7 @@ class Prefetch : public GuardedWorker {
   std::string path_;
   uint32_t min_match_ = 0, step_ = 0;
   std::vector<uint32_t> triples_;
-  uint8_t* image_ = nullptr;
-  size_t image_size_ = 0;
+  size_t file_size_ = 0;
   uint8_t* space_ = nullptr;
   size_t space_size_ = 0;
   int32_t* words_ = nullptr;
@@ -480,7 +467,8 @@ Napi::Value AdviseHugePagesJs(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), AdviseHugePages(bytes.Data(), bytes.ElementLength()));
 }
 
-// prefetchArchive(path, image, jobs, space, words, meta): Promise<parts decoded in the background>
+// prefetchArchive(path, fileSize, jobs, space, words, meta, minMatchLen, checkpointStep):
+// Promise<parts decoded in the background>
 Napi::Value PrefetchArchiveJs(const Napi::CallbackInfo& info) {
   auto* worker = new Prefetch(info.Env(), info);
   Napi::Promise promise = worker->Promise();

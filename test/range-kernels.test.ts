@@ -147,13 +147,10 @@ describe('native range kernels survive misuse', () => {
       ['checkpoints header', () => native.lzDecodeRange(ref, 0, enc, 20, 4, 0, 4, dst, 0, false, tables, Uint32Array.from([9, 1, 0, 0, 0]))],
       ['checkpoint outside', () => native.lzDecodeRange(ref, 0, enc, 20, 4, 3, 4, dst, 0, false, tables, Uint32Array.from([1, 1, 99, 1, 1]))],
       ['zstd dst overlaps', () => native.zstdDecompressInto(dst, dst)],
-      [
-        'prefetch jobs',
-        () => native.prefetchArchive('x', new Uint8Array(4), new Float64Array(3), new Uint8Array(8), new Int32Array(4), new Float64Array(0), 20, 1024),
-      ],
+      ['prefetch jobs', () => native.prefetchArchive('x', 4, new Float64Array(3), new Uint8Array(8), new Int32Array(4), new Float64Array(0), 20, 1024)],
       [
         'prefetch job outside',
-        () => native.prefetchArchive('x', new Uint8Array(4), Float64Array.from([2, 9]), new Uint8Array(8), new Int32Array(11), new Float64Array(1), 20, 1024),
+        () => native.prefetchArchive('x', 4, Float64Array.from([2, 9]), new Uint8Array(8), new Int32Array(11), new Float64Array(1), 20, 1024),
       ],
     ];
     for (const [what, f] of bad) expect(input(f), what).toBe(AgcErrorCode.INPUT);
@@ -175,18 +172,8 @@ describe('native range kernels survive misuse', () => {
 
   it('prefetching a file that is gone leaves the work to the queries', async () => {
     const words = new Int32Array(new SharedArrayBuffer(4 * 11));
-    const done = native.prefetchArchive(
-      '/nonexistent/archive.agc',
-      new Uint8Array(100),
-      Float64Array.from([0, 50]),
-      new Uint8Array(64),
-      words,
-      new Float64Array(1),
-      20,
-      1024,
-    );
+    const done = native.prefetchArchive('/nonexistent/archive.agc', 100, Float64Array.from([0, 50]), new Uint8Array(64), words, new Float64Array(1), 20, 1024);
     expect(await done).toBe(0);
-    expect(words[1]).toBe(4);
     expect(words[4]).toBe(0);
   });
 });

@@ -22,7 +22,12 @@ let ownsProcess = false;
 const READ_COMMANDS = ['getcol', 'getset', 'getctg', 'listref', 'listset', 'listctg', 'info'] as const;
 type ReadCommand = (typeof READ_COMMANDS)[number];
 
-type ReadModule = Record<ReadCommand, Command> & { canExitAbruptly(): boolean };
+/** What each side's module exports besides its commands. */
+interface SideModule {
+  /** Ctrl-C and SIGTERM act at once, even during a long synchronous step (interrupt-cleanup.ts). */
+  enableInterruptCleanup(): void;
+}
+type ReadModule = Record<ReadCommand, Command> & SideModule & { canExitAbruptly(): boolean };
 let readModule: ReadModule | undefined;
 
 /**
@@ -48,7 +53,7 @@ async function loadReadCommands(): Promise<ReadModule> {
 const WRITE_COMMANDS = ['create', 'append'] as const;
 type WriteCommand = (typeof WRITE_COMMANDS)[number];
 
-function loadWriteCommands(): Promise<Record<WriteCommand, Command>> {
+function loadWriteCommands(): Promise<Record<WriteCommand, Command> & SideModule> {
   return importBundleOr('./write-bundle.js', () => import('./write-entry.js'));
 }
 
@@ -111,6 +116,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`agc-node ${command}: cannot load the reader: ${(e as Error).message.split('\n')[0]}\n`);
       return 1;
     }
+    // (only the command line's process: a library must not take over its host's signals)
+    if (ownsProcess) read.enableInterruptCleanup();
     return read[command as ReadCommand](rest);
   }
   if ((WRITE_COMMANDS as readonly string[]).includes(command)) {
@@ -118,13 +125,14 @@ export async function main(argv: string[]): Promise<number> {
     // (30-35 MiB less peak RSS each). Only the CLI owns its process, so only it sets this V8 flag,
     // once, before any worker exists.
     if (ownsProcess) (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--expose-gc');
-    let write: Record<WriteCommand, Command>;
+    let write: Record<WriteCommand, Command> & SideModule;
     try {
       write = await loadWriteCommands();
     } catch (e) {
       process.stderr.write(`agc-node ${command}: cannot load the compressor: ${(e as Error).message.split('\n')[0]}\n`);
       return 1;
     }
+    if (ownsProcess) write.enableInterruptCleanup();
     return write[command as WriteCommand](rest);
   }
   process.stderr.write(`Unknown mode: ${command}\n${usage()}`);
@@ -147,15 +155,7 @@ const invokedDirectly = (() => {
 /** The command line's run: main() on process.argv, exit code and error line (bin.cts calls it). */
 export async function runFromCommandLine(): Promise<void> {
   ownsProcess = true;
-  // Ctrl-C and SIGTERM act at once, even during a long synchronous step (interrupt-cleanup.ts).
-  // Loaded only when a command may write files; the lookup of the addon costs a few ms.
-  if (process.argv[2] !== undefined && process.argv[2] !== '--help' && process.argv[2] !== '--version') {
-    try {
-      (await import('../interrupt-cleanup.js')).enableInterruptCleanup();
-    } catch {
-      // no addon: the commands report that themselves
-    }
-  }
+  // (interrupt cleanup is enabled by main() from the module of the command's side)
   main(process.argv.slice(2)).then(
     async (code) => {
       // A read command that wrote only to files or straight to fd 1 has nothing left to flush:

@@ -4,3 +4,5 @@
 // command's start-up on Node 20, which has no module compile cache.
 export * from './commands/read.js';
 export { canExitAbruptly } from './common.js';
+// main.ts enables it from here: a separate import of it cost each command ~5 ms of start-up.
+export { enableInterruptCleanup } from '../interrupt-cleanup.js';

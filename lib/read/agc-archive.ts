@@ -88,9 +88,10 @@ export interface AgcArchiveOptions {
   /** Budget in bytes for decoded sample descriptions (default 64 MiB). */
   metadataCacheBytes?: number;
   /**
-   * Read the whole archive file into memory at open, when it is at most this many bytes (`true`:
-   * 1 GiB): every later part is a view into it instead of a read from the file. Worth it for
-   * many queries on an archive that fits in RAM. Default: off.
+   * For many queries on an archive that fits in RAM, when the file is at most this many bytes
+   * (`true`: 1 GiB): every reference and pack is decompressed ahead of the queries on a
+   * background thread, and bulk reading (streamSample, streamCollection) reads the whole file
+   * into memory however large it is below this size. Default: off.
    */
   prefetch?: boolean | number;
 }
@@ -218,6 +219,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   private image: ArchiveImage | undefined;
   /** Decompression of all parts ahead of the queries (prefetch), while it runs and after. */
   private background: BackgroundDecode | undefined;
+  /** The prefetch open's size limit: loadIntoMemory takes files up to it. */
+  private readonly prefetchMax: number | undefined;
   private closed = false;
 
   private constructor(path: string, options: AgcArchiveOptions) {
@@ -228,6 +231,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     const pf = options.prefetch;
     const prefetchMax = pf === undefined || pf === false ? undefined : pf === true ? 1 << 30 : checkInt(pf, 'prefetch');
     this.path = path;
+    this.prefetchMax = prefetchMax;
     this.kernels = (options as InternalOptions).rangeKernels ?? nativeRangeKernels;
     this.decompress = decompressWith(this.kernels);
     // Missing file: AgcInputError; not an AGC archive: AgcCorruptError; both name the file.
@@ -381,19 +385,17 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
 
   /**
    * Keep a copy of the whole archive file in memory and serve sequence data from it, when the file
-   * is at most `maxBytes` long; returns whether it did. Worth it before reading most of the
-   * archive (whole samples or collections): one file read instead of a read per part.
+   * is at most `maxBytes` long (at most the `prefetch` limit, when the archive was opened with a
+   * larger one); returns whether it did. Worth it before reading most of the archive (whole
+   * samples or collections): one file read instead of a read per part.
    */
   loadIntoMemory(maxBytes: number = 64 << 20): boolean {
     this.checkOpen();
-    // the prefetch open reads the file in the background: wait for it rather than read it again
-    if (!this.image && this.background?.waitForImage(30_000)) this.image = ArchiveImage.fromBytes(this.background.image, this.archive, this.path);
-    this.image ??= ArchiveImage.load(this.archive, this.path, maxBytes);
+    this.image ??= ArchiveImage.load(this.archive, this.path, Math.max(maxBytes, this.prefetchMax ?? 0));
     return this.image !== undefined;
   }
 
   private getPart(sid: number, part: number): ArchivePart {
-    if (!this.image && this.background?.imageReady()) this.image = ArchiveImage.fromBytes(this.background.image, this.archive, this.path);
     return this.image ? this.image.getPart(sid, part) : this.archive.getPart(sid, part);
   }
 
@@ -403,7 +405,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
    * per part read.
    */
   private readPartReused(sid: number, part: number): ArchivePart {
-    if (this.image || this.background?.imageReady()) return this.getPart(sid, part);
+    if (this.image) return this.image.getPart(sid, part);
     const size = this.archive.partSize(sid, part);
     if (size > 64 << 20) return this.archive.getPart(sid, part);
     if (size > this.partScratch.length) this.partScratch = new Uint8Array(Math.max(size, Math.min(64 << 20, 2 * this.partScratch.length), 1 << 16));

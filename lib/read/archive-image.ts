@@ -25,11 +25,6 @@ export class ArchiveImage {
     return new ArchiveImage(bytes, archive, path);
   }
 
-  /** The image of `archive` from its bytes, read elsewhere (they must be the whole file). */
-  static fromBytes(bytes: Uint8Array, archive: CppArchive, path: string): ArchiveImage | undefined {
-    return bytes.length === archive.fileSize ? new ArchiveImage(bytes, archive, path) : undefined;
-  }
-
   /** As CppArchive.getPart: data (a view into the image) and metadata of part `part` of stream `sid`. */
   getPart(sid: number, part: number): ArchivePart {
     const size = this.archive.partSize(sid, part);

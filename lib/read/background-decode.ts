@@ -1,8 +1,8 @@
 // The `prefetch` open's background work (native/segment.cc prefetchArchive): on a thread of the
 // libuv pool, every reference and pack is read from the file and decompressed into one shared
-// space at once, then the checkpoints of the packs' entries are made, and last the whole file is
-// read into an image of it (for bulk reading), while the JS thread answers queries. Random queries on a
-// large archive spend most of their time in zstd, and a second core can do that ahead of them.
+// space at once, then the checkpoints of the packs' entries are made, while the JS thread answers
+// queries. Random queries on a large archive spend most of their time in zstd, and a second core
+// can do that ahead of them.
 //
 // Both threads claim a part by compare-and-swap on its state word, so each part is decoded once:
 // in the background, or by the query that needs it first, which then decodes it as it would
@@ -14,14 +14,12 @@ import type { CppArchive } from '../native/cpp-archive.js';
 const PENDING = 0;
 const DONE = 2;
 const TAKEN = 3;
-/** Words before the per-job words: stop flag, image state, two spare. */
+/** Words before the per-job words: stop flag, three spare. */
 const HEAD = 4;
 /** Per job: state, offset, length, marker byte, offset and count of the 0xFF positions, checkpoint table. */
 const JOB_WORDS = 7;
 
 export class BackgroundDecode {
-  /** The file's bytes once read (see imageReady). */
-  readonly image: Uint8Array;
   private readonly words: Int32Array;
   private readonly meta: Float64Array;
   private readonly space: Uint8Array;
@@ -50,12 +48,11 @@ export class BackgroundDecode {
     this.jobOf = jobOf;
     this.slot = slot;
     const n = jobs.length / 2;
-    this.image = Buffer.allocUnsafeSlow(fileSize);
     this.words = new Int32Array(new SharedArrayBuffer(4 * (HEAD + JOB_WORDS * n)));
     this.meta = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, n))).subarray(0, n);
     // Untouched pages cost address space only; what is decoded stays within the budget.
     this.space = new Uint8Array(new SharedArrayBuffer(Math.max(8, Math.min(budget, 0x7ffffff8))));
-    this.done = native.prefetchArchive(path, this.image, jobs, this.space, this.words, this.meta, minMatchLen, step).catch(() => 0);
+    this.done = native.prefetchArchive(path, fileSize, jobs, this.space, this.words, this.meta, minMatchLen, step).catch(() => 0);
   }
 
   /**
@@ -84,19 +81,6 @@ export class BackgroundDecode {
       }
     }
     return new BackgroundDecode(path, archive.fileSize, spec.slice(0, 2 * jobs), jobOf, slot, budget, minMatchLen, step);
-  }
-
-  /** Whether the file has been read into `image` (without waiting). */
-  imageReady(): boolean {
-    return Atomics.load(this.words, 1) === DONE;
-  }
-
-  /** Waits (blocking, at most `ms`) until the file is read or could not be; returns imageReady(). */
-  waitForImage(ms: number): boolean {
-    // the native side does not notify: poll in short sleeps (on a word nobody changes)
-    const until = performance.now() + ms;
-    while (Atomics.load(this.words, 1) === PENDING && performance.now() < until) Atomics.wait(this.words, 2, 0, 1);
-    return this.imageReady();
   }
 
   /**
