@@ -560,8 +560,8 @@ export class ScannedMiningReference implements MiningReference {
   /**
    * `threads`: native threads for the scan and the walks. The main thread mines at a batch end,
    * where the batch's decisions and registration wait for it, so at -t 2 and more a second thread
-   * shortens that wait. `early`: the same contigs as `load` gives, being loaded elsewhere (a worker
-   * thread) since the open; if that fails, `load` runs after all (and throws what it throws).
+   * shortens that wait. `early`: the same contigs as `load` gives, being loaded elsewhere (on
+   * libuv's pool) since the open; if that fails, `load` runs after all (and throws what it throws).
    */
   constructor(
     private readonly load: () => Uint8Array[],
