@@ -55,8 +55,6 @@ for (const [entry, out] of [
   // lib/write/workers/pool.ts, from the write bundle and from the compiled library alike)
   ['lib/cli/write-entry.ts', 'dist/lib/cli/write-bundle.js'],
   ['lib/write/workers/worker-entry.ts', 'dist/lib/cli/compress-worker-bundle.js'],
-  // append -a's reference decoded off the main thread (workerSpec, from write/workers/reference-job.ts)
-  ['lib/write/workers/reference-entry.ts', 'dist/lib/cli/reference-worker-bundle.js'],
 ]) {
   await esbuild.build({
     entryPoints: [path.join(root, entry)],

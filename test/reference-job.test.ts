@@ -1,22 +1,21 @@
-// append -a's reference decoded in a worker thread (workers/reference-job.ts) and the miner's use
-// of it: the same contigs as the decode on the calling thread, the same errors, a fallback.
+// append -a's reference decoded by the addon on libuv's pool (write/reference-job.ts) and the
+// miner's use of it: the same contigs as the decode on the calling thread, the same errors, a fallback.
 import './helpers/compress-env.js';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { referenceContigs } from '../lib/write/reference-sample.js';
-import { startReferenceJob } from '../lib/write/workers/reference-job.js';
+import { startReferenceJob } from '../lib/write/reference-job.js';
 import { ScannedMiningReference } from '../lib/write/splitters.js';
 import { AgcError } from '../lib/errors.js';
 import { caseDir } from './shared-data.js';
 
 const base = path.join(caseDir('mers-tiny-append'), 'base.agc');
 
-describe('the reference of append -a in a worker thread', () => {
+describe('the reference of append -a decoded on the pool', () => {
   it('decodes the same contigs (codes) as the calling thread', async () => {
     const here = referenceContigs(base);
     expect(here.length).toBeGreaterThan(0);
-    const job = startReferenceJob(base)!;
-    expect(job).not.toBeNull();
+    const job = startReferenceJob(base);
     const there = await job.contigs;
     expect(there.map((c) => Buffer.from(c).toString('hex'))).toEqual(here.map((c) => Buffer.from(c).toString('hex')));
     job.stop(); // after the end: harmless
@@ -24,13 +23,22 @@ describe('the reference of append -a in a worker thread', () => {
     expect(here.every((c) => c.every((x) => x < 16))).toBe(true);
   });
 
-  it('a job stopped while it decodes takes nothing down (worker terminated inside the reader)', async () => {
-    // klebsiella-8's reference sample takes about 0.1 s to decode: stops land before, during and
+  it('decodes the same contigs as the calling thread for a larger reference (klebsiella-8)', async () => {
+    const big = path.join(caseDir('klebsiella-8-append-adaptive'), 'base.agc');
+    const here = referenceContigs(big);
+    const there = await startReferenceJob(big).contigs;
+    expect(there.length).toBe(here.length);
+    expect(here.length).toBeGreaterThan(1);
+    there.forEach((c, i) => expect(Buffer.compare(c, here[i]!), `contig ${i}`).toBe(0));
+  }, 60_000);
+
+  it('a job stopped while it decodes takes nothing down (extractor closed under the job)', async () => {
+    // klebsiella-8's reference sample takes some ms to decode: stops land before, during and
     // after the decode, and the process must live through each.
     const big = path.join(caseDir('klebsiella-8-append-adaptive'), 'base.agc');
     const outcomes: string[] = [];
     for (const delay of [0, 1, 5, 15, 30, 60, 120, 250]) {
-      const job = startReferenceJob(big)!;
+      const job = startReferenceJob(big);
       await new Promise((r) => setTimeout(r, delay));
       job.stop();
       outcomes.push(
@@ -40,9 +48,18 @@ describe('the reference of append -a in a worker thread', () => {
         ),
       );
     }
-    // a decode that finished has every contig; the others ended with the worker's exit
-    for (const o of outcomes) expect(o === 'AGC_INTERNAL' || /^contigs [1-9]/.test(o), o).toBe(true);
-    const after = startReferenceJob(base)!;
+    // a decode that finished has every contig; the others ended with the close
+    for (const o of outcomes) expect(o === 'AGC_CLOSED' || /^contigs [1-9]/.test(o), o).toBe(true);
+    // stopped right after the start: the pool job (tens of ms of decoding) cannot have ended
+    const early = startReferenceJob(big);
+    early.stop();
+    expect(
+      await early.contigs.then(
+        () => 'contigs',
+        (e: unknown) => (e instanceof AgcError ? e.code : String(e)),
+      ),
+    ).toBe('AGC_CLOSED');
+    const after = startReferenceJob(base);
     expect((await after.contigs).length).toBeGreaterThan(0);
   }, 60_000);
 
@@ -55,7 +72,7 @@ describe('the reference of append -a in a worker thread', () => {
       direct = e;
     }
     expect(direct).toBeInstanceOf(AgcError);
-    const err = await startReferenceJob(missing)!.contigs.catch((e: unknown) => e);
+    const err = await startReferenceJob(missing).contigs.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AgcError);
     expect((err as AgcError).code).toBe((direct as AgcError).code);
     expect((err as AgcError).message).toBe((direct as AgcError).message);

@@ -338,18 +338,23 @@ describe('fallback filter, records and map', () => {
     }
   });
 
+  const pairsOf = (m: FallbackMap, hi: number, lo: number): number[] | undefined => {
+    const p = m.getPairs(hi, lo);
+    return p === undefined ? undefined : Array.from(p);
+  };
+
   it('applies records with orientation and set semantics', () => {
     const m = new FallbackMap();
     m.addKmer(0, 100);
     expect(m.has(0, 100)).toBe(true);
-    expect(m.getPairs(0, 100)).toEqual([]);
+    expect(pairsOf(m, 0, 100)).toEqual([]);
     expect(m.getPairs(0, 101)).toBeUndefined();
     applyFallbackRecord(m, 0, 1, 0, 2, 0, 100, true); // (1,2)
     applyFallbackRecord(m, 0, 1, 0, 2, 0, 100, true); // duplicate
     applyFallbackRecord(m, 0, 1, 0, 2, 0, 100, false); // (2,1)
     applyFallbackRecord(m, 0xffffffff, 0xffffffff, 0, 3, 0, 101, true); // (~0,3), new entry
-    expect(m.getPairs(0, 100)).toEqual([0, 1, 0, 2, 0, 2, 0, 1]);
-    expect(m.getPairs(0, 101)).toEqual([0xffffffff, 0xffffffff, 0, 3]);
+    expect(pairsOf(m, 0, 100)).toEqual([0, 1, 0, 2, 0, 2, 0, 1]);
+    expect(pairsOf(m, 0, 101)).toEqual([0xffffffff, 0xffffffff, 0, 3]);
     expect(m.size).toBe(2);
     const recs = new FallbackRecords(1);
     recs.push(0, 5, 0, 6, 0, 100, false);
@@ -360,8 +365,42 @@ describe('fallback filter, records and map', () => {
     expect(more.length).toBe(3);
     expect(more.get(2)).toEqual({ s1: 7n, s2: 8n, x: 102n, dir: true });
     applyFallbackRecords(m, more);
-    expect(m.getPairs(0, 100)).toEqual([0, 1, 0, 2, 0, 2, 0, 1, 0, 6, 0, 5]);
-    expect(m.getPairs(0, 102)).toEqual([0, 7, 0, 8]);
+    expect(pairsOf(m, 0, 100)).toEqual([0, 1, 0, 2, 0, 2, 0, 1, 0, 6, 0, 5]);
+    expect(pairsOf(m, 0, 102)).toEqual([0, 7, 0, 8]);
+  });
+
+  it('keeps the pairs of every key apart as runs grow and move (thousands of keys, up to 40 pairs each)', () => {
+    // Keys get their pairs interleaved, so each run fills and moves to the pool's end several times,
+    // past the pool's and the entry arrays' first sizes; a plain map of lists says what each holds.
+    const m = new FallbackMap();
+    const want = new Map<number, number[]>();
+    let x = 12345;
+    const rnd = (n: number): number => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    for (let i = 0; i < 60000; i++) {
+      const key = rnd(3000);
+      const p = rnd(40);
+      const q = rnd(2) === 0 ? 0xffffffff : rnd(5);
+      applyFallbackRecord(m, 0, p, q, q, key >>> 12, key, true);
+      const list = want.get(key) ?? [];
+      let dup = false;
+      for (let j = 0; j < list.length; j += 4) if (list[j + 1] === p && list[j + 2] === q && list[j + 3] === q) dup = true;
+      if (!dup) list.push(0, p, q, q);
+      want.set(key, list);
+    }
+    expect(m.size).toBe(want.size);
+    let most = 0;
+    for (const [key, list] of want) {
+      expect(pairsOf(m, key >>> 12, key), `key ${key}`).toEqual(list);
+      most = Math.max(most, list.length / 4);
+    }
+    expect(most).toBeGreaterThan(20);
+    let visited = 0;
+    m.forEach((pairs, hi, lo) => {
+      visited++;
+      expect(Array.from(pairs)).toEqual(want.get(lo));
+      expect(hi).toBe(lo >>> 12);
+    });
+    expect(visited).toBe(want.size);
   });
 
   it('addFallbackKmers adds empty entries for filtered values only', () => {
@@ -373,7 +412,7 @@ describe('fallback filter, records and map', () => {
     const ref = naiveFilter(f.threshold);
     const expected = Array.from(cand.toBigUint64Array()).filter(ref);
     expect(m.size).toBe(expected.length);
-    for (const x of expected) expect(m.getPairs(Number(x >> 32n), Number(x & 0xffffffffn))).toEqual([]);
+    for (const x of expected) expect(pairsOf(m, Number(x >> 32n), Number(x & 0xffffffffn))).toEqual([]);
     addFallbackKmers(m, cand, new FallbackFilter(0));
     expect(m.size).toBe(expected.length);
   });

@@ -11,7 +11,7 @@ import { SplitterSet } from './segmentation.js';
 import { groupStreamNames } from '../format/segment-decode.js';
 import { FallbackMap, ScannedMiningReference } from './splitters.js';
 import { referenceContigs } from './reference-sample.js';
-import { startReferenceJob, type ReferenceJob } from './workers/reference-job.js';
+import { startReferenceJob, type ReferenceJob } from './reference-job.js';
 
 /** Parameters and metadata read from the input archive. */
 export interface InputArchiveInfo {
@@ -132,8 +132,8 @@ export async function openForAppend(
     // contigs are decoded when a contig is first mined, and scanned, where their sorted k-mers
     // would take 8 bytes per distinct k-mer for the whole run (klebsiella: 40 MB against 5 MB).
     const fallbackMap = new FallbackMap();
-    // At -t 2 and more, a worker thread decodes them from now on, off the main thread (the critical
-    // path there); at -t 1 they are decoded when first needed.
+    // At -t 2 and more, the addon decodes them from now on, off the main thread (the critical path
+    // there); at -t 1 they are decoded when first needed.
     const threads = Math.max(1, opts.threads ?? 1);
     early = opts.adaptive && threads >= 2 && firstSampleLength(collection) <= EARLY_REFERENCE_MAX ? startReferenceJob(inputPath) : null;
     const miner = opts.adaptive ? new ScannedMiningReference(() => referenceContigs(inputPath), Math.min(4, threads), early) : null;

@@ -1,6 +1,6 @@
 // The reference of `append -a` (docs/format.md 2.5): the contigs of the input archive's first
-// sample, as codes. Decoded on the main thread or in a worker thread of its own (see
-// workers/reference-job.ts), which imports only this module and the reader.
+// sample, as codes, decoded on the calling thread (at -t 2 and more the addon decodes the same
+// codes on libuv's pool from the open on, see reference-job.ts).
 import { AgcArchive } from '../read/agc-archive.js';
 import { BYTE_TO_CODE, SYMBOL_INVALID } from '../format/alphabet.js';
 import { native } from '../native/load.js';

@@ -226,11 +226,24 @@ export class FallbackRecords {
 }
 
 /**
- * Fallback map: canonical k-mer -> set of ordered splitter pairs. Pairs are kept as a flat number
- * array [p0hi, p0lo, q0hi, q0lo, p1hi, ...] in insertion order (order is irrelevant to lookups).
+ * Fallback map: canonical k-mer -> set of ordered splitter pairs, each kept as 4 words
+ * [phi, plo, qhi, qlo] in insertion order (order is irrelevant to lookups). The main thread and
+ * every decision replica hold one with tens of thousands of keys (klebsiella-8 append -a: 39k):
+ * the pairs live in one word pool, each key's run of them contiguous (moved to the pool's end,
+ * with room for twice as many, when it fills), so the map is a few typed arrays rather than an
+ * array object per key that every garbage collection would have to trace, in every thread.
  */
 export class FallbackMap {
-  private readonly m = new KmerMap<number[]>(1024);
+  /** Key -> entry number (0, 1, ... in order of insertion). */
+  private readonly m = new KmerMap<number>(1024);
+  /** Per entry: first word in `pool`, pairs held, pairs its run has room for. */
+  private at: Uint32Array = new Uint32Array(1024);
+  private count: Uint32Array = new Uint32Array(1024);
+  private room: Uint32Array = new Uint32Array(1024);
+  private entries = 0;
+  private pool: Uint32Array = new Uint32Array(4096);
+  /** Words of `pool` in use. */
+  private used = 0;
 
   /** Number of k-mers with an entry (empty or not). */
   get size(): number {
@@ -241,26 +254,78 @@ export class FallbackMap {
   }
   /** Ensure an (empty) entry for x. */
   addKmer(hi: number, lo: number): void {
-    if (this.m.claimValue(hi, lo) === undefined) this.m.setClaimed(hi, lo, []);
+    if (this.m.claimValue(hi, lo) === undefined) this.m.setClaimed(hi, lo, this.newEntry());
   }
   /** Add the ordered pair (p, q) to x's entry unless already there (creates the entry). */
   addPair(xhi: number, xlo: number, phi: number, plo: number, qhi: number, qlo: number): void {
-    const list = this.m.claimValue(xhi, xlo);
-    if (list === undefined) this.m.setClaimed(xhi, xlo, [phi, plo, qhi, qlo]);
-    else if (!hasPair(list, phi, plo, qhi, qlo)) list.push(phi, plo, qhi, qlo);
+    let e = this.m.claimValue(xhi, xlo);
+    if (e === undefined) {
+      e = this.newEntry();
+      this.m.setClaimed(xhi, xlo, e);
+    } else if (hasPair(this.pool, this.at[e]!, this.count[e]!, phi, plo, qhi, qlo)) return;
+    if (this.count[e] === this.room[e]) this.moveToEnd(e);
+    const o = this.at[e]! + 4 * this.count[e]!++;
+    const pool = this.pool;
+    pool[o] = phi;
+    pool[o + 1] = plo;
+    pool[o + 2] = qhi;
+    pool[o + 3] = qlo;
   }
-  /** Flat pair list of x ([phi, plo, qhi, qlo]*), or undefined when x has no entry. Do not modify. */
-  getPairs(hi: number, lo: number): readonly number[] | undefined {
-    return this.m.get(hi, lo);
+  /** Pairs of x ([phi, plo, qhi, qlo]*, a view valid until the next addition), or undefined when x has no entry. */
+  getPairs(hi: number, lo: number): Uint32Array | undefined {
+    const e = this.m.get(hi, lo);
+    return e === undefined ? undefined : this.pairsOf(e);
   }
-  forEach(cb: (pairs: readonly number[], hi: number, lo: number) => void): void {
-    this.m.forEach(cb);
+  forEach(cb: (pairs: Uint32Array, hi: number, lo: number) => void): void {
+    this.m.forEach((e, hi, lo) => cb(this.pairsOf(e), hi, lo));
+  }
+
+  private pairsOf(e: number): Uint32Array {
+    const from = this.at[e]!;
+    return this.pool.subarray(from, from + 4 * this.count[e]!);
+  }
+
+  private newEntry(): number {
+    const e = this.entries++;
+    if (e === this.at.length) {
+      this.at = grownWords(this.at, 2 * e);
+      this.count = grownWords(this.count, 2 * e);
+      this.room = grownWords(this.room, 2 * e);
+    }
+    // Room for one pair (most keys get one); an entry made empty on purpose never uses it.
+    this.at[e] = this.used;
+    this.count[e] = 0;
+    this.room[e] = 1;
+    this.reserve(4);
+    return e;
+  }
+
+  /** The entry's run moves to the pool's end with room for twice its pairs (the old words stay unused). */
+  private moveToEnd(e: number): void {
+    const from = this.at[e]!;
+    const n = this.count[e]!;
+    const to = this.used;
+    this.reserve(8 * n);
+    this.pool.copyWithin(to, from, from + 4 * n);
+    this.at[e] = to;
+    this.room[e] = 2 * n;
+  }
+
+  private reserve(words: number): void {
+    if (this.used + words > this.pool.length) this.pool = grownWords(this.pool, Math.max(2 * this.pool.length, this.used + words));
+    this.used += words;
   }
 }
 
-/** The flat pair list holds (p, q). A function of its own, so that its loop, first run with a non-empty list late in a run, does not make V8 deoptimise its callers. */
-function hasPair(list: readonly number[], phi: number, plo: number, qhi: number, qlo: number): boolean {
-  for (let i = 0; i < list.length; i += 4) if (list[i] === phi && list[i + 1] === plo && list[i + 2] === qhi && list[i + 3] === qlo) return true;
+function grownWords(a: Uint32Array, length: number): Uint32Array {
+  const b = new Uint32Array(length);
+  b.set(a);
+  return b;
+}
+
+/** pool holds (p, q) among the n pairs from word `from`. */
+function hasPair(pool: Uint32Array, from: number, n: number, phi: number, plo: number, qhi: number, qlo: number): boolean {
+  for (let i = from, end = from + 4 * n; i < end; i += 4) if (pool[i] === phi && pool[i + 1] === plo && pool[i + 2] === qhi && pool[i + 3] === qlo) return true;
   return false;
 }
 
@@ -495,8 +560,8 @@ export class ScannedMiningReference implements MiningReference {
   /**
    * `threads`: native threads for the scan and the walks. The main thread mines at a batch end,
    * where the batch's decisions and registration wait for it, so at -t 2 and more a second thread
-   * shortens that wait. `early`: the same contigs as `load` gives, being loaded elsewhere (a worker
-   * thread) since the open; if that fails, `load` runs after all (and throws what it throws).
+   * shortens that wait. `early`: the same contigs as `load` gives, being loaded elsewhere (on
+   * libuv's pool) since the open; if that fails, `load` runs after all (and throws what it throws).
    */
   constructor(
     private readonly load: () => Uint8Array[],
