@@ -6,7 +6,7 @@ import { AgcArchive, type AgcArchiveOptions } from '../lib/read/agc-archive.js';
 import { AgcCorruptError, AgcError, AgcErrorCode, AgcInputError } from '../lib/errors.js';
 import { native } from '../lib/native/load.js';
 import { zstdCompress, zstdDecompress } from '../lib/native/zstd.js';
-import { RefForm, nativeRangeKernels, newCheckpoints, typescriptRangeKernels } from '../lib/read/range-kernels.js';
+import { RefForm, compactPack, nativeRangeKernels, newCheckpoints, typescriptRangeKernels } from '../lib/read/range-kernels.js';
 import { CODE_TO_LETTER, LETTER_COMPLEMENT } from '../lib/format/letters.js';
 import { Pack, groupStreamNames, packBytes } from '../lib/format/segment-decode.js';
 import { archivePath, cases, rng, sourceSequences } from './shared-data.js';
@@ -165,6 +165,18 @@ describe('native range kernels', () => {
       0x41, 0x43, 0x21, 0x45, 0x80, 0x9c, 0x01, 0xc3, 0, 1, 70, 1, 2, 70, 2, 3, 5, 4, 2, 0x1e, 12,
     ]);
     for (const bad of ['0,', '12', '-', '0,12', 'A\x1e12', '\x1e\x04', '0,99999999999999.', 'A?']) expect(compact(bad), JSON.stringify(bad)).toBeUndefined();
+  });
+
+  it('make whole packs compact, entry by entry, and refuse a pack with a malformed entry', () => {
+    const entries = ['ABCD'.repeat(5), 'C0,156.', '', '!!A-3,2.'];
+    const text = Buffer.from(entries.map((e) => `${e}\xff`).join('') + 'tail', 'latin1');
+    const dst = new Uint8Array(text.length);
+    const ends = compactPack(text, dst, 20)!;
+    const pack = new Pack(dst.subarray(0, ends[ends.length - 1]! + 1), ends);
+    expect(pack.length).toBe(entries.length);
+    entries.forEach((e, i) => expect([...pack.entry(i)], e).toEqual([...native.lzDiffCompact(Buffer.from(e, 'latin1'), 20, 1024)![0]]));
+    expect(compactPack(Buffer.from('A\xff0,\xff', 'latin1'), new Uint8Array(16), 20)).toBeUndefined();
+    expect(compactPack(new Uint8Array(0), new Uint8Array(0), 20)).toEqual(new Uint32Array(0));
   });
 
   it('report corrupt compact entries as AgcCorruptError, whatever the bytes', () => {

@@ -828,8 +828,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
           // (the size is checked against the frame before anything is allocated)
           const size = compressedPackSize(part.data, part.metadata);
           const frame = part.data.subarray(0, part.data.length - 1);
-          p = g >= NO_RAW_GROUPS && this.kernels.lzCompactRange ? this.compactPack(frame, size, key) : undefined;
-          if (!p) {
+          if (g >= NO_RAW_GROUPS && this.kernels.lzCompactRange) p = this.compactPack(frame, size, key);
+          else {
             const out = this.packRing.allocate(size, key) ?? Buffer.allocUnsafeSlow(size);
             this.kernels.decompressInto(frame, out);
             p = new Pack(out);
@@ -847,17 +847,20 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   /**
    * A pack of LZ-diff entries in compact form (see background-decode.ts): decompressed into
    * reused memory, then transcoded into a third as many fresh bytes, which the kernel zeroes page
-   * by page at first use (8 x 60 Mbp: zeroing cost more than zstd). Undefined when an entry is
-   * malformed: the caller then decodes the text, whose decoder reports it.
+   * by page at first use (8 x 60 Mbp: zeroing cost more than zstd). When an entry is malformed
+   * the pack is kept as text, whose decoder reports it.
    */
-  private compactPack(frame: Uint8Array, size: number, key: number): Pack | undefined {
+  private compactPack(frame: Uint8Array, size: number, key: number): Pack {
     if (this.packScratch.length < size) this.packScratch = new Uint8Array(Math.max(size, 2 * this.packScratch.length));
     const text = this.packScratch.subarray(0, size);
     this.kernels.decompressInto(frame, text);
     const ringed = this.packRing.allocate(size, key);
     const out = ringed ?? Buffer.allocUnsafeSlow(size);
     const ends = compactPack(text, out, this.params.minMatchLength);
-    if (!ends) return undefined;
+    if (!ends) {
+      out.set(text);
+      return new Pack(out);
+    }
     const length = ends.length === 0 ? 0 : ends[ends.length - 1] + 1;
     if (ringed) this.packRing.shrinkLast(key, length);
     const p = new Pack(out.subarray(0, length), ends);
