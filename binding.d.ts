@@ -157,7 +157,8 @@ export declare function zstdVersion(): string;
 export declare function zstdDecompressInto(data: Uint8Array, dst: Uint8Array): number;
 /**
  * The prefetch open's background work: decompresses the parts listed in `jobs` (file offset of
- * the metadata varint, data size) of the file at `path` into `space`, with the entry ends of packs and their LZ-diff checkpoints (every checkpointStep
+ * the metadata varint, data size, kind: 1 for a pack of LZ-diff entries, kept in compact form
+ * (marker 2; see lzDiffCompact) with its checkpoint table, 0 otherwise) of the file at `path` into `space`, with the entry ends of packs and their LZ-diff checkpoints (every checkpointStep
  * symbols). words: [0] stop, [1] image state, then per job state, offset, length, marker byte,
  * offset and count of the entry ends, offset of the checkpoint table (or -1); meta: per job metadata. Job states: 0 pending, 1 decoding, 2 done, 3 taken by the caller,
  * 4 failed or not done. Then reads the whole file into `image` (state 2 in words[1] once it is
@@ -220,6 +221,33 @@ export declare function lzDecodeRange(
   tables: Uint8Array,
   checkpoints?: Uint32Array,
 ): void;
+/** As lzDecodeRange, for an entry in compact form (lzDiffCompact). */
+export declare function lzCompactDecodeRange(
+  ref: Uint8Array,
+  form: number,
+  enc: Uint8Array,
+  minMatchLen: number,
+  n: number,
+  from: number,
+  to: number,
+  dst: Uint8Array,
+  dstOffset: number,
+  rc: boolean,
+  tables: Uint8Array,
+  checkpoints?: Uint32Array,
+): void;
+/**
+ * The compact form of an LZ-diff entry that the prefetch open keeps (the same tokens with binary
+ * fields; never longer than the text) and its checkpoints every checkpointStep symbols (count,
+ * step, then triples as lzDecodeRange's); undefined for a malformed entry.
+ */
+export declare function lzDiffCompact(enc: Uint8Array, minMatchLen: number, checkpointStep: number): [Uint8Array, Uint32Array] | undefined;
+/**
+ * The LZ-diff entries of a decompressed pack (entries each ended by 0xFF) in compact form (see
+ * lzDiffCompact) into dst (at least text.length bytes), each followed by one separator byte;
+ * returns the separators' positions, or undefined for a malformed entry.
+ */
+export declare function compactPack(text: Uint8Array, dst: Uint8Array, minMatchLen: number): Uint32Array | undefined;
 
 // ---- bulk extraction (native/extract.cc over agc/contig_extract.h) ----
 /**

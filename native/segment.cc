@@ -108,7 +108,8 @@ Napi::Value RefRangeLettersJs(const Napi::CallbackInfo& info) {
 }
 
 // lzDecodeRange(ref, form, enc, minMatchLen, n, from, to, dst, dstOffset, rc, tables[,
-// checkpoints])
+// checkpoints]), and lzCompactDecodeRange alike for an entry in compact form
+template <bool kCompact>
 Napi::Value LzDecodeRangeJs(const Napi::CallbackInfo& info) {
   ByteView bytes = ArgBytes(info, 0, "ref");
   const agc::PackedRef ref = agc::MakePackedRef(bytes.data, bytes.size, ArgForm(info, 1));
@@ -135,10 +136,86 @@ Napi::Value LzDecodeRangeJs(const Napi::CallbackInfo& info) {
   }
   // reverse-complemented: the mirrored forward range, turned around afterwards
   const size_t f0 = rc ? n - to : from;
-  agc::LzDiffDecodeRangeLetters(ref, enc.data, enc.size, min_match, tables, n, f0, f0 + (to - from),
-                                out, cps.words ? &cps : nullptr);
+  if (kCompact)
+    agc::LzCompactDecodeRangeLetters(ref, enc.data, enc.size, min_match, tables, n, f0,
+                                     f0 + (to - from), out, cps.words ? &cps : nullptr);
+  else
+    agc::LzDiffDecodeRangeLetters(ref, enc.data, enc.size, min_match, tables, n, f0,
+                                  f0 + (to - from), out, cps.words ? &cps : nullptr);
   if (rc) agc::ReverseComplementLetters(out, to - from, tables + 256);
   return info.Env().Undefined();
+}
+
+// lzDiffCompact(enc, minMatchLen, checkpointStep): [compact bytes, checkpoints (count, step,
+// triples)] of an LZ-diff entry, as the prefetch open keeps it; undefined for a malformed entry.
+Napi::Value LzDiffCompactJs(const Napi::CallbackInfo& info) {
+  ByteView enc = ArgBytes(info, 0, "enc");
+  const uint32_t min_match = ArgUint32(info, 1, "minMatchLen");
+  const uint32_t step = ArgUint32(info, 2, "checkpointStep");
+  std::vector<uint8_t> out(enc.size);
+  std::vector<uint32_t> triples;
+  const size_t n = agc::LzDiffCompact(enc.data, enc.size, min_match, step, out.data(), triples);
+  Napi::Env env = info.Env();
+  if (n == SIZE_MAX) return env.Undefined();
+  Napi::Uint8Array bytes = Napi::Uint8Array::New(env, n);
+  if (n > 0) std::memcpy(bytes.Data(), out.data(), n);
+  Napi::Uint32Array cps = Napi::Uint32Array::New(env, 2 + triples.size());
+  cps.Data()[0] = uint32_t(triples.size() / 3);
+  cps.Data()[1] = step;
+  if (!triples.empty()) std::memcpy(cps.Data() + 2, triples.data(), 4 * triples.size());
+  Napi::Array result = Napi::Array::New(env, 2);
+  result.Set(uint32_t(0), bytes);
+  result.Set(uint32_t(1), cps);
+  return result;
+}
+
+// The LZ-diff entries of a pack (`data`, each entry ended by 0xFF) in compact form
+// (agc::LzDiffCompact) into `out`, which has room for `size` bytes (no entry grows), each followed
+// by one separator byte: `ends` gets the separators' positions, `triples` the checkpoints of every
+// entry (`entry_triples`, when given, where each entry's end there). `written` is what was used.
+// False for a malformed entry. (Bytes after the last separator are no entry, as in Pack.)
+bool CompactEntries(const uint8_t* data, size_t size, uint32_t min_match, uint32_t step,
+                    uint8_t* out, size_t& written, std::vector<uint32_t>& ends,
+                    std::vector<uint32_t>& triples, std::vector<size_t>* entry_triples) {
+  ends.clear();
+  triples.clear();
+  if (entry_triples) entry_triples->clear();
+  size_t at = 0;
+  for (const uint8_t* q = data; const uint8_t* e = static_cast<const uint8_t*>(
+                                    std::memchr(q, 0xff, size_t(data + size - q)));
+       q = e + 1) {
+    const size_t n = agc::LzDiffCompact(q, size_t(e - q), min_match, step, out + at, triples);
+    if (n == SIZE_MAX || at + n > UINT32_MAX) return false;
+    at += n;
+    out[at] = 0xff;
+    ends.push_back(uint32_t(at));
+    at++;
+    if (entry_triples) entry_triples->push_back(triples.size());
+  }
+  written = at;
+  return true;
+}
+
+// compactPack(text, dst, minMatchLen): the entries of a decompressed pack of LZ-diff entries in
+// compact form into dst (at least text.length bytes), each followed by one separator byte; returns
+// the separators' positions (the pack's entry ends), or undefined for a malformed entry. Without
+// checkpoints: the range decoder records them as it reads.
+Napi::Value CompactPackJs(const Napi::CallbackInfo& info) {
+  ByteView text = ArgBytes(info, 0, "text");
+  Napi::Uint8Array dst = AsUint8Array(info[1], "dst");
+  const uint32_t min_match = ArgUint32(info, 2, "minMatchLen");
+  Napi::Env env = info.Env();
+  if (dst.ElementLength() < text.size) throw InputRangeError(env, "dst is shorter than text");
+  if (Overlaps(dst.Data(), dst.ElementLength(), text.data, text.size))
+    throw InputRangeError(env, "dst overlaps text");
+  std::vector<uint32_t> ends, triples;
+  size_t written = 0;
+  if (!CompactEntries(text.data, text.size, min_match, 0, dst.Data(), written, ends, triples,
+                      nullptr))
+    return env.Undefined();
+  Napi::Uint32Array result = Napi::Uint32Array::New(env, ends.size());
+  if (!ends.empty()) std::memcpy(result.Data(), ends.data(), 4 * ends.size());
+  return result;
 }
 
 // ---- prefetchArchive ---------------------------------------------------------------------------
@@ -152,13 +229,20 @@ Napi::Value LzDecodeRangeJs(const Napi::CallbackInfo& info) {
 // its 0xFF bytes (the entry ends of a pack; 32-bit words in the space), their count, and the
 // offset of a table with each entry's LZ-diff checkpoints (agc::LzCheckpoints words: count, step,
 // triples, full; 0 for an entry without any), or -1. meta (Float64Array): the part metadata per
-// job. jobs (Float64Array): file offset of each part (of its metadata varint) and its data size,
-// within the first fileSize bytes of the file. Then the min match length and the checkpoint step.
+// job. jobs (Float64Array): file offset of each part (of its metadata varint), its data size,
+// within the first fileSize bytes of the file, and its kind: 1 for a pack of LZ-diff entries,
+// which is kept in compact form (agc::LzDiffCompact, marker byte kCompactPack, its checkpoints
+// made at once), 0 for anything else (kept as zstd gives it). Then the min match length and the
+// checkpoint step.
 constexpr int32_t kPending = 0;
 constexpr int32_t kBusy = 1;
 constexpr int32_t kDone = 2;
 constexpr int32_t kFailed = 4;  // left to the JS thread (it reports errors in context)
 constexpr size_t kJobWords = 7;
+// The marker word of a pack kept in compact form (stored marker bytes are 0 for packs, 0 or 1
+// for references).
+constexpr int32_t kCompactPack = 2;
+constexpr size_t kJobFields = 3;
 
 std::atomic<int32_t>* AtomicAt(int32_t* base, size_t i) {
   static_assert(sizeof(std::atomic<int32_t>) == sizeof(int32_t), "atomic int32 layout");
@@ -184,8 +268,8 @@ class Prefetch : public GuardedWorker {
     Napi::TypedArray meta = ArgTyped(info, 5, napi_float64_array, "meta: expected a Float64Array");
     min_match_ = ArgUint32(info, 6, "minMatchLen");
     step_ = ArgUint32(info, 7, "checkpointStep");
-    const size_t count = jobs.ElementLength() / 2;
-    if (jobs.ElementLength() % 2 != 0 || words.ElementLength() != 4 + kJobWords * count ||
+    const size_t count = jobs.ElementLength() / kJobFields;
+    if (jobs.ElementLength() % kJobFields != 0 || words.ElementLength() != 4 + kJobWords * count ||
         meta.ElementLength() != count)
       throw InputRangeError(env, "jobs, words and meta do not describe the same jobs");
     file_size_ = file_size;
@@ -200,10 +284,10 @@ class Prefetch : public GuardedWorker {
     const double* j = info[2].As<Napi::Float64Array>().Data();
     jobs_.reserve(count);
     for (size_t i = 0; i < count; i++) {
-      const double off = j[2 * i], len = j[2 * i + 1];
+      const double off = j[kJobFields * i], len = j[kJobFields * i + 1];
       if (!(off >= 0 && len >= 0 && off <= double(file_size_) && len <= double(file_size_) - off))
         throw InputRangeError(env, "jobs: job " + std::to_string(i) + " lies outside the file");
-      jobs_.push_back(Job{size_t(off), size_t(len)});
+      jobs_.push_back(Job{size_t(off), size_t(len), j[kJobFields * i + 2] == 1});
     }
     // The arrays stay alive (and in place) until the work is done, whatever JS does meanwhile; a
     // worker thread that ends meanwhile waits in Teardown until this thread leaves them alone.
@@ -275,6 +359,7 @@ class Prefetch : public GuardedWorker {
  private:
   struct Job {
     size_t offset, size;
+    bool lz_pack;
   };
 
   // close() or the environment going away.
@@ -317,6 +402,14 @@ class Prefetch : public GuardedWorker {
       used = space_size_;
       return kFailed;
     }
+    if (marker == 0 && job.lz_pack && step_ > 0) {
+      if (scratch_.size() < size) scratch_.resize(size);
+      agc::ZstdDecompressInto(p, job.size - 1, scratch_.data(), size);
+      if (!Compact(scratch_.data(), size, at, w, used)) return kFailed;
+      *meta = double(metadata);
+      decoded_++;
+      return kDone;
+    }
     agc::ZstdDecompressInto(p, job.size - 1, space_ + at, size);
     // The entry ends of a pack, found here: the JS thread's indexOf is slow on shared memory.
     ends_.clear();
@@ -341,6 +434,50 @@ class Prefetch : public GuardedWorker {
     *meta = double(metadata);
     decoded_++;
     return kDone;
+  }
+
+  // A pack of LZ-diff entries decompressed to `data` (`size` bytes), kept in compact form at `at`
+  // (which has room for `size` bytes: no entry grows), each entry followed by one separator byte,
+  // then the positions of the separators, then the checkpoint table; the job's words are filled
+  // in (the table's offset too: it is ready with the part). False for a malformed entry (the JS
+  // thread decodes the text and reports it) or when the space is full.
+  bool Compact(const uint8_t* data, size_t size, size_t at, int32_t* w, size_t& used) {
+    size_t compact = 0;
+    if (!CompactEntries(data, size, min_match_, step_, space_ + at, compact, ends_, triples_,
+                        &entry_triples_))
+      return false;
+    const size_t out = at + compact;
+    const size_t count = ends_.size();
+    const size_t ends_at = (out + 3) & ~size_t(3);
+    const size_t table = ends_at + 4 * count;
+    const size_t blocks = 4 * (2 * count + triples_.size());
+    if (ends_at > space_size_ || 4 * count + blocks > space_size_ - ends_at ||
+        table + blocks > 0x7ffffff8u) {
+      used = space_size_;
+      return false;
+    }
+    if (count > 0) std::memcpy(space_ + ends_at, ends_.data(), 4 * count);
+    uint32_t* offsets = reinterpret_cast<uint32_t*>(space_ + table);
+    size_t block = table + 4 * count;
+    for (size_t e = 0, t0 = 0; e < count; t0 = entry_triples_[e], e++) {
+      const size_t n = (entry_triples_[e] - t0) / 3;
+      offsets[e] = 0;
+      if (n == 0) continue;
+      uint32_t* b = reinterpret_cast<uint32_t*>(space_ + block);
+      b[0] = uint32_t(n);
+      b[1] = step_;
+      std::memcpy(b + 2, triples_.data() + t0, 4 * 3 * n);
+      offsets[e] = uint32_t(block);
+      block += 4 * (2 + 3 * n);
+    }
+    used = block;
+    w[1] = int32_t(at);
+    w[2] = int32_t(out - at);
+    w[3] = kCompactPack;
+    w[4] = int32_t(ends_at);
+    w[5] = int32_t(count);
+    AtomicAt(w, 6)->store(int32_t(table), std::memory_order_relaxed);
+    return true;
   }
 
   // The checkpoints of every entry of the pack decoded at `data` (`count` entries, their ends at
@@ -383,6 +520,8 @@ class Prefetch : public GuardedWorker {
   std::vector<Job> jobs_;
   std::vector<uint32_t> ends_;
   std::vector<uint8_t> part_;
+  std::vector<uint8_t> scratch_;
+  std::vector<size_t> entry_triples_;
   size_t decoded_ = 0;
   std::vector<Napi::ObjectReference> keep_;
 };
@@ -483,7 +622,12 @@ void InitSegment(Napi::Env env, Napi::Object exports) {
               Napi::Function::New<Coded<ZstdDecompressIntoJs>>(env, "zstdDecompressInto"));
   exports.Set("refRangeLetters",
               Napi::Function::New<Coded<RefRangeLettersJs>>(env, "refRangeLetters"));
-  exports.Set("lzDecodeRange", Napi::Function::New<Coded<LzDecodeRangeJs>>(env, "lzDecodeRange"));
+  exports.Set("lzDecodeRange",
+              Napi::Function::New<Coded<LzDecodeRangeJs<false>>>(env, "lzDecodeRange"));
+  exports.Set("lzCompactDecodeRange",
+              Napi::Function::New<Coded<LzDecodeRangeJs<true>>>(env, "lzCompactDecodeRange"));
+  exports.Set("lzDiffCompact", Napi::Function::New<Coded<LzDiffCompactJs>>(env, "lzDiffCompact"));
+  exports.Set("compactPack", Napi::Function::New<Coded<CompactPackJs>>(env, "compactPack"));
   exports.Set("prefetchArchive",
               Napi::Function::New<Coded<PrefetchArchiveJs>>(env, "prefetchArchive"));
   exports.Set("populateMemory",

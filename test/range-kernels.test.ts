@@ -6,8 +6,9 @@ import { AgcArchive, type AgcArchiveOptions } from '../lib/read/agc-archive.js';
 import { AgcCorruptError, AgcError, AgcErrorCode, AgcInputError } from '../lib/errors.js';
 import { native } from '../lib/native/load.js';
 import { zstdCompress, zstdDecompress } from '../lib/native/zstd.js';
-import { RefForm, nativeRangeKernels, newCheckpoints, typescriptRangeKernels } from '../lib/read/range-kernels.js';
+import { RefForm, compactPack, nativeRangeKernels, newCheckpoints, typescriptRangeKernels } from '../lib/read/range-kernels.js';
 import { CODE_TO_LETTER, LETTER_COMPLEMENT } from '../lib/format/letters.js';
+import { Pack, groupStreamNames, packBytes } from '../lib/format/segment-decode.js';
 import { archivePath, cases, rng, sourceSequences } from './shared-data.js';
 import { terminateMidJob } from './helpers/terminate-mid-job.js';
 
@@ -65,10 +66,9 @@ describe('native range kernels', () => {
       const ts = typescriptRangeKernels(zstdDecompress);
       // an LZ-coded segment (not a group reference) of some sample
       const internals = a as unknown as {
-        pack(g: number, p: number): { entry(i: number): Uint8Array };
+        archive: Parameters<typeof textEntry>[0];
         packedReference(g: number): Parameters<typeof ts.lzRange>[0];
       };
-      const P = a.params.packCardinality;
       let found: { g: number; id: number; n: number } | undefined;
       for (const s of await a.samples())
         for (const ctg of a.sampleLayout(s)!.contigs)
@@ -78,7 +78,8 @@ describe('native range kernels', () => {
       expect(found).toBeDefined();
       const { g, id, n } = found!;
       const ref = internals.packedReference(g);
-      const enc = internals.pack(g, Math.floor((id - 1) / P)).entry((id - 1) % P);
+      // (the reader keeps packs in compact form: the stored text, read here)
+      const enc = textEntry(internals.archive, a, g, id - 1);
       const whole = new Uint8Array(n);
       ts.lzRange(ref, enc, a.params.minMatchLength, n, 0, n, whole, 0, false);
       const cp = newCheckpoints(n);
@@ -102,6 +103,108 @@ describe('native range kernels', () => {
     }
   });
 
+  it('decode compact entries as the text, every range, with and without checkpoints', async () => {
+    const a = await AgcArchive.open(archivePath(pick('saureus-6-default')));
+    try {
+      const internals = a as unknown as {
+        archive: Parameters<typeof textEntry>[0];
+        packedReference(g: number): Parameters<typeof nativeRangeKernels.lzRange>[0];
+      };
+      const mml = a.params.minMatchLength;
+      const rand = rng(5);
+      let entries = 0;
+      let textBytes = 0;
+      let compactBytes = 0;
+      // the LZ-coded segments of a few samples: (group, entry) with their lengths
+      for (const s of (await a.samples()).slice(1, 3))
+        for (const ctg of a.sampleLayout(s)!.contigs)
+          for (let k = 0; k < ctg.groupId.length; k++) {
+            const g = ctg.groupId[k];
+            const id = ctg.inGroupId[k];
+            if (g < 16 || id < 1 || k % 3 !== 0) continue;
+            const n = ctg.rawLength[k];
+            const ref = internals.packedReference(g);
+            const text = textEntry(internals.archive, a, g, id - 1);
+            const [compact, cps] = native.lzDiffCompact(text, mml, 256)!;
+            expect(compact.length).toBeLessThanOrEqual(text.length);
+            entries++;
+            textBytes += text.length;
+            compactBytes += compact.length;
+            for (let i = 0; i < 12; i++) {
+              const from = i === 0 ? 0 : Math.floor(rand() * n);
+              const to = i === 0 ? n : Math.min(n, from + Math.floor(rand() * 3000));
+              const rc = i % 2 === 1;
+              const want = new Uint8Array(to - from);
+              nativeRangeKernels.lzRange(ref, text, mml, n, from, to, want, 0, rc);
+              for (const checkpoints of [undefined, cps.length > 2 ? cps : undefined, newCheckpoints(n)]) {
+                const got = new Uint8Array(to - from);
+                nativeRangeKernels.lzCompactRange!(ref, compact, mml, n, from, to, got, 0, rc, checkpoints);
+                if (!Buffer.from(got).equals(want)) expect({ g, id, from, to, rc }).toEqual('the same letters');
+              }
+            }
+          }
+      expect(entries).toBeGreaterThan(20);
+      // mostly runs of bases, four to a byte
+      expect(compactBytes).toBeLessThan(textBytes / 2);
+    } finally {
+      a.close();
+    }
+  });
+
+  it('make compact entries as specified, and refuse malformed text', () => {
+    const compact = (t: string) => {
+      const r = native.lzDiffCompact(Buffer.from(t, 'latin1'), 20, 1024);
+      return r && [...r[0]];
+    };
+    // a run of 20 bases: marker, count, codes 0,1,2,3 per byte
+    expect(compact('ABCD'.repeat(5))).toEqual([5, 20, 0x1b, 0x1b, 0x1b, 0x1b, 0x1b]);
+    // 17 bases: the last byte holds one code
+    expect(compact('ABCD'.repeat(4) + 'D')).toEqual([5, 17, 0x1b, 0x1b, 0x1b, 0x1b, 3]);
+    // short runs, other literals and '!' keep their bytes; small and large matches, to the end, N-runs
+    expect(compact('AC!E0,156.-3,0.70,1.-70,2.5.-2.\x1e12\x04')).toEqual([
+      0x41, 0x43, 0x21, 0x45, 0x80, 0x9c, 0x01, 0xc3, 0, 1, 70, 1, 2, 70, 2, 3, 5, 4, 2, 0x1e, 12,
+    ]);
+    for (const bad of ['0,', '12', '-', '0,12', 'A\x1e12', '\x1e\x04', '0,99999999999999.', 'A?']) expect(compact(bad), JSON.stringify(bad)).toBeUndefined();
+  });
+
+  it('make whole packs compact, entry by entry, and refuse a pack with a malformed entry', () => {
+    const entries = ['ABCD'.repeat(5), 'C0,156.', '', '!!A-3,2.'];
+    const text = Buffer.from(entries.map((e) => `${e}\xff`).join('') + 'tail', 'latin1');
+    const dst = new Uint8Array(text.length);
+    const ends = compactPack(text, dst, 20)!;
+    const pack = new Pack(dst.subarray(0, ends[ends.length - 1]! + 1), ends);
+    expect(pack.length).toBe(entries.length);
+    entries.forEach((e, i) => expect([...pack.entry(i)], e).toEqual([...native.lzDiffCompact(Buffer.from(e, 'latin1'), 20, 1024)![0]]));
+    expect(compactPack(Buffer.from('A\xff0,\xff', 'latin1'), new Uint8Array(16), 20)).toBeUndefined();
+    expect(compactPack(new Uint8Array(0), new Uint8Array(0), 20)).toEqual(new Uint32Array(0));
+  });
+
+  it('report corrupt compact entries as AgcCorruptError, whatever the bytes', () => {
+    const ref = { bytes: Uint8Array.from({ length: 64 }, (_, i) => i % 4), form: RefForm.CODES, length: 64 } as const;
+    const text = Buffer.from('ABCDABCDABCDABCDABCDA!G0,10.\x1e3\x04-20,4.', 'latin1');
+    const [good] = native.lzDiffCompact(text, 20, 1024)!;
+    const n = 21 + 1 + 1 + 30 + 7 + 24;
+    const want = new Uint8Array(n);
+    nativeRangeKernels.lzRange(ref, text, 20, n, 0, n, want, 0, false);
+    const got = new Uint8Array(n);
+    nativeRangeKernels.lzCompactRange!(ref, good, 20, n, 0, n, got, 0, false);
+    expect(Buffer.from(got).toString('latin1')).toBe(Buffer.from(want).toString('latin1'));
+    const rand = rng(11);
+    let thrown = 0;
+    for (let i = 0; i < 2000; i++) {
+      const bad = Uint8Array.from(good);
+      if (i % 4 === 0) bad[Math.floor(rand() * bad.length)] = Math.floor(rand() * 256);
+      const enc = i % 4 === 0 ? bad : bad.subarray(0, Math.floor(rand() * bad.length));
+      try {
+        nativeRangeKernels.lzCompactRange!(ref, enc, 20, n, 0, n, got, 0, i % 2 === 0);
+      } catch (e) {
+        expect(e).toBeInstanceOf(AgcCorruptError);
+        thrown++;
+      }
+    }
+    expect(thrown).toBeGreaterThan(1000);
+  });
+
   it('report corrupt entries as AgcCorruptError', () => {
     const ref = Uint8Array.from([0, 1, 2, 3, 0, 1, 2, 3]);
     const dst = new Uint8Array(16);
@@ -114,6 +217,19 @@ describe('native range kernels', () => {
     expect(() => nativeRangeKernels.refRange(Uint8Array.from([1, 0x55]), RefForm.TUPLES, 0, 1, dst, 0, false)).toThrow(AgcCorruptError);
   });
 });
+
+/** Entry e of group g's pack as stored (text), read from the archive. */
+function textEntry(
+  archive: { streamNames(): string[]; getPart(sid: number, p: number): { data: Uint8Array; metadata: number } },
+  a: AgcArchive,
+  g: number,
+  e: number,
+): Uint8Array {
+  const P = a.params.packCardinality;
+  const sid = archive.streamNames().indexOf(groupStreamNames(g).delta);
+  const part = archive.getPart(sid, Math.floor(e / P));
+  return new Pack(packBytes(part.data, part.metadata, zstdDecompress)).entry(e % P);
+}
 
 describe('native range kernels survive misuse', () => {
   const tables = new Uint8Array(512);
@@ -147,11 +263,14 @@ describe('native range kernels survive misuse', () => {
       ['checkpoints header', () => native.lzDecodeRange(ref, 0, enc, 20, 4, 0, 4, dst, 0, false, tables, Uint32Array.from([9, 1, 0, 0, 0]))],
       ['checkpoint outside', () => native.lzDecodeRange(ref, 0, enc, 20, 4, 3, 4, dst, 0, false, tables, Uint32Array.from([1, 1, 99, 1, 1]))],
       ['zstd dst overlaps', () => native.zstdDecompressInto(dst, dst)],
-      ['prefetch jobs', () => native.prefetchArchive('x', 4, new Float64Array(3), new Uint8Array(8), new Int32Array(4), new Float64Array(0), 20, 1024)],
+      ['prefetch jobs', () => native.prefetchArchive('x', 4, new Float64Array(4), new Uint8Array(8), new Int32Array(4), new Float64Array(0), 20, 1024)],
       [
         'prefetch job outside',
-        () => native.prefetchArchive('x', 4, Float64Array.from([2, 9]), new Uint8Array(8), new Int32Array(11), new Float64Array(1), 20, 1024),
+        () => native.prefetchArchive('x', 4, Float64Array.from([2, 9, 1]), new Uint8Array(8), new Int32Array(11), new Float64Array(1), 20, 1024),
       ],
+      ['compact dst short', () => native.compactPack(Buffer.from('A\xff', 'latin1'), new Uint8Array(1), 20)],
+      ['compact dst overlaps', () => native.compactPack(dst, dst, 20)],
+      ['compact not bytes', () => native.lzDiffCompact('AC' as unknown as Uint8Array, 20, 1024)],
     ];
     for (const [what, f] of bad) expect(input(f), what).toBe(AgcErrorCode.INPUT);
     // valid calls still work afterwards
@@ -172,7 +291,16 @@ describe('native range kernels survive misuse', () => {
 
   it('prefetching a file that is gone leaves the work to the queries', async () => {
     const words = new Int32Array(new SharedArrayBuffer(4 * 11));
-    const done = native.prefetchArchive('/nonexistent/archive.agc', 100, Float64Array.from([0, 50]), new Uint8Array(64), words, new Float64Array(1), 20, 1024);
+    const done = native.prefetchArchive(
+      '/nonexistent/archive.agc',
+      100,
+      Float64Array.from([0, 50, 1]),
+      new Uint8Array(64),
+      words,
+      new Float64Array(1),
+      20,
+      1024,
+    );
     expect(await done).toBe(0);
     expect(words[4]).toBe(0);
   });

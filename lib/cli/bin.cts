@@ -4,16 +4,36 @@
 // and getcol/getset decode on that pool, -t jobs at a time. libuv's default of 4 threads would
 // cap -t at 4 on a larger machine.
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { requireWithCodeCache } from './code-cache.cjs';
 
 if (process.env.UV_THREADPOOL_SIZE === undefined) {
   // libuv accepts at most 1024
   process.env.UV_THREADPOOL_SIZE = String(Math.min(1024, Math.max(4, availableParallelism())));
 }
 
-import('./main.js').then(
-  (m) => m.runFromCommandLine(),
-  (e: unknown) => {
-    process.stderr.write(`agc-node: cannot start: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+interface Cli {
+  provideModuleLoaders(read?: () => Promise<unknown>, importModule?: (specifier: string) => Promise<unknown>): void;
+  runFromCommandLine(): Promise<void>;
+}
+
+const cannotStart = (e: unknown): void => {
+  process.stderr.write(`agc-node: cannot start: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+  process.exitCode = 1;
+};
+
+// The one-file CommonJS build (cli-entry.ts; made by `npm run build:ts` where esbuild is there)
+// starts without node's ES module loader and with a code cache; else the ES modules.
+let cli: Cli | undefined;
+try {
+  cli = requireWithCodeCache(path.join(__dirname, 'cli.cjs')) as Cli;
+} catch (e) {
+  if ((e as NodeJS.ErrnoException).code !== 'ENOENT') cannotStart(e);
+}
+if (cli) {
+  // the write side is an ES module bundle: imported from here, where import() works
+  cli.provideModuleLoaders(undefined, (specifier) => import(specifier));
+  void cli.runFromCommandLine();
+} else if (process.exitCode === undefined) {
+  import('./main.js').then((m) => m.runFromCommandLine(), cannotStart);
+}

@@ -37,7 +37,8 @@ let readModule: ReadModule | undefined;
  */
 async function importBundleOr<T>(bundle: string, compiled: () => Promise<unknown>): Promise<T> {
   try {
-    return (await import(bundle)) as T;
+    // (an absolute URL: from the CommonJS build, cli-entry.ts, a relative one would resolve elsewhere)
+    return (await importer(new URL(bundle, import.meta.url).href)) as T;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code !== 'ERR_MODULE_NOT_FOUND' || !String(err.message).includes(bundle.slice(2))) throw e;
@@ -45,8 +46,24 @@ async function importBundleOr<T>(bundle: string, compiled: () => Promise<unknown
   }
 }
 
+/** How the read side is loaded when main is bundled with it (cli-entry.ts). */
+let readLoader: (() => Promise<unknown>) | undefined;
+/** import() of the file that loaded main, when main's own cannot run (cli-entry.ts). */
+let importer: (specifier: string) => Promise<unknown> = (specifier) => import(specifier);
+
+/**
+ * For the one-file build of the command line (cli-entry.ts): how to load the read side (bundled
+ * with main), and an import() that works where this code runs (V8 code-cached, outside node's
+ * module loader, see code-cache.cts). Either may be omitted.
+ * @internal
+ */
+export function provideModuleLoaders(read?: () => Promise<unknown>, importModule?: (specifier: string) => Promise<unknown>): void {
+  if (read) readLoader = read;
+  if (importModule) importer = importModule;
+}
+
 async function loadReadCommands(): Promise<ReadModule> {
-  readModule ??= await importBundleOr<ReadModule>('./read-bundle.js', () => import('./read-entry.js'));
+  readModule ??= (readLoader ? await readLoader() : await importBundleOr('./read-bundle.js', () => import('./read-entry.js'))) as ReadModule;
   return readModule;
 }
 
@@ -171,4 +188,5 @@ export async function runFromCommandLine(): Promise<void> {
   );
 }
 
-if (invokedDirectly) await runFromCommandLine();
+// (no top-level await: the one-file CommonJS build of the CLI, cli-entry.ts, cannot have one)
+if (invokedDirectly) void runFromCommandLine();

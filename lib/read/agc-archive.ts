@@ -24,13 +24,14 @@ import { NO_RAW_GROUPS, Pack, decodeReferencePart, groupStreamNames, rawEntryInt
 import { type ContigLayout, type SegmentRangeWriter, type SegmentWriter, makeLayout, writeContigRange, writeWholeContig } from '../format/contig-layout.js';
 import { StreamingRecordFormatter, headerLine, wrapInPlace, wrappedSize } from '../fasta/format-fasta.js';
 import type { ExtractionSource } from './native-extract.js';
-import { BackgroundDecode } from './background-decode.js';
+import { BackgroundDecode, COMPACT_PACK } from './background-decode.js';
 import { PartRing } from './part-ring.js';
 import {
   CHECKPOINT_STEP,
   type PackedReference,
   type RangeKernels,
   RefForm,
+  compactPack,
   compressedPackSize,
   decompressWith,
   decompressedReference,
@@ -139,12 +140,14 @@ export const shortContigName: (name: string) => string = shortName;
 
 function readCstrPairs(data: Uint8Array, count: number, what: string): Map<string, string> {
   const m = new Map<string, string>();
-  const dec = new TextDecoder();
+  // (Buffer's UTF-8 decoding, with the same replacement of bad bytes: a TextDecoder's first use
+  // cost every command ~4 ms of start-up)
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   let p = 0;
   const next = (): string => {
-    const z = data.indexOf(0, p);
+    const z = bytes.indexOf(0, p);
     if (z < 0) throw new AgcCorruptError(`${what}: truncated file_type_info`);
-    const s = dec.decode(data.subarray(p, z));
+    const s = bytes.toString('utf8', p, z);
     p = z + 1;
     return s;
   };
@@ -206,6 +209,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   private readonly checkpoints = new WeakMap<Pack, Uint32Array[]>();
   /** The background job of a pack decoded there (its entries' checkpoints come from it). */
   private readonly packCheckpoints = new WeakMap<Pack, number>();
+  /** Packs whose entries are in compact form (decoded in the background; see background-decode.ts). */
+  private readonly compactPacks = new WeakSet<Pack>();
   /** zstd into fresh buffers that are not zero-filled first. */
   private readonly decompress: (frame: Uint8Array, rawSize: number) => Uint8Array;
   private readonly packs: ByteLru<number, Pack>;
@@ -214,6 +219,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   private readonly refRing: PartRing;
   /** Compressed bytes of the part being decoded (reused; see readPartReused). */
   private partScratch = new Uint8Array(0);
+  /** A pack's text before it is made compact (reused; see compactPack). */
+  private packScratch = new Uint8Array(0);
   private readonly streamIds = new Map<number, { ref: number; delta: number }>();
   private streamIdByName: Map<string, number> | undefined;
   private image: ArchiveImage | undefined;
@@ -339,7 +346,15 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     const streams: number[] = [];
     for (let sid = 0; sid < names.length; sid++) if (groupStream.test(names[sid]) && names[sid].endsWith('r')) streams.push(sid);
     for (let sid = 0; sid < names.length; sid++) if (groupStream.test(names[sid]) && names[sid].endsWith('d')) streams.push(sid);
-    this.background = BackgroundDecode.start(this.archive, this.path, streams, budget, this.params.minMatchLength, CHECKPOINT_STEP);
+    // Packs of LZ-diff entries are kept in compact form when the kernels read it; the packs of
+    // raw groups hold codes.
+    const compact = new Set<number>();
+    if (this.kernels.lzCompactRange) {
+      const raw = new Set<number>();
+      for (let g = 0; g < NO_RAW_GROUPS; g++) raw.add(this.groupStreams(g).delta);
+      for (const sid of streams) if (names[sid].endsWith('d') && !raw.has(sid)) compact.add(sid);
+    }
+    this.background = BackgroundDecode.start(this.archive, this.path, streams, compact, budget, this.params.minMatchLength, CHECKPOINT_STEP);
   }
 
   /**
@@ -365,6 +380,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     this.packRing.release();
     this.refRing.release();
     this.partScratch = new Uint8Array(0);
+    this.packScratch = new Uint8Array(0);
     this.image = undefined;
   }
 
@@ -800,18 +816,24 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     try {
       // (a pack's marker byte is 0; anything else is decoded, and judged, as without prefetching)
       const ahead = this.background?.claim(sid, partNo);
-      if (ahead && this.background!.marker === 0) {
+      const marker = ahead && this.background!.marker;
+      if (ahead && (marker === 0 || marker === COMPACT_PACK)) {
         p = new Pack(ahead, this.background!.ends);
         this.packCheckpoints.set(p, this.background!.job);
+        if (marker === COMPACT_PACK) this.compactPacks.add(p);
       } else {
         const part = this.readPartReused(sid, partNo);
         if (part.metadata === 0) p = new Pack(part.data.slice());
         else {
           // (the size is checked against the frame before anything is allocated)
           const size = compressedPackSize(part.data, part.metadata);
-          const out = this.packRing.allocate(size, key) ?? Buffer.allocUnsafeSlow(size);
-          this.kernels.decompressInto(part.data.subarray(0, part.data.length - 1), out);
-          p = new Pack(out);
+          const frame = part.data.subarray(0, part.data.length - 1);
+          if (g >= NO_RAW_GROUPS && this.kernels.lzCompactRange) p = this.compactPack(frame, size, key);
+          else {
+            const out = this.packRing.allocate(size, key) ?? Buffer.allocUnsafeSlow(size);
+            this.kernels.decompressInto(frame, out);
+            p = new Pack(out);
+          }
         }
       }
     } catch (e) {
@@ -819,6 +841,30 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     }
     // decoded in the background: the bytes live in its space, outside this budget
     this.packs.set(key, p, this.background && p.data.buffer instanceof SharedArrayBuffer ? p.ends.byteLength + 64 : p.byteSize);
+    return p;
+  }
+
+  /**
+   * A pack of LZ-diff entries in compact form (see background-decode.ts): decompressed into
+   * reused memory, then transcoded into a third as many fresh bytes, which the kernel zeroes page
+   * by page at first use (8 x 60 Mbp: zeroing cost more than zstd). When an entry is malformed
+   * the pack is kept as text, whose decoder reports it.
+   */
+  private compactPack(frame: Uint8Array, size: number, key: number): Pack {
+    if (this.packScratch.length < size) this.packScratch = new Uint8Array(Math.max(size, 2 * this.packScratch.length));
+    const text = this.packScratch.subarray(0, size);
+    this.kernels.decompressInto(frame, text);
+    const ringed = this.packRing.allocate(size, key);
+    const out = ringed ?? Buffer.allocUnsafeSlow(size);
+    const ends = compactPack(text, out, this.params.minMatchLength);
+    if (!ends) {
+      out.set(text);
+      return new Pack(out);
+    }
+    const length = ends.length === 0 ? 0 : ends[ends.length - 1] + 1;
+    if (ringed) this.packRing.shrinkLast(key, length);
+    const p = new Pack(out.subarray(0, length), ends);
+    this.compactPacks.add(p);
     return p;
   }
 
@@ -857,6 +903,10 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     } else {
       const k = inGroupId - 1;
       const pack = this.pack(g, Math.floor(k / P));
+      if (this.compactPacks.has(pack)) {
+        this.writeSegmentRange(g, inGroupId, n, rc, 0, n, dst, offset);
+        return;
+      }
       const ref = this.reference(g, rc);
       try {
         lzDiffDecodeInto(ref, pack.entry(k % P), this.params.minMatchLength, symbols, dst, offset, n, rc);
@@ -917,7 +967,11 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     const pack = this.pack(g, Math.floor(k / P));
     const ref = this.packedReference(g);
     try {
-      this.kernels.lzRange(ref, pack.entry(k % P), this.params.minMatchLength, n, i0, i0 + count, dst, q, rc, this.entryCheckpoints(pack, k % P, n));
+      const enc = pack.entry(k % P);
+      const checkpoints = this.entryCheckpoints(pack, k % P, n);
+      // (compact packs exist only with kernels that read them)
+      if (this.compactPacks.has(pack)) this.kernels.lzCompactRange!(ref, enc, this.params.minMatchLength, n, i0, i0 + count, dst, q, rc, checkpoints);
+      else this.kernels.lzRange(ref, enc, this.params.minMatchLength, n, i0, i0 + count, dst, q, rc, checkpoints);
     } catch (e) {
       throw this.corrupt(`group ${g}, segment ${inGroupId}`, e);
     }

@@ -18,6 +18,14 @@ const TAKEN = 3;
 const HEAD = 4;
 /** Per job: state, offset, length, marker byte, offset and count of the 0xFF positions, checkpoint table. */
 const JOB_WORDS = 7;
+/** Numbers per job in the job list: file offset, size, kind (1: a pack of LZ-diff entries). */
+const JOB_FIELDS = 3;
+/**
+ * The marker of a pack of LZ-diff entries kept in compact form (agc::LzDiffCompact): about half
+ * the text's bytes, so half the fresh memory, which the kernel zeroes page by page at first use
+ * (that zeroing cost this thread more than zstd did).
+ */
+export const COMPACT_PACK = 2;
 
 export class BackgroundDecode {
   private readonly words: Int32Array;
@@ -47,7 +55,7 @@ export class BackgroundDecode {
   ) {
     this.jobOf = jobOf;
     this.slot = slot;
-    const n = jobs.length / 2;
+    const n = jobs.length / JOB_FIELDS;
     this.words = new Int32Array(new SharedArrayBuffer(4 * (HEAD + JOB_WORDS * n)));
     this.meta = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, n))).subarray(0, n);
     // Untouched pages cost address space only; what is decoded stays within the budget.
@@ -57,30 +65,41 @@ export class BackgroundDecode {
 
   /**
    * Starts reading the archive behind `archive` and decompressing the parts of the given group
-   * streams, decoded into at most `budget` bytes.
+   * streams, decoded into at most `budget` bytes. The packs of the streams in `compact` (packs of
+   * LZ-diff entries) are kept in compact form (marker COMPACT_PACK).
    */
-  static start(archive: CppArchive, path: string, streams: readonly number[], budget: number, minMatchLen: number, step: number): BackgroundDecode {
+  static start(
+    archive: CppArchive,
+    path: string,
+    streams: readonly number[],
+    compact: ReadonlySet<number>,
+    budget: number,
+    minMatchLen: number,
+    step: number,
+  ): BackgroundDecode {
     // one native call for the part table (a call per part cost ~10 ms here)
     const table = archive.partTable();
     const count = archive.numStreams;
     const slot = new Float64Array(count + 1);
     for (let sid = 0; sid < count; sid++) slot[sid + 1] = slot[sid] + table[sid];
     const jobOf = new Int32Array(slot[count]).fill(-1);
-    const spec = new Float64Array(2 * slot[count]);
+    const spec = new Float64Array(JOB_FIELDS * slot[count]);
     let jobs = 0;
     for (const sid of streams) {
       // this stream's (offset, size) pairs follow the counts
       const at = count + 2 * slot[sid];
+      const kind = compact.has(sid) ? 1 : 0;
       for (let p = 0, np = table[sid]; p < np; p++) {
         const size = table[at + 2 * p + 1];
         if (size < 2) continue;
         jobOf[slot[sid] + p] = jobs;
-        spec[2 * jobs] = table[at + 2 * p];
-        spec[2 * jobs + 1] = size;
+        spec[JOB_FIELDS * jobs] = table[at + 2 * p];
+        spec[JOB_FIELDS * jobs + 1] = size;
+        spec[JOB_FIELDS * jobs + 2] = kind;
         jobs++;
       }
     }
-    return new BackgroundDecode(path, archive.fileSize, spec.slice(0, 2 * jobs), jobOf, slot, budget, minMatchLen, step);
+    return new BackgroundDecode(path, archive.fileSize, spec.slice(0, JOB_FIELDS * jobs), jobOf, slot, budget, minMatchLen, step);
   }
 
   /**

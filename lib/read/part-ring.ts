@@ -129,6 +129,18 @@ export class PartRing {
     else this.populated = this.capacity;
   }
 
+  /**
+   * Gives back the end of the region allocate() returned last (for `key`), keeping its first
+   * `size` bytes: a part that turned out smaller than its bound.
+   */
+  shrinkLast(key: number, size: number): void {
+    const last = this.keys.length - 1;
+    if (last < this.front || this.keys[last] !== key || size > this.ends[last] - this.starts[last]) return;
+    const end = this.starts[last] + size;
+    this.ends[last] = end;
+    this.head = Math.min(this.capacity, (end + ALIGN - 1) & ~(ALIGN - 1));
+  }
+
   /** Forgets every part (without calling onEvict); the buffer stays for reuse. */
   clear(): void {
     this.keys = [];

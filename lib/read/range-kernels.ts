@@ -50,6 +50,11 @@ export interface RangeKernels {
     rc: boolean,
     checkpoints?: Uint32Array,
   ): void;
+  /**
+   * As lzRange, for an entry in the compact form the prefetch open keeps (agc::LzDiffCompact);
+   * kernels without it get no compact packs.
+   */
+  lzCompactRange?: RangeKernels['lzRange'];
 }
 
 /** Symbols between the checkpoints of an LZ-diff entry: a range parses at most this many before it. */
@@ -93,7 +98,27 @@ export const nativeRangeKernels: RangeKernels = {
       throw fromNative(e);
     }
   },
+  lzCompactRange(ref, enc, minMatchLen, n, from, to, dst, offset, rc, checkpoints) {
+    try {
+      native.lzCompactDecodeRange(ref.bytes, ref.form, enc, minMatchLen, n, from, to, dst, offset, rc, LETTER_TABLES, checkpoints);
+    } catch (e) {
+      throw fromNative(e);
+    }
+  },
 };
+
+/**
+ * The LZ-diff entries of a decompressed pack (`text`) in compact form (agc::LzDiffCompact) in
+ * `dst` (at least as long as `text`), each followed by one separator byte: returns the
+ * separators' positions (the pack's entry ends), or undefined when an entry is malformed.
+ */
+export function compactPack(text: Uint8Array, dst: Uint8Array, minMatchLen: number): Uint32Array | undefined {
+  try {
+    return native.compactPack(text, dst, minMatchLen);
+  } catch (e) {
+    throw fromNative(e);
+  }
+}
 
 /**
  * The same on the TypeScript decoders: each reference is unpacked to letters once (kept while the

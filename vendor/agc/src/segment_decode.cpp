@@ -29,6 +29,20 @@ constexpr size_t kMinNRun = 4;
 constexpr uint8_t kNCode = 4;
 // Decimal fields of valid entries are below 2^32; anything longer is corrupt (and must not wrap).
 constexpr uint64_t kMaxField = uint64_t(1) << 40;
+// Match bytes of the compact form (LzDiffCompact); its one-symbol tokens and N-run marker are
+// the text's bytes. A small match carries its offset in the byte: forward 0x80 + offset, back
+// 0xc0 + offset (offsets below 64), with the length field following.
+constexpr uint8_t kCompactMatch = 0x01;      // forward offset, length
+constexpr uint8_t kCompactBack = 0x02;       // backward offset, length
+constexpr uint8_t kCompactToEnd = 0x03;      // forward offset, to the reference end
+constexpr uint8_t kCompactBackToEnd = 0x04;  // backward offset, to the reference end
+// A run of literals of codes 0..3 (the bases): count as a varint, then the codes four to a byte
+// as tuple-packed references hold them (docs/format.md 5.3: first symbol most significant; the
+// last byte holds count % 4 codes, if any). Divergent entries are mostly such runs.
+constexpr uint8_t kCompactBases = 0x05;
+constexpr size_t kMinPackedBases = 16;
+constexpr uint8_t kCompactSmallMatch = 0x80;
+constexpr uint8_t kCompactSmallBack = 0xc0;
 
 // The letters of every packed byte value for each tuple packing, for one symbols table. Tuple
 // digits are codes below 16, so the first 16 symbols decide the tables; they are rebuilt only when
@@ -229,9 +243,94 @@ void RefRangeLetters(const PackedRef& ref, size_t from, size_t count, const uint
   RangeLetters(ref, from, count, symbols, ref.per_byte == 1 ? nullptr : &TablesFor(symbols), dst);
 }
 
-void LzDiffDecodeRangeLetters(const PackedRef& ref, const uint8_t* enc, size_t enc_len,
-                              uint32_t min_match_len, const uint8_t* symbols, size_t n, size_t from,
-                              size_t to, uint8_t* dst, LzCheckpoints* checkpoints) {
+namespace {
+
+// The text grammar of docs/format.md 5.5: decimal fields, ',' and '.' delimited.
+struct TextTokens {
+  static constexpr bool kPackedBases = false;
+  // The N-run whose marker was before enc[p]: its length field; p moves past its end byte.
+  static uint64_t NRun(const uint8_t* enc, size_t enc_len, size_t& p) {
+    const int64_t v = Digits(enc, enc_len, p);
+    if (v < 0 || p >= enc_len || enc[p] != kNRunEnd) Corrupt("malformed N-run");
+    p++;
+    return uint64_t(v);
+  }
+  // The match at enc[p]: its reference position and length (not yet checked against the
+  // reference); p moves past it.
+  static void Match(const uint8_t* enc, size_t enc_len, size_t& p, int64_t pred, int64_t ref_len,
+                    uint32_t min_match_len, int64_t& rp, int64_t& len) {
+    const size_t at = p;
+    const uint8_t b = enc[p];
+    const bool neg = b == kMinus;
+    if (neg) p++;
+    const int64_t off = Digits(enc, enc_len, p);
+    if (off < 0 || p >= enc_len) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "%x", b);
+      Corrupt(std::string("unexpected byte 0x") + hex + " at " + std::to_string(at));
+    }
+    rp = neg ? pred - off : pred + off;
+    if (enc[p] == kComma) {
+      p++;
+      const int64_t v = Digits(enc, enc_len, p);
+      if (v < 0 || p >= enc_len || enc[p] != kDot) Corrupt("malformed match length");
+      len = v + int64_t(min_match_len);
+    } else if (enc[p] == kDot) {
+      len = ref_len - rp;
+    } else {
+      Corrupt("malformed match at " + std::to_string(at + (neg ? 1 : 0)));
+    }
+    p++;
+  }
+};
+
+// A little-endian base-128 field of the compact form; p moves past it.
+uint64_t Varint(const uint8_t* enc, size_t enc_len, size_t& p) {
+  uint64_t v = 0;
+  for (unsigned shift = 0; shift <= 35; shift += 7) {
+    if (p >= enc_len) break;
+    const uint8_t b = enc[p++];
+    v |= uint64_t(b & 0x7f) << shift;
+    if (b < 0x80) {
+      if (v > kMaxField) break;
+      return v;
+    }
+  }
+  Corrupt("malformed number in a compact entry");
+}
+
+// The compact grammar (see LzDiffCompact).
+struct CompactTokens {
+  static constexpr bool kPackedBases = true;
+  static uint64_t NRun(const uint8_t* enc, size_t enc_len, size_t& p) {
+    return Varint(enc, enc_len, p);
+  }
+  static void Match(const uint8_t* enc, size_t enc_len, size_t& p, int64_t pred, int64_t ref_len,
+                    uint32_t min_match_len, int64_t& rp, int64_t& len) {
+    const uint8_t b = enc[p++];
+    int64_t off;
+    bool neg, to_end = false;
+    if (b >= kCompactSmallMatch) {
+      neg = b >= kCompactSmallBack;
+      off = b & 0x3f;
+    } else if (b >= kCompactMatch && b <= kCompactBackToEnd) {
+      neg = b == kCompactBack || b == kCompactBackToEnd;
+      to_end = b >= kCompactToEnd;
+      off = int64_t(Varint(enc, enc_len, p));
+    } else {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "%x", b);
+      Corrupt(std::string("unexpected byte 0x") + hex + " in a compact entry");
+    }
+    rp = neg ? pred - off : pred + off;
+    len = to_end ? ref_len - rp : int64_t(Varint(enc, enc_len, p)) + int64_t(min_match_len);
+  }
+};
+
+template <typename Grammar>
+void DecodeRange(const PackedRef& ref, const uint8_t* enc, size_t enc_len, uint32_t min_match_len,
+                 const uint8_t* symbols, size_t n, size_t from, size_t to, uint8_t* dst,
+                 LzCheckpoints* checkpoints) {
   const TupleTables* tt = ref.per_byte == 1 ? nullptr : &TablesFor(symbols);
   const int64_t ref_len = int64_t(ref.length);
   // o: symbols decoded so far; pred: predicted reference position
@@ -299,11 +398,31 @@ void LzDiffDecodeRangeLetters(const PackedRef& ref, const uint8_t* enc, size_t e
       o += m;
       pred += int64_t(m);
       p = q;
+    } else if (Grammar::kPackedBases && b == kCompactBases) {
+      p++;
+      const uint64_t m = Varint(enc, enc_len, p);
+      const size_t bytes = size_t(m / 4) + (m % 4 != 0);
+      if (bytes > enc_len - p) Corrupt("packed bases past the end of a compact entry");
+      if (m > n - o) TooLong(n);
+      const size_t s = o > from ? o : from;
+      const size_t e = o + m < to ? o + m : to;
+      if (s < e) {
+        PackedRef run;
+        run.bytes = enc + p;
+        run.size = bytes;
+        run.per_byte = 4;
+        run.base = 4;
+        run.full = size_t(m / 4);
+        run.leftover = uint32_t(m % 4);
+        run.length = size_t(m);
+        RangeLetters(run, s - o, e - s, symbols, &TablesFor(symbols), dst + (s - from));
+      }
+      o += m;
+      pred += int64_t(m);
+      p += bytes;
     } else if (b == kNRun) {
       p++;
-      const int64_t v = Digits(enc, enc_len, p);
-      if (v < 0 || p >= enc_len || enc[p] != kNRunEnd) Corrupt("malformed N-run");
-      p++;
+      const uint64_t v = Grammar::NRun(enc, enc_len, p);
       const size_t len = size_t(v) + kMinNRun;
       if (len > n - o) TooLong(n);
       const size_t s = o > from ? o : from;
@@ -311,28 +430,8 @@ void LzDiffDecodeRangeLetters(const PackedRef& ref, const uint8_t* enc, size_t e
       if (s < e) std::memset(dst + (s - from), symbols[kNCode], e - s);
       o += len;
     } else {
-      const size_t at = p;
-      const bool neg = b == kMinus;
-      if (neg) p++;
-      const int64_t off = Digits(enc, enc_len, p);
-      if (off < 0 || p >= enc_len) {
-        char hex[8];
-        std::snprintf(hex, sizeof hex, "%x", b);
-        Corrupt(std::string("unexpected byte 0x") + hex + " at " + std::to_string(at));
-      }
-      const int64_t rp = neg ? pred - off : pred + off;
-      int64_t len;
-      if (enc[p] == kComma) {
-        p++;
-        const int64_t v = Digits(enc, enc_len, p);
-        if (v < 0 || p >= enc_len || enc[p] != kDot) Corrupt("malformed match length");
-        len = v + int64_t(min_match_len);
-      } else if (enc[p] == kDot) {
-        len = ref_len - rp;
-      } else {
-        Corrupt("malformed match at " + std::to_string(at + (neg ? 1 : 0)));
-      }
-      p++;
+      int64_t rp, len;
+      Grammar::Match(enc, enc_len, p, pred, ref_len, min_match_len, rp, len);
       if (rp < 0 || len < 0 || rp + len > ref_len)
         Corrupt("match [" + std::to_string(rp) + ", " + std::to_string(rp + len) +
                 ") outside the reference (length " + std::to_string(ref_len) + ")");
@@ -346,6 +445,21 @@ void LzDiffDecodeRangeLetters(const PackedRef& ref, const uint8_t* enc, size_t e
   }
   if (o < to)
     Corrupt("entry decodes to " + std::to_string(o) + " symbols, expected " + std::to_string(n));
+}
+
+}  // namespace
+
+void LzDiffDecodeRangeLetters(const PackedRef& ref, const uint8_t* enc, size_t enc_len,
+                              uint32_t min_match_len, const uint8_t* symbols, size_t n, size_t from,
+                              size_t to, uint8_t* dst, LzCheckpoints* checkpoints) {
+  DecodeRange<TextTokens>(ref, enc, enc_len, min_match_len, symbols, n, from, to, dst, checkpoints);
+}
+
+void LzCompactDecodeRangeLetters(const PackedRef& ref, const uint8_t* enc, size_t enc_len,
+                                 uint32_t min_match_len, const uint8_t* symbols, size_t n,
+                                 size_t from, size_t to, uint8_t* dst, LzCheckpoints* checkpoints) {
+  DecodeRange<CompactTokens>(ref, enc, enc_len, min_match_len, symbols, n, from, to, dst,
+                             checkpoints);
 }
 
 void LzDiffScanCheckpoints(const uint8_t* enc, size_t enc_len, uint32_t min_match_len,
@@ -409,6 +523,173 @@ void LzDiffScanCheckpoints(const uint8_t* enc, size_t enc_len, uint32_t min_matc
     o += uint64_t(len);
     pred = uint64_t(rp) + uint64_t(len);
   }
+}
+
+namespace {
+
+// Appends v as a little-endian base-128 field.
+uint8_t* PutVarint(uint8_t* out, uint64_t v) {
+  while (v >= 0x80) {
+    *out++ = uint8_t(v | 0x80);
+    v >>= 7;
+  }
+  *out++ = uint8_t(v);
+  return out;
+}
+
+// The end of the literals of codes 0..3 ('A'..'D') from enc[p], at most q.
+size_t BasesRunEnd(const uint8_t* enc, size_t p, size_t q) {
+#ifdef AGC_SCAN_SSE2
+  const __m128i first = _mm_set1_epi8(char(kLitFirst - 1));
+  const __m128i last = _mm_set1_epi8(char(kLitFirst + 4));
+  while (p + 16 <= q) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(enc + p));
+    const __m128i in = _mm_and_si128(_mm_cmpgt_epi8(v, first), _mm_cmplt_epi8(v, last));
+    const int mask = _mm_movemask_epi8(in) ^ 0xffff;
+    if (mask != 0) return p + size_t(__builtin_ctz(unsigned(mask)));
+    p += 16;
+  }
+#endif
+  while (p < q && enc[p] >= kLitFirst && enc[p] < kLitFirst + 4) p++;
+  return p;
+}
+
+// Letters 'A'..'D' (codes 0..3) four to a byte, first most significant; a last byte holds the
+// count % 4 remaining codes as the low digits. Returns the end of what was written.
+uint8_t* PackBases(const uint8_t* lit, size_t m, uint8_t* out) {
+  size_t i = 0;
+#ifdef AGC_SCAN_SSE2
+  const __m128i a = _mm_set1_epi8(char(kLitFirst));
+  const __m128i low_byte = _mm_set1_epi16(0x00ff);
+  const __m128i low_half = _mm_set1_epi32(0xffff);
+  for (; i + 16 <= m; i += 16, out += 4) {
+    const __m128i c = _mm_sub_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(lit + i)), a);
+    // pairs: 4 * first + second in each 16-bit lane, then 16 * pair + pair in each 32-bit lane
+    const __m128i pairs =
+        _mm_or_si128(_mm_slli_epi16(_mm_and_si128(c, low_byte), 2), _mm_srli_epi16(c, 8));
+    const __m128i quads =
+        _mm_or_si128(_mm_slli_epi32(_mm_and_si128(pairs, low_half), 4), _mm_srli_epi32(pairs, 16));
+    const __m128i bytes = _mm_packus_epi16(_mm_packs_epi32(quads, quads), quads);
+    const uint32_t four = uint32_t(_mm_cvtsi128_si32(bytes));
+    std::memcpy(out, &four, 4);
+  }
+#endif
+  for (; i + 4 <= m; i += 4)
+    *out++ = uint8_t(((lit[i] - kLitFirst) << 6) | ((lit[i + 1] - kLitFirst) << 4) |
+                     ((lit[i + 2] - kLitFirst) << 2) | (lit[i + 3] - kLitFirst));
+  if (i < m) {
+    uint32_t v = 0;
+    for (; i < m; i++) v = v * 4 + uint32_t(lit[i] - kLitFirst);
+    *out++ = uint8_t(v);
+  }
+  return out;
+}
+
+// Decimal digits from enc[p] into v; false when there is none or the field is out of range.
+bool DigitsQuiet(const uint8_t* enc, size_t enc_len, size_t& p, uint64_t& v) {
+  const size_t start = p;
+  v = 0;
+  while (p < enc_len && enc[p] >= '0' && enc[p] <= '9') {
+    v = v * 10 + uint64_t(enc[p++] - '0');
+    if (v > kMaxField) return false;
+  }
+  return p != start;
+}
+
+}  // namespace
+
+size_t LzDiffCompact(const uint8_t* enc, size_t enc_len, uint32_t min_match_len, uint32_t step,
+                     uint8_t* out, std::vector<uint32_t>& triples) {
+  uint8_t* const begin = out;
+  // Checkpoints as the decoder records them, at positions of the compact bytes; none past a match
+  // that runs to the reference end (its length needs the reference) or past 32-bit positions.
+  bool marking = step > 0 && enc_len <= UINT32_MAX;
+  uint64_t o = 0, pred = 0, next_mark = step;
+  auto mark = [&](size_t at_p, uint64_t at_o, uint64_t at_pred) {
+    if (at_o > UINT32_MAX || at_pred > UINT32_MAX) {
+      marking = false;
+      return;
+    }
+    triples.push_back(uint32_t(at_p));
+    triples.push_back(uint32_t(at_o));
+    triples.push_back(uint32_t(at_pred));
+    next_mark = at_o + step;
+  };
+  size_t p = 0;
+  while (p < enc_len) {
+    const uint8_t b = enc[p];
+    if (kOneSymbol[b]) {
+      // one-symbol tokens keep their bytes, but for runs of bases, which are packed
+      const size_t q = OneSymbolRunEnd(enc, p + 1, enc_len);
+      while (p < q) {
+        const size_t r = BasesRunEnd(enc, p, q);
+        if (r - p >= kMinPackedBases) {
+          if (marking && o >= next_mark) mark(size_t(out - begin), o, pred);
+          const size_t m = r - p;
+          *out++ = kCompactBases;
+          out = PutVarint(out, m);
+          out = PackBases(enc + p, m, out);
+          o += m;
+          pred += m;
+          p = r;
+          continue;
+        }
+        // the short run of bases and the token after it
+        const size_t e = r < q ? r + 1 : q;
+        const size_t m = e - p;
+        const size_t base = size_t(out - begin);
+        while (marking && next_mark < o + m) {
+          const uint64_t k = next_mark > o ? next_mark - o : 0;
+          mark(base + size_t(k), o + k, pred + k);
+        }
+        std::memcpy(out, enc + p, m);
+        out += m;
+        o += m;
+        pred += m;
+        p = e;
+      }
+      continue;
+    }
+    if (marking && o >= next_mark) mark(size_t(out - begin), o, pred);
+    uint64_t v;
+    if (b == kNRun) {
+      p++;
+      if (!DigitsQuiet(enc, enc_len, p, v) || p >= enc_len || enc[p] != kNRunEnd) return SIZE_MAX;
+      p++;
+      *out++ = kNRun;
+      out = PutVarint(out, v);
+      o += v + kMinNRun;
+      continue;
+    }
+    const bool neg = b == kMinus;
+    if (neg) p++;
+    uint64_t off;
+    if (!DigitsQuiet(enc, enc_len, p, off) || p >= enc_len) return SIZE_MAX;
+    if (enc[p] == kDot) {
+      p++;
+      *out++ = neg ? kCompactBackToEnd : kCompactToEnd;
+      out = PutVarint(out, off);
+      marking = false;
+      continue;
+    }
+    if (enc[p] != kComma) return SIZE_MAX;
+    p++;
+    if (!DigitsQuiet(enc, enc_len, p, v) || p >= enc_len || enc[p] != kDot) return SIZE_MAX;
+    p++;
+    if (off < 0x40 && !(neg && off == 0x3f)) {
+      *out++ = uint8_t((neg ? kCompactSmallBack : kCompactSmallMatch) + off);
+    } else {
+      *out++ = neg ? kCompactBack : kCompactMatch;
+      out = PutVarint(out, off);
+    }
+    out = PutVarint(out, v);
+    // (a match before the reference start is left for the decoder to report)
+    if (neg && off > pred) marking = false;
+    pred = neg ? pred - off : pred + off;
+    pred += v + min_match_len;
+    o += v + min_match_len;
+  }
+  return size_t(out - begin);
 }
 
 namespace {

@@ -74,6 +74,24 @@ void LzDiffDecodeRangeLetters(const PackedRef& ref, const uint8_t* enc, size_t e
 void LzDiffScanCheckpoints(const uint8_t* enc, size_t enc_len, uint32_t min_match_len,
                            uint32_t step, std::vector<uint32_t>& triples);
 
+// The compact form of an LZ-diff entry, for entries kept decoded in memory: the same tokens with
+// binary fields, so about half the bytes and no decimal parsing. One-symbol tokens and the N-run
+// marker keep their bytes; an N-run's field follows as a base-128 varint (no end byte); a match
+// is 0x80 + offset or 0xc0 + offset (forward or backward offset below 64, 0xff unused) then the
+// length field, or 0x01 / 0x02 (forward / backward) with varint offset and length fields, or
+// 0x03 / 0x04 with the offset only for a match that runs to the reference end. Fields hold what
+// the text holds (length minus the min match length). Never longer than the text: `out` needs
+// enc_len bytes. Returns the compact length, or SIZE_MAX for a malformed entry (the text decoder
+// reports it). Appends checkpoints (positions in the compact bytes) as LzDiffScanCheckpoints.
+size_t LzDiffCompact(const uint8_t* enc, size_t enc_len, uint32_t min_match_len, uint32_t step,
+                     uint8_t* out, std::vector<uint32_t>& triples);
+
+// As LzDiffDecodeRangeLetters, for an entry in compact form.
+void LzCompactDecodeRangeLetters(const PackedRef& ref, const uint8_t* enc, size_t enc_len,
+                                 uint32_t min_match_len, const uint8_t* symbols, size_t n,
+                                 size_t from, size_t to, uint8_t* dst,
+                                 LzCheckpoints* checkpoints = nullptr);
+
 // Reverse complement of letters dst[0, n) in place.
 void ReverseComplementLetters(uint8_t* dst, size_t n, const uint8_t* complement);
 
