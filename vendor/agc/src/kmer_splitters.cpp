@@ -28,6 +28,42 @@ constexpr size_t kBuckets = size_t(1) << kBucketBits;
 constexpr size_t kTopBuckets = 256;
 constexpr size_t kSubBuckets = 4096;
 
+// Calls f(i) once for every i in [0, n), on up to `threads` threads (the caller's included). The
+// first exception thrown by any call is rethrown here, after every thread has stopped.
+template <typename F>
+void ParallelFor(size_t n, unsigned threads, F&& f) {
+  const size_t used = std::min<size_t>(std::max(1u, threads), n);
+  if (used <= 1) {
+    for (size_t i = 0; i < n; ++i) f(i);
+    return;
+  }
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto run = [&] {
+    for (size_t i; !failed.load(std::memory_order_relaxed) && (i = next.fetch_add(1)) < n;) {
+      try {
+        f(i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) error = std::current_exception();
+        failed = true;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(used - 1);
+  try {
+    for (size_t t = 1; t < used; ++t) pool.emplace_back(run);
+  } catch (...) {
+    // no thread to be had: the ones started and this one do the work
+  }
+  run();
+  for (std::thread& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
 // Insertion sort for the few values of a piece (about n / 2^20); std::sort for larger ones.
 void SortSmall(uint64_t* a, uint64_t* z) {
   if (z - a > 32) {
@@ -420,42 +456,6 @@ class BitFilter {
 // one-contig bacterial reference between threads, large enough that a piece costs far more than
 // taking it.
 constexpr size_t kScanPiece = size_t(1) << 20;
-
-// Calls f(i) once for every i in [0, n), on up to `threads` threads (the caller's included). The
-// first exception thrown by any call is rethrown here, after every thread has stopped.
-template <typename F>
-void ParallelFor(size_t n, unsigned threads, F&& f) {
-  const size_t used = std::min<size_t>(std::max(1u, threads), n);
-  if (used <= 1) {
-    for (size_t i = 0; i < n; ++i) f(i);
-    return;
-  }
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::exception_ptr error;
-  std::mutex error_mutex;
-  auto run = [&] {
-    for (size_t i; !failed.load(std::memory_order_relaxed) && (i = next.fetch_add(1)) < n;) {
-      try {
-        f(i);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (!error) error = std::current_exception();
-        failed = true;
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  pool.reserve(used - 1);
-  try {
-    for (size_t t = 1; t < used; ++t) pool.emplace_back(run);
-  } catch (...) {
-    // no thread to be had: the ones started and this one do the work
-  }
-  run();
-  for (std::thread& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
-}
 
 // Sorts and deduplicates v (ascending).
 void SortUnique(std::vector<uint64_t>& v) {
