@@ -312,6 +312,12 @@ describe('reference k-mer functions', () => {
     const refs2 = [seq, seq];
     Object.defineProperty(refs2, 1, { get: () => (structuredClone(victim2.buffer, { transfer: [victim2.buffer] }), seq) });
     expect(mine([victim2, seq], 31, refs2, 100, 0, 0, 1).hi.length).toBe(0);
+    for (const bad of [0, 65, -1, 1.5]) {
+      expect(() => native.referenceSplitters([seq], 31, 100, bad)).toThrow(/threads/);
+      expect(() => native.kmerCounts([seq], 31, false, bad)).toThrow(/threads/);
+    }
+    expect(native.referenceSplitters([seq], 31, 100, 3)).toEqual(native.referenceSplitters([seq], 31, 100));
+    expect(native.kmerCounts([seq], 31, true, 64)).toEqual(native.kmerCounts([seq], 31, true));
     expect(() => native.referenceSplitters([seq], 31, -1)).toThrow(TypeError);
     expect(() => native.referenceSplitters([seq], 31, 2 ** 40)).toThrow(TypeError);
     // An element getter runs before any pointer is taken (it may even detach an earlier buffer).
