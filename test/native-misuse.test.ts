@@ -318,6 +318,15 @@ describe('reference k-mer functions', () => {
     }
     expect(native.referenceSplitters([seq], 31, 100, 3)).toEqual(native.referenceSplitters([seq], 31, 100));
     expect(native.kmerCounts([seq], 31, true, 64)).toEqual(native.kmerCounts([seq], 31, true));
+    // Over 2^21 symbols the count is shared by threads (parts cut inside contigs, N runs).
+    const long = Uint8Array.from({ length: 2_300_000 }, (_, i) => (i % 77_777 < 40 ? 4 : Math.floor(random() * 4)));
+    const longs = [long.subarray(0, 1_200_000), seq, long.subarray(1_150_000)];
+    const bytes = (o: Record<string, Uint32Array | number>) =>
+      Object.values(o).map((x) => (typeof x === 'number' ? String(x) : Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64')));
+    const c1 = native.kmerCounts(longs, 25, true, 1);
+    expect(c1.duplicatesHi.length).toBeGreaterThan(40_000);
+    expect(bytes(native.kmerCounts(longs, 25, true, 3))).toEqual(bytes(c1));
+    expect(bytes(native.referenceSplitters(longs, 25, 10_000, 2))).toEqual(bytes(native.referenceSplitters(longs, 25, 10_000, 1)));
     expect(() => native.referenceSplitters([seq], 31, -1)).toThrow(TypeError);
     expect(() => native.referenceSplitters([seq], 31, 2 ** 40)).toThrow(TypeError);
     // An element getter runs before any pointer is taken (it may even detach an earlier buffer).
