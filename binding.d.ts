@@ -271,6 +271,8 @@ export declare function lzEstimate(padded: Uint8Array, index: Int32Array, minMat
 export declare function lzEncode(padded: Uint8Array, index: Int32Array, minMatchLen: number, text: Uint8Array): Uint8Array;
 /** Per-symbol coding costs of `text` (match and N-run costs on their first symbol when `prefix`). */
 export declare function lzCosts(padded: Uint8Array, index: Int32Array, minMatchLen: number, text: Uint8Array, prefix: boolean): Uint32Array;
+/** As above, into out[0, text.length) (out must not overlap an input); returns undefined. */
+export declare function lzCosts(padded: Uint8Array, index: Int32Array, minMatchLen: number, text: Uint8Array, prefix: boolean, out: Uint32Array): undefined;
 
 // ---- per-base scans of the compressor ----
 /**

@@ -229,6 +229,19 @@ describe('wrong argument types', () => {
     expect(() => native.lzEstimate(padded, new Uint32Array(8) as never, 15, padded, 1)).toThrow(TypeError);
     expect(() => native.lzEncode(padded, new Int32Array(6), 15, padded)).toThrow(/power of two/);
     expect(() => native.lzCosts(padded, index, 15, padded, 'yes' as never)).toThrow(TypeError);
+    // costs into the caller's array: a Uint32Array at least as long as the text, apart from the inputs
+    const text = padded.subarray(0, 90);
+    expect(() => native.lzCosts(padded, index, 15, text, true, new Int32Array(90) as never)).toThrow(TypeError);
+    expect(() => native.lzCosts(padded, index, 15, text, true, new Uint32Array(89))).toThrow(/shorter/);
+    const shared = new ArrayBuffer(4096);
+    const inShared = new Uint8Array(shared, 0, 90);
+    inShared.set(text);
+    expect(() => native.lzCosts(padded, index, 15, inShared, true, new Uint32Array(shared, 64, 200))).toThrow(/overlaps/);
+    expect(index.length).toBeGreaterThanOrEqual(4);
+    expect(() => native.lzCosts(padded, index, 15, text.subarray(0, 4), true, new Uint32Array(index.buffer, 0, 4))).toThrow(/overlaps/);
+    const into = new Uint32Array(shared, 512, 100);
+    expect(native.lzCosts(padded, index, 15, inShared, false, into)).toBeUndefined();
+    expect(into.subarray(0, 90)).toEqual(native.lzCosts(padded, index, 15, text, false));
     // slots pointing past the reference (a foreign or forged index)
     const forged = index.map((v) => (v === -1 ? v : v | 0x7fff0000)); // same tags, positions far beyond
     expect(() => native.lzEncode(padded, forged, 15, padded.subarray(0, 99))).toThrow(/does not belong/);
