@@ -109,9 +109,8 @@ Napi::Value LzCostsJs(const Napi::CallbackInfo& info) {
       const uint8_t* p = static_cast<const uint8_t*>(at);
       return n > 0 && p < o_end && o < p + n;
     };
-    if (text.size > 0 &&
-        (overlaps(text.data, text.size) || overlaps(ref.padded, ref.padded_len) ||
-         overlaps(ref.index, ref.index_size * sizeof(int32_t))))
+    if (text.size > 0 && (overlaps(text.data, text.size) || overlaps(ref.padded, ref.padded_len) ||
+                          overlaps(ref.index, ref.index_size * sizeof(int32_t))))
       throw InputRangeError(info.Env(), "out: overlaps an input");
     agc::LzCosts(ref, text.data, text.size, prefix, out.Data());
     return info.Env().Undefined();
