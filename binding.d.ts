@@ -299,6 +299,8 @@ export declare function lzEstimate(padded: Uint8Array, index: Int32Array, minMat
 export declare function lzEncode(padded: Uint8Array, index: Int32Array, minMatchLen: number, text: Uint8Array): Uint8Array;
 /** Per-symbol coding costs of `text` (match and N-run costs on their first symbol when `prefix`). */
 export declare function lzCosts(padded: Uint8Array, index: Int32Array, minMatchLen: number, text: Uint8Array, prefix: boolean): Uint32Array;
+/** As above, into out[0, text.length) (out must not overlap an input); returns undefined. */
+export declare function lzCosts(padded: Uint8Array, index: Int32Array, minMatchLen: number, text: Uint8Array, prefix: boolean, out: Uint32Array): undefined;
 
 // ---- per-base scans of the compressor ----
 /**
@@ -329,11 +331,15 @@ export declare function bestLagMatchFraction(ref: Uint8Array): number;
 export declare function splitterCandidates(seq: Uint8Array, k: number, bits: Uint8Array, filterBits: number, out: Uint32Array): number;
 
 // ---- reference k-mers (k 17..32; contigs as codes 0..3, other codes end a window) ----
-/** Canonical k-mers of every full window, sorted: those seen once, and (keepDuplicates) those seen more often. */
+/**
+ * Canonical k-mers of every full window, sorted: those seen once, and (keepDuplicates) those seen
+ * more often. `threads` (1..64, default 1) share a large input; the result is the same for any number.
+ */
 export declare function kmerCounts(
   contigs: Uint8Array[],
   k: number,
   keepDuplicates: boolean,
+  threads?: number,
 ): { singletonsHi: Uint32Array; singletonsLo: Uint32Array; duplicatesHi: Uint32Array; duplicatesLo: Uint32Array; windows: number };
 /** Sorted singletons of `contigs` that none of the sorted `exclude` lists holds. */
 export declare function kmerSingletonsExcept(
@@ -366,8 +372,11 @@ export declare function kmerMineSplitters(
   thresholdLo: number,
   threads: number,
 ): { hi: Uint32Array; lo: Uint32Array; fallback: Uint32Array };
-/** Splitters of a reference (singleton candidates, walk with segment size S), in emission order. */
-export declare function referenceSplitters(contigs: Uint8Array[], k: number, segmentSize: number): { hi: Uint32Array; lo: Uint32Array };
+/**
+ * Splitters of a reference (singleton candidates, walk with segment size S), in emission order.
+ * `threads` (1..64, default 1) share the count and the walks; the result is the same for any number.
+ */
+export declare function referenceSplitters(contigs: Uint8Array[], k: number, segmentSize: number, threads?: number): { hi: Uint32Array; lo: Uint32Array };
 /**
  * Full windows of `seq` whose canonical k-mer passes the fallback filter (threshold as two uint32
  * halves), in order, as (hi, lo, direct 0/1) triples.

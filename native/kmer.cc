@@ -59,12 +59,22 @@ void SetPairs(Napi::Object& o, const char* hi_key, const char* lo_key,
   o.Set(lo_key, lo);
 }
 
+// Optional thread count (argument i, default 1); the call blocks until every thread has finished
+// with the caller's buffers.
+uint32_t ArgThreads(const Napi::CallbackInfo& info, size_t i) {
+  if (info.Length() <= i || info[i].IsUndefined()) return 1;
+  const uint32_t threads = ArgUint32(info, i, "threads");
+  if (threads < 1 || threads > 64) throw InputRangeError(info.Env(), "threads must be 1..64");
+  return threads;
+}
+
 Napi::Value KmerCountsJs(const Napi::CallbackInfo& info) {
   std::vector<agc::CodeSpan> contigs = ArgContigs(info, 0);
   int k = ArgK(info, 1);
   bool keep_duplicates = info.Length() > 2 && info[2].ToBoolean().Value();
+  uint32_t threads = ArgThreads(info, 3);
   Napi::Env env = info.Env();
-  agc::KmerCounts c = agc::CountKmers(contigs, k, keep_duplicates);
+  agc::KmerCounts c = agc::CountKmers(contigs, k, keep_duplicates, threads);
   Napi::Object o = Napi::Object::New(env);
   SetPairs(o, "singletonsHi", "singletonsLo", c.singletons);
   c.singletons = std::vector<uint64_t>();  // the window array: free it before the next copy
@@ -112,12 +122,7 @@ Napi::Value KmerNewSingletonsJs(const Napi::CallbackInfo& info) {
   std::vector<Napi::Value> reference_items = ArgItems(info, 2, "reference");
   std::vector<agc::CodeSpan> contigs = Spans(contig_items, "contigs[i]");
   std::vector<agc::CodeSpan> reference = Spans(reference_items, "reference[i]");
-  // Optional thread count; the call blocks until every thread has finished with the buffers.
-  uint32_t threads = 1;
-  if (info.Length() > 3 && !info[3].IsUndefined()) {
-    threads = ArgUint32(info, 3, "threads");
-    if (threads < 1 || threads > 64) throw InputRangeError(info.Env(), "threads must be 1..64");
-  }
+  uint32_t threads = ArgThreads(info, 3);
   std::vector<std::vector<uint64_t>> lists = agc::NewSingletons(contigs, k, reference, threads);
   Napi::Env env = info.Env();
   Napi::Array out = Napi::Array::New(env, lists.size());
@@ -135,8 +140,9 @@ Napi::Value ReferenceSplittersJs(const Napi::CallbackInfo& info) {
   int k = ArgK(info, 1);
   uint32_t s = ArgUint32(info, 2, "segmentSize");
   if (s == 0) throw InputRangeError(info.Env(), "segmentSize must be positive");
+  uint32_t threads = ArgThreads(info, 3);
   Napi::Object o = Napi::Object::New(info.Env());
-  SetPairs(o, "hi", "lo", agc::ReferenceSplitters(contigs, k, s));
+  SetPairs(o, "hi", "lo", agc::ReferenceSplitters(contigs, k, s, threads));
   return o;
 }
 

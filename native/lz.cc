@@ -94,6 +94,27 @@ Napi::Value LzCostsJs(const Napi::CallbackInfo& info) {
   ByteView text = ArgBytes(info, 3, "text");
   if (!info[4].IsBoolean()) throw InputTypeError(info.Env(), "prefix: expected a boolean");
   const bool prefix = info[4].As<Napi::Boolean>().Value();
+  if (info.Length() > 5 && !info[5].IsUndefined()) {
+    // Into the caller's array (reused across calls: a fresh one of 4 bytes per symbol meant
+    // fresh pages, faulted in, on every call).
+    Napi::Value v = info[5];
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array)
+      throw InputTypeError(info.Env(), "out: expected a Uint32Array");
+    Napi::Uint32Array out = v.As<Napi::Uint32Array>();
+    if (out.ElementLength() < text.size)
+      throw InputRangeError(info.Env(), "out: shorter than text");
+    const uint8_t* o = reinterpret_cast<const uint8_t*>(out.Data());
+    const uint8_t* o_end = o + text.size * sizeof(uint32_t);
+    const auto overlaps = [&](const void* at, size_t n) {
+      const uint8_t* p = static_cast<const uint8_t*>(at);
+      return n > 0 && p < o_end && o < p + n;
+    };
+    if (text.size > 0 && (overlaps(text.data, text.size) || overlaps(ref.padded, ref.padded_len) ||
+                          overlaps(ref.index, ref.index_size * sizeof(int32_t))))
+      throw InputRangeError(info.Env(), "out: overlaps an input");
+    agc::LzCosts(ref, text.data, text.size, prefix, out.Data());
+    return info.Env().Undefined();
+  }
   Napi::Uint32Array costs = Napi::Uint32Array::New(info.Env(), text.size);
   agc::LzCosts(ref, text.data, text.size, prefix, costs.Data());
   return costs;

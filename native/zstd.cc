@@ -11,7 +11,9 @@ Napi::Value ZstdCompressJs(const Napi::CallbackInfo& info) {
   ByteView data = ArgBytes(info, 0, "data");
   int32_t level = ArgInt32(info, 1, "level");
   if (level < 1 || level > 22) throw InputRangeError(info.Env(), "level must be 1..22");
-  return ToBuffer(info.Env(), agc::ZstdCompress(data.data, data.size, level));
+  const uint8_t* frame = nullptr;
+  const size_t size = agc::ZstdCompressScratch(data.data, data.size, level, &frame);
+  return Napi::Buffer<uint8_t>::Copy(info.Env(), frame, size);
 }
 
 Napi::Value ZstdDecompressJs(const Napi::CallbackInfo& info) {

@@ -157,6 +157,14 @@ describe('LzDiff on larger random data (round trip through an independent decode
         const sum = lz.costs(text, true).reduce((s, c) => s + c, 0);
         expect(lz.costs(text, false).reduce((s, c) => s + c, 0)).toBe(sum);
         expect(lz.costs(text, true).length).toBe(text.length);
+        // into a reused, longer array (left dirty): the same costs, as a view of its start
+        const out = new Uint32Array(text.length + 9).fill(0xdead);
+        for (const prefix of [true, false]) {
+          const v = lz.costs(text, prefix, out);
+          expect(v.buffer).toBe(out.buffer);
+          expect(v).toEqual(lz.costs(text, prefix));
+          expect(out[text.length]).toBe(0xdead);
+        }
         // any range decoded alone equals the same range of the whole decode
         const whole = lzDiffDecode(
           ref.map((c) => CODE_TO_LETTER[c]!),

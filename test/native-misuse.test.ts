@@ -229,6 +229,19 @@ describe('wrong argument types', () => {
     expect(() => native.lzEstimate(padded, new Uint32Array(8) as never, 15, padded, 1)).toThrow(TypeError);
     expect(() => native.lzEncode(padded, new Int32Array(6), 15, padded)).toThrow(/power of two/);
     expect(() => native.lzCosts(padded, index, 15, padded, 'yes' as never)).toThrow(TypeError);
+    // costs into the caller's array: a Uint32Array at least as long as the text, apart from the inputs
+    const text = padded.subarray(0, 90);
+    expect(() => native.lzCosts(padded, index, 15, text, true, new Int32Array(90) as never)).toThrow(TypeError);
+    expect(() => native.lzCosts(padded, index, 15, text, true, new Uint32Array(89))).toThrow(/shorter/);
+    const shared = new ArrayBuffer(4096);
+    const inShared = new Uint8Array(shared, 0, 90);
+    inShared.set(text);
+    expect(() => native.lzCosts(padded, index, 15, inShared, true, new Uint32Array(shared, 64, 200))).toThrow(/overlaps/);
+    expect(index.length).toBeGreaterThanOrEqual(4);
+    expect(() => native.lzCosts(padded, index, 15, text.subarray(0, 4), true, new Uint32Array(index.buffer, 0, 4))).toThrow(/overlaps/);
+    const into = new Uint32Array(shared, 512, 100);
+    expect(native.lzCosts(padded, index, 15, inShared, false, into)).toBeUndefined();
+    expect(into.subarray(0, 90)).toEqual(native.lzCosts(padded, index, 15, text, false));
     // slots pointing past the reference (a foreign or forged index)
     const forged = index.map((v) => (v === -1 ? v : v | 0x7fff0000)); // same tags, positions far beyond
     expect(() => native.lzEncode(padded, forged, 15, padded.subarray(0, 99))).toThrow(/does not belong/);
@@ -312,6 +325,21 @@ describe('reference k-mer functions', () => {
     const refs2 = [seq, seq];
     Object.defineProperty(refs2, 1, { get: () => (structuredClone(victim2.buffer, { transfer: [victim2.buffer] }), seq) });
     expect(mine([victim2, seq], 31, refs2, 100, 0, 0, 1).hi.length).toBe(0);
+    for (const bad of [0, 65, -1, 1.5]) {
+      expect(() => native.referenceSplitters([seq], 31, 100, bad)).toThrow(/threads/);
+      expect(() => native.kmerCounts([seq], 31, false, bad)).toThrow(/threads/);
+    }
+    expect(native.referenceSplitters([seq], 31, 100, 3)).toEqual(native.referenceSplitters([seq], 31, 100));
+    expect(native.kmerCounts([seq], 31, true, 64)).toEqual(native.kmerCounts([seq], 31, true));
+    // Over 2^21 symbols the count is shared by threads (parts cut inside contigs, N runs).
+    const long = Uint8Array.from({ length: 2_300_000 }, (_, i) => (i % 77_777 < 40 ? 4 : Math.floor(random() * 4)));
+    const longs = [long.subarray(0, 1_200_000), seq, long.subarray(1_150_000)];
+    const bytes = (o: Record<string, Uint32Array | number>) =>
+      Object.values(o).map((x) => (typeof x === 'number' ? String(x) : Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64')));
+    const c1 = native.kmerCounts(longs, 25, true, 1);
+    expect(c1.duplicatesHi.length).toBeGreaterThan(40_000);
+    expect(bytes(native.kmerCounts(longs, 25, true, 3))).toEqual(bytes(c1));
+    expect(bytes(native.referenceSplitters(longs, 25, 10_000, 2))).toEqual(bytes(native.referenceSplitters(longs, 25, 10_000, 1)));
     expect(() => native.referenceSplitters([seq], 31, -1)).toThrow(TypeError);
     expect(() => native.referenceSplitters([seq], 31, 2 ** 40)).toThrow(TypeError);
     // An element getter runs before any pointer is taken (it may even detach an earlier buffer).

@@ -197,6 +197,37 @@ describe('reference k-mers in the addon', () => {
     }
   });
 
+  it('counts and walks a large input (over 2^20 windows) alike on any number of threads', () => {
+    // Threads take parts of about equal symbols (at least 2^20 each), cut anywhere in a contig: a
+    // window across a cut belongs to one part. Repeats within a contig and across contigs, N runs,
+    // many small contigs and an empty one.
+    const big = randomSeq(1_500_000, 11, 5000);
+    big.set(big.subarray(100_000, 160_000), 900_000);
+    const small = Array.from({ length: 30 }, (_, i) => randomSeq(3000 + 97 * i, 100 + i));
+    const large = [big, ...small, big.slice(300_000, 400_000), new Uint8Array(0), randomSeq(1_600_000, 12, 0)];
+    const k = 27;
+    const col = new CandidateCollector(k);
+    for (const c of large) col.addContig(c);
+    const ts = col.finish();
+    expect(ts.windows).toBeGreaterThan(3 << 20);
+    expect(ts.duplicates.size).toBeGreaterThan(150_000);
+    const walk = newWalkResult();
+    for (const c of large) findSplittersInContig(c, k, 5000, ts.singletons, null, walk);
+    expect(walk.splitters.length).toBeGreaterThan(400);
+    const same = (a: Uint32Array, b: Uint32Array) =>
+      Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    for (const threads of [1, 2, 3, 5]) {
+      const nat = findCandidates(large, k, true, threads);
+      expect(nat.windows).toBe(ts.windows);
+      expect([nat.singletons.size, nat.duplicates.size]).toEqual([ts.singletons.size, ts.duplicates.size]);
+      expect(same(nat.singletons.hi, ts.singletons.hi) && same(nat.singletons.lo, ts.singletons.lo)).toBe(true);
+      expect(same(nat.duplicates.hi, ts.duplicates.hi) && same(nat.duplicates.lo, ts.duplicates.lo)).toBe(true);
+      const r = nativeReferenceSplitters(large, k, 5000, threads);
+      expect(same(r.hi, walk.splitters.hi.subarray(0, walk.splitters.length))).toBe(true);
+      expect(same(r.lo, walk.splitters.lo.subarray(0, walk.splitters.length))).toBe(true);
+    }
+  });
+
   it('rejects bad arguments with AgcInputError', () => {
     expect(() => findCandidates(contigs, 16)).toThrow(AgcInputError);
     expect(() => nativeReferenceSplitters(contigs, 31, 0)).toThrow(AgcInputError);

@@ -9,14 +9,18 @@ const checkArgs = (fn: string, contigs: readonly Uint8Array[], k: number): void 
   if (!Number.isInteger(k) || k < 17 || k > 32) throw new AgcInputError(`${fn}: k must be an integer 17..32`);
 };
 
-/** Sorted canonical k-mers of all full windows of `contigs` (codes): seen once, and seen more often (when asked). */
+/**
+ * Sorted canonical k-mers of all full windows of `contigs` (codes): seen once, and seen more often
+ * (when asked). `threads` (1..64) native threads share a large input; the result is the same for any number.
+ */
 export function kmerCounts(
   contigs: readonly Uint8Array[],
   k: number,
   keepDuplicates: boolean,
+  threads = 1,
 ): { singletonsHi: Uint32Array; singletonsLo: Uint32Array; duplicatesHi: Uint32Array; duplicatesLo: Uint32Array; windows: number } {
   checkArgs('kmerCounts', contigs, k);
-  return callNative(() => native.kmerCounts([...contigs], k, keepDuplicates));
+  return callNative(() => native.kmerCounts([...contigs], k, keepDuplicates, threads));
 }
 
 /** Sorted singletons of all full windows of `contigs` that none of the sorted `exclude` lists holds. */
@@ -71,10 +75,13 @@ export function kmerMineSplitters(
   return callNative(() => native.kmerMineSplitters([...contigs], k, [...reference], segmentSize, threshold.thrHi, threshold.thrLo, threads));
 }
 
-/** Splitters of a reference: the walk over its singleton k-mers with segment size S, in emission order. */
-export function referenceSplitters(contigs: readonly Uint8Array[], k: number, segmentSize: number): { hi: Uint32Array; lo: Uint32Array } {
+/**
+ * Splitters of a reference: the walk over its singleton k-mers with segment size S, in emission
+ * order. `threads` (1..64) native threads share the count and the walks of different contigs.
+ */
+export function referenceSplitters(contigs: readonly Uint8Array[], k: number, segmentSize: number, threads = 1): { hi: Uint32Array; lo: Uint32Array } {
   checkArgs('referenceSplitters', contigs, k);
   if (!Number.isInteger(segmentSize) || segmentSize < 1 || segmentSize > 0xffffffff)
     throw new AgcInputError('referenceSplitters: segmentSize must be a positive integer');
-  return callNative(() => native.referenceSplitters([...contigs], k, segmentSize));
+  return callNative(() => native.referenceSplitters([...contigs], k, segmentSize, threads));
 }

@@ -365,7 +365,7 @@ export async function createArchive(options: CreateArchiveOptions): Promise<Arch
     clock.phase('splitters');
     pool = new CompressPool(threads, { packCardinality: params.packCardinality, minMatchLen: params.minMatchLen });
     clock.workers = pool.steps;
-    const setup = await determineSplitters(files[0]!, params);
+    const setup = await determineSplitters(files[0]!, params, threads);
     collectGarbage(); // the reference's contigs and read buffers
     o.signal?.throwIfAborted();
     archive = CppArchive.create(tmp.tempPath);

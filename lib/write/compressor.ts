@@ -781,8 +781,11 @@ export interface SplitterSetup {
  * per-contig walk. The reference is read once and kept (one byte per symbol) for both passes.
  * Counting and, when nothing needs the candidates afterwards, the walk run in the addon, whose
  * in-place sort of one word per window is the phase's whole memory besides the contigs.
+ * `threads` share the count and the walks: the store workers are still starting, so the phase
+ * would leave the other cores idle.
  */
-export async function determineSplitters(path: string, p: CompressorParams): Promise<SplitterSetup> {
+export async function determineSplitters(path: string, p: CompressorParams, threads = 1): Promise<SplitterSetup> {
+  const nativeThreads = Math.max(1, Math.min(64, threads));
   const contigs: Uint8Array[] = [];
   let t = now();
   for await (const { seq } of readFastaContigs(path, strictFasta(p))) contigs.push(seq);
@@ -795,14 +798,14 @@ export async function determineSplitters(path: string, p: CompressorParams): Pro
   let candidates: { singletons: SortedKmers; duplicates: SortedKmers } | null = null;
   if (!p.adaptive && !filter.enabled) {
     // The usual case: only the splitters are needed.
-    const r = referenceSplitters(contigs, p.k, p.segmentSize);
+    const r = referenceSplitters(contigs, p.k, p.segmentSize, nativeThreads);
     walk = newWalkResult();
     walk.splitters.hi = r.hi;
     walk.splitters.lo = r.lo;
     walk.splitters.length = r.hi.length;
     threadSteps.add('k-mer count, splitter walk', now() - t);
   } else {
-    const c = findCandidates(contigs, p.k, p.adaptive);
+    const c = findCandidates(contigs, p.k, p.adaptive, nativeThreads);
     threadSteps.add('k-mer count', now() - t);
     t = now();
     addFallbackKmers(fallbackMap, c.singletons, filter);

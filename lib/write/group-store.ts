@@ -201,9 +201,9 @@ export class GroupStore implements GroupView {
     return this.lz!.estimate(seq, bound);
   }
 
-  costs(seq: Uint8Array, prefix: boolean): Uint32Array {
+  costs(seq: Uint8Array, prefix: boolean, out?: Uint32Array): Uint32Array {
     if (this.refSizeValue === 0) return EMPTY_COSTS;
-    return this.lz!.costs(seq, prefix);
+    return this.lz!.costs(seq, prefix, out);
   }
 
   /**
@@ -312,10 +312,10 @@ export class RefView implements GroupView {
     return r;
   }
 
-  costs(seq: Uint8Array, prefix: boolean): Uint32Array {
+  costs(seq: Uint8Array, prefix: boolean, out?: Uint32Array): Uint32Array {
     if (this.size === 0) return EMPTY_COSTS;
     const t = now();
-    const r = this.lz!.costs(seq, prefix);
+    const r = this.lz!.costs(seq, prefix, out);
     threadSteps.add(LZ_STEP, now() - t);
     return r;
   }

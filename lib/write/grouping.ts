@@ -42,8 +42,11 @@ export interface GroupView {
   readonly refSize: number;
   /** LZ-diff cost estimate of `seq` against the reference, early exit above `bound` (4.9); 0 when refSize is 0. */
   estimate(seq: Uint8Array, bound: number): number;
-  /** Per-symbol coding costs (4.10); empty when refSize is 0. */
-  costs(seq: Uint8Array, prefix: boolean): Uint32Array;
+  /**
+   * Per-symbol coding costs (4.10); empty when refSize is 0. With `out` (at least seq.length long)
+   * they may be written into it, the result then being a view of its start.
+   */
+  costs(seq: Uint8Array, prefix: boolean, out?: Uint32Array): Uint32Array;
 }
 
 /** The fallback-minimizer filter and map (2.6) as grouping reads them. */
@@ -359,14 +362,30 @@ function missingMiddle(st: GroupingState, k: number, k1: bigint, k2: bigint, x: 
 
   // The loops are small functions of their own: in one function, each call reached a loop or
   // branch the optimised code had no feedback for, and V8 deoptimised and recompiled it again.
-  const c1 = k1 < mid ? prefixSums(g1.costs(x, true)) : prefixSums(g1.costs(xRc, false).reverse());
-  const c2 = mid < k2 ? suffixSums(g2.costs(x, false)) : prefixSums(g2.costs(xRc, true)).reverse();
+  const out1 = costScratch(0, x.length);
+  const out2 = costScratch(1, x.length);
+  const c1 = k1 < mid ? prefixSums(g1.costs(x, true, out1)) : prefixSums(g1.costs(xRc, false, out1).reverse());
+  const c2 = mid < k2 ? suffixSums(g2.costs(x, false, out2)) : prefixSums(g2.costs(xRc, true, out2)).reverse();
   if (c1.length !== c2.length) return [NONE, 0];
 
   let pos = firstMinSum(c1, c2);
   if (pos < k + 1) pos = 0;
   if (pos + k + 1 > c1.length) pos = c1.length;
   return [mid, pos];
+}
+
+/**
+ * The thread's two cost arrays of missingMiddle, reused: a fresh array per call (4 bytes per
+ * symbol, above malloc's mmap threshold) was fresh memory faulted in every time, a good part of
+ * create's kernel time. Segments longer than COST_SCRATCH_MAX get arrays of their own.
+ */
+const costArrays: [Uint32Array, Uint32Array] = [new Uint32Array(0), new Uint32Array(0)];
+const COST_SCRATCH_MAX = 1 << 20;
+
+function costScratch(i: 0 | 1, n: number): Uint32Array | undefined {
+  if (n > COST_SCRATCH_MAX) return undefined;
+  if (costArrays[i].length < n) costArrays[i] = new Uint32Array(Math.min(COST_SCRATCH_MAX, Math.max(n, 2 * costArrays[i].length)));
+  return costArrays[i];
 }
 
 /** c[i] += c[i - 1] from the left (uint32 wrap-around), in place. */

@@ -142,8 +142,13 @@ export class LzDiff {
    * GetCodingCostVector: one cost per symbol of `text` from the encoder's scan (literal 1; N run and
    * match costs placed on their first symbol when `prefix`, else on their last; rewound literals
    * removed). No equality shortcut, no '!' and no match-to-end special case, digit lengths capped at 10.
+   * With `out` (at least text.length long, not sharing memory with the inputs) the costs are
+   * written into it and its first text.length elements are returned.
    */
-  costs(text: Uint8Array, prefix: boolean): Uint32Array {
-    return callNative(() => native.lzCosts(this.padded, this.built(), this.minMatchLen, text, prefix));
+  costs(text: Uint8Array, prefix: boolean, out?: Uint32Array): Uint32Array {
+    const index = this.built();
+    if (out === undefined) return callNative(() => native.lzCosts(this.padded, index, this.minMatchLen, text, prefix));
+    callNative(() => native.lzCosts(this.padded, index, this.minMatchLen, text, prefix, out));
+    return out.subarray(0, text.length);
   }
 }

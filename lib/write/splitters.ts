@@ -107,8 +107,8 @@ function splitRuns(H: Uint32Array, L: Uint32Array, n: number): { singletons: Sor
  * `keepDuplicates` the duplicate set is left empty. Step 4 (empty fallback entries) is
  * {@link addFallbackKmers}.
  */
-export function findCandidates(contigs: Iterable<Uint8Array>, k: number, keepDuplicates = true): Candidates {
-  const r = kmerCounts([...contigs], k, keepDuplicates);
+export function findCandidates(contigs: Iterable<Uint8Array>, k: number, keepDuplicates = true, threads = 1): Candidates {
+  const r = kmerCounts([...contigs], k, keepDuplicates, threads);
   return {
     k,
     singletons: new SortedKmers(r.singletonsHi, r.singletonsLo),

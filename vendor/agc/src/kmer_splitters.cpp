@@ -27,6 +27,46 @@ constexpr size_t kBuckets = size_t(1) << kBucketBits;
 // Counting: buckets of the top byte, split by the next 12 bits.
 constexpr size_t kTopBuckets = 256;
 constexpr size_t kSubBuckets = 4096;
+// Symbols of reference a thread scans at a time (NewSingletons), and the least share of a
+// thread in counting: small enough to share a one-contig bacterial reference between threads,
+// large enough that a piece costs far more than taking it.
+constexpr size_t kScanPiece = size_t(1) << 20;
+
+// Calls f(i) once for every i in [0, n), on up to `threads` threads (the caller's included). The
+// first exception thrown by any call is rethrown here, after every thread has stopped.
+template <typename F>
+void ParallelFor(size_t n, unsigned threads, F&& f) {
+  const size_t used = std::min<size_t>(std::max(1u, threads), n);
+  if (used <= 1) {
+    for (size_t i = 0; i < n; ++i) f(i);
+    return;
+  }
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  auto run = [&] {
+    for (size_t i; !failed.load(std::memory_order_relaxed) && (i = next.fetch_add(1)) < n;) {
+      try {
+        f(i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) error = std::current_exception();
+        failed = true;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  pool.reserve(used - 1);
+  try {
+    for (size_t t = 1; t < used; ++t) pool.emplace_back(run);
+  } catch (...) {
+    // no thread to be had: the ones started and this one do the work
+  }
+  run();
+  for (std::thread& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
 
 // Insertion sort for the few values of a piece (about n / 2^20); std::sort for larger ones.
 void SortSmall(uint64_t* a, uint64_t* z) {
@@ -42,21 +82,25 @@ void SortSmall(uint64_t* a, uint64_t* z) {
   }
 }
 
-// Runs of equal values of the sorted out.singletons: singletons are compacted in place at the
-// front, one value of each longer run goes to out.duplicates when kept.
-void SplitRuns(KmerCounts& out, bool keep_duplicates) {
-  std::vector<uint64_t>& v = out.singletons;
+// Runs of equal values of the sorted a[0, m): the singletons are compacted in place at the
+// front (their number is returned), one value of each longer run goes to `duplicates` if given.
+size_t CompactRuns(uint64_t* a, size_t m, std::vector<uint64_t>* duplicates) {
   size_t w = 0;
-  for (size_t i = 0; i < v.size();) {
+  for (size_t i = 0; i < m;) {
     size_t j = i + 1;
-    while (j < v.size() && v[j] == v[i]) ++j;
+    while (j < m && a[j] == a[i]) ++j;
     if (j == i + 1)
-      v[w++] = v[i];
-    else if (keep_duplicates)
-      out.duplicates.push_back(v[i]);
+      a[w++] = a[i];
+    else if (duplicates)
+      duplicates->push_back(a[i]);
     i = j;
   }
-  v.resize(w);
+  return w;
+}
+
+void SplitRuns(KmerCounts& out, bool keep_duplicates) {
+  std::vector<uint64_t>& v = out.singletons;
+  v.resize(CompactRuns(v.data(), v.size(), keep_duplicates ? &out.duplicates : nullptr));
 }
 
 void CheckK(int k) {
@@ -117,6 +161,52 @@ void ForEachWindow(const std::vector<CodeSpan>& contigs, int k, F&& f) {
         f(r.Canonical());
     }
   }
+}
+
+// The windows of one contig that end at symbols [a, b).
+struct Stretch {
+  const CodeSpan* contig;
+  size_t a, b;
+};
+
+// Calls f(canonical value) for every full window of a stretch: rolling starts k - 1 symbols
+// early, so a window across the stretch's start is seen whole (and belongs to this stretch only).
+template <typename F>
+void ForEachWindowIn(const Stretch& s, int k, F&& f) {
+  Roller r(k);
+  const size_t from = s.a >= size_t(k - 1) ? s.a - size_t(k - 1) : 0;
+  const uint8_t* d = s.contig->data;
+  for (size_t i = from; i < s.b; ++i) {
+    const uint8_t x = d[i];
+    if (x > 3)
+      r.Reset();
+    else if (r.Push(x) && i >= s.a)
+      f(r.Canonical());
+  }
+}
+
+// The contigs cut into `parts` runs of stretches of about equal symbols, one run per thread.
+std::vector<std::vector<Stretch>> CutIntoParts(const std::vector<CodeSpan>& contigs,
+                                               uint64_t symbols, size_t parts) {
+  std::vector<std::vector<Stretch>> out(parts);
+  const uint64_t per = (symbols + parts - 1) / parts;
+  size_t p = 0;
+  uint64_t filled = 0;
+  for (const CodeSpan& c : contigs) {
+    for (size_t pos = 0; pos < c.size;) {
+      if (filled == per && p + 1 < parts) {
+        ++p;
+        filled = 0;
+      }
+      const size_t take =
+          static_cast<size_t>(std::min<uint64_t>(c.size - pos, per - std::min(per, filled)));
+      const size_t end = p + 1 < parts && take > 0 ? pos + take : c.size;
+      out[p].push_back({&c, pos, end});
+      filled += end - pos;
+      pos = end;
+    }
+  }
+  return out;
 }
 
 // Membership in a sorted, unique value list, narrowed by a first-level index on the top bits.
@@ -207,70 +297,115 @@ void BucketSort(std::vector<uint64_t>& v) {
   v.swap(tmp);
 }
 
+// Sorts one top-byte bucket first[0, m) (all values share the top byte): split by the next 12
+// bits through `tmp`, the (tiny) pieces sorted and copied back. A bucket above `cap` values
+// (low-complexity input) is sorted in place instead, so the buffer stays small whatever the input.
+void SortBucket(uint64_t* first, size_t m, size_t cap, std::vector<uint64_t>& tmp,
+                std::vector<size_t>& off) {
+  if (m < 2) return;
+  if (m > cap) {
+    std::sort(first, first + m);
+    return;
+  }
+  off.assign(kSubBuckets + 1, 0);
+  for (size_t i = 0; i < m; ++i) ++off[((first[i] >> 44) & (kSubBuckets - 1)) + 1];
+  for (size_t j = 1; j <= kSubBuckets; ++j) off[j] += off[j - 1];
+  tmp.resize(m);
+  for (size_t i = 0; i < m; ++i) tmp[off[(first[i] >> 44) & (kSubBuckets - 1)]++] = first[i];
+  // off[j] is now the end of piece j (the start of piece j + 1).
+  size_t a = 0;
+  for (size_t j = 0; j < kSubBuckets; ++j) {
+    const size_t z = off[j];
+    if (z - a > 1) SortSmall(tmp.data() + a, tmp.data() + z);
+    a = z;
+  }
+  std::copy(tmp.begin(), tmp.begin() + static_cast<std::ptrdiff_t>(m), first);
+}
+
+// Counting of few windows (at most `bound`): one array, bucket-sorted.
+KmerCounts CountSmall(const std::vector<CodeSpan>& contigs, int k, bool keep_duplicates,
+                      uint64_t bound) {
+  KmerCounts out;
+  std::vector<uint64_t>& v = out.singletons;
+  v.reserve(static_cast<size_t>(bound));
+  ForEachWindow(contigs, k, [&](uint64_t x) { v.push_back(x); });
+  out.windows = v.size();
+  if (!v.empty()) BucketSort(v);
+  SplitRuns(out, keep_duplicates);
+  return out;
+}
+
 }  // namespace
 
-KmerCounts CountKmers(const std::vector<CodeSpan>& contigs, int k, bool keep_duplicates) {
+KmerCounts CountKmers(const std::vector<CodeSpan>& contigs, int k, bool keep_duplicates,
+                      unsigned threads) {
   CheckK(k);
   // Small inputs (a contig mined for new splitters) skip the pass that counts the windows: the
   // symbols bound them.
   uint64_t symbols = 0;
   for (const CodeSpan& c : contigs) symbols += c.size;
-  uint64_t windows = 0;
-  if (symbols > kSmallInput) ForEachWindow(contigs, k, [&](uint64_t) { ++windows; });
-  if (symbols <= kSmallInput || windows <= kSmallInput) {
-    KmerCounts out;
-    std::vector<uint64_t>& v = out.singletons;
-    v.reserve(static_cast<size_t>(symbols <= kSmallInput ? symbols : windows));
-    ForEachWindow(contigs, k, [&](uint64_t x) { v.push_back(x); });
-    out.windows = v.size();
-    if (!v.empty()) BucketSort(v);
-    SplitRuns(out, keep_duplicates);
-    return out;
-  }
+  if (symbols <= kSmallInput) return CountSmall(contigs, k, keep_duplicates, symbols);
+
+  // Each thread takes a share of the symbols: it counts its windows per top byte, then writes
+  // them into its own slice of each bucket. The sort makes the result independent of the cut.
+  const size_t parts = static_cast<size_t>(
+      std::max<uint64_t>(1, std::min<uint64_t>(std::max(1u, threads), symbols / kScanPiece)));
+  const std::vector<std::vector<Stretch>> cut = CutIntoParts(contigs, symbols, parts);
+  std::vector<std::vector<uint64_t>> next(parts, std::vector<uint64_t>(kTopBuckets, 0));
+  ParallelFor(parts, static_cast<unsigned>(parts), [&](size_t t) {
+    uint64_t* cnt = next[t].data();
+    for (const Stretch& st : cut[t]) ForEachWindowIn(st, k, [&](uint64_t v) { ++cnt[v >> 56]; });
+  });
   std::vector<uint64_t> start(kTopBuckets + 1, 0);
-  ForEachWindow(contigs, k, [&](uint64_t v) { ++start[(v >> 56) + 1]; });
-  for (size_t b = 1; b <= kTopBuckets; ++b) start[b] += start[b - 1];
+  for (size_t B = 0; B < kTopBuckets; ++B) {
+    uint64_t at = start[B];
+    for (size_t t = 0; t < parts; ++t) {
+      const uint64_t c = next[t][B];
+      next[t][B] = at;
+      at += c;
+    }
+    start[B + 1] = at;
+  }
   const uint64_t n = start[kTopBuckets];
+  if (n <= kSmallInput) return CountSmall(contigs, k, keep_duplicates, n);
 
   KmerCounts out;
   out.windows = n;
   std::vector<uint64_t>& v = out.singletons;
   v.resize(static_cast<size_t>(n));
-  {
-    std::vector<uint64_t> next(start.begin(), start.end() - 1);
-    ForEachWindow(contigs, k, [&](uint64_t x) { v[next[x >> 56]++] = x; });
-  }
-  // Each top-byte bucket: split by the next 12 bits through a buffer, sort the (tiny) pieces and
-  // copy back. A bucket far above the average (low-complexity input) is sorted in place instead,
-  // so the buffer stays small whatever the input.
+  ParallelFor(parts, static_cast<unsigned>(parts), [&](size_t t) {
+    uint64_t* at = next[t].data();
+    uint64_t* dst = v.data();
+    for (const Stretch& st : cut[t])
+      ForEachWindowIn(st, k, [&](uint64_t x) { dst[at[x >> 56]++] = x; });
+  });
+  // Buckets are taken one at a time by the threads; each is sorted and its singletons compacted
+  // to its front, then the buckets' singletons are moved together in order.
   const size_t cap = std::max<size_t>(size_t(1) << 16, static_cast<size_t>(n / 32));
-  std::vector<uint64_t> tmp;
-  std::vector<size_t> off(kSubBuckets + 1);
+  std::vector<size_t> kept(kTopBuckets, 0);
+  std::vector<std::vector<uint64_t>> dups(keep_duplicates ? kTopBuckets : 0);
+  std::atomic<size_t> bucket{0};
+  ParallelFor(parts, static_cast<unsigned>(parts), [&](size_t) {
+    std::vector<uint64_t> tmp;
+    std::vector<size_t> off;
+    for (size_t B; (B = bucket.fetch_add(1)) < kTopBuckets;) {
+      uint64_t* first = v.data() + start[B];
+      const size_t m = static_cast<size_t>(start[B + 1] - start[B]);
+      SortBucket(first, m, cap, tmp, off);
+      kept[B] = CompactRuns(first, m, keep_duplicates ? &dups[B] : nullptr);
+    }
+  });
+  size_t w = 0;
   for (size_t B = 0; B < kTopBuckets; ++B) {
-    const size_t s = static_cast<size_t>(start[B]), e = static_cast<size_t>(start[B + 1]);
-    if (e - s < 2) continue;
-    uint64_t* first = v.data() + s;
-    const size_t m = e - s;
-    if (m > cap) {
-      std::sort(first, first + m);
-      continue;
-    }
-    std::fill(off.begin(), off.end(), 0);
-    for (size_t i = 0; i < m; ++i) ++off[((first[i] >> 44) & (kSubBuckets - 1)) + 1];
-    for (size_t j = 1; j <= kSubBuckets; ++j) off[j] += off[j - 1];
-    tmp.resize(m);
-    for (size_t i = 0; i < m; ++i) tmp[off[(first[i] >> 44) & (kSubBuckets - 1)]++] = first[i];
-    // off[j] is now the end of piece j (the start of piece j + 1).
-    size_t a = 0;
-    for (size_t j = 0; j < kSubBuckets; ++j) {
-      const size_t z = off[j];
-      if (z - a > 1) SortSmall(tmp.data() + a, tmp.data() + z);
-      a = z;
-    }
-    std::copy(tmp.begin(), tmp.end(), first);
+    if (w != start[B])
+      std::copy(v.begin() + static_cast<std::ptrdiff_t>(start[B]),
+                v.begin() + static_cast<std::ptrdiff_t>(start[B] + kept[B]),
+                v.begin() + static_cast<std::ptrdiff_t>(w));
+    w += kept[B];
   }
-
-  SplitRuns(out, keep_duplicates);
+  v.resize(w);
+  for (const std::vector<uint64_t>& d : dups)
+    out.duplicates.insert(out.duplicates.end(), d.begin(), d.end());
   return out;
 }
 
@@ -286,18 +421,27 @@ void SubtractSorted(std::vector<uint64_t>& sorted, const SplitKmers& exclude) {
 }
 
 std::vector<uint64_t> WalkSplitters(const std::vector<CodeSpan>& contigs, int k, uint64_t S,
-                                    const std::vector<uint64_t>& sorted) {
+                                    const std::vector<uint64_t>& sorted, unsigned threads) {
   CheckK(k);
   if (S == 0) throw AgcError("segment size must be positive", ErrorKind::kInput);
   SortedLookup cand(sorted);
   std::vector<uint64_t> out;
-  for (const CodeSpan& c : contigs) WalkContig(c, k, S, cand, out);
+  if (threads <= 1 || contigs.size() < 2) {
+    for (const CodeSpan& c : contigs) WalkContig(c, k, S, cand, out);
+    return out;
+  }
+  // Contigs are walked independently; their splitters are joined in contig order.
+  std::vector<std::vector<uint64_t>> each(contigs.size());
+  ParallelFor(contigs.size(), threads,
+              [&](size_t i) { WalkContig(contigs[i], k, S, cand, each[i]); });
+  for (const std::vector<uint64_t>& e : each) out.insert(out.end(), e.begin(), e.end());
   return out;
 }
 
-std::vector<uint64_t> ReferenceSplitters(const std::vector<CodeSpan>& contigs, int k, uint64_t S) {
-  std::vector<uint64_t> singletons = CountKmers(contigs, k, false).singletons;
-  return WalkSplitters(contigs, k, S, singletons);
+std::vector<uint64_t> ReferenceSplitters(const std::vector<CodeSpan>& contigs, int k, uint64_t S,
+                                         unsigned threads) {
+  std::vector<uint64_t> singletons = CountKmers(contigs, k, false, threads).singletons;
+  return WalkSplitters(contigs, k, S, singletons, threads);
 }
 
 namespace {
@@ -415,47 +559,6 @@ class BitFilter {
   int word_shift_;
   std::vector<uint64_t> words_;
 };
-
-// Symbols of reference a thread scans at a time (NewSingletons): small enough to share a
-// one-contig bacterial reference between threads, large enough that a piece costs far more than
-// taking it.
-constexpr size_t kScanPiece = size_t(1) << 20;
-
-// Calls f(i) once for every i in [0, n), on up to `threads` threads (the caller's included). The
-// first exception thrown by any call is rethrown here, after every thread has stopped.
-template <typename F>
-void ParallelFor(size_t n, unsigned threads, F&& f) {
-  const size_t used = std::min<size_t>(std::max(1u, threads), n);
-  if (used <= 1) {
-    for (size_t i = 0; i < n; ++i) f(i);
-    return;
-  }
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::exception_ptr error;
-  std::mutex error_mutex;
-  auto run = [&] {
-    for (size_t i; !failed.load(std::memory_order_relaxed) && (i = next.fetch_add(1)) < n;) {
-      try {
-        f(i);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (!error) error = std::current_exception();
-        failed = true;
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  pool.reserve(used - 1);
-  try {
-    for (size_t t = 1; t < used; ++t) pool.emplace_back(run);
-  } catch (...) {
-    // no thread to be had: the ones started and this one do the work
-  }
-  run();
-  for (std::thread& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
-}
 
 // Sorts and deduplicates v (ascending).
 void SortUnique(std::vector<uint64_t>& v) {

@@ -1,5 +1,7 @@
 #include "agc/zstd_util.h"
 
+#include <memory>
+
 #include <zstd.h>
 
 #include "agc/archive.h"  // AgcError
@@ -41,23 +43,60 @@ ZSTD_DCtx* thread_dctx() {
 
 }  // namespace
 
-std::vector<uint8_t> ZstdCompress(const uint8_t* data, size_t len, int level) {
+namespace {
+
+// Output room of one compression. Not a zero-filled vector: at the compressed sizes of agc's
+// parts, most of zstd's bound is never written, and zero-filling it faulted in fresh pages on
+// every call (large blocks are mmapped, see native/addon.cc), a good part of create's kernel time.
+// Up to kKeptScratch the room is kept by the thread for its next calls.
+constexpr size_t kKeptScratch = size_t(8) << 20;
+
+struct Scratch {
+  std::unique_ptr<uint8_t[]> kept;
+  size_t kept_size = 0;
+  std::unique_ptr<uint8_t[]> once;
+};
+
+uint8_t* ScratchFor(Scratch& s, size_t bound) {
+  if (bound > kKeptScratch) {
+    s.once.reset(new uint8_t[bound]);
+    return s.once.get();
+  }
+  s.once.reset();
+  if (s.kept_size < bound) {
+    s.kept.reset();  // the old room first: both would be live at once otherwise
+    s.kept_size = 0;
+    s.kept.reset(new uint8_t[bound]);
+    s.kept_size = bound;
+  }
+  return s.kept.get();
+}
+
+}  // namespace
+
+size_t ZstdCompressScratch(const uint8_t* data, size_t len, int level, const uint8_t** out) {
   if (level < ZSTD_minCLevel() || level > ZSTD_maxCLevel())
     throw AgcError("zstd: compression level " + std::to_string(level) + " out of range",
                    ErrorKind::kInput);
   if (len > 0 && !data) throw AgcError("zstd: null input", ErrorKind::kInput);
   size_t bound = ZSTD_compressBound(len);
   if (ZSTD_isError(bound)) throw AgcError("zstd: input too large", ErrorKind::kInput);
-  std::vector<uint8_t> out(bound);
+  thread_local Scratch scratch;
+  uint8_t* room = ScratchFor(scratch, bound);
   // A zero-length source still needs a valid pointer for zstd's internal copies.
   static const uint8_t kEmpty = 0;
-  size_t r =
-      ZSTD_compressCCtx(thread_cctx(), out.data(), out.size(), len ? data : &kEmpty, len, level);
+  size_t r = ZSTD_compressCCtx(thread_cctx(), room, bound, len ? data : &kEmpty, len, level);
   if (ZSTD_isError(r))
     throw AgcError(std::string("zstd: compression failed: ") + ZSTD_getErrorName(r),
                    ErrorKind::kInternal);
-  out.resize(r);
-  return out;
+  *out = room;
+  return r;
+}
+
+std::vector<uint8_t> ZstdCompress(const uint8_t* data, size_t len, int level) {
+  const uint8_t* frame = nullptr;
+  const size_t r = ZstdCompressScratch(data, len, level, &frame);
+  return std::vector<uint8_t>(frame, frame + r);
 }
 
 size_t ZstdDecompressInto(const uint8_t* data, size_t len, uint8_t* out, size_t raw_size) {

@@ -30,8 +30,10 @@ struct KmerCounts {
 };
 
 // Counts the canonical k-mers of all full windows of `contigs`. `keep_duplicates` false leaves
-// `duplicates` empty. Throws AgcError (kInput) when k is outside 17..32.
-KmerCounts CountKmers(const std::vector<CodeSpan>& contigs, int k, bool keep_duplicates);
+// `duplicates` empty. Up to `threads` threads (the caller's included) share a large input; the
+// result is the same for any number. Throws AgcError (kInput) when k is outside 17..32.
+KmerCounts CountKmers(const std::vector<CodeSpan>& contigs, int k, bool keep_duplicates,
+                      unsigned threads = 1);
 
 // A sorted (ascending), unique list of values held as high and low 32-bit halves, the layout of
 // the TypeScript side (memory belongs to the caller).
@@ -61,12 +63,14 @@ std::vector<std::vector<uint64_t>> NewSingletons(const std::vector<CodeSpan>& co
 // splitter (the window after a splitter starts empty), and at the end the newest candidate among
 // the windows since the last splitter. Returns the splitters in emission order (a value may
 // repeat). Throws AgcError (kInput) when k is outside 17..32 or S is 0.
+// Up to `threads` threads walk different contigs; the result is the same for any number.
 std::vector<uint64_t> WalkSplitters(const std::vector<CodeSpan>& contigs, int k, uint64_t S,
-                                    const std::vector<uint64_t>& sorted);
+                                    const std::vector<uint64_t>& sorted, unsigned threads = 1);
 
 // CountKmers + WalkSplitters over the singletons, without keeping the counts: the splitters of a
 // reference when neither adaptive mining nor the fallback filter needs the candidates afterwards.
-std::vector<uint64_t> ReferenceSplitters(const std::vector<CodeSpan>& contigs, int k, uint64_t S);
+std::vector<uint64_t> ReferenceSplitters(const std::vector<CodeSpan>& contigs, int k, uint64_t S,
+                                         unsigned threads = 1);
 
 // The fallback-minimizer filter (docs/format.md 2.6): x passes iff
 // (MurMur64(x) XOR 0xD73F8BF11046C40E) < threshold; threshold 0 lets nothing pass.

@@ -12,6 +12,10 @@ namespace agc {
 // One zstd frame (content size in the header, no checksum) at `level`; throws AgcError.
 std::vector<uint8_t> ZstdCompress(const uint8_t* data, size_t len, int level);
 
+// As ZstdCompress, into room owned by the calling thread: *out points at the frame, whose size is
+// returned, until the thread's next call. No allocation once the room is large enough.
+size_t ZstdCompressScratch(const uint8_t* data, size_t len, int level, const uint8_t** out);
+
 // Decompresses exactly one frame whose content size is `raw_size`. Throws AgcError when zstd
 // reports an error, the size differs, bytes follow the frame, or raw_size is implausible
 // (above kZstdMaxUncheckedRaw while the frame header does not confirm it).
