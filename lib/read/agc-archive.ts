@@ -20,7 +20,8 @@ import { NameTable } from '../format/names.js';
 import { ByteLru } from './byte-lru.js';
 import { CODE_TO_COMPLEMENT_LETTER, CODE_TO_LETTER } from '../format/letters.js';
 import { lzDiffDecodeInto } from '../format/lz-diff-decode.js';
-import { NO_RAW_GROUPS, Pack, decodeReferencePart, groupStreamNames, rawEntryInto } from '../format/segment-decode.js';
+import { NO_RAW_GROUPS, Pack, decodeReferencePart, groupStreamBase, groupStreamNames, rawEntryInto } from '../format/segment-decode.js';
+import type { RangeIndex } from '../../binding.js';
 import { type ContigLayout, type SegmentRangeWriter, type SegmentWriter, makeLayout, writeContigRange, writeWholeContig } from '../format/contig-layout.js';
 import { StreamingRecordFormatter, headerLine, wrapInPlace, wrappedSize } from '../fasta/format-fasta.js';
 import type { ExtractionSource } from './native-extract.js';
@@ -132,8 +133,44 @@ const DEFAULT_CACHE = 256 << 20;
 interface InternalOptions extends AgcArchiveOptions {
   /** Decoding kernels of the random access (default: the native ones). */
   rangeKernels?: RangeKernels;
+  /** false: ranges of a prefetch open go through the JS path only (tests compare the two). */
+  nativeRanges?: boolean;
 }
 const DEFAULT_META_CACHE = 64 << 20;
+
+const GROUP_DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_#';
+
+/**
+ * Each group's reference and delta stream ids (at 2g and 2g + 1; -1 for none) from the stream
+ * names ("x" + base-64 digits, least significant first, then 'r' or 'd'); a later duplicate name
+ * wins, as in the container's own lookup. Groups missing here take the JS path.
+ */
+function groupStreamIds(names: readonly string[]): Int32Array {
+  const parsed: number[] = [];
+  let groups = 0;
+  for (let sid = 0; sid < names.length; sid++) {
+    const name = names[sid];
+    const last = name.charCodeAt(name.length - 1);
+    // up to 5 digits keep g below 2^30
+    if (name.length < 3 || name.length > 7 || name.charCodeAt(0) !== 0x78 || (last !== 0x72 && last !== 0x64)) continue;
+    let g = 0;
+    for (let i = name.length - 2; i >= 1 && g >= 0; i--) {
+      const d = GROUP_DIGITS.indexOf(name[i]);
+      g = d < 0 ? -1 : g * 64 + d;
+    }
+    // only the name group g's streams have (no leading zero digits); group ids are dense, so a
+    // far larger one (a corrupt name) is left to the JS path rather than sizing the table
+    if (g < 0 || g > 2 * names.length + 64 || groupStreamBase(g) !== name.slice(0, -1)) continue;
+    parsed.push(sid, g);
+    groups = Math.max(groups, g + 1);
+  }
+  const ids = new Int32Array(2 * groups).fill(-1);
+  for (let i = 0; i < parsed.length; i += 2) {
+    const name = names[parsed[i]];
+    ids[2 * parsed[i + 1] + (name.endsWith('r') ? 0 : 1)] = parsed[i];
+  }
+  return ids;
+}
 
 /** First word of a contig name: up to the first space, tab, CR or LF (upstream extract_contig_name). */
 export const shortContigName: (name: string) => string = shortName;
@@ -226,6 +263,11 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   private image: ArchiveImage | undefined;
   /** Decompression of all parts ahead of the queries (prefetch), while it runs and after. */
   private background: BackgroundDecode | undefined;
+  /**
+   * Whole range queries in one native call over what the background decoded; a range it cannot
+   * serve (parts not decoded there, corrupt data) takes the JS path.
+   */
+  private rangeIndex: RangeIndex | undefined;
   /** The prefetch open's size limit: loadIntoMemory takes files up to it. */
   private readonly prefetchMax: number | undefined;
   private closed = false;
@@ -298,7 +340,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     this.refRing = new PartRing(Math.floor(cacheBytes * 0.2), (g) => this.refs.delete(-1 - g), populate);
     if (prefetchMax !== undefined) {
       try {
-        if (archive.fileSize <= prefetchMax) this.startBackgroundDecode(cacheBytes);
+        if (archive.fileSize <= prefetchMax) this.startBackgroundDecode(cacheBytes, (options as InternalOptions).nativeRanges !== false);
       } catch (e) {
         this.close();
         throw new AgcInputError(`${path}: cannot read the archive into memory: ${(e as Error).message}`);
@@ -338,7 +380,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
    * The prefetch open: read the file into memory and decompress every reference and pack on a
    * background thread, into at most `budget` bytes (outside the caches' budgets).
    */
-  private startBackgroundDecode(budget: number): void {
+  private startBackgroundDecode(budget: number, nativeRanges: boolean): void {
     const names = this.archive.streamNames();
     const groupStream = /^x[0-9A-Za-z_#]+[rd]$/;
     // References first: a query into an LZ-coded segment needs its group's reference and pack,
@@ -355,6 +397,11 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       for (const sid of streams) if (names[sid].endsWith('d') && !raw.has(sid)) compact.add(sid);
     }
     this.background = BackgroundDecode.start(this.archive, this.path, streams, compact, budget, this.params.minMatchLength, CHECKPOINT_STEP);
+    // (other kernels are there to be tested: their queries stay theirs)
+    if (nativeRanges && this.kernels === nativeRangeKernels) {
+      const { packCardinality, minMatchLength, kmerLength } = this.params;
+      this.rangeIndex = this.background.rangeIndex(groupStreamIds(names), packCardinality, minMatchLength, kmerLength);
+    }
   }
 
   /**
@@ -372,6 +419,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     this.closed = true;
     this.background?.stop();
     this.background = undefined;
+    this.rangeIndex = undefined;
     this.collection.close();
     this.archive.close();
     this.layouts.clear();
@@ -698,6 +746,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       writeWholeContig(layout, k, this.segmentWriter, dst, offset);
       return;
     }
+    const index = cacheSegments ? this.rangeIndex : undefined;
+    if (index?.read(layout.groupId, layout.inGroupId, layout.rawLength, layout.revComp, layout.starts, start, end, dst, offset)) return;
     const n = writeContigRange(layout, k, start, end, this.segmentRangeWriter, dst, offset);
     if (n !== end - start) throw new AgcCorruptError(`${this.path}: corrupted archive: contig ${layout.name} is shorter than its description`);
   }

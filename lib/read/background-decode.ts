@@ -10,6 +10,8 @@
 // or no room left) is left to the query, which reports any error as always.
 import { native } from '../native/load.js';
 import type { CppArchive } from '../native/cpp-archive.js';
+import type { RangeIndex } from '../../binding.js';
+import { LETTER_TABLES } from './range-kernels.js';
 
 const PENDING = 0;
 const DONE = 2;
@@ -136,6 +138,21 @@ export class BackgroundDecode {
     if (at === 0) return undefined;
     const count = new Uint32Array(this.space.buffer, at, 1)[0];
     return new Uint32Array(this.space.buffer, at, 2 + 3 * count);
+  }
+
+  /**
+   * The native index of the decoded parts for whole range queries (native RangeIndex), given
+   * each group's reference and delta stream ids (`groupSids[2g]`, `groupSids[2g + 1]`; -1 for none).
+   */
+  rangeIndex(groupSids: Int32Array, packCardinality: number, minMatchLen: number, kmerLength: number): RangeIndex {
+    const groups = new Int32Array(2 * groupSids.length).fill(-1);
+    for (let i = 0; i < groupSids.length; i++) {
+      const sid = groupSids[i];
+      if (!(sid >= 0 && sid + 1 < this.slot.length)) continue;
+      groups[2 * i] = this.slot[sid];
+      groups[2 * i + 1] = this.slot[sid + 1] - this.slot[sid];
+    }
+    return new native.RangeIndex(this.space, this.words, this.meta, this.jobOf, groups, LETTER_TABLES, packCardinality, minMatchLen, kmerLength);
   }
 
   /** Asks the background thread to stop after its current part. */
