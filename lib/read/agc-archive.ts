@@ -215,7 +215,14 @@ export function allocChecked<T extends Uint8Array = Uint8Array>(n: number, what:
 }
 
 /** A Uint8Array of n bytes that the caller overwrites entirely (allocated without zero fill). */
-const unfilled = (n: number): Uint8Array => new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
+const unfilled = (n: number): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
+/**
+ * Results up to SLAB_RESULT bytes are cut from shared slabs of SLAB_BYTES (as Buffer.allocUnsafe
+ * pools small buffers): a fresh ArrayBuffer per 4 kb range cost more than decoding it. Each result
+ * is its own region of the slab; a result kept alive keeps its slab.
+ */
+const SLAB_BYTES = 64 << 10;
+const SLAB_RESULT = 8 << 10;
 
 /** An AGC archive opened for reading. Close it (or use `using`) to release the file. */
 export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
@@ -271,6 +278,9 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   /** The prefetch open's size limit: loadIntoMemory takes files up to it. */
   private readonly prefetchMax: number | undefined;
   private closed = false;
+  /** The slab small results are cut from, and where its free part starts. */
+  private slab: Uint8Array<ArrayBuffer> = new Uint8Array(0);
+  private slabAt = 0;
 
   private constructor(path: string, options: AgcArchiveOptions) {
     const cacheBytes = options.cacheBytes ?? DEFAULT_CACHE;
@@ -430,6 +440,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     this.partScratch = new Uint8Array(0);
     this.packScratch = new Uint8Array(0);
     this.image = undefined;
+    this.slab = new Uint8Array(0);
   }
 
   /**
@@ -732,8 +743,20 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     this.checkOpen();
     if (end <= start) return new Uint8Array(0);
     // every byte is written below: no zero fill (a plain Uint8Array over an unpooled buffer)
-    const out = allocChecked(end - start, () => `contig ${layout.name}`, unfilled);
+    const out = end - start <= SLAB_RESULT ? this.slabResult(end - start) : allocChecked(end - start, () => `contig ${layout.name}`, unfilled);
     this.readContigInto(layout, start, end, cacheSegments, out, 0);
+    return out;
+  }
+
+  /** n bytes (n <= SLAB_RESULT) of the current slab, which no other result shares. */
+  private slabResult(n: number): Uint8Array {
+    if (this.slabAt + n > this.slab.length) {
+      this.slab = unfilled(SLAB_BYTES);
+      this.slabAt = 0;
+    }
+    const out = new Uint8Array(this.slab.buffer, this.slabAt, n);
+    // (8-aligned, as a view of another type over a result may want)
+    this.slabAt += (n + 7) & ~7;
     return out;
   }
 
