@@ -190,7 +190,9 @@ export declare function prefetchArchive(
  * Whole random-access range queries over the parts a prefetchArchive job decoded (its space,
  * words and meta; jobOf[slot + part] the job of a stream's part, -1 for none; groups: per group
  * the first slot and part count of its reference stream, then of its delta stream, slot -1 when
- * the stream is missing). tables: 256 code -> letter, 256 letter -> complement.
+ * the stream is missing). tables: 256 code -> letter, 256 letter -> complement. A part still
+ * pending is claimed and decoded into the space by the read that needs it (path, fileSize, jobs
+ * and checkpointStep as prefetchArchive takes them).
  */
 export declare class RangeIndex {
   constructor(
@@ -203,7 +205,13 @@ export declare class RangeIndex {
     packCardinality: number,
     minMatchLen: number,
     kmerLength: number,
+    path: string,
+    fileSize: number,
+    jobs: Float64Array,
+    checkpointStep: number,
   );
+  /** No more decoding of parts from the file (reads answer from what is decoded). */
+  close(): void;
   /**
    * Letters of contig positions [from, to) of a layout (its segments' arrays and starts) into
    * dst[dstOffset, dstOffset + to - from); false (dst partly written) when a part it needs is not

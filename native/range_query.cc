@@ -4,28 +4,32 @@
 // checkpoint arrays) and their collection, not on decoding; here a query walks the contig's
 // segments and decodes each straight into the caller's buffer from the shared space.
 //
-// A query that needs a part the background has not decoded (yet, or ever: claimed by a JS query,
-// corrupt, no room), or that meets anything inconsistent, answers false and leaves the range to
-// the JS path, which decodes and reports errors (naming archive and place) as it always did. So
-// this path never throws for archive data: only for misuse of its arguments.
+// A part the background has not reached yet is claimed and decoded into the shared space by the
+// query (prefetch_decode.h), as the background would have. A query that needs a part it cannot
+// have (being decoded by the background right now, claimed by the JS path, corrupt, no room), or
+// that meets anything inconsistent, answers false and leaves the range to the JS path, which
+// decodes and reports errors (naming archive and place) as it always did. So this path never
+// throws for archive data: only for misuse of its arguments.
 #include "common.h"
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cstring>
+#include <memory>
 
 #include "agc/segment_decode.h"
+#include "prefetch_decode.h"
 
 namespace agcnode {
 
 namespace {
 
-// Job words as the prefetch thread writes them (native/segment.cc): state, offset, length,
-// marker, offset and count of the entry ends, checkpoint table offset.
-constexpr size_t kHead = 4;
-constexpr size_t kJobWords = 7;
-constexpr int32_t kDone = 2;
-constexpr int32_t kCompactPack = 2;
+constexpr size_t kHead = kSpaceHead;
+constexpr size_t kJobWords = kSpaceJobWords;
+constexpr int32_t kDone = kPartDone;
+constexpr int32_t kCompactPack = kCompactPackMarker;
+constexpr size_t kJobFields = 3;
 // Groups below this hold raw segments only (docs/format.md).
 constexpr uint32_t kNoRawGroups = 16;
 constexpr size_t kTablesSize = 512;
@@ -41,15 +45,15 @@ Napi::TypedArray ArgTypedOf(const Napi::CallbackInfo& info, size_t i, napi_typed
 }
 
 const std::atomic<int32_t>* AtomicAt(const int32_t* base, size_t i) {
-  static_assert(sizeof(std::atomic<int32_t>) == sizeof(int32_t), "atomic int32 layout");
-  return reinterpret_cast<const std::atomic<int32_t>*>(base + i);
+  return AtomicWord(const_cast<int32_t*>(base), i);
 }
 
 class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "RangeIndex",
-                       {InstanceMethod<&RangeIndex::Coded<&RangeIndex::Read>>("read")});
+                       {InstanceMethod<&RangeIndex::Coded<&RangeIndex::Read>>("read"),
+                        InstanceMethod<&RangeIndex::Coded<&RangeIndex::Close>>("close")});
   }
 
   template <Napi::Value (RangeIndex::*M)(const Napi::CallbackInfo&)>
@@ -57,7 +61,8 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
     return CallCoded(info.Env(), [&] { return (this->*M)(info); });
   }
 
-  // new RangeIndex(space, words, meta, jobOf, groups, tables, packCardinality, minMatchLen, k)
+  // new RangeIndex(space, words, meta, jobOf, groups, tables, packCardinality, minMatchLen, k,
+  //                path, fileSize, jobs, checkpointStep)
   explicit RangeIndex(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RangeIndex>(info) {
     Napi::Env env = info.Env();
     Napi::Uint8Array space = AsUint8Array(info[0], "space");
@@ -98,8 +103,27 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
           throw InputRangeError(env, "groups: a stream's parts lie outside jobOf");
       }
     // The arrays stay alive (and in place) as long as this index.
+    // the prefetch job list (as prefetchArchive takes it) and the file, for parts not decoded yet
+    path_ = ArgString(info, 9, "path");
+    file_size_ = ArgIndex(info, 10, "fileSize");
+    Napi::TypedArray jobs = ArgTypedOf(info, 11, napi_float64_array, "jobs: expected a Float64Array");
+    const uint32_t step = ArgUint32(info, 12, "checkpointStep");
+    if (jobs.ElementLength() != kJobFields * jobs_)
+      throw InputRangeError(env, "jobs, words and meta do not describe the same jobs");
+    const double* j = info[11].As<Napi::Float64Array>().Data();
+    specs_.reserve(jobs_);
+    for (size_t i = 0; i < jobs_; i++) {
+      const double off = j[kJobFields * i], len = j[kJobFields * i + 1];
+      if (!(off >= 0 && len >= 0 && off <= double(file_size_) && len <= double(file_size_) - off))
+        throw InputRangeError(env, "jobs: job " + std::to_string(i) + " lies outside the file");
+      specs_.push_back(PrefetchJob{size_t(off), size_t(len), j[kJobFields * i + 2] == 1});
+    }
+    decoder_ = std::make_unique<PartDecoder>(space_, space_size_, info[1].As<Napi::Int32Array>().Data(),
+                                             info[2].As<Napi::Float64Array>().Data(), min_match_, step);
     for (size_t a = 0; a <= 4; a++) keep_.push_back(Napi::Persistent(info[a].As<Napi::Object>()));
   }
+
+  ~RangeIndex() override { CloseFile(); }
 
  private:
   // A decoded part in the space, when its job is done and its words lie inside the space.
@@ -113,8 +137,44 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
     double metadata = 0;
   };
 
+  void CloseFile() {
+    if (file_) std::fclose(file_);
+    file_ = nullptr;
+    closed_ = true;
+  }
+
+  // close(): no more decoding of parts from the file (queries then answer from what is decoded).
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    CloseFile();
+    return info.Env().Undefined();
+  }
+
+  // Claims job j (still pending) and decodes it into the space; whether it is done.
+  bool DecodeHere(size_t j) {
+    if (closed_ || decoder_->Full() || !decoder_->Claim(j)) return false;
+    const PrefetchJob& spec = specs_[j];
+    const size_t from = spec.offset;
+    const size_t to = std::min(file_size_, spec.offset + spec.size + 9);
+    bool readable = false;
+    try {
+      if (!file_) file_ = std::fopen(path_.c_str(), "rb");
+      if (file_) {
+        if (part_.size() < to - from) part_.resize(to - from);
+        readable = PartDecoder::ReadInto(file_, from, to, part_.data(), [] { return false; });
+      }
+    } catch (const std::exception&) {
+      readable = false;
+    }
+    if (!readable) {
+      // left to the JS path, which reads it and reports what is wrong
+      AtomicWord(decoder_->JobWords(j), 0)->store(kPartFailed, std::memory_order_release);
+      return false;
+    }
+    return decoder_->Finish(j, spec, part_.data(), to - from) == kPartDone;
+  }
+
   // The part `p` of group g's stream `s` (0 reference, 1 delta), or false.
-  bool PartOf(uint32_t g, size_t s, uint32_t p, Part& out) const {
+  bool PartOf(uint32_t g, size_t s, uint32_t p, Part& out) {
     if (g >= group_count_) return false;
     const int32_t slot = groups_[kGroupFields * g + 2 * s];
     const int32_t count = groups_[kGroupFields * g + 2 * s + 1];
@@ -122,7 +182,8 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
     const int32_t j = job_of_[size_t(slot) + p];
     if (j < 0 || size_t(j) >= jobs_) return false;
     const int32_t* w = words_ + kHead + kJobWords * size_t(j);
-    if (AtomicAt(w, 0)->load(std::memory_order_acquire) != kDone) return false;
+    const int32_t state = AtomicAt(w, 0)->load(std::memory_order_acquire);
+    if (state != kDone && !(state == kPartPending && DecodeHere(size_t(j)))) return false;
     const size_t at = size_t(uint32_t(w[1])), size = size_t(uint32_t(w[2]));
     const size_t ends_at = size_t(uint32_t(w[4])), count_ends = size_t(uint32_t(w[5]));
     if (at > space_size_ || size > space_size_ - at || ends_at % 4 != 0 || ends_at > space_size_ ||
@@ -150,7 +211,7 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
   }
 
   // Group g's reference as stored, as the JS path judges it (decompressedReference), or false.
-  bool ReferenceOf(uint32_t g, agc::PackedRef& ref) const {
+  bool ReferenceOf(uint32_t g, agc::PackedRef& ref) {
     Part part;
     if (!PartOf(g, 0, 0, part) || (part.marker != 0 && part.marker != 1)) return false;
     ref = agc::MakePackedRef(part.data, part.size, part.marker == 0 ? agc::RefForm::kCodes
@@ -174,7 +235,7 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
 
   // Symbols [i0, i0 + count) of a segment (group g, inGroupId id, n symbols), oriented, to dst.
   bool Segment(uint32_t g, uint32_t id, size_t n, bool rc, size_t i0, size_t count,
-               uint8_t* dst) const {
+               uint8_t* dst) {
     const uint8_t* tables = tables_.data();
     if (i0 > n || count > n - i0) return false;
     agc::PackedRef ref;
@@ -284,6 +345,13 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
   std::vector<uint8_t> tables_;
   uint32_t pack_cardinality_ = 1, min_match_ = 0, k_ = 0;
   std::vector<Napi::ObjectReference> keep_;
+  std::string path_;
+  size_t file_size_ = 0;
+  std::vector<PrefetchJob> specs_;
+  std::unique_ptr<PartDecoder> decoder_;
+  std::FILE* file_ = nullptr;
+  bool closed_ = false;
+  std::vector<uint8_t> part_;
 };
 
 }  // namespace

@@ -25,6 +25,7 @@ function countNative(a: AgcArchive): { hits: number; calls: number } {
       if (ok) counts.hits++;
       return ok;
     },
+    close: () => index.close(),
   } as RangeIndex;
   return counts;
 }
@@ -138,7 +139,7 @@ describe('native range queries over the prefetched parts', () => {
     const jobOf = Int32Array.from([0]);
     const groups = Int32Array.from([-1, -1, 0, 1]);
     const make = (...over: unknown[]) => {
-      const args: unknown[] = [space, words, meta, jobOf, groups, LETTER_TABLES, 50, 20, 31];
+      const args: unknown[] = [space, words, meta, jobOf, groups, LETTER_TABLES, 50, 20, 31, '/nonexistent/archive.agc', 100, Float64Array.from([0, 50, 0]), 1024];
       over.forEach((v, i) => {
         if (v !== undefined) args[i] = v;
       });
@@ -150,6 +151,9 @@ describe('native range queries over the prefetched parts', () => {
     expect(codeOf(() => make(undefined, undefined, undefined, undefined, Int32Array.from([0, 5, -1, 0])))).toBe(AgcErrorCode.INPUT);
     expect(codeOf(() => make(undefined, undefined, undefined, undefined, undefined, new Uint8Array(3)))).toBe(AgcErrorCode.INPUT);
     expect(codeOf(() => make(undefined, undefined, undefined, undefined, undefined, undefined, 0))).toBe(AgcErrorCode.INPUT);
+    expect(codeOf(() => make(...Array(11), Float64Array.from([0, 50])))).toBe(AgcErrorCode.INPUT);
+    expect(codeOf(() => make(...Array(11), Float64Array.from([90, 50, 0])))).toBe(AgcErrorCode.INPUT);
+    expect(codeOf(() => make(...Array(9), 7))).toBe(AgcErrorCode.INPUT);
     const index = make();
     const u32 = (...v: number[]) => Uint32Array.from(v);
     const layout = [u32(0), u32(0), u32(10), Uint8Array.from([0]), Float64Array.from([0, 10])] as const;
@@ -162,8 +166,10 @@ describe('native range queries over the prefetched parts', () => {
     expect(codeOf(() => index.read(...layout, 0, 10, 'x' as unknown as Uint8Array, 0))).toBe(AgcErrorCode.INPUT);
     // called on another object: V8 refuses it
     expect(() => (index.read as unknown as (...a: unknown[]) => unknown).call({}, ...layout, 0, 10, dst, 0)).toThrow(TypeError);
-    // a part not decoded yet: false, nothing thrown
+    // a part not decoded yet, from a file that is gone: false, nothing thrown, and the part left
+    // to the JS path (failed)
     expect(index.read(...layout, 0, 10, dst, 0)).toBe(false);
+    expect(words[4]).toBe(4);
   });
 
   it('leaves data it cannot vouch for to the JS path (false, no throw)', () => {
@@ -172,7 +178,7 @@ describe('native range queries over the prefetched parts', () => {
     space.set([0, 1, 0xff, 9, 9, 9, 0xff], 0);
     new Uint32Array(space.buffer, 16, 2).set([2, 6]);
     const words = Int32Array.from([0, 0, 0, 0, 2, 0, 7, 0, 16, 2, -1]);
-    const index = new native.RangeIndex(space, words, new Float64Array(1), Int32Array.from([0]), Int32Array.from([-1, -1, 0, 1]), LETTER_TABLES, 50, 20, 31);
+    const index = new native.RangeIndex(space, words, new Float64Array(1), Int32Array.from([0]), Int32Array.from([-1, -1, 0, 1]), LETTER_TABLES, 50, 20, 31, '/nonexistent', 100, Float64Array.from([0, 50, 0]), 1024);
     const dst = new Uint8Array(3);
     const one = (inGroup: number, n: number, rc: number) => index.read(Uint32Array.from([0]), Uint32Array.from([inGroup]), Uint32Array.from([n]), Uint8Array.from([rc]), Float64Array.from([0, n]), 0, n, dst, 0);
     expect(one(0, 2, 0)).toBe(true);

@@ -429,6 +429,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     this.closed = true;
     this.background?.stop();
     this.background = undefined;
+    this.rangeIndex?.close();
     this.rangeIndex = undefined;
     this.collection.close();
     this.archive.close();

@@ -16,7 +16,7 @@ import { LETTER_TABLES } from './range-kernels.js';
 const PENDING = 0;
 const DONE = 2;
 const TAKEN = 3;
-/** Words before the per-job words: stop flag, three spare. */
+/** Words before the per-job words: stop flag, the space's allocation cursor, its full flag, one spare. */
 const HEAD = 4;
 /** Per job: state, offset, length, marker byte, offset and count of the 0xFF positions, checkpoint table. */
 const JOB_WORDS = 7;
@@ -44,6 +44,10 @@ export class BackgroundDecode {
   ends: Uint32Array = new Uint32Array(0);
   /** The claimed part's job (see checkpoints()). */
   job = -1;
+  private readonly path: string;
+  private readonly fileSize: number;
+  private readonly jobs: Float64Array;
+  private readonly step: number;
 
   private constructor(
     path: string,
@@ -57,6 +61,10 @@ export class BackgroundDecode {
   ) {
     this.jobOf = jobOf;
     this.slot = slot;
+    this.path = path;
+    this.fileSize = fileSize;
+    this.jobs = jobs;
+    this.step = step;
     const n = jobs.length / JOB_FIELDS;
     this.words = new Int32Array(new SharedArrayBuffer(4 * (HEAD + JOB_WORDS * n)));
     this.meta = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, n))).subarray(0, n);
@@ -143,6 +151,7 @@ export class BackgroundDecode {
   /**
    * The native index of the decoded parts for whole range queries (native RangeIndex), given
    * each group's reference and delta stream ids (`groupSids[2g]`, `groupSids[2g + 1]`; -1 for none).
+   * Its queries decode parts the background has not reached into the same space.
    */
   rangeIndex(groupSids: Int32Array, packCardinality: number, minMatchLen: number, kmerLength: number): RangeIndex {
     const groups = new Int32Array(2 * groupSids.length).fill(-1);
@@ -152,7 +161,7 @@ export class BackgroundDecode {
       groups[2 * i] = this.slot[sid];
       groups[2 * i + 1] = this.slot[sid + 1] - this.slot[sid];
     }
-    return new native.RangeIndex(this.space, this.words, this.meta, this.jobOf, groups, LETTER_TABLES, packCardinality, minMatchLen, kmerLength);
+    return new native.RangeIndex(this.space, this.words, this.meta, this.jobOf, groups, LETTER_TABLES, packCardinality, minMatchLen, kmerLength, this.path, this.fileSize, this.jobs, this.step);
   }
 
   /** Asks the background thread to stop after its current part. */
