@@ -3,7 +3,11 @@
 // arguments, and data it cannot vouch for left to the JS path.
 import { describe, expect, it } from 'vitest';
 import { AgcArchive, type AgcArchiveOptions } from '../lib/read/agc-archive.js';
-import { AgcError, AgcErrorCode } from '../lib/errors.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AgcCorruptError, AgcError, AgcErrorCode } from '../lib/errors.js';
+import { CppArchive } from '../lib/native/cpp-archive.js';
 import { native } from '../lib/native/load.js';
 import { LETTER_TABLES } from '../lib/read/range-kernels.js';
 import type { RangeIndex } from '../binding.js';
@@ -106,6 +110,76 @@ describe('native range queries over the prefetched parts', () => {
     } finally {
       a.close();
       b.close();
+    }
+  });
+
+  it('decode the parts they need when the background stops early, as the JS path', async () => {
+    const c = cases.find((x) => x.id === 'saureus-6-default')!;
+    const a = await AgcArchive.open(archivePath(c), { prefetch: true });
+    const b = await AgcArchive.open(archivePath(c));
+    try {
+      const bg = (a as unknown as { background: { stop(): void; done: Promise<number>; meta: Float64Array } }).background;
+      bg.stop();
+      // (the background stopped with most parts left to the queries)
+      expect(await bg.done).toBeLessThan(bg.meta.length / 2);
+      const counts = countNative(a);
+      const rand = rng(11);
+      for (const s of await a.samples()) {
+        for (const l of a.sampleLayout(s)!.contigs) {
+          for (let i = 0; i < 20; i++) {
+            const start = Math.floor(rand() * l.length);
+            const q = { sample: s, contig: l.name, start, end: Math.min(l.length, start + 1 + Math.floor(rand() * 20000)) };
+            if (!Buffer.from((await a.getSequenceBytes(q))!).equals(Buffer.from((await b.getSequenceBytes(q))!))) expect(q).toBe('the same as without prefetch');
+          }
+        }
+      }
+      expect(counts.hits).toBeGreaterThan(0.8 * counts.calls);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('report corrupt parts as AgcCorruptError naming the archive (through the JS path)', async () => {
+    const c = cases.find((x) => x.id === 'saureus-6-default')!;
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agc-rq-'));
+    try {
+      const bytes = Buffer.from(fs.readFileSync(archivePath(c)));
+      {
+        // garble the zstd frame of the first part of every group stream
+        using ar = CppArchive.open(archivePath(c));
+        for (const [id, name] of ar.streamNames().entries()) {
+          if (!/^x[0-9A-Za-z_#]+[rd]$/.test(name) || ar.numParts(id) === 0) continue;
+          const off = ar.partOffset(id, 0);
+          for (let i = off + 8; i < off + Math.min(ar.partSize(id, 0), 64); i++) bytes[i] ^= 0xa5;
+        }
+      }
+      const bad = path.join(tmp, 'corrupt.agc');
+      fs.writeFileSync(bad, bytes);
+      for (const settle of [false, true]) {
+        const a = await AgcArchive.open(bad, { prefetch: true });
+        try {
+          if (settle) await a.backgroundSettled();
+          let err: unknown;
+          for (const s of await a.samples()) {
+            for (const l of a.sampleLayout(s)!.contigs) {
+              err = await a.getSequenceBytes({ sample: s, contig: l.name, start: 0, end: Math.min(l.length, 5000) }).then(
+                () => undefined,
+                (e: unknown) => e,
+              );
+              if (err) break;
+            }
+            if (err) break;
+          }
+          expect(err).toBeInstanceOf(AgcCorruptError);
+          expect((err as Error).message).toContain(bad);
+          expect((err as Error).message.split('\n')).toHaveLength(1);
+        } finally {
+          a.close();
+        }
+      }
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
 
