@@ -76,7 +76,8 @@ bool PartDecoder::Reserve(size_t bytes, size_t align, size_t& at) {
 // The unused tail [from, to) of the last reservation back, when nothing was reserved after it.
 void PartDecoder::GiveBack(size_t from, size_t to) {
   int32_t expected = int32_t(to);
-  AtomicWord(words_, 1)->compare_exchange_strong(expected, int32_t(from), std::memory_order_acq_rel);
+  AtomicWord(words_, 1)->compare_exchange_strong(expected, int32_t(from),
+                                                 std::memory_order_acq_rel);
 }
 
 // A part: metadata varint, then data = zstd frame + marker byte (docs/format.md 1.2, 5.3, 5.4).
@@ -93,8 +94,7 @@ int32_t PartDecoder::Decode(const PrefetchJob& job, const uint8_t* part, size_t 
   if (content == ZSTD_CONTENTSIZE_UNKNOWN || content == ZSTD_CONTENTSIZE_ERROR) return kPartFailed;
   // packs and plain references unpack to their metadata; tuple-packed references to at most 2
   // bytes more than their symbol count
-  if (marker == 0 ? content != metadata : marker != 1 || content > metadata + 2)
-    return kPartFailed;
+  if (marker == 0 ? content != metadata : marker != 1 || content > metadata + 2) return kPartFailed;
   const size_t size = size_t(content);
   if (size > space_size_) return kPartFailed;
   if (marker == 0 && job.lz_pack && step_ > 0) {

@@ -67,9 +67,12 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
     Napi::Env env = info.Env();
     Napi::Uint8Array space = AsUint8Array(info[0], "space");
     Napi::TypedArray words = ArgTypedOf(info, 1, napi_int32_array, "words: expected an Int32Array");
-    Napi::TypedArray meta = ArgTypedOf(info, 2, napi_float64_array, "meta: expected a Float64Array");
-    Napi::TypedArray job_of = ArgTypedOf(info, 3, napi_int32_array, "jobOf: expected an Int32Array");
-    Napi::TypedArray groups = ArgTypedOf(info, 4, napi_int32_array, "groups: expected an Int32Array");
+    Napi::TypedArray meta =
+        ArgTypedOf(info, 2, napi_float64_array, "meta: expected a Float64Array");
+    Napi::TypedArray job_of =
+        ArgTypedOf(info, 3, napi_int32_array, "jobOf: expected an Int32Array");
+    Napi::TypedArray groups =
+        ArgTypedOf(info, 4, napi_int32_array, "groups: expected an Int32Array");
     ByteView tables = ArgBytes(info, 5, "tables");
     if (tables.size != kTablesSize) throw InputRangeError(env, "tables must have 512 entries");
     pack_cardinality_ = ArgUint32(info, 6, "packCardinality");
@@ -106,7 +109,8 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
     // the prefetch job list (as prefetchArchive takes it) and the file, for parts not decoded yet
     path_ = ArgString(info, 9, "path");
     file_size_ = ArgIndex(info, 10, "fileSize");
-    Napi::TypedArray jobs = ArgTypedOf(info, 11, napi_float64_array, "jobs: expected a Float64Array");
+    Napi::TypedArray jobs =
+        ArgTypedOf(info, 11, napi_float64_array, "jobs: expected a Float64Array");
     const uint32_t step = ArgUint32(info, 12, "checkpointStep");
     if (jobs.ElementLength() != kJobFields * jobs_)
       throw InputRangeError(env, "jobs, words and meta do not describe the same jobs");
@@ -118,8 +122,9 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
         throw InputRangeError(env, "jobs: job " + std::to_string(i) + " lies outside the file");
       specs_.push_back(PrefetchJob{size_t(off), size_t(len), j[kJobFields * i + 2] == 1});
     }
-    decoder_ = std::make_unique<PartDecoder>(space_, space_size_, info[1].As<Napi::Int32Array>().Data(),
-                                             info[2].As<Napi::Float64Array>().Data(), min_match_, step);
+    decoder_ =
+        std::make_unique<PartDecoder>(space_, space_size_, info[1].As<Napi::Int32Array>().Data(),
+                                      info[2].As<Napi::Float64Array>().Data(), min_match_, step);
     for (size_t a = 0; a <= 4; a++) keep_.push_back(Napi::Persistent(info[a].As<Napi::Object>()));
   }
 
@@ -214,8 +219,8 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
   bool ReferenceOf(uint32_t g, agc::PackedRef& ref) {
     Part part;
     if (!PartOf(g, 0, 0, part) || (part.marker != 0 && part.marker != 1)) return false;
-    ref = agc::MakePackedRef(part.data, part.size, part.marker == 0 ? agc::RefForm::kCodes
-                                                                     : agc::RefForm::kTuples);
+    ref = agc::MakePackedRef(part.data, part.size,
+                             part.marker == 0 ? agc::RefForm::kCodes : agc::RefForm::kTuples);
     return double(ref.length) == part.metadata;
   }
 
@@ -234,8 +239,7 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
   }
 
   // Symbols [i0, i0 + count) of a segment (group g, inGroupId id, n symbols), oriented, to dst.
-  bool Segment(uint32_t g, uint32_t id, size_t n, bool rc, size_t i0, size_t count,
-               uint8_t* dst) {
+  bool Segment(uint32_t g, uint32_t id, size_t n, bool rc, size_t i0, size_t count, uint8_t* dst) {
     const uint8_t* tables = tables_.data();
     if (i0 > n || count > n - i0) return false;
     agc::PackedRef ref;
@@ -266,8 +270,8 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
         agc::LzCompactDecodeRangeLetters(ref, entry, size, min_match_, tables, n, f0, f0 + count,
                                          dst, cps.words ? &cps : nullptr);
       else
-        agc::LzDiffDecodeRangeLetters(ref, entry, size, min_match_, tables, n, f0, f0 + count,
-                                      dst, cps.words ? &cps : nullptr);
+        agc::LzDiffDecodeRangeLetters(ref, entry, size, min_match_, tables, n, f0, f0 + count, dst,
+                                      cps.words ? &cps : nullptr);
     }
     if (rc) agc::ReverseComplementLetters(dst, count, tables + 256);
     return true;
@@ -307,8 +311,10 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
       size_t lo = 0, hi = nseg - 1;
       while (lo < hi) {
         const size_t mid = (lo + hi + 1) / 2;
-        if (starts[mid] <= double(from)) lo = mid;
-        else hi = mid - 1;
+        if (starts[mid] <= double(from))
+          lo = mid;
+        else
+          hi = mid - 1;
       }
       size_t q = 0;
       for (size_t j = lo; ok && j < nseg && starts[j] < double(to); j++) {

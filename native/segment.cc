@@ -251,9 +251,9 @@ class Prefetch : public GuardedWorker {
         throw InputRangeError(env, "jobs: job " + std::to_string(i) + " lies outside the file");
       jobs_.push_back(PrefetchJob{size_t(off), size_t(len), j[kJobFields * i + 2] == 1});
     }
-    decoder_ = std::make_unique<PartDecoder>(space.Data(), space.ElementLength(), w,
-                                             info[5].As<Napi::Float64Array>().Data(), min_match,
-                                             step_);
+    decoder_ =
+        std::make_unique<PartDecoder>(space.Data(), space.ElementLength(), w,
+                                      info[5].As<Napi::Float64Array>().Data(), min_match, step_);
     words_ = w;
     // The arrays stay alive (and in place) until the work is done, whatever JS does meanwhile; a
     // worker thread that ends meanwhile waits in Teardown until this thread leaves them alone.
