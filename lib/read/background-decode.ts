@@ -58,6 +58,7 @@ export class BackgroundDecode {
     budget: number,
     minMatchLen: number,
     step: number,
+    run: boolean,
   ) {
     this.jobOf = jobOf;
     this.slot = slot;
@@ -70,7 +71,7 @@ export class BackgroundDecode {
     this.meta = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, n))).subarray(0, n);
     // Untouched pages cost address space only; what is decoded stays within the budget.
     this.space = new Uint8Array(new SharedArrayBuffer(Math.max(8, Math.min(budget, 0x7ffffff8))));
-    this.done = native.prefetchArchive(path, fileSize, jobs, this.space, this.words, this.meta, minMatchLen, step).catch(() => 0);
+    this.done = run ? native.prefetchArchive(path, fileSize, jobs, this.space, this.words, this.meta, minMatchLen, step).catch(() => 0) : Promise.resolve(0);
   }
 
   /**
@@ -86,6 +87,7 @@ export class BackgroundDecode {
     budget: number,
     minMatchLen: number,
     step: number,
+    run = true,
   ): BackgroundDecode {
     // one native call for the part table (a call per part cost ~10 ms here)
     const table = archive.partTable();
@@ -109,7 +111,7 @@ export class BackgroundDecode {
         jobs++;
       }
     }
-    return new BackgroundDecode(path, archive.fileSize, spec.slice(0, JOB_FIELDS * jobs), jobOf, slot, budget, minMatchLen, step);
+    return new BackgroundDecode(path, archive.fileSize, spec.slice(0, JOB_FIELDS * jobs), jobOf, slot, budget, minMatchLen, step, run);
   }
 
   /**
@@ -161,7 +163,21 @@ export class BackgroundDecode {
       groups[2 * i] = this.slot[sid];
       groups[2 * i + 1] = this.slot[sid + 1] - this.slot[sid];
     }
-    return new native.RangeIndex(this.space, this.words, this.meta, this.jobOf, groups, LETTER_TABLES, packCardinality, minMatchLen, kmerLength, this.path, this.fileSize, this.jobs, this.step);
+    return new native.RangeIndex(
+      this.space,
+      this.words,
+      this.meta,
+      this.jobOf,
+      groups,
+      LETTER_TABLES,
+      packCardinality,
+      minMatchLen,
+      kmerLength,
+      this.path,
+      this.fileSize,
+      this.jobs,
+      this.step,
+    );
   }
 
   /** Asks the background thread to stop after its current part. */
