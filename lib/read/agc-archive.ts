@@ -85,7 +85,12 @@ export interface ArchiveParams {
 }
 
 export interface AgcArchiveOptions {
-  /** Budget in bytes for decoded references (40 %) and packs (60 %); default 256 MiB. */
+  /**
+   * Budget in bytes for decoded references (40 %) and packs (60 %); default 256 MiB. Random
+   * ranges decode their parts once into a space of up to this size as well (filled as queries
+   * need parts, or by the prefetch thread); parts beyond it go through the caches, so a long run
+   * of queries over a large archive can hold up to twice this budget.
+   */
   cacheBytes?: number;
   /** Budget in bytes for decoded sample descriptions (default 64 MiB). */
   metadataCacheBytes?: number;
