@@ -187,6 +187,49 @@ export declare function prefetchArchive(
   checkpointStep: number,
 ): Promise<number>;
 /**
+ * Whole random-access range queries over the parts a prefetchArchive job decoded (its space,
+ * words and meta; jobOf[slot + part] the job of a stream's part, -1 for none; groups: per group
+ * the first slot and part count of its reference stream, then of its delta stream, slot -1 when
+ * the stream is missing). tables: 256 code -> letter, 256 letter -> complement. A part still
+ * pending is claimed and decoded into the space by the read that needs it (path, fileSize, jobs
+ * and checkpointStep as prefetchArchive takes them).
+ */
+export declare class RangeIndex {
+  constructor(
+    space: Uint8Array,
+    words: Int32Array,
+    meta: Float64Array,
+    jobOf: Int32Array,
+    groups: Int32Array,
+    tables: Uint8Array,
+    packCardinality: number,
+    minMatchLen: number,
+    kmerLength: number,
+    path: string,
+    fileSize: number,
+    jobs: Float64Array,
+    checkpointStep: number,
+  );
+  /** No more decoding of parts from the file (reads answer from what is decoded). */
+  close(): void;
+  /**
+   * Letters of contig positions [from, to) of a layout (its segments' arrays and starts) into
+   * dst[dstOffset, dstOffset + to - from); false (dst partly written) when a part it needs is not
+   * decoded in the space or anything in the data is inconsistent: the caller decodes it otherwise.
+   */
+  read(
+    groupId: Uint32Array,
+    inGroupId: Uint32Array,
+    rawLength: Uint32Array,
+    revComp: Uint8Array,
+    starts: Float64Array,
+    from: number,
+    to: number,
+    dst: Uint8Array,
+    dstOffset: number,
+  ): boolean;
+}
+/**
  * Letters of symbols [from, from + count) of a packed reference (form 0: one code per byte,
  * 1: tuple-packed with its marker), reverse-complemented (the range counted on the reverse
  * complement) when `rc`, into dst[dstOffset...]. tables: 256 code -> letter, 256 letter -> complement.

@@ -46,6 +46,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitSequence(env, exports);
   InitKmer(env, exports);
   InitSegment(env, exports);
+  InitRangeQuery(env, exports);
   InitExtract(env, exports);
   exports.Set("trimAllocator", Napi::Function::New<TrimAllocatorJs>(env, "trimAllocator"));
   return exports;

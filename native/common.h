@@ -155,6 +155,7 @@ void InitLz(Napi::Env env, Napi::Object exports);
 void InitSequence(Napi::Env env, Napi::Object exports);
 void InitKmer(Napi::Env env, Napi::Object exports);
 void InitSegment(Napi::Env env, Napi::Object exports);
+void InitRangeQuery(Napi::Env env, Napi::Object exports);
 void InitExtract(Napi::Env env, Napi::Object exports);
 
 }  // namespace agcnode

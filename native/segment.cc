@@ -19,6 +19,7 @@
 #include "agc/segment_decode.h"
 #include "agc/zstd_util.h"
 #include "guarded_worker.h"
+#include "prefetch_decode.h"
 
 namespace agcnode {
 
@@ -169,33 +170,6 @@ Napi::Value LzDiffCompactJs(const Napi::CallbackInfo& info) {
   return result;
 }
 
-// The LZ-diff entries of a pack (`data`, each entry ended by 0xFF) in compact form
-// (agc::LzDiffCompact) into `out`, which has room for `size` bytes (no entry grows), each followed
-// by one separator byte: `ends` gets the separators' positions, `triples` the checkpoints of every
-// entry (`entry_triples`, when given, where each entry's end there). `written` is what was used.
-// False for a malformed entry. (Bytes after the last separator are no entry, as in Pack.)
-bool CompactEntries(const uint8_t* data, size_t size, uint32_t min_match, uint32_t step,
-                    uint8_t* out, size_t& written, std::vector<uint32_t>& ends,
-                    std::vector<uint32_t>& triples, std::vector<size_t>* entry_triples) {
-  ends.clear();
-  triples.clear();
-  if (entry_triples) entry_triples->clear();
-  size_t at = 0;
-  for (const uint8_t* q = data; const uint8_t* e = static_cast<const uint8_t*>(
-                                    std::memchr(q, 0xff, size_t(data + size - q)));
-       q = e + 1) {
-    const size_t n = agc::LzDiffCompact(q, size_t(e - q), min_match, step, out + at, triples);
-    if (n == SIZE_MAX || at + n > UINT32_MAX) return false;
-    at += n;
-    out[at] = 0xff;
-    ends.push_back(uint32_t(at));
-    at++;
-    if (entry_triples) entry_triples->push_back(triples.size());
-  }
-  written = at;
-  return true;
-}
-
 // compactPack(text, dst, minMatchLen): the entries of a decompressed pack of LZ-diff entries in
 // compact form into dst (at least text.length bytes), each followed by one separator byte; returns
 // the separators' positions (the pack's entry ends), or undefined for a malformed entry. Without
@@ -221,10 +195,12 @@ Napi::Value CompactPackJs(const Napi::CallbackInfo& info) {
 // ---- prefetchArchive ---------------------------------------------------------------------------
 // The `prefetch` open: on a thread of the libuv pool, decompresses the listed parts into one
 // shared space as they are read from the file, while the JS thread answers queries. Both threads
-// claim a part by compare-and-swap on its state word, so each part is decoded once: here, or by
-// the query that needs it first (which then decodes it on its own, as without prefetching).
+// claim a part by compare-and-swap on its state word, so each part is decoded once: here, by a
+// native range query that needs it first (into the same space, range_query.cc), or by the JS
+// path (which then decodes it on its own, as without prefetching).
 //
-// words (Int32Array): [0] stop (JS sets it at close), [1], [2], [3] unused, then 7
+// words (Int32Array): [0] stop (JS sets it at close), [1] the space's allocation cursor, [2] set
+// once the space is full, [3] unused (prefetch_decode.h), then 7
 // per job: state, offset in the space, decoded length, marker byte, offset of the positions of
 // its 0xFF bytes (the entry ends of a pack; 32-bit words in the space), their count, and the
 // offset of a table with each entry's LZ-diff checkpoints (agc::LzCheckpoints words: count, step,
@@ -234,20 +210,9 @@ Napi::Value CompactPackJs(const Napi::CallbackInfo& info) {
 // which is kept in compact form (agc::LzDiffCompact, marker byte kCompactPack, its checkpoints
 // made at once), 0 for anything else (kept as zstd gives it). Then the min match length and the
 // checkpoint step.
-constexpr int32_t kPending = 0;
-constexpr int32_t kBusy = 1;
-constexpr int32_t kDone = 2;
-constexpr int32_t kFailed = 4;  // left to the JS thread (it reports errors in context)
-constexpr size_t kJobWords = 7;
-// The marker word of a pack kept in compact form (stored marker bytes are 0 for packs, 0 or 1
-// for references).
-constexpr int32_t kCompactPack = 2;
 constexpr size_t kJobFields = 3;
 
-std::atomic<int32_t>* AtomicAt(int32_t* base, size_t i) {
-  static_assert(sizeof(std::atomic<int32_t>) == sizeof(int32_t), "atomic int32 layout");
-  return reinterpret_cast<std::atomic<int32_t>*>(base + i);
-}
+std::atomic<int32_t>* AtomicAt(int32_t* base, size_t i) { return AtomicWord(base, i); }
 
 Napi::TypedArray ArgTyped(const Napi::CallbackInfo& info, size_t i, napi_typedarray_type type,
                           const char* what) {
@@ -266,29 +231,30 @@ class Prefetch : public GuardedWorker {
     Napi::Uint8Array space = AsUint8Array(info[3], "space");
     Napi::TypedArray words = ArgTyped(info, 4, napi_int32_array, "words: expected an Int32Array");
     Napi::TypedArray meta = ArgTyped(info, 5, napi_float64_array, "meta: expected a Float64Array");
-    min_match_ = ArgUint32(info, 6, "minMatchLen");
+    const uint32_t min_match = ArgUint32(info, 6, "minMatchLen");
     step_ = ArgUint32(info, 7, "checkpointStep");
     const size_t count = jobs.ElementLength() / kJobFields;
-    if (jobs.ElementLength() % kJobFields != 0 || words.ElementLength() != 4 + kJobWords * count ||
+    if (jobs.ElementLength() % kJobFields != 0 ||
+        words.ElementLength() != kSpaceHead + kSpaceJobWords * count ||
         meta.ElementLength() != count)
       throw InputRangeError(env, "jobs, words and meta do not describe the same jobs");
     file_size_ = file_size;
-    space_ = space.Data();
-    // offsets are 32-bit words
-    space_size_ = std::min<size_t>(space.ElementLength(), 0x7ffffff8u);
-    words_ = info[4].As<Napi::Int32Array>().Data();
-    meta_ = info[5].As<Napi::Float64Array>().Data();
-    if (reinterpret_cast<uintptr_t>(words_) % alignof(std::atomic<int32_t>) != 0)
+    int32_t* w = info[4].As<Napi::Int32Array>().Data();
+    if (reinterpret_cast<uintptr_t>(w) % alignof(std::atomic<int32_t>) != 0)
       throw InputRangeError(env, "words: not aligned");
-    AdviseHugePages(space_, space_size_);
+    AdviseHugePages(space.Data(), space.ElementLength());
     const double* j = info[2].As<Napi::Float64Array>().Data();
     jobs_.reserve(count);
     for (size_t i = 0; i < count; i++) {
       const double off = j[kJobFields * i], len = j[kJobFields * i + 1];
       if (!(off >= 0 && len >= 0 && off <= double(file_size_) && len <= double(file_size_) - off))
         throw InputRangeError(env, "jobs: job " + std::to_string(i) + " lies outside the file");
-      jobs_.push_back(Job{size_t(off), size_t(len), j[kJobFields * i + 2] == 1});
+      jobs_.push_back(PrefetchJob{size_t(off), size_t(len), j[kJobFields * i + 2] == 1});
     }
+    decoder_ =
+        std::make_unique<PartDecoder>(space.Data(), space.ElementLength(), w,
+                                      info[5].As<Napi::Float64Array>().Data(), min_match, step_);
+    words_ = w;
     // The arrays stay alive (and in place) until the work is done, whatever JS does meanwhile; a
     // worker thread that ends meanwhile waits in Teardown until this thread leaves them alone.
     for (size_t a = 2; a <= 5; a++) keep_.push_back(Napi::Persistent(info[a].As<Napi::Object>()));
@@ -312,43 +278,43 @@ class Prefetch : public GuardedWorker {
     FILE* f = std::fopen(path_.c_str(), "rb");
     bool readable = f != nullptr;
     bool stopped = false;
-    size_t used = 0;
-    for (size_t i = 0; i < jobs_.size() && readable && used < space_size_; i++) {
+    const auto stopping = [this] { return Stopping(); };
+    for (size_t i = 0; i < jobs_.size() && readable && !decoder_->Full(); i++) {
       if (Stopping()) {
         stopped = true;
         break;
       }
-      int32_t* w = words_ + 4 + kJobWords * i;
-      int32_t expected = kPending;
-      if (!AtomicAt(w, 0)->compare_exchange_strong(expected, kBusy, std::memory_order_acq_rel))
-        continue;
+      if (!decoder_->Claim(i)) continue;
       // the metadata varint (at most 9 bytes), then the data
       const size_t from = jobs_[i].offset;
       const size_t to = std::min(file_size_, jobs_[i].offset + jobs_[i].size + 9);
-      int32_t result = kFailed;
       try {
         if (part_.size() < to - from) part_.resize(to - from);
-        readable = ReadInto(f, from, to, part_.data());
-        if (readable) result = Decode(jobs_[i], part_.data(), to - from, w, meta_ + i, used);
+        readable = PartDecoder::ReadInto(f, from, to, part_.data(), stopping);
       } catch (const std::exception&) {
-        result = kFailed;
+        readable = false;
       }
-      AtomicAt(w, 0)->store(result, std::memory_order_release);
+      if (!readable) {
+        AtomicAt(decoder_->JobWords(i), 0)->store(kPartFailed, std::memory_order_release);
+        break;
+      }
+      if (decoder_->Finish(i, jobs_[i], part_.data(), to - from) == kPartDone) decoded_++;
     }
-    // The LZ-diff checkpoints of every decoded pack's entries come next: parsing every entry
+    // The LZ-diff checkpoints of every decoded text pack's entries come next: parsing every entry
     // took a third of this thread's time, and a part decoded sooner saves the JS thread a whole
     // decompression, while a query into an entry without checkpoints parses only up to its range
     // (and records its own).
-    for (size_t i = 0; i < jobs_.size() && !stopped && step_ > 0 && used < space_size_; i++) {
+    for (size_t i = 0; i < jobs_.size() && !stopped && step_ > 0 && !decoder_->Full(); i++) {
       if (Stopping()) break;
-      int32_t* w = words_ + 4 + kJobWords * i;
-      // decoded here (a part the JS thread claimed first was never written to the space)
-      if (AtomicAt(w, 0)->load(std::memory_order_acquire) != kDone || w[3] != 0 || w[5] <= 0)
+      int32_t* w = decoder_->JobWords(i);
+      // decoded into the space (a part the JS path claimed first was never written there)
+      if (AtomicAt(w, 0)->load(std::memory_order_acquire) != kPartDone || w[3] != 0 || w[5] <= 0)
         continue;
-      const uint32_t* ends = reinterpret_cast<const uint32_t*>(space_ + size_t(w[4]));
-      const size_t table = (used + 3) & ~size_t(3);
-      if (!Checkpoints(space_ + size_t(w[1]), ends, size_t(w[5]), table, used)) break;
-      AtomicAt(w, 6)->store(int32_t(table), std::memory_order_release);
+      try {
+        if (!decoder_->Checkpoints(i)) break;
+      } catch (const std::exception&) {
+        break;
+      }
     }
     if (f) std::fclose(f);
   }
@@ -357,171 +323,19 @@ class Prefetch : public GuardedWorker {
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
-  struct Job {
-    size_t offset, size;
-    bool lz_pack;
-  };
-
   // close() or the environment going away.
   bool Stopping() {
     return AtomicAt(words_, 0)->load(std::memory_order_acquire) != 0 || TornDown();
   }
 
-  // Reads file bytes [from, to) to dst, in slices so that a stop does not wait long.
-  bool ReadInto(FILE* f, size_t from, size_t to, uint8_t* dst) {
-    if (from >= to) return true;
-    if (std::fseek(f, long(from), SEEK_SET) != 0) return false;
-    while (from < to) {
-      if (Stopping()) return false;
-      const size_t want = std::min<size_t>(to - from, size_t(8) << 20);
-      if (std::fread(dst, 1, want, f) != want) return false;
-      from += want;
-      dst += want;
-    }
-    return true;
-  }
-
-  // A part: metadata varint, then data = zstd frame + marker byte (docs/format.md 1.2, 5.3, 5.4).
-  // `part` holds the file's bytes from the job's offset on (`avail` of them).
-  int32_t Decode(const Job& job, const uint8_t* part, size_t avail, int32_t* w, double* meta,
-                 size_t& used) {
-    if (job.size < 2) return kFailed;
-    const uint8_t* p = part;
-    const uint8_t* end = part + avail;
-    const uint64_t metadata = agc::CArchive::ReadVarint(p, end);
-    if (metadata == 0 || size_t(end - p) < job.size) return kFailed;
-    const uint8_t marker = p[job.size - 1];
-    const unsigned long long content = ZSTD_getFrameContentSize(p, job.size - 1);
-    if (content == ZSTD_CONTENTSIZE_UNKNOWN || content == ZSTD_CONTENTSIZE_ERROR) return kFailed;
-    // packs and plain references unpack to their metadata; tuple-packed references to at most 2
-    // bytes more than their symbol count
-    if (marker == 0 ? content != metadata : marker != 1 || content > metadata + 2) return kFailed;
-    const size_t size = size_t(content);
-    const size_t at = (used + 7) & ~size_t(7);
-    if (at > space_size_ || size > space_size_ - at) {
-      used = space_size_;
-      return kFailed;
-    }
-    if (marker == 0 && job.lz_pack && step_ > 0) {
-      if (scratch_.size() < size) scratch_.resize(size);
-      agc::ZstdDecompressInto(p, job.size - 1, scratch_.data(), size);
-      if (!Compact(scratch_.data(), size, at, w, used)) return kFailed;
-      *meta = double(metadata);
-      decoded_++;
-      return kDone;
-    }
-    agc::ZstdDecompressInto(p, job.size - 1, space_ + at, size);
-    // The entry ends of a pack, found here: the JS thread's indexOf is slow on shared memory.
-    ends_.clear();
-    if (marker == 0)
-      for (const uint8_t* q = space_ + at;
-           (q = static_cast<const uint8_t*>(std::memchr(q, 0xff, size_t(space_ + at + size - q))));
-           q++)
-        ends_.push_back(uint32_t(q - (space_ + at)));
-    const size_t ends_at = (at + size + 3) & ~size_t(3);
-    if (ends_at > space_size_ || 4 * ends_.size() > space_size_ - ends_at) {
-      used = space_size_;
-      return kFailed;
-    }
-    if (!ends_.empty()) std::memcpy(space_ + ends_at, ends_.data(), 4 * ends_.size());
-    used = ends_at + 4 * ends_.size();
-    AtomicAt(w, 6)->store(-1, std::memory_order_relaxed);
-    w[1] = int32_t(at);
-    w[2] = int32_t(size);
-    w[3] = marker;
-    w[4] = int32_t(ends_at);
-    w[5] = int32_t(ends_.size());
-    *meta = double(metadata);
-    decoded_++;
-    return kDone;
-  }
-
-  // A pack of LZ-diff entries decompressed to `data` (`size` bytes), kept in compact form at `at`
-  // (which has room for `size` bytes: no entry grows), each entry followed by one separator byte,
-  // then the positions of the separators, then the checkpoint table; the job's words are filled
-  // in (the table's offset too: it is ready with the part). False for a malformed entry (the JS
-  // thread decodes the text and reports it) or when the space is full.
-  bool Compact(const uint8_t* data, size_t size, size_t at, int32_t* w, size_t& used) {
-    size_t compact = 0;
-    if (!CompactEntries(data, size, min_match_, step_, space_ + at, compact, ends_, triples_,
-                        &entry_triples_))
-      return false;
-    const size_t out = at + compact;
-    const size_t count = ends_.size();
-    const size_t ends_at = (out + 3) & ~size_t(3);
-    const size_t table = ends_at + 4 * count;
-    const size_t blocks = 4 * (2 * count + triples_.size());
-    if (ends_at > space_size_ || 4 * count + blocks > space_size_ - ends_at ||
-        table + blocks > 0x7ffffff8u) {
-      used = space_size_;
-      return false;
-    }
-    if (count > 0) std::memcpy(space_ + ends_at, ends_.data(), 4 * count);
-    uint32_t* offsets = reinterpret_cast<uint32_t*>(space_ + table);
-    size_t block = table + 4 * count;
-    for (size_t e = 0, t0 = 0; e < count; t0 = entry_triples_[e], e++) {
-      const size_t n = (entry_triples_[e] - t0) / 3;
-      offsets[e] = 0;
-      if (n == 0) continue;
-      uint32_t* b = reinterpret_cast<uint32_t*>(space_ + block);
-      b[0] = uint32_t(n);
-      b[1] = step_;
-      std::memcpy(b + 2, triples_.data() + t0, 4 * 3 * n);
-      offsets[e] = uint32_t(block);
-      block += 4 * (2 + 3 * n);
-    }
-    used = block;
-    w[1] = int32_t(at);
-    w[2] = int32_t(out - at);
-    w[3] = kCompactPack;
-    w[4] = int32_t(ends_at);
-    w[5] = int32_t(count);
-    AtomicAt(w, 6)->store(int32_t(table), std::memory_order_relaxed);
-    return true;
-  }
-
-  // The checkpoints of every entry of the pack decoded at `data` (`count` entries, their ends at
-  // `ends`), as a table at `table` (4-aligned); `used` advances past it. False when the space is
-  // full.
-  bool Checkpoints(const uint8_t* data, const uint32_t* ends, size_t count, size_t table,
-                   size_t& used) {
-    if (table > space_size_ || 4 * count > space_size_ - table) return false;
-    uint32_t* offsets = reinterpret_cast<uint32_t*>(space_ + table);
-    size_t at = table + 4 * count;
-    for (size_t e = 0; e < count; e++) {
-      const size_t start = e == 0 ? 0 : ends[e - 1] + 1;
-      triples_.clear();
-      agc::LzDiffScanCheckpoints(data + start, ends[e] - start, min_match_, step_, triples_);
-      const size_t n = triples_.size() / 3;
-      offsets[e] = 0;
-      if (n == 0) continue;
-      const size_t bytes = 4 * (2 + triples_.size());
-      if (at > space_size_ || bytes > space_size_ - at || at > 0x7ffffff8u) return false;
-      uint32_t* block = reinterpret_cast<uint32_t*>(space_ + at);
-      block[0] = uint32_t(n);
-      block[1] = step_;
-      std::memcpy(block + 2, triples_.data(), 4 * triples_.size());
-      offsets[e] = uint32_t(at);
-      at += bytes;
-    }
-    used = at;
-    return true;
-  }
-
   Napi::Promise::Deferred deferred_;
   std::string path_;
-  uint32_t min_match_ = 0, step_ = 0;
-  std::vector<uint32_t> triples_;
+  uint32_t step_ = 0;
   size_t file_size_ = 0;
-  uint8_t* space_ = nullptr;
-  size_t space_size_ = 0;
   int32_t* words_ = nullptr;
-  double* meta_ = nullptr;
-  std::vector<Job> jobs_;
-  std::vector<uint32_t> ends_;
+  std::unique_ptr<PartDecoder> decoder_;
+  std::vector<PrefetchJob> jobs_;
   std::vector<uint8_t> part_;
-  std::vector<uint8_t> scratch_;
-  std::vector<size_t> entry_triples_;
   size_t decoded_ = 0;
   std::vector<Napi::ObjectReference> keep_;
 };

@@ -52,6 +52,7 @@ run(
     'test/native-core.test.ts',
     'test/native-misuse.test.ts',
     'test/range-kernels.test.ts',
+    'test/range-query.test.ts',
     'test/part-ring.test.ts',
     'test/native-extract.test.ts',
   ],
