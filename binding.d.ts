@@ -265,20 +265,7 @@ export declare function lzDecodeRange(
   checkpoints?: Uint32Array,
 ): void;
 /** As lzDecodeRange, for an entry in compact form (lzDiffCompact). */
-export declare function lzCompactDecodeRange(
-  ref: Uint8Array,
-  form: number,
-  enc: Uint8Array,
-  minMatchLen: number,
-  n: number,
-  from: number,
-  to: number,
-  dst: Uint8Array,
-  dstOffset: number,
-  rc: boolean,
-  tables: Uint8Array,
-  checkpoints?: Uint32Array,
-): void;
+export declare const lzCompactDecodeRange: typeof lzDecodeRange;
 /**
  * The compact form of an LZ-diff entry that the prefetch open keeps (the same tokens with binary
  * fields; never longer than the text) and its checkpoints every checkpointStep symbols (count,
