@@ -50,15 +50,22 @@ describe('the reference of append -a decoded on the pool', () => {
     }
     // a decode that finished has every contig; the others ended with the close
     for (const o of outcomes) expect(o === 'AGC_CLOSED' || /^contigs [1-9]/.test(o), o).toBe(true);
-    // stopped right after the start: the pool job (tens of ms of decoding) cannot have ended
-    const early = startReferenceJob(big);
-    early.stop();
-    expect(
-      await early.contigs.then(
-        () => 'contigs',
-        (e: unknown) => (e instanceof AgcError ? e.code : String(e)),
-      ),
-    ).toBe('AGC_CLOSED');
+    // stopped right after the start: the pool job (tens of ms of decoding) has not ended, unless
+    // this thread lost its core for that long (seen once on a loaded 2-core machine): of three
+    // such stops, at least one must end with the close, and none with anything but these two
+    const early: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const job = startReferenceJob(big);
+      job.stop();
+      early.push(
+        await job.contigs.then(
+          (c) => `contigs ${c.length}`,
+          (e: unknown) => (e instanceof AgcError ? e.code : String(e)),
+        ),
+      );
+    }
+    for (const o of early) expect(o === 'AGC_CLOSED' || /^contigs [1-9]/.test(o), o).toBe(true);
+    expect(early).toContain('AGC_CLOSED');
     const after = startReferenceJob(base);
     expect((await after.contigs).length).toBeGreaterThan(0);
   }, 60_000);
