@@ -88,7 +88,8 @@ export interface AgcArchiveOptions {
   /**
    * Budget in bytes for decoded references (40 %) and packs (60 %); default 256 MiB. Random
    * ranges decode their parts once into a space of up to this size as well (filled as queries
-   * need parts, or by the prefetch thread); parts beyond it go through the caches, so a long run
+   * need parts, by a pool thread ahead of them - at most two more parts for each part a query
+   * decoded - or by the prefetch thread); parts beyond it go through the caches, so a long run
    * of queries over a large archive can hold up to twice this budget.
    */
   cacheBytes?: number;
@@ -133,6 +134,13 @@ export interface SampleLayout {
 }
 
 const DEFAULT_CACHE = 256 << 20;
+/**
+ * Parts a pool thread decodes ahead of the default open's queries for each part a query decodes
+ * itself: random ranges then find most parts decoded on the otherwise idle second core (8 x 60 Mbp:
+ * the query thread's CPU ~0.6x). Two: one was not enough to keep that thread busy, more kept no
+ * more parts from the queries; and what is decoded stays within three times what queries asked for.
+ */
+const DECODE_AHEAD = 2;
 
 /** Options for tests only. */
 interface InternalOptions extends AgcArchiveOptions {
@@ -142,6 +150,8 @@ interface InternalOptions extends AgcArchiveOptions {
   nativeRanges?: boolean;
   /** false: a prefetch open starts no background thread (its parts are decoded by the queries; for tests). */
   backgroundThread?: boolean;
+  /** Parts decoded ahead on the pool per part a query of the default open decodes (default DECODE_AHEAD). */
+  decodeAhead?: number;
 }
 const DEFAULT_META_CACHE = 64 << 20;
 
@@ -360,7 +370,7 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     // with the caches alone). Parts beyond the space's budget go through the caches.
     if (prefetchMax === undefined && (options as InternalOptions).nativeRanges !== false && this.kernels === nativeRangeKernels) {
       try {
-        this.startBackgroundDecode(cacheBytes, true, false);
+        this.startBackgroundDecode(cacheBytes, true, false, (options as InternalOptions).decodeAhead ?? DECODE_AHEAD);
       } catch {
         // (no room for the space's tables: the caches alone, as before)
         this.background = undefined;
@@ -370,7 +380,12 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     if (prefetchMax !== undefined) {
       try {
         if (archive.fileSize <= prefetchMax)
-          this.startBackgroundDecode(cacheBytes, (options as InternalOptions).nativeRanges !== false, (options as InternalOptions).backgroundThread !== false);
+          this.startBackgroundDecode(
+            cacheBytes,
+            (options as InternalOptions).nativeRanges !== false,
+            (options as InternalOptions).backgroundThread !== false,
+            (options as InternalOptions).decodeAhead ?? 0,
+          );
       } catch (e) {
         this.close();
         throw new AgcInputError(`${path}: cannot read the archive into memory: ${(e as Error).message}`);
@@ -409,9 +424,9 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   /**
    * The prefetch open: decompress every reference and pack on a background thread (`run`), into
    * at most `budget` bytes (outside the caches' budgets); without `run`, the space the native
-   * range queries decode their parts into.
+   * range queries decode their parts into, `ahead` more parts decoded on the pool for each.
    */
-  private startBackgroundDecode(budget: number, nativeRanges: boolean, run: boolean): void {
+  private startBackgroundDecode(budget: number, nativeRanges: boolean, run: boolean, ahead: number): void {
     const names = this.archive.streamNames();
     const groupStream = /^x[0-9A-Za-z_#]+[rd]$/;
     // References first: a query into an LZ-coded segment needs its group's reference and pack,
@@ -427,7 +442,17 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       for (let g = 0; g < NO_RAW_GROUPS; g++) raw.add(this.groupStreams(g).delta);
       for (const sid of streams) if (names[sid].endsWith('d') && !raw.has(sid)) compact.add(sid);
     }
-    this.background = BackgroundDecode.start(this.archive, this.path, streams, compact, budget, this.params.minMatchLength, CHECKPOINT_STEP, run);
+    this.background = BackgroundDecode.start(
+      this.archive,
+      this.path,
+      streams,
+      compact,
+      budget,
+      this.params.minMatchLength,
+      CHECKPOINT_STEP,
+      run,
+      run ? 0 : ahead,
+    );
     // (other kernels are there to be tested: their queries stay theirs)
     if (nativeRanges && this.kernels === nativeRangeKernels) {
       const { packCardinality, minMatchLength, kmerLength } = this.params;
