@@ -41,8 +41,9 @@ constexpr size_t kTablesSize = 512;
 constexpr size_t kGroupFields = 4;
 // How many parts after the last one a query decoded the job decoding ahead looks at first.
 constexpr size_t kNearParts = 16;
-// At most this many parts owed to the job decoding ahead (a few ms of work).
-constexpr int64_t kMaxCredits = 32;
+// At most this many parts owed to the job decoding ahead: what an archive left open makes the
+// process wait for at exit (about a millisecond of work), and enough to keep that job busy.
+constexpr int64_t kMaxCredits = 8;
 
 Napi::TypedArray ArgTypedOf(const Napi::CallbackInfo& info, size_t i, napi_typedarray_type type,
                             const char* what) {
