@@ -704,8 +704,13 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
   /** As getSequence, as ASCII bytes. */
   getSequenceBytes(query: SequenceQuery, options?: ReadOptions): Promise<Uint8Array | undefined>;
   getSequenceBytes(name: string, start?: number, end?: number, options?: SequenceOptions): Promise<Uint8Array | undefined>;
-  async getSequenceBytes(a: SequenceQuery | string, b?: number | ReadOptions, c?: number, d?: SequenceOptions): Promise<Uint8Array | undefined> {
-    return this.readCall(sequenceCall(a, b, c, d));
+  getSequenceBytes(a: SequenceQuery | string, b?: number | ReadOptions, c?: number, d?: SequenceOptions): Promise<Uint8Array | undefined> {
+    // one promise, not one per nested async function (errors still reject, never throw)
+    try {
+      return Promise.resolve(this.readCall(sequenceCall(a, b, c, d)));
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
   }
 
   /** Object-form getSequenceBytes, synchronously (blocks for the whole read). */
@@ -727,16 +732,22 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
     return { layout: r.layout, ...queryRange(query, r.layout.length) };
   }
 
-  private async readCall(call: SequenceCall): Promise<Uint8Array | undefined> {
+  /** The bytes of a call; a promise only for ranges read in slices (see readContigPaced). */
+  private readCall(call: SequenceCall): Uint8Array | undefined | Promise<Uint8Array> {
     throwIfAborted(call.signal);
     const r = this.resolveQuery(call);
     if (!r) return undefined;
     return this.readContigPaced(r.layout, r.start, r.end, call.signal);
   }
 
-  /** readContig in slices, yielding to the event loop between them once a few ms have passed. */
-  private async readContigPaced(layout: ContigLayout, start: number, end: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  /** readContig at once for a range of one slice, else readSlices. */
+  private readContigPaced(layout: ContigLayout, start: number, end: number, signal: AbortSignal | undefined): Uint8Array | Promise<Uint8Array> {
     if (end - start <= DECODE_SLICE) return this.readContig(layout, start, end, true);
+    return this.readSlices(layout, start, end, signal);
+  }
+
+  /** readContig in slices, yielding to the event loop between them once a few ms have passed. */
+  private async readSlices(layout: ContigLayout, start: number, end: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
     const out = new Uint8Array(end - start);
     const pacer = new Pacer(signal);
     for (let p = start; p < end; p += DECODE_SLICE) {
