@@ -137,9 +137,10 @@ const DEFAULT_CACHE = 256 << 20;
 /**
  * Parts a pool thread decodes ahead of the default open's queries for each part a query decodes
  * itself, on the second core: 10,000 random ranges on 8 x 60 Mbp then decode about 1,000 parts on
- * the query thread instead of 2,100 (its CPU 0.76x, total CPU 1.1x; the wall time gains only
- * where the second core is idle). Two: one left that thread idle part of the time, more took no
- * more parts off the queries; and what is decoded stays within three times what queries asked for.
+ * the query thread instead of 2,100 (its CPU 0.76x, total CPU 1.1x; ranges per second 1.1-1.2x
+ * on a busy 2-core machine, more where the second core is idle). Two: one left that thread idle
+ * part of the time, more took no more parts off the queries; and what is decoded stays within
+ * three times what queries asked for.
  */
 const DECODE_AHEAD = 2;
 
