@@ -209,9 +209,13 @@ export declare class RangeIndex {
     fileSize: number,
     jobs: Float64Array,
     checkpointStep: number,
+    /** Parts decoded ahead on a pool thread per part a query decodes itself (0: none). */
+    aheadPerPart: number,
   );
   /** No more decoding of parts from the file (reads answer from what is decoded). */
   close(): void;
+  /** [parts the queries decoded themselves, parts decoded ahead of them on the pool] (for tests). */
+  decoded(): [number, number];
   /**
    * Letters of contig positions [from, to) of a layout (its segments' arrays and starts) into
    * dst[dstOffset, dstOffset + to - from); false (dst partly written) when a part it needs is not

@@ -14,11 +14,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <thread>
 
 #include "agc/segment_decode.h"
+#include "guarded_worker.h"
 #include "prefetch_decode.h"
 
 namespace agcnode {
@@ -36,6 +39,11 @@ constexpr size_t kTablesSize = 512;
 // Per group in `groups`: first slot and part count of its reference stream, then of its delta
 // stream (slot -1: no such stream).
 constexpr size_t kGroupFields = 4;
+// How many parts after the last one a query decoded the job decoding ahead looks at first.
+constexpr size_t kNearParts = 16;
+// At most this many parts owed to the job decoding ahead: what an archive left open makes the
+// process wait for at exit (about a millisecond of work), and enough to keep that job busy.
+constexpr int64_t kMaxCredits = 8;
 
 Napi::TypedArray ArgTypedOf(const Napi::CallbackInfo& info, size_t i, napi_typedarray_type type,
                             const char* what) {
@@ -53,7 +61,8 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "RangeIndex",
                        {InstanceMethod<&RangeIndex::Coded<&RangeIndex::Read>>("read"),
-                        InstanceMethod<&RangeIndex::Coded<&RangeIndex::Close>>("close")});
+                        InstanceMethod<&RangeIndex::Coded<&RangeIndex::Close>>("close"),
+                        InstanceMethod<&RangeIndex::Coded<&RangeIndex::Decoded>>("decoded")});
   }
 
   template <Napi::Value (RangeIndex::*M)(const Napi::CallbackInfo&)>
@@ -62,7 +71,7 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
   }
 
   // new RangeIndex(space, words, meta, jobOf, groups, tables, packCardinality, minMatchLen, k,
-  //                path, fileSize, jobs, checkpointStep)
+  //                path, fileSize, jobs, checkpointStep, aheadPerPart)
   explicit RangeIndex(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RangeIndex>(info) {
     Napi::Env env = info.Env();
     Napi::Uint8Array space = AsUint8Array(info[0], "space");
@@ -112,6 +121,7 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
     Napi::TypedArray jobs =
         ArgTypedOf(info, 11, napi_float64_array, "jobs: expected a Float64Array");
     const uint32_t step = ArgUint32(info, 12, "checkpointStep");
+    ahead_per_part_ = ArgUint32(info, 13, "aheadPerPart");
     if (jobs.ElementLength() != kJobFields * jobs_)
       throw InputRangeError(env, "jobs, words and meta do not describe the same jobs");
     const double* j = info[11].As<Napi::Float64Array>().Data();
@@ -122,13 +132,31 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
         throw InputRangeError(env, "jobs: job " + std::to_string(i) + " lies outside the file");
       specs_.push_back(PrefetchJob{size_t(off), size_t(len), j[kJobFields * i + 2] == 1});
     }
-    decoder_ =
-        std::make_unique<PartDecoder>(space_, space_size_, info[1].As<Napi::Int32Array>().Data(),
-                                      info[2].As<Napi::Float64Array>().Data(), min_match_, step);
+    for (Source* src : {&here_, &ahead_})
+      src->decoder =
+          std::make_unique<PartDecoder>(space_, space_size_, info[1].As<Napi::Int32Array>().Data(),
+                                        info[2].As<Napi::Float64Array>().Data(), min_match_, step);
     for (size_t a = 0; a <= 4; a++) keep_.push_back(Napi::Persistent(info[a].As<Napi::Object>()));
+    if (ahead_per_part_ > 0) {
+      ahead_at_.assign(jobs_, 0);
+      for (size_t g = 0; g < group_count_; g++)
+        for (size_t st = 0; st < 2; st++) {
+          const int32_t slot = groups_[kGroupFields * g + 2 * st];
+          const int32_t count = groups_[kGroupFields * g + 2 * st + 1];
+          for (int32_t p = 0; slot >= 0 && p < count; p++) {
+            const int32_t j = job_of_[size_t(slot) + size_t(p)];
+            if (j < 0 || size_t(j) >= jobs_) continue;
+            ahead_at_[size_t(j)] = ahead_order_.size();
+            ahead_order_.push_back(j);
+          }
+        }
+    }
   }
 
-  ~RangeIndex() override { CloseFile(); }
+  ~RangeIndex() override {
+    here_.CloseFile();
+    ahead_.CloseFile();
+  }
 
  private:
   // A decoded part in the space, when its job is done and its words lie inside the space.
@@ -142,40 +170,76 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
     double metadata = 0;
   };
 
-  void CloseFile() {
-    if (file_) std::fclose(file_);
-    file_ = nullptr;
-    closed_ = true;
-  }
+  // What a thread needs to decode parts from the file: the query's thread has one, the thread
+  // that decodes ahead of the queries another.
+  struct Source {
+    std::unique_ptr<PartDecoder> decoder;
+    std::FILE* file = nullptr;
+    std::vector<uint8_t> part;
+    void CloseFile() {
+      if (file) std::fclose(file);
+      file = nullptr;
+    }
+  };
 
   // close(): no more decoding of parts from the file (queries then answer from what is decoded).
   Napi::Value Close(const Napi::CallbackInfo& info) {
-    CloseFile();
+    closed_ = true;
+    stop_.store(true, std::memory_order_release);
+    here_.CloseFile();
     return info.Env().Undefined();
   }
 
-  // Claims job j (still pending) and decodes it into the space; whether it is done.
-  bool DecodeHere(size_t j) {
-    if (closed_ || decoder_->Full() || !decoder_->Claim(j)) return false;
+  // decoded(): [parts the queries decoded, parts decoded ahead of them] (for tests)
+  Napi::Value Decoded(const Napi::CallbackInfo& info) {
+    Napi::Array out = Napi::Array::New(info.Env(), 2);
+    out.Set(uint32_t(0), double(decoded_total_here_));
+    out.Set(uint32_t(1), double(decoded_ahead_.load(std::memory_order_relaxed)));
+    return out;
+  }
+
+  // Claims job j (still pending) and decodes it into the space with src; whether it is done.
+  bool DecodeWith(Source& src, size_t j) {
+    if (src.decoder->Full() || !src.decoder->Claim(j)) return false;
     const PrefetchJob& spec = specs_[j];
     const size_t from = spec.offset;
     const size_t to = std::min(file_size_, spec.offset + spec.size + 9);
     bool readable = false;
     try {
-      if (!file_) file_ = std::fopen(path_.c_str(), "rb");
-      if (file_) {
-        if (part_.size() < to - from) part_.resize(to - from);
-        readable = PartDecoder::ReadInto(file_, from, to, part_.data(), [] { return false; });
+      if (!src.file) src.file = std::fopen(path_.c_str(), "rb");
+      if (src.file) {
+        if (src.part.size() < to - from) src.part.resize(to - from);
+        readable = PartDecoder::ReadInto(src.file, from, to, src.part.data(), [] { return false; });
       }
     } catch (const std::exception&) {
       readable = false;
     }
     if (!readable) {
       // left to the JS path, which reads it and reports what is wrong
-      AtomicWord(decoder_->JobWords(j), 0)->store(kPartFailed, std::memory_order_release);
+      AtomicWord(src.decoder->JobWords(j), 0)->store(kPartFailed, std::memory_order_release);
       return false;
     }
-    return decoder_->Finish(j, spec, part_.data(), to - from) == kPartDone;
+    return src.decoder->Finish(j, spec, src.part.data(), to - from) == kPartDone;
+  }
+
+  bool DecodeHere(size_t j) {
+    if (closed_ || !DecodeWith(here_, j)) return false;
+    decoded_here_++;
+    decoded_total_here_++;
+    if (ahead_per_part_ > 0) near_.store(ahead_at_[j] + 1, std::memory_order_relaxed);
+    return true;
+  }
+
+  // The state of a part another thread is decoding (the prefetch open's background, or the thread
+  // that decodes ahead), once it is done: a fraction of a millisecond, against a decoding of its
+  // own on the JS path. Bounded, should that thread be held up.
+  static int32_t AwaitBusy(const int32_t* w) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+    int32_t state;
+    while ((state = AtomicAt(w, 0)->load(std::memory_order_acquire)) == kPartBusy &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::yield();
+    return state;
   }
 
   // The part `p` of group g's stream `s` (0 reference, 1 delta), or false.
@@ -187,7 +251,8 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
     const int32_t j = job_of_[size_t(slot) + p];
     if (j < 0 || size_t(j) >= jobs_) return false;
     const int32_t* w = words_ + kHead + kJobWords * size_t(j);
-    const int32_t state = AtomicAt(w, 0)->load(std::memory_order_acquire);
+    int32_t state = AtomicAt(w, 0)->load(std::memory_order_acquire);
+    if (state == kPartBusy) state = AwaitBusy(w);
     if (state != kDone && !(state == kPartPending && DecodeHere(size_t(j)))) return false;
     const size_t at = size_t(uint32_t(w[1])), size = size_t(uint32_t(w[2]));
     const size_t ends_at = size_t(uint32_t(w[4])), count_ends = size_t(uint32_t(w[5]));
@@ -306,6 +371,7 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
     if (d0 < space_ + space_size_ && space_ < d0 + dn)
       throw InputRangeError(env, "dst overlaps the decoded space");
     bool ok = true;
+    decoded_here_ = 0;
     try {
       // the last segment starting at or before `from` (as segmentAt)
       size_t lo = 0, hi = nseg - 1;
@@ -336,7 +402,102 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
       // corrupt data: the JS path decodes the range again and reports it in context
       ok = false;
     }
+    if (decoded_here_ > 0) DecodeAhead(env, decoded_here_);
     return Napi::Boolean::New(env, ok);
+  }
+
+  // ---- decoding ahead of the queries (the default open: no background thread) ----------------
+  // A query that decoded parts itself earns the pool thread credits for as many more parts each
+  // (aheadPerPart), which it decodes meanwhile on the second core: under random access the parts
+  // queries decode become, for the most part, parts they find decoded. The credits bound that
+  // speculation to aheadPerPart times what queries asked for (and all of it to the space).
+
+  class AheadWorker : public GuardedWorker {
+   public:
+    AheadWorker(Napi::Env env, RangeIndex* index)
+        : GuardedWorker(env, "agcDecodeAhead"), index_(index) {
+      // the index (and through it the space and its words) stays alive until the job is over
+      keep_ = Napi::Persistent(index->Value());
+      Guard(env);
+    }
+
+   protected:
+    void Execute() override {
+      if (!Begin()) return;  // the environment (and the index) are gone
+      index_->RunAhead([this] { return TornDown(); });
+      End();
+    }
+    void OnOK() override {}
+    void OnError(const Napi::Error&) override {}
+
+   private:
+    RangeIndex* index_;
+    Napi::ObjectReference keep_;
+  };
+
+  // Credits for the parts a query decoded; starts the job when none runs.
+  void DecodeAhead(Napi::Env env, size_t decoded) {
+    if (ahead_per_part_ == 0 || closed_ || ahead_exhausted_.load(std::memory_order_acquire)) return;
+    // (capped: a backlog the job cannot keep up with would only hold a process from exiting)
+    const int64_t add = int64_t(ahead_per_part_) * int64_t(decoded);
+    int64_t have = credits_.load(std::memory_order_acquire);
+    while (!credits_.compare_exchange_weak(
+        have, std::min(kMaxCredits, std::max<int64_t>(have, 0) + add), std::memory_order_acq_rel)) {
+    }
+    bool idle = false;
+    if (!ahead_running_.compare_exchange_strong(idle, true, std::memory_order_acq_rel)) return;
+    try {
+      (new AheadWorker(env, this))->Queue();
+    } catch (const std::exception&) {
+      // (no job: the queries decode their parts themselves, as without it)
+      ahead_running_.store(false, std::memory_order_release);
+    }
+  }
+
+  bool PendingAt(size_t at) const {
+    return AtomicAt(words_ + kHead + kJobWords * size_t(ahead_order_[at]), 0)
+               ->load(std::memory_order_acquire) == kPartPending;
+  }
+
+  // Where the job goes next: a pending part among the few after the last one a query decoded (the
+  // groups that follow, which a reader moving along a contig needs next), else the first pending
+  // part in group order; the end when none is left.
+  size_t NextAhead() {
+    const size_t near = near_.load(std::memory_order_relaxed);
+    for (size_t at = near, end = std::min(ahead_order_.size(), near + kNearParts); at < end; at++)
+      if (PendingAt(at)) return at;
+    while (scan_ < ahead_order_.size() && !PendingAt(scan_)) scan_++;
+    return scan_;
+  }
+
+  // The job (on a pool thread): pending parts in group order while credits last. The flag is
+  // dropped before the credits are looked at a last time, so that credits a query adds meanwhile
+  // are never left without a job to spend them.
+  template <typename TornDown>
+  void RunAhead(TornDown torn_down) {
+    for (;;) {
+      bool over = false;
+      while (credits_.load(std::memory_order_acquire) > 0) {
+        const size_t at = NextAhead();
+        if (stop_.load(std::memory_order_acquire) || torn_down() || ahead_.decoder->Full() ||
+            at == ahead_order_.size()) {
+          over = true;
+          break;
+        }
+        if (DecodeWith(ahead_, size_t(ahead_order_[at])))
+          decoded_ahead_.fetch_add(1, std::memory_order_relaxed);
+        credits_.fetch_sub(1, std::memory_order_acq_rel);
+      }
+      if (over) {
+        // for good: nothing left to decode, no room, or no more queries
+        ahead_exhausted_.store(true, std::memory_order_release);
+        ahead_.CloseFile();
+      }
+      ahead_running_.store(false, std::memory_order_release);
+      if (over || credits_.load(std::memory_order_acquire) <= 0) return;
+      bool idle = false;
+      if (!ahead_running_.compare_exchange_strong(idle, true, std::memory_order_acq_rel)) return;
+    }
   }
 
   uint8_t* space_ = nullptr;
@@ -354,10 +515,21 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
   std::string path_;
   size_t file_size_ = 0;
   std::vector<PrefetchJob> specs_;
-  std::unique_ptr<PartDecoder> decoder_;
-  std::FILE* file_ = nullptr;
+  Source here_, ahead_;
   bool closed_ = false;
-  std::vector<uint8_t> part_;
+  std::atomic<bool> stop_{false};
+  size_t decoded_here_ = 0;
+  uint32_t ahead_per_part_ = 0;
+  // the jobs in the order the job decodes them (each group's reference, then its packs), and how
+  // far it has come
+  std::vector<int32_t> ahead_order_;
+  std::vector<size_t> ahead_at_;  // of each job in ahead_order_
+  size_t scan_ = 0;
+  std::atomic<size_t> near_{0};
+  std::atomic<int64_t> credits_{0};
+  std::atomic<bool> ahead_running_{false}, ahead_exhausted_{false};
+  size_t decoded_total_here_ = 0;
+  std::atomic<size_t> decoded_ahead_{0};
 };
 
 }  // namespace

@@ -164,6 +164,55 @@ describe('native range queries over the prefetched parts', () => {
     }
   });
 
+  it('have the default open decode parts ahead on the pool: two per part a query decoded, at most', async () => {
+    const c = cases.find((x) => x.id === 'klebsiella-8-default')!;
+    const a = await AgcArchive.open(archivePath(c));
+    const off = await AgcArchive.open(archivePath(c), { decodeAhead: 0 } as Internal);
+    const b = await AgcArchive.open(archivePath(c), { nativeRanges: false } as Internal);
+    const decoded = (x: AgcArchive) => (x as unknown as { rangeIndex: RangeIndex }).rangeIndex.decoded();
+    try {
+      const rand = rng(9);
+      for (const s of await a.samples()) {
+        for (const l of a.sampleLayout(s)!.contigs.slice(0, 10)) {
+          const start = Math.floor(rand() * l.length);
+          const q = { sample: s, contig: l.name, start, end: Math.min(l.length, start + 4000) };
+          const want = Buffer.from((await b.getSequenceBytes(q))!);
+          if (!Buffer.from((await a.getSequenceBytes(q))!).equals(want)) expect(q).toBe('the same as the JS path');
+          if (!Buffer.from((await off.getSequenceBytes(q))!).equals(want)) expect(q).toBe('the same as the JS path');
+        }
+      }
+      // the pool job runs on its own time: wait (bounded) until it has spent its credits
+      for (let i = 0; i < 500 && decoded(a)[1] < 2 * decoded(a)[0]; i++) await new Promise((r) => setTimeout(r, 5));
+      const [byQueries, ahead] = decoded(a);
+      expect(byQueries).toBeGreaterThan(0);
+      expect(ahead).toBeGreaterThan(0);
+      expect(ahead).toBeLessThanOrEqual(2 * byQueries);
+      expect(decoded(off)[1]).toBe(0);
+      // (each part once: what was decoded ahead is not decoded again by the queries)
+      expect(byQueries).toBeLessThan(decoded(off)[0]);
+    } finally {
+      a.close();
+      off.close();
+      b.close();
+    }
+  });
+
+  it('survive close, and being dropped, while the default open decodes ahead', async () => {
+    const c = cases.find((x) => x.id === 'klebsiella-8-default')!;
+    for (let round = 0; round < 4; round++) {
+      const a = await AgcArchive.open(archivePath(c));
+      const sample = (await a.samples())[round];
+      const l = a.sampleLayout(sample)!.contigs[0];
+      const q = { sample, contig: l.name, start: 0, end: Math.min(l.length, 3000) };
+      expect((await a.getSequenceBytes(q))!.length).toBe(q.end);
+      // at once, while the pool job has its credits; a dropped archive leaves it to finish alone
+      if (round % 2 === 0) {
+        a.close();
+        await expect(a.getSequenceBytes(q)).rejects.toBeInstanceOf(AgcError);
+      }
+    }
+  });
+
   it('report corrupt parts as AgcCorruptError naming the archive (through the JS path)', async () => {
     const c = cases.find((x) => x.id === 'saureus-6-default')!;
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agc-rq-'));
@@ -252,6 +301,7 @@ describe('native range queries over the prefetched parts', () => {
         100,
         Float64Array.from([0, 50, 0]),
         1024,
+        0,
       ];
       over.forEach((v, i) => {
         if (v !== undefined) args[i] = v;
@@ -267,6 +317,7 @@ describe('native range queries over the prefetched parts', () => {
     expect(codeOf(() => make(...Array(11), Float64Array.from([0, 50])))).toBe(AgcErrorCode.INPUT);
     expect(codeOf(() => make(...Array(11), Float64Array.from([90, 50, 0])))).toBe(AgcErrorCode.INPUT);
     expect(codeOf(() => make(...Array(9), 7))).toBe(AgcErrorCode.INPUT);
+    expect(codeOf(() => make(...Array(13), -1))).toBe(AgcErrorCode.INPUT);
     const index = make();
     const u32 = (...v: number[]) => Uint32Array.from(v);
     const layout = [u32(0), u32(0), u32(10), Uint8Array.from([0]), Float64Array.from([0, 10])] as const;
@@ -305,6 +356,7 @@ describe('native range queries over the prefetched parts', () => {
       100,
       Float64Array.from([0, 50, 0]),
       1024,
+      0,
     );
     const dst = new Uint8Array(3);
     const one = (inGroup: number, n: number, rc: number) =>

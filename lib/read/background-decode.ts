@@ -48,6 +48,8 @@ export class BackgroundDecode {
   private readonly fileSize: number;
   private readonly jobs: Float64Array;
   private readonly step: number;
+  /** Parts decoded ahead on a pool thread per part a query decodes (native RangeIndex). */
+  private readonly ahead: number;
 
   private constructor(
     path: string,
@@ -59,6 +61,7 @@ export class BackgroundDecode {
     minMatchLen: number,
     step: number,
     run: boolean,
+    ahead: number,
   ) {
     this.jobOf = jobOf;
     this.slot = slot;
@@ -66,6 +69,7 @@ export class BackgroundDecode {
     this.fileSize = fileSize;
     this.jobs = jobs;
     this.step = step;
+    this.ahead = ahead;
     const n = jobs.length / JOB_FIELDS;
     this.words = new Int32Array(new SharedArrayBuffer(4 * (HEAD + JOB_WORDS * n)));
     this.meta = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, n))).subarray(0, n);
@@ -80,7 +84,9 @@ export class BackgroundDecode {
   /**
    * Starts reading the archive behind `archive` and decompressing the parts of the given group
    * streams, decoded into at most `budget` bytes. The packs of the streams in `compact` (packs of
-   * LZ-diff entries) are kept in compact form (marker COMPACT_PACK).
+   * LZ-diff entries) are kept in compact form (marker COMPACT_PACK). Without `run` (no
+   * background thread) the range index decodes `ahead` parts on the pool per part its queries
+   * decode.
    */
   static start(
     archive: CppArchive,
@@ -91,6 +97,7 @@ export class BackgroundDecode {
     minMatchLen: number,
     step: number,
     run = true,
+    ahead = 0,
   ): BackgroundDecode {
     // one native call for the part table (a call per part cost ~10 ms here)
     const table = archive.partTable();
@@ -114,7 +121,7 @@ export class BackgroundDecode {
         jobs++;
       }
     }
-    return new BackgroundDecode(path, archive.fileSize, spec.slice(0, JOB_FIELDS * jobs), jobOf, slot, budget, minMatchLen, step, run);
+    return new BackgroundDecode(path, archive.fileSize, spec.slice(0, JOB_FIELDS * jobs), jobOf, slot, budget, minMatchLen, step, run, ahead);
   }
 
   /**
@@ -180,6 +187,7 @@ export class BackgroundDecode {
       this.fileSize,
       this.jobs,
       this.step,
+      this.ahead,
     );
   }
 

@@ -125,10 +125,13 @@ void RangeLetters(const PackedRef& ref, size_t from, size_t count, const uint8_t
     }
     // whole bytes
     const size_t whole = (body_end - i) / nb;
+    // (copies of a constant size: a copy of nb bytes was a call per byte)
     if (nb == 4) {
       for (size_t k = 0; k < whole; k++, dst += 4) std::memcpy(dst, tab + t[b + k] * 4, 4);
+    } else if (nb == 3) {
+      for (size_t k = 0; k < whole; k++, dst += 3) std::memcpy(dst, tab + t[b + k] * 3, 3);
     } else {
-      for (size_t k = 0; k < whole; k++, dst += nb) std::memcpy(dst, tab + t[b + k] * nb, nb);
+      for (size_t k = 0; k < whole; k++, dst += 2) std::memcpy(dst, tab + t[b + k] * 2, 2);
     }
     b += whole;
     i += whole * nb;
