@@ -123,7 +123,8 @@ const GC_INPUT = 4 << 20;
  * small samples (150 x 1 Mbp) are where the batch ends cost: -t 2 workers idle 12-14% of the time
  * with one batch in flight, 2% with several. klebsiella-8 (5 Mbp samples) gains nothing from a
  * second batch (its workers are busy 92% either way, mostly in the close stage) and would keep
- * 6-8 MiB more.
+ * 6-8 MiB more. At -t 1 the main thread compresses packs itself while it waits for the worker,
+ * and several batches in flight left the 150 x 1 Mbp wall as it was, with 8 MiB more.
  */
 const INFLIGHT_BYTES = 8 << 20;
 const INFLIGHT_BATCHES = 6;
@@ -446,7 +447,8 @@ export class Compressor {
 
     const bases = this.stats.bases - this.basesAtBatchStart;
     this.basesAtBatchStart = this.stats.bases;
-    while (this.inflight.length >= INFLIGHT_BATCHES || (this.inflight.length > 0 && this.inflightBases + bases > INFLIGHT_BYTES)) await this.finalizeOldest();
+    const most = this.threads >= 2 ? INFLIGHT_BATCHES : 1;
+    while (this.inflight.length >= most || (this.inflight.length > 0 && this.inflightBases + bases > INFLIGHT_BYTES)) await this.finalizeOldest();
     if (this.stats.bases - this.basesAtLastGc >= GC_INPUT) {
       collectGarbage();
       this.basesAtLastGc = this.stats.bases;
