@@ -114,6 +114,20 @@ const EMPTY_WORDS = new Uint32Array(0);
  * V8 would otherwise keep through the next batches, as the hot loops allocate little JavaScript.
  */
 const GC_INPUT = 4 << 20;
+/**
+ * Batches stored by the workers while the main thread reads on: a worker that is done with its
+ * part of a batch goes on with the next one instead of waiting at the batch end for the other
+ * workers and for the main thread's registration, and the main thread reads ahead through a
+ * batch whose full packs take the workers long. Bounded by input bytes (the batches' contigs stay
+ * in shared memory until stored): batches of a few Mbp or more keep one in flight, as before. Many
+ * small samples (150 x 1 Mbp) are where the batch ends cost: -t 2 workers idle 12-14% of the time
+ * with one batch in flight, 2% with several. klebsiella-8 (5 Mbp samples) gains nothing from a
+ * second batch (its workers are busy 92% either way, mostly in the close stage) and would keep
+ * 6-8 MiB more. At -t 1 the main thread compresses packs itself while it waits for the worker,
+ * and several batches in flight left the 150 x 1 Mbp wall as it was, with 8 MiB more.
+ */
+const INFLIGHT_BYTES = 8 << 20;
+const INFLIGHT_BATCHES = 6;
 
 /**
  * Rather than wait for a batch's store, compress its full packs with the workers until all are
@@ -148,6 +162,8 @@ interface Inflight {
   samplesAtEnd: number;
   /** The batch's shared memory, reusable once the batch is stored. */
   arena: SharedArena;
+  /** Input bases of the batch (see INFLIGHT_BYTES). */
+  bases: number;
 }
 
 /** State shared by create and append, and the batch machinery. */
@@ -182,7 +198,11 @@ export class Compressor {
   private newEntries: Entry[] = [];
   private deferred: Array<{ c: ContigRef; seq: Uint8Array }> = [];
   private batchContigs: ContigRef[] = [];
-  private inflight: Inflight | null = null;
+  /** Batches being stored, oldest first. */
+  private readonly inflight: Inflight[] = [];
+  private inflightBases = 0;
+  /** Input bases when the current batch started. */
+  private basesAtBatchStart = 0;
   /** Shared memory of the batch being read; batches in flight keep theirs until stored. */
   private arena = new SharedArena();
   private readonly freeArenas: SharedArena[] = [];
@@ -338,7 +358,7 @@ export class Compressor {
       await this.endBatch();
       this.cntContigsInBatch = 0;
     }
-    await this.finalizeInflight();
+    await this.finalizeAll();
     if (this.params.concatenated) this.processedSamples = this.collection.numSamples;
     if (this.processedSamples % PC !== 0) this.collection.storeContigBatch(Math.floor(this.processedSamples / PC) * PC, this.processedSamples);
     this.archive.flush();
@@ -404,8 +424,9 @@ export class Compressor {
 
   /**
    * End of a batch: registration (sort, new groups, raw spreading, fallback records), then the
-   * store stage is handed to the workers. The previous batch is completed first, so this batch's
-   * segmentation overlapped with its storing.
+   * store stage is handed to the workers. Earlier batches are completed first only as far as
+   * INFLIGHT_BYTES requires: this batch's segmentation overlapped with their storing, and the
+   * workers queue this one behind them (registration reads nothing the store stage makes).
    */
   private async endBatch(): Promise<void> {
     const p = this.params;
@@ -424,7 +445,10 @@ export class Compressor {
     }
     if (this.parallelDecisions) await this.decideRecorded();
 
-    await this.finalizeInflight();
+    const bases = this.stats.bases - this.basesAtBatchStart;
+    this.basesAtBatchStart = this.stats.bases;
+    const most = this.threads >= 2 ? INFLIGHT_BATCHES : 1;
+    while (this.inflight.length >= most || (this.inflight.length > 0 && this.inflightBases + bases > INFLIGHT_BYTES)) await this.finalizeOldest();
     if (this.stats.bases - this.basesAtLastGc >= GC_INPUT) {
       collectGarbage();
       this.basesAtLastGc = this.stats.bases;
@@ -541,17 +565,19 @@ export class Compressor {
     lists.clear();
     refs.sort((x, y) => y.data.length - x.data.length || x.group - y.group); // largest first: short tail
     const { result, refs: refJobs, packs } = this.pool.submit({ groups, entries: entryLists.map((l) => l.map((e) => e.data)), refs, unpacked });
-    result.catch(() => undefined); // awaited in finalizeInflight; avoid an unhandled rejection meanwhile
+    result.catch(() => undefined); // awaited in finalizeOldest; avoid an unhandled rejection meanwhile
     for (const list of entryLists) for (const e of list) e.data = EMPTY;
-    this.inflight = { result, refJobs, refParts: [], packs, groups, lists: entryLists, samplesAtEnd: this.collection.numSamples, arena: this.arena };
+    const f: Inflight = { result, refJobs, refParts: [], packs, groups, lists: entryLists, samplesAtEnd: this.collection.numSamples, arena: this.arena, bases };
+    this.inflight.push(f);
+    this.inflightBases += bases;
     this.arena = this.freeArenas.pop() ?? new SharedArena();
     threadSteps.add(STEP_REGISTER, now() - t0);
     // With one worker the main thread has time to spare: encode references now, in parallel with
     // the worker's deltas. With more workers the main thread is the busier one; it helps only when
-    // it would otherwise wait (finalizeInflight).
+    // it would otherwise wait (finalizeOldest).
     if (this.threads === 1) {
       const parts = timedStep(STEP_REFS, () => refJobs.takeAll());
-      this.inflight.refParts.push(...parts);
+      f.refParts.push(...parts);
     }
   }
 
@@ -643,11 +669,16 @@ export class Compressor {
     }
   }
 
-  /** Complete the batch in flight: placements, parts, collection batch, flush (6.3 c-e). */
-  private async finalizeInflight(): Promise<void> {
-    const f = this.inflight;
-    if (f === null) return;
-    this.inflight = null;
+  /** Complete every batch in flight. */
+  private async finalizeAll(): Promise<void> {
+    while (this.inflight.length > 0) await this.finalizeOldest();
+  }
+
+  /** Complete the oldest batch in flight: placements, parts, collection batch, flush (6.3 c-e). */
+  private async finalizeOldest(): Promise<void> {
+    const f = this.inflight.shift();
+    if (f === undefined) return;
+    this.inflightBases -= f.bases;
     f.refParts.push(...timedStep(STEP_REFS, () => f.refJobs.takeAll()));
     let t = now();
     const { r, mine, helped } = this.pool.callerHelps ? await helpWithPacks(f) : { r: await f.result, mine: [], helped: 0 };
@@ -711,7 +742,7 @@ export class Compressor {
 
   /** Finish all groups and write params, splitters, segment-splitters, samples, file_type_info. */
   async close(): Promise<void> {
-    await this.finalizeInflight();
+    await this.finalizeAll();
     // No more segments to decide or batches to fill: the group views (reference copies, LZ indexes)
     // and the batch arenas can go before the close stage, the peak of memory use.
     this.state.groups.length = 0;

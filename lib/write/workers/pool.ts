@@ -111,16 +111,26 @@ export interface PackJobsMessage {
   counter: SharedArrayBuffer;
 }
 
-/** Claims and encodes pack jobs (see PackJobsMessage) until none is left. */
-export function takePackJobs(m: PackJobsMessage): OrderedPart[] {
+/**
+ * Claims and encodes pack jobs (see PackJobsMessage) until none is left. `helper`: the thread is
+ * not the list's owner; its claims are counted (counter[1]), so that once the owner has replied the
+ * caller knows whether a helper's reply will carry parts (see CompressPool.submit).
+ */
+export function takePackJobs(m: PackJobsMessage, helper = false): OrderedPart[] {
   const counter = new Int32Array(m.counter);
   // Item offsets: prefix sums over jobs (cheap, recomputed by each taker).
   const itemStart = new Uint32Array(m.jobCounts.length + 1);
   for (let j = 0; j < m.jobCounts.length; j++) itemStart[j + 1] = itemStart[j]! + m.jobCounts[j]!;
   const out: OrderedPart[] = [];
   for (;;) {
+    // A helper counts itself in before it claims: when a claim succeeds, the count is visible to
+    // whoever sees the list exhausted afterwards.
+    if (helper) Atomics.add(counter, 1, 1);
     const j = Atomics.add(counter, 0, 1);
-    if (j >= m.jobGroups.length) return out;
+    if (j >= m.jobGroups.length) {
+      if (helper) Atomics.sub(counter, 1, 1);
+      return out;
+    }
     const items: Uint8Array[] = [];
     for (let i = itemStart[j]!; i < itemStart[j + 1]!; i++) items.push(new Uint8Array(m.data[m.itemBuf[i]!]!, m.itemOff[i]!, m.itemLens[i]!));
     const { data, metadata } = encodePackPart(items, zstdCompress);
@@ -327,7 +337,7 @@ export class StoreCore {
         return { reply: { type: 'done', seq: m.seq, ids: new Uint32Array(0), jobs: buildPackJobs(jobs), ...pm }, transfer: transferOf(pm) };
       }
       case 'compress': {
-        const pm = packParts(takePackJobs(m.jobs));
+        const pm = packParts(takePackJobs(m.jobs, !m.last));
         return { reply: { type: 'done', seq: m.seq, ids: new Uint32Array(0), ...pm }, transfer: transferOf(pm) };
       }
     }
@@ -363,7 +373,8 @@ export function buildPackJobs(jobs: Array<{ group: number; items: Uint8Array[] }
     itemBuf: new Uint32Array(nItems),
     itemOff: new Float64Array(nItems),
     data,
-    counter: new SharedArrayBuffer(4),
+    // [0]: next job to claim; [1]: jobs claimed by helpers (takePackJobs).
+    counter: new SharedArrayBuffer(8),
   };
   let off = 0;
   let k = 0;
@@ -621,14 +632,14 @@ export class CompressPool {
     const seq = ++this.seq;
     // A worker's full packs go to every other worker at once (and to the caller, see PackLists).
     const packs = new PackLists();
-    const helpers: Array<Promise<OrderedPart[]>> = [];
+    const helpers: Array<{ jobs: PackJobsMessage; parts: Promise<OrderedPart[]> }> = [];
     this.onPacks.set(seq, (from, jobs) => {
       packs.add(jobs);
       for (let w = 0; w < W; w++) {
         if (w === from) continue;
         const h = this.requestDone(w, { type: 'compress', seq: ++this.seq, jobs, last: false }).then((r) => unpackParts(r));
         h.catch(() => undefined); // awaited with the batch
-        helpers.push(h);
+        helpers.push({ jobs, parts: h });
       }
     });
     const gi: number[][] = Array.from({ length: W }, () => []);
@@ -696,7 +707,11 @@ export class CompressPool {
       this.onPacks.delete(seq);
       const ids = new Map<number, Uint32Array>();
       const parts: OrderedPart[] = [];
-      for (const h of await Promise.all(helpers)) parts.push(...h);
+      // Every job was claimed before its owner replied. A helper that claimed none has nothing to
+      // add: its reply is not awaited, as it may come only after the later batches queued before
+      // it at that worker (the help requests of a batch arrive while it is being stored).
+      const needed = helpers.filter((h) => Atomics.load(new Int32Array(h.jobs.counter), 1) > 0);
+      for (const h of await Promise.all(needed.map((h) => h.parts))) parts.push(...h);
       rs.forEach((r, w) => {
         let e = 0;
         for (const i of gi[w]!) {
