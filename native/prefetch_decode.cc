@@ -145,26 +145,11 @@ bool PartDecoder::Compact(const uint8_t* data, size_t size, int32_t* w) {
   }
   GiveBack(at + compact, at + size);
   const size_t count = ends_.size();
-  size_t blocks = 0;
-  for (size_t e = 0, t0 = 0; e < count; t0 = entry_triples_[e], e++)
-    if (entry_triples_[e] > t0) blocks += 4 * (2 + (entry_triples_[e] - t0));
   size_t ends_at = 0;
-  if (!Reserve(8 * count + blocks, 4, ends_at)) return false;
+  if (!Reserve(8 * count + CheckpointBlockBytes(count), 4, ends_at)) return false;
   if (count > 0) std::memcpy(space_ + ends_at, ends_.data(), 4 * count);
   const size_t table = ends_at + 4 * count;
-  uint32_t* offsets = reinterpret_cast<uint32_t*>(space_ + table);
-  size_t block = table + 4 * count;
-  for (size_t e = 0, t0 = 0; e < count; t0 = entry_triples_[e], e++) {
-    const size_t n = (entry_triples_[e] - t0) / 3;
-    offsets[e] = 0;
-    if (n == 0) continue;
-    uint32_t* b = reinterpret_cast<uint32_t*>(space_ + block);
-    b[0] = uint32_t(n);
-    b[1] = step_;
-    std::memcpy(b + 2, triples_.data() + t0, 4 * 3 * n);
-    offsets[e] = uint32_t(block);
-    block += 4 * (2 + 3 * n);
-  }
+  WriteCheckpointTable(table, count);
   w[1] = int32_t(at);
   w[2] = int32_t(compact);
   w[3] = kCompactPackMarker;
@@ -174,23 +159,14 @@ bool PartDecoder::Compact(const uint8_t* data, size_t size, int32_t* w) {
   return true;
 }
 
-bool PartDecoder::Checkpoints(size_t job) {
-  int32_t* w = JobWords(job);
-  const uint8_t* data = space_ + size_t(w[1]);
-  const uint32_t* ends = reinterpret_cast<const uint32_t*>(space_ + size_t(w[4]));
-  const size_t count = size_t(w[5]);
-  triples_.clear();
-  entry_triples_.clear();
-  size_t blocks = 0;
-  for (size_t e = 0; e < count; e++) {
-    const size_t start = e == 0 ? 0 : ends[e - 1] + 1;
-    const size_t t0 = triples_.size();
-    agc::LzDiffScanCheckpoints(data + start, ends[e] - start, min_match_, step_, triples_);
-    entry_triples_.push_back(triples_.size());
-    if (triples_.size() > t0) blocks += 4 * (2 + (triples_.size() - t0));
-  }
-  size_t table = 0;
-  if (!Reserve(4 * count + blocks, 4, table)) return false;
+size_t PartDecoder::CheckpointBlockBytes(size_t count) const {
+  size_t bytes = 0;
+  for (size_t e = 0, t0 = 0; e < count; t0 = entry_triples_[e], e++)
+    if (entry_triples_[e] > t0) bytes += 4 * (2 + (entry_triples_[e] - t0));
+  return bytes;
+}
+
+void PartDecoder::WriteCheckpointTable(size_t table, size_t count) {
   uint32_t* offsets = reinterpret_cast<uint32_t*>(space_ + table);
   size_t at = table + 4 * count;
   for (size_t e = 0, t0 = 0; e < count; t0 = entry_triples_[e], e++) {
@@ -204,6 +180,23 @@ bool PartDecoder::Checkpoints(size_t job) {
     offsets[e] = uint32_t(at);
     at += 4 * (2 + 3 * n);
   }
+}
+
+bool PartDecoder::Checkpoints(size_t job) {
+  int32_t* w = JobWords(job);
+  const uint8_t* data = space_ + size_t(w[1]);
+  const uint32_t* ends = reinterpret_cast<const uint32_t*>(space_ + size_t(w[4]));
+  const size_t count = size_t(w[5]);
+  triples_.clear();
+  entry_triples_.clear();
+  for (size_t e = 0; e < count; e++) {
+    const size_t start = e == 0 ? 0 : ends[e - 1] + 1;
+    agc::LzDiffScanCheckpoints(data + start, ends[e] - start, min_match_, step_, triples_);
+    entry_triples_.push_back(triples_.size());
+  }
+  size_t table = 0;
+  if (!Reserve(4 * count + CheckpointBlockBytes(count), 4, table)) return false;
+  WriteCheckpointTable(table, count);
   // the table's offset is published last, after the table
   AtomicWord(w, 6)->store(int32_t(table), std::memory_order_release);
   return true;

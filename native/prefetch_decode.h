@@ -72,6 +72,11 @@ class PartDecoder {
   bool Compact(const uint8_t* data, size_t size, int32_t* w);
   bool Reserve(size_t bytes, size_t align, size_t& at);
   void GiveBack(size_t from, size_t to);
+  // Bytes of the checkpoint blocks of `count` entries (triples_, split by entry_triples_).
+  size_t CheckpointBlockBytes(size_t count) const;
+  // The checkpoint table of `count` entries at `table`: an offset per entry (0: none), then the
+  // entries' blocks (count, step, triples), CheckpointBlockBytes of them.
+  void WriteCheckpointTable(size_t table, size_t count);
 
   uint8_t* space_;
   size_t space_size_;
