@@ -36,34 +36,25 @@ describe('the reference of append -a decoded on the pool', () => {
     // klebsiella-8's reference sample takes some ms to decode: stops land before, during and
     // after the decode, and the process must live through each.
     const big = path.join(caseDir('klebsiella-8-append-adaptive'), 'base.agc');
-    const outcomes: string[] = [];
-    for (const delay of [0, 1, 5, 15, 30, 60, 120, 250]) {
+    // a job stopped after `delay` ms (undefined: at once, in the same tick): how it ended
+    const stoppedAfter = async (delay: number | undefined): Promise<string> => {
       const job = startReferenceJob(big);
-      await new Promise((r) => setTimeout(r, delay));
+      if (delay !== undefined) await new Promise((r) => setTimeout(r, delay));
       job.stop();
-      outcomes.push(
-        await job.contigs.then(
-          (c) => `contigs ${c.length}`,
-          (e: unknown) => (e instanceof AgcError ? e.code : String(e)),
-        ),
+      return job.contigs.then(
+        (c) => `contigs ${c.length}`,
+        (e: unknown) => (e instanceof AgcError ? e.code : String(e)),
       );
-    }
+    };
+    const outcomes: string[] = [];
+    for (const delay of [0, 1, 5, 15, 30, 60, 120, 250]) outcomes.push(await stoppedAfter(delay));
     // a decode that finished has every contig; the others ended with the close
     for (const o of outcomes) expect(o === 'AGC_CLOSED' || /^contigs [1-9]/.test(o), o).toBe(true);
     // stopped right after the start: the pool job (tens of ms of decoding) has not ended, unless
     // this thread lost its core for that long (seen once on a loaded 2-core machine): of three
     // such stops, at least one must end with the close, and none with anything but these two
     const early: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const job = startReferenceJob(big);
-      job.stop();
-      early.push(
-        await job.contigs.then(
-          (c) => `contigs ${c.length}`,
-          (e: unknown) => (e instanceof AgcError ? e.code : String(e)),
-        ),
-      );
-    }
+    for (let i = 0; i < 3; i++) early.push(await stoppedAfter(undefined));
     for (const o of early) expect(o === 'AGC_CLOSED' || /^contigs [1-9]/.test(o), o).toBe(true);
     expect(early).toContain('AGC_CLOSED');
     const after = startReferenceJob(base);
