@@ -98,11 +98,20 @@ const timeBin = ['/usr/bin/time', '/bin/time'].find((p) => fs.existsSync(p));
 const bash = ['/bin/bash', '/usr/bin/bash'].find((p) => fs.existsSync(p));
 
 /**
+ * The environment of every timed command: this one without NODE_EXTRA_CA_CERTS. Node parses that
+ * certificate bundle at every start, before any script runs (about 55 ms where the whole CA list is
+ * named, as on some build machines); a default install does not set it, and neither agc-node nor
+ * upstream reads certificates for local files.
+ */
+const strippedVariables = ['NODE_EXTRA_CA_CERTS'].filter((v) => process.env[v] !== undefined);
+const baseEnv: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !strippedVariables.includes(k)));
+
+/**
  * One run. Wall time from here; peak RSS from GNU time (%M, the largest process); CPU time from
  * bash's `times` (children's user and system time; GNU time rounds to 10 ms).
  */
 function measureOnce(c: Command): Measurement {
-  const e = c.env ? { ...process.env, ...c.env } : process.env;
+  const e = c.env ? { ...baseEnv, ...c.env } : baseEnv;
   const timed = timeBin ? [timeBin, '-f', 'RSS %M', c.command, ...c.args] : [c.command, ...c.args];
   const redirect = c.captureStdout ? '' : ' > /dev/null';
   const t0 = performance.now();
@@ -282,7 +291,9 @@ async function main(): Promise<void> {
       .loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}. ` +
-    `Upstream: ${agcBin ?? 'not given (AGC_BIN)'}. Wall and CPU in seconds (CPU = user + system, all threads); \`node -e 0\` alone: ${startupNote()}.`;
+    `Upstream: ${agcBin ?? 'not given (AGC_BIN)'}. Wall and CPU in seconds (CPU = user + system, all threads); \`node -e 0\` alone: ${startupNote()}` +
+    (strippedVariables.length > 0 ? ` (${strippedVariables.join(', ')} removed from the commands' environment)` : '') +
+    '.';
   process.stdout.write(`${head}\n\n${formatTables(rows)}`);
 }
 
