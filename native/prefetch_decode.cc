@@ -73,13 +73,6 @@ bool PartDecoder::Reserve(size_t bytes, size_t align, size_t& at) {
   }
 }
 
-// The unused tail [from, to) of the last reservation back, when nothing was reserved after it.
-void PartDecoder::GiveBack(size_t from, size_t to) {
-  int32_t expected = int32_t(to);
-  AtomicWord(words_, 1)->compare_exchange_strong(expected, int32_t(from),
-                                                 std::memory_order_acq_rel);
-}
-
 // A part: metadata varint, then data = zstd frame + marker byte (docs/format.md 1.2, 5.3, 5.4).
 // `part` holds the file's bytes from the job's offset on (`avail` of them).
 int32_t PartDecoder::Decode(const PrefetchJob& job, const uint8_t* part, size_t avail, int32_t* w,
@@ -134,19 +127,23 @@ int32_t PartDecoder::Decode(const PrefetchJob& job, const uint8_t* part, size_t 
 // table; the job's words are filled in (the table's offset too: it is ready with the part). False
 // for a malformed entry (the JS path decodes the text and reports it) or when the space is full.
 bool PartDecoder::Compact(const uint8_t* data, size_t size, int32_t* w) {
-  size_t at = 0;
-  // no entry grows: the text's size is room enough; what is left over goes back
-  if (!Reserve(size, 8, at)) return false;
+  // Compacted into this thread's room first, then copied to a reservation of its exact size: a
+  // reservation of the text's size given back in part left a hole whenever the other thread had
+  // reserved meanwhile, and huge pages zero (and keep) holes too (8 x 60 Mbp default open: up to a
+  // third of the space was holes).
+  if (compacted_.size() < size) compacted_.resize(size);
   size_t compact = 0;
-  if (!CompactEntries(data, size, min_match_, step_, space_ + at, compact, ends_, triples_,
-                      &entry_triples_)) {
-    GiveBack(at, at + size);
+  if (!CompactEntries(data, size, min_match_, step_, compacted_.data(), compact, ends_, triples_,
+                      &entry_triples_))
     return false;
-  }
-  GiveBack(at + compact, at + size);
   const size_t count = ends_.size();
-  size_t ends_at = 0;
-  if (!Reserve(8 * count + CheckpointBlockBytes(count), 4, ends_at)) return false;
+  const size_t tail = 8 * count + CheckpointBlockBytes(count);
+  // one reservation for the entries, their ends and the checkpoint table
+  const size_t ends_off = (compact + 3) & ~size_t(3);
+  size_t at = 0;
+  if (!Reserve(ends_off + tail, 8, at)) return false;
+  std::memcpy(space_ + at, compacted_.data(), compact);
+  const size_t ends_at = at + ends_off;
   if (count > 0) std::memcpy(space_ + ends_at, ends_.data(), 4 * count);
   const size_t table = ends_at + 4 * count;
   WriteCheckpointTable(table, count);

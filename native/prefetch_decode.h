@@ -71,7 +71,6 @@ class PartDecoder {
                  double* meta);
   bool Compact(const uint8_t* data, size_t size, int32_t* w);
   bool Reserve(size_t bytes, size_t align, size_t& at);
-  void GiveBack(size_t from, size_t to);
   // Bytes of the checkpoint blocks of `count` entries (triples_, split by entry_triples_).
   size_t CheckpointBlockBytes(size_t count) const;
   // The checkpoint table of `count` entries at `table`: an offset per entry (0: none), then the
@@ -86,6 +85,7 @@ class PartDecoder {
   std::vector<uint32_t> ends_, triples_;
   std::vector<size_t> entry_triples_;
   std::vector<uint8_t> scratch_;
+  std::vector<uint8_t> compacted_;  // a pack's compact form before it is copied to the space
 };
 
 template <typename Stop>
