@@ -55,15 +55,15 @@ int32_t PartDecoder::Finish(size_t job, const PrefetchJob& spec, const uint8_t* 
   return result;
 }
 
-// Space for `bytes` at an `align`-aligned offset from the shared cursor; false (and the space
-// marked full) when it has no room.
-bool PartDecoder::Reserve(size_t bytes, size_t align, size_t& at) {
+// Space for `bytes` at an `align`-aligned offset from the shared cursor; false when it has no
+// room (and the space is then marked full, when `full` says so).
+bool PartDecoder::ReserveShared(size_t bytes, size_t align, size_t& at, bool full) {
   std::atomic<int32_t>* cursor = AtomicWord(words_, 1);
   int32_t old = cursor->load(std::memory_order_relaxed);
   for (;;) {
     const size_t a = (size_t(uint32_t(old)) + align - 1) & ~(align - 1);
     if (a > space_size_ || bytes > space_size_ - a) {
-      AtomicWord(words_, 2)->store(1, std::memory_order_release);
+      if (full) AtomicWord(words_, 2)->store(1, std::memory_order_release);
       return false;
     }
     if (cursor->compare_exchange_weak(old, int32_t(a + bytes), std::memory_order_acq_rel)) {
@@ -71,6 +71,38 @@ bool PartDecoder::Reserve(size_t bytes, size_t align, size_t& at) {
       return true;
     }
   }
+}
+
+// Space for `bytes` at an `align`-aligned offset (align at most 8), from this thread's chunk of
+// the space. Threads take chunks from the shared cursor and reserve within them, so that what a
+// compaction gives back always returns to the thread's own chunk, whatever the other thread
+// reserved meanwhile: given back to the shared cursor, it was a hole whenever the other thread
+// had reserved after it, and huge pages zero and keep holes (8 x 60 Mbp default open, 10,000
+// ranges: the cursor ended at 67-105 MB from run to run; with chunks at 71-75 MB, of which up to
+// 8 MB are the untouched rest of the two threads' last chunks).
+bool PartDecoder::Reserve(size_t bytes, size_t align, size_t& at) {
+  size_t a = (chunk_at_ + align - 1) & ~(align - 1);
+  if (a > chunk_end_ || bytes > chunk_end_ - a) {
+    // a new chunk; near the end of the space, just what is asked for
+    size_t c = 0;
+    if (bytes <= kChunk && ReserveShared(kChunk, 8, c, false)) {
+      chunk_at_ = c;
+      chunk_end_ = c + kChunk;
+    } else {
+      if (!ReserveShared(bytes, 8, c, true)) return false;
+      chunk_at_ = c;
+      chunk_end_ = c + bytes;
+    }
+    a = chunk_at_;
+  }
+  at = a;
+  chunk_at_ = a + bytes;
+  return true;
+}
+
+// The unused tail [from, to) of the last reservation back to this thread's chunk.
+void PartDecoder::GiveBack(size_t from, size_t to) {
+  if (to == chunk_at_) chunk_at_ = from;
 }
 
 // A part: metadata varint, then data = zstd frame + marker byte (docs/format.md 1.2, 5.3, 5.4).
@@ -127,23 +159,19 @@ int32_t PartDecoder::Decode(const PrefetchJob& job, const uint8_t* part, size_t 
 // table; the job's words are filled in (the table's offset too: it is ready with the part). False
 // for a malformed entry (the JS path decodes the text and reports it) or when the space is full.
 bool PartDecoder::Compact(const uint8_t* data, size_t size, int32_t* w) {
-  // Compacted into this thread's room first, then copied to a reservation of its exact size: a
-  // reservation of the text's size given back in part left a hole whenever the other thread had
-  // reserved meanwhile, and huge pages zero (and keep) holes too (8 x 60 Mbp default open: up to a
-  // third of the space was holes).
-  if (compacted_.size() < size) compacted_.resize(size);
-  size_t compact = 0;
-  if (!CompactEntries(data, size, min_match_, step_, compacted_.data(), compact, ends_, triples_,
-                      &entry_triples_))
-    return false;
-  const size_t count = ends_.size();
-  const size_t tail = 8 * count + CheckpointBlockBytes(count);
-  // one reservation for the entries, their ends and the checkpoint table
-  const size_t ends_off = (compact + 3) & ~size_t(3);
   size_t at = 0;
-  if (!Reserve(ends_off + tail, 8, at)) return false;
-  std::memcpy(space_ + at, compacted_.data(), compact);
-  const size_t ends_at = at + ends_off;
+  // no entry grows: the text's size is room enough; what is left over goes back
+  if (!Reserve(size, 8, at)) return false;
+  size_t compact = 0;
+  if (!CompactEntries(data, size, min_match_, step_, space_ + at, compact, ends_, triples_,
+                      &entry_triples_)) {
+    GiveBack(at, at + size);
+    return false;
+  }
+  GiveBack(at + compact, at + size);
+  const size_t count = ends_.size();
+  size_t ends_at = 0;
+  if (!Reserve(8 * count + CheckpointBlockBytes(count), 4, ends_at)) return false;
   if (count > 0) std::memcpy(space_ + ends_at, ends_.data(), 4 * count);
   const size_t table = ends_at + 4 * count;
   WriteCheckpointTable(table, count);
