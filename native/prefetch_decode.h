@@ -70,8 +70,12 @@ class PartDecoder {
   int32_t Decode(const PrefetchJob& job, const uint8_t* part, size_t avail, int32_t* w,
                  double* meta);
   bool Compact(const uint8_t* data, size_t size, int32_t* w);
+  bool ReserveShared(size_t bytes, size_t align, size_t& at, bool full);
   bool Reserve(size_t bytes, size_t align, size_t& at);
   void GiveBack(size_t from, size_t to);
+  // Bytes a thread takes from the shared cursor at a time (a few dozen parts).
+  static constexpr size_t kChunk = size_t(4) << 20;
+  size_t chunk_at_ = 0, chunk_end_ = 0;
   // Bytes of the checkpoint blocks of `count` entries (triples_, split by entry_triples_).
   size_t CheckpointBlockBytes(size_t count) const;
   // The checkpoint table of `count` entries at `table`: an offset per entry (0: none), then the
