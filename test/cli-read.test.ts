@@ -266,6 +266,22 @@ describe('agc-node as a process', () => {
     }
   });
 
+  it('loads neither node:perf_hooks nor node:zlib for a plain getcol (start-up cost of every run)', () => {
+    const probe = path.join(os.tmpdir(), `agc-modules-probe-${process.pid}.cjs`);
+    fs.writeFileSync(probe, "process.on('exit', () => process.stderr.write('modules=' + process.moduleLoadList.join(',') + '\\n'));\n");
+    try {
+      const r = spawnSync(process.execPath, ['--require', probe, cli, 'getcol', '-t', '2', archivePath(tiny)], { maxBuffer: 256 << 20 });
+      expect(r.status).toBe(0);
+      const loaded = /modules=(.*)\n/.exec(r.stderr.toString())?.[1].split(',') ?? [];
+      // (the probe itself would show up as loaded modules only through what it requires: nothing)
+      expect(loaded).toContain('NativeModule fs');
+      expect(loaded).not.toContain('NativeModule perf_hooks');
+      expect(loaded).not.toContain('NativeModule zlib');
+    } finally {
+      fs.rmSync(probe, { force: true });
+    }
+  });
+
   it('writes getcol to stdout byte-identical to upstream', () => {
     const r = agc(['getcol', archivePath(tiny)]);
     expect(r.code).toBe(0);
