@@ -2,7 +2,10 @@
 // long, in batches of about 1 Mbp that the addon decodes and formats on up to `threads` threads
 // of the libuv pool (read/native-extract.ts), while the JS thread writes the finished batches in
 // order. At most 2 x threads batches are decoded ahead of the writer, so memory stays bounded
-// however large the collection or its contigs are.
+// however large the collection or its contigs are. Batches are described when they are about to
+// start, not all up front: the first one then starts at once, and the JS thread describes the
+// others while the pool decodes (on a small archive describing them all cost about as long as
+// decoding the first batches).
 import type { AgcArchive } from '../read/agc-archive.js';
 import type { ContigLayout } from '../format/contig-layout.js';
 import { type ContigPiece, type ExtractBatch, NativeExtractor, contigPieces } from '../read/native-extract.js';
@@ -19,16 +22,41 @@ const BATCH_SYMBOLS = 1 << 20;
 const MIN_BUFFER = 1 << 20;
 
 interface Job {
+  /** Index of the unit the batch belongs to. */
+  unit: number;
   batch: ExtractBatch;
   size: number;
   result?: Promise<Uint8Array>;
 }
 
+/** The batches of the units in order, with the unit each belongs to; none for a unit without contigs. */
+function* batchPieces(units: readonly (readonly ContigLayout[])[], whole: boolean): Generator<{ unit: number; pieces: ContigPiece[] }> {
+  const max = whole ? Infinity : BATCH_SYMBOLS;
+  for (let u = 0; u < units.length; u++) {
+    let pieces: ContigPiece[] = [];
+    let symbols = 0;
+    for (const c of units[u])
+      for (const p of contigPieces(c, max)) {
+        pieces.push(p);
+        symbols += c.starts[p.seg1] - c.starts[p.seg0];
+        if (symbols >= BATCH_SYMBOLS) {
+          yield { unit: u, pieces };
+          pieces = [];
+          symbols = 0;
+        }
+      }
+    if (pieces.length) yield { unit: u, pieces };
+  }
+}
+
 export class BulkExtraction {
   private readonly extractor: NativeExtractor;
+  /** The jobs described so far, in output order. */
   private readonly jobs: Job[] = [];
-  /** First job of each unit, and one past the last (firstJob[units]). */
-  private readonly firstJob: number[] = [];
+  private readonly plan: Generator<{ unit: number; pieces: ContigPiece[] }>;
+  private planned = false;
+  /** What describing a batch threw: records() throws it where that batch would come. */
+  private failure: unknown;
   private queued = 0;
   private running = 0;
   private consumed = 0;
@@ -47,41 +75,34 @@ export class BulkExtraction {
     whole = false,
   ) {
     this.extractor = new NativeExtractor(archive.extractionSource());
-    try {
-      const max = whole ? Infinity : BATCH_SYMBOLS;
-      for (let u = 0; u < units.length; u++) {
-        this.firstJob.push(this.jobs.length);
-        let pieces: ContigPiece[] = [];
-        let symbols = 0;
-        for (const c of units[u])
-          for (const p of contigPieces(c, max)) {
-            pieces.push(p);
-            symbols += c.starts[p.seg1] - c.starts[p.seg0];
-            if (symbols >= BATCH_SYMBOLS) {
-              this.addJob(pieces);
-              pieces = [];
-              symbols = 0;
-            }
-          }
-        if (pieces.length) this.addJob(pieces);
-      }
-      this.firstJob.push(this.jobs.length);
-    } catch (e) {
-      this.extractor.close();
-      throw e;
-    }
+    this.plan = batchPieces(units, whole);
   }
 
-  private addJob(pieces: readonly ContigPiece[]): void {
-    const batch = this.extractor.batch(pieces);
-    this.jobs.push({ batch, size: this.extractor.size(batch, this.lineLength) });
+  /** Job i, described now if it was not yet; undefined past the last one (or a failure). */
+  private job(i: number): Job | undefined {
+    while (i >= this.jobs.length && !this.planned) {
+      try {
+        const next = this.plan.next();
+        if (next.done) this.planned = true;
+        else {
+          const batch = this.extractor.batch(next.value.pieces);
+          this.jobs.push({ unit: next.value.unit, batch, size: this.extractor.size(batch, this.lineLength) });
+        }
+      } catch (e) {
+        this.failure = e;
+        this.planned = true;
+      }
+    }
+    return this.jobs[i];
   }
 
   /** Start jobs while threads are free and the window allows. */
   private pump(): void {
     const window = 2 * this.threads;
-    while (!this.closed && this.running < this.threads && this.queued < this.jobs.length && this.queued < this.consumed + window) {
-      const job = this.jobs[this.queued++];
+    while (!this.closed && this.running < this.threads && this.queued < this.consumed + window) {
+      const job = this.job(this.queued);
+      if (job === undefined) break;
+      this.queued++;
       const buf = this.buffer(job.size);
       this.running++;
       // The thread counts as free before the result is seen, so that records() finds the next job
@@ -99,6 +120,9 @@ export class BulkExtraction {
       p.catch(() => undefined); // awaited by records(); a failure after close() is nobody's concern
       job.result = p;
     }
+    // The next job is described now, while the pool is busy, rather than when a thread is free
+    // (that thread would wait for it).
+    if (!this.closed) this.job(this.queued);
   }
 
   private finished(): void {
@@ -121,16 +145,22 @@ export class BulkExtraction {
    * asks for the next one. Units must be read in order.
    */
   async *records(u: number): AsyncGenerator<{ bytes: Uint8Array; batch: ExtractBatch }, void, undefined> {
-    for (let i = this.firstJob[u]; i < this.firstJob[u + 1]; i++) {
+    for (;;) {
       this.pump();
-      const job = this.jobs[i];
+      const i = this.consumed;
+      const job = this.job(i);
+      if (job === undefined) {
+        if (this.failure !== undefined) throw this.failure;
+        return;
+      }
+      if (job.unit > u) return;
       if (job.result === undefined) throw new AgcError(AgcErrorCode.CLOSED, 'the extraction was stopped');
       const bytes = await job.result;
       job.result = undefined;
-      yield { bytes, batch: job.batch };
+      // (the batches of an earlier unit whose records were not all read are skipped)
+      if (job.unit === u) yield { bytes, batch: job.batch };
       this.consumed = i + 1;
       if (this.pool.length < 2 * this.threads + 1) this.pool.push(bytes.buffer as ArrayBuffer);
-      this.pump();
     }
   }
 
