@@ -2,10 +2,10 @@
 // long, in batches of about 1 Mbp that the addon decodes and formats on up to `threads` threads
 // of the libuv pool (read/native-extract.ts), while the JS thread writes the finished batches in
 // order. At most 2 x threads batches are decoded ahead of the writer, so memory stays bounded
-// however large the collection or its contigs are. Batches are described when they are about to
-// start, not all up front: the first one then starts at once, and the JS thread describes the
-// others while the pool decodes (on a small archive describing them all cost about as long as
-// decoding the first batches).
+// however large the collection or its contigs are. Batches, and the units' contigs, are described
+// when they are about to start, not all up front: the first one then starts at once, and the JS
+// thread describes the others while the pool decodes (on a small archive describing them all cost
+// about as long as decoding the first batches).
 import type { AgcArchive } from '../read/agc-archive.js';
 import type { ContigLayout } from '../format/contig-layout.js';
 import { type ContigPiece, type ExtractBatch, NativeExtractor, contigPieces } from '../read/native-extract.js';
@@ -29,13 +29,31 @@ interface Job {
   result?: Promise<Uint8Array>;
 }
 
-/** The batches of the units in order, with the unit each belongs to; none for a unit without contigs. */
-function* batchPieces(units: readonly (readonly ContigLayout[])[], whole: boolean): Generator<{ unit: number; pieces: ContigPiece[] }> {
+/** The contigs of each unit, asked for when its batches are described. */
+export interface Units {
+  readonly count: number;
+  contigs(u: number): readonly ContigLayout[];
+}
+
+type Planned = { unit: number; pieces: ContigPiece[] } | { unit: number; error: unknown };
+
+/**
+ * The batches of the units in order, with the unit each belongs to (none for a unit without
+ * contigs); a unit whose contigs cannot be read ends them with its error.
+ */
+function* batchPieces(units: Units, whole: boolean): Generator<Planned> {
   const max = whole ? Infinity : BATCH_SYMBOLS;
-  for (let u = 0; u < units.length; u++) {
+  for (let u = 0; u < units.count; u++) {
+    let contigs: readonly ContigLayout[];
+    try {
+      contigs = units.contigs(u);
+    } catch (error) {
+      yield { unit: u, error };
+      return;
+    }
     let pieces: ContigPiece[] = [];
     let symbols = 0;
-    for (const c of units[u])
+    for (const c of contigs)
       for (const p of contigPieces(c, max)) {
         pieces.push(p);
         symbols += c.starts[p.seg1] - c.starts[p.seg0];
@@ -53,10 +71,10 @@ export class BulkExtraction {
   private readonly extractor: NativeExtractor;
   /** The jobs described so far, in output order. */
   private readonly jobs: Job[] = [];
-  private readonly plan: Generator<{ unit: number; pieces: ContigPiece[] }>;
+  private readonly plan: Generator<Planned>;
   private planned = false;
-  /** What describing a batch threw: records() throws it where that batch would come. */
-  private failure: unknown;
+  /** What describing a batch of `unit` threw: records(unit) throws it where that batch would come. */
+  private failure: { unit: number; error: Error } | undefined;
   private queued = 0;
   private running = 0;
   private consumed = 0;
@@ -64,12 +82,13 @@ export class BulkExtraction {
   private readonly pool: ArrayBuffer[] = [];
 
   /**
-   * `whole`: every batch holds whole records (contigs), however long, instead of pieces of about
-   * BATCH_SYMBOLS.
+   * `units.contigs(u)` is called when the first batch of unit u is described (its failure comes
+   * out of records() there). `whole`: every batch holds whole records (contigs), however long,
+   * instead of pieces of about BATCH_SYMBOLS.
    */
   constructor(
     archive: AgcArchive,
-    units: readonly (readonly ContigLayout[])[],
+    units: Units,
     private readonly lineLength: number,
     private readonly threads: number,
     whole = false,
@@ -81,15 +100,18 @@ export class BulkExtraction {
   /** Job i, described now if it was not yet; undefined past the last one (or a failure). */
   private job(i: number): Job | undefined {
     while (i >= this.jobs.length && !this.planned) {
+      const next = this.plan.next();
+      if (next.done) {
+        this.planned = true;
+        break;
+      }
+      const { unit } = next.value;
       try {
-        const next = this.plan.next();
-        if (next.done) this.planned = true;
-        else {
-          const batch = this.extractor.batch(next.value.pieces);
-          this.jobs.push({ unit: next.value.unit, batch, size: this.extractor.size(batch, this.lineLength) });
-        }
+        if ('error' in next.value) throw next.value.error;
+        const batch = this.extractor.batch(next.value.pieces);
+        this.jobs.push({ unit, batch, size: this.extractor.size(batch, this.lineLength) });
       } catch (e) {
-        this.failure = e;
+        this.failure = { unit, error: e instanceof Error ? e : new Error(String(e)) };
         this.planned = true;
       }
     }
@@ -150,7 +172,7 @@ export class BulkExtraction {
       const i = this.consumed;
       const job = this.job(i);
       if (job === undefined) {
-        if (this.failure !== undefined) throw this.failure;
+        if (this.failure !== undefined && this.failure.unit <= u) throw this.failure.error;
         return;
       }
       if (job.unit > u) return;
