@@ -1,8 +1,10 @@
 // Bulk FASTA output of getcol/getset: the contigs of each unit (a sample), cut into pieces when
 // long, in batches of about 1 Mbp that the addon decodes and formats on up to `threads` threads
 // of the libuv pool (read/native-extract.ts), while the JS thread writes the finished batches in
-// order. At most 2 x threads batches are decoded ahead of the writer, so memory stays bounded
-// however large the collection or its contigs are. Batches, and the units' contigs, are described
+// order. At most 2 x threads batches are queued or decoded ahead of the writer, so memory stays
+// bounded however large the collection or its contigs are; the addon runs `threads` of them at a
+// time, in order, so that a pool thread goes from one batch to the next without waiting for the
+// JS thread. Batches, and the units' contigs, are described
 // when they are about to start, not all up front: the first one then starts at once, and the JS
 // thread describes the others while the pool decodes (on a small archive describing them all cost
 // about as long as decoding the first batches).
@@ -76,7 +78,6 @@ export class BulkExtraction {
   /** What describing a batch of `unit` threw: records(unit) throws it where that batch would come. */
   private failure: { unit: number; error: Error } | undefined;
   private queued = 0;
-  private running = 0;
   private consumed = 0;
   private closed = false;
   private readonly pool: ArrayBuffer[] = [];
@@ -93,7 +94,7 @@ export class BulkExtraction {
     private readonly threads: number,
     whole = false,
   ) {
-    this.extractor = new NativeExtractor(archive.extractionSource());
+    this.extractor = new NativeExtractor(archive.extractionSource(), undefined, threads);
     this.plan = batchPieces(units, whole);
   }
 
@@ -118,38 +119,21 @@ export class BulkExtraction {
     return this.jobs[i];
   }
 
-  /** Start jobs while threads are free and the window allows. */
+  /** Queue jobs while the window allows. */
   private pump(): void {
     const window = 2 * this.threads;
-    while (!this.closed && this.running < this.threads && this.queued < this.consumed + window) {
+    while (!this.closed && this.queued < this.consumed + window) {
       const job = this.job(this.queued);
       if (job === undefined) break;
       this.queued++;
       const buf = this.buffer(job.size);
-      this.running++;
-      // The thread counts as free before the result is seen, so that records() finds the next job
-      // started.
-      const p = this.extractor.extract(job.batch, this.lineLength, buf).then(
-        (n) => {
-          this.finished();
-          return buf.subarray(0, n);
-        },
-        (e: unknown) => {
-          this.finished();
-          throw e;
-        },
-      );
+      const p = this.extractor.extract(job.batch, this.lineLength, buf).then((n) => buf.subarray(0, n));
       p.catch(() => undefined); // awaited by records(); a failure after close() is nobody's concern
       job.result = p;
     }
-    // The next job is described now, while the pool is busy, rather than when a thread is free
-    // (that thread would wait for it).
+    // The next job is described now, while the pool is busy, rather than when the window opens
+    // (the JS thread is then busier with the batch that came out).
     if (!this.closed) this.job(this.queued);
-  }
-
-  private finished(): void {
-    this.running--;
-    this.pump();
   }
 
   private buffer(size: number): Uint8Array {
