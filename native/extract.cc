@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,29 +26,33 @@ namespace {
 constexpr size_t kSegWords = 6;
 constexpr size_t kTablesSize = 512;
 
-// Lets at most `limit` jobs of an extractor decode at once, in the order they were queued, so
-// that the caller can queue the next jobs ahead: a pool thread that finishes one then starts the
-// next without waiting for the JS thread to hand it over. libuv takes queued work first in, first
-// out, so a job waiting here only waits for jobs that are already on other pool threads.
+// Lets at most `limit` jobs of an extractor decode at once, in the order they arrive, so that the
+// caller can queue the next jobs ahead: a pool thread that finishes one then starts the next
+// without waiting for the JS thread to hand it over. libuv takes queued work first in, first out,
+// so jobs arrive here (nearly) in the order they were queued, and a waiting job only waits for
+// jobs that are already on other pool threads.
 class StartGate {
  public:
   explicit StartGate(uint32_t limit) : limit_(limit) {}
 
-  // Ticket of a job being queued (JS thread, in queue order).
-  uint64_t Ticket() { return limit_ == 0 ? 0 : tickets_++; }
-
-  // Waits for the job's turn and a free place; false when `stop()` said to give up. Every ticket
-  // must pass through Enter (even a job that gives up), else the later ones wait forever.
+  // Waits for the job's turn and a free place; false (at once) when `stop()` says to give up.
   template <typename Stop>
-  bool Enter(uint64_t ticket, Stop stop) {
+  bool Enter(Stop stop) {
     if (limit_ == 0) return !stop();
     std::unique_lock<std::mutex> lock(mtx_);
+    const uint64_t ticket = arrivals_++;
     // (the wait is bounded so that a stop raised without a notify is seen too)
     while (!(ticket == next_ && running_ < limit_) && !stop())
       cv_.wait_for(lock, std::chrono::milliseconds(5));
-    if (ticket == next_) next_++;
-    const bool go = !stop();
+    const bool go = ticket == next_ && running_ < limit_ && !stop();
     if (go) running_++;
+    // a job that gives up before its turn gives its turn away all the same
+    if (ticket == next_) {
+      next_++;
+      while (abandoned_.erase(next_) != 0) next_++;
+    } else {
+      abandoned_.insert(ticket);
+    }
     cv_.notify_all();
     return go;
   }
@@ -64,10 +69,10 @@ class StartGate {
 
  private:
   const uint32_t limit_;  // 0: no limit
-  uint64_t tickets_ = 0;  // JS thread only
   std::mutex mtx_;
   std::condition_variable cv_;
-  uint64_t next_ = 0;
+  uint64_t arrivals_ = 0, next_ = 0;
+  std::set<uint64_t> abandoned_;  // tickets after next_ whose jobs gave up
   uint32_t running_ = 0;
 };
 
@@ -167,8 +172,7 @@ class ExtractJob : public GuardedWorker {
         deferred_(Napi::Promise::Deferred::New(env)),
         shared_(std::move(shared)),
         batch_(std::move(batch)),
-        dst_(dst.Data() + offset),
-        ticket_(shared_->gate.Ticket()) {
+        dst_(dst.Data() + offset) {
     batch_.Bind();  // the segments moved with the batch
     // the buffer stays alive (and in place) until the job is over
     keep_ = Napi::Persistent(dst.As<Napi::Object>());
@@ -183,7 +187,7 @@ class ExtractJob : public GuardedWorker {
     const auto stop = [&] {
       return !begun || TornDown() || shared_->stopped.load(std::memory_order_relaxed);
     };
-    if (!shared_->gate.Enter(ticket_, stop)) {
+    if (!shared_->gate.Enter(stop)) {
       if (begun) {
         Fail(code::kClosed, "Extractor is closed");
         End();
@@ -239,7 +243,6 @@ class ExtractJob : public GuardedWorker {
   std::shared_ptr<Shared> shared_;
   Batch batch_;
   uint8_t* dst_;
-  const uint64_t ticket_;
   size_t written_ = 0;
   const char* code_ = nullptr;
   std::string message_;
