@@ -1,10 +1,10 @@
 // Bulk FASTA output of getcol/getset: the contigs of each unit (a sample), cut into pieces when
 // long, in batches of about 1 Mbp that the addon decodes and formats on up to `threads` threads
 // of the libuv pool (read/native-extract.ts), while the JS thread writes the finished batches in
-// order. At most 2 x threads batches are queued or decoded ahead of the writer, so memory stays
-// bounded however large the collection or its contigs are; the addon runs `threads` of them at a
-// time, in order, so that a pool thread goes from one batch to the next without waiting for the
-// JS thread. Batches, and the units' contigs, are described
+// order. At most 2 x threads batches are decoded ahead of the writer, so memory stays bounded
+// however large the collection or its contigs are. One batch more than `threads` is queued, and
+// the addon runs `threads` of them at a time, in order: a pool thread then goes from one batch to
+// the next without waiting for the JS thread. Batches, and the units' contigs, are described
 // when they are about to start, not all up front: the first one then starts at once, and the JS
 // thread describes the others while the pool decodes (on a small archive describing them all cost
 // about as long as decoding the first batches).
@@ -78,6 +78,13 @@ export class BulkExtraction {
   /** What describing a batch of `unit` threw: records(unit) throws it where that batch would come. */
   private failure: { unit: number; error: Error } | undefined;
   private queued = 0;
+  /** Jobs queued and not yet over. */
+  private inPool = 0;
+  /**
+   * Jobs queued beyond `threads`: 1, or 0 with `whole` (gzip), where a pool thread held by a
+   * waiting job is one fewer for the compression.
+   */
+  private readonly ahead: number;
   private consumed = 0;
   private closed = false;
   private readonly pool: ArrayBuffer[] = [];
@@ -96,6 +103,7 @@ export class BulkExtraction {
   ) {
     this.extractor = new NativeExtractor(archive.extractionSource(), undefined, threads);
     this.plan = batchPieces(units, whole);
+    this.ahead = whole ? 0 : 1;
   }
 
   /** Job i, described now if it was not yet; undefined past the last one (or a failure). */
@@ -119,21 +127,40 @@ export class BulkExtraction {
     return this.jobs[i];
   }
 
-  /** Queue jobs while the window allows. */
+  /**
+   * Queue jobs while the window allows, up to `threads` + `ahead` in the pool at a time: those
+   * beyond `threads` wait on a pool thread of their own for their turn (see NativeExtractor), so
+   * that they start as soon as a running one ends.
+   */
   private pump(): void {
     const window = 2 * this.threads;
-    while (!this.closed && this.queued < this.consumed + window) {
+    while (!this.closed && this.queued < this.consumed + window && this.inPool < this.threads + this.ahead) {
       const job = this.job(this.queued);
       if (job === undefined) break;
       this.queued++;
+      this.inPool++;
       const buf = this.buffer(job.size);
-      const p = this.extractor.extract(job.batch, this.lineLength, buf).then((n) => buf.subarray(0, n));
+      const p = this.extractor.extract(job.batch, this.lineLength, buf).then(
+        (n) => {
+          this.left();
+          return buf.subarray(0, n);
+        },
+        (e: unknown) => {
+          this.left();
+          throw e;
+        },
+      );
       p.catch(() => undefined); // awaited by records(); a failure after close() is nobody's concern
       job.result = p;
     }
-    // The next job is described now, while the pool is busy, rather than when the window opens
-    // (the JS thread is then busier with the batch that came out).
+    // The next job is described now, while the pool is busy, rather than when there is room for
+    // it (the JS thread is then busier with the batch that came out).
     if (!this.closed) this.job(this.queued);
+  }
+
+  private left(): void {
+    this.inPool--;
+    this.pump();
   }
 
   private buffer(size: number): Uint8Array {
