@@ -295,7 +295,11 @@ export declare function compactPack(text: Uint8Array, dst: Uint8Array, minMatchL
  * where each ends. tables: 256 code -> letter, 256 letter -> complement.
  */
 export declare class Extractor {
-  constructor(archive: Archive, k: number, minMatchLen: number, packCardinality: number, cacheBytes: number, tables: Uint8Array);
+  /**
+   * `concurrency` (default 0: no limit): at most this many extract() jobs decode at once, in the
+   * order they were made; the others wait on their pool thread.
+   */
+  constructor(archive: Archive, k: number, minMatchLen: number, packCardinality: number, cacheBytes: number, tables: Uint8Array, concurrency?: number);
   /** Bytes of the text of a batch. */
   size(segs: Uint32Array, items: Float64Array, headers: Uint8Array, headerEnds: Uint32Array, lineLength: number): number;
   /**

@@ -5,8 +5,12 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,14 +26,66 @@ namespace {
 constexpr size_t kSegWords = 6;
 constexpr size_t kTablesSize = 512;
 
-// What an extractor's jobs share: the decoded parts, the parameters, the letter tables and the
-// stop flag that close() raises.
+// Lets at most `limit` jobs of an extractor decode at once, in the order they arrive, so that the
+// caller can queue the next jobs ahead: a pool thread that finishes one then starts the next
+// without waiting for the JS thread to hand it over. libuv takes queued work first in, first out,
+// so jobs arrive here (nearly) in the order they were queued, and a waiting job only waits for
+// jobs that are already on other pool threads.
+class StartGate {
+ public:
+  explicit StartGate(uint32_t limit) : limit_(limit) {}
+
+  // Waits for the job's turn and a free place; false (at once) when `stop()` says to give up.
+  template <typename Stop>
+  bool Enter(Stop stop) {
+    if (limit_ == 0) return !stop();
+    std::unique_lock<std::mutex> lock(mtx_);
+    const uint64_t ticket = arrivals_++;
+    // (the wait is bounded so that a stop raised without a notify is seen too)
+    while (!(ticket == next_ && running_ < limit_) && !stop())
+      cv_.wait_for(lock, std::chrono::milliseconds(5));
+    const bool go = ticket == next_ && running_ < limit_ && !stop();
+    if (go) running_++;
+    // a job that gives up before its turn gives its turn away all the same
+    if (ticket == next_) {
+      next_++;
+      while (abandoned_.erase(next_) != 0) next_++;
+    } else {
+      abandoned_.insert(ticket);
+    }
+    cv_.notify_all();
+    return go;
+  }
+  void Leave() {
+    if (limit_ == 0) return;
+    std::lock_guard<std::mutex> lock(mtx_);
+    running_--;
+    cv_.notify_all();
+  }
+  void Wake() {
+    std::lock_guard<std::mutex> lock(mtx_);
+    cv_.notify_all();
+  }
+
+ private:
+  const uint32_t limit_;  // 0: no limit
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  uint64_t arrivals_ = 0, next_ = 0;
+  std::set<uint64_t> abandoned_;  // tickets after next_ whose jobs gave up
+  uint32_t running_ = 0;
+};
+
+// What an extractor's jobs share: the decoded parts, the parameters, the letter tables, the gate
+// of the jobs and the stop flag that close() raises.
 struct Shared {
+  explicit Shared(uint32_t concurrency) : gate(concurrency) {}
   std::shared_ptr<agc::CArchive> archive;
   std::unique_ptr<agc::PartCache> cache;
   agc::ExtractParams params;
   std::array<uint8_t, kTablesSize> tables{};
   std::atomic<bool> stopped{false};
+  StartGate gate;
 };
 
 // A batch of pieces of contigs (agc::FastaPiece), checked and copied on the JS thread (the
@@ -127,10 +183,23 @@ class ExtractJob : public GuardedWorker {
 
  protected:
   void Execute() override {
-    if (!Begin()) return;
+    const bool begun = Begin();
+    const auto stop = [&] {
+      return !begun || TornDown() || shared_->stopped.load(std::memory_order_relaxed);
+    };
+    if (!shared_->gate.Enter(stop)) {
+      if (begun) {
+        Fail(code::kClosed, "Extractor is closed");
+        End();
+      }
+      return;
+    }
     struct Finish {
       ExtractJob* self;
-      ~Finish() { self->End(); }
+      ~Finish() {
+        self->shared_->gate.Leave();
+        self->End();
+      }
     } finish{this};
     const agc::LetterTables tables{shared_->tables.data(), shared_->tables.data() + 256};
     size_t head = 0, at = 0;
@@ -199,10 +268,12 @@ class Extractor : public Napi::ObjectWrap<Extractor> {
     return CallCoded(info.Env(), [&] { return (this->*M)(info); });
   }
 
-  // new Extractor(archive, k, minMatchLen, packCardinality, cacheBytes, tables)
+  // new Extractor(archive, k, minMatchLen, packCardinality, cacheBytes, tables, concurrency?)
   explicit Extractor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Extractor>(info) {
     Napi::Env env = info.Env();
-    auto shared = std::make_shared<Shared>();
+    const uint32_t concurrency =
+        info.Length() > 6 && !info[6].IsUndefined() ? ArgUint32(info, 6, "concurrency") : 0;
+    auto shared = std::make_shared<Shared>(concurrency);
     shared->archive = UnwrapArchive(info[0], "archive");
     shared->params.k = ArgUint32(info, 1, "k");
     shared->params.min_match = ArgUint32(info, 2, "minMatchLen");
@@ -220,7 +291,10 @@ class Extractor : public Napi::ObjectWrap<Extractor> {
   }
 
   ~Extractor() override {
-    if (shared_) shared_->stopped.store(true);
+    if (shared_) {
+      shared_->stopped.store(true);
+      shared_->gate.Wake();
+    }
   }
 
  private:
@@ -256,6 +330,7 @@ class Extractor : public Napi::ObjectWrap<Extractor> {
   Napi::Value Close(const Napi::CallbackInfo& info) {
     if (shared_) {
       shared_->stopped.store(true);
+      shared_->gate.Wake();
       shared_.reset();
     }
     return info.Env().Undefined();

@@ -22,9 +22,12 @@ constexpr int kSlots = 256;
 constexpr size_t kPathMax = 4096;
 
 // state: 0 free, 1 being written, 2 a file to remove, 3 a folder to remove (after the files)
+// Every member has an initializer, so that the table is initialized at compile time, all zero,
+// and costs nothing until used: otherwise a constructor run when the addon loads wrote each slot's
+// state, one page of the 1 MiB table each (256 page faults, ~1 ms of every start-up).
 struct Slot {
   std::atomic<int> state{0};
-  char path[kPathMax];
+  char path[kPathMax]{};
 };
 
 Slot g_slots[kSlots];

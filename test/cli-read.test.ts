@@ -23,9 +23,11 @@ import {
   type Output,
 } from '../lib/cli/common.js';
 import { FastaSink } from '../lib/cli/fasta-sink.js';
+import { BulkExtraction } from '../lib/cli/bulk-extract.js';
 import * as z from 'zod/mini';
 import { archivePath, caseDir, cases, datasetDir, getctgQueries, goldenSha, inputFiles, listsetOf, quick, readText, repoRoot, sha256 } from './shared-data.js';
 import { AgcArchive } from '../lib/read/agc-archive.js';
+import { AgcCorruptError } from '../lib/errors.js';
 import { CppArchive } from '../lib/native/cpp-archive.js';
 
 const selected = cases.filter((c) => !quick || !c.dataset.startsWith('klebsiella'));
@@ -159,6 +161,43 @@ describe('cli/common helpers (shared with create/append)', () => {
   });
 });
 
+describe('BulkExtraction (batches described as they are about to start)', () => {
+  const c = cases.find((x) => x.id === 'mers-tiny-default')!;
+
+  it("reads a unit's contigs only when its batches come, and a unit that cannot be read fails there", async () => {
+    using archive = AgcArchive.openSync(archivePath(c));
+    const samples = archive.samplesSync();
+    expect(samples.length).toBeGreaterThan(1);
+    const asked: number[] = [];
+    const units = {
+      count: 3,
+      contigs: (u: number) => {
+        asked.push(u);
+        if (u === 2) throw new AgcCorruptError('unit 2 cannot be read');
+        return archive.sampleLayout(samples[u])!.contigs;
+      },
+    };
+    const bulk = new BulkExtraction(archive, units, 60, 2);
+    try {
+      expect(asked).toEqual([]);
+      const text = async (u: number) => {
+        const parts: Buffer[] = [];
+        for await (const r of bulk.records(u)) parts.push(Buffer.from(r.bytes));
+        return Buffer.concat(parts).toString();
+      };
+      for (const u of [0, 1]) {
+        const out = path.join(tmpDir(), 'out');
+        expect(await cmd.getset(['-o', out, '-l', '60', archivePath(c), samples[u]])).toBe(0);
+        expect(await text(u)).toBe(fs.readFileSync(out, 'utf8'));
+      }
+      await expect(text(2)).rejects.toThrow('unit 2 cannot be read');
+      expect(asked).toEqual([0, 1, 2]);
+    } finally {
+      bulk.close();
+    }
+  });
+});
+
 describe('FastaSink (reused output buffers)', () => {
   // An output that takes its time: the bytes are read only when the write completes, so a
   // buffer refilled before its write finished would show up as corrupt output.
@@ -261,6 +300,22 @@ describe('agc-node as a process', () => {
       } finally {
         fs.rmSync(gcProbe, { force: true });
       }
+    } finally {
+      fs.rmSync(probe, { force: true });
+    }
+  });
+
+  it('loads neither node:perf_hooks nor node:zlib for a plain getcol (start-up cost of every run)', () => {
+    const probe = path.join(os.tmpdir(), `agc-modules-probe-${process.pid}.cjs`);
+    fs.writeFileSync(probe, "process.on('exit', () => process.stderr.write('modules=' + process.moduleLoadList.join(',') + '\\n'));\n");
+    try {
+      const r = spawnSync(process.execPath, ['--require', probe, cli, 'getcol', '-t', '2', archivePath(tiny)], { maxBuffer: 256 << 20 });
+      expect(r.status).toBe(0);
+      const loaded = /modules=(.*)\n/.exec(r.stderr.toString())?.[1].split(',') ?? [];
+      // (the probe itself would show up as loaded modules only through what it requires: nothing)
+      expect(loaded).toContain('NativeModule fs');
+      expect(loaded).not.toContain('NativeModule perf_hooks');
+      expect(loaded).not.toContain('NativeModule zlib');
     } finally {
       fs.rmSync(probe, { force: true });
     }

@@ -105,6 +105,46 @@ describe('NativeExtractor', () => {
     }
   });
 
+  it('with a concurrency limit, jobs queued at once all give the same records as without', async () => {
+    using a = AgcArchive.openSync(archivePath(sa));
+    const free = new NativeExtractor(a.extractionSource());
+    const one = new NativeExtractor(a.extractionSource(), undefined, 1);
+    const two = new NativeExtractor(a.extractionSource(), undefined, 2);
+    try {
+      const samples = a.samplesSync();
+      const want = await Promise.all(samples.map((s) => extractAll(free, a.sampleLayout(s)!.contigs, 80)));
+      // (the gate decides when a job starts; when its result arrives is up to the pool)
+      for (const ex of [one, two]) {
+        const pieces = samples.flatMap((s) => a.sampleLayout(s)!.contigs.flatMap((c) => contigPieces(c, 200_000)));
+        const got = await Promise.all([...samples.map((s) => extractAll(ex, a.sampleLayout(s)!.contigs, 80)), ...pieces.map((p) => extractAll(ex, [p], 80))]);
+        got.slice(0, samples.length).forEach((g, i) => expect(g.equals(want[i]), samples[i]).toBe(true));
+        expect(Buffer.concat(got.slice(samples.length)).equals(Buffer.concat(want))).toBe(true);
+      }
+    } finally {
+      free.close();
+      one.close();
+      two.close();
+    }
+  });
+
+  it('closing an extractor whose jobs wait for their turn: each is right or AGC_CLOSED, none hangs', async () => {
+    using a = AgcArchive.openSync(archivePath(sa));
+    const free = new NativeExtractor(a.extractionSource());
+    const one = new NativeExtractor(a.extractionSource(), undefined, 1);
+    try {
+      const contigs = a.sampleLayout(a.samplesSync()[2])!.contigs;
+      const want = await extractAll(free, contigs, 80);
+      const b = one.batch(contigs);
+      const outs = Array.from({ length: 6 }, () => new Uint8Array(one.size(b, 80)));
+      const jobs = outs.map((o) => one.extract(b, 80, o));
+      one.close();
+      await Promise.all(jobs.map((job, i) => expectClosedOrRight(job, outs[i], want)));
+    } finally {
+      free.close();
+      one.close();
+    }
+  });
+
   it('corrupt data rejects with AgcCorruptError naming the archive, the group and the segment', async () => {
     using a = AgcArchive.openSync(archivePath(tiny));
     const ex = new NativeExtractor(a.extractionSource());
@@ -141,6 +181,8 @@ describe('native Extractor misuse', () => {
     expect(() => new native.Extractor(raw.native, 21, 20, 0, 1 << 20, LETTER_TABLES)).toThrow(RangeError);
     expect(() => new native.Extractor(raw.native, 21, 20, 50, 1 << 20, new Uint8Array(10))).toThrow(RangeError);
     expect(() => new native.Extractor(raw.native, -1, 20, 50, 1 << 20, LETTER_TABLES)).toThrow(TypeError);
+    expect(() => new native.Extractor(raw.native, 21, 20, 50, 1 << 20, LETTER_TABLES, -1)).toThrow(TypeError);
+    expect(() => new native.Extractor(raw.native, 21, 20, 50, 1 << 20, LETTER_TABLES, 'x' as never)).toThrow(TypeError);
     const ex = new native.Extractor(raw.native, a.params.kmerLength, a.params.minMatchLength, a.params.packCardinality, 1 << 20, LETTER_TABLES);
     try {
       const size = ex.size(b.segs, b.items, b.headers, b.headerEnds, 80);

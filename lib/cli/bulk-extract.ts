@@ -2,7 +2,12 @@
 // long, in batches of about 1 Mbp that the addon decodes and formats on up to `threads` threads
 // of the libuv pool (read/native-extract.ts), while the JS thread writes the finished batches in
 // order. At most 2 x threads batches are decoded ahead of the writer, so memory stays bounded
-// however large the collection or its contigs are.
+// however large the collection or its contigs are. One batch more than `threads` is queued, and
+// the addon runs `threads` of them at a time, in order: a pool thread then goes from one batch to
+// the next without waiting for the JS thread. Batches, and the units' contigs, are described
+// when they are about to start, not all up front: the first one then starts at once, and the JS
+// thread describes the others while the pool decodes (on a small archive describing them all cost
+// about as long as decoding the first batches).
 import type { AgcArchive } from '../read/agc-archive.js';
 import type { ContigLayout } from '../format/contig-layout.js';
 import { type ContigPiece, type ExtractBatch, NativeExtractor, contigPieces } from '../read/native-extract.js';
@@ -19,90 +24,142 @@ const BATCH_SYMBOLS = 1 << 20;
 const MIN_BUFFER = 1 << 20;
 
 interface Job {
+  /** Index of the unit the batch belongs to. */
+  unit: number;
   batch: ExtractBatch;
   size: number;
   result?: Promise<Uint8Array>;
 }
 
+/** The contigs of each unit, asked for when its batches are described. */
+export interface Units {
+  readonly count: number;
+  contigs(u: number): readonly ContigLayout[];
+}
+
+type Planned = { unit: number; pieces: ContigPiece[] } | { unit: number; error: unknown };
+
+/**
+ * The batches of the units in order, with the unit each belongs to (none for a unit without
+ * contigs); a unit whose contigs cannot be read ends them with its error.
+ */
+function* batchPieces(units: Units, whole: boolean): Generator<Planned> {
+  const max = whole ? Infinity : BATCH_SYMBOLS;
+  for (let u = 0; u < units.count; u++) {
+    let contigs: readonly ContigLayout[];
+    try {
+      contigs = units.contigs(u);
+    } catch (error) {
+      yield { unit: u, error };
+      return;
+    }
+    let pieces: ContigPiece[] = [];
+    let symbols = 0;
+    for (const c of contigs)
+      for (const p of contigPieces(c, max)) {
+        pieces.push(p);
+        symbols += c.starts[p.seg1] - c.starts[p.seg0];
+        if (symbols >= BATCH_SYMBOLS) {
+          yield { unit: u, pieces };
+          pieces = [];
+          symbols = 0;
+        }
+      }
+    if (pieces.length) yield { unit: u, pieces };
+  }
+}
+
 export class BulkExtraction {
   private readonly extractor: NativeExtractor;
+  /** The jobs described so far, in output order. */
   private readonly jobs: Job[] = [];
-  /** First job of each unit, and one past the last (firstJob[units]). */
-  private readonly firstJob: number[] = [];
+  private readonly plan: Generator<Planned>;
+  private planned = false;
+  /** What describing a batch of `unit` threw: records(unit) throws it where that batch would come. */
+  private failure: { unit: number; error: Error } | undefined;
   private queued = 0;
-  private running = 0;
+  /** Jobs queued and not yet over. */
+  private inPool = 0;
+  /**
+   * Jobs queued beyond `threads`: 1, or 0 with `whole` (gzip), where a pool thread held by a
+   * waiting job is one fewer for the compression.
+   */
+  private readonly ahead: number;
   private consumed = 0;
   private closed = false;
   private readonly pool: ArrayBuffer[] = [];
 
   /**
-   * `whole`: every batch holds whole records (contigs), however long, instead of pieces of about
-   * BATCH_SYMBOLS.
+   * `units.contigs(u)` is called when the first batch of unit u is described (its failure comes
+   * out of records() there). `whole`: every batch holds whole records (contigs), however long,
+   * instead of pieces of about BATCH_SYMBOLS.
    */
   constructor(
     archive: AgcArchive,
-    units: readonly (readonly ContigLayout[])[],
+    units: Units,
     private readonly lineLength: number,
     private readonly threads: number,
     whole = false,
   ) {
-    this.extractor = new NativeExtractor(archive.extractionSource());
-    try {
-      const max = whole ? Infinity : BATCH_SYMBOLS;
-      for (let u = 0; u < units.length; u++) {
-        this.firstJob.push(this.jobs.length);
-        let pieces: ContigPiece[] = [];
-        let symbols = 0;
-        for (const c of units[u])
-          for (const p of contigPieces(c, max)) {
-            pieces.push(p);
-            symbols += c.starts[p.seg1] - c.starts[p.seg0];
-            if (symbols >= BATCH_SYMBOLS) {
-              this.addJob(pieces);
-              pieces = [];
-              symbols = 0;
-            }
-          }
-        if (pieces.length) this.addJob(pieces);
+    this.extractor = new NativeExtractor(archive.extractionSource(), undefined, threads);
+    this.plan = batchPieces(units, whole);
+    this.ahead = whole ? 0 : 1;
+  }
+
+  /** Job i, described now if it was not yet; undefined past the last one (or a failure). */
+  private job(i: number): Job | undefined {
+    while (i >= this.jobs.length && !this.planned) {
+      const next = this.plan.next();
+      if (next.done) {
+        this.planned = true;
+        break;
       }
-      this.firstJob.push(this.jobs.length);
-    } catch (e) {
-      this.extractor.close();
-      throw e;
+      const { unit } = next.value;
+      try {
+        if ('error' in next.value) throw next.value.error;
+        const batch = this.extractor.batch(next.value.pieces);
+        this.jobs.push({ unit, batch, size: this.extractor.size(batch, this.lineLength) });
+      } catch (e) {
+        this.failure = { unit, error: e instanceof Error ? e : new Error(String(e)) };
+        this.planned = true;
+      }
     }
+    return this.jobs[i];
   }
 
-  private addJob(pieces: readonly ContigPiece[]): void {
-    const batch = this.extractor.batch(pieces);
-    this.jobs.push({ batch, size: this.extractor.size(batch, this.lineLength) });
-  }
-
-  /** Start jobs while threads are free and the window allows. */
+  /**
+   * Queue jobs while the window allows, up to `threads` + `ahead` in the pool at a time: those
+   * beyond `threads` wait on a pool thread of their own for their turn (see NativeExtractor), so
+   * that they start as soon as a running one ends.
+   */
   private pump(): void {
     const window = 2 * this.threads;
-    while (!this.closed && this.running < this.threads && this.queued < this.jobs.length && this.queued < this.consumed + window) {
-      const job = this.jobs[this.queued++];
+    while (!this.closed && this.queued < this.consumed + window && this.inPool < this.threads + this.ahead) {
+      const job = this.job(this.queued);
+      if (job === undefined) break;
+      this.queued++;
+      this.inPool++;
       const buf = this.buffer(job.size);
-      this.running++;
-      // The thread counts as free before the result is seen, so that records() finds the next job
-      // started.
       const p = this.extractor.extract(job.batch, this.lineLength, buf).then(
         (n) => {
-          this.finished();
+          this.left();
           return buf.subarray(0, n);
         },
         (e: unknown) => {
-          this.finished();
+          this.left();
           throw e;
         },
       );
       p.catch(() => undefined); // awaited by records(); a failure after close() is nobody's concern
       job.result = p;
     }
+    // The next job is described now, while the pool is busy, rather than when there is room for
+    // it (the JS thread is then busier with the batch that came out).
+    if (!this.closed) this.job(this.queued);
   }
 
-  private finished(): void {
-    this.running--;
+  private left(): void {
+    this.inPool--;
     this.pump();
   }
 
@@ -121,16 +178,22 @@ export class BulkExtraction {
    * asks for the next one. Units must be read in order.
    */
   async *records(u: number): AsyncGenerator<{ bytes: Uint8Array; batch: ExtractBatch }, void, undefined> {
-    for (let i = this.firstJob[u]; i < this.firstJob[u + 1]; i++) {
+    for (;;) {
       this.pump();
-      const job = this.jobs[i];
+      const i = this.consumed;
+      const job = this.job(i);
+      if (job === undefined) {
+        if (this.failure !== undefined && this.failure.unit <= u) throw this.failure.error;
+        return;
+      }
+      if (job.unit > u) return;
       if (job.result === undefined) throw new AgcError(AgcErrorCode.CLOSED, 'the extraction was stopped');
       const bytes = await job.result;
       job.result = undefined;
-      yield { bytes, batch: job.batch };
+      // (the batches of an earlier unit whose records were not all read are skipped)
+      if (job.unit === u) yield { bytes, batch: job.batch };
       this.consumed = i + 1;
       if (this.pool.length < 2 * this.threads + 1) this.pool.push(bytes.buffer as ArrayBuffer);
-      this.pump();
     }
   }
 

@@ -65,13 +65,19 @@ const DEFAULT_CACHE = 512 << 20;
 export class NativeExtractor {
   private readonly ex: Extractor;
 
+  /**
+   * `concurrency`: at most this many jobs decode at once, in the order extract() was called; the
+   * others wait on their pool thread (0: no limit). Jobs can then be queued ahead, and a pool
+   * thread that finishes one starts the next without a round trip through the JS thread.
+   */
   constructor(
     private readonly src: ExtractionSource,
     cacheBytes: number = DEFAULT_CACHE,
+    concurrency = 0,
   ) {
     const p = src.params;
     try {
-      this.ex = new native.Extractor(src.archive, p.kmerLength, p.minMatchLength, p.packCardinality, cacheBytes, LETTER_TABLES);
+      this.ex = new native.Extractor(src.archive, p.kmerLength, p.minMatchLength, p.packCardinality, cacheBytes, LETTER_TABLES, concurrency);
     } catch (e) {
       throw fromNative(e);
     }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as z from 'zod/mini';
-import { AgcArchive, type SampleLayout, shortContigName } from '../../read/agc-archive.js';
+import { AgcArchive, shortContigName } from '../../read/agc-archive.js';
 import { BulkExtraction } from '../bulk-extract.js';
 import type { ContigLayout } from '../../format/contig-layout.js';
 import { StreamingRecordFormatter, wrappedSize } from '../../fasta/format-fasta.js';
@@ -263,16 +263,17 @@ export async function getcol(argv: string[]): Promise<number> {
   return archiveCommand('getcol', argv, spec, async (archive, opts) => {
     let samples = archive.samplesSync();
     if (opts.noRef) samples = samples.slice(1);
-    const layouts = samples.map((s) => {
-      const l = archive.sampleLayout(s);
-      if (!l) throw new AgcInputError(`There is no sample ${s}`);
-      return l;
-    });
     const ext = opts.gzip ? '.fa.gz' : '.fa';
     // Every file name is checked before anything is written: a sample named '../x' must not
     // write outside the folder.
     if (opts.output !== undefined) for (const s of samples) checkFileComponent(s, opts.output);
-    await extractNative(archive, samples, layouts, opts, { dir: opts.output, ext });
+    // (each sample's layout is read when its first batch is described, while earlier ones decode)
+    const contigs = (u: number): readonly ContigLayout[] => {
+      const l = archive.sampleLayout(samples[u]);
+      if (!l) throw new AgcInputError(`There is no sample ${samples[u]}`);
+      return l.contigs;
+    };
+    await extractNative(archive, samples, contigs, opts, { dir: opts.output, ext });
   });
 }
 
@@ -285,26 +286,21 @@ interface NativeTarget {
 }
 
 /**
- * getcol/getset output decoded by the addon on `threads` threads (cli/bulk-extract.ts), in the
- * order of `layouts`: to standard output or one file, or with a folder one file per sample (each
- * written atomically). With `gzip` every record becomes two gzip members, as FastaSink writes
+ * getcol/getset output decoded by the addon on `threads` threads (cli/bulk-extract.ts), sample
+ * by sample (`contigs(i)`: those of samples[i], asked for when they are about to be decoded): to
+ * standard output or one file, or with a folder one file per sample (each written atomically).
+ * With `gzip` every record becomes two gzip members, as FastaSink writes
  * them, compressed on the libuv pool too.
  */
 async function extractNative(
   archive: AgcArchive,
   samples: readonly string[],
-  layouts: readonly SampleLayout[],
+  contigs: (i: number) => readonly ContigLayout[],
   opts: { lineLength: number; threads: number; gzip: number; verbosity: number },
   target: NativeTarget,
   onContig?: (c: ContigLayout) => void,
 ): Promise<void> {
-  const bulk = new BulkExtraction(
-    archive,
-    layouts.map((l) => l.contigs),
-    opts.lineLength,
-    opts.threads,
-    opts.gzip > 0,
-  );
+  const bulk = new BulkExtraction(archive, { count: samples.length, contigs }, opts.lineLength, opts.threads, opts.gzip > 0);
   const writeUnit = async (out: Output, i: number) => {
     for await (const r of bulk.records(i)) {
       if (opts.gzip) await writeGzipped(out, r.bytes, r.batch, opts.lineLength, opts.gzip);
@@ -316,12 +312,12 @@ async function extractNative(
     const dir = target.dir;
     if (dir === undefined) {
       await withOutput(target.file, async (out) => {
-        for (let i = 0; i < layouts.length; i++) await writeUnit(out, i);
+        for (let i = 0; i < samples.length; i++) await writeUnit(out, i);
       });
       return;
     }
     const ext = target.ext ?? '';
-    for (let i = 0; i < layouts.length; i++) {
+    for (let i = 0; i < samples.length; i++) {
       const file = path.join(dir, samples[i] + ext);
       // A name that is not UTF-8 keeps its bytes in the file name, as upstream writes it.
       const raw = archive.nameBytes(samples[i]);
@@ -329,7 +325,7 @@ async function extractNative(
       if (opts.verbosity > 0) writeStderr(`${i ? '\n' : ''}${file}  (${i + 1} of ${samples.length})`);
       await withOutput(file, (out) => writeUnit(out, i), fileBytes);
     }
-    if (opts.verbosity > 0 && layouts.length) writeStderr('\n');
+    if (opts.verbosity > 0 && samples.length) writeStderr('\n');
   } finally {
     bulk.close();
   }
@@ -372,7 +368,7 @@ export async function getset(argv: string[]): Promise<number> {
     if (!opts.streaming) {
       const names = layouts.map((l) => l.name);
       const note = opts.output && opts.verbosity > 0 ? (c: ContigLayout) => writeStderr(`${c.name}\n`) : undefined;
-      await extractNative(archive, names, layouts, opts, { file: opts.output }, note);
+      await extractNative(archive, names, (i) => layouts[i].contigs, opts, { file: opts.output }, note);
       return;
     }
     archive.loadIntoMemory();
