@@ -101,19 +101,15 @@ std::pair<const uint8_t*, size_t> Entry(const PartCache::Pack& pack, uint32_t e)
 
 }  // namespace
 
-namespace {
-
-// Blocks come in sizes of four steps per power of two (at most 1/4 more than asked), so that a
-// dropped block fits the next parts of about its size: parts' sizes vary, and a block only just
-// too small would stay unused while a new one is faulted in.
-size_t SizeClass(size_t size) {
+// Four steps per power of two (at most 1/4 more than asked), so that a dropped block fits the
+// next parts of about its size: parts' sizes vary, and a block only just too small would stay
+// unused while a new one is faulted in.
+size_t PartStore::BlockSize(size_t size) {
   if (size <= 4096) return 4096;
   size_t step = 1024;
-  while (step <= (size >> 3)) step <<= 1;  // size / 8 < step <= size / 4
+  while (step <= (size >> 3)) step <<= 1;  // step <= size / 4
   return size <= SIZE_MAX - step ? (size + step - 1) / step * step : size;
 }
-
-}  // namespace
 
 std::unique_ptr<uint8_t[]> PartStore::Take(size_t size, size_t& capacity) {
   {
@@ -128,7 +124,7 @@ std::unique_ptr<uint8_t[]> PartStore::Take(size_t size, size_t& capacity) {
       return block;
     }
   }
-  capacity = SizeClass(size);
+  capacity = BlockSize(size);
   return std::unique_ptr<uint8_t[]>(new uint8_t[capacity]);  // uninitialised: zstd writes it all
 }
 
@@ -141,6 +137,11 @@ void PartStore::Give(std::unique_ptr<uint8_t[]> block, size_t capacity) {
   }
   free_.emplace(capacity, std::move(block));
   free_bytes_ += capacity;
+}
+
+size_t PartStore::KeptBytes() {
+  std::lock_guard<std::mutex> lock(mtx_);
+  return free_bytes_;
 }
 
 PartBytes::PartBytes(std::shared_ptr<PartStore> store, size_t size)

@@ -55,6 +55,10 @@ class PartStore {
   // Uninitialised room for `size` bytes; `capacity` receives its real size.
   std::unique_ptr<uint8_t[]> Take(size_t size, size_t& capacity);
   void Give(std::unique_ptr<uint8_t[]> block, size_t capacity);
+  // Size of the block that a Take(size) without a free block allocates.
+  static size_t BlockSize(size_t size);
+  // Bytes of the unused blocks kept.
+  size_t KeptBytes();
 
  private:
   std::mutex mtx_;
