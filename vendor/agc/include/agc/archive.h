@@ -113,8 +113,8 @@ class CArchive {
   void check_part(size_t stream_id, size_t part_id) const;
   // Reads the metadata varint of part (stream_id, part_id); returns the data size (0: empty) and
   // sets data_offset to where the data starts.
-  size_t read_part_head(size_t stream_id, size_t part_id, uint64_t& metadata,
-                        uint64_t& data_offset, const char* what);
+  size_t read_part_head(size_t stream_id, size_t part_id, uint64_t& metadata, uint64_t& data_offset,
+                        const char* what);
   // The metadata varint of part p from `avail` bytes read at its offset; returns the varint's
   // bytes (where the data starts). Corrupt when it is invalid.
   size_t parse_part_head(size_t stream_id, size_t part_id, const Part& p, const uint8_t* head,
