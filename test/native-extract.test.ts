@@ -105,6 +105,24 @@ describe('NativeExtractor', () => {
     }
   });
 
+  it('within a budget of a few parts, decodes reuse the storage of dropped parts and give the golden records', async () => {
+    using a = AgcArchive.openSync(archivePath(sa));
+    const budget = 1 << 20;
+    const ex = new NativeExtractor(a.extractionSource(), budget);
+    try {
+      // twice over: the second pass decodes every part again, into storage that held others
+      for (let pass = 0; pass < 2; pass++)
+        for (const s of a.samplesSync()) {
+          const contigs = a.sampleLayout(s)!.contigs;
+          expect(sha256(await extractAll(ex, contigs, 80))).toBe(goldenSha(path.join(caseDir(sa), 'getset', `${s}.fa.sha256`)));
+          expect(ex.cachedBytes).toBeGreaterThan(0);
+          expect(ex.cachedBytes).toBeLessThanOrEqual(budget);
+        }
+    } finally {
+      ex.close();
+    }
+  });
+
   it('with a concurrency limit, jobs queued at once all give the same records as without', async () => {
     using a = AgcArchive.openSync(archivePath(sa));
     const free = new NativeExtractor(a.extractionSource());

@@ -2,6 +2,7 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -14,11 +15,32 @@ namespace {
 
 uint64_t Key(int32_t stream, uint32_t part) { return (uint64_t(uint32_t(stream)) << 32) | part; }
 
+// Most unused storage of decoded parts kept for the next decodes.
+constexpr size_t kMaxKeptParts = size_t(64) << 20;
+
+// The part's bytes as stored (raw parts) in room from the store.
+PartBytes Copied(const std::shared_ptr<PartStore>& store, const std::vector<uint8_t>& data) {
+  PartBytes out(store, data.size());
+  if (!data.empty()) std::memcpy(out.data(), data.data(), data.size());
+  return out;
+}
+
+// A zstd frame decompressed to `raw_size` bytes in room from the store (taken only once the
+// frame was found able to hold them: a corrupt size claim allocates nothing).
+PartBytes Decompressed(const std::shared_ptr<PartStore>& store, const uint8_t* frame, size_t len,
+                       size_t raw_size) {
+  ZstdCheckRawSize(frame, len, raw_size);
+  PartBytes out(store, raw_size);
+  ZstdDecompressInto(frame, len, out.data(), raw_size);
+  return out;
+}
+
 // A group reference part (docs/format.md 5.3): raw codes (metadata 0), or a zstd frame of codes
 // (marker 0) or of tuple-packed codes (marker 1) followed by its marker byte.
-void DecodeReference(std::vector<uint8_t>& data, uint64_t metadata, PartCache::Reference& out) {
+void DecodeReference(const std::shared_ptr<PartStore>& store, const std::vector<uint8_t>& data,
+                     uint64_t metadata, PartCache::Reference& out) {
   if (metadata == 0) {
-    out.bytes = std::move(data);
+    out.bytes = Copied(store, data);
     out.packed = MakePackedRef(out.bytes.data(), out.bytes.size(), RefForm::kCodes);
     return;
   }
@@ -26,7 +48,7 @@ void DecodeReference(std::vector<uint8_t>& data, uint64_t metadata, PartCache::R
   const uint8_t marker = data.back();
   const size_t frame = data.size() - 1;
   if (marker == 0) {
-    out.bytes = ZstdDecompress(data.data(), frame, size_t(metadata));
+    out.bytes = Decompressed(store, data.data(), frame, size_t(metadata));
     out.packed = MakePackedRef(out.bytes.data(), out.bytes.size(), RefForm::kCodes);
     return;
   }
@@ -38,7 +60,7 @@ void DecodeReference(std::vector<uint8_t>& data, uint64_t metadata, PartCache::R
   if (declared > metadata + 2)
     throw AgcError("tuple-packed reference: " + std::to_string(declared) + " packed bytes for " +
                    std::to_string(metadata) + " symbols");
-  out.bytes = ZstdDecompress(data.data(), frame, size_t(declared));
+  out.bytes = Decompressed(store, data.data(), frame, size_t(declared));
   out.packed = MakePackedRef(out.bytes.data(), out.bytes.size(), RefForm::kTuples);
   if (out.packed.length != metadata)
     throw AgcError("reference unpacked to " + std::to_string(out.packed.length) +
@@ -47,12 +69,13 @@ void DecodeReference(std::vector<uint8_t>& data, uint64_t metadata, PartCache::R
 
 // A pack part (docs/format.md 5.4): the entries, each followed by 0xFF, raw (metadata 0) or as a
 // zstd frame of `metadata` bytes followed by a marker byte.
-void DecodePack(std::vector<uint8_t>& data, uint64_t metadata, PartCache::Pack& out) {
+void DecodePack(const std::shared_ptr<PartStore>& store, const std::vector<uint8_t>& data,
+                uint64_t metadata, PartCache::Pack& out) {
   if (metadata == 0) {
-    out.bytes = std::move(data);
+    out.bytes = Copied(store, data);
   } else {
     if (data.size() < 2) throw AgcError("pack part too short");
-    out.bytes = ZstdDecompress(data.data(), data.size() - 1, size_t(metadata));
+    out.bytes = Decompressed(store, data.data(), data.size() - 1, size_t(metadata));
   }
   const uint8_t* begin = out.bytes.data();
   const uint8_t* end = begin + out.bytes.size();
@@ -78,8 +101,84 @@ std::pair<const uint8_t*, size_t> Entry(const PartCache::Pack& pack, uint32_t e)
 
 }  // namespace
 
+// Four steps per power of two (at most 1/4 more than asked), so that a dropped block fits the
+// next parts of about its size: parts' sizes vary, and a block only just too small would stay
+// unused while a new one is faulted in.
+size_t PartStore::BlockSize(size_t size) {
+  if (size <= 4096) return 4096;
+  size_t step = 1024;
+  while (step <= (size >> 3)) step <<= 1;  // step <= size / 4
+  return size <= SIZE_MAX - step ? (size + step - 1) / step * step : size;
+}
+
+std::unique_ptr<uint8_t[]> PartStore::Take(size_t size, size_t& capacity) {
+  {
+    std::lock_guard<std::mutex> lock(mtx_);
+    auto it = free_.lower_bound(size);
+    // a block much larger than asked would hold memory the cache does not count
+    if (it != free_.end() && it->first / 2 <= size) {
+      capacity = it->first;
+      std::unique_ptr<uint8_t[]> block = std::move(it->second);
+      free_bytes_ -= capacity;
+      free_.erase(it);
+      return block;
+    }
+  }
+  capacity = BlockSize(size);
+  return std::unique_ptr<uint8_t[]>(new uint8_t[capacity]);  // uninitialised: zstd writes it all
+}
+
+void PartStore::Give(std::unique_ptr<uint8_t[]> block, size_t capacity) {
+  std::unique_ptr<uint8_t[]> dropped;  // freed outside the lock
+  std::lock_guard<std::mutex> lock(mtx_);
+  if (free_bytes_ + capacity > keep_) {
+    dropped = std::move(block);
+    return;
+  }
+  free_.emplace(capacity, std::move(block));
+  free_bytes_ += capacity;
+}
+
+size_t PartStore::KeptBytes() {
+  std::lock_guard<std::mutex> lock(mtx_);
+  return free_bytes_;
+}
+
+PartBytes::PartBytes(std::shared_ptr<PartStore> store, size_t size)
+    : store_(std::move(store)), size_(size) {
+  if (size) data_ = store_->Take(size, capacity_);
+}
+
+PartBytes& PartBytes::operator=(PartBytes&& o) noexcept {
+  if (this != &o) {
+    Release();
+    store_ = std::move(o.store_);
+    data_ = std::move(o.data_);
+    size_ = o.size_;
+    capacity_ = o.capacity_;
+    o.size_ = o.capacity_ = 0;
+  }
+  return *this;
+}
+
+PartBytes::~PartBytes() { Release(); }
+
+void PartBytes::Release() {
+  if (data_ && store_) {
+    try {
+      store_->Give(std::move(data_), capacity_);
+    } catch (...) {
+      // a full multimap node allocation failed: the block is simply freed
+    }
+  }
+  data_.reset();
+  size_ = capacity_ = 0;
+}
+
 PartCache::PartCache(std::shared_ptr<CArchive> archive, size_t budget)
-    : archive_(std::move(archive)), budget_(budget) {}
+    : archive_(std::move(archive)),
+      budget_(budget),
+      store_(std::make_shared<PartStore>(std::min(budget, kMaxKeptParts))) {}
 
 std::shared_ptr<PartCache::Entry> PartCache::Obtain(uint64_t key) {
   std::lock_guard<std::mutex> lock(mtx_);
@@ -127,10 +226,10 @@ std::shared_ptr<const PartCache::Reference> PartCache::GetReference(int32_t stre
     uint64_t metadata = 0;
     archive_->GetPart(size_t(stream), 0, data, metadata);
     auto ref = std::make_shared<Reference>();
-    DecodeReference(data, metadata, *ref);
+    DecodeReference(store_, data, metadata, *ref);
     e->ref = std::move(ref);
     e->done = true;
-    Account(key, e->ref->bytes.size());
+    Account(key, e->ref->bytes.capacity());
   }
   return e->ref;
 }
@@ -147,10 +246,10 @@ std::shared_ptr<const PartCache::Pack> PartCache::GetPack(int32_t stream, uint32
     uint64_t metadata = 0;
     archive_->GetPart(size_t(stream), part, data, metadata);
     auto pack = std::make_shared<Pack>();
-    DecodePack(data, metadata, *pack);
+    DecodePack(store_, data, metadata, *pack);
     e->pack = std::move(pack);
     e->done = true;
-    Account(key, e->pack->bytes.size() + 4 * e->pack->ends.size());
+    Account(key, e->pack->bytes.capacity() + 4 * e->pack->ends.size());
   }
   return e->pack;
 }

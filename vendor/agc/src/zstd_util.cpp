@@ -130,8 +130,7 @@ size_t ZstdDecompressInto(const uint8_t* data, size_t len, uint8_t* out, size_t 
   return r;
 }
 
-std::vector<uint8_t> ZstdDecompress(const uint8_t* data, size_t len, size_t raw_size) {
-  // The size checks run before the vector is allocated (a corrupt claim costs nothing).
+void ZstdCheckRawSize(const uint8_t* data, size_t len, size_t raw_size) {
   if (len > 0 && !data) throw AgcError("zstd: null input", ErrorKind::kInput);
   unsigned long long declared = ZSTD_getFrameContentSize(data, len);
   if (declared == ZSTD_CONTENTSIZE_ERROR) throw AgcError("zstd: not a zstd frame");
@@ -141,6 +140,10 @@ std::vector<uint8_t> ZstdDecompress(const uint8_t* data, size_t len, size_t raw_
     uint8_t dummy = 0;
     ZstdDecompressInto(data, len, &dummy, raw_size);  // throws the precise error
   }
+}
+
+std::vector<uint8_t> ZstdDecompress(const uint8_t* data, size_t len, size_t raw_size) {
+  ZstdCheckRawSize(data, len, raw_size);  // before the vector is allocated
   std::vector<uint8_t> out(raw_size);
   ZstdDecompressInto(data, len, out.data(), raw_size);
   return out;

@@ -68,7 +68,9 @@ struct Fixture {
   std::vector<uint8_t> ref = RandomCodes(5000, 1);
   std::vector<uint8_t> text, raw0, raw1;
   int32_t ref_stream = -1, delta16 = -1, delta0 = -1;
-  size_t pack16_bytes = 0, pack0_bytes = 0;  // decoded, as the cache accounts them
+  // decoded, as the cache accounts them: their blocks' sizes and 4 bytes per entry end
+  size_t ref_bytes = agc::PartStore::BlockSize(ref.size());
+  size_t pack16_bytes = 0, pack0_bytes = 0;
 
   Fixture() {
     text = ref;
@@ -89,7 +91,7 @@ struct Fixture {
     pack.push_back('Z');  // not a valid token
     pack.push_back(0xff);
     a.AddPart(size_t(delta16), pack, 0);
-    pack16_bytes = pack.size() + 4 * 2;
+    pack16_bytes = agc::PartStore::BlockSize(pack.size()) + 4 * 2;
     std::vector<uint8_t> raw = raw0;
     raw.push_back(0xff);
     raw.insert(raw.end(), raw1.begin(), raw1.end());
@@ -97,7 +99,7 @@ struct Fixture {
     std::vector<uint8_t> z = agc::ZstdCompress(raw.data(), raw.size(), 3);
     z.push_back(0);
     a.AddPart(size_t(delta0), z, raw.size());
-    pack0_bytes = raw.size() + 4 * 2;
+    pack0_bytes = agc::PartStore::BlockSize(raw.size()) + 4 * 2;
     a.Close();
   }
 
@@ -206,7 +208,43 @@ TEST(contig_extract_threads_share_one_cache) {
   for (auto& th : threads) th.join();
   for (const std::string& g : got) CHECK(g == want);
   // each of the three parts held once: the reference, and two packs with their entry ends
-  CHECK_EQ(cache.CachedBytes(), f.ref.size() + f.pack16_bytes + f.pack0_bytes);
+  CHECK_EQ(cache.CachedBytes(), f.ref_bytes + f.pack16_bytes + f.pack0_bytes);
+}
+
+TEST(contig_extract_part_store_recycles_blocks) {
+  CHECK_EQ(agc::PartStore::BlockSize(1), size_t(4096));
+  CHECK_EQ(agc::PartStore::BlockSize(4097), size_t(5120));
+  CHECK_EQ(agc::PartStore::BlockSize(300000), size_t(327680));
+  for (size_t n : {size_t(5000), size_t(65537), size_t(1) << 20, size_t(3000001)}) {
+    CHECK(agc::PartStore::BlockSize(n) >= n);
+    CHECK(agc::PartStore::BlockSize(n) <= n + n / 4);
+  }
+  agc::PartStore store(size_t(1) << 20);
+  size_t cap = 0;
+  auto a = store.Take(300000, cap);
+  CHECK_EQ(cap, size_t(327680));
+  uint8_t* const at = a.get();
+  store.Give(std::move(a), cap);
+  // a part of about the same size gets the block back; a part far smaller or larger does not
+  auto tiny = store.Take(1000, cap);
+  CHECK(tiny.get() != at);
+  CHECK_EQ(cap, size_t(4096));
+  auto big = store.Take(400000, cap);
+  CHECK(big.get() != at);
+  auto same = store.Take(310000, cap);
+  CHECK(same.get() == at);
+  CHECK_EQ(cap, size_t(327680));
+  // beyond `keep` bytes unused, blocks given back are freed
+  store.Give(std::move(same), 327680);
+  store.Give(std::move(big), 458752);
+  CHECK_EQ(store.KeptBytes(), size_t(327680 + 458752));
+  auto c = store.Take(500000, cap);
+  CHECK_EQ(cap, size_t(524288));
+  store.Give(std::move(c), cap);
+  CHECK_EQ(store.KeptBytes(), size_t(327680 + 458752));
+  auto back = store.Take(400000, cap);
+  CHECK_EQ(cap, size_t(458752));
+  CHECK_EQ(store.KeptBytes(), size_t(327680));
 }
 
 TEST(contig_extract_cache_budget_drops_old_parts) {

@@ -111,9 +111,14 @@ class CArchive {
   void require_mode(bool input, const char* what) const;
   void check_stream(size_t stream_id) const;
   void check_part(size_t stream_id, size_t part_id) const;
-  // Seeks to part (stream_id, part_id), reads its metadata varint; returns the data size (0:
-  // empty).
-  size_t read_part_head(size_t stream_id, size_t part_id, uint64_t& metadata, const char* what);
+  // Reads the metadata varint of part (stream_id, part_id); returns the data size (0: empty) and
+  // sets data_offset to where the data starts.
+  size_t read_part_head(size_t stream_id, size_t part_id, uint64_t& metadata, uint64_t& data_offset,
+                        const char* what);
+  // The metadata varint of part p from `avail` bytes read at its offset; returns the varint's
+  // bytes (where the data starts). Corrupt when it is invalid.
+  size_t parse_part_head(size_t stream_id, size_t part_id, const Part& p, const uint8_t* head,
+                         size_t avail, uint64_t& metadata) const;
   void read_footer();
   void write_bytes(const uint8_t* data, size_t len);
   size_t add_part(size_t stream_id, const uint8_t* data, size_t len, uint64_t metadata);
@@ -122,6 +127,8 @@ class CArchive {
   void close_locked();
   void seek(uint64_t offset);
   void read_exact(uint8_t* dst, size_t len);
+  // len bytes at offset, whatever the stream position (which it may move).
+  void read_at(uint64_t offset, uint8_t* dst, size_t len);
   [[noreturn]] void fail(const std::string& what, ErrorKind kind = ErrorKind::kCorrupt) const;
   [[noreturn]] void not_agc(const std::string& why) const;
 

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -43,6 +44,55 @@ struct ExtractParams {
 // Groups below this id keep every segment raw in packs, without a reference (docs/format.md 5.2).
 constexpr uint32_t kNoRawGroups = 16;
 
+// Storage of decoded parts, recycled: what a PartCache drops comes back here and the next decodes
+// take it. Memory already touched costs nothing more, while a fresh block (large ones are mmapped
+// afresh each time, see native/addon.cc) is faulted in and zeroed by the kernel page by page:
+// over a third of bulk extraction's decoding time when every part was decoded into new memory.
+// Keeps at most `keep` bytes unused. Thread-safe.
+class PartStore {
+ public:
+  explicit PartStore(size_t keep) : keep_(keep) {}
+  // Uninitialised room for `size` bytes; `capacity` receives its real size.
+  std::unique_ptr<uint8_t[]> Take(size_t size, size_t& capacity);
+  void Give(std::unique_ptr<uint8_t[]> block, size_t capacity);
+  // Size of the block that a Take(size) without a free block allocates.
+  static size_t BlockSize(size_t size);
+  // Bytes of the unused blocks kept.
+  size_t KeptBytes();
+
+ private:
+  std::mutex mtx_;
+  std::multimap<size_t, std::unique_ptr<uint8_t[]>> free_;  // by capacity
+  size_t free_bytes_ = 0;
+  const size_t keep_;
+};
+
+// The bytes of one decoded part (uninitialised until written), given back to their store when
+// dropped.
+class PartBytes {
+ public:
+  PartBytes() = default;
+  PartBytes(std::shared_ptr<PartStore> store, size_t size);
+  PartBytes(const PartBytes&) = delete;
+  PartBytes& operator=(const PartBytes&) = delete;
+  PartBytes(PartBytes&& o) noexcept { *this = std::move(o); }
+  PartBytes& operator=(PartBytes&& o) noexcept;
+  ~PartBytes();
+
+  uint8_t* data() { return data_.get(); }
+  const uint8_t* data() const { return data_.get(); }
+  size_t size() const { return size_; }
+  size_t capacity() const { return capacity_; }  // the memory held
+
+ private:
+  void Release();
+
+  std::shared_ptr<PartStore> store_;
+  std::unique_ptr<uint8_t[]> data_;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
 // Decompressed group references (packed form) and packs of one archive, each decoded once by the
 // first thread that needs it while the others needing it wait. Least recently used parts are
 // dropped once their bytes pass `budget` (a part in use stays alive with its users).
@@ -50,11 +100,11 @@ constexpr uint32_t kNoRawGroups = 16;
 class PartCache {
  public:
   struct Reference {
-    std::vector<uint8_t> bytes;
+    PartBytes bytes;
     PackedRef packed;  // over `bytes`
   };
   struct Pack {
-    std::vector<uint8_t> bytes;
+    PartBytes bytes;
     std::vector<uint32_t> ends;  // position of the 0xFF after each entry
   };
 
@@ -85,6 +135,7 @@ class PartCache {
 
   std::shared_ptr<CArchive> archive_;
   size_t budget_;
+  std::shared_ptr<PartStore> store_;
   mutable std::mutex mtx_;
   std::unordered_map<uint64_t, Slot> slots_;
   std::list<uint64_t> lru_;  // most recent first

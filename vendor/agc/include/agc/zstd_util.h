@@ -24,6 +24,10 @@ std::vector<uint8_t> ZstdDecompress(const uint8_t* data, size_t len, size_t raw_
 // As ZstdDecompress, into out[0, raw_size) (caller-owned; nothing is allocated). Returns raw_size.
 size_t ZstdDecompressInto(const uint8_t* data, size_t len, uint8_t* out, size_t raw_size);
 
+// Throws the AgcError that ZstdDecompressInto would when the frame cannot hold raw_size bytes (a
+// size claim to check before room for it is allocated).
+void ZstdCheckRawSize(const uint8_t* data, size_t len, size_t raw_size);
+
 // raw_size above this must be confirmed by the frame header before we allocate it.
 constexpr size_t kZstdMaxUncheckedRaw = size_t(1) << 31;
 
