@@ -51,7 +51,13 @@ const NOTE_ERRORS = `Errors (unknown sample or contig, malformed range, unreadab
    print one line and exit with code 1 (agc exits 0); -v 2 adds a stack trace. Output files are
    written under a temporary name and renamed at the end, so a failed run leaves no partial file.`;
 
-const THREADS = `default ${Math.max(1, Math.floor(cores / 2))}; 1..${Math.max(16, cores)}`;
+/**
+ * getcol/getset decode on -t threads of the pool while the main thread only writes out what they
+ * decoded, so by default every core decodes (agc's default is half the cores: it writes on a
+ * thread of its own).
+ */
+const DEFAULT_THREADS = cores;
+const THREADS = `default ${DEFAULT_THREADS}, one per core; agc's default is half the cores; 1..${Math.max(16, cores)}`;
 const LINE = '-l <int>         symbols per FASTA line (default 80; 40..2000000000)';
 const GZIP = '-g <int>         gzip the output at this level, 0 for plain text (default 0; 0..9)';
 const TO_FILE = '-o <file>        write to <file> (atomically) instead of standard output';
@@ -78,7 +84,7 @@ Options:
    ${LINE}
    -s               streaming: decode piece by piece, using less memory for long contigs
    -p               accepted for compatibility (no prefetching to turn off)
-   -t <int>         decoding threads, each taking contigs of up to ~4 Mbp at a time (${THREADS})
+   -t <int>         decoding threads, sharing out pieces of about 1 Mbp (long contigs are cut) (${THREADS})
    -v <int>         verbosity 0..2 (default 0)
 Differences from agc:
    ${NOTE_GZIP} With -s, agc ignores -g; agc-node too.
@@ -153,7 +159,7 @@ const extractSchema = z.object({
   output: outputFileOption,
   gzip: gzipOption,
   lineLength: lineLengthOption,
-  threads: threadsOption(cores),
+  threads: threadsOption(cores, DEFAULT_THREADS),
   verbosity: verbosityOption,
   prefetch: flag,
   streaming: flag,
