@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as z from 'zod/mini';
-import { AgcArchive, shortContigName } from '../../read/agc-archive.js';
+import { AgcArchive, type AgcArchiveOptions, shortContigName } from '../../read/agc-archive.js';
 import { BulkExtraction } from '../bulk-extract.js';
 import type { ContigLayout } from '../../format/contig-layout.js';
 import { StreamingRecordFormatter, wrappedSize } from '../../fasta/format-fasta.js';
@@ -178,6 +178,8 @@ interface ArchiveCommandSpec<O extends OptionSpec, T extends { verbosity: number
   timed?: boolean;
   /** Checks of the options that must pass before the archive is opened. */
   check?: (opts: T) => void;
+  /** How the archive is opened (default: AgcArchive's defaults). */
+  open?: (opts: T) => AgcArchiveOptions;
 }
 
 /**
@@ -206,7 +208,7 @@ async function archiveCommand<O extends OptionSpec, T extends { verbosity: numbe
     if (spec.archiveOnly && positionals.length > 1) throw new AgcInputError(`unexpected argument: ${positionals[1]}`);
     const opts = validate(spec.schema, values);
     spec.check?.(opts);
-    using archive = AgcArchive.openSync(positionals[0]);
+    using archive = AgcArchive.openSync(positionals[0], spec.open?.(opts));
     await body(archive, opts, positionals);
     if (spec.timed) completed(opts.verbosity, t0);
   });
@@ -221,6 +223,14 @@ function now(): number {
 function completed(verbosity: number, t0: number): void {
   if (verbosity > 0) writeStderr(`***\nCompleted in           : ${(now() - t0).toFixed(6)} s\n`);
 }
+
+/**
+ * The open of getcol and of getset without -s: every part is decoded by the addon's extractor
+ * (bulk-extract.ts), none by the random-access path, so the archive is opened without the
+ * decode space and range index of that path (its tables and their allocation, and the garbage
+ * collection that allocation set off, were ~2-5 ms of a one-sample getset's CPU).
+ */
+const BULK_OPEN = { nativeRanges: false } as AgcArchiveOptions;
 
 /** Stream one contig range piece by piece (upstream -s layout: an empty sequence gets an empty line). */
 async function streamContig(
@@ -260,6 +270,7 @@ export async function getcol(argv: string[]): Promise<number> {
     missing: '',
     archiveOnly: true,
     timed: true,
+    open: () => BULK_OPEN,
     check: (opts: { output?: string }) => {
       if (opts.output === undefined) return;
       const st = fs.statSync(opts.output, { throwIfNoEntry: false });
@@ -362,7 +373,14 @@ async function writeGzipped(out: Output, bytes: Uint8Array, batch: ExtractBatch,
 // ------------------------------------------------------------------------------------ getset
 
 export async function getset(argv: string[]): Promise<number> {
-  const spec = { options: extractOptions, schema: extractSchema, need: 2, missing: 'No sample name', timed: true };
+  const spec = {
+    options: extractOptions,
+    schema: extractSchema,
+    need: 2,
+    missing: 'No sample name',
+    timed: true,
+    open: (opts: { streaming?: boolean }) => (opts.streaming ? {} : BULK_OPEN),
+  };
   return archiveCommand('getset', argv, spec, async (archive, opts, positionals) => {
     const samples = positionals.slice(1);
     // Every sample is checked before anything is written, as upstream.
