@@ -417,7 +417,7 @@ describe('agc-node as a process', () => {
     using ar = AgcArchive.openSync(archivePath(kl));
     const chromosome = ar.sampleLayout(s)!.contigs[0];
     // the pieces of the 5.3 Mbp chromosome start mid-line at -l 40 (so the threads continue each other's lines)
-    const starts = contigPieces(chromosome, 1 << 20).map((p) => chromosome.starts[p.seg0]);
+    const starts = contigPieces(chromosome, 1 << 19).map((p) => chromosome.starts[p.seg0]); // (the batch size of bulk-extract.ts)
     expect(starts.length).toBeGreaterThan(3);
     expect(starts.filter((x) => x % 40 !== 0).length).toBeGreaterThan(1);
     for (const l of ['40', '3000000']) {

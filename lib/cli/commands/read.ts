@@ -84,7 +84,7 @@ Options:
    ${LINE}
    -s               streaming: decode piece by piece, using less memory for long contigs
    -p               accepted for compatibility (no prefetching to turn off)
-   -t <int>         decoding threads, sharing out pieces of about 1 Mbp (long contigs are cut) (${THREADS})
+   -t <int>         decoding threads, sharing out pieces of about 0.5 Mbp (long contigs are cut) (${THREADS})
    -v <int>         verbosity 0..2 (default 0)
 Differences from agc:
    ${NOTE_GZIP} With -s, agc ignores -g; agc-node too.
