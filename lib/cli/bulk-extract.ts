@@ -113,7 +113,10 @@ export class BulkExtraction {
     private readonly threads: number,
     whole = false,
   ) {
-    this.extractor = new NativeExtractor(archive.extractionSource(), units.count === 1 ? ONE_UNIT_CACHE : undefined, threads);
+    // One unit: each pack is decoded only as far as the unit's entries (those of the samples
+    // added after it are never asked for): getset of one of 24 x 8 Mbp 0.74x the time.
+    const one = units.count === 1;
+    this.extractor = new NativeExtractor(archive.extractionSource(), one ? ONE_UNIT_CACHE : undefined, threads, one);
     this.plan = batchPieces(units, whole);
     this.ahead = whole ? 0 : 1;
   }
