@@ -297,9 +297,19 @@ export declare function compactPack(text: Uint8Array, dst: Uint8Array, minMatchL
 export declare class Extractor {
   /**
    * `concurrency` (default 0: no limit): at most this many extract() jobs decode at once, in the
-   * order they were made; the others wait on their pool thread.
+   * order they were made; the others wait on their pool thread. `packPrefixes` (default false):
+   * a pack is decoded only up to the entry a segment needs (for the segments of one sample).
    */
-  constructor(archive: Archive, k: number, minMatchLen: number, packCardinality: number, cacheBytes: number, tables: Uint8Array, concurrency?: number);
+  constructor(
+    archive: Archive,
+    k: number,
+    minMatchLen: number,
+    packCardinality: number,
+    cacheBytes: number,
+    tables: Uint8Array,
+    concurrency?: number,
+    packPrefixes?: boolean,
+  );
   /** Bytes of the text of a batch. */
   size(segs: Uint32Array, items: Float64Array, headers: Uint8Array, headerEnds: Uint32Array, lineLength: number): number;
   /**

@@ -268,11 +268,17 @@ class Extractor : public Napi::ObjectWrap<Extractor> {
     return CallCoded(info.Env(), [&] { return (this->*M)(info); });
   }
 
-  // new Extractor(archive, k, minMatchLen, packCardinality, cacheBytes, tables, concurrency?)
+  // new Extractor(archive, k, minMatchLen, packCardinality, cacheBytes, tables, concurrency?,
+  //               packPrefixes?)
   explicit Extractor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Extractor>(info) {
     Napi::Env env = info.Env();
     const uint32_t concurrency =
         info.Length() > 6 && !info[6].IsUndefined() ? ArgUint32(info, 6, "concurrency") : 0;
+    bool pack_prefixes = false;
+    if (info.Length() > 7 && !info[7].IsUndefined()) {
+      if (!info[7].IsBoolean()) throw InputTypeError(env, "packPrefixes: expected a boolean");
+      pack_prefixes = info[7].As<Napi::Boolean>().Value();
+    }
     auto shared = std::make_shared<Shared>(concurrency);
     shared->archive = UnwrapArchive(info[0], "archive");
     shared->params.k = ArgUint32(info, 1, "k");
@@ -286,7 +292,7 @@ class Extractor : public Napi::ObjectWrap<Extractor> {
     std::memcpy(shared->tables.data(), tables.data, kTablesSize);
     if (!shared->archive->IsOpen() || !shared->archive->IsInput())
       throw CodedError(env, code::kClosed, "Extractor: the archive is not open for reading");
-    shared->cache = std::make_unique<agc::PartCache>(shared->archive, budget);
+    shared->cache = std::make_unique<agc::PartCache>(shared->archive, budget, pack_prefixes);
     shared_ = std::move(shared);
   }
 

@@ -24,6 +24,7 @@ import {
 } from '../lib/cli/common.js';
 import { FastaSink } from '../lib/cli/fasta-sink.js';
 import { BulkExtraction } from '../lib/cli/bulk-extract.js';
+import { contigPieces } from '../lib/read/native-extract.js';
 import * as z from 'zod/mini';
 import { archivePath, caseDir, cases, datasetDir, getctgQueries, goldenSha, inputFiles, listsetOf, quick, readText, repoRoot, sha256 } from './shared-data.js';
 import { AgcArchive } from '../lib/read/agc-archive.js';
@@ -68,8 +69,12 @@ describe.each(selected)('agc-node read commands on $id', (c) => {
     expect(fs.readdirSync(dir).length).toBe(samples.length); // no temporary files left
   });
 
-  it('getset -l 80 of every sample hashes to the golden sha256', async () => {
-    for (const s of samples) expect(sha256(await run(cmd.getset, ['-l', '80', a, s])), s).toBe(goldenSha(path.join(caseDir(c), 'getset', `${s}.fa.sha256`)));
+  it('getset -l 80 of every sample hashes to the golden sha256, with the default and -t 1, 2 and 3 threads', async () => {
+    for (const s of samples) {
+      const want = goldenSha(path.join(caseDir(c), 'getset', `${s}.fa.sha256`));
+      expect(sha256(await run(cmd.getset, ['-l', '80', a, s])), s).toBe(want);
+      for (const t of ['1', '2', '3']) expect(sha256(await run(cmd.getset, ['-l', '80', '-t', t, a, s])), `${s} -t ${t}`).toBe(want);
+    }
   });
 
   it('getctg reproduces every golden query exactly (and the same sequence with -s for whole contigs)', async () => {
@@ -404,6 +409,33 @@ describe('agc-node as a process', () => {
       expect(f.endsWith('.fa.gz')).toBe(true);
       const sample = f.slice(0, -6);
       expect(sha256(zlib.gunzipSync(fs.readFileSync(path.join(dir, f))))).toBe(goldenSha(path.join(caseDir(tiny), 'getset', `${sample}.fa.sha256`)));
+    }
+  });
+
+  it('getset of a sample whose chromosome is decoded in pieces: every -t, -l 40 and a large -l, -g and -s agree', () => {
+    const s = 'MGH78578';
+    using ar = AgcArchive.openSync(archivePath(kl));
+    const chromosome = ar.sampleLayout(s)!.contigs[0];
+    // the pieces of the 5.3 Mbp chromosome start mid-line at -l 40 (so the threads continue each other's lines)
+    const starts = contigPieces(chromosome, 1 << 19).map((p) => chromosome.starts[p.seg0]); // (the batch size of bulk-extract.ts)
+    expect(starts.length).toBeGreaterThan(3);
+    expect(starts.filter((x) => x % 40 !== 0).length).toBeGreaterThan(1);
+    for (const l of ['40', '3000000']) {
+      // the streaming path decodes in JS, piece by piece: an independent reference
+      const want = agc(['getset', '-s', '-l', l, archivePath(kl), s]);
+      expect(want.code).toBe(0);
+      expect(want.stdout.length).toBeGreaterThan(5_000_000);
+      for (const t of [[], ['-t', '1'], ['-t', '2'], ['-t', '3']]) {
+        const r = agc(['getset', ...t, '-l', l, archivePath(kl), s]);
+        expect(r.code).toBe(0);
+        expect(r.stdout.equals(want.stdout), `-l ${l} ${t.join(' ')}`).toBe(true);
+      }
+    }
+    const want = goldenSha(path.join(caseDir(kl), 'getset', `${s}.fa.sha256`));
+    for (const t of ['1', '2']) {
+      const g = agc(['getset', '-t', t, '-g', '3', archivePath(kl), s]);
+      expect(g.code).toBe(0);
+      expect(sha256(zlib.gunzipSync(g.stdout))).toBe(want);
     }
   });
 

@@ -90,6 +90,37 @@ describe('NativeExtractor', () => {
     }
   });
 
+  it('with pack prefixes (one sample at a time) every sample gives the golden getset, whole or piece by piece', async () => {
+    using a = AgcArchive.openSync(archivePath(sa));
+    for (const s of a.samplesSync()) {
+      // a fresh extractor per sample, as getset of one sample; budgets that keep every part and
+      // a few, and two jobs at a time that ask for entries of the same packs
+      for (const budget of [512 << 20, 1 << 20]) {
+        const ex = new NativeExtractor(a.extractionSource(), budget, 2, true);
+        try {
+          const contigs = a.sampleLayout(s)!.contigs;
+          const want = goldenSha(path.join(caseDir(sa), 'getset', `${s}.fa.sha256`));
+          expect(sha256(await extractAll(ex, contigs, 80)), s).toBe(want);
+          const pieces = contigs.flatMap((c) => contigPieces(c, 100_000));
+          const parts = await Promise.all(pieces.map((p) => extractAll(ex, [p], 80)));
+          expect(sha256(Buffer.concat(parts)), s).toBe(want);
+        } finally {
+          ex.close();
+        }
+      }
+    }
+    // all the samples through one extractor with prefixes: packs decoded further as later entries are asked for
+    const ex = new NativeExtractor(a.extractionSource(), undefined, 0, true);
+    try {
+      for (const s of [...a.samplesSync()].reverse().concat(a.samplesSync())) {
+        const contigs = a.sampleLayout(s)!.contigs;
+        expect(sha256(await extractAll(ex, contigs, 80)), s).toBe(goldenSha(path.join(caseDir(sa), 'getset', `${s}.fa.sha256`)));
+      }
+    } finally {
+      ex.close();
+    }
+  });
+
   it('a cache budget far too small still gives the same records', async () => {
     using a = AgcArchive.openSync(archivePath(tiny));
     const big = new NativeExtractor(a.extractionSource());
@@ -201,6 +232,7 @@ describe('native Extractor misuse', () => {
     expect(() => new native.Extractor(raw.native, -1, 20, 50, 1 << 20, LETTER_TABLES)).toThrow(TypeError);
     expect(() => new native.Extractor(raw.native, 21, 20, 50, 1 << 20, LETTER_TABLES, -1)).toThrow(TypeError);
     expect(() => new native.Extractor(raw.native, 21, 20, 50, 1 << 20, LETTER_TABLES, 'x' as never)).toThrow(TypeError);
+    expect(() => new native.Extractor(raw.native, 21, 20, 50, 1 << 20, LETTER_TABLES, 1, 1 as never)).toThrow(TypeError);
     const ex = new native.Extractor(raw.native, a.params.kmerLength, a.params.minMatchLength, a.params.packCardinality, 1 << 20, LETTER_TABLES);
     try {
       const size = ex.size(b.segs, b.items, b.headers, b.headerEnds, 80);

@@ -91,9 +91,12 @@ export function validate<T>(schema: z.ZodMiniType<T, unknown>, value: unknown): 
 /** Verbosity option as upstream (0..2, default 0). */
 export const verbosityOption = intOption('v', 0, 0, 2);
 
-/** Upstream's default thread count: half the cores, at least 1; clamp range 1..max(16, cores). */
-export function threadsOption(cores: number) {
-  return intOption('t', Math.max(1, Math.floor(cores / 2)), 1, Math.max(16, cores));
+/**
+ * The -t option: `fallback` threads when it is not given (upstream's default is half the cores,
+ * at least 1); clamp range 1..max(16, cores), as upstream.
+ */
+export function threadsOption(cores: number, fallback: number = Math.max(1, Math.floor(cores / 2))) {
+  return intOption('t', fallback, 1, Math.max(16, cores));
 }
 
 /** Best-effort verbosity from raw argv, for reporting errors that happen before parsing finished. */

@@ -69,15 +69,18 @@ export class NativeExtractor {
    * `concurrency`: at most this many jobs decode at once, in the order extract() was called; the
    * others wait on their pool thread (0: no limit). Jobs can then be queued ahead, and a pool
    * thread that finishes one starts the next without a round trip through the JS thread.
+   * `packPrefixes`: packs are decoded only as far as the segments asked for need (worth it when
+   * they are all of one sample, whose entries come before those of the samples added after it).
    */
   constructor(
     private readonly src: ExtractionSource,
     cacheBytes: number = DEFAULT_CACHE,
     concurrency = 0,
+    packPrefixes = false,
   ) {
     const p = src.params;
     try {
-      this.ex = new native.Extractor(src.archive, p.kmerLength, p.minMatchLength, p.packCardinality, cacheBytes, LETTER_TABLES, concurrency);
+      this.ex = new native.Extractor(src.archive, p.kmerLength, p.minMatchLength, p.packCardinality, cacheBytes, LETTER_TABLES, concurrency, packPrefixes);
     } catch (e) {
       throw fromNative(e);
     }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as z from 'zod/mini';
-import { AgcArchive, shortContigName } from '../../read/agc-archive.js';
+import { AgcArchive, type AgcArchiveOptions, shortContigName } from '../../read/agc-archive.js';
 import { BulkExtraction } from '../bulk-extract.js';
 import type { ContigLayout } from '../../format/contig-layout.js';
 import { StreamingRecordFormatter, wrappedSize } from '../../fasta/format-fasta.js';
@@ -51,7 +51,13 @@ const NOTE_ERRORS = `Errors (unknown sample or contig, malformed range, unreadab
    print one line and exit with code 1 (agc exits 0); -v 2 adds a stack trace. Output files are
    written under a temporary name and renamed at the end, so a failed run leaves no partial file.`;
 
-const THREADS = `default ${Math.max(1, Math.floor(cores / 2))}; 1..${Math.max(16, cores)}`;
+/**
+ * getcol/getset decode on -t threads of the pool while the main thread only writes out what they
+ * decoded, so by default every core decodes (agc's default is half the cores: it writes on a
+ * thread of its own).
+ */
+const DEFAULT_THREADS = cores;
+const THREADS = `default ${DEFAULT_THREADS}, one per core; agc's default is half the cores; 1..${Math.max(16, cores)}`;
 const LINE = '-l <int>         symbols per FASTA line (default 80; 40..2000000000)';
 const GZIP = '-g <int>         gzip the output at this level, 0 for plain text (default 0; 0..9)';
 const TO_FILE = '-o <file>        write to <file> (atomically) instead of standard output';
@@ -78,7 +84,7 @@ Options:
    ${LINE}
    -s               streaming: decode piece by piece, using less memory for long contigs
    -p               accepted for compatibility (no prefetching to turn off)
-   -t <int>         decoding threads, each taking contigs of up to ~4 Mbp at a time (${THREADS})
+   -t <int>         decoding threads, sharing out pieces of about 0.5 Mbp (long contigs are cut) (${THREADS})
    -v <int>         verbosity 0..2 (default 0)
 Differences from agc:
    ${NOTE_GZIP} With -s, agc ignores -g; agc-node too.
@@ -153,7 +159,7 @@ const extractSchema = z.object({
   output: outputFileOption,
   gzip: gzipOption,
   lineLength: lineLengthOption,
-  threads: threadsOption(cores),
+  threads: threadsOption(cores, DEFAULT_THREADS),
   verbosity: verbosityOption,
   prefetch: flag,
   streaming: flag,
@@ -172,6 +178,8 @@ interface ArchiveCommandSpec<O extends OptionSpec, T extends { verbosity: number
   timed?: boolean;
   /** Checks of the options that must pass before the archive is opened. */
   check?: (opts: T) => void;
+  /** How the archive is opened (default: AgcArchive's defaults). */
+  open?: (opts: T) => AgcArchiveOptions;
 }
 
 /**
@@ -200,7 +208,7 @@ async function archiveCommand<O extends OptionSpec, T extends { verbosity: numbe
     if (spec.archiveOnly && positionals.length > 1) throw new AgcInputError(`unexpected argument: ${positionals[1]}`);
     const opts = validate(spec.schema, values);
     spec.check?.(opts);
-    using archive = AgcArchive.openSync(positionals[0]);
+    using archive = AgcArchive.openSync(positionals[0], spec.open?.(opts));
     await body(archive, opts, positionals);
     if (spec.timed) completed(opts.verbosity, t0);
   });
@@ -215,6 +223,14 @@ function now(): number {
 function completed(verbosity: number, t0: number): void {
   if (verbosity > 0) writeStderr(`***\nCompleted in           : ${(now() - t0).toFixed(6)} s\n`);
 }
+
+/**
+ * The open of getcol and of getset without -s: every part is decoded by the addon's extractor
+ * (bulk-extract.ts), none by the random-access path, so the archive is opened without the
+ * decode space and range index of that path (its tables and their allocation, and the garbage
+ * collection that allocation set off, were ~2-5 ms of a one-sample getset's CPU).
+ */
+const BULK_OPEN = { nativeRanges: false } as AgcArchiveOptions;
 
 /** Stream one contig range piece by piece (upstream -s layout: an empty sequence gets an empty line). */
 async function streamContig(
@@ -254,6 +270,7 @@ export async function getcol(argv: string[]): Promise<number> {
     missing: '',
     archiveOnly: true,
     timed: true,
+    open: () => BULK_OPEN,
     check: (opts: { output?: string }) => {
       if (opts.output === undefined) return;
       const st = fs.statSync(opts.output, { throwIfNoEntry: false });
@@ -356,7 +373,14 @@ async function writeGzipped(out: Output, bytes: Uint8Array, batch: ExtractBatch,
 // ------------------------------------------------------------------------------------ getset
 
 export async function getset(argv: string[]): Promise<number> {
-  const spec = { options: extractOptions, schema: extractSchema, need: 2, missing: 'No sample name', timed: true };
+  const spec = {
+    options: extractOptions,
+    schema: extractSchema,
+    need: 2,
+    missing: 'No sample name',
+    timed: true,
+    open: (opts: { streaming?: boolean }) => (opts.streaming ? {} : BULK_OPEN),
+  };
   return archiveCommand('getset', argv, spec, async (archive, opts, positionals) => {
     const samples = positionals.slice(1);
     // Every sample is checked before anything is written, as upstream.

@@ -67,23 +67,45 @@ void DecodeReference(const std::shared_ptr<PartStore>& store, const std::vector<
                    " symbols, expected " + std::to_string(metadata));
 }
 
-// A pack part (docs/format.md 5.4): the entries, each followed by 0xFF, raw (metadata 0) or as a
-// zstd frame of `metadata` bytes followed by a marker byte.
-void DecodePack(const std::shared_ptr<PartStore>& store, const std::vector<uint8_t>& data,
-                uint64_t metadata, PartCache::Pack& out) {
-  if (metadata == 0) {
-    out.bytes = Copied(store, data);
-  } else {
-    if (data.size() < 2) throw AgcError("pack part too short");
-    out.bytes = Decompressed(store, data.data(), data.size() - 1, size_t(metadata));
-  }
-  const uint8_t* begin = out.bytes.data();
-  const uint8_t* end = begin + out.bytes.size();
-  for (const uint8_t* q = begin; q < end; q++) {
+// Appends to `ends` the positions of the 0xFF bytes in bytes[from, to).
+void FindEnds(const uint8_t* bytes, size_t from, size_t to, std::vector<uint32_t>& ends) {
+  for (const uint8_t *q = bytes + from, *end = bytes + to; q < end; q++) {
     q = static_cast<const uint8_t*>(std::memchr(q, 0xff, size_t(end - q)));
     if (!q) break;
-    out.ends.push_back(uint32_t(q - begin));
+    ends.push_back(uint32_t(q - bytes));
   }
+}
+
+// A pack part (docs/format.md 5.4): the entries, each followed by 0xFF, raw (metadata 0) or as a
+// zstd frame of `metadata` bytes followed by a marker byte. With `upto` below UINT32_MAX the
+// frame is decoded only until entry `upto` is complete (out.whole says whether that was all).
+void DecodePack(const std::shared_ptr<PartStore>& store, const std::vector<uint8_t>& data,
+                uint64_t metadata, PartCache::Pack& out, uint32_t upto) {
+  size_t produced = 0;
+  if (metadata == 0) {
+    out.bytes = Copied(store, data);
+    produced = out.bytes.size();
+  } else if (upto == UINT32_MAX) {
+    if (data.size() < 2) throw AgcError("pack part too short");
+    out.bytes = Decompressed(store, data.data(), data.size() - 1, size_t(metadata));
+    produced = out.bytes.size();
+  } else {
+    if (data.size() < 2) throw AgcError("pack part too short");
+    const size_t raw = size_t(metadata);
+    ZstdCheckRawSize(data.data(), data.size() - 1, raw);
+    out.bytes = PartBytes(store, raw);
+    uint8_t* bytes = out.bytes.data();
+    size_t scanned = 0;
+    produced = ZstdDecompressPrefix(data.data(), data.size() - 1, bytes, raw, [&](size_t n) {
+      FindEnds(bytes, scanned, n, out.ends);
+      scanned = n;
+      return out.ends.size() > upto;
+    });
+    FindEnds(bytes, scanned, produced, out.ends);
+    out.whole = produced == raw;
+    return;
+  }
+  FindEnds(out.bytes.data(), 0, produced, out.ends);
 }
 
 std::string Where(const SegmentPlace& s) {
@@ -175,10 +197,11 @@ void PartBytes::Release() {
   size_ = capacity_ = 0;
 }
 
-PartCache::PartCache(std::shared_ptr<CArchive> archive, size_t budget)
+PartCache::PartCache(std::shared_ptr<CArchive> archive, size_t budget, bool pack_prefixes)
     : archive_(std::move(archive)),
       budget_(budget),
-      store_(std::make_shared<PartStore>(std::min(budget, kMaxKeptParts))) {}
+      store_(std::make_shared<PartStore>(std::min(budget, kMaxKeptParts))),
+      pack_prefixes_(pack_prefixes) {}
 
 std::shared_ptr<PartCache::Entry> PartCache::Obtain(uint64_t key) {
   std::lock_guard<std::mutex> lock(mtx_);
@@ -200,6 +223,7 @@ void PartCache::Account(uint64_t key, size_t bytes) {
   std::lock_guard<std::mutex> lock(mtx_);
   auto it = slots_.find(key);
   if (it == slots_.end()) return;  // dropped meanwhile; its users hold it
+  total_ -= it->second.bytes;      // a pack decoded further replaces its prefix
   it->second.bytes = bytes;
   total_ += bytes;
   while (total_ > budget_ && !lru_.empty() && lru_.back() != key) {
@@ -234,19 +258,20 @@ std::shared_ptr<const PartCache::Reference> PartCache::GetReference(int32_t stre
   return e->ref;
 }
 
-std::shared_ptr<const PartCache::Pack> PartCache::GetPack(int32_t stream, uint32_t part) {
+std::shared_ptr<const PartCache::Pack> PartCache::GetPack(int32_t stream, uint32_t part,
+                                                          uint32_t entry) {
   if (stream < 0) throw AgcError("the group has no packs");
   const uint64_t key = Key(stream, part);
   std::shared_ptr<Entry> e = Obtain(key);
   std::lock_guard<std::mutex> lock(e->mtx);
-  if (!e->done) {
+  if (!e->done || !(e->pack->whole || entry < e->pack->ends.size())) {
     if (part >= archive_->GetNoParts(size_t(stream)))
       throw AgcError("the group has no pack " + std::to_string(part));
     std::vector<uint8_t> data;
     uint64_t metadata = 0;
     archive_->GetPart(size_t(stream), part, data, metadata);
     auto pack = std::make_shared<Pack>();
-    DecodePack(store_, data, metadata, *pack);
+    DecodePack(store_, data, metadata, *pack, pack_prefixes_ ? entry : UINT32_MAX);
     e->pack = std::move(pack);
     e->done = true;
     Account(key, e->pack->bytes.capacity() + 4 * e->pack->ends.size());
@@ -273,7 +298,7 @@ void DecodeSegment(PartCache& cache, const ExtractParams& params, const LetterTa
   const uint32_t P = params.pack_cardinality;
   try {
     if (s.group < kNoRawGroups) {
-      auto pack = cache.GetPack(s.delta_stream, s.in_group / P);
+      auto pack = cache.GetPack(s.delta_stream, s.in_group / P, s.in_group % P);
       auto entry = Entry(*pack, s.in_group % P);
       if (entry.second != n)
         throw AgcError("raw segment has " + std::to_string(entry.second) + " symbols, expected " +
@@ -288,7 +313,7 @@ void DecodeSegment(PartCache& cache, const ExtractParams& params, const LetterTa
       RefRangeLetters(ref->packed, 0, n, tables.symbols, dst);
     } else {
       const uint32_t k = s.in_group - 1;
-      auto pack = cache.GetPack(s.delta_stream, k / P);
+      auto pack = cache.GetPack(s.delta_stream, k / P, k % P);
       auto ref = cache.GetReference(s.ref_stream);
       auto entry = Entry(*pack, k % P);
       LzDiffDecodeRangeLetters(ref->packed, entry.first, entry.second, params.min_match,

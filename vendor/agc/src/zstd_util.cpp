@@ -99,7 +99,11 @@ std::vector<uint8_t> ZstdCompress(const uint8_t* data, size_t len, int level) {
   return std::vector<uint8_t>(frame, frame + r);
 }
 
-size_t ZstdDecompressInto(const uint8_t* data, size_t len, uint8_t* out, size_t raw_size) {
+namespace {
+
+// The checks of a frame's header that come before any output: its content size against raw_size,
+// a size claim it cannot hold, exactly one frame in `len` bytes.
+void CheckFrame(const uint8_t* data, size_t len, uint8_t* out, size_t raw_size) {
   if (len > 0 && !data) throw AgcError("zstd: null input", ErrorKind::kInput);
   if (raw_size > 0 && !out) throw AgcError("zstd: null output", ErrorKind::kInput);
   unsigned long long declared = ZSTD_getFrameContentSize(data, len);
@@ -120,6 +124,16 @@ size_t ZstdDecompressInto(const uint8_t* data, size_t len, uint8_t* out, size_t 
     throw AgcError(std::string("zstd: corrupt frame: ") + ZSTD_getErrorName(frame));
   if (frame != len)
     throw AgcError("zstd: " + std::to_string(len - frame) + " unexpected bytes after the frame");
+}
+
+// Output granted to the streaming decoder per step of ZstdDecompressPrefix: a block is decoded
+// once into the context's own buffer and handed out in steps of this size, each then checked.
+constexpr size_t kPrefixStep = size_t(32) << 10;
+
+}  // namespace
+
+size_t ZstdDecompressInto(const uint8_t* data, size_t len, uint8_t* out, size_t raw_size) {
+  CheckFrame(data, len, out, raw_size);
   uint8_t dummy = 0;
   size_t r = ZSTD_decompressDCtx(thread_dctx(), raw_size ? out : &dummy, raw_size, data, len);
   if (ZSTD_isError(r))
@@ -128,6 +142,38 @@ size_t ZstdDecompressInto(const uint8_t* data, size_t len, uint8_t* out, size_t 
     throw AgcError("zstd: decompressed " + std::to_string(r) + " bytes, expected " +
                    std::to_string(raw_size));
   return r;
+}
+
+size_t ZstdDecompressPrefix(const uint8_t* data, size_t len, uint8_t* out, size_t raw_size,
+                            const std::function<bool(size_t)>& enough) {
+  CheckFrame(data, len, out, raw_size);
+  ZSTD_DCtx* dctx = thread_dctx();
+  ZSTD_DCtx_reset(dctx, ZSTD_reset_session_only);
+  // Streaming refuses windows above 8 MiB by default; the one-shot decoder has no such limit, and
+  // the buffer streaming allocates is bounded by the frame's content size anyway.
+  const ZSTD_bounds window = ZSTD_dParam_getBounds(ZSTD_d_windowLogMax);
+  if (!ZSTD_isError(window.error))
+    ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, window.upperBound);
+  ZSTD_inBuffer in{data, len, 0};
+  ZSTD_outBuffer o{out, 0, 0};
+  for (;;) {
+    o.size = raw_size - o.pos < kPrefixStep ? raw_size : o.pos + kPrefixStep;
+    const size_t in_before = in.pos, out_before = o.pos;
+    const size_t r = ZSTD_decompressStream(dctx, &o, &in);
+    if (ZSTD_isError(r))
+      throw AgcError(std::string("zstd: decompression failed: ") + ZSTD_getErrorName(r));
+    if (r == 0) {  // the frame is over (CheckFrame: it was all of the input)
+      if (o.pos != raw_size)
+        throw AgcError("zstd: decompressed " + std::to_string(o.pos) + " bytes, expected " +
+                       std::to_string(raw_size));
+      return o.pos;
+    }
+    if (enough(o.pos)) return o.pos;
+    // neither input taken nor output given: the frame is cut short, or holds more than raw_size
+    if (in.pos == in_before && o.pos == out_before)
+      throw AgcError("zstd: frame does not decode to the " + std::to_string(raw_size) +
+                     " bytes expected");
+  }
 }
 
 void ZstdCheckRawSize(const uint8_t* data, size_t len, size_t raw_size) {

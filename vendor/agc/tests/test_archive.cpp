@@ -691,6 +691,55 @@ TEST(archive_corrupt_inputs_never_crash) {
 
 TEST(zstd_version_is_pinned) { CHECK_EQ(agc::ZstdVersion(), std::string("1.5.6")); }
 
+TEST(zstd_prefix_stops_after_the_block_that_satisfies) {
+  // 600 KB of text that does not compress to nothing: several 128 KiB blocks
+  Bytes raw(600000);
+  uint32_t seed = 7;
+  for (auto& b : raw) {
+    seed = seed * 1664525u + 1013904223u;
+    b = uint8_t("ACGT"[(seed >> 24) & 3]);
+  }
+  Bytes z = agc::ZstdCompress(raw.data(), raw.size(), 3);
+  Bytes out(raw.size(), 0);
+  size_t asked = 0;
+  const size_t got =
+      agc::ZstdDecompressPrefix(z.data(), z.size(), out.data(), raw.size(), [&](size_t n) {
+        asked++;
+        return n >= 1000;
+      });
+  CHECK(asked >= 1);
+  CHECK(got >= 1000);
+  CHECK(got <= size_t(128) << 10);  // the first block at most
+  CHECK(std::equal(out.begin(), out.begin() + long(got), raw.begin()));
+  CHECK(out[raw.size() - 1] == 0);  // the later blocks were left alone
+  // never enough: the whole frame, exactly
+  Bytes all(raw.size(), 0);
+  CHECK_EQ(agc::ZstdDecompressPrefix(z.data(), z.size(), all.data(), raw.size(),
+                                     [](size_t) { return false; }),
+           raw.size());
+  CHECK(all == raw);
+  // the frame checks of ZstdDecompressInto, and a frame cut short
+  const auto never = [](size_t) { return false; };
+  CHECK_THROWS_AS(agc::ZstdDecompressPrefix(z.data(), z.size(), all.data(), raw.size() - 1, never),
+                  AgcError);
+  Bytes trailing = z;
+  trailing.push_back(0);
+  CHECK_THROWS_AS(
+      agc::ZstdDecompressPrefix(trailing.data(), trailing.size(), all.data(), raw.size(), never),
+      AgcError);
+  Bytes truncated(z.begin(), z.end() - 3);
+  CHECK_THROWS_AS(
+      agc::ZstdDecompressPrefix(truncated.data(), truncated.size(), all.data(), raw.size(), never),
+      AgcError);
+  Bytes flipped = z;
+  flipped[flipped.size() / 2] ^= 0x55;
+  try {
+    agc::ZstdDecompressPrefix(flipped.data(), flipped.size(), all.data(), raw.size(), never);
+  } catch (const AgcError&) {
+    // either an error or (rarely) other bytes: never a crash or a read out of bounds
+  }
+}
+
 TEST(zstd_round_trip_level19) {
   std::string text;
   for (int i = 0; i < 2000; ++i) text += "ACGT" + std::to_string(i % 37) + "collection-samples\n";

@@ -161,6 +161,66 @@ TEST(contig_extract_record_equals_plain_assembly) {
   CHECK(cache.CachedBytes() > 0);
 }
 
+TEST(contig_extract_pack_prefixes_give_the_same_records) {
+  Fixture f;
+  agc::PartCache cache(f.Open(), size_t(1) << 30, true);
+  for (size_t line : {size_t(1), size_t(60), size_t(100000)})
+    CHECK(Record(cache, f.Contig(), ">ctg x\n", line) == f.Expected(">ctg x\n", line));
+  // a later entry of a pack decoded for an earlier one, and an entry past the end
+  auto first = cache.GetPack(f.delta0, 0, 0);
+  CHECK(first->ends.size() >= 1);
+  auto second = cache.GetPack(f.delta0, 0, 1);
+  CHECK_EQ(second->ends.size(), size_t(2));
+  CHECK(second->whole);
+  const std::vector<agc::SegmentPlace> past{f.Seg(0, 2, 10, false)};
+  try {
+    Record(cache, past, ">c\n", 80);
+    CHECK(false);
+  } catch (const agc::AgcError& e) {
+    CHECK(std::string(e.what()).find("pack has 2 entries") != std::string::npos);
+  }
+}
+
+TEST(contig_extract_pack_prefix_of_a_large_pack) {
+  // A raw pack of many entries over several zstd blocks: the first entries come from a prefix,
+  // the last one makes the cache decode the pack further.
+  const std::string path = agctest::TempPath("contig-extract-prefix");
+  std::vector<std::vector<uint8_t>> entries;
+  std::vector<uint8_t> raw;
+  for (uint32_t i = 0; i < 40; i++) {
+    entries.push_back(RandomCodes(20000, 100 + i));
+    raw.insert(raw.end(), entries.back().begin(), entries.back().end());
+    raw.push_back(0xff);
+  }
+  int32_t stream = -1;
+  {
+    agc::CArchive a(false);
+    a.Open(path);
+    stream = a.RegisterStream("delta0");
+    std::vector<uint8_t> z = agc::ZstdCompress(raw.data(), raw.size(), 3);
+    z.push_back(0);
+    a.AddPart(size_t(stream), z, raw.size());
+    a.Close();
+  }
+  auto archive = std::make_shared<agc::CArchive>(true);
+  archive->Open(path);
+  agc::PartCache cache(archive, size_t(1) << 30, true);
+  static const Tables tables;
+  const agc::ExtractParams params{kK, kMinMatch, 50};
+  for (uint32_t e : {0u, 3u, 39u, 1u}) {
+    const agc::SegmentPlace s{0, e, 20000, 0, -1, stream};
+    std::string out(20000, '?');
+    agc::DecodeSegment(cache, params, tables.view(), s, reinterpret_cast<uint8_t*>(&out[0]));
+    CHECK(out == Oriented(entries[e], false));
+    if (e == 0) CHECK(!cache.GetPack(stream, 0, 0)->whole);
+  }
+  CHECK(cache.GetPack(stream, 0, 0)->whole);
+  CHECK_EQ(cache.GetPack(stream, 0, 0)->ends.size(), size_t(40));
+  // a cache without prefixes decodes it whole at once
+  agc::PartCache plain(archive, size_t(1) << 30);
+  CHECK(plain.GetPack(stream, 0, 0)->whole);
+}
+
 TEST(contig_extract_pieces_joined_equal_the_record) {
   Fixture f;
   agc::PartCache cache(f.Open(), size_t(1) << 30);

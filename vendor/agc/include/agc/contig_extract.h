@@ -105,15 +105,21 @@ class PartCache {
   };
   struct Pack {
     PartBytes bytes;
-    std::vector<uint32_t> ends;  // position of the 0xFF after each entry
+    std::vector<uint32_t> ends;  // position of the 0xFF after each entry (decoded so far)
+    bool whole = true;           // false: only the entries in `ends` were decoded
   };
 
-  PartCache(std::shared_ptr<CArchive> archive, size_t budget);
+  // `pack_prefixes`: a pack is decoded only up to the entry asked for, and again further when a
+  // later entry is asked for. For one sample's extraction: a pack holds its group's segments in
+  // the order their samples were added, so the entries after the sample's are of no use to it
+  // (getset of one klebsiella sample: a quarter of the pack blocks left undecoded).
+  PartCache(std::shared_ptr<CArchive> archive, size_t budget, bool pack_prefixes = false);
 
   // Part 0 of reference stream `stream`, decompressed; AgcError (corrupt) when it is invalid.
   std::shared_ptr<const Reference> GetReference(int32_t stream);
-  // Part `part` of delta stream `stream`, decompressed, with its entry ends.
-  std::shared_ptr<const Pack> GetPack(int32_t stream, uint32_t part);
+  // Part `part` of delta stream `stream`, decompressed (at least up to entry `entry` when the
+  // pack has it), with its entry ends.
+  std::shared_ptr<const Pack> GetPack(int32_t stream, uint32_t part, uint32_t entry = UINT32_MAX);
 
   size_t CachedBytes() const;
 
@@ -136,6 +142,7 @@ class PartCache {
   std::shared_ptr<CArchive> archive_;
   size_t budget_;
   std::shared_ptr<PartStore> store_;
+  const bool pack_prefixes_;
   mutable std::mutex mtx_;
   std::unordered_map<uint64_t, Slot> slots_;
   std::list<uint64_t> lru_;  // most recent first

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,14 @@ std::vector<uint8_t> ZstdDecompress(const uint8_t* data, size_t len, size_t raw_
 
 // As ZstdDecompress, into out[0, raw_size) (caller-owned; nothing is allocated). Returns raw_size.
 size_t ZstdDecompressInto(const uint8_t* data, size_t len, uint8_t* out, size_t raw_size);
+
+// As ZstdDecompressInto, but stops early: `enough(n)` is asked after each step with the bytes
+// out[0, n) produced so far, and once it answers true the rest of the frame is left undecoded.
+// Returns the bytes produced (raw_size when the whole frame was needed). zstd decodes whole blocks
+// (up to 128 KiB), so a prefix saves the blocks after the one that completes it. Throws as
+// ZstdDecompressInto for the frame's header and for the blocks it decodes.
+size_t ZstdDecompressPrefix(const uint8_t* data, size_t len, uint8_t* out, size_t raw_size,
+                            const std::function<bool(size_t)>& enough);
 
 // Throws the AgcError that ZstdDecompressInto would when the frame cannot hold raw_size bytes (a
 // size claim to check before room for it is allocated).
