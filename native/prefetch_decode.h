@@ -4,10 +4,18 @@
 // taken from one atomic cursor, so both threads may decode (different parts) at once.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <vector>
+
+#ifndef _WIN32
+#include <sys/types.h>
+#include <unistd.h>
+#endif
 
 namespace agcnode {
 
@@ -95,13 +103,28 @@ class PartDecoder {
 template <typename Stop>
 bool PartDecoder::ReadInto(std::FILE* f, size_t from, size_t to, uint8_t* dst, Stop stop) {
   if (from >= to) return true;
+#ifdef _WIN32
   if (std::fseek(f, long(from), SEEK_SET) != 0) return false;
+#else
+  // Positioned reads of exactly the part's bytes: through the FILE buffer each part cost a seek
+  // and a read of a whole buffer beyond it, which the next part's seek threw away.
+  const int fd = fileno(f);
+#endif
   while (from < to) {
     if (stop()) return false;
     const size_t want = std::min<size_t>(to - from, size_t(8) << 20);
+#ifdef _WIN32
     if (std::fread(dst, 1, want, f) != want) return false;
-    from += want;
-    dst += want;
+    const size_t got = want;
+#else
+    if (from > size_t(std::numeric_limits<off_t>::max())) return false;
+    const ssize_t r = ::pread(fd, dst, want, off_t(from));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    const size_t got = size_t(r);
+#endif
+    from += got;
+    dst += got;
   }
   return true;
 }
