@@ -148,7 +148,7 @@ describe('cli/common helpers (shared with create/append)', () => {
   });
 
   it('parses options like upstream: clamped integers, errors for non-integers and unknown options', () => {
-    const schema = z.object({ lineLength: intOption('l', 80, 40, 2_000_000_000), verbosity: verbosityOption });
+    const schema = z.object({ lineLength: intOption('l', 80, 40, 2_000_000_000), verbosity: verbosityOption() });
     expect(validate(schema, {})).toEqual({ lineLength: 80, verbosity: 0 });
     expect(validate(schema, { lineLength: '10', verbosity: '7' })).toEqual({ lineLength: 40, verbosity: 2 });
     expect(() => validate(schema, { lineLength: '8x' })).toThrow(/-l: expected an integer, got '8x'/);

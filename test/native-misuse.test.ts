@@ -150,6 +150,25 @@ describe('wrong argument types', () => {
     expect(() => c.sampleDesc(undefined as unknown as string)).toThrow(AgcInputError);
   });
 
+  it('good arguments pass the checks by hand, bad ones get the messages of the schemas', () => {
+    expect(() => CppArchive.open('')).toThrow(/^CppArchive\.open: archive path must not be empty$/);
+    expect(() => CppArchive.open(42 as unknown as string)).toThrow(/^CppArchive\.open: archive path must be a string$/);
+    using a = CppArchive.open(golden);
+    const p = readParams(a);
+    const good = { batchSize: p.batchSize, segmentSize: p.segmentSize, kmerLength: p.kmerLength };
+    const bad = (params: unknown) => () => CppCollection.openForReading(a, params as typeof good);
+    expect(bad({ ...good, kmerLength: 33 })).toThrow(/^CppCollection\.openForReading: kmerLength: kmerLength must be at most 32$/);
+    expect(bad({ ...good, batchSize: 1.5, segmentSize: 0 })).toThrow(
+      /^CppCollection\.openForReading: batchSize: batchSize must be an integer; segmentSize: segmentSize must be at least 1$/,
+    );
+    expect(bad(null)).toThrow(/^CppCollection\.openForReading: collection parameters must be an object$/);
+    // keys besides the three are left out, as the schema leaves them out
+    using c = CppCollection.openForReading(a, { ...good, extra: 1 } as typeof good);
+    expect(c.numSamples).toBeGreaterThan(0);
+    expect(() => c.contigNames(7 as unknown as string)).toThrow(/^contigNames: name must be a string$/);
+    expect(c.contigNames(c.samples()[0])?.length).toBeGreaterThan(0);
+  });
+
   it('the raw binding throws TypeError too, and checks object types', () => {
     const A = native.Archive as unknown as new (...args: unknown[]) => InstanceType<typeof native.Archive>;
     expect(() => new A()).toThrow(TypeError);

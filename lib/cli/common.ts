@@ -74,8 +74,8 @@ export function intOption(flag: string, def: number, min: number, max: number) {
   );
 }
 
-/** An optional file name given with -o. */
-export const outputFileOption = z.optional(z.string().check(z.minLength(1, '-o: empty file name')));
+/** The schema of an optional file name given with -o. */
+export const outputFileOption = () => z.optional(z.string().check(z.minLength(1, '-o: empty file name')));
 
 /** Validate parsed values with a zod schema; the first issue becomes a one-line AgcInputError. */
 export function validate<T>(schema: z.ZodMiniType<T, unknown>, value: unknown): T {
@@ -88,8 +88,8 @@ export function validate<T>(schema: z.ZodMiniType<T, unknown>, value: unknown): 
   return r.data;
 }
 
-/** Verbosity option as upstream (0..2, default 0). */
-export const verbosityOption = intOption('v', 0, 0, 2);
+/** The schema of the verbosity option, as upstream's (0..2, default 0). */
+export const verbosityOption = () => intOption('v', 0, 0, 2);
 
 /**
  * The -t option: `fallback` threads when it is not given (upstream's default is half the cores,

@@ -4,15 +4,16 @@ import * as z from 'zod/mini';
 import { native } from './load.js';
 import { callNative } from './native-error.js';
 import type { Archive as NativeArchive } from '../../binding.js';
-import { NativeHandle, checkIndex, parseArg } from './handle.js';
+import { NativeHandle, checkArg, checkIndex, isNonEmptyString, isString, parseArg } from './handle.js';
 import { checkPathString, checkRegularInput } from '../file-type.js';
 import { AgcCorruptError } from '../errors.js';
+import { lazy } from '../lazy.js';
 
-const pathSchema = z.string('archive path must be a string').check(z.minLength(1, 'archive path must not be empty'));
+const pathSchema = lazy(() => z.string('archive path must be a string').check(z.minLength(1, 'archive path must not be empty')));
 // z.int() admits safe integers only.
-const metadataSchema = z.int('metadata must be a safe integer').check(z.nonnegative('metadata must not be negative'));
-const streamNameSchema = z.string('stream name must be a string');
-const newStreamNameSchema = streamNameSchema.check(z.minLength(1, 'stream name must not be empty'));
+const metadataSchema = lazy(() => z.int('metadata must be a safe integer').check(z.nonnegative('metadata must not be negative')));
+const streamNameSchema = lazy(() => z.string('stream name must be a string'));
+const newStreamNameSchema = lazy(() => streamNameSchema().check(z.minLength(1, 'stream name must not be empty')));
 
 /** A part read from an archive. */
 export interface ArchivePart {
@@ -38,7 +39,7 @@ export class CppArchive extends NativeHandle<NativeArchive> {
 
   /** Open an existing archive and read its footer. Throws an Error naming the file if it is not a valid AGC archive. */
   static open(path: string): CppArchive {
-    parseArg(pathSchema, path, 'CppArchive.open');
+    checkArg(isNonEmptyString, pathSchema, path, 'CppArchive.open');
     // Before the native open: open() of a FIFO would block until a writer appears.
     checkRegularInput(path, 'archive');
     try {
@@ -54,7 +55,7 @@ export class CppArchive extends NativeHandle<NativeArchive> {
   /** Create (truncate) an archive for writing. Parts are written as they are added; close() writes the footer. */
   static create(path: string): CppArchive {
     checkPathString(path, 'archive');
-    return new CppArchive(parseArg(pathSchema, path, 'CppArchive.create'), 'w');
+    return new CppArchive(checkArg(isNonEmptyString, pathSchema, path, 'CppArchive.create'), 'w');
   }
 
   /** Number of streams (registration = footer order). */
@@ -69,7 +70,7 @@ export class CppArchive extends NativeHandle<NativeArchive> {
 
   /** Id of a stream, or undefined when the archive has no stream of that name. */
   streamId(name: string): number | undefined {
-    const id = this.native.getStreamId(parseArg(streamNameSchema, name, 'streamId'));
+    const id = this.native.getStreamId(checkArg(isString, streamNameSchema, name, 'streamId'));
     return id < 0 ? undefined : id;
   }
 
@@ -85,18 +86,18 @@ export class CppArchive extends NativeHandle<NativeArchive> {
 
   /** Register a stream (write mode); returns its id, the existing one if the name is known. */
   registerStream(name: string): number {
-    return callNative(() => this.native.registerStream(parseArg(newStreamNameSchema, name, 'registerStream')));
+    return callNative(() => this.native.registerStream(checkArg(isNonEmptyString, newStreamNameSchema, name, 'registerStream')));
   }
 
   /** Write a part now (write mode); returns its index in the stream. */
   addPart(id: number, data: Uint8Array, metadata: number): number {
-    return callNative(() => this.native.addPart(checkIndex(id, 'addPart'), data, parseArg(metadataSchema, metadata, 'addPart metadata')));
+    return callNative(() => this.native.addPart(checkIndex(id, 'addPart'), data, parseArg(metadataSchema(), metadata, 'addPart metadata')));
   }
 
   /** Queue a part; buffered parts are written by flush() in ascending stream id order, as upstream. */
   addPartBuffered(id: number, data: Uint8Array, metadata: number): void {
     const stream = checkIndex(id, 'addPartBuffered');
-    const meta = parseArg(metadataSchema, metadata, 'addPartBuffered metadata');
+    const meta = parseArg(metadataSchema(), metadata, 'addPartBuffered metadata');
     callNative(() => this.native.addPartBuffered(stream, data, meta));
   }
 

@@ -6,18 +6,33 @@ import { native } from './load.js';
 import { callNative } from './native-error.js';
 import type { Collection as NativeCollection, CollectionParams, PlacementBatch, SampleDesc } from '../../binding.js';
 import type { CppArchive } from './cpp-archive.js';
-import { NativeHandle, checkIndex, parseArg } from './handle.js';
+import { NativeHandle, checkIndex, checkArg, isString, parseArg } from './handle.js';
+import { lazy } from '../lazy.js';
 
 export type { CollectionParams, PlacementBatch, SampleDesc };
 
 // The ranges the collection can store (u32 fields); the same as the bridge's guards.
 const u32 = (name: string, max: number) =>
   z.int(`${name} must be an integer`).check(z.minimum(1, `${name} must be at least 1`), z.maximum(max, `${name} must be at most ${max}`));
-const paramsSchema = z.object(
-  { batchSize: u32('batchSize', 0xffffffff), segmentSize: u32('segmentSize', 0xffffffff), kmerLength: u32('kmerLength', 32) },
-  'collection parameters must be an object',
+const paramsSchema = lazy(() =>
+  z.object(
+    { batchSize: u32('batchSize', 0xffffffff), segmentSize: u32('segmentSize', 0xffffffff), kmerLength: u32('kmerLength', 32) },
+    'collection parameters must be an object',
+  ),
 );
-const nameSchema = z.string('name must be a string');
+const nameSchema = lazy(() => z.string('name must be a string'));
+
+const inU32 = (v: unknown, max: number): boolean => Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= max;
+
+/** The parameters as paramsSchema gives them (its own keys only), checked by hand when they are good. */
+function collectionParams(params: unknown, what: string): CollectionParams {
+  if (typeof params === 'object' && params !== null) {
+    const { batchSize, segmentSize, kmerLength } = params as Record<string, unknown>;
+    if (inU32(batchSize, 0xffffffff) && inU32(segmentSize, 0xffffffff) && inU32(kmerLength, 32))
+      return { batchSize, segmentSize, kmerLength } as CollectionParams;
+  }
+  return parseArg(paramsSchema(), params, what);
+}
 
 /**
  * The version-3 collection of an archive. Use {@link CppCollection.openForReading} on an archive
@@ -34,14 +49,14 @@ export class CppCollection extends NativeHandle<NativeCollection> {
   /** Attach to an archive open for reading; sample names load now, contig batches on demand. */
   static openForReading(archive: CppArchive, params: CollectionParams): CppCollection {
     const c = new CppCollection();
-    callNative(() => c.native.openForReading(archive.native, parseArg(paramsSchema, params, 'CppCollection.openForReading')));
+    callNative(() => c.native.openForReading(archive.native, collectionParams(params, 'CppCollection.openForReading')));
     return c;
   }
 
   /** Start a collection in a new archive (registers the three collection streams). */
   static forCompression(archive: CppArchive, params: CollectionParams): CppCollection {
     const c = new CppCollection();
-    callNative(() => c.native.prepareForCompression(archive.native, parseArg(paramsSchema, params, 'CppCollection.forCompression')));
+    callNative(() => c.native.prepareForCompression(archive.native, collectionParams(params, 'CppCollection.forCompression')));
     return c;
   }
 
@@ -51,7 +66,7 @@ export class CppCollection extends NativeHandle<NativeCollection> {
    */
   static forAppend(input: CppArchive, output: CppArchive, params: CollectionParams): CppCollection {
     const c = new CppCollection();
-    callNative(() => c.native.prepareForAppend(input.native, output.native, parseArg(paramsSchema, params, 'CppCollection.forAppend')));
+    callNative(() => c.native.prepareForAppend(input.native, output.native, collectionParams(params, 'CppCollection.forAppend')));
     return c;
   }
 
@@ -67,12 +82,12 @@ export class CppCollection extends NativeHandle<NativeCollection> {
 
   /** Full contig names of a sample, or undefined for an unknown sample. */
   contigNames(sample: string): string[] | undefined {
-    return callNative(() => this.native.getContigNames(parseArg(nameSchema, sample, 'contigNames')));
+    return callNative(() => this.native.getContigNames(checkArg(isString, nameSchema, sample, 'contigNames')));
   }
 
   /** Segment placements of every contig of a sample, or undefined for an unknown sample. */
   sampleDesc(sample: string): SampleDesc | undefined {
-    return callNative(() => this.native.getSampleDesc(parseArg(nameSchema, sample, 'sampleDesc')));
+    return callNative(() => this.native.getSampleDesc(checkArg(isString, nameSchema, sample, 'sampleDesc')));
   }
 
   /** Forget the previous sample name (call before each input file, as upstream). */
@@ -84,8 +99,8 @@ export class CppCollection extends NativeHandle<NativeCollection> {
   registerSampleContig(sample: string, contig: string): boolean {
     return callNative(() =>
       this.native.registerSampleContig(
-        parseArg(nameSchema, sample, 'registerSampleContig sample'),
-        parseArg(nameSchema, contig, 'registerSampleContig contig'),
+        checkArg(isString, nameSchema, sample, 'registerSampleContig sample'),
+        checkArg(isString, nameSchema, contig, 'registerSampleContig contig'),
       ),
     );
   }

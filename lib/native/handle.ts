@@ -68,3 +68,18 @@ export function parseArg<T>(schema: z.ZodMiniType<T, unknown>, value: unknown, w
   if (!r.success) throw new AgcInputError(`${what}: ${r.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ` : '') + i.message).join('; ')}`);
   return r.data;
 }
+
+/**
+ * `value` when `valid` says it is (the common case, checked by hand), else parseArg with the
+ * schema, which is built on that first bad value only: the schema gives the message, so it is
+ * the same either way, and a command that passes good arguments never builds one (each cost
+ * start-up time, see lazy.ts).
+ */
+export function checkArg<T>(valid: (value: unknown) => value is T, schema: () => z.ZodMiniType<T, unknown>, value: unknown, what: string): T {
+  return valid(value) ? value : parseArg(schema(), value, what);
+}
+
+/** A non-empty string. */
+export const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+/** A string. */
+export const isString = (v: unknown): v is string => typeof v === 'string';

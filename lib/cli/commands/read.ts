@@ -38,9 +38,6 @@ function gzipAsync(data: Uint8Array, options: import('node:zlib').ZlibOptions): 
 
 const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 
-const lineLengthOption = intOption('l', 80, 40, 2_000_000_000);
-const gzipOption = intOption('g', 0, 0, 9);
-
 /** Symbols decoded at a time in streaming mode; bounds memory for long contigs. */
 const STREAM_CHUNK = 1 << 20;
 
@@ -154,21 +151,24 @@ const extractOptions = {
   streaming: { type: 'boolean', short: 's' },
 } as const;
 
-const flag = z.optional(z.boolean());
-const extractSchema = z.object({
-  output: outputFileOption,
-  gzip: gzipOption,
-  lineLength: lineLengthOption,
+// The schemas are built when a command validates its flags, each command's own only (lazy.ts).
+const flag = () => z.optional(z.boolean());
+const extractShape = () => ({
+  output: outputFileOption(),
+  gzip: intOption('g', 0, 0, 9),
+  lineLength: intOption('l', 80, 40, 2_000_000_000),
   threads: threadsOption(cores, DEFAULT_THREADS),
-  verbosity: verbosityOption,
-  prefetch: flag,
-  streaming: flag,
+  verbosity: verbosityOption(),
+  prefetch: flag(),
+  streaming: flag(),
 });
+const extractSchema = () => z.object(extractShape());
 
 /** What a read command takes: its flags, their schema and its positional arguments. */
 interface ArchiveCommandSpec<O extends OptionSpec, T extends { verbosity: number }> {
   options: O;
-  schema: z.ZodMiniType<T, unknown>;
+  /** Builds the schema of the flags (when the command runs). */
+  schema: () => z.ZodMiniType<T, unknown>;
   /** Fewest positional arguments (the archive included) and the error when fewer are given. */
   need: number;
   missing: string;
@@ -206,7 +206,7 @@ async function archiveCommand<O extends OptionSpec, T extends { verbosity: numbe
     }
     if (positionals.length < spec.need) throw new AgcInputError(spec.missing);
     if (spec.archiveOnly && positionals.length > 1) throw new AgcInputError(`unexpected argument: ${positionals[1]}`);
-    const opts = validate(spec.schema, values);
+    const opts = validate(spec.schema(), values);
     spec.check?.(opts);
     using archive = AgcArchive.openSync(positionals[0], spec.open?.(opts));
     await body(archive, opts, positionals);
@@ -265,7 +265,7 @@ export function checkFileComponent(sample: string, dir: string): void {
 export async function getcol(argv: string[]): Promise<number> {
   const spec = {
     options: { ...extractOptions, fast: { type: 'boolean', short: 'f' }, noRef: { type: 'boolean', short: 'r' } },
-    schema: z.extend(extractSchema, { fast: flag, noRef: flag }),
+    schema: () => z.object({ ...extractShape(), fast: flag(), noRef: flag() }),
     need: 1,
     missing: '',
     archiveOnly: true,
@@ -447,7 +447,7 @@ export async function getctg(argv: string[]): Promise<number> {
 
 // ------------------------------------------------------------------------------------ listings
 
-const listSchema = z.object({ output: outputFileOption, verbosity: verbosityOption });
+const listSchema = () => z.object({ output: outputFileOption(), verbosity: verbosityOption() });
 /** A listing of the whole archive (listref, listset, info). */
 const archiveListing = { options: outputOption, schema: listSchema, need: 1, missing: '', archiveOnly: true };
 
