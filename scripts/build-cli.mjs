@@ -92,7 +92,7 @@ await esbuild.build({
   platform: 'node',
   target: 'node20',
   packages: 'bundle',
-  define: { 'import.meta.url': '__agcModuleUrl' },
+  define: { 'import.meta.url': '__agcModuleUrl', AGC_NODE_ONE_FILE_CLI: 'true' },
   banner: { js: "const __agcModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   minify: false,
   sourcemap: false,
