@@ -1,38 +1,37 @@
 // Typed handle on the C++ version-3 collection (upstream CCollection_V3): samples, contigs and
 // segment placements. Placements are sent to C++ in batches of typed arrays (PlacementBuffer),
 // never one call per segment.
-import * as z from 'zod/mini';
 import { native } from './load.js';
 import { callNative } from './native-error.js';
 import type { Collection as NativeCollection, CollectionParams, PlacementBatch, SampleDesc } from '../../binding.js';
 import type { CppArchive } from './cpp-archive.js';
-import { NativeHandle, checkIndex, checkArg, isString, parseArg } from './handle.js';
-import { lazy } from '../lazy.js';
+import { NativeHandle, argError, checkIndex, checkString, intIssues } from './handle.js';
 
 export type { CollectionParams, PlacementBatch, SampleDesc };
 
 // The ranges the collection can store (u32 fields); the same as the bridge's guards.
-const u32 = (name: string, max: number) =>
-  z.int(`${name} must be an integer`).check(z.minimum(1, `${name} must be at least 1`), z.maximum(max, `${name} must be at most ${max}`));
-const paramsSchema = lazy(() =>
-  z.object(
-    { batchSize: u32('batchSize', 0xffffffff), segmentSize: u32('segmentSize', 0xffffffff), kmerLength: u32('kmerLength', 32) },
-    'collection parameters must be an object',
-  ),
-);
-const nameSchema = lazy(() => z.string('name must be a string'));
+const PARAM_MAX = { batchSize: 0xffffffff, segmentSize: 0xffffffff, kmerLength: 32 } as const;
 
-const inU32 = (v: unknown, max: number): boolean => Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= max;
-
-/** The parameters as paramsSchema gives them (its own keys only), checked by hand when they are good. */
+/** The parameters with their own keys only; an AgcInputError naming `what` when they are bad. */
 function collectionParams(params: unknown, what: string): CollectionParams {
-  if (typeof params === 'object' && params !== null) {
-    const { batchSize, segmentSize, kmerLength } = params as Record<string, unknown>;
-    if (inU32(batchSize, 0xffffffff) && inU32(segmentSize, 0xffffffff) && inU32(kmerLength, 32))
-      return { batchSize, segmentSize, kmerLength } as CollectionParams;
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) throw argError(what, ['collection parameters must be an object']);
+  const out = {} as Record<keyof CollectionParams, number>;
+  const issues: string[] = [];
+  for (const key of Object.keys(PARAM_MAX) as (keyof CollectionParams)[]) {
+    const value = (params as Record<string, unknown>)[key];
+    const max = PARAM_MAX[key];
+    const bounds = [
+      [(n: number) => n >= 1, `${key} must be at least 1`],
+      [(n: number) => n <= max, `${key} must be at most ${max}`],
+    ] as const;
+    for (const issue of intIssues(value, `${key} must be an integer`, bounds)) issues.push(`${key}: ${issue}`);
+    out[key] = value as number;
   }
-  return parseArg(paramsSchema(), params, what);
+  if (issues.length) throw argError(what, issues);
+  return out;
 }
+
+const checkName = (name: unknown, what: string): string => checkString(name, 'name must be a string', what);
 
 /**
  * The version-3 collection of an archive. Use {@link CppCollection.openForReading} on an archive
@@ -82,12 +81,12 @@ export class CppCollection extends NativeHandle<NativeCollection> {
 
   /** Full contig names of a sample, or undefined for an unknown sample. */
   contigNames(sample: string): string[] | undefined {
-    return callNative(() => this.native.getContigNames(checkArg(isString, nameSchema, sample, 'contigNames')));
+    return callNative(() => this.native.getContigNames(checkName(sample, 'contigNames')));
   }
 
   /** Segment placements of every contig of a sample, or undefined for an unknown sample. */
   sampleDesc(sample: string): SampleDesc | undefined {
-    return callNative(() => this.native.getSampleDesc(checkArg(isString, nameSchema, sample, 'sampleDesc')));
+    return callNative(() => this.native.getSampleDesc(checkName(sample, 'sampleDesc')));
   }
 
   /** Forget the previous sample name (call before each input file, as upstream). */
@@ -98,10 +97,7 @@ export class CppCollection extends NativeHandle<NativeCollection> {
   /** Register a contig; false when rejected because its sample already exists. */
   registerSampleContig(sample: string, contig: string): boolean {
     return callNative(() =>
-      this.native.registerSampleContig(
-        checkArg(isString, nameSchema, sample, 'registerSampleContig sample'),
-        checkArg(isString, nameSchema, contig, 'registerSampleContig contig'),
-      ),
+      this.native.registerSampleContig(checkName(sample, 'registerSampleContig sample'), checkName(contig, 'registerSampleContig contig')),
     );
   }
 
