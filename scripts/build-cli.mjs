@@ -4,6 +4,7 @@
 // Optional: without esbuild (a dev dependency) nothing is bundled and the CLI loads the
 // unbundled modules, with the same behaviour.
 //   node scripts/build-cli.mjs
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -84,7 +85,11 @@ const mainFallbacksExternal = {
     );
   },
 };
-await esbuild.build({
+// A default import of a node builtin (`import fs from 'node:fs'`) becomes esbuild's __toESM
+// interop, which defines a getter for every export of the module (fs has about a hundred): ~0.5
+// ms of a read command's start-up over the dozen such imports. A builtin is plain CommonJS, so
+// an object with the module as its default and as its prototype (for named imports) serves.
+const cliBuild = await esbuild.build({
   entryPoints: [path.join(root, 'lib/cli/cli-entry.ts')],
   outfile: path.join(root, 'dist/lib/cli/cli.cjs'),
   bundle: true,
@@ -92,10 +97,14 @@ await esbuild.build({
   platform: 'node',
   target: 'node20',
   packages: 'bundle',
-  define: { 'import.meta.url': '__agcModuleUrl' },
-  banner: { js: "const __agcModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__agcModuleUrl', AGC_NODE_ONE_FILE_CLI: 'true' },
+  banner: {
+    js: "const __agcModuleUrl = require('node:url').pathToFileURL(__filename).href; const __agcBuiltin = (m) => ({ __proto__: m, default: m });",
+  },
   minify: false,
   sourcemap: false,
   logLevel: 'warning',
   plugins: [remoteReaderExternal, mainFallbacksExternal],
+  write: false,
 });
+for (const file of cliBuild.outputFiles) fs.writeFileSync(file.path, file.text.replaceAll('__toESM(require("node:', '__agcBuiltin(require("node:'));

@@ -14,10 +14,12 @@ import {
   AgcInputError,
   AtomicFile,
   AtomicPath,
+  flagOption,
   intOption,
   parseCommandArgs,
   sniffVerbosity,
   validate,
+  outputFileOption,
   verbosityOption,
   writeFileAtomic,
   type Output,
@@ -25,7 +27,6 @@ import {
 import { FastaSink } from '../lib/cli/fasta-sink.js';
 import { BulkExtraction } from '../lib/cli/bulk-extract.js';
 import { contigPieces } from '../lib/read/native-extract.js';
-import * as z from 'zod/mini';
 import { archivePath, caseDir, cases, datasetDir, getctgQueries, goldenSha, inputFiles, listsetOf, quick, readText, repoRoot, sha256 } from './shared-data.js';
 import { AgcArchive } from '../lib/read/agc-archive.js';
 import { AgcCorruptError } from '../lib/errors.js';
@@ -148,10 +149,16 @@ describe('cli/common helpers (shared with create/append)', () => {
   });
 
   it('parses options like upstream: clamped integers, errors for non-integers and unknown options', () => {
-    const schema = z.object({ lineLength: intOption('l', 80, 40, 2_000_000_000), verbosity: verbosityOption });
-    expect(validate(schema, {})).toEqual({ lineLength: 80, verbosity: 0 });
-    expect(validate(schema, { lineLength: '10', verbosity: '7' })).toEqual({ lineLength: 40, verbosity: 2 });
-    expect(() => validate(schema, { lineLength: '8x' })).toThrow(/-l: expected an integer, got '8x'/);
+    const checks = { lineLength: intOption('l', 80, 40, 2_000_000_000), verbosity: verbosityOption };
+    expect(validate(checks, {})).toEqual({ lineLength: 80, verbosity: 0 });
+    expect(validate(checks, { lineLength: '10', verbosity: '7' })).toEqual({ lineLength: 40, verbosity: 2 });
+    expect(() => validate(checks, { lineLength: '8x' })).toThrow(/^-l: expected an integer, got '8x'$/);
+    expect(validate(checks, { lineLength: ' +95 ', verbosity: '-3' })).toEqual({ lineLength: 95, verbosity: 0 });
+    // the first bad flag in the order of the checks is the one reported
+    const both = { output: outputFileOption, lineLength: intOption('l', 80, 40, 2_000_000_000), streaming: flagOption };
+    expect(() => validate(both, { lineLength: '1.5', output: '' })).toThrow(/^-o: empty file name$/);
+    expect(() => validate(both, { lineLength: '1.5', output: 'x' })).toThrow(/^-l: expected an integer, got '1.5'$/);
+    expect(validate(both, { streaming: true, extra: 'ignored' })).toEqual({ output: undefined, lineLength: 80, streaming: true });
     const { values, positionals } = parseCommandArgs(['a.agc', '-l60', 'x', '-o', 'out'], {
       lineLength: { type: 'string', short: 'l' },
       output: { type: 'string', short: 'o' },

@@ -140,7 +140,8 @@ export function writeHandmadeArchive(file: string, samples: HandSample[], p: { k
   [p.k, p.mml, p.P, 100].forEach((v, i) => dv.setUint32(4 * i, v, true));
   ar.addPart(ar.registerStream('params'), params, 0);
   const fti: [string, string][] = [
-    ['comment', 'handmade test archive'],
+    // (written as latin1 below: the bytes of 'café' in UTF-8, then a byte that is not UTF-8)
+    ['comment', 'handmade test archive caf\u00c3\u00a9 \u00ff'],
     ['file_version_major', '3'],
     ['file_version_minor', '0'],
     ['producer', 'agc-node tests'],

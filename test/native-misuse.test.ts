@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { AgcInputError, CppArchive, CppCollection, zstdCompress } from '../lib/index.js';
 import { native } from '../lib/native/load.js';
+import * as z from 'zod/mini';
 import { cases, goldenDir, quick, readParams, repoRoot, rng } from './shared-data.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agc-misuse-'));
@@ -148,6 +149,91 @@ describe('wrong argument types', () => {
     using c = CppCollection.openForReading(a, { batchSize: p.batchSize, segmentSize: p.segmentSize, kmerLength: p.kmerLength });
     expect(() => c.contigNames(42 as unknown as string)).toThrow(AgcInputError);
     expect(() => c.sampleDesc(undefined as unknown as string)).toThrow(AgcInputError);
+  });
+
+  it('the checks by hand give the messages, in order, of the zod schemas they replaced', () => {
+    // the schemas as they were, and their issues as the wrappers joined them
+    const u32 = (name: string, max: number) =>
+      z.int(`${name} must be an integer`).check(z.minimum(1, `${name} must be at least 1`), z.maximum(max, `${name} must be at most ${max}`));
+    const paramsSchema = z.object(
+      { batchSize: u32('batchSize', 0xffffffff), segmentSize: u32('segmentSize', 0xffffffff), kmerLength: u32('kmerLength', 32) },
+      'collection parameters must be an object',
+    );
+    const metadataSchema = z.int('metadata must be a safe integer').check(z.nonnegative('metadata must not be negative'));
+    const pathSchema = z.string('archive path must be a string').check(z.minLength(1, 'archive path must not be empty'));
+    const issues = (schema: z.ZodMiniType, value: unknown): string | undefined => {
+      const r = schema.safeParse(value);
+      return r.success ? undefined : r.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ` : '') + i.message).join('; ');
+    };
+    const thrown = (f: () => unknown): string | undefined => {
+      try {
+        f();
+        return undefined;
+      } catch (e) {
+        expect(e).toBeInstanceOf(AgcInputError);
+        return (e as Error).message;
+      }
+    };
+    const numbers: unknown[] = [0, -0, 1, 5, 32, 33, -1, -3, 0.5, -1.5, 2 ** 32, 2 ** 32 - 1, 2 ** 53, -(2 ** 53), 1.5e300, NaN, Infinity, -Infinity];
+    const others: unknown[] = ['1', '', null, undefined, 1n, true, {}, [], [1], () => 1, { length: 0 }, new String(''), new Uint8Array(2)];
+    using a = CppArchive.open(golden);
+    const p = readParams(a);
+    const good = { batchSize: p.batchSize, segmentSize: p.segmentSize, kmerLength: p.kmerLength };
+    let compared = 0;
+    for (const key of ['batchSize', 'segmentSize', 'kmerLength'] as const)
+      for (const v of [...numbers, ...others]) {
+        const params = { ...good, [key]: v };
+        const want = issues(paramsSchema, params);
+        if (want === undefined) continue; // (a valid value the archive may refuse: not a check of the arguments)
+        expect(
+          thrown(() => CppCollection.openForReading(a, params as typeof good)),
+          `${key} = ${String(v)}`,
+        ).toBe(`CppCollection.openForReading: ${want}`);
+        compared++;
+      }
+    for (const v of [...others, new Map(), { batchSize: 0, kmerLength: 0.5 }, { batchSize: 2 ** 53, segmentSize: -(2 ** 53) }]) {
+      const want = issues(paramsSchema, v);
+      expect(
+        thrown(() => CppCollection.openForReading(a, v as typeof good)),
+        String(v),
+      ).toBe(`CppCollection.openForReading: ${want}`);
+      compared++;
+    }
+    const w = CppArchive.create(path.join(tmp, 'checks.agc'));
+    const id = w.registerStream('s');
+    for (const v of [...numbers, ...others]) {
+      const want = issues(metadataSchema, v);
+      expect(
+        thrown(() => w.addPartBuffered(id, new Uint8Array(1), v as number)),
+        `metadata ${String(v)}`,
+      ).toBe(want === undefined ? undefined : `addPartBuffered metadata: ${want}`);
+      compared++;
+    }
+    w.close();
+    for (const v of [...numbers, ...others].filter((x) => issues(pathSchema, x) !== undefined)) {
+      expect(thrown(() => CppArchive.open(v as string))).toBe(`CppArchive.open: ${issues(pathSchema, v)}`);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(100);
+  });
+
+  it('good arguments pass the checks by hand, bad ones get the messages of the schemas', () => {
+    expect(() => CppArchive.open('')).toThrow(/^CppArchive\.open: archive path must not be empty$/);
+    expect(() => CppArchive.open(42 as unknown as string)).toThrow(/^CppArchive\.open: archive path must be a string$/);
+    using a = CppArchive.open(golden);
+    const p = readParams(a);
+    const good = { batchSize: p.batchSize, segmentSize: p.segmentSize, kmerLength: p.kmerLength };
+    const bad = (params: unknown) => () => CppCollection.openForReading(a, params as typeof good);
+    expect(bad({ ...good, kmerLength: 33 })).toThrow(/^CppCollection\.openForReading: kmerLength: kmerLength must be at most 32$/);
+    expect(bad({ ...good, batchSize: 1.5, segmentSize: 0 })).toThrow(
+      /^CppCollection\.openForReading: batchSize: batchSize must be an integer; segmentSize: segmentSize must be at least 1$/,
+    );
+    expect(bad(null)).toThrow(/^CppCollection\.openForReading: collection parameters must be an object$/);
+    // keys besides the three are left out, as the schema leaves them out
+    using c = CppCollection.openForReading(a, { ...good, extra: 1 } as typeof good);
+    expect(c.numSamples).toBeGreaterThan(0);
+    expect(() => c.contigNames(7 as unknown as string)).toThrow(/^contigNames: name must be a string$/);
+    expect(c.contigNames(c.samples()[0])?.length).toBeGreaterThan(0);
   });
 
   it('the raw binding throws TypeError too, and checks object types', () => {

@@ -326,6 +326,16 @@ describe('AgcArchive on a handmade archive (every storage form, shared contig na
     expect(a.params).toEqual({ kmerLength: 5, minMatchLength: 4, packCardinality: 2, segmentSize: 100 });
   });
 
+  it('reads file_type_info: ASCII strings, and others as UTF-8 with bad bytes replaced', () => {
+    using a = AgcArchive.openSync(file);
+    expect([...a.fileTypeInfo]).toEqual([
+      ['comment', 'handmade test archive caf\u00e9 \ufffd'],
+      ['file_version_major', '3'],
+      ['file_version_minor', '0'],
+      ['producer', 'agc-node tests'],
+    ]);
+  });
+
   it('decodes every contig and every range', async () => {
     await using a = await AgcArchive.open(file, { cacheBytes: 4096 });
     for (const s of samples)

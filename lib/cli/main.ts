@@ -156,8 +156,13 @@ export async function main(argv: string[]): Promise<number> {
   return 1;
 }
 
-// Run when executed directly (also through the npm bin symlink), not when imported by tests.
+/** true in the one-file build of the command line (scripts/build-cli.mjs), which bin.cts runs. */
+declare const AGC_NODE_ONE_FILE_CLI: boolean | undefined;
+
+// Run when executed directly (also through the npm bin symlink), not when imported by tests. The
+// one-file build never is (bin.cts runs it), and skips the two realpath calls of the check.
 const invokedDirectly = (() => {
+  if (typeof AGC_NODE_ONE_FILE_CLI !== 'undefined' && AGC_NODE_ONE_FILE_CLI) return false;
   const script = process.argv[1];
   if (!script) return false;
   try {

@@ -1,18 +1,20 @@
 // Typed handle on the C++ archive container (upstream CArchive). Thin on purpose: argument
-// checking that the native side cannot express (zod), lifetime (close / using / finalizer).
-import * as z from 'zod/mini';
+// checking that the native side cannot express (handle.ts), lifetime (close / using / finalizer).
 import { native } from './load.js';
 import { callNative } from './native-error.js';
 import type { Archive as NativeArchive } from '../../binding.js';
-import { NativeHandle, checkIndex, parseArg } from './handle.js';
+import { NativeHandle, argError, checkIndex, checkString, intIssues } from './handle.js';
 import { checkPathString, checkRegularInput } from '../file-type.js';
 import { AgcCorruptError } from '../errors.js';
 
-const pathSchema = z.string('archive path must be a string').check(z.minLength(1, 'archive path must not be empty'));
-// z.int() admits safe integers only.
-const metadataSchema = z.int('metadata must be a safe integer').check(z.nonnegative('metadata must not be negative'));
-const streamNameSchema = z.string('stream name must be a string');
-const newStreamNameSchema = streamNameSchema.check(z.minLength(1, 'stream name must not be empty'));
+const checkPath = (path: unknown, what: string): string => checkString(path, 'archive path must be a string', what, 'archive path must not be empty');
+
+/** Part metadata: a non-negative safe integer. */
+function checkMetadata(metadata: unknown, what: string): number {
+  const issues = intIssues(metadata, 'metadata must be a safe integer', [[(n) => n >= 0, 'metadata must not be negative']]);
+  if (issues.length) throw argError(what, issues);
+  return metadata as number;
+}
 
 /** A part read from an archive. */
 export interface ArchivePart {
@@ -38,7 +40,7 @@ export class CppArchive extends NativeHandle<NativeArchive> {
 
   /** Open an existing archive and read its footer. Throws an Error naming the file if it is not a valid AGC archive. */
   static open(path: string): CppArchive {
-    parseArg(pathSchema, path, 'CppArchive.open');
+    checkPath(path, 'CppArchive.open');
     // Before the native open: open() of a FIFO would block until a writer appears.
     checkRegularInput(path, 'archive');
     try {
@@ -54,7 +56,7 @@ export class CppArchive extends NativeHandle<NativeArchive> {
   /** Create (truncate) an archive for writing. Parts are written as they are added; close() writes the footer. */
   static create(path: string): CppArchive {
     checkPathString(path, 'archive');
-    return new CppArchive(parseArg(pathSchema, path, 'CppArchive.create'), 'w');
+    return new CppArchive(checkPath(path, 'CppArchive.create'), 'w');
   }
 
   /** Number of streams (registration = footer order). */
@@ -69,7 +71,7 @@ export class CppArchive extends NativeHandle<NativeArchive> {
 
   /** Id of a stream, or undefined when the archive has no stream of that name. */
   streamId(name: string): number | undefined {
-    const id = this.native.getStreamId(parseArg(streamNameSchema, name, 'streamId'));
+    const id = this.native.getStreamId(checkString(name, 'stream name must be a string', 'streamId'));
     return id < 0 ? undefined : id;
   }
 
@@ -85,18 +87,18 @@ export class CppArchive extends NativeHandle<NativeArchive> {
 
   /** Register a stream (write mode); returns its id, the existing one if the name is known. */
   registerStream(name: string): number {
-    return callNative(() => this.native.registerStream(parseArg(newStreamNameSchema, name, 'registerStream')));
+    return callNative(() => this.native.registerStream(checkString(name, 'stream name must be a string', 'registerStream', 'stream name must not be empty')));
   }
 
   /** Write a part now (write mode); returns its index in the stream. */
   addPart(id: number, data: Uint8Array, metadata: number): number {
-    return callNative(() => this.native.addPart(checkIndex(id, 'addPart'), data, parseArg(metadataSchema, metadata, 'addPart metadata')));
+    return callNative(() => this.native.addPart(checkIndex(id, 'addPart'), data, checkMetadata(metadata, 'addPart metadata')));
   }
 
   /** Queue a part; buffered parts are written by flush() in ascending stream id order, as upstream. */
   addPartBuffered(id: number, data: Uint8Array, metadata: number): void {
     const stream = checkIndex(id, 'addPartBuffered');
-    const meta = parseArg(metadataSchema, metadata, 'addPartBuffered metadata');
+    const meta = checkMetadata(metadata, 'addPartBuffered metadata');
     callNative(() => this.native.addPartBuffered(stream, data, meta));
   }
 

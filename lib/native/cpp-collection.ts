@@ -1,23 +1,37 @@
 // Typed handle on the C++ version-3 collection (upstream CCollection_V3): samples, contigs and
 // segment placements. Placements are sent to C++ in batches of typed arrays (PlacementBuffer),
 // never one call per segment.
-import * as z from 'zod/mini';
 import { native } from './load.js';
 import { callNative } from './native-error.js';
 import type { Collection as NativeCollection, CollectionParams, PlacementBatch, SampleDesc } from '../../binding.js';
 import type { CppArchive } from './cpp-archive.js';
-import { NativeHandle, checkIndex, parseArg } from './handle.js';
+import { NativeHandle, argError, checkIndex, checkString, intIssues } from './handle.js';
 
 export type { CollectionParams, PlacementBatch, SampleDesc };
 
 // The ranges the collection can store (u32 fields); the same as the bridge's guards.
-const u32 = (name: string, max: number) =>
-  z.int(`${name} must be an integer`).check(z.minimum(1, `${name} must be at least 1`), z.maximum(max, `${name} must be at most ${max}`));
-const paramsSchema = z.object(
-  { batchSize: u32('batchSize', 0xffffffff), segmentSize: u32('segmentSize', 0xffffffff), kmerLength: u32('kmerLength', 32) },
-  'collection parameters must be an object',
-);
-const nameSchema = z.string('name must be a string');
+const PARAM_MAX = { batchSize: 0xffffffff, segmentSize: 0xffffffff, kmerLength: 32 } as const;
+
+/** The parameters with their own keys only; an AgcInputError naming `what` when they are bad. */
+function collectionParams(params: unknown, what: string): CollectionParams {
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) throw argError(what, ['collection parameters must be an object']);
+  const out = {} as Record<keyof CollectionParams, number>;
+  const issues: string[] = [];
+  for (const key of Object.keys(PARAM_MAX) as (keyof CollectionParams)[]) {
+    const value = (params as Record<string, unknown>)[key];
+    const max = PARAM_MAX[key];
+    const bounds = [
+      [(n: number) => n >= 1, `${key} must be at least 1`],
+      [(n: number) => n <= max, `${key} must be at most ${max}`],
+    ] as const;
+    for (const issue of intIssues(value, `${key} must be an integer`, bounds)) issues.push(`${key}: ${issue}`);
+    out[key] = value as number;
+  }
+  if (issues.length) throw argError(what, issues);
+  return out;
+}
+
+const checkName = (name: unknown, what: string): string => checkString(name, 'name must be a string', what);
 
 /**
  * The version-3 collection of an archive. Use {@link CppCollection.openForReading} on an archive
@@ -34,14 +48,14 @@ export class CppCollection extends NativeHandle<NativeCollection> {
   /** Attach to an archive open for reading; sample names load now, contig batches on demand. */
   static openForReading(archive: CppArchive, params: CollectionParams): CppCollection {
     const c = new CppCollection();
-    callNative(() => c.native.openForReading(archive.native, parseArg(paramsSchema, params, 'CppCollection.openForReading')));
+    callNative(() => c.native.openForReading(archive.native, collectionParams(params, 'CppCollection.openForReading')));
     return c;
   }
 
   /** Start a collection in a new archive (registers the three collection streams). */
   static forCompression(archive: CppArchive, params: CollectionParams): CppCollection {
     const c = new CppCollection();
-    callNative(() => c.native.prepareForCompression(archive.native, parseArg(paramsSchema, params, 'CppCollection.forCompression')));
+    callNative(() => c.native.prepareForCompression(archive.native, collectionParams(params, 'CppCollection.forCompression')));
     return c;
   }
 
@@ -51,7 +65,7 @@ export class CppCollection extends NativeHandle<NativeCollection> {
    */
   static forAppend(input: CppArchive, output: CppArchive, params: CollectionParams): CppCollection {
     const c = new CppCollection();
-    callNative(() => c.native.prepareForAppend(input.native, output.native, parseArg(paramsSchema, params, 'CppCollection.forAppend')));
+    callNative(() => c.native.prepareForAppend(input.native, output.native, collectionParams(params, 'CppCollection.forAppend')));
     return c;
   }
 
@@ -67,12 +81,12 @@ export class CppCollection extends NativeHandle<NativeCollection> {
 
   /** Full contig names of a sample, or undefined for an unknown sample. */
   contigNames(sample: string): string[] | undefined {
-    return callNative(() => this.native.getContigNames(parseArg(nameSchema, sample, 'contigNames')));
+    return callNative(() => this.native.getContigNames(checkName(sample, 'contigNames')));
   }
 
   /** Segment placements of every contig of a sample, or undefined for an unknown sample. */
   sampleDesc(sample: string): SampleDesc | undefined {
-    return callNative(() => this.native.getSampleDesc(parseArg(nameSchema, sample, 'sampleDesc')));
+    return callNative(() => this.native.getSampleDesc(checkName(sample, 'sampleDesc')));
   }
 
   /** Forget the previous sample name (call before each input file, as upstream). */
@@ -83,10 +97,7 @@ export class CppCollection extends NativeHandle<NativeCollection> {
   /** Register a contig; false when rejected because its sample already exists. */
   registerSampleContig(sample: string, contig: string): boolean {
     return callNative(() =>
-      this.native.registerSampleContig(
-        parseArg(nameSchema, sample, 'registerSampleContig sample'),
-        parseArg(nameSchema, contig, 'registerSampleContig contig'),
-      ),
+      this.native.registerSampleContig(checkName(sample, 'registerSampleContig sample'), checkName(contig, 'registerSampleContig contig')),
     );
   }
 

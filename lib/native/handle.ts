@@ -1,7 +1,6 @@
 // What CppArchive and CppCollection share: lifetime (close, `using`, a finalizer as backstop)
 // and the argument checks of the public boundary: bad input becomes an AgcInputError here, before
 // it reaches C++ (the bridge keeps only the type/range guards that memory safety needs).
-import type { z } from 'zod/mini';
 import { callNative } from './native-error.js';
 import { AgcInputError } from '../errors.js';
 
@@ -57,14 +56,38 @@ export function checkIndex(value: unknown, what: string): number {
 }
 
 /**
- * Validate with zod; the issues become one AgcInputError naming the call (never a ZodError).
- * The schemas use zod/mini, whose functions are separate exports a bundler leaves out when unused:
- * about 40 KB in the CLI's bundles instead of about 140 KB of the classic API, and every byte of a
- * bundle is compiled at each command's start-up. zod/mini has no default English messages, so every
- * schema names its own ("Invalid input" otherwise).
+ * The checks of the wrappers' arguments, written out by hand (they were zod schemas; building
+ * and running them cost each command's start-up ~1 ms, and zod a sixth of the command line's
+ * bundle). Each check gives the list of issues, in the words and order the schemas gave them
+ * (test/native-misuse.test.ts compares the two), and a bad value becomes one AgcInputError
+ * naming the call: `${what}: ${issue}; ${issue}...`.
  */
-export function parseArg<T>(schema: z.ZodMiniType<T, unknown>, value: unknown, what: string): T {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new AgcInputError(`${what}: ${r.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ` : '') + i.message).join('; ')}`);
-  return r.data;
+export function argError(what: string, issues: readonly string[]): AgcInputError {
+  return new AgcInputError(`${what}: ${issues.join('; ')}`);
+}
+
+/**
+ * A string, non-empty with `emptyMessage`: `value` when it is one, else an AgcInputError. (As the
+ * schema did, a value that is not a string but has a length below 1, an empty array say, gets
+ * the empty message too.)
+ */
+export function checkString(value: unknown, notString: string, what: string, emptyMessage?: string): string {
+  const length = value === null || value === undefined ? undefined : (value as { length?: unknown }).length;
+  const empty = emptyMessage !== undefined && length !== undefined && !((length as number) >= 1);
+  if (typeof value === 'string' && !empty) return value;
+  const issues = typeof value === 'string' ? [] : [notString];
+  if (empty) issues.push(emptyMessage);
+  throw argError(what, issues);
+}
+
+/**
+ * The issues of an integer with bounds (as z.int(notInt).check(bounds...)): anything but an
+ * integer number is one issue; an integer beyond the safe ones is one too, and its bounds are
+ * still checked.
+ */
+export function intIssues(value: unknown, notInt: string, bounds: readonly (readonly [(n: number) => boolean, string])[]): string[] {
+  if (typeof value !== 'number' || !Number.isInteger(value)) return [notInt];
+  const issues = Number.isSafeInteger(value) ? [] : [notInt];
+  for (const [ok, message] of bounds) if (!ok(value)) issues.push(message);
+  return issues;
 }

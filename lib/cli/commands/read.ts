@@ -5,7 +5,6 @@ import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import * as z from 'zod/mini';
 import { AgcArchive, type AgcArchiveOptions, shortContigName } from '../../read/agc-archive.js';
 import { BulkExtraction } from '../bulk-extract.js';
 import type { ContigLayout } from '../../format/contig-layout.js';
@@ -13,7 +12,10 @@ import { StreamingRecordFormatter, wrappedSize } from '../../fasta/format-fasta.
 import { type ExtractBatch, endsContig } from '../../read/native-extract.js';
 import {
   AgcInputError,
+  type OptionCheck,
+  type OptionChecks,
   type OptionSpec,
+  flagOption,
   type Output,
   intOption,
   outputFileOption,
@@ -37,9 +39,6 @@ function gzipAsync(data: Uint8Array, options: import('node:zlib').ZlibOptions): 
 }
 
 const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
-
-const lineLengthOption = intOption('l', 80, 40, 2_000_000_000);
-const gzipOption = intOption('g', 0, 0, 9);
 
 /** Symbols decoded at a time in streaming mode; bounds memory for long contigs. */
 const STREAM_CHUNK = 1 << 20;
@@ -154,21 +153,25 @@ const extractOptions = {
   streaming: { type: 'boolean', short: 's' },
 } as const;
 
-const flag = z.optional(z.boolean());
-const extractSchema = z.object({
+const extractChecks = {
   output: outputFileOption,
-  gzip: gzipOption,
-  lineLength: lineLengthOption,
+  gzip: intOption('g', 0, 0, 9),
+  lineLength: intOption('l', 80, 40, 2_000_000_000),
   threads: threadsOption(cores, DEFAULT_THREADS),
   verbosity: verbosityOption,
-  prefetch: flag,
-  streaming: flag,
-});
+  prefetch: flagOption,
+  streaming: flagOption,
+};
 
-/** What a read command takes: its flags, their schema and its positional arguments. */
-interface ArchiveCommandSpec<O extends OptionSpec, T extends { verbosity: number }> {
+/** The checks of a read command's flags: -v among them. */
+type CommandChecks = Record<string, OptionCheck<unknown>> & { verbosity: OptionCheck<number> };
+/** The flags' values as the checks give them. */
+type Checked<C> = { [K in keyof C]: C[K] extends OptionCheck<infer V> ? V : never };
+
+/** What a read command takes: its flags, their checks and its positional arguments. */
+interface ArchiveCommandSpec<O extends OptionSpec, C extends CommandChecks> {
   options: O;
-  schema: z.ZodMiniType<T, unknown>;
+  checks: C;
   /** Fewest positional arguments (the archive included) and the error when fewer are given. */
   need: number;
   missing: string;
@@ -177,9 +180,9 @@ interface ArchiveCommandSpec<O extends OptionSpec, T extends { verbosity: number
   /** -v 1 ends with upstream's "Completed in" line. */
   timed?: boolean;
   /** Checks of the options that must pass before the archive is opened. */
-  check?: (opts: T) => void;
+  check?: (opts: Checked<C>) => void;
   /** How the archive is opened (default: AgcArchive's defaults). */
-  open?: (opts: T) => AgcArchiveOptions;
+  open?: (opts: Checked<C>) => AgcArchiveOptions;
 }
 
 /**
@@ -187,11 +190,11 @@ interface ArchiveCommandSpec<O extends OptionSpec, T extends { verbosity: number
  * flags parsed and validated, the archive opened (and closed when `body` ends), the error line and
  * exit code of runCommand.
  */
-async function archiveCommand<O extends OptionSpec, T extends { verbosity: number }>(
+async function archiveCommand<O extends OptionSpec, C extends CommandChecks>(
   command: string,
   argv: string[],
-  spec: ArchiveCommandSpec<O, T>,
-  body: (archive: AgcArchive, opts: T, args: string[]) => Promise<void>,
+  spec: ArchiveCommandSpec<O, C>,
+  body: (archive: AgcArchive, opts: Checked<C>, args: string[]) => Promise<void>,
 ): Promise<number> {
   return runCommand(command, argv, async () => {
     const t0 = now();
@@ -206,11 +209,11 @@ async function archiveCommand<O extends OptionSpec, T extends { verbosity: numbe
     }
     if (positionals.length < spec.need) throw new AgcInputError(spec.missing);
     if (spec.archiveOnly && positionals.length > 1) throw new AgcInputError(`unexpected argument: ${positionals[1]}`);
-    const opts = validate(spec.schema, values);
+    const opts = validate(spec.checks as OptionChecks<Checked<C>>, values);
     spec.check?.(opts);
     using archive = AgcArchive.openSync(positionals[0], spec.open?.(opts));
     await body(archive, opts, positionals);
-    if (spec.timed) completed(opts.verbosity, t0);
+    if (spec.timed) completed(opts.verbosity as number, t0);
   });
 }
 
@@ -265,7 +268,7 @@ export function checkFileComponent(sample: string, dir: string): void {
 export async function getcol(argv: string[]): Promise<number> {
   const spec = {
     options: { ...extractOptions, fast: { type: 'boolean', short: 'f' }, noRef: { type: 'boolean', short: 'r' } },
-    schema: z.extend(extractSchema, { fast: flag, noRef: flag }),
+    checks: { ...extractChecks, fast: flagOption, noRef: flagOption },
     need: 1,
     missing: '',
     archiveOnly: true,
@@ -375,7 +378,7 @@ async function writeGzipped(out: Output, bytes: Uint8Array, batch: ExtractBatch,
 export async function getset(argv: string[]): Promise<number> {
   const spec = {
     options: extractOptions,
-    schema: extractSchema,
+    checks: extractChecks,
     need: 2,
     missing: 'No sample name',
     timed: true,
@@ -406,7 +409,7 @@ export async function getset(argv: string[]): Promise<number> {
 // ------------------------------------------------------------------------------------ getctg
 
 export async function getctg(argv: string[]): Promise<number> {
-  const spec = { options: extractOptions, schema: extractSchema, need: 2, missing: 'No contig name', timed: true };
+  const spec = { options: extractOptions, checks: extractChecks, need: 2, missing: 'No contig name', timed: true };
   return archiveCommand('getctg', argv, spec, async (archive, opts, positionals) => {
     const { parseContigQuery, resolveRange } = await import('./query.js');
 
@@ -447,9 +450,9 @@ export async function getctg(argv: string[]): Promise<number> {
 
 // ------------------------------------------------------------------------------------ listings
 
-const listSchema = z.object({ output: outputFileOption, verbosity: verbosityOption });
+const listChecks = { output: outputFileOption, verbosity: verbosityOption };
 /** A listing of the whole archive (listref, listset, info). */
-const archiveListing = { options: outputOption, schema: listSchema, need: 1, missing: '', archiveOnly: true };
+const archiveListing = { options: outputOption, checks: listChecks, need: 1, missing: '', archiveOnly: true };
 
 export async function listref(argv: string[]): Promise<number> {
   return archiveCommand('listref', argv, archiveListing, async (archive, opts) => {
@@ -477,7 +480,7 @@ export async function listset(argv: string[]): Promise<number> {
 }
 
 export async function listctg(argv: string[]): Promise<number> {
-  const spec = { options: outputOption, schema: listSchema, need: 2, missing: 'No sample name' };
+  const spec = { options: outputOption, checks: listChecks, need: 2, missing: 'No sample name' };
   return archiveCommand('listctg', argv, spec, async (archive, opts, positionals) => {
     const parts: Buffer[] = [];
     for (const s of positionals.slice(1)) {
