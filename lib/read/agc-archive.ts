@@ -144,11 +144,11 @@ const DEFAULT_CACHE = 256 << 20;
  */
 const DECODE_AHEAD = 2;
 
-/** Options for tests only. */
-interface InternalOptions extends AgcArchiveOptions {
+/** Options for tests and the CLI's bulk reads; not part of the public types (lib/index.ts). */
+export interface InternalOptions extends AgcArchiveOptions {
   /** Decoding kernels of the random access (default: the native ones). */
   rangeKernels?: RangeKernels;
-  /** false: ranges go through the JS path only (tests compare the two). */
+  /** false: ranges go through the JS path only (tests compare the two; the CLI's bulk reads decode no ranges). */
   nativeRanges?: boolean;
   /** false: a prefetch open starts no background thread (its parts are decoded by the queries; for tests). */
   backgroundThread?: boolean;

@@ -5,7 +5,7 @@ import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { AgcArchive, type AgcArchiveOptions, shortContigName } from '../../read/agc-archive.js';
+import { AgcArchive, type AgcArchiveOptions, type InternalOptions, shortContigName } from '../../read/agc-archive.js';
 import { BulkExtraction } from '../bulk-extract.js';
 import type { ContigLayout } from '../../format/contig-layout.js';
 import { StreamingRecordFormatter, wrappedSize } from '../../fasta/format-fasta.js';
@@ -233,7 +233,7 @@ function completed(verbosity: number, t0: number): void {
  * decode space and range index of that path (its tables and their allocation, and the garbage
  * collection that allocation set off, were ~2-5 ms of a one-sample getset's CPU).
  */
-const BULK_OPEN = { nativeRanges: false } as AgcArchiveOptions;
+const BULK_OPEN: InternalOptions = { nativeRanges: false };
 
 /** Stream one contig range piece by piece (upstream -s layout: an empty sequence gets an empty line). */
 async function streamContig(
