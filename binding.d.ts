@@ -299,6 +299,8 @@ export declare class Extractor {
    * `concurrency` (default 0: no limit): at most this many extract() jobs decode at once, in the
    * order they were made; the others wait on their pool thread. `packPrefixes` (default false):
    * a pack is decoded only up to the entry a segment needs (for the segments of one sample).
+   * `warm`: a WarmStart whose parts this extractor takes over when it read the same file with
+   * the same pack mode (it is closed either way).
    */
   constructor(
     archive: Archive,
@@ -309,6 +311,7 @@ export declare class Extractor {
     tables: Uint8Array,
     concurrency?: number,
     packPrefixes?: boolean,
+    warm?: WarmStart,
   );
   /** Bytes of the text of a batch. */
   size(segs: Uint32Array, items: Float64Array, headers: Uint8Array, headerEnds: Uint32Array, lineLength: number): number;
@@ -328,6 +331,21 @@ export declare class Extractor {
   ): Promise<number>;
   /** Bytes of decoded parts held. */
   cachedBytes(): number;
+  close(): void;
+  isOpen(): boolean;
+}
+
+/**
+ * The references and packs of one sample, decoded in the order its segments need them on a pool
+ * thread, up to a few MiB, for an Extractor to take over (the command line starts one for `getset
+ * <archive> <sample>` before its own code loads). Never reports an error: a missing file or
+ * sample, or a corrupt archive, leaves it with nothing decoded. `sample`: the name's bytes.
+ */
+export declare class WarmStart {
+  constructor(path: string, sample: Uint8Array);
+  /** Bytes of the parts decoded so far (0 once closed or taken). */
+  cachedBytes(): number;
+  /** Stops the decoding and drops its parts (when no Extractor took them). Idempotent. */
   close(): void;
   isOpen(): boolean;
 }

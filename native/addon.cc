@@ -48,6 +48,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitSegment(env, exports);
   InitRangeQuery(env, exports);
   InitExtract(env, exports);
+  InitWarmStart(env, exports);
   exports.Set("trimAllocator", Napi::Function::New<TrimAllocatorJs>(env, "trimAllocator"));
   return exports;
 }

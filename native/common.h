@@ -24,6 +24,10 @@
 
 #include "agc/archive.h"
 
+namespace agc {
+class PartCache;
+}  // namespace agc
+
 namespace agcnode {
 
 // ---- per-environment state -------------------------------------------------------------------
@@ -62,6 +66,13 @@ T* UnwrapTagged(const Napi::Value& v, const napi_type_tag& tag, const char* what
 // may be closed, and every CArchive operation on a closed archive throws agc::AgcError.
 // Defined in archive.cc.
 std::shared_ptr<agc::CArchive> UnwrapArchive(const Napi::Value& v, const char* what);
+
+// The part cache of a WarmStart (warm_start.cc), for an extractor over `archive` that decodes
+// packs as far as needed (`pack_prefixes`) or whole: its job is stopped and the handle closed, and
+// the cache returned when the job had opened the same file (same size and part table) with the
+// same pack mode; nullptr otherwise. TypeError (AGC_INPUT) when `v` is not a WarmStart.
+std::shared_ptr<agc::PartCache> TakeWarmCache(const Napi::Value& v, const agc::CArchive& archive,
+                                              bool pack_prefixes);
 
 // ---- argument checkers (all throw a TypeError with code AGC_INPUT naming the argument) --------
 // `name` reads like "streamId" and appears in the message.
@@ -157,5 +168,6 @@ void InitKmer(Napi::Env env, Napi::Object exports);
 void InitSegment(Napi::Env env, Napi::Object exports);
 void InitRangeQuery(Napi::Env env, Napi::Object exports);
 void InitExtract(Napi::Env env, Napi::Object exports);
+void InitWarmStart(Napi::Env env, Napi::Object exports);
 
 }  // namespace agcnode

@@ -81,7 +81,7 @@ class StartGate {
 struct Shared {
   explicit Shared(uint32_t concurrency) : gate(concurrency) {}
   std::shared_ptr<agc::CArchive> archive;
-  std::unique_ptr<agc::PartCache> cache;
+  std::shared_ptr<agc::PartCache> cache;
   agc::ExtractParams params;
   std::array<uint8_t, kTablesSize> tables{};
   std::atomic<bool> stopped{false};
@@ -269,7 +269,7 @@ class Extractor : public Napi::ObjectWrap<Extractor> {
   }
 
   // new Extractor(archive, k, minMatchLen, packCardinality, cacheBytes, tables, concurrency?,
-  //               packPrefixes?)
+  //               packPrefixes?, warm?)
   explicit Extractor(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Extractor>(info) {
     Napi::Env env = info.Env();
     const uint32_t concurrency =
@@ -292,7 +292,16 @@ class Extractor : public Napi::ObjectWrap<Extractor> {
     std::memcpy(shared->tables.data(), tables.data, kTablesSize);
     if (!shared->archive->IsOpen() || !shared->archive->IsInput())
       throw CodedError(env, code::kClosed, "Extractor: the archive is not open for reading");
-    shared->cache = std::make_unique<agc::PartCache>(shared->archive, budget, pack_prefixes);
+    // (a WarmStart's parts when it read this file: those of the sample it began decoding)
+    std::shared_ptr<agc::PartCache> warm;
+    if (info.Length() > 8 && !info[8].IsUndefined())
+      warm = TakeWarmCache(info[8], *shared->archive, pack_prefixes);
+    if (warm) {
+      warm->SetBudget(budget);
+      shared->cache = std::move(warm);
+    } else {
+      shared->cache = std::make_shared<agc::PartCache>(shared->archive, budget, pack_prefixes);
+    }
     shared_ = std::move(shared);
   }
 

@@ -55,6 +55,7 @@ run(
     'test/range-query.test.ts',
     'test/part-ring.test.ts',
     'test/native-extract.test.ts',
+    'test/warm-start.test.ts',
   ],
   {
     env: {

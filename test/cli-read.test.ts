@@ -550,6 +550,48 @@ describe('agc-node as a process', () => {
       expect(fs.readdirSync(dir).sort()).toEqual(['corrupt.agc', 'out']);
     });
 
+    it('a plain `getset <archive> <sample>` (decoded ahead from bin.cjs) fails as the same command with a flag does', () => {
+      const dir = tmpDir();
+      const bad = path.join(dir, 'bad.agc');
+      fs.writeFileSync(bad, Buffer.alloc(3000, 7));
+      const trunc = path.join(dir, 'trunc.agc');
+      fs.writeFileSync(trunc, fs.readFileSync(archivePath(sa)).subarray(0, 9000));
+      const garbled = path.join(dir, 'garbled.agc');
+      const bytes = Buffer.from(fs.readFileSync(archivePath(sa)));
+      {
+        using ar = CppArchive.open(archivePath(sa));
+        // part 0 of every reference and pack stream: the warm start's first part fails, silently
+        for (const name of ar.streamNames())
+          if (/^x.+[rd]$/.test(name) && ar.numParts(ar.streamId(name)!) > 0) {
+            const id = ar.streamId(name)!;
+            const off = ar.partOffset(id, 0);
+            for (let i = off + 8; i < off + Math.min(ar.partSize(id, 0), 64); i++) bytes[i] ^= 0xa5;
+          }
+      }
+      fs.writeFileSync(garbled, bytes);
+      for (const [archive, sample, re] of [
+        [archivePath(sa), 'nope', /There is no sample nope/],
+        [path.join(dir, 'missing.agc'), 'N315', /missing\.agc: cannot open file/],
+        [bad, 'N315', /bad\.agc/],
+        [trunc, 'N315', /trunc\.agc/],
+        [garbled, 'N315', /garbled\.agc: corrupted archive/],
+        [dir, 'N315', new RegExp(dir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))],
+      ] as const) {
+        const plain = agc(['getset', archive, sample]);
+        oneLine(plain, re);
+        const flagged = agc(['getset', '-l', '80', archive, sample]);
+        expect(plain.stderr).toBe(flagged.stderr);
+        expect(plain.stdout.length).toBe(0);
+      }
+      // and what it writes is the golden getset
+      for (const s of listsetOf(sa)) {
+        const r = agc(['getset', archivePath(sa), s]);
+        expect(r.code).toBe(0);
+        expect(sha256(r.stdout), s).toBe(goldenSha(path.join(caseDir(sa), 'getset', `${s}.fa.sha256`)));
+      }
+      expect(fs.readdirSync(dir).sort()).toEqual(['bad.agc', 'garbled.agc', 'trunc.agc']);
+    });
+
     it('unwritable output', () => {
       const dir = tmpDir();
       oneLine(agc(['getset', '-o', path.join(dir, 'no', 'such', 'dir', 'x.fa'), archivePath(tiny), 'EMC_2012']), /cannot write output .*x\.fa/);

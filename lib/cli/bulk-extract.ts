@@ -12,6 +12,7 @@ import type { AgcArchive } from '../read/agc-archive.js';
 import type { ContigLayout } from '../format/contig-layout.js';
 import { type ContigPiece, type ExtractBatch, NativeExtractor, contigPieces } from '../read/native-extract.js';
 import { AgcError, AgcErrorCode } from '../errors.js';
+import type { WarmStart } from '../../binding.js';
 
 /**
  * Symbols per batch: small enough that the last batches keep every thread busy until the end and
@@ -104,7 +105,8 @@ export class BulkExtraction {
   /**
    * `units.contigs(u)` is called when the first batch of unit u is described (its failure comes
    * out of records() there). `whole`: every batch holds whole records (contigs), however long,
-   * instead of pieces of about BATCH_SYMBOLS.
+   * instead of pieces of about BATCH_SYMBOLS. `warm`: parts of the one unit decoded ahead, which
+   * the extractor takes over (and closes in any case).
    */
   constructor(
     archive: AgcArchive,
@@ -112,11 +114,13 @@ export class BulkExtraction {
     private readonly lineLength: number,
     private readonly threads: number,
     whole = false,
+    warm?: WarmStart,
   ) {
     // One unit: each pack is decoded only as far as the unit's entries (those of the samples
     // added after it are never asked for): getset of one of 24 x 8 Mbp 0.74x the time.
     const one = units.count === 1;
-    this.extractor = new NativeExtractor(archive.extractionSource(), one ? ONE_UNIT_CACHE : undefined, threads, one);
+    this.extractor = new NativeExtractor(archive.extractionSource(), one ? ONE_UNIT_CACHE : undefined, threads, one, one ? warm : undefined);
+    warm?.close();
     this.plan = batchPieces(units, whole);
     this.ahead = whole ? 0 : 1;
   }

@@ -6,3 +6,4 @@ import { provideModuleLoaders } from './main.js';
 
 provideModuleLoaders(() => import('./read-entry.js'));
 export { provideModuleLoaders, runFromCommandLine } from './main.js';
+export { offerWarmStart } from './warm-start.js';

@@ -4,6 +4,7 @@
 // ./write-entry.js (or the bundle of each, see scripts/build-cli.mjs); every command is a function
 // `(argv) => Promise<number>` resolving to the exit code.
 import nodeModule, { createRequire } from 'node:module';
+import { dropWarmStart } from './warm-start.js';
 
 // Built-in modules are loaded with require() where they are needed: an import makes an ES module
 // facade of each, which costs start-up time (see scripts/build-cli.mjs).
@@ -180,6 +181,7 @@ export async function runFromCommandLine(): Promise<void> {
   // (interrupt cleanup is enabled by main() from the module of the command's side)
   main(process.argv.slice(2)).then(
     async (code) => {
+      dropWarmStart();
       // A read command that wrote only to files or straight to fd 1 has nothing left to flush:
       // exit without node's teardown of the heap and the native objects.
       if ((READ_COMMANDS as readonly string[]).includes(process.argv[2]) && readModule?.canExitAbruptly()) process.exit(code);
@@ -191,6 +193,7 @@ export async function runFromCommandLine(): Promise<void> {
       process.exitCode = code;
     },
     (err: unknown) => {
+      dropWarmStart();
       process.stderr.write(`agc-node: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`);
       if (process.argv.includes('-v') && process.argv[process.argv.indexOf('-v') + 1] === '2' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
       process.exitCode = 1;

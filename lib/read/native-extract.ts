@@ -2,7 +2,7 @@
 // Extractor over agc/contig_extract.h): the JS thread only describes the contigs (their segment
 // placements and header lines, one typed array each per batch) and writes out the records. The
 // references and packs are decoded once per extractor, whichever job needs them first.
-import type { Archive as NativeArchive, Extractor } from '../../binding.js';
+import type { Archive as NativeArchive, Extractor, WarmStart } from '../../binding.js';
 import { native } from '../native/load.js';
 import { fromNative } from '../native/native-error.js';
 import { AgcCorruptError } from '../errors.js';
@@ -71,18 +71,33 @@ export class NativeExtractor {
    * thread that finishes one starts the next without a round trip through the JS thread.
    * `packPrefixes`: packs are decoded only as far as the segments asked for need (worth it when
    * they are all of one sample, whose entries come before those of the samples added after it).
+   * `warm`: parts decoded ahead (WarmStart), taken over when they are of this archive's file and
+   * pack mode; the handle is closed either way.
    */
   constructor(
     private readonly src: ExtractionSource,
     cacheBytes: number = DEFAULT_CACHE,
     concurrency = 0,
     packPrefixes = false,
+    warm?: WarmStart,
   ) {
     const p = src.params;
     try {
-      this.ex = new native.Extractor(src.archive, p.kmerLength, p.minMatchLength, p.packCardinality, cacheBytes, LETTER_TABLES, concurrency, packPrefixes);
+      this.ex = new native.Extractor(
+        src.archive,
+        p.kmerLength,
+        p.minMatchLength,
+        p.packCardinality,
+        cacheBytes,
+        LETTER_TABLES,
+        concurrency,
+        packPrefixes,
+        warm,
+      );
     } catch (e) {
       throw fromNative(e);
+    } finally {
+      warm?.close();
     }
   }
 

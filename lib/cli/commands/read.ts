@@ -29,6 +29,8 @@ import {
   writeStderr,
 } from '../common.js';
 import { FastaSink } from '../fasta-sink.js';
+import { takeWarmStart } from '../warm-start.js';
+import type { WarmStart } from '../../../binding.js';
 
 // node:zlib is loaded on first use (-g): loading it cost every read command ~5 ms of start-up.
 let zlib: typeof import('node:zlib') | undefined;
@@ -319,8 +321,9 @@ async function extractNative(
   opts: { lineLength: number; threads: number; gzip: number; verbosity: number },
   target: NativeTarget,
   onContig?: (c: ContigLayout) => void,
+  warm?: WarmStart,
 ): Promise<void> {
-  const bulk = new BulkExtraction(archive, { count: samples.length, contigs }, opts.lineLength, opts.threads, opts.gzip > 0);
+  const bulk = new BulkExtraction(archive, { count: samples.length, contigs }, opts.lineLength, opts.threads, opts.gzip > 0, warm);
   const writeUnit = async (out: Output, i: number) => {
     for await (const r of bulk.records(i)) {
       if (opts.gzip) await writeGzipped(out, r.bytes, r.batch, opts.lineLength, opts.gzip);
@@ -395,7 +398,9 @@ export async function getset(argv: string[]): Promise<number> {
     if (!opts.streaming) {
       const names = layouts.map((l) => l.name);
       const note = opts.output && opts.verbosity > 0 ? (c: ContigLayout) => writeStderr(`${c.name}\n`) : undefined;
-      await extractNative(archive, names, (i) => layouts[i].contigs, opts, { file: opts.output }, note);
+      // (the parts bin.cts began decoding for a plain `getset <archive> <sample>`, if it did)
+      const warm = samples.length === 1 ? takeWarmStart(positionals[0], samples[0]) : undefined;
+      await extractNative(archive, names, (i) => layouts[i].contigs, opts, { file: opts.output }, note, warm);
       return;
     }
     archive.loadIntoMemory();

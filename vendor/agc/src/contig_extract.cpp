@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <utility>
 
@@ -166,6 +167,17 @@ size_t PartStore::KeptBytes() {
   return free_bytes_;
 }
 
+void PartStore::SetKeep(size_t keep) {
+  std::multimap<size_t, std::unique_ptr<uint8_t[]>> dropped;  // freed outside the lock
+  std::lock_guard<std::mutex> lock(mtx_);
+  keep_ = keep;
+  while (free_bytes_ > keep_ && !free_.empty()) {
+    auto largest = std::prev(free_.end());
+    free_bytes_ -= largest->first;
+    dropped.insert(free_.extract(largest));
+  }
+}
+
 PartBytes::PartBytes(std::shared_ptr<PartStore> store, size_t size)
     : store_(std::move(store)), size_(size) {
   if (size) data_ = store_->Take(size, capacity_);
@@ -232,6 +244,14 @@ void PartCache::Account(uint64_t key, size_t bytes) {
     slots_.erase(old);
     lru_.pop_back();
   }
+}
+
+void PartCache::SetBudget(size_t budget) {
+  {
+    std::lock_guard<std::mutex> lock(mtx_);
+    budget_ = budget;
+  }
+  store_->SetKeep(std::min(budget, kMaxKeptParts));
 }
 
 size_t PartCache::CachedBytes() const {

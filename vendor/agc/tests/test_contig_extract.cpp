@@ -317,6 +317,44 @@ TEST(contig_extract_cache_budget_drops_old_parts) {
   CHECK(cache.CachedBytes() <= size_t(6000));
 }
 
+TEST(contig_extract_new_budget_applies_to_later_decodes) {
+  Fixture f;
+  // filled without a bound, then handed over with a budget of about one part
+  agc::PartCache cache(f.Open(), SIZE_MAX);
+  const auto segs = f.Contig();
+  CHECK(Record(cache, segs, ">c\n", 61) == f.Expected(">c\n", 61));
+  const size_t all = f.ref_bytes + f.pack16_bytes + f.pack0_bytes;
+  CHECK_EQ(cache.CachedBytes(), all);
+  cache.SetBudget(2000);
+  CHECK_EQ(cache.CachedBytes(), all);  // nothing dropped until the next decode
+  agc::PartCache other(f.Open(), SIZE_MAX);
+  CHECK(Record(other, segs, ">c\n", 61) == f.Expected(">c\n", 61));
+  CHECK(Record(cache, {f.Seg(0, 1, uint32_t(f.raw1.size()), false)}, ">r\n", 61) ==
+        Record(other, {f.Seg(0, 1, uint32_t(f.raw1.size()), false)}, ">r\n", 61));
+  CHECK_EQ(cache.CachedBytes(), all);  // a part it held: no decode, nothing dropped
+  agc::PartCache small(f.Open(), 2000);
+  small.SetBudget(SIZE_MAX);
+  CHECK(Record(small, segs, ">c\n", 61) == f.Expected(">c\n", 61));
+  CHECK_EQ(small.CachedBytes(), all);  // the larger budget keeps them all
+}
+
+TEST(contig_extract_part_store_keeps_less_when_told) {
+  agc::PartStore store(size_t(1) << 20);
+  size_t cap = 0, cap2 = 0;
+  auto a = store.Take(300000, cap);
+  auto b = store.Take(400000, cap2);
+  store.Give(std::move(a), cap);
+  store.Give(std::move(b), cap2);
+  CHECK_EQ(store.KeptBytes(), cap + cap2);
+  store.SetKeep(cap + 1);  // the largest blocks go first
+  CHECK_EQ(store.KeptBytes(), cap);
+  store.SetKeep(0);
+  CHECK_EQ(store.KeptBytes(), size_t(0));
+  auto c = store.Take(1000, cap);
+  store.Give(std::move(c), cap);
+  CHECK_EQ(store.KeptBytes(), size_t(0));
+}
+
 TEST(contig_extract_corrupt_data_names_group_and_segment) {
   Fixture f;
   agc::PartCache cache(f.Open(), size_t(1) << 30);

@@ -59,12 +59,14 @@ class PartStore {
   static size_t BlockSize(size_t size);
   // Bytes of the unused blocks kept.
   size_t KeptBytes();
+  // Keep at most `keep` bytes of unused blocks from now on.
+  void SetKeep(size_t keep);
 
  private:
   std::mutex mtx_;
   std::multimap<size_t, std::unique_ptr<uint8_t[]>> free_;  // by capacity
   size_t free_bytes_ = 0;
-  const size_t keep_;
+  size_t keep_;
 };
 
 // The bytes of one decoded part (uninitialised until written), given back to their store when
@@ -122,6 +124,11 @@ class PartCache {
   std::shared_ptr<const Pack> GetPack(int32_t stream, uint32_t part, uint32_t entry = UINT32_MAX);
 
   size_t CachedBytes() const;
+  bool PackPrefixes() const { return pack_prefixes_; }
+  const std::shared_ptr<CArchive>& Archive() const { return archive_; }
+  // A new budget (a cache filled for one user and then handed to another that asks for its own):
+  // applies from the next decode on.
+  void SetBudget(size_t budget);
 
  private:
   struct Entry {
