@@ -30,7 +30,7 @@ import { contigPieces } from '../lib/read/native-extract.js';
 import { archivePath, caseDir, cases, datasetDir, getctgQueries, goldenSha, inputFiles, listsetOf, quick, readText, repoRoot, sha256 } from './shared-data.js';
 import { AgcArchive } from '../lib/read/agc-archive.js';
 import { AgcCorruptError } from '../lib/errors.js';
-import { CppArchive } from '../lib/native/cpp-archive.js';
+import { isGroupStream, writeGarbledParts } from './helpers/garble-parts.js';
 
 const selected = cases.filter((c) => !quick || !c.dataset.startsWith('klebsiella'));
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'agc-cli-'));
@@ -525,21 +525,8 @@ describe('agc-node as a process', () => {
     it('corrupt sequence data (in the main thread and in workers)', () => {
       const dir = tmpDir();
       const bad = path.join(dir, 'corrupt.agc');
-      const bytes = Buffer.from(fs.readFileSync(archivePath(sa)));
-      {
-        using ar = CppArchive.open(archivePath(sa));
-        // garble the zstd frame of the first delta pack of group 16 and of group 17's reference
-        for (const [name, part] of [
-          ['xGd', 0],
-          ['xHr', 0],
-        ] as const) {
-          const id = ar.streamId(name)!;
-          const off = ar.partOffset(id, part);
-          const size = ar.partSize(id, part);
-          for (let i = off + 8; i < off + Math.min(size, 64); i++) bytes[i] ^= 0xa5;
-        }
-      }
-      fs.writeFileSync(bad, bytes);
+      // garble the zstd frame of the first delta pack of group 16 and of group 17's reference
+      writeGarbledParts(archivePath(sa), bad, (name, part) => (name === 'xGd' || name === 'xHr') && part === 0);
       const out = path.join(dir, 'out');
       fs.mkdirSync(out);
       oneLine(agc(['getcol', '-t', '1', '-o', out, bad]), /corrupt/);
@@ -557,18 +544,8 @@ describe('agc-node as a process', () => {
       const trunc = path.join(dir, 'trunc.agc');
       fs.writeFileSync(trunc, fs.readFileSync(archivePath(sa)).subarray(0, 9000));
       const garbled = path.join(dir, 'garbled.agc');
-      const bytes = Buffer.from(fs.readFileSync(archivePath(sa)));
-      {
-        using ar = CppArchive.open(archivePath(sa));
-        // part 0 of every reference and pack stream: the warm start's first part fails, silently
-        for (const name of ar.streamNames())
-          if (/^x.+[rd]$/.test(name) && ar.numParts(ar.streamId(name)!) > 0) {
-            const id = ar.streamId(name)!;
-            const off = ar.partOffset(id, 0);
-            for (let i = off + 8; i < off + Math.min(ar.partSize(id, 0), 64); i++) bytes[i] ^= 0xa5;
-          }
-      }
-      fs.writeFileSync(garbled, bytes);
+      // part 0 of every reference and pack stream: the warm start's first part fails, silently
+      writeGarbledParts(archivePath(sa), garbled, (name, part) => isGroupStream(name) && part === 0);
       for (const [archive, sample, re] of [
         [archivePath(sa), 'nope', /There is no sample nope/],
         [path.join(dir, 'missing.agc'), 'N315', /missing\.agc: cannot open file/],

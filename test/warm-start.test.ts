@@ -14,6 +14,7 @@ import { native } from '../lib/native/load.js';
 import { CppArchive } from '../lib/native/cpp-archive.js';
 import { archivePath, caseDir, cases, goldenSha } from './shared-data.js';
 import { terminateMidJob } from './helpers/terminate-mid-job.js';
+import { isGroupStream, writeGarbledParts } from './helpers/garble-parts.js';
 import type { WarmStart } from '../binding.js';
 
 const sa = cases.find((c) => c.id === 'saureus-6-default')!;
@@ -102,19 +103,7 @@ describe('WarmStart', () => {
     fs.writeFileSync(trunc, fs.readFileSync(archivePath(sa)).subarray(0, 9000));
     // every reference and pack garbled: the job stops at the first, the extractor reports it
     const garbled = path.join(tmp, 'garbled.agc');
-    const bytes = Buffer.from(fs.readFileSync(archivePath(sa)));
-    {
-      using ar = CppArchive.open(archivePath(sa));
-      for (const name of ar.streamNames())
-        if (/^x.+[rd]$/.test(name)) {
-          const id = ar.streamId(name)!;
-          for (let p = 0; p < ar.numParts(id); p++) {
-            const off = ar.partOffset(id, p);
-            for (let i = off + 8; i < off + Math.min(ar.partSize(id, p), 64); i++) bytes[i] ^= 0xa5;
-          }
-        }
-    }
-    fs.writeFileSync(garbled, bytes);
+    writeGarbledParts(archivePath(sa), garbled, isGroupStream);
     const sample = 'N315';
     const started = [
       warmStart(path.join(tmp, 'missing.agc'), sample),
