@@ -276,8 +276,9 @@ function ensureBuilt(): void {
   if (!fs.existsSync(cli)) throw new Error(`${cli} missing: run npx tsc -p .`);
 }
 
-function agc(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: opts.cwd, maxBuffer: 256 << 20, env: { ...process.env, ...opts.env } });
+/** `timeout` (ms): a run that hangs is killed and fails its test, instead of stopping the suite. */
+function agc(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeout?: number } = {}) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: opts.cwd, maxBuffer: 256 << 20, env: { ...process.env, ...opts.env }, timeout: opts.timeout });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString() };
 }
 
@@ -546,6 +547,8 @@ describe('agc-node as a process', () => {
       const garbled = path.join(dir, 'garbled.agc');
       // part 0 of every reference and pack stream: the warm start's first part fails, silently
       writeGarbledParts(archivePath(sa), garbled, (name, part) => isGroupStream(name) && part === 0);
+      const fifo = path.join(dir, 'pipe.fifo');
+      if (process.platform !== 'win32') expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
       for (const [archive, sample, re] of [
         [archivePath(sa), 'nope', /There is no sample nope/],
         [path.join(dir, 'missing.agc'), 'N315', /missing\.agc: cannot open file/],
@@ -553,8 +556,10 @@ describe('agc-node as a process', () => {
         [trunc, 'N315', /trunc\.agc/],
         [garbled, 'N315', /garbled\.agc: corrupted archive/],
         [dir, 'N315', new RegExp(dir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))],
+        // (a FIFO without a writer: the warm start must not wait on it for ever)
+        ...(process.platform === 'win32' ? [] : [[fifo, 'N315', /pipe\.fifo: the archive is a FIFO/] as const]),
       ] as const) {
-        const plain = agc(['getset', archive, sample]);
+        const plain = agc(['getset', archive, sample], { timeout: 30_000 });
         oneLine(plain, re);
         const flagged = agc(['getset', '-l', '80', archive, sample]);
         expect(plain.stderr).toBe(flagged.stderr);
@@ -566,7 +571,7 @@ describe('agc-node as a process', () => {
         expect(r.code).toBe(0);
         expect(sha256(r.stdout), s).toBe(goldenSha(path.join(caseDir(sa), 'getset', `${s}.fa.sha256`)));
       }
-      expect(fs.readdirSync(dir).sort()).toEqual(['bad.agc', 'garbled.agc', 'trunc.agc']);
+      expect(fs.readdirSync(dir).sort()).toEqual(['bad.agc', 'garbled.agc', ...(process.platform === 'win32' ? [] : ['pipe.fifo']), 'trunc.agc']);
     });
 
     it('unwritable output', () => {

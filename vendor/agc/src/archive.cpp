@@ -24,6 +24,7 @@
 #endif
 #include <windows.h>
 #else
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -59,7 +60,20 @@ FILE* open_file(const std::string& name, bool for_reading) {
   MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, name.c_str(), -1, &wname[0], wlen);
   return _wfopen(wname.c_str(), for_reading ? L"rb" : L"wb");
 #else
-  return std::fopen(name.c_str(), for_reading ? "rb" : "wb");
+  if (!for_reading) return std::fopen(name.c_str(), "wb");
+  // Opening a FIFO for reading blocks until a writer comes, possibly for ever; with O_NONBLOCK the
+  // open returns at once, and read_footer() rejects whatever is not a regular file before reading.
+  const int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return nullptr;
+  const int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  FILE* f = ::fdopen(fd, "rb");
+  if (f == nullptr) {
+    const int err = errno;
+    ::close(fd);
+    errno = err;
+  }
+  return f;
 #endif
 }
 

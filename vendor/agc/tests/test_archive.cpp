@@ -5,6 +5,10 @@
 #include <string>
 #include <vector>
 
+#ifndef _WIN32
+#include <sys/stat.h>
+#endif
+
 #include "agc/archive.h"
 #include "agc/zstd_util.h"
 #include "test_framework.h"
@@ -477,6 +481,16 @@ TEST(archive_open_errors) {
   CHECK(open_error_kind(dir) == agc::ErrorKind::kInput);
   CHECK(open_error_kind(empty) == agc::ErrorKind::kCorrupt);
   CHECK(open_error_kind(big) == agc::ErrorKind::kCorrupt);
+
+#ifndef _WIN32
+  // A FIFO with no writer: rejected at once (an open for reading would otherwise wait for one).
+  std::string fifo = agctest::TempPath("nowriter.fifo");
+  std::remove(fifo.c_str());
+  CHECK(mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK(contains(open_error(fifo), fifo + ": not a regular file"));
+  CHECK(open_error_kind(fifo) == agc::ErrorKind::kInput);
+  std::remove(fifo.c_str());
+#endif
 }
 
 TEST(archive_corrupt_footers) {
