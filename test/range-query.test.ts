@@ -325,6 +325,7 @@ describe('native range queries over the prefetched parts', () => {
     expect(codeOf(() => make(...Array(11), Float64Array.from([90, 50, 0])))).toBe(AgcErrorCode.INPUT);
     expect(codeOf(() => make(...Array(9), 7))).toBe(AgcErrorCode.INPUT);
     expect(codeOf(() => make(...Array(13), -1))).toBe(AgcErrorCode.INPUT);
+    expect(codeOf(() => make(...Array(14), 'yes'))).toBe(AgcErrorCode.INPUT);
     const index = make();
     const u32 = (...v: number[]) => Uint32Array.from(v);
     const layout = [u32(0), u32(0), u32(10), Uint8Array.from([0]), Float64Array.from([0, 10])] as const;
