@@ -211,6 +211,11 @@ export declare class RangeIndex {
     checkpointStep: number,
     /** Parts decoded ahead on a pool thread per part a query decodes itself (0: none). */
     aheadPerPart: number,
+    /**
+     * With aheadPerPart 0: the first query that decodes a part asks the kernel to read the whole
+     * file ahead (when it fits the space), as the pool job does otherwise. Default false.
+     */
+    readAhead?: boolean,
   );
   /** No more decoding of parts from the file (reads answer from what is decoded). */
   close(): void;

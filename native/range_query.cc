@@ -76,7 +76,7 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
   }
 
   // new RangeIndex(space, words, meta, jobOf, groups, tables, packCardinality, minMatchLen, k,
-  //                path, fileSize, jobs, checkpointStep, aheadPerPart)
+  //                path, fileSize, jobs, checkpointStep, aheadPerPart[, readAhead])
   explicit RangeIndex(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RangeIndex>(info) {
     Napi::Env env = info.Env();
     Napi::Uint8Array space = AsUint8Array(info[0], "space");
@@ -127,6 +127,10 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
         ArgTypedOf(info, 11, napi_float64_array, "jobs: expected a Float64Array");
     const uint32_t step = ArgUint32(info, 12, "checkpointStep");
     ahead_per_part_ = ArgUint32(info, 13, "aheadPerPart");
+    if (info.Length() > 14 && !info[14].IsUndefined()) {
+      if (!info[14].IsBoolean()) throw InputTypeError(env, "readAhead: expected a boolean");
+      read_ahead_ = info[14].As<Napi::Boolean>().Value();
+    }
     if (jobs.ElementLength() != kJobFields * jobs_)
       throw InputRangeError(env, "jobs, words and meta do not describe the same jobs");
     const double* j = info[11].As<Napi::Float64Array>().Data();
@@ -407,7 +411,12 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
       // corrupt data: the JS path decodes the range again and reports it in context
       ok = false;
     }
-    if (decoded_here_ > 0) DecodeAhead(env, decoded_here_);
+    if (decoded_here_ > 0) {
+      if (ahead_per_part_ > 0)
+        DecodeAhead(env, decoded_here_);
+      else if (read_ahead_)
+        AdviseWillNeed();  // (no job decoding ahead: this thread is the only one to use ahead_)
+    }
     return Napi::Boolean::New(env, ok);
   }
 
@@ -506,10 +515,11 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
     }
   }
 
-  // Once, on the job's thread: queries read an archive that fits the space part by part, at
-  // random, until most of it is decoded. Told so, the kernel reads the whole file ahead in large
-  // sequential reads; otherwise, once the file has left the page cache, every part waits on the
-  // disk (8 x 60 Mbp after a long idle: a quarter of a CPU busy over 3 s of wall time).
+  // Once, on the job's thread (or, without a job, on the queries' thread): queries read an archive
+  // that fits the space part by part, at random, until most of it is decoded. Told so, the kernel
+  // reads the whole file ahead in large sequential reads; otherwise, once the file has left the
+  // page cache, every part waits on the disk (8 x 60 Mbp after a long idle: a quarter of a CPU busy
+  // over 3 s of wall time).
   void AdviseWillNeed() {
     if (advised_) return;
     advised_ = true;
@@ -551,7 +561,10 @@ class RangeIndex : public Napi::ObjectWrap<RangeIndex> {
   std::vector<size_t> ahead_at_;  // of each job in ahead_order_
   size_t scan_ = 0;
   std::atomic<size_t> near_{0};
-  bool advised_ = false;  // (the job's thread only)
+  bool advised_ = false;  // (the job's thread only, or the queries' when there is no job)
+  // Whether queries that decode parts with no job decoding ahead advise the kernel as the job
+  // would: the default open on one CPU (a prefetch open's background thread reads the file anyway).
+  bool read_ahead_ = false;
   std::atomic<int64_t> credits_{0};
   std::atomic<bool> ahead_running_{false}, ahead_exhausted_{false};
   size_t decoded_total_here_ = 0;

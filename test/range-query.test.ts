@@ -2,7 +2,7 @@
 // open's decoded parts: the same bytes as the JS path on every golden archive, misuse of its
 // arguments, and data it cannot vouch for left to the JS path.
 import { describe, expect, it } from 'vitest';
-import { AgcArchive, type AgcArchiveOptions } from '../lib/read/agc-archive.js';
+import { AgcArchive, type AgcArchiveOptions, defaultDecodeAhead } from '../lib/read/agc-archive.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -164,9 +164,16 @@ describe('native range queries over the prefetched parts', () => {
     }
   });
 
+  it('decode ahead by default where a second core can run the job, not on one CPU', () => {
+    expect(defaultDecodeAhead(1)).toBe(0);
+    expect(defaultDecodeAhead(2)).toBe(2);
+    expect(defaultDecodeAhead(64)).toBe(2);
+  });
+
   it('have the default open decode parts ahead on the pool: two per part a query decoded, at most', async () => {
     const c = cases.find((x) => x.id === 'klebsiella-8-default')!;
-    const a = await AgcArchive.open(archivePath(c));
+    // (as the default open on two or more cores, whatever this machine has)
+    const a = await AgcArchive.open(archivePath(c), { decodeAhead: 2 } as Internal);
     const off = await AgcArchive.open(archivePath(c), { decodeAhead: 0 } as Internal);
     const b = await AgcArchive.open(archivePath(c), { nativeRanges: false } as Internal);
     const decoded = (x: AgcArchive) => (x as unknown as { rangeIndex: RangeIndex }).rangeIndex.decoded();
@@ -318,6 +325,7 @@ describe('native range queries over the prefetched parts', () => {
     expect(codeOf(() => make(...Array(11), Float64Array.from([90, 50, 0])))).toBe(AgcErrorCode.INPUT);
     expect(codeOf(() => make(...Array(9), 7))).toBe(AgcErrorCode.INPUT);
     expect(codeOf(() => make(...Array(13), -1))).toBe(AgcErrorCode.INPUT);
+    expect(codeOf(() => make(...Array(14), 'yes'))).toBe(AgcErrorCode.INPUT);
     const index = make();
     const u32 = (...v: number[]) => Uint32Array.from(v);
     const layout = [u32(0), u32(0), u32(10), Uint8Array.from([0]), Float64Array.from([0, 10])] as const;

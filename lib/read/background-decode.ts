@@ -50,6 +50,8 @@ export class BackgroundDecode {
   private readonly step: number;
   /** Parts decoded ahead on a pool thread per part a query decodes (native RangeIndex). */
   private readonly ahead: number;
+  /** Whether a background thread reads the file (else the range index has the kernel read it ahead). */
+  private readonly reading: boolean;
 
   private constructor(
     path: string,
@@ -70,6 +72,7 @@ export class BackgroundDecode {
     this.jobs = jobs;
     this.step = step;
     this.ahead = ahead;
+    this.reading = run;
     const n = jobs.length / JOB_FIELDS;
     this.words = new Int32Array(new SharedArrayBuffer(4 * (HEAD + JOB_WORDS * n)));
     this.meta = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, n))).subarray(0, n);
@@ -188,6 +191,7 @@ export class BackgroundDecode {
       this.jobs,
       this.step,
       this.ahead,
+      !this.reading,
     );
   }
 
