@@ -192,7 +192,9 @@ struct WholeText {
 class WholeHelper : public GuardedWorker {
  public:
   WholeHelper(Napi::Env env, std::shared_ptr<WarmState> state, std::shared_ptr<WholeText> whole)
-      : GuardedWorker(env, "agcWarmStartHelper"), state_(std::move(state)), whole_(std::move(whole)) {
+      : GuardedWorker(env, "agcWarmStartHelper"),
+        state_(std::move(state)),
+        whole_(std::move(whole)) {
     Guard(env);
   }
 
@@ -217,8 +219,10 @@ class WholeHelper : public GuardedWorker {
       while (!w.planned && !w.over && !stop()) w.cv.wait_for(lock, std::chrono::milliseconds(5));
       planned = w.planned;
     }
-    if (planned) w.Work(stop);
-    else w.Leave();
+    if (planned)
+      w.Work(stop);
+    else
+      w.Leave();
     End();
   }
   void OnOK() override {}
@@ -330,8 +334,9 @@ class WarmJob : public GuardedWorker {
   }
 
   // Resolves the sample's stream ids of each segment's group (-1: none).
-  static std::vector<agc::SegmentPlace> Places(agc::CArchive& archive, const agc::ContigDesc& c,
-                                               std::unordered_map<uint32_t, std::pair<int32_t, int32_t>>& streams) {
+  static std::vector<agc::SegmentPlace> Places(
+      agc::CArchive& archive, const agc::ContigDesc& c,
+      std::unordered_map<uint32_t, std::pair<int32_t, int32_t>>& streams) {
     std::vector<agc::SegmentPlace> places;
     places.reserve(c.segments.size());
     for (const agc::SegmentDesc& s : c.segments) {

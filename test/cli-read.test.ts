@@ -584,30 +584,45 @@ describe('agc-node as a process', () => {
       expect(fs.readdirSync(dir).sort()).toEqual(['bad.agc', 'garbled.agc', ...(process.platform === 'win32' ? [] : ['pipe.fifo']), 'trunc.agc', 'v2.agc']);
     });
 
-    it.skipIf(process.platform === 'win32')('a plain `getset <archive> <sample>` (written whole by bin.cjs) ends as the flagged command on a closed pipe, a full device, a file', () => {
-      const dir = tmpDir();
-      const a = archivePath(kl);
-      const run = (flags: string, redirect: string) => {
-        const r = spawnSync('bash', ['-c', `"$0" "$1" getset ${flags} "$2" MGH78578 ${redirect}; echo "\${PIPESTATUS[0]}" >&2`, process.execPath, cli, a], { maxBuffer: 64 << 20 });
-        return { stdout: r.stdout, stderr: r.stderr.toString() };
-      };
-      const full = run('', '> /dev/full');
-      expect(full).toEqual(run('-l 80', '> /dev/full'));
-      expect(full.stderr).toBe('agc-node getset: cannot write to standard output: no space left on device\n1\n');
-      const file = path.join(dir, 'out.fa');
-      expect(run('', `> "${file}"`).stderr).toBe('0\n');
-      expect(sha256(fs.readFileSync(file))).toBe(goldenSha(path.join(caseDir(kl), 'getset', 'MGH78578.fa.sha256')));
-      const head = run('', '| head -c 100');
-      expect(head).toEqual(run('-l 80', '| head -c 100'));
-      expect(head.stderr).toBe('0\n');
-      expect(head.stdout.equals(fs.readFileSync(file).subarray(0, 100))).toBe(true);
-    });
+    it.skipIf(process.platform === 'win32')(
+      'a plain `getset <archive> <sample>` (written whole by bin.cjs) ends as the flagged command on a closed pipe, a full device, a file',
+      () => {
+        const dir = tmpDir();
+        const a = archivePath(kl);
+        const run = (flags: string, redirect: string) => {
+          const r = spawnSync('bash', ['-c', `"$0" "$1" getset ${flags} "$2" MGH78578 ${redirect}; echo "\${PIPESTATUS[0]}" >&2`, process.execPath, cli, a], {
+            maxBuffer: 64 << 20,
+          });
+          return { stdout: r.stdout, stderr: r.stderr.toString() };
+        };
+        const full = run('', '> /dev/full');
+        expect(full).toEqual(run('-l 80', '> /dev/full'));
+        expect(full.stderr).toBe('agc-node getset: cannot write to standard output: no space left on device\n1\n');
+        const file = path.join(dir, 'out.fa');
+        expect(run('', `> "${file}"`).stderr).toBe('0\n');
+        expect(sha256(fs.readFileSync(file))).toBe(goldenSha(path.join(caseDir(kl), 'getset', 'MGH78578.fa.sha256')));
+        const head = run('', '| head -c 100');
+        expect(head).toEqual(run('-l 80', '| head -c 100'));
+        expect(head.stderr).toBe('0\n');
+        expect(head.stdout.equals(fs.readFileSync(file).subarray(0, 100))).toBe(true);
+      },
+    );
 
     it('a plain `getset <archive> <sample>` writes a sample named in UTF-8, with odd bytes in its contig names, as the flagged command', () => {
       const dir = tmpDir();
       const seq = 'ACGTTGCAAGGCTTACCGATCGGATCCATGCAAGTCCGTA'.repeat(300);
-      fs.writeFileSync(path.join(dir, 'référence.fa'), Buffer.concat([Buffer.from(`>chr1 desc\n${seq}\n>e\n${seq.slice(7, 5000)}\n>odd\tname `), Buffer.from([0xff, 0xfe]), Buffer.from(` end\n${seq.slice(3)}\n`)]));
-      fs.writeFileSync(path.join(dir, 'sämple-ü.fa'), Buffer.concat([Buffer.from('>x'), Buffer.from([0xc3, 0xa9, 0x80]), Buffer.from(`\n${seq.slice(11)}N${seq.slice(0, 9000)}\n`)]));
+      fs.writeFileSync(
+        path.join(dir, 'référence.fa'),
+        Buffer.concat([
+          Buffer.from(`>chr1 desc\n${seq}\n>e\n${seq.slice(7, 5000)}\n>odd\tname `),
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from(` end\n${seq.slice(3)}\n`),
+        ]),
+      );
+      fs.writeFileSync(
+        path.join(dir, 'sämple-ü.fa'),
+        Buffer.concat([Buffer.from('>x'), Buffer.from([0xc3, 0xa9, 0x80]), Buffer.from(`\n${seq.slice(11)}N${seq.slice(0, 9000)}\n`)]),
+      );
       const out = path.join(dir, 'u.agc');
       expect(agc(['create', '-s', '1000', '-o', out, 'référence.fa', 'sämple-ü.fa'], { cwd: dir }).code).toBe(0);
       for (const s of ['référence', 'sämple-ü']) {

@@ -21,7 +21,11 @@ if (process.env.UV_THREADPOOL_SIZE === undefined) {
 // reports whatever made it fail).
 const startEarly = (whole: boolean): EarlyStart | undefined =>
   process.argv[2] === 'getset'
-    ? (module.require('./early-start.cjs') as typeof import('./early-start.cjs')).startEarly(process.argv.slice(2), path.resolve(__dirname, '..', '..', '..'), whole)
+    ? (module.require('./early-start.cjs') as typeof import('./early-start.cjs')).startEarly(
+        process.argv.slice(2),
+        path.resolve(__dirname, '..', '..', '..'),
+        whole,
+      )
     : undefined;
 
 interface Cli {
