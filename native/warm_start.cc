@@ -14,6 +14,7 @@
 // more, and the command line takes its normal path.
 #include "common.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -117,6 +118,19 @@ void FillLetterTables(uint8_t* t) {
   pair('C', 'G');
 }
 
+// Memory for a whole text, uninitialised: the two jobs fault its pages in as they write them
+// (a std::vector would zero it all first, on one thread, before the decoding began).
+class TextBytes {
+ public:
+  explicit TextBytes(size_t size) : data_(new uint8_t[std::max<size_t>(size, 1)]), size_(size) {}
+  uint8_t* data() { return data_.get(); }
+  size_t size() const { return size_; }
+
+ private:
+  std::unique_ptr<uint8_t[]> data_;
+  size_t size_ = 0;
+};
+
 // Pieces of a sample's text written by two pool jobs (WarmJob, which plans them, and WholeHelper),
 // each taking the next piece in turn.
 struct WholeText {
@@ -141,7 +155,7 @@ struct WholeText {
   agc::ExtractParams params;
   uint8_t tables[512] = {};
   std::unique_ptr<agc::PartCache> cache;
-  std::unique_ptr<std::vector<uint8_t>> text;
+  std::unique_ptr<TextBytes> text;
 
   void Abandon() {
     {
@@ -271,8 +285,8 @@ class WarmJob : public GuardedWorker {
     }
     auto* text = fasta_.release();
     deferred_.Resolve(Napi::Buffer<uint8_t>::NewOrCopy(
-        env, text->data(), text->size(),
-        [](Napi::Env, uint8_t*, std::vector<uint8_t>* v) { delete v; }, text));
+        env, text->data(), text->size(), [](Napi::Env, uint8_t*, TextBytes* t) { delete t; },
+        text));
   }
   void OnError(const Napi::Error&) override { deferred_.Resolve(Env().Undefined()); }
 
@@ -407,7 +421,7 @@ class WarmJob : public GuardedWorker {
     // (the budget of getset's one-sample extraction, lib/cli/bulk-extract.ts: storage of dropped
     // parts is decoded into again)
     w.cache = std::make_unique<agc::PartCache>(archive, size_t(8) << 20, true);
-    w.text = std::make_unique<std::vector<uint8_t>>(size);
+    w.text = std::make_unique<TextBytes>(size);
     {
       std::lock_guard<std::mutex> lock(w.mtx);
       w.planned = true;
@@ -427,7 +441,7 @@ class WarmJob : public GuardedWorker {
   const size_t fasta_symbols_;
   std::shared_ptr<WholeText> whole_ = std::make_shared<WholeText>();
   Napi::Promise::Deferred deferred_;
-  std::unique_ptr<std::vector<uint8_t>> fasta_;  // the whole text, when asked for and made
+  std::unique_ptr<TextBytes> fasta_;  // the whole text, when asked for and made
 };
 
 // Whether two open archives have the same parts where they hold them: the same size and part
