@@ -601,6 +601,10 @@ describe('agc-node as a process', () => {
         const file = path.join(dir, 'out.fa');
         expect(run('', `> "${file}"`).stderr).toBe('0\n');
         expect(sha256(fs.readFileSync(file))).toBe(goldenSha(path.join(caseDir(kl), 'getset', 'MGH78578.fa.sha256')));
+        // a pool of one thread: the second job never starts, and the first does not wait for it
+        const one = agc(['getset', a, 'MGH78578'], { env: { UV_THREADPOOL_SIZE: '1' }, timeout: 30_000 });
+        expect(one.code).toBe(0);
+        expect(one.stdout.equals(fs.readFileSync(file))).toBe(true);
         const head = run('', '| head -c 100');
         expect(head).toEqual(run('-l 80', '| head -c 100'));
         expect(head.stderr).toBe('0\n');
