@@ -347,7 +347,16 @@ export declare class Extractor {
  * sample, or a corrupt archive, leaves it with nothing decoded. `sample`: the name's bytes.
  */
 export declare class WarmStart {
-  constructor(path: string, sample: Uint8Array);
+  /**
+   * `fastaSymbols` > 0: instead, when the sample has at most that many symbols, its whole FASTA
+   * text in lines of 80 (as `getset` writes it) is made for `fasta`.
+   */
+  constructor(path: string, sample: Uint8Array, fastaSymbols?: number);
+  /**
+   * Settles when the decoding ends: the whole FASTA text when asked for and made, else undefined
+   * (never rejects).
+   */
+  readonly fasta: Promise<Buffer | undefined>;
   /** Bytes of the parts decoded so far (0 once closed or taken). */
   cachedBytes(): number;
   /** Stops the decoding and drops its parts (when no Extractor took them). Idempotent. */

@@ -549,7 +549,15 @@ describe('agc-node as a process', () => {
       writeGarbledParts(archivePath(sa), garbled, (name, part) => isGroupStream(name) && part === 0);
       const fifo = path.join(dir, 'pipe.fifo');
       if (process.platform !== 'win32') expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+      // format 2 by its file_type_info alone (the rest reads as format 3): bin.cjs must not write it
+      const v2 = path.join(dir, 'v2.agc');
+      const v2bytes = Buffer.from(fs.readFileSync(archivePath(sa)));
+      const major = v2bytes.indexOf('file_version_major\x003\x00', 0, 'latin1');
+      expect(major).toBeGreaterThan(0);
+      v2bytes[major + 'file_version_major\x00'.length] = 0x32;
+      fs.writeFileSync(v2, v2bytes);
       for (const [archive, sample, re] of [
+        [v2, 'N315', /v2\.agc: archive version 2\.\d+ \(agc 1\.x\/2\.x\) is not supported/],
         [archivePath(sa), 'nope', /There is no sample nope/],
         [path.join(dir, 'missing.agc'), 'N315', /missing\.agc: cannot open file/],
         [bad, 'N315', /bad\.agc/],
@@ -566,12 +574,70 @@ describe('agc-node as a process', () => {
         expect(plain.stdout.length).toBe(0);
       }
       // and what it writes is the golden getset
-      for (const s of listsetOf(sa)) {
-        const r = agc(['getset', archivePath(sa), s]);
-        expect(r.code).toBe(0);
-        expect(sha256(r.stdout), s).toBe(goldenSha(path.join(caseDir(sa), 'getset', `${s}.fa.sha256`)));
+      for (const c of [sa, kl, tiny])
+        for (const s of listsetOf(c)) {
+          const r = agc(['getset', archivePath(c), s]);
+          expect(r.code).toBe(0);
+          expect(r.stderr).toBe('');
+          expect(sha256(r.stdout), s).toBe(goldenSha(path.join(caseDir(c), 'getset', `${s}.fa.sha256`)));
+        }
+      expect(fs.readdirSync(dir).sort()).toEqual(['bad.agc', 'garbled.agc', ...(process.platform === 'win32' ? [] : ['pipe.fifo']), 'trunc.agc', 'v2.agc']);
+    });
+
+    it.skipIf(process.platform === 'win32')(
+      'a plain `getset <archive> <sample>` (written whole by bin.cjs) ends as the flagged command on a closed pipe, a full device, a file',
+      () => {
+        const dir = tmpDir();
+        const a = archivePath(kl);
+        const run = (flags: string, redirect: string) => {
+          const r = spawnSync('bash', ['-c', `"$0" "$1" getset ${flags} "$2" MGH78578 ${redirect}; echo "\${PIPESTATUS[0]}" >&2`, process.execPath, cli, a], {
+            maxBuffer: 64 << 20,
+          });
+          return { stdout: r.stdout, stderr: r.stderr.toString() };
+        };
+        const full = run('', '> /dev/full');
+        expect(full).toEqual(run('-l 80', '> /dev/full'));
+        expect(full.stderr).toBe('agc-node getset: cannot write to standard output: no space left on device\n1\n');
+        const file = path.join(dir, 'out.fa');
+        expect(run('', `> "${file}"`).stderr).toBe('0\n');
+        expect(sha256(fs.readFileSync(file))).toBe(goldenSha(path.join(caseDir(kl), 'getset', 'MGH78578.fa.sha256')));
+        // a pool of one thread: the second job never starts, and the first does not wait for it
+        const one = agc(['getset', a, 'MGH78578'], { env: { UV_THREADPOOL_SIZE: '1' }, timeout: 30_000 });
+        expect(one.code).toBe(0);
+        expect(one.stdout.equals(fs.readFileSync(file))).toBe(true);
+        const head = run('', '| head -c 100');
+        expect(head).toEqual(run('-l 80', '| head -c 100'));
+        expect(head.stderr).toBe('0\n');
+        expect(head.stdout.equals(fs.readFileSync(file).subarray(0, 100))).toBe(true);
+      },
+    );
+
+    it('a plain `getset <archive> <sample>` writes a sample named in UTF-8, with odd bytes in its contig names, as the flagged command', () => {
+      const dir = tmpDir();
+      const seq = 'ACGTTGCAAGGCTTACCGATCGGATCCATGCAAGTCCGTA'.repeat(300);
+      fs.writeFileSync(
+        path.join(dir, 'référence.fa'),
+        Buffer.concat([
+          Buffer.from(`>chr1 desc\n${seq}\n>e\n${seq.slice(7, 5000)}\n>odd\tname `),
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from(` end\n${seq.slice(3)}\n`),
+        ]),
+      );
+      fs.writeFileSync(
+        path.join(dir, 'sämple-ü.fa'),
+        Buffer.concat([Buffer.from('>x'), Buffer.from([0xc3, 0xa9, 0x80]), Buffer.from(`\n${seq.slice(11)}N${seq.slice(0, 9000)}\n`)]),
+      );
+      const out = path.join(dir, 'u.agc');
+      expect(agc(['create', '-s', '1000', '-o', out, 'référence.fa', 'sämple-ü.fa'], { cwd: dir }).code).toBe(0);
+      for (const s of ['référence', 'sämple-ü']) {
+        const plain = agc(['getset', out, s]);
+        const flagged = agc(['getset', '-l', '80', out, s]);
+        expect(plain.code).toBe(0);
+        expect(plain.stdout.length).toBeGreaterThan(10_000);
+        expect(plain.stdout.equals(flagged.stdout), s).toBe(true);
+        expect(plain.stderr).toBe('');
       }
-      expect(fs.readdirSync(dir).sort()).toEqual(['bad.agc', 'garbled.agc', ...(process.platform === 'win32' ? [] : ['pipe.fifo']), 'trunc.agc']);
+      expect(agc(['getset', out, 'sämple-ü']).stdout.subarray(0, 6)).toEqual(Buffer.from([0x3e, 0x78, 0xc3, 0xa9, 0x80, 0x0a]));
     });
 
     it('unwritable output', () => {

@@ -132,6 +132,47 @@ describe('WarmStart', () => {
     for (const w of started) w.close();
   });
 
+  it('asked for the whole text, it gives the golden getset of every sample, and undefined for anything it cannot make', async () => {
+    using a = AgcArchive.openSync(archivePath(sa));
+    for (const s of a.samplesSync()) {
+      const w = new native.WarmStart(archivePath(sa), Buffer.from(s, 'utf8'), 64_000_000);
+      const text = await w.fasta;
+      w.close();
+      expect(text, s).toBeInstanceOf(Buffer);
+      expect(sha256(text!), s).toBe(goldenSha(path.join(caseDir(sa), 'getset', `${s}.fa.sha256`)));
+    }
+    // a sample longer than asked for, and without asking: nothing
+    const s0 = a.samplesSync()[0];
+    const n0 = a.sampleLayout(s0)!.contigs.reduce((n, c) => n + c.length, 0);
+    expect(await new native.WarmStart(archivePath(sa), Buffer.from(s0), n0 - 1).fasta).toBeUndefined();
+    expect(await new native.WarmStart(archivePath(sa), Buffer.from(s0), n0).fasta).toBeInstanceOf(Buffer);
+    expect(await warmStart(archivePath(sa), s0).fasta).toBeUndefined();
+    // format 2 by its file_type_info (else readable), no such sample or file, a corrupt part
+    const v2 = path.join(tmp, 'whole-v2.agc');
+    const bytes = Buffer.from(fs.readFileSync(archivePath(sa)));
+    bytes[bytes.indexOf('file_version_major\x003\x00', 0, 'latin1') + 19] = 0x32;
+    fs.writeFileSync(v2, bytes);
+    const garbled = path.join(tmp, 'whole-garbled.agc');
+    writeGarbledParts(archivePath(sa), garbled, (name, part) => isGroupStream(name) && part === 0);
+    for (const [file, sample] of [
+      [v2, s0],
+      [archivePath(sa), 'nope'],
+      [path.join(tmp, 'missing.agc'), s0],
+      [garbled, s0],
+    ]) {
+      const w = new native.WarmStart(file, Buffer.from(sample), 64_000_000);
+      expect(await w.fasta, `${file} ${sample}`).toBeUndefined();
+      w.close();
+    }
+    // closed at once: it stops, and settles all the same
+    const w = new native.WarmStart(archivePath(sa), Buffer.from(s0), 64_000_000);
+    w.close();
+    const text = await w.fasta;
+    if (text !== undefined) expect(sha256(text)).toBe(goldenSha(path.join(caseDir(sa), 'getset', `${s0}.fa.sha256`)));
+    expect(() => new native.WarmStart(archivePath(sa), Buffer.from(s0), -1)).toThrow(expect.objectContaining({ code: 'AGC_INPUT' }));
+    expect(() => new native.WarmStart(archivePath(sa), Buffer.from(s0), 'x' as never)).toThrow(TypeError);
+  });
+
   it('misuse throws AGC_INPUT errors; an extractor given something else than a WarmStart too', () => {
     expect(() => new native.WarmStart(1 as never, Buffer.from('x'))).toThrow(TypeError);
     expect(() => new native.WarmStart('', Buffer.from('x'))).toThrow(TypeError);
@@ -153,8 +194,9 @@ describe('WarmStart', () => {
         const sample = Buffer.from('N315');
         new native.WarmStart(${JSON.stringify(archivePath(sa))}, sample);
         parentPort.postMessage('open');
-        for (;;) {
-          new native.WarmStart(${JSON.stringify(archivePath(sa))}, sample);
+        for (let i = 0; ; i++) {
+          // (every other one makes the whole text, on two jobs)
+          new native.WarmStart(${JSON.stringify(archivePath(sa))}, sample, i % 2 ? 64000000 : undefined);
           await new Promise((r) => setTimeout(r, 1));
         }`,
       3,
