@@ -302,6 +302,8 @@ export class AtomicFile implements Output {
 /**
  * Whether fd 1 can be written directly with blocking writes: a file, a pipe or socket, or a
  * memory device such as /dev/null (major number 1). Terminals go through process.stdout.
+ * cli/early-start.cts has the same test: it runs before this ES module can be loaded (CommonJS
+ * cannot require it on node 20), so the two must change together.
  */
 function directStdout(): boolean {
   try {
