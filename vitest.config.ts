@@ -40,6 +40,8 @@ const needsShared = sharedAvailable
 if (needsShared.length > 0) console.warn(`../shared not found: skipping ${needsShared.length} test files that need it`);
 
 export default defineConfig({
+  // TypeScript in .cts too (lib/cli/direct-stdout.cts is shared by CommonJS bin.cts and the ES modules)
+  oxc: { include: /\.(m?ts|cts|[jt]sx)$/ },
   test: {
     pool: 'forks',
     maxWorkers: 2,

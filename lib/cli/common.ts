@@ -18,6 +18,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AgcError, AgcErrorCode, AgcInputError } from '../errors.js';
 import { AtomicPath } from '../atomic-path.js';
 import { outputTarget } from '../file-type.js';
+import { directStdout } from './direct-stdout.cjs';
 
 export { AgcInputError, AtomicPath };
 
@@ -296,21 +297,6 @@ export class AtomicFile implements Output {
       this.fd = undefined;
     }
     this.reserved?.abort();
-  }
-}
-
-/**
- * Whether fd 1 can be written directly with blocking writes: a file, a pipe or socket, or a
- * memory device such as /dev/null (major number 1). Terminals go through process.stdout.
- * cli/early-start.cts has the same test: it runs before this ES module can be loaded (CommonJS
- * cannot require it on node 20), so the two must change together.
- */
-function directStdout(): boolean {
-  try {
-    const st = fs.fstatSync(1);
-    return st.isFile() || st.isFIFO() || st.isSocket() || (st.isCharacterDevice() && Math.floor(st.rdev / 256) % 4096 === 1);
-  } catch {
-    return false;
   }
 }
 

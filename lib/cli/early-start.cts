@@ -7,10 +7,10 @@
 // needed: the command word and two arguments, neither of them a flag. Anything else (other
 // commands, flags, several samples) starts nothing here. Nothing is reported here either: a
 // missing file or sample, or a corrupt archive, is the command's to report.
-import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { WarmStart } from '../../binding.js';
+import { directStdout } from './direct-stdout.cjs';
 
 /** A warm start and what it was begun for. */
 export interface EarlyStart {
@@ -28,20 +28,6 @@ export interface EarlyStart {
  * wall to /dev/null and none through a pipe (paired, n = 12).
  */
 const WHOLE_SYMBOLS = 16_000_000;
-
-/**
- * Whether fd 1 is written with blocking writes by the command too (cli/common.ts directStdout): a
- * file, a pipe or socket, or a memory device such as /dev/null. Only then does writing the whole
- * text from bin.cts behave as the command does; a terminal goes through the command.
- */
-function directStdout(): boolean {
-  try {
-    const st = fs.fstatSync(1);
-    return st.isFile() || st.isFIFO() || st.isSocket() || (st.isCharacterDevice() && Math.floor(st.rdev / 256) % 4096 === 1);
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The addon file that lib/native/load.ts loads first (a sanitizer build named by AGC_NODE_ADDON,
@@ -68,6 +54,8 @@ export function startEarly(argv: readonly string[], packageRoot: string, whole =
   try {
     // (the same file as load.ts's require: node's module cache then loads it once)
     const native = createRequire(__filename)(addon) as { WarmStart: typeof WarmStart };
+    // (only where the command too writes fd 1 directly does writing the whole text from bin.cts
+    // behave as the command does; a terminal goes through the command)
     const fasta = whole && directStdout();
     return { path: file, sample, warm: new native.WarmStart(file, Buffer.from(sample, 'utf8'), fasta ? WHOLE_SYMBOLS : undefined), whole: fasta };
   } catch {
