@@ -214,7 +214,7 @@ std::vector<uint8_t> CompactByDefinition(const std::string& t) {
       continue;
     }
     out.push_back(0x05);
-    for (size_t v = r - p; ; v >>= 7) {
+    for (size_t v = r - p;; v >>= 7) {
       out.push_back(uint8_t((v & 0x7f) | (v >= 0x80 ? 0x80 : 0)));
       if (v < 0x80) break;
     }
@@ -250,8 +250,8 @@ TEST(segment_decode_compact_packs_runs_of_16_bases_between_other_tokens) {
     // exactly the text's size, inside a guard that must stay untouched
     std::vector<uint8_t> buf(t.size() + 64, 0xee);
     std::vector<uint32_t> triples;
-    const size_t n = agc::LzDiffCompact(reinterpret_cast<const uint8_t*>(t.data()), t.size(), 20,
-                                        0, buf.data(), triples);
+    const size_t n = agc::LzDiffCompact(reinterpret_cast<const uint8_t*>(t.data()), t.size(), 20, 0,
+                                        buf.data(), triples);
     const std::vector<uint8_t> want = CompactByDefinition(t);
     REQUIRE(n == want.size());
     CHECK(std::equal(want.begin(), want.end(), buf.begin()));
