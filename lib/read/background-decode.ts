@@ -80,8 +80,13 @@ export class BackgroundDecode {
     this.space = new Uint8Array(new SharedArrayBuffer(Math.max(8, Math.min(budget, 0x7ffffff8))));
     this.done = run ? native.prefetchArchive(path, fileSize, jobs, this.space, this.words, this.meta, minMatchLen, step).catch(() => 0) : Promise.resolve(0);
     // Huge pages for the space the queries decode into, read at random (prefetchArchive asks for
-    // them itself): 8 x 60 Mbp random ranges, default open, 0.92x the time.
-    if (!run) native.adviseHugePages(this.space);
+    // them itself), when the queries' thread decodes alone: 8 x 60 Mbp random ranges on one CPU,
+    // default open, 0.92x the time. With a pool thread decoding ahead they did not pay: the kernel
+    // zeroes each 2 MiB page on first touch, and on a VM whose free memory goes back to the host
+    // that zeroing was a quarter of the process's CPU when run just after upstream's library
+    // (8 x 60 Mbp, two CPUs: 11.6x -> 13.9x upstream's rate over 20 alternations; the same rate
+    // when run back to back).
+    if (!run && ahead === 0) native.adviseHugePages(this.space);
   }
 
   /**

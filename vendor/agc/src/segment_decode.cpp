@@ -170,22 +170,46 @@ struct OneSymbolTable {
 };
 constexpr OneSymbolTable kOneSymbol;
 
+#ifdef AGC_SCAN_SSE2
+// Bit i set when letter i of v is a base, 'A'..'D' (codes 0..3).
+inline unsigned BaseMask(__m128i v) {
+  const __m128i in = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(char(kLitFirst - 1))),
+                                   _mm_cmplt_epi8(v, _mm_set1_epi8(char(kLitFirst + 4))));
+  return unsigned(_mm_movemask_epi8(in));
+}
+
+// Bit i set when letter i of v is a one-symbol token: 'A'..'A'+20 or '!'. As signed bytes
+// everything >= 0x80 is negative, so "< 'A' and not '!'" or "> 'A'+20" marks every other byte.
+inline unsigned OneSymbolMask(__m128i v) {
+  const __m128i below = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(char(kBang))),
+                                         _mm_cmplt_epi8(v, _mm_set1_epi8(char(kLitFirst))));
+  const __m128i other = _mm_or_si128(below, _mm_cmpgt_epi8(v, _mm_set1_epi8(char(kLitLast))));
+  return unsigned(_mm_movemask_epi8(other)) ^ 0xffffu;
+}
+
+// The 16 bases of v four to a byte at out (4 bytes).
+inline void PackSixteen(__m128i v, uint8_t* out) {
+  const __m128i c = _mm_sub_epi8(v, _mm_set1_epi8(char(kLitFirst)));
+  // pairs: 4 * first + second in each 16-bit lane, then 16 * pair + pair in each 32-bit lane
+  const __m128i pairs = _mm_or_si128(_mm_slli_epi16(_mm_and_si128(c, _mm_set1_epi16(0x00ff)), 2),
+                                     _mm_srli_epi16(c, 8));
+  const __m128i quads = _mm_or_si128(
+      _mm_slli_epi32(_mm_and_si128(pairs, _mm_set1_epi32(0xffff)), 4), _mm_srli_epi32(pairs, 16));
+  const __m128i bytes = _mm_packus_epi16(_mm_packs_epi32(quads, quads), quads);
+  const uint32_t four = uint32_t(_mm_cvtsi128_si32(bytes));
+  std::memcpy(out, &four, 4);
+}
+#endif
+
 // End of the run of one-symbol tokens that starts before enc[p]: the first index at or after p
 // that holds another byte (or enc_len). Runs are most of a divergent entry and queries scan the
 // runs before their range, so 16 bytes are classified at a time where SSE2 is there.
 size_t OneSymbolRunEnd(const uint8_t* enc, size_t p, size_t enc_len) {
 #ifdef AGC_SCAN_SSE2
-  // One-symbol bytes: 'A'..'A'+20 and '!'. As signed bytes everything >= 0x80 is negative, so
-  // "< 'A' and not '!'" or "> 'A'+20" marks every other byte.
-  const __m128i lo = _mm_set1_epi8(char(kLitFirst));
-  const __m128i hi = _mm_set1_epi8(char(kLitLast));
-  const __m128i bang = _mm_set1_epi8(char(kBang));
   while (p + 16 <= enc_len) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(enc + p));
-    const __m128i below = _mm_andnot_si128(_mm_cmpeq_epi8(v, bang), _mm_cmplt_epi8(v, lo));
-    const __m128i other = _mm_or_si128(below, _mm_cmpgt_epi8(v, hi));
-    const int mask = _mm_movemask_epi8(other);
-    if (mask != 0) return p + size_t(__builtin_ctz(unsigned(mask)));
+    const unsigned other =
+        OneSymbolMask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(enc + p))) ^ 0xffffu;
+    if (other != 0) return p + size_t(__builtin_ctz(other));
     p += 16;
   }
 #endif
@@ -563,20 +587,8 @@ size_t BasesRunEnd(const uint8_t* enc, size_t p, size_t q) {
 uint8_t* PackBases(const uint8_t* lit, size_t m, uint8_t* out) {
   size_t i = 0;
 #ifdef AGC_SCAN_SSE2
-  const __m128i a = _mm_set1_epi8(char(kLitFirst));
-  const __m128i low_byte = _mm_set1_epi16(0x00ff);
-  const __m128i low_half = _mm_set1_epi32(0xffff);
-  for (; i + 16 <= m; i += 16, out += 4) {
-    const __m128i c = _mm_sub_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(lit + i)), a);
-    // pairs: 4 * first + second in each 16-bit lane, then 16 * pair + pair in each 32-bit lane
-    const __m128i pairs =
-        _mm_or_si128(_mm_slli_epi16(_mm_and_si128(c, low_byte), 2), _mm_srli_epi16(c, 8));
-    const __m128i quads =
-        _mm_or_si128(_mm_slli_epi32(_mm_and_si128(pairs, low_half), 4), _mm_srli_epi32(pairs, 16));
-    const __m128i bytes = _mm_packus_epi16(_mm_packs_epi32(quads, quads), quads);
-    const uint32_t four = uint32_t(_mm_cvtsi128_si32(bytes));
-    std::memcpy(out, &four, 4);
-  }
+  for (; i + 16 <= m; i += 16, out += 4)
+    PackSixteen(_mm_loadu_si128(reinterpret_cast<const __m128i*>(lit + i)), out);
 #endif
   for (; i + 4 <= m; i += 4)
     *out++ = uint8_t(((lit[i] - kLitFirst) << 6) | ((lit[i + 1] - kLitFirst) << 4) |
@@ -592,10 +604,7 @@ uint8_t* PackBases(const uint8_t* lit, size_t m, uint8_t* out) {
 // Whether the 16 letters at lit are all 'A'..'D'.
 inline bool SixteenBases(const uint8_t* lit) {
 #ifdef AGC_SCAN_SSE2
-  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(lit));
-  const __m128i in = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(char(kLitFirst - 1))),
-                                   _mm_cmplt_epi8(v, _mm_set1_epi8(char(kLitFirst + 4))));
-  return _mm_movemask_epi8(in) == 0xffff;
+  return BaseMask(_mm_loadu_si128(reinterpret_cast<const __m128i*>(lit))) == 0xffff;
 #else
   for (int i = 0; i < 16; i++)
     if (lit[i] < kLitFirst || lit[i] >= kLitFirst + 4) return false;
@@ -604,26 +613,34 @@ inline bool SixteenBases(const uint8_t* lit) {
 }
 
 // The run of bases at enc[p] (its first 16 checked by the caller) as a kCompactBases token at out,
-// in two passes over the letters instead of three (the one-symbol run's end, the bases' end, the
-// packing): runs of bases are nearly all of a divergent entry's text. The packed bytes go first
-// after room for the longest count field the rest of the entry allows, and move back once the count
-// is known; every write stays inside the text's own extent, as the compact form must. Returns the
-// end of what was written; r is the run's end.
+// in one pass over the letters: each 16 are checked and packed at once (runs of bases are nearly
+// all of a divergent entry's text). The packed bytes go first after room for the longest count
+// field the rest of the entry allows, and move back once the count is known; every write stays
+// inside the text's own extent, as the compact form must. Returns the end of what was written; r
+// is the run's end.
 uint8_t* PackBasesRun(const uint8_t* enc, size_t p, size_t enc_len, uint8_t* out, size_t& r) {
   uint8_t field[10];
   const size_t room = size_t(PutVarint(field, enc_len - p) - field);
   uint8_t* packed = out + 1 + room;
+  uint8_t* end = packed;
   size_t i = p;
-  while (i + 16 <= enc_len && SixteenBases(enc + i)) i += 16;
-  // whole chunks of 16 in one call; the rest (fewer than 16) as PackBases ends a run
-  uint8_t* end = PackBases(enc + p, i - p, packed);
+#ifdef AGC_SCAN_SSE2
+  for (; i + 16 <= enc_len; i += 16, end += 4) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(enc + i));
+    if (BaseMask(v) != 0xffff) break;
+    PackSixteen(v, end);
+  }
+#else
+  for (; i + 16 <= enc_len && SixteenBases(enc + i); i += 16) end = PackBases(enc + i, 16, end);
+#endif
+  // the rest (fewer than 16) as PackBases ends a run
   size_t t = i;
   while (t < enc_len && enc[t] >= kLitFirst && enc[t] < kLitFirst + 4) t++;
   end = PackBases(enc + i, t - i, end);
   r = t;
   *out = kCompactBases;
   uint8_t* at = PutVarint(out + 1, t - p);
-  std::memmove(at, packed, size_t(end - packed));
+  if (at != packed) std::memmove(at, packed, size_t(end - packed));
   return at + (end - packed);
 }
 
@@ -662,9 +679,34 @@ size_t LzDiffCompact(const uint8_t* enc, size_t enc_len, uint32_t min_match_len,
     const uint8_t b = enc[p];
     if (kOneSymbol[b]) {
       // One-symbol tokens keep their bytes, but for runs of bases (16 or more), which are packed.
-      // Each step looks only at what follows p: a run of bases, or the short run of bases and
-      // the one-symbol token after it, if any; the end of the whole run of one-symbol tokens is
-      // not needed (8 x 60 Mbp packs: compaction 1.3x faster, the same bytes).
+      // A run of one-symbol tokens is split at the tokens that are not bases into runs of bases
+      // (the first starting at p): the runs of 16 or more are packed, the rest is copied.
+      size_t m;
+#ifdef AGC_SCAN_SSE2
+      if (p + 16 <= enc_len && size_t(out - begin) + 16 <= enc_len) {
+        // 16 letters at a time: a run of bases at p, else the letters up to the end of the
+        // one-symbol tokens, or through the last token in view that is not a base (no run of 16
+        // bases starts before it), as one copy of all 16 (8 x 60 Mbp packs: whole '!' and short
+        // runs at once, where a step took at most one such token).
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(enc + p));
+        const unsigned bases = BaseMask(v);
+        if (bases != 0xffff) {
+          const unsigned ones = OneSymbolMask(v);
+          m = ones != 0xffff ? size_t(__builtin_ctz(~ones))
+                             : size_t(32 - __builtin_clz(~bases & 0xffffu));
+          while (marking && next_mark < o + m) {
+            const uint64_t k = next_mark > o ? next_mark - o : 0;
+            mark(size_t(out - begin) + size_t(k), o + k, pred + k);
+          }
+          _mm_storeu_si128(reinterpret_cast<__m128i*>(out), v);
+          out += m;
+          o += m;
+          pred += m;
+          p += m;
+          continue;
+        }
+      }
+#endif
       if (p + kMinPackedBases <= enc_len && SixteenBases(enc + p)) {
         if (marking && o >= next_mark) mark(size_t(out - begin), o, pred);
         size_t r = 0;
@@ -674,9 +716,10 @@ size_t LzDiffCompact(const uint8_t* enc, size_t enc_len, uint32_t min_match_len,
         p = r;
         continue;
       }
+      // (near the end: the short run of bases at p and the one-symbol token after it, if any)
       const size_t r = BasesRunEnd(enc, p, std::min(enc_len, p + kMinPackedBases));
       const size_t e = r < enc_len && kOneSymbol[enc[r]] ? r + 1 : r;
-      const size_t m = e - p;
+      m = e - p;
       const size_t base = size_t(out - begin);
       while (marking && next_mark < o + m) {
         const uint64_t k = next_mark > o ? next_mark - o : 0;

@@ -197,6 +197,68 @@ TEST(segment_decode_lz_errors_are_corrupt_data) {
   CHECK(corrupt("\x7f", 1));                 // not a token
 }
 
+// The compact form of an entry of one-symbol tokens, by its definition (segment_decode.h): the
+// tokens that are not bases split it into runs of bases; a run of 16 or more is kBases, its count
+// and its codes four to a byte (a last byte with the rest), anything else keeps its bytes.
+std::vector<uint8_t> CompactByDefinition(const std::string& t) {
+  std::vector<uint8_t> out;
+  auto base = [](char c) { return c >= 'A' && c <= 'D'; };
+  for (size_t p = 0; p < t.size();) {
+    size_t r = p;
+    while (r < t.size() && base(t[r])) r++;
+    if (r - p < 16) {
+      // the short run and the token after it
+      const size_t e = r < t.size() ? r + 1 : r;
+      out.insert(out.end(), t.begin() + long(p), t.begin() + long(e));
+      p = e;
+      continue;
+    }
+    out.push_back(0x05);
+    for (size_t v = r - p;; v >>= 7) {
+      out.push_back(uint8_t((v & 0x7f) | (v >= 0x80 ? 0x80 : 0)));
+      if (v < 0x80) break;
+    }
+    size_t i = p;
+    for (; i + 4 <= r; i += 4)
+      out.push_back(uint8_t((t[i] - 'A') << 6 | (t[i + 1] - 'A') << 4 | (t[i + 2] - 'A') << 2 |
+                            (t[i + 3] - 'A')));
+    if (i < r) {
+      uint32_t v = 0;
+      for (; i < r; i++) v = v * 4 + uint32_t(t[i] - 'A');
+      out.push_back(uint8_t(v));
+    }
+    p = r;
+  }
+  return out;
+}
+
+TEST(segment_decode_compact_packs_runs_of_16_bases_between_other_tokens) {
+  // runs of every length up to 40 and up to 300, split by letters that are not bases and by '!'
+  // (runs of them too), at every offset a 16-letter step could take
+  uint32_t seed = 11;
+  auto next = [&] { return (seed = seed * 1664525u + 1013904223u) >> 8; };
+  const char* others = "EFGHIJKLMNOPQRSTU!";
+  for (int c = 0; c < 3000; c++) {
+    std::string t;
+    const int pieces = int(next() % 8);
+    for (int k = 0; k < pieces; k++) {
+      const size_t run = next() % (k % 3 == 0 ? 300 : 40);
+      for (size_t i = 0; i < run; i++) t += char('A' + next() % 4);
+      const size_t split = next() % 20;
+      for (size_t i = 0; i < split; i++) t += others[next() % 18];
+    }
+    // exactly the text's size, inside a guard that must stay untouched
+    std::vector<uint8_t> buf(t.size() + 64, 0xee);
+    std::vector<uint32_t> triples;
+    const size_t n = agc::LzDiffCompact(reinterpret_cast<const uint8_t*>(t.data()), t.size(), 20, 0,
+                                        buf.data(), triples);
+    const std::vector<uint8_t> want = CompactByDefinition(t);
+    REQUIRE(n == want.size());
+    CHECK(std::equal(want.begin(), want.end(), buf.begin()));
+    for (size_t i = t.size(); i < buf.size(); i++) CHECK_EQ(int(buf[i]), 0xee);
+  }
+}
+
 TEST(segment_decode_reverse_complement_any_length) {
   const std::vector<uint8_t> comp = ComplementTable();
   for (size_t n = 0; n < 100; n++) {

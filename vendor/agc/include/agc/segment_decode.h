@@ -81,8 +81,9 @@ void LzDiffScanCheckpoints(const uint8_t* enc, size_t enc_len, uint32_t min_matc
 // length field, or 0x01 / 0x02 (forward / backward) with varint offset and length fields, or
 // 0x03 / 0x04 with the offset only for a match that runs to the reference end. Fields hold what
 // the text holds (length minus the min match length). Never longer than the text: `out` needs
-// enc_len bytes. Returns the compact length, or SIZE_MAX for a malformed entry (the text decoder
-// reports it). Appends checkpoints (positions in the compact bytes) as LzDiffScanCheckpoints.
+// enc_len bytes apart from `enc` (bytes past the compact length may be overwritten). Returns the
+// compact length, or SIZE_MAX for a malformed entry (the text decoder reports it). Appends
+// checkpoints (positions in the compact bytes) as LzDiffScanCheckpoints.
 size_t LzDiffCompact(const uint8_t* enc, size_t enc_len, uint32_t min_match_len, uint32_t step,
                      uint8_t* out, std::vector<uint32_t>& triples);
 
