@@ -242,7 +242,6 @@ class Prefetch : public GuardedWorker {
     int32_t* w = info[4].As<Napi::Int32Array>().Data();
     if (reinterpret_cast<uintptr_t>(w) % alignof(std::atomic<int32_t>) != 0)
       throw InputRangeError(env, "words: not aligned");
-    AdviseHugePages(space.Data(), space.ElementLength());
     const double* j = info[2].As<Napi::Float64Array>().Data();
     jobs_.reserve(count);
     for (size_t i = 0; i < count; i++) {

@@ -473,6 +473,8 @@ export class AgcArchive implements Disposable, AsyncDisposable, AgcReader {
       CHECKPOINT_STEP,
       run,
       run ? 0 : ahead,
+      // one thread decoding at a time: the prefetch thread on one CPU, or the queries alone
+      run ? availableParallelism() === 1 : ahead === 0,
     );
     // (other kernels are there to be tested: their queries stay theirs)
     if (nativeRanges && this.kernels === nativeRangeKernels) {

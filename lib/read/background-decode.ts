@@ -64,6 +64,7 @@ export class BackgroundDecode {
     step: number,
     run: boolean,
     ahead: number,
+    hugePages: boolean,
   ) {
     this.jobOf = jobOf;
     this.slot = slot;
@@ -78,15 +79,15 @@ export class BackgroundDecode {
     this.meta = new Float64Array(new SharedArrayBuffer(8 * Math.max(1, n))).subarray(0, n);
     // Untouched pages cost address space only; what is decoded stays within the budget.
     this.space = new Uint8Array(new SharedArrayBuffer(Math.max(8, Math.min(budget, 0x7ffffff8))));
+    // Huge pages for the space, read at random, only where one thread decodes into it at a time
+    // (the caller's `hugePages`: one CPU). The kernel zeroes each 2 MiB page on first touch, and on
+    // a VM whose free memory goes back to the host that zeroing was a quarter of the process's CPU
+    // when run just after upstream's library, while a second thread decoded beside the queries
+    // (8 x 60 Mbp, 10,000 random ranges, two CPUs, 20 alternations with upstream's library:
+    // default open 11.6x -> 13.9x its rate, prefetch open 12.0x -> 15.1x). Alone on one CPU they
+    // still pay (default open 0.92x the time; prefetch open 9.9x against 9.0x without).
+    if (hugePages) native.adviseHugePages(this.space);
     this.done = run ? native.prefetchArchive(path, fileSize, jobs, this.space, this.words, this.meta, minMatchLen, step).catch(() => 0) : Promise.resolve(0);
-    // Huge pages for the space the queries decode into, read at random (prefetchArchive asks for
-    // them itself), when the queries' thread decodes alone: 8 x 60 Mbp random ranges on one CPU,
-    // default open, 0.92x the time. With a pool thread decoding ahead they did not pay: the kernel
-    // zeroes each 2 MiB page on first touch, and on a VM whose free memory goes back to the host
-    // that zeroing was a quarter of the process's CPU when run just after upstream's library
-    // (8 x 60 Mbp, two CPUs: 11.6x -> 13.9x upstream's rate over 20 alternations; the same rate
-    // when run back to back).
-    if (!run && ahead === 0) native.adviseHugePages(this.space);
   }
 
   /**
@@ -106,6 +107,7 @@ export class BackgroundDecode {
     step: number,
     run = true,
     ahead = 0,
+    hugePages = false,
   ): BackgroundDecode {
     // one native call for the part table (a call per part cost ~10 ms here)
     const table = archive.partTable();
@@ -129,7 +131,7 @@ export class BackgroundDecode {
         jobs++;
       }
     }
-    return new BackgroundDecode(path, archive.fileSize, spec.slice(0, JOB_FIELDS * jobs), jobOf, slot, budget, minMatchLen, step, run, ahead);
+    return new BackgroundDecode(path, archive.fileSize, spec.slice(0, JOB_FIELDS * jobs), jobOf, slot, budget, minMatchLen, step, run, ahead, hugePages);
   }
 
   /**
